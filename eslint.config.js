@@ -1,0 +1,79 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Adapters are the only files that may touch the outside world directly (STYLE.md: ports and adapters).
+ * Each entry is a file named after the technology it wraps.
+ */
+const adapterFiles = [
+  'src/core/child-process-runner.ts',
+  'src/core/node-fs.ts',
+  'src/store/lowdb-store.ts',
+  'src/store/data-dir.ts',
+  'src/web/node-server.ts',
+  'src/web/static-assets.ts',
+  'src/main.ts',
+  'src/cli.ts',
+];
+
+const restrictedModules = ['node:child_process', 'child_process', 'node:dgram', 'dgram', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'acme-client', 'lowdb', 'lowdb/node'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', 'data/**', 'test-artifacts/**', 'coverage/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: ['eslint.config.js', 'scripts/*.js'],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: [...adapterFiles, 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: restrictedModules.map((name) => ({
+            name,
+            message: 'Only adapter files (listed in eslint.config.js) talk to the outside world; inject a port instead.',
+          })),
+        },
+      ],
+      // Only src/config reads the environment (STYLE.md: one composition root).
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings in src/config/ only.' }],
+    },
+  },
+  {
+    files: ['src/config/**/*.ts', 'src/cli.ts', 'src/main.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // The CLI and scripts talk to a terminal on purpose.
+    files: ['src/cli.ts', 'scripts/**', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['test/**/*.ts', 'src/**/*.test.ts'],
+    rules: {
+      // Tests assert on parsed JSON bodies whose shape the assertion itself checks.
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

@@ -1,0 +1,81 @@
+/** @module Login throttling: growing lockouts per account and per client address. */
+import type { Clock } from '../core/clock.js';
+
+export interface LockoutPolicy {
+  /** Failures allowed before the first lockout. */
+  readonly freeAttempts: number;
+  readonly baseLockoutMs: number;
+  readonly maxLockoutMs: number;
+  /** Failures older than this are forgotten once no lockout is running. */
+  readonly forgetAfterMs: number;
+}
+
+export const defaultLockoutPolicy: LockoutPolicy = {
+  freeAttempts: 5,
+  baseLockoutMs: 30_000,
+  maxLockoutMs: 60 * 60_000,
+  forgetAfterMs: 24 * 60 * 60_000,
+};
+
+/** Lockout length after the given number of consecutive failures: 0, then doubling from the base up to the cap. */
+export function lockoutDurationMs(failures: number, policy: LockoutPolicy): number {
+  if (failures < policy.freeAttempts) return 0;
+  const step = failures - policy.freeAttempts;
+  return Math.min(policy.maxLockoutMs, policy.baseLockoutMs * 2 ** Math.min(step, 30));
+}
+
+interface Entry {
+  failures: number;
+  lastFailureAt: number;
+  lockedUntil: number;
+}
+
+export type ThrottleDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+
+/** Holds per-key failure counts for one process; keys look like `account:admin` or `client:203.0.113.9`. */
+export class LoginThrottle {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly policy: LockoutPolicy = defaultLockoutPolicy,
+  ) {}
+
+  /** Whether an attempt may proceed for all the given keys; the longest running lockout wins. */
+  check(keys: readonly string[]): ThrottleDecision {
+    const now = this.clock.now().getTime();
+    let retryAfterMs = 0;
+    for (const key of keys) {
+      const e = this.entries.get(key);
+      if (e && e.lockedUntil > now) retryAfterMs = Math.max(retryAfterMs, e.lockedUntil - now);
+    }
+    return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
+  }
+
+  /** Records a failure for each key; returns the lockouts that this failure started (key → ms). */
+  recordFailure(keys: readonly string[]): Map<string, number> {
+    const now = this.clock.now().getTime();
+    const started = new Map<string, number>();
+    for (const key of keys) {
+      const previous = this.entries.get(key);
+      const stale = previous !== undefined && now - previous.lastFailureAt > this.policy.forgetAfterMs;
+      const failures = (stale || !previous ? 0 : previous.failures) + 1;
+      const lockMs = lockoutDurationMs(failures, this.policy);
+      this.entries.set(key, { failures, lastFailureAt: now, lockedUntil: lockMs > 0 ? now + lockMs : 0 });
+      if (lockMs > 0) started.set(key, lockMs);
+    }
+    this.prune(now);
+    return started;
+  }
+
+  recordSuccess(keys: readonly string[]): void {
+    for (const key of keys) this.entries.delete(key);
+  }
+
+  private prune(now: number): void {
+    if (this.entries.size < 10_000) return;
+    for (const [key, e] of this.entries) {
+      if (e.lockedUntil < now && now - e.lastFailureAt > this.policy.forgetAfterMs) this.entries.delete(key);
+    }
+  }
+}

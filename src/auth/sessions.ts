@@ -1,0 +1,23 @@
+/** @module Pure session rules: expiry by idle time and absolute age, and when to refresh lastSeenAt. */
+import type { Session } from '../store/schema.js';
+
+export interface SessionPolicy {
+  readonly idleMs: number;
+  readonly maxAgeMs: number;
+  /** A session waiting for its TOTP code lives this long. */
+  readonly pendingMfaMs: number;
+}
+
+export function sessionExpiry(createdAt: Date, lastSeenAt: Date, policy: SessionPolicy, stage: Session['stage']): Date {
+  if (stage === 'pending-mfa') return new Date(createdAt.getTime() + policy.pendingMfaMs);
+  return new Date(Math.min(lastSeenAt.getTime() + policy.idleMs, createdAt.getTime() + policy.maxAgeMs));
+}
+
+export function isSessionLive(session: Session, now: Date): boolean {
+  return new Date(session.expiresAt).getTime() > now.getTime();
+}
+
+/** lastSeenAt is written at most once a minute, so browsing does not rewrite the store on every request. */
+export function needsTouch(session: Session, now: Date): boolean {
+  return now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000;
+}

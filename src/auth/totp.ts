@@ -1,0 +1,49 @@
+/** @module TOTP (RFC 6238) secrets, provisioning URIs and verification, plus recovery codes. */
+import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import QRCode from 'qrcode';
+
+const period = 30;
+const digits = 6;
+
+export function createTotpSecret(): string {
+  return new Secret({ size: 20 }).base32;
+}
+
+function totpFor(secret: string, issuer: string, label: string): TOTP {
+  return new TOTP({ issuer, label, algorithm: 'SHA1', digits, period, secret: Secret.fromBase32(secret) });
+}
+
+export function provisioningUri(secret: string, issuer: string, label: string): string {
+  return totpFor(secret, issuer, label).toString();
+}
+
+export async function provisioningQrSvg(uri: string): Promise<string> {
+  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+}
+
+/**
+ * Checks `code` at `now` allowing one step of clock drift either way. Returns the matched time step, so the
+ * caller can refuse a replay of the same or an earlier step, or undefined when the code is wrong.
+ */
+export function verifyTotp(secret: string, code: string, now: Date): number | undefined {
+  if (!/^\d{6}$/.test(code)) return undefined;
+  const timestamp = now.getTime();
+  const delta = totpFor(secret, 'x', 'x').validate({ token: code, timestamp, window: 1 });
+  if (delta === null) return undefined;
+  return Math.floor(timestamp / 1000 / period) + delta;
+}
+
+/** Ten codes like `k7q2-m9xw-p4tz`, from an alphabet without look-alike characters. */
+export function generateRecoveryCodes(count = 10): string[] {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  return Array.from({ length: count }, () => {
+    const bytes = randomBytes(12);
+    const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length] ?? 'a').join('');
+    return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+  });
+}
+
+export function normalizeRecoveryCode(code: string): string {
+  return code.trim().toLowerCase().replace(/[\s-]/g, '');
+}

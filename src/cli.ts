@@ -1,0 +1,289 @@
+/** @module The `gatehouse` command: serve, status, setup-token, admin reset-password. */
+import { randomBytes } from 'node:crypto';
+import { Command, CommanderError, Option } from 'commander';
+import { AuthService } from './auth/service.js';
+import { passwordSchema } from './auth/passwords.js';
+import { ensureSetupToken } from './auth/setup-token.js';
+import { loadConfig, type AppConfig } from './config/index.js';
+import { systemClock } from './core/clock.js';
+import { FatalStartupError, describeError } from './core/errors.js';
+import { nodePrivateFiles } from './core/node-fs.js';
+import { createPinoLogger } from './core/pino-logger.js';
+import { startGatehouse } from './main.js';
+import { acquireDataDirLock, ensureDataDir, lockHolder } from './store/data-dir.js';
+import { openLowdbStore, readStoreSnapshot } from './store/lowdb-store.js';
+import { readVersion } from './version.js';
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly readStdin: () => Promise<string>;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); `serve` returns then. */
+  readonly untilStopped: () => Promise<void>;
+  readonly fetch: typeof fetch;
+}
+
+export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+
+class UsageError extends Error {}
+
+interface SettingFlags {
+  dataDir?: string;
+  listen?: string;
+  insecureHttp?: boolean;
+  logLevel?: string;
+  trustProxy?: boolean;
+  config?: string;
+}
+
+function addSettingOptions(cmd: Command, all: boolean): Command {
+  cmd
+    .option('--data-dir <dir>', 'data directory (env GATEHOUSE_DATA_DIR, default ./data)')
+    .option('--config <file>', 'JSON config file (env GATEHOUSE_CONFIG)');
+  if (all) {
+    cmd
+      .option('--listen <host:port>', 'listen address (env GATEHOUSE_LISTEN, default 127.0.0.1:8080)')
+      .option('--insecure-http', 'allow plain HTTP on a non-loopback address (env GATEHOUSE_INSECURE_HTTP)')
+      .addOption(
+        new Option('--log-level <level>', 'log level (env GATEHOUSE_LOG_LEVEL)').choices([
+          'fatal',
+          'error',
+          'warn',
+          'info',
+          'debug',
+          'trace',
+          'silent',
+        ]),
+      )
+      .option('--trust-proxy', 'take the client address from X-Forwarded-For (env GATEHOUSE_TRUST_PROXY)');
+  } else {
+    cmd.option('--listen <host:port>', 'listen address, to find the running server (env GATEHOUSE_LISTEN)');
+  }
+  return cmd;
+}
+
+function resolveConfig(io: CliIo, flags: SettingFlags): AppConfig {
+  const result = loadConfig({
+    flags: {
+      dataDir: flags.dataDir,
+      listen: flags.listen,
+      insecureHttp: flags.insecureHttp,
+      logLevel: flags.logLevel,
+      trustProxy: flags.trustProxy,
+      config: flags.config,
+    },
+    env: io.env,
+    cwd: io.cwd,
+    readFile: (file) => nodePrivateFiles.read(file),
+  });
+  if (!result.ok) {
+    if (result.error.message.startsWith('command line')) throw new UsageError(result.error.message);
+    throw new FatalStartupError(result.error.message);
+  }
+  return result.value;
+}
+
+async function cmdServe(io: CliIo, flags: SettingFlags): Promise<number> {
+  const config = resolveConfig(io, flags);
+  const gatehouse = await startGatehouse(config);
+  await io.untilStopped();
+  gatehouse.logger.info({}, 'stopping');
+  await gatehouse.stop();
+  return exitCodes.ok;
+}
+
+async function cmdStatus(io: CliIo, flags: SettingFlags & { json?: boolean }): Promise<number> {
+  const config = resolveConfig(io, flags);
+  const state = readStoreSnapshot(config.dataDir);
+  const pid = lockHolder(config.dataDir) ?? null;
+  const scheme = config.tls ? 'https' : 'http';
+  const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '::1' : config.listen.host;
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
+  let healthy: boolean | null = null;
+  if (pid !== null && !config.tls) {
+    try {
+      const res = await io.fetch(`${url}/healthz`, { signal: AbortSignal.timeout(3000) });
+      healthy = res.ok;
+    } catch {
+      healthy = false;
+    }
+  }
+  const report = {
+    version: readVersion(),
+    dataDir: config.dataDir,
+    running: pid !== null,
+    pid,
+    url,
+    healthy,
+    initialized: state !== undefined,
+    setupComplete: state?.setupCompletedAt != null,
+    admins: state?.users.map((u) => ({ username: u.username, totpEnabled: u.totpSecret !== null })) ?? [],
+    apiTokens: state?.apiTokens.length ?? 0,
+  };
+  if (flags.json) {
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const lines = [
+      `Gatehouse ${report.version}`,
+      `  data directory: ${report.dataDir}${report.initialized ? '' : ' (not initialized yet)'}`,
+      `  server:         ${report.running ? `running (pid ${report.pid}) at ${url}` : 'not running'}${
+        healthy === false ? ' — NOT answering /healthz' : ''
+      }`,
+      `  setup:          ${report.setupComplete ? 'complete' : 'waiting: run `gatehouse setup-token` and open the UI'}`,
+      ...report.admins.map((a) => `  admin:          ${a.username} (2FA ${a.totpEnabled ? 'on' : 'OFF'})`),
+      `  API tokens:     ${report.apiTokens}`,
+    ];
+    io.stdout(`${lines.join('\n')}\n`);
+  }
+  return report.running && healthy === false ? exitCodes.failure : exitCodes.ok;
+}
+
+function cmdSetupToken(io: CliIo, flags: SettingFlags & { json?: boolean }): number {
+  const config = resolveConfig(io, flags);
+  const state = readStoreSnapshot(config.dataDir);
+  if (state && state.setupCompletedAt !== null) {
+    io.stderr('Setup is already complete; there is no setup token. Log in, or use `gatehouse admin reset-password`.\n');
+    return exitCodes.failure;
+  }
+  ensureDataDir(config.dataDir);
+  const token = ensureSetupToken(nodePrivateFiles, config.dataDir);
+  io.stdout(flags.json ? `${JSON.stringify({ setupToken: token })}\n` : `${token}\n`);
+  return exitCodes.ok;
+}
+
+async function cmdResetPassword(
+  io: CliIo,
+  flags: SettingFlags & { username?: string; passwordStdin?: boolean; disableTotp?: boolean },
+): Promise<number> {
+  const config = resolveConfig(io, flags);
+  let password: string;
+  let generated = false;
+  if (flags.passwordStdin) {
+    password = (await io.readStdin()).replace(/\r?\n$/, '');
+  } else {
+    password = randomBytes(15).toString('base64url');
+    generated = true;
+  }
+  const valid = passwordSchema.safeParse(password);
+  if (!valid.success) throw new UsageError(valid.error.issues[0]?.message ?? 'invalid password');
+  ensureDataDir(config.dataDir);
+  // Holding the lock guarantees no server is writing the store at the same time.
+  const lock = acquireDataDirLock(config.dataDir);
+  try {
+    const { store } = await openLowdbStore(config.dataDir, systemClock);
+    const auth = new AuthService({
+      store,
+      clock: systemClock,
+      logger: createPinoLogger('silent'),
+      files: nodePrivateFiles,
+      dataDir: config.dataDir,
+      sessionPolicy: { idleMs: 0, maxAgeMs: 0, pendingMfaMs: 0 },
+    });
+    const result = await auth.resetPassword(flags.username, password, flags.disableTotp ?? false);
+    if (!result.ok) {
+      io.stderr(`${result.error.message}\n`);
+      return exitCodes.failure;
+    }
+    io.stdout(
+      `Password of "${result.value.username}" reset; every session was logged out${
+        flags.disableTotp ? ' and two-factor authentication is off' : ''
+      }.\n${generated ? `New password: ${password}\n` : ''}`,
+    );
+    return exitCodes.ok;
+  } finally {
+    lock.release();
+  }
+}
+
+function buildProgram(io: CliIo, setExit: (code: number, work?: Promise<number> | number) => void): Command {
+  const program = new Command('gatehouse')
+    .description('Self-hosted remote-access gateway: reachability, DDNS, certificates, WireGuard, exposure.')
+    .version(readVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)');
+
+  addSettingOptions(program.command('serve').description('run the Gatehouse server (web UI, API)'), true).action(
+    (opts: SettingFlags) => setExit(0, cmdServe(io, opts)),
+  );
+  addSettingOptions(
+    program.command('status').description('show whether Gatehouse runs and how it is set up').option('--json', 'stable JSON output for scripts'),
+    false,
+  ).action((opts: SettingFlags & { json?: boolean }) => setExit(0, cmdStatus(io, opts)));
+  addSettingOptions(
+    program
+      .command('setup-token')
+      .description('print the one-time token that the first-run setup page asks for')
+      .option('--json', 'JSON output'),
+    false,
+  ).action((opts: SettingFlags & { json?: boolean }) => setExit(0, cmdSetupToken(io, opts)));
+  const admin = program.command('admin').description('offline administration (stop the server first)');
+  addSettingOptions(
+    admin
+      .command('reset-password')
+      .description('set a new admin password and log out every session; prints a generated password unless --password-stdin')
+      .option('--username <name>', 'account to reset (default: the first admin)')
+      .option('--password-stdin', 'read the new password from standard input')
+      .option('--disable-totp', 'also turn off two-factor authentication (lost phone)'),
+    false,
+  ).action((opts: SettingFlags & { username?: string; passwordStdin?: boolean; disableTotp?: boolean }) =>
+    setExit(0, cmdResetPassword(io, opts)),
+  );
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. Never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let work: Promise<number> | number = exitCodes.ok;
+  const program = buildProgram(io, (_code, w) => {
+    if (w !== undefined) work = w;
+  });
+  program.action(() => {
+    program.outputHelp();
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return await work;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        return exitCodes.ok;
+      }
+      return exitCodes.usage;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`gatehouse: ${e.message}\n`);
+      return exitCodes.usage;
+    }
+    if (e instanceof FatalStartupError) {
+      io.stderr(`gatehouse: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+      return exitCodes.failure;
+    }
+    io.stderr(`gatehouse: ${describeError(e)}\n`);
+    return exitCodes.failure;
+  }
+}
+
+/** The real process's IO. */
+export function processIo(): CliIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    untilStopped: () =>
+      new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      }),
+    fetch: globalThis.fetch,
+  };
+}
+

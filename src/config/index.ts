@@ -1,0 +1,99 @@
+/** @module Reads settings from flags, environment and an optional JSON config file into one validated AppConfig. */
+import path from 'node:path';
+import { z } from 'zod';
+import { fail, failure, ok, type Failure, type Outcome } from '../core/outcome.js';
+import { defaults, isLoopbackHost, settingsSourceSchema, type AppConfig, type SettingsSource } from './schema.js';
+
+export { isLoopbackHost, parseListen, type AppConfig, type ListenAddress } from './schema.js';
+
+/** Environment variable for each setting. */
+export const envNames = {
+  dataDir: 'GATEHOUSE_DATA_DIR',
+  listen: 'GATEHOUSE_LISTEN',
+  insecureHttp: 'GATEHOUSE_INSECURE_HTTP',
+  logLevel: 'GATEHOUSE_LOG_LEVEL',
+  trustProxy: 'GATEHOUSE_TRUST_PROXY',
+  sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
+  sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
+} as const satisfies Record<keyof SettingsSource, string>;
+
+export const configFileEnv = 'GATEHOUSE_CONFIG';
+
+export interface ConfigInput {
+  /** Settings given as command-line flags (highest precedence). */
+  readonly flags: Partial<Record<keyof SettingsSource, string | boolean>> & { readonly config?: string };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Reads the config file; undefined when it does not exist. */
+  readonly readFile: (file: string) => string | undefined;
+}
+
+function describeIssues(source: string, error: z.ZodError, nameOf: (key: string) => string): Failure {
+  const first = error.issues[0];
+  const key = first?.path[0];
+  const name = typeof key === 'string' ? nameOf(key) : source;
+  const message =
+    first?.code === 'unrecognized_keys'
+      ? `${source}: unknown setting ${first.keys.map((k) => `"${nameOf(k)}"`).join(', ')}`
+      : `${source}: ${name}: ${first?.message ?? 'invalid value'}`;
+  return failure('config.invalid', message, error.issues);
+}
+
+/** Precedence: flags > environment > config file > defaults. The first invalid setting fails with its name. */
+export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
+  const { config: configFlag, ...flagValues } = input.flags;
+  const configPath = configFlag ?? input.env[configFileEnv];
+
+  let fileSettings: z.output<typeof settingsSourceSchema> = {};
+  let configFile: string | undefined;
+  if (configPath !== undefined && configPath !== '') {
+    configFile = path.resolve(input.cwd, configPath);
+    const text = input.readFile(configFile);
+    if (text === undefined) return fail(failure('config.file-missing', `config file ${configFile} does not exist`));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      return fail(failure('config.file-invalid', `config file ${configFile} is not valid JSON: ${(e as Error).message}`));
+    }
+    const parsed = settingsSourceSchema.safeParse(raw);
+    if (!parsed.success) return fail(describeIssues(`config file ${configFile}`, parsed.error, (k) => k));
+    fileSettings = parsed.data;
+  }
+
+  const envRaw: Record<string, string> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const v = input.env[name];
+    if (v !== undefined && v !== '') envRaw[key] = v;
+  }
+  const envParsed = settingsSourceSchema.safeParse(envRaw);
+  if (!envParsed.success) {
+    return fail(describeIssues("environment", envParsed.error, (k) => envNames[k as keyof typeof envNames] as string));
+  }
+
+  const flagRaw = Object.fromEntries(Object.entries(flagValues).filter(([, v]) => v !== undefined));
+  const flagParsed = settingsSourceSchema.safeParse(flagRaw);
+  if (!flagParsed.success) {
+    return fail(
+      describeIssues('command line', flagParsed.error, (k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`),
+    );
+  }
+
+  const defaultsParsed = settingsSourceSchema.parse(defaults);
+  const merged = { ...defaultsParsed, ...fileSettings, ...envParsed.data, ...flagParsed.data };
+  // Every key is present after merging with the defaults.
+  const listen = merged.listen ?? { host: '127.0.0.1', port: 8080 };
+  const insecureHttp = merged.insecureHttp ?? false;
+  const result: AppConfig = {
+    dataDir: path.resolve(input.cwd, merged.dataDir ?? defaults.dataDir),
+    listen,
+    insecureHttp,
+    tls: !isLoopbackHost(listen.host) && !insecureHttp,
+    logLevel: merged.logLevel ?? defaults.logLevel,
+    trustProxy: merged.trustProxy ?? false,
+    sessionIdleMinutes: merged.sessionIdleMinutes ?? defaults.sessionIdleMinutes,
+    sessionMaxAgeHours: merged.sessionMaxAgeHours ?? defaults.sessionMaxAgeHours,
+    ...(configFile === undefined ? {} : { configFile }),
+  };
+  return ok(result);
+}

@@ -1,0 +1,31 @@
+/** @module CommandRunner port: every external program runs through here, as an argv array, never a shell string. */
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  /** Written to the child's stdin, then closed (nft scripts, wg keys). Never placed in argv. */
+  readonly stdin?: string;
+  /** Kill the child after this many milliseconds; the result then carries exitCode 124 like coreutils timeout. */
+  readonly timeoutMs?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+}
+
+export type RunFailure =
+  | { readonly kind: 'not-found'; readonly program: string; readonly message: string }
+  | { readonly kind: 'spawn-failed'; readonly program: string; readonly message: string };
+
+export interface CommandRunner {
+  /**
+   * Runs argv[0] with the remaining arguments. A non-zero exit is a normal result (inspect exitCode);
+   * a program that is missing or cannot start is a RunFailure value naming the program, never a silent no-op.
+   */
+  run(
+    argv: readonly [string, ...string[]],
+    options?: RunOptions,
+  ): Promise<{ ok: true; value: CommandResult } | { ok: false; error: RunFailure }>;
+}

@@ -1,0 +1,139 @@
+/** @module Composition root: the only place that constructs adapters and wires them into the app. */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DestinationStream } from 'pino';
+import { AuthService } from './auth/service.js';
+import type { AppConfig } from './config/index.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Logger } from './core/log.js';
+import { nodePrivateFiles } from './core/node-fs.js';
+import { createPinoLogger } from './core/pino-logger.js';
+import { securityCard, systemCard } from './status/core-cards.js';
+import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
+import { openLowdbStore } from './store/lowdb-store.js';
+import type { Store } from './store/store.js';
+import { ensureBootstrapCertificate } from './tls/bootstrap-cert.js';
+import { createApp } from './web/app.js';
+import { createMetrics } from './web/metrics.js';
+import { listen, type RunningServer } from './web/node-server.js';
+import { loadStaticAssets } from './web/static-assets.js';
+import { readVersion } from './version.js';
+
+/** Where the built web UI lives, relative to this file in src/ (development) or dist/ (built). */
+export function defaultWebRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+}
+
+export interface Gatehouse {
+  readonly server: RunningServer;
+  readonly store: Store;
+  readonly auth: AuthService;
+  readonly logger: Logger;
+  /** Stops serving and releases the data directory. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** Log destination (tests capture the log to prove what it contains). */
+  readonly logDestination?: DestinationStream;
+  readonly webRoot?: string;
+  /** Process-level metrics (event loop, memory); off in tests that start several instances. */
+  readonly processMetrics?: boolean;
+}
+
+export async function startGatehouse(config: AppConfig, options: StartOptions = {}): Promise<Gatehouse> {
+  const clock = options.clock ?? systemClock;
+  const logger = createPinoLogger(config.logLevel, options.logDestination);
+  ensureDataDir(config.dataDir);
+  const lock = acquireDataDirLock(config.dataDir);
+  try {
+    const opened = await openLowdbStore(config.dataDir, clock);
+    const { store } = opened;
+    if (opened.migratedFrom) {
+      logger.warn(
+        { from: opened.migratedFrom.version, backup: opened.migratedFrom.backup },
+        'store migrated to the current version; the old file was backed up',
+      );
+    }
+    const version = readVersion();
+    const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+    const auth = new AuthService({
+      store,
+      clock,
+      logger,
+      files: nodePrivateFiles,
+      dataDir: config.dataDir,
+      sessionPolicy: {
+        idleMs: config.sessionIdleMinutes * 60_000,
+        maxAgeMs: config.sessionMaxAgeHours * 3600_000,
+        pendingMfaMs: 5 * 60_000,
+      },
+      events: metrics.authEvents,
+    });
+
+    const tls = config.tls
+      ? ensureBootstrapCertificate(nodePrivateFiles, config.dataDir, { hostname: os.hostname(), listenHost: config.listen.host }, clock.now())
+      : undefined;
+    if (tls?.created) logger.info({ fingerprintSha256: tls.fingerprintSha256 }, 'created a self-signed bootstrap certificate');
+
+    const startedAt = clock.now();
+    const statusProviders = [
+      systemCard({
+        version,
+        startedAt,
+        clock,
+        listenUrl: `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`,
+        tls: config.tls,
+      }),
+      securityCard(store, clock),
+    ];
+    const app = createApp({
+      store,
+      auth,
+      clock,
+      logger,
+      metrics,
+      version,
+      tls: config.tls,
+      trustProxy: config.trustProxy,
+      statusProviders,
+      assets: loadStaticAssets(options.webRoot ?? defaultWebRoot()),
+    });
+    const server = await listen({
+      fetch: app.fetch,
+      host: config.listen.host,
+      port: config.listen.port,
+      ...(tls ? { tls } : {}),
+    });
+    logger.info({ url: server.url, dataDir: config.dataDir, version }, 'Gatehouse is listening');
+    if (tls) {
+      logger.info(
+        { fingerprintSha256: tls.fingerprintSha256 },
+        'HTTPS uses a self-signed certificate until an ACME certificate replaces it; check this fingerprint in your browser',
+      );
+    }
+    const setupToken = auth.pendingSetupToken();
+    if (setupToken !== undefined) {
+      // The setup token is meant to be read from this log (or `gatehouse setup-token`); it dies with setup.
+      logger.warn({ setupUrl: `${server.url}/#/setup` }, `first run: open the UI and enter the setup token ${setupToken}`);
+    }
+    let stopped = false;
+    return {
+      server,
+      store,
+      auth,
+      logger,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await server.close();
+        lock.release();
+      },
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}

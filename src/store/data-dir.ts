@@ -1,0 +1,80 @@
+/** @module node:fs adapter for the data directory: private permissions, and one process per directory. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataDirLockedError, FatalStartupError } from '../core/errors.js';
+
+export const lockFileName = 'gatehouse.lock';
+
+/** Creates the data directory (0700) or tightens an existing one to 0700. */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
+  } catch (e) {
+    throw new FatalStartupError(`cannot use data directory ${dataDir}: ${(e as Error).message}`, undefined, {
+      cause: e,
+    });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readHolder(file: string): number | undefined {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown };
+    return typeof parsed.pid === 'number' ? parsed.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which live process holds the directory's lock, if any. */
+export function lockHolder(dataDir: string): number | undefined {
+  const pid = readHolder(path.join(dataDir, lockFileName));
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
+
+export interface DataDirLock {
+  release(): void;
+}
+
+/**
+ * Takes the directory's lock file (created exclusively, holding our pid). A lock left by a dead process is
+ * taken over; a live holder makes this throw DataDirLockedError.
+ */
+export function acquireDataDirLock(dataDir: string): DataDirLock {
+  const file = path.join(dataDir, lockFileName);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+      fs.closeSync(fd);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          if (readHolder(file) === process.pid) fs.rmSync(file, { force: true });
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new FatalStartupError(`cannot create lock file ${file}: ${(e as Error).message}`, undefined, {
+          cause: e,
+        });
+      }
+      const holder = readHolder(file);
+      if (holder !== undefined && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+      // Stale lock from a process that died (or a half-written one): take it over.
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new FatalStartupError(`cannot take the lock file ${file}: another process keeps replacing it`);
+}

@@ -1,0 +1,111 @@
+/** @module The store's current schema (version 2), validated with zod whenever the file is loaded or written. */
+import { z } from 'zod';
+
+export const currentVersion = 2;
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const userSchema = z
+  .object({
+    id: z.string().min(1),
+    username: z.string().min(1).max(64),
+    /** scrypt hash in the self-describing form `scrypt$N$r$p$salt$hash` (see auth/passwords.ts). */
+    passwordHash: z.string().min(1),
+    createdAt: isoDate,
+    passwordChangedAt: isoDate,
+    /** Confirmed TOTP secret (base32); null until enrolment is confirmed with a valid code. */
+    totpSecret: z.string().nullable(),
+    /** Secret offered during enrolment but not yet confirmed. */
+    pendingTotpSecret: z.string().nullable(),
+    /** SHA-256 hashes of unused recovery codes. */
+    recoveryCodeHashes: z.array(z.string()),
+  })
+  .strict();
+
+export const sessionSchema = z
+  .object({
+    /** SHA-256 of the cookie value; the cookie value itself is never stored. */
+    idHash: z.string().min(1),
+    userId: z.string().min(1),
+    createdAt: isoDate,
+    lastSeenAt: isoDate,
+    expiresAt: isoDate,
+    /** pending: password ok, TOTP still required; such a session can only complete the login. */
+    stage: z.enum(['pending-mfa', 'complete']),
+    csrfToken: z.string().min(1),
+    clientAddress: z.string(),
+    userAgent: z.string(),
+  })
+  .strict();
+
+export const apiTokenSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1).max(64),
+    scope: z.enum(['read', 'write']),
+    /** SHA-256 of the token; the token is shown once at creation and never stored. */
+    tokenHash: z.string().min(1),
+    /** First characters of the token, so a person can tell tokens apart. */
+    prefix: z.string(),
+    createdAt: isoDate,
+    lastUsedAt: isoDate.nullable(),
+    createdBy: z.string(),
+  })
+  .strict();
+
+export const auditEventSchema = z
+  .object({
+    id: z.string().min(1),
+    at: isoDate,
+    type: z.string().min(1),
+    actor: z.string(),
+    clientAddress: z.string(),
+    outcome: z.enum(['success', 'failure']),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .strict();
+
+export const settingsSchema = z
+  .object({
+    /** A name for this box, shown in the UI title and TOTP issuer. */
+    instanceName: z.string().min(1).max(64),
+  })
+  .strict();
+
+export const stateSchema = z
+  .object({
+    version: z.literal(currentVersion),
+    instanceId: z.string().min(1),
+    createdAt: isoDate,
+    setupCompletedAt: isoDate.nullable(),
+    settings: settingsSchema,
+    users: z.array(userSchema),
+    sessions: z.array(sessionSchema),
+    apiTokens: z.array(apiTokenSchema),
+    audit: z.array(auditEventSchema),
+  })
+  .strict();
+
+export type State = z.infer<typeof stateSchema>;
+export type User = z.infer<typeof userSchema>;
+export type Session = z.infer<typeof sessionSchema>;
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The audit log keeps this many newest events. */
+export const auditRetention = 10_000;
+
+export function initialState(now: Date, instanceId: string): State {
+  return {
+    version: currentVersion,
+    instanceId,
+    createdAt: now.toISOString(),
+    setupCompletedAt: null,
+    settings: { instanceName: 'Gatehouse' },
+    users: [],
+    sessions: [],
+    apiTokens: [],
+    audit: [],
+  };
+}

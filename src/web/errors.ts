@@ -1,0 +1,64 @@
+/** @module The one error shape of the JSON API: `{ "error": { "code", "message", "details"? } }`. */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from '@hono/zod-openapi';
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation' }),
+      message: z.string().openapi({ example: 'body.password: password must be at least 12 characters' }),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export type ErrorBody = z.infer<typeof errorSchema>;
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function apiError(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  return c.json(errorBody(code, message, details), status);
+}
+
+/** Turns zod issues into a one-line message naming the first offending field. */
+export function describeZodIssues(target: string, issues: readonly z.core.$ZodIssue[]): string {
+  const first = issues[0];
+  if (!first) return `${target}: invalid`;
+  if (first.code === 'unrecognized_keys') {
+    return `${target}: unknown field${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  const where = [target, ...first.path.map(String)].join('.');
+  return `${where}: ${first.message}`;
+}
+
+/**
+ * Thrown by route handlers to answer with the shared error shape; app.onError renders it. Handlers declare
+ * only their success responses' types, so expected failures leave through here.
+ */
+export class ApiProblem extends Error {
+  override readonly name = 'ApiProblem';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** Ends a handler with an expected failure value (status, code, message; optional Retry-After). */
+export function failWith(f: {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+}): never {
+  const headers: Record<string, string> =
+    f.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(f.retryAfterSeconds) };
+  throw new ApiProblem(f.status, f.code, f.message, headers);
+}

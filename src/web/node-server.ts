@@ -1,0 +1,45 @@
+/** @module @hono/node-server adapter: listens over HTTP or HTTPS and swaps the certificate live. */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { KeyAndCert } from '../tls/bootstrap-cert.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Replaces the TLS certificate for new connections without a restart (HTTPS only). */
+  replaceCertificate(pair: KeyAndCert): void;
+  close(): Promise<void>;
+}
+
+export function listen(input: {
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>;
+  host: string;
+  port: number;
+  tls?: KeyAndCert;
+}): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const options = input.tls
+      ? { createServer: createHttpsServer, serverOptions: { key: input.tls.key, cert: input.tls.cert } }
+      : {};
+    const server = serve({ fetch: input.fetch, hostname: input.host, port: input.port, ...options }, (info: AddressInfo) => {
+      const scheme = input.tls ? 'https' : 'http';
+      const hostForUrl = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      server.off('error', reject);
+      resolve({
+        url: `${scheme}://${hostForUrl}:${info.port}`,
+        port: info.port,
+        replaceCertificate(pair) {
+          if (!input.tls) throw new Error('the server runs plain HTTP; there is no certificate to replace');
+          (server as HttpsServer).setSecureContext({ key: pair.key, cert: pair.cert });
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      });
+    });
+    server.once('error', reject);
+  });
+}

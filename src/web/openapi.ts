@@ -1,0 +1,40 @@
+/** @module Helpers for declaring zod-validated, OpenAPI-described routes with the shared error shape. */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
+import type { AppEnv } from './context.js';
+import { describeZodIssues, errorBody, errorSchema } from './errors.js';
+
+/** A router whose validation failures answer 400 with the shared error shape and the first offending field. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return c.json(
+          errorBody('validation', describeZodIssues(result.target, result.error.issues), result.error.issues),
+          400,
+        );
+      }
+      return undefined;
+    },
+  });
+}
+
+/** A required JSON body: a request without `Content-Type: application/json` is refused, not silently skipped. */
+export function jsonBody<T extends ZodType>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } } as const;
+}
+
+export function jsonContent<T extends ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } } as const;
+}
+
+export const errorResponse = (description: string) => jsonContent(errorSchema, description);
+
+/** The error responses every authenticated route can produce. */
+export const commonErrors = {
+  400: errorResponse('Invalid input'),
+  401: errorResponse('Not logged in'),
+  403: errorResponse('Not allowed (CSRF, scope or session-only route)'),
+} as const;
+
+export const okSchema = z.object({ ok: z.literal(true) }).openapi('Ok');

@@ -1,0 +1,94 @@
+/** @module API tokens: named, scoped (read / write), shown once, stored hashed, revocable. Session-only. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AuthService } from '../../auth/service.js';
+import type { ApiToken } from '../../store/schema.js';
+import { sessionUser } from '../context.js';
+import { failWith } from '../errors.js';
+import { sessionOnly } from '../middleware/guard.js';
+import { commonErrors, createRouter, errorResponse, jsonBody, jsonContent, okSchema } from '../openapi.js';
+
+const tokenSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scope: z.enum(['read', 'write']),
+    prefix: z.string().openapi({ description: 'First characters of the token, to tell tokens apart' }),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    createdBy: z.string(),
+  })
+  .openapi('ApiToken');
+
+const createTokenSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9 ._-]{1,64}$/, 'name: 1-64 letters, digits, spaces, dot, dash or underscore')
+      .openapi({ example: 'home-assistant' }),
+    scope: z.enum(['read', 'write']),
+  })
+  .strict()
+  .openapi('CreateApiToken');
+
+const createdTokenSchema = z
+  .object({ token: z.string().openapi({ description: 'The secret; shown only in this response' }), record: tokenSchema })
+  .openapi('CreatedApiToken');
+
+const toPublic = (t: ApiToken): z.infer<typeof tokenSchema> => ({
+  id: t.id,
+  name: t.name,
+  scope: t.scope,
+  prefix: t.prefix,
+  createdAt: t.createdAt,
+  lastUsedAt: t.lastUsedAt,
+  createdBy: t.createdBy,
+});
+
+export function tokenRoutes(auth: AuthService) {
+  const router = createRouter();
+  router.use('/tokens', sessionOnly());
+  router.use('/tokens/*', sessionOnly());
+  return router
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/tokens',
+        tags: ['tokens'],
+        summary: 'List API tokens (never their secrets)',
+        responses: { 200: jsonContent(z.object({ tokens: z.array(tokenSchema) }), 'Tokens'), ...commonErrors },
+      }),
+      (c) => c.json({ tokens: auth.listTokens().map(toPublic) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/tokens',
+        tags: ['tokens'],
+        summary: 'Create an API token; the secret is in this response only',
+        request: { body: jsonBody(createTokenSchema) },
+        responses: { 201: jsonContent(createdTokenSchema, 'Created'), ...commonErrors, 409: errorResponse('Name taken') },
+      }),
+      async (c) => {
+        const { user } = sessionUser(c);
+        const result = await auth.createToken(c.req.valid('json'), user, c.get('requestContext'));
+        if (!result.ok) return failWith(result.error);
+        return c.json({ token: result.value.token, record: toPublic(result.value.record) }, 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/tokens/{id}',
+        tags: ['tokens'],
+        summary: 'Revoke an API token',
+        request: { params: z.object({ id: z.uuid() }) },
+        responses: { 200: jsonContent(okSchema, 'Revoked'), ...commonErrors, 404: errorResponse('No such token') },
+      }),
+      async (c) => {
+        const { user } = sessionUser(c);
+        const result = await auth.revokeToken(c.req.valid('param').id, user, c.get('requestContext'));
+        if (!result.ok) return failWith(result.error);
+        return c.json({ ok: true as const }, 200);
+      },
+    );
+}

@@ -1,0 +1,97 @@
+/** @module Builds a real app (real lowdb store in a temp dir, real AuthService) driven by a FakeClock, for route tests. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AuthService } from '../../src/auth/service.js';
+import { nodePrivateFiles } from '../../src/core/node-fs.js';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { createApp } from '../../src/web/app.js';
+import { createMetrics } from '../../src/web/metrics.js';
+import { securityCard } from '../../src/status/core-cards.js';
+import { ensureSetupToken } from '../../src/auth/setup-token.js';
+import type { StaticAssets } from '../../src/web/assets.js';
+import { FakeClock } from '../fakes/clock.js';
+import { MemoryLogger } from '../fakes/logger.js';
+
+export const testPassword = 'correct horse battery staple';
+
+export async function createHarness(options: { tls?: boolean; assets?: StaticAssets } = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
+  const clock = new FakeClock('2026-03-01T12:00:00.000Z');
+  const logger = new MemoryLogger();
+  const { store } = await openLowdbStore(dataDir, clock);
+  const metrics = createMetrics({ processMetrics: false });
+  const auth = new AuthService({
+    store,
+    clock,
+    logger,
+    files: nodePrivateFiles,
+    dataDir,
+    sessionPolicy: { idleMs: 60 * 60_000, maxAgeMs: 24 * 3600_000, pendingMfaMs: 5 * 60_000 },
+    events: metrics.authEvents,
+  });
+  const app = createApp({
+    store,
+    auth,
+    clock,
+    logger,
+    metrics,
+    version: '0.0.0-test',
+    tls: options.tls ?? false,
+    trustProxy: true,
+    statusProviders: [securityCard(store, clock)],
+    ...(options.assets ? { assets: options.assets } : {}),
+  });
+  const setupToken = ensureSetupToken(nodePrivateFiles, dataDir);
+  const origin = 'http://gatehouse.test';
+  const cookieName = options.tls ? '__Host-gatehouse_session' : 'gatehouse_session';
+
+  /** A JSON request as a same-origin browser would send it. */
+  function request(
+    method: string,
+    urlPath: string,
+    init: { body?: unknown; rawBody?: string; cookie?: string; csrf?: string; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { host: 'gatehouse.test', 'x-forwarded-for': '203.0.113.50', ...init.headers };
+    if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+    if (method !== 'GET') headers.origin ??= origin;
+    if (init.cookie) headers.cookie = `${cookieName}=${init.cookie}`;
+    if (init.csrf) headers['x-csrf-token'] = init.csrf;
+    const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+    return app.request(`${origin}${urlPath}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  }
+
+  function sessionCookieFrom(res: Response): string | undefined {
+    const header = res.headers.get('set-cookie') ?? '';
+    const m = new RegExp(`${cookieName.replace(/[$]/g, '\\$')}=([^;]*)`).exec(header);
+    return m?.[1] || undefined;
+  }
+
+  /** Completes setup and returns a logged-in session (cookie + CSRF token). */
+  async function setupAdmin(username = 'admin', password = testPassword) {
+    const res = await request('POST', '/api/v1/setup', { body: { setupToken, username, password } });
+    if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { csrfToken: string };
+    const cookie = sessionCookieFrom(res);
+    if (!cookie) throw new Error('setup set no cookie');
+    return { cookie, csrf: body.csrfToken };
+  }
+
+  return {
+    app,
+    store,
+    auth,
+    clock,
+    logger,
+    metrics,
+    dataDir,
+    setupToken,
+    cookieName,
+    request,
+    sessionCookieFrom,
+    setupAdmin,
+    cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
