@@ -97,14 +97,19 @@ async function cmdServe(io: CliIo, flags: SettingFlags): Promise<number> {
 async function cmdStatus(io: CliIo, flags: SettingFlags & { json?: boolean }): Promise<number> {
   const config = resolveConfig(io, flags);
   const state = readStoreSnapshot(config.dataDir);
-  const pid = lockHolder(config.dataDir) ?? null;
+  const holder = lockHolder(config.dataDir);
+  const pid = holder?.pid ?? null;
   const scheme = config.tls ? 'https' : 'http';
-  const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host === '::' ? '::1' : config.listen.host;
-  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
+  const host = config.listen.host;
+  const configuredUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
+  // The running server announces its real address in the lock file (it may differ from this invocation's flags).
+  const url = holder?.url ?? configuredUrl;
   let healthy: boolean | null = null;
-  if (pid !== null && !config.tls) {
+  // HTTPS with the self-signed bootstrap certificate cannot be checked by fetch without trusting it; reported as null.
+  if (pid !== null && url.startsWith('http:')) {
+    const probe = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
     try {
-      const res = await io.fetch(`${url}/healthz`, { signal: AbortSignal.timeout(3000) });
+      const res = await io.fetch(`${probe}/healthz`, { signal: AbortSignal.timeout(3000) });
       healthy = res.ok;
     } catch {
       healthy = false;
@@ -240,9 +245,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = buildProgram(io, (_code, w) => {
     if (w !== undefined) work = w;
   });
-  program.action(() => {
-    program.outputHelp();
-  });
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return exitCodes.usage;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return await work;

@@ -107,6 +107,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       port: config.listen.port,
       ...(tls ? { tls } : {}),
     });
+    lock.announce(server.url);
     logger.info({ url: server.url, dataDir: config.dataDir, version }, 'Gatehouse is listening');
     if (tls) {
       logger.info(

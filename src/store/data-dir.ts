@@ -26,22 +26,36 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readHolder(file: string): number | undefined {
+function readLock(file: string): { pid?: unknown; url?: unknown } | undefined {
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown };
-    return typeof parsed.pid === 'number' ? parsed.pid : undefined;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown; url?: unknown };
   } catch {
     return undefined;
   }
 }
 
-/** Which live process holds the directory's lock, if any. */
-export function lockHolder(dataDir: string): number | undefined {
-  const pid = readHolder(path.join(dataDir, lockFileName));
-  return pid !== undefined && isAlive(pid) ? pid : undefined;
+function readHolder(file: string): number | undefined {
+  const pid = readLock(file)?.pid;
+  return typeof pid === 'number' ? pid : undefined;
+}
+
+export interface LockHolder {
+  readonly pid: number;
+  /** Where the holder serves, once it is listening. */
+  readonly url?: string;
+}
+
+/** Which live process holds the directory's lock, if any, and where it listens. */
+export function lockHolder(dataDir: string): LockHolder | undefined {
+  const content = readLock(path.join(dataDir, lockFileName));
+  const pid = content?.pid;
+  if (typeof pid !== 'number' || !isAlive(pid)) return undefined;
+  return typeof content?.url === 'string' ? { pid, url: content.url } : { pid };
 }
 
 export interface DataDirLock {
+  /** Records where this process listens, for `gatehouse status`. */
+  announce(url: string): void;
   release(): void;
 }
 
@@ -58,6 +72,11 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       fs.closeSync(fd);
       let released = false;
       return {
+        announce(url) {
+          const tmp = `${file}.${process.pid}.tmp`;
+          fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, url }), { mode: 0o600 });
+          fs.renameSync(tmp, file);
+        },
         release() {
           if (released) return;
           released = true;

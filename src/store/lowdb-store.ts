@@ -110,6 +110,11 @@ export async function openLowdbStore(dataDir: string, clock: Clock): Promise<Ope
     }
   }
 
+  // Temporary files left by a writer that died mid-write (we hold the directory lock, so none is live).
+  for (const name of fs.readdirSync(dataDir)) {
+    if (name.startsWith(`.${storeFileName}.`) && name.endsWith('.tmp')) fs.rmSync(path.join(dataDir, name), { force: true });
+  }
+
   let state: State;
   let migratedFrom: OpenStoreResult['migratedFrom'];
   const created = text === undefined;

@@ -76,6 +76,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     );
   });
   app.use('*', securityHeaders(deps.tls));
+  // Before bodyLimit, so that even its 413 answers carry no-store.
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
   app.use(
     '/api/*',
     bodyLimit({
@@ -84,18 +89,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.use('*', identify(deps.auth, cookie, deps.trustProxy));
-  app.use('/api/*', async (c, next) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-  });
   app.use('/api/*', apiGuard());
   app.use('/api/*', csrfProtection());
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/metrics', async (c) => {
-    if (c.get('identity').kind === 'anonymous') {
+    const identity = c.get('identity');
+    if (identity.kind === 'anonymous') {
       return apiError(c, 401, 'auth.required', 'send an API token: Authorization: Bearer …');
+    }
+    // A password without its second factor is not a login (the /api guard applies the same rule).
+    if (identity.kind === 'session' && identity.session.stage !== 'complete') {
+      return apiError(c, 401, 'auth.mfa-required', 'finish logging in with your two-factor code');
     }
     return c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType });
   });
@@ -110,6 +116,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
+    // Paths in the document are relative to where the API is mounted.
+    servers: [{ url: '/api/v1' }],
     info: {
       title: 'Gatehouse API',
       version: deps.version,

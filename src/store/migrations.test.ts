@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { migrateToCurrent, migrateV1ToV2, type StateV1 } from './migrations.js';
+import { stateSchema } from './schema.js';
+
+const v1: StateV1 = {
+  version: 1,
+  instanceId: 'abc',
+  createdAt: '2025-06-01T10:00:00.000Z',
+  admin: { username: 'admin', passwordHash: 'scrypt$32768$8$1$c2FsdA$aGFzaA', createdAt: '2025-06-01T10:05:00.000Z' },
+  sessions: [{ id: 'raw-session-id', createdAt: '2025-06-02T10:00:00.000Z', expiresAt: '2025-06-03T10:00:00.000Z', csrfToken: 'c' }],
+  apiTokens: [{ id: 't1', name: 'ha', scope: 'read', tokenHash: 'h', createdAt: '2025-06-02T10:00:00.000Z' }],
+  audit: [{ at: '2025-06-01T10:05:00.000Z', type: 'setup.completed', actor: 'admin', detail: 'first run' }],
+};
+
+describe('migrateV1ToV2', () => {
+  it('turns the single admin into a user list and keeps the password hash', () => {
+    const v2 = migrateV1ToV2(v1);
+    expect(v2.users).toHaveLength(1);
+    expect(v2.users[0]).toMatchObject({ username: 'admin', passwordHash: v1.admin?.passwordHash, totpSecret: null });
+    expect(v2.setupCompletedAt).toBe(v1.admin?.createdAt);
+  });
+
+  it('stores session ids only as hashes and keeps them bound to the admin', () => {
+    const v2 = migrateV1ToV2(v1);
+    const expected = createHash('sha256').update('raw-session-id').digest('hex');
+    expect(v2.sessions[0]?.idHash).toBe(expected);
+    expect(v2.sessions[0]?.userId).toBe(v2.users[0]?.id);
+    expect(JSON.stringify(v2)).not.toContain('raw-session-id');
+  });
+
+  it('produces a document the current schema accepts', () => {
+    expect(stateSchema.safeParse(migrateV1ToV2(v1)).success).toBe(true);
+    expect(stateSchema.safeParse(migrateV1ToV2({ ...v1, admin: null, sessions: [] })).success).toBe(true);
+  });
+
+  it('drops v1 sessions when there is no admin to own them', () => {
+    expect(migrateV1ToV2({ ...v1, admin: null }).sessions).toEqual([]);
+  });
+});
+
+describe('migrateToCurrent', () => {
+  it.each([
+    [{}, 'no "version" number'],
+    [{ version: 9 }, 'newer Gatehouse'],
+    [{ version: 0 }, 'unknown version 0'],
+    [{ ...v1, admin: { username: 5 } }, 'version 1 document: admin.username'],
+  ])('refuses %j with a message', (doc, message) => {
+    const result = migrateToCurrent(doc);
+    expect(result.kind).toBe('error');
+    if (result.kind === 'error') expect(result.message).toContain(message);
+  });
+
+  it('passes the current version through untouched', () => {
+    const doc = { version: 2, anything: true };
+    expect(migrateToCurrent(doc)).toEqual({ kind: 'current', state: doc });
+  });
+
+  it('migrates version 1', () => {
+    expect(migrateToCurrent(v1)).toMatchObject({ kind: 'migrated', from: 1 });
+  });
+});
