@@ -149,7 +149,9 @@ function cmdSetupToken(io: CliIo, flags: SettingFlags & { json?: boolean }): num
   const config = resolveConfig(io, flags);
   const state = readStoreSnapshot(config.dataDir);
   if (state && state.setupCompletedAt !== null) {
-    io.stderr('Setup is already complete; there is no setup token. Log in, or use `gatehouse admin reset-password`.\n');
+    io.stderr(
+      'Setup is already complete; there is no setup token. Log in, or use `gatehouse admin reset-password`.\n',
+    );
     return exitCodes.failure;
   }
   ensureDataDir(config.dataDir);
@@ -210,11 +212,15 @@ function buildProgram(io: CliIo, setExit: (code: number, work?: Promise<number> 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)');
 
-  addSettingOptions(program.command('serve').description('run the Gatehouse server (web UI, API)'), true).action(
-    (opts: SettingFlags) => setExit(0, cmdServe(io, opts)),
-  );
   addSettingOptions(
-    program.command('status').description('show whether Gatehouse runs and how it is set up').option('--json', 'stable JSON output for scripts'),
+    program.command('serve').description('run the Gatehouse server (web UI, API)'),
+    true,
+  ).action((opts: SettingFlags) => setExit(0, cmdServe(io, opts)));
+  addSettingOptions(
+    program
+      .command('status')
+      .description('show whether Gatehouse runs and how it is set up')
+      .option('--json', 'stable JSON output for scripts'),
     false,
   ).action((opts: SettingFlags & { json?: boolean }) => setExit(0, cmdStatus(io, opts)));
   addSettingOptions(
@@ -228,7 +234,9 @@ function buildProgram(io: CliIo, setExit: (code: number, work?: Promise<number> 
   addSettingOptions(
     admin
       .command('reset-password')
-      .description('set a new admin password and log out every session; prints a generated password unless --password-stdin')
+      .description(
+        'set a new admin password and log out every session; prints a generated password unless --password-stdin',
+      )
       .option('--username <name>', 'account to reset (default: the first admin)')
       .option('--password-stdin', 'read the new password from standard input')
       .option('--disable-totp', 'also turn off two-factor authentication (lost phone)'),
@@ -251,10 +259,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return await work;
+    return work;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      ) {
         return exitCodes.ok;
       }
       return exitCodes.usage;
@@ -292,4 +304,3 @@ export function processIo(): CliIo {
     fetch: globalThis.fetch,
   };
 }
-

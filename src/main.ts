@@ -74,9 +74,18 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     });
 
     const tls = config.tls
-      ? ensureBootstrapCertificate(nodePrivateFiles, config.dataDir, { hostname: os.hostname(), listenHost: config.listen.host }, clock.now())
+      ? ensureBootstrapCertificate(
+          nodePrivateFiles,
+          config.dataDir,
+          { hostname: os.hostname(), listenHost: config.listen.host },
+          clock.now(),
+        )
       : undefined;
-    if (tls?.created) logger.info({ fingerprintSha256: tls.fingerprintSha256 }, 'created a self-signed bootstrap certificate');
+    if (tls?.created)
+      logger.info(
+        { fingerprintSha256: tls.fingerprintSha256 },
+        'created a self-signed bootstrap certificate',
+      );
 
     const startedAt = clock.now();
     const statusProviders = [
@@ -118,7 +127,10 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     const setupToken = auth.pendingSetupToken();
     if (setupToken !== undefined) {
       // The setup token is meant to be read from this log (or `gatehouse setup-token`); it dies with setup.
-      logger.warn({ setupUrl: `${server.url}/#/setup` }, `first run: open the UI and enter the setup token ${setupToken}`);
+      logger.warn(
+        { setupUrl: `${server.url}/#/setup` },
+        `first run: open the UI and enter the setup token ${setupToken}`,
+      );
     }
     let stopped = false;
     return {

@@ -62,7 +62,9 @@ describe('loadConfig', () => {
   });
 
   it('reads the config file named by GATEHOUSE_CONFIG', () => {
-    const r = loadConfig(base({ env: { GATEHOUSE_CONFIG: '/etc/gh.json' }, readFile: () => '{"sessionIdleMinutes": 30}' }));
+    const r = loadConfig(
+      base({ env: { GATEHOUSE_CONFIG: '/etc/gh.json' }, readFile: () => '{"sessionIdleMinutes": 30}' }),
+    );
     expect(r.ok && r.value.sessionIdleMinutes).toBe(30);
   });
 
@@ -75,9 +77,12 @@ describe('loadConfig', () => {
     [{ flags: { config: 'missing.json' } }, /config file \/srv\/gatehouse\/missing.json does not exist/],
     [{ flags: { config: 'c.json' }, readFile: () => '{ nope' }, /is not valid JSON/],
     [{ flags: { config: 'c.json' }, readFile: () => '{"lisen": "x"}' }, /unknown setting "lisen"/],
-    [{ flags: { config: 'c.json' }, readFile: () => '{"listen": 8080}' }, /config file \/srv\/gatehouse\/c.json: listen:/],
+    [
+      { flags: { config: 'c.json' }, readFile: () => '{"listen": 8080}' },
+      /config file \/srv\/gatehouse\/c.json: listen:/,
+    ],
   ])('a bad setting fails naming it: %j', (over, message) => {
-    const r = loadConfig(base(over as Partial<ConfigInput>));
+    const r = loadConfig(base(over));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(message);
   });

@@ -1,8 +1,14 @@
 /** @module Reads settings from flags, environment and an optional JSON config file into one validated AppConfig. */
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { fail, failure, ok, type Failure, type Outcome } from '../core/outcome.js';
-import { defaults, isLoopbackHost, settingsSourceSchema, type AppConfig, type SettingsSource } from './schema.js';
+import {
+  defaults,
+  isLoopbackHost,
+  settingsSourceSchema,
+  type AppConfig,
+  type SettingsSource,
+} from './schema.js';
 
 export { isLoopbackHost, parseListen, type AppConfig, type ListenAddress } from './schema.js';
 
@@ -21,7 +27,9 @@ export const configFileEnv = 'GATEHOUSE_CONFIG';
 
 export interface ConfigInput {
   /** Settings given as command-line flags (highest precedence). */
-  readonly flags: Partial<Record<keyof SettingsSource, string | boolean>> & { readonly config?: string };
+  readonly flags: Partial<Record<keyof SettingsSource, string | boolean | undefined>> & {
+    readonly config?: string | undefined;
+  };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Reads the config file; undefined when it does not exist. */
@@ -49,12 +57,18 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
   if (configPath !== undefined && configPath !== '') {
     configFile = path.resolve(input.cwd, configPath);
     const text = input.readFile(configFile);
-    if (text === undefined) return fail(failure('config.file-missing', `config file ${configFile} does not exist`));
+    if (text === undefined)
+      return fail(failure('config.file-missing', `config file ${configFile} does not exist`));
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      return fail(failure('config.file-invalid', `config file ${configFile} is not valid JSON: ${(e as Error).message}`));
+      return fail(
+        failure(
+          'config.file-invalid',
+          `config file ${configFile} is not valid JSON: ${(e as Error).message}`,
+        ),
+      );
     }
     const parsed = settingsSourceSchema.safeParse(raw);
     if (!parsed.success) return fail(describeIssues(`config file ${configFile}`, parsed.error, (k) => k));
@@ -68,14 +82,21 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
   }
   const envParsed = settingsSourceSchema.safeParse(envRaw);
   if (!envParsed.success) {
-    return fail(describeIssues("environment", envParsed.error, (k) => envNames[k as keyof typeof envNames] as string));
+    return fail(
+      describeIssues('environment', envParsed.error, (k) => envNames[k as keyof typeof envNames] as string),
+    );
   }
 
-  const flagRaw = Object.fromEntries(Object.entries(flagValues).filter(([, v]) => v !== undefined));
+  const flagRaw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flagValues) as [string, unknown][]) if (v !== undefined) flagRaw[k] = v;
   const flagParsed = settingsSourceSchema.safeParse(flagRaw);
   if (!flagParsed.success) {
     return fail(
-      describeIssues('command line', flagParsed.error, (k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`),
+      describeIssues(
+        'command line',
+        flagParsed.error,
+        (k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      ),
     );
   }
 

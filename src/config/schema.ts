@@ -15,7 +15,8 @@ export function parseListen(value: string): ListenAddress | string {
   const port = Number(m[3]);
   if (port > 65535) return `port ${port} is out of range (0-65535)`;
   if (m[1] !== undefined && isIP(host) !== 6) return `"${host}" is not an IPv6 address`;
-  if (m[1] === undefined && isIP(host) === 0 && !/^[a-zA-Z0-9.-]+$/.test(host)) return `"${host}" is not a valid host`;
+  if (m[1] === undefined && isIP(host) === 0 && !/^[a-zA-Z0-9.-]+$/.test(host))
+    return `"${host}" is not a valid host`;
   return { host, port };
 }
 

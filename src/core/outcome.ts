@@ -1,6 +1,7 @@
 /** @module Expected failures as values: every fallible operation returns an Outcome instead of throwing. */
 
-export type Outcome<T, E = Failure> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type Outcome<T, E = Failure> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 /** A failure that a caller is expected to handle; `code` is stable for scripts, `message` is for people. */
 export interface Failure {

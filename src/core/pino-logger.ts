@@ -15,5 +15,5 @@ export function createPinoLogger(level: LogLevel, destination?: DestinationStrea
     },
     destination ?? pino.destination(1),
   );
-  return instance as unknown as Logger;
+  return instance;
 }

@@ -36,7 +36,9 @@ export function securityCard(store: Store, clock: Clock): StatusCardProvider {
       const state = store.read();
       const now = clock.now().getTime();
       const totpOn = state.users.length > 0 && state.users.every((u) => u.totpSecret !== null);
-      const sessions = state.sessions.filter((s) => new Date(s.expiresAt).getTime() > now && s.stage === 'complete');
+      const sessions = state.sessions.filter(
+        (s) => new Date(s.expiresAt).getTime() > now && s.stage === 'complete',
+      );
       const dayAgo = now - 24 * 3600_000;
       const failures = state.audit.filter(
         (e) => e.outcome === 'failure' && e.type.startsWith('login') && new Date(e.at).getTime() > dayAgo,

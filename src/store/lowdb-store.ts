@@ -70,7 +70,10 @@ export function parseStoreText(file: string, text: string): { state: State; migr
   }
   const migrated = migrateToCurrent(doc);
   if (migrated.kind === 'error') {
-    throw new FatalStartupError(`store file ${file}: ${migrated.message}`, 'Gatehouse did not change the file');
+    throw new FatalStartupError(
+      `store file ${file}: ${migrated.message}`,
+      'Gatehouse did not change the file',
+    );
   }
   const parsed = stateSchema.safeParse(migrated.state);
   if (!parsed.success) {
@@ -79,7 +82,9 @@ export function parseStoreText(file: string, text: string): { state: State; migr
       'restore it from a backup or fix it by hand; Gatehouse did not change it',
     );
   }
-  return migrated.kind === 'migrated' ? { state: parsed.data, migratedFrom: migrated.from } : { state: parsed.data };
+  return migrated.kind === 'migrated'
+    ? { state: parsed.data, migratedFrom: migrated.from }
+    : { state: parsed.data };
 }
 
 /** Reads the store without writing anything (for `gatehouse status` while the server runs). */
@@ -90,7 +95,9 @@ export function readStoreSnapshot(dataDir: string): State | undefined {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new FatalStartupError(`cannot read store file ${file}: ${(e as Error).message}`, undefined, { cause: e });
+    throw new FatalStartupError(`cannot read store file ${file}: ${(e as Error).message}`, undefined, {
+      cause: e,
+    });
   }
   return parseStoreText(file, text).state;
 }
@@ -106,13 +113,16 @@ export async function openLowdbStore(dataDir: string, clock: Clock): Promise<Ope
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new FatalStartupError(`cannot read store file ${file}: ${(e as Error).message}`, undefined, { cause: e });
+      throw new FatalStartupError(`cannot read store file ${file}: ${(e as Error).message}`, undefined, {
+        cause: e,
+      });
     }
   }
 
   // Temporary files left by a writer that died mid-write (we hold the directory lock, so none is live).
   for (const name of fs.readdirSync(dataDir)) {
-    if (name.startsWith(`.${storeFileName}.`) && name.endsWith('.tmp')) fs.rmSync(path.join(dataDir, name), { force: true });
+    if (name.startsWith(`.${storeFileName}.`) && name.endsWith('.tmp'))
+      fs.rmSync(path.join(dataDir, name), { force: true });
   }
 
   let state: State;

@@ -7,8 +7,19 @@ const v1: StateV1 = {
   version: 1,
   instanceId: 'abc',
   createdAt: '2025-06-01T10:00:00.000Z',
-  admin: { username: 'admin', passwordHash: 'scrypt$32768$8$1$c2FsdA$aGFzaA', createdAt: '2025-06-01T10:05:00.000Z' },
-  sessions: [{ id: 'raw-session-id', createdAt: '2025-06-02T10:00:00.000Z', expiresAt: '2025-06-03T10:00:00.000Z', csrfToken: 'c' }],
+  admin: {
+    username: 'admin',
+    passwordHash: 'scrypt$32768$8$1$c2FsdA$aGFzaA',
+    createdAt: '2025-06-01T10:05:00.000Z',
+  },
+  sessions: [
+    {
+      id: 'raw-session-id',
+      createdAt: '2025-06-02T10:00:00.000Z',
+      expiresAt: '2025-06-03T10:00:00.000Z',
+      csrfToken: 'c',
+    },
+  ],
   apiTokens: [{ id: 't1', name: 'ha', scope: 'read', tokenHash: 'h', createdAt: '2025-06-02T10:00:00.000Z' }],
   audit: [{ at: '2025-06-01T10:05:00.000Z', type: 'setup.completed', actor: 'admin', detail: 'first run' }],
 };
@@ -17,7 +28,11 @@ describe('migrateV1ToV2', () => {
   it('turns the single admin into a user list and keeps the password hash', () => {
     const v2 = migrateV1ToV2(v1);
     expect(v2.users).toHaveLength(1);
-    expect(v2.users[0]).toMatchObject({ username: 'admin', passwordHash: v1.admin?.passwordHash, totpSecret: null });
+    expect(v2.users[0]).toMatchObject({
+      username: 'admin',
+      passwordHash: v1.admin?.passwordHash,
+      totpSecret: null,
+    });
     expect(v2.setupCompletedAt).toBe(v1.admin?.createdAt);
   });
 

@@ -22,7 +22,14 @@ export const stateV1Schema = z
       .strict()
       .nullable(),
     sessions: z.array(
-      z.object({ id: z.string().min(1), createdAt: z.string(), expiresAt: z.string(), csrfToken: z.string() }).strict(),
+      z
+        .object({
+          id: z.string().min(1),
+          createdAt: z.string(),
+          expiresAt: z.string(),
+          csrfToken: z.string(),
+        })
+        .strict(),
     ),
     apiTokens: z.array(
       z

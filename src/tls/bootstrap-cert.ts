@@ -67,12 +67,21 @@ export function ensureBootstrapCertificate(
   const certFile = path.join(dataDir, 'tls', 'bootstrap.crt');
   const key = files.read(keyFile);
   const cert = files.read(certFile);
-  if (key !== undefined && cert !== undefined) return { key, cert, fingerprintSha256: fingerprintSha256(cert), created: false };
+  if (key !== undefined && cert !== undefined)
+    return { key, cert, fingerprintSha256: fingerprintSha256(cert), created: false };
   const isIp = /^[\d.]+$|:/.test(names.listenHost);
   const wildcardHost = names.listenHost === '0.0.0.0' || names.listenHost === '::';
   const dnsNames = [...new Set([names.hostname, 'localhost', ...(!isIp ? [names.listenHost] : [])])];
-  const ipAddresses = [...new Set(['127.0.0.1', '::1', ...(isIp && !wildcardHost ? [names.listenHost] : [])])];
-  const created = createSelfSignedCertificate({ commonName: names.hostname, dnsNames, ipAddresses, now, validDays: 825 });
+  const ipAddresses = [
+    ...new Set(['127.0.0.1', '::1', ...(isIp && !wildcardHost ? [names.listenHost] : [])]),
+  ];
+  const created = createSelfSignedCertificate({
+    commonName: names.hostname,
+    dnsNames,
+    ipAddresses,
+    now,
+    validDays: 825,
+  });
   files.write(keyFile, created.key);
   files.write(certFile, created.cert);
   return { ...created, fingerprintSha256: fingerprintSha256(created.cert), created: true };

@@ -24,12 +24,14 @@ export class FakeRunner implements CommandRunner {
     if (!rule) {
       return Promise.resolve({
         ok: false as const,
-        error: { kind: 'not-found' as const, program: argv[0], message: `FakeRunner has no answer for ${argv.join(' ')}` },
+        error: {
+          kind: 'not-found' as const,
+          program: argv[0],
+          message: `FakeRunner has no answer for ${argv.join(' ')}`,
+        },
       });
     }
     const a = rule.answer;
-    return Promise.resolve(
-      'kind' in a ? { ok: false as const, error: a } : { ok: true as const, value: a },
-    );
+    return Promise.resolve('kind' in a ? { ok: false as const, error: a } : { ok: true as const, value: a });
   }
 }

@@ -52,14 +52,18 @@ function capture(over: Partial<CliIo> = {}): Captured {
 const dataDir = () => path.join(dir, 'data');
 
 describe('gatehouse CLI', () => {
-  it.each([[['--help']], [['serve', '--help']], [['status', '--help']], [['setup-token', '--help']], [['admin', '--help']], [['admin', 'reset-password', '--help']]])(
-    '%j prints usage and exits 0',
-    async (argv) => {
-      const c = capture();
-      expect(await runCli(argv, c.io)).toBe(0);
-      expect(c.out()).toMatch(/Usage: gatehouse/);
-    },
-  );
+  it.each([
+    [['--help']],
+    [['serve', '--help']],
+    [['status', '--help']],
+    [['setup-token', '--help']],
+    [['admin', '--help']],
+    [['admin', 'reset-password', '--help']],
+  ])('%j prints usage and exits 0', async (argv) => {
+    const c = capture();
+    expect(await runCli(argv, c.io)).toBe(0);
+    expect(c.out()).toMatch(/Usage: gatehouse/);
+  });
 
   it.each([
     [['frobnicate'], /unknown command/],
@@ -82,7 +86,7 @@ describe('gatehouse CLI', () => {
   it('status --json on a fresh directory', async () => {
     const c = capture();
     expect(await runCli(['status', '--json', '--data-dir', dataDir()], c.io)).toBe(0);
-    const report = JSON.parse(c.out());
+    const report = JSON.parse(c.out()) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual([
       'version',
       'dataDir',
@@ -95,13 +99,25 @@ describe('gatehouse CLI', () => {
       'admins',
       'apiTokens',
     ]);
-    expect(report).toMatchObject({ running: false, pid: null, initialized: false, setupComplete: false, url: 'http://127.0.0.1:8080' });
+    expect(report).toMatchObject({
+      running: false,
+      pid: null,
+      initialized: false,
+      setupComplete: false,
+      url: 'http://127.0.0.1:8080',
+    });
   });
 
   it('serve runs, status sees it, a second serve is refused, reset-password waits for the stop', async () => {
     const server = capture();
-    const serving = runCli(['serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0', '--log-level', 'silent'], server.io);
-    await Promise.race([server.serving, serving.then((code) => Promise.reject(new Error(`serve exited ${code}: ${server.err()}`)))]);
+    const serving = runCli(
+      ['serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0', '--log-level', 'silent'],
+      server.io,
+    );
+    await Promise.race([
+      server.serving,
+      serving.then((code) => Promise.reject(new Error(`serve exited ${code}: ${server.err()}`))),
+    ]);
 
     const token = capture();
     const tokenExit = await runCli(['setup-token', '--data-dir', dataDir()], token.io);
@@ -165,16 +181,27 @@ describe('gatehouse CLI', () => {
     expect(state?.audit.some((e) => e.type === 'password.reset')).toBe(true);
 
     const short = capture({ readStdin: () => Promise.resolve('short\n') });
-    expect(await runCli(['admin', 'reset-password', '--password-stdin', '--data-dir', dataDir()], short.io)).toBe(2);
+    expect(
+      await runCli(['admin', 'reset-password', '--password-stdin', '--data-dir', dataDir()], short.io),
+    ).toBe(2);
     expect(short.err()).toMatch(/at least 12/);
 
     const chosen = capture({ readStdin: () => Promise.resolve('a chosen passphrase\n') });
-    expect(await runCli(['admin', 'reset-password', '--password-stdin', '--disable-totp', '--data-dir', dataDir()], chosen.io)).toBe(0);
+    expect(
+      await runCli(
+        ['admin', 'reset-password', '--password-stdin', '--disable-totp', '--data-dir', dataDir()],
+        chosen.io,
+      ),
+    ).toBe(0);
     expect(chosen.out()).not.toContain('New password');
-    expect(await verifyPassword('a chosen passphrase', readStoreSnapshot(dataDir())?.users[0]?.passwordHash ?? '')).toBe(true);
+    expect(
+      await verifyPassword('a chosen passphrase', readStoreSnapshot(dataDir())?.users[0]?.passwordHash ?? ''),
+    ).toBe(true);
 
     const nobody = capture();
-    expect(await runCli(['admin', 'reset-password', '--username', 'ghost', '--data-dir', dataDir()], nobody.io)).toBe(1);
+    expect(
+      await runCli(['admin', 'reset-password', '--username', 'ghost', '--data-dir', dataDir()], nobody.io),
+    ).toBe(1);
     expect(nobody.err()).toMatch(/no user "ghost"/);
   });
 
@@ -183,7 +210,12 @@ describe('gatehouse CLI', () => {
     const file = path.join(dataDir(), 'gatehouse.json');
     fs.writeFileSync(file, '{"version": 2, "oops"');
     const c = capture();
-    expect(await runCli(['serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0', '--log-level', 'silent'], c.io)).toBe(1);
+    expect(
+      await runCli(
+        ['serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0', '--log-level', 'silent'],
+        c.io,
+      ),
+    ).toBe(1);
     expect(c.err()).toContain(file);
     expect(c.err()).toMatch(/not valid JSON/);
     expect(fs.readFileSync(file, 'utf8')).toBe('{"version": 2, "oops"');
@@ -206,7 +238,16 @@ describe('gatehouse CLI', () => {
     const bad = await run(['serve', '--listen', 'bad']);
     expect(bad.code).toBe(2);
 
-    const p = spawn(process.execPath, ['--import', 'tsx', entry, 'serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0']);
+    const p = spawn(process.execPath, [
+      '--import',
+      'tsx',
+      entry,
+      'serve',
+      '--data-dir',
+      dataDir(),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
     let log = '';
     await new Promise<void>((resolve) => {
       p.stdout.on('data', (b: Buffer) => {

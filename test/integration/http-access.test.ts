@@ -2,14 +2,13 @@
  * @module Default-deny access control over the whole route table, /metrics, the OpenAPI document and the
  * security headers on every kind of response.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { publicApiRoutes } from '../../src/web/middleware/guard.js';
 import type { StaticAssets } from '../../src/web/assets.js';
-import { createHarness, testPassword, type Harness } from '../support/app-harness.js';
-import { bearer, createToken, enableTotp, expectError, login } from '../support/api-helpers.js';
+import { testPassword, type Harness } from '../support/app-harness.js';
+import { bearer, createToken, enableTotp, expectError, harnessPerTest, login } from '../support/api-helpers.js';
 
-let h: Harness;
-afterEach(() => h.cleanup());
+const createHarness = harnessPerTest();
 
 const someUuid = '3f1c2b9e-8d4a-4c1e-9b7f-2a6d5e4c3b21';
 
@@ -37,7 +36,7 @@ describe('default deny for anonymous callers', () => {
   });
 
   it('lists only public routes that exist', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     const registered = new Set(registeredRoutes(h).map((r) => `${r.method} ${r.path}`));
     for (const route of publicApiRoutes) expect(registered, route).toContain(route);
   });
@@ -52,7 +51,7 @@ describe('default deny for anonymous callers', () => {
       { caller: 'an unknown bearer token', headers: bearer('ghp_notarealtoken') },
       { caller: 'a non-bearer Authorization header', headers: { authorization: 'Basic YWRtaW46cGFzc3dvcmQ=' } },
     ])('answers 401 on every non-public /api route for $caller', async ({ headers }) => {
-      h = await createHarness();
+      const h = await createHarness();
       if (setup) await h.setupAdmin();
       const routes = registeredRoutes(h).filter(
         (r) => r.path.startsWith('/api/') && !publicApiRoutes.has(`${r.method} ${r.path}`),
@@ -89,7 +88,7 @@ describe('default deny for anonymous callers', () => {
   });
 
   it('answers 401 with the error shape for an anonymous request to a path that has no route', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     await h.setupAdmin();
     // Default deny comes before routing: an anonymous caller cannot even learn which paths exist.
     await expectError(await h.request('GET', '/api/v1/no-such-thing'), 401, 'auth.required');
@@ -97,7 +96,7 @@ describe('default deny for anonymous callers', () => {
   });
 
   it('lets anonymous callers reach the public routes', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     const health = await h.request('GET', '/api/v1/health');
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -118,14 +117,14 @@ describe('default deny for anonymous callers', () => {
 
 describe('/metrics', () => {
   it('refuses anonymous callers and unknown tokens', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     await h.setupAdmin();
     await expectError(await h.request('GET', '/metrics'), 401, 'auth.required');
     await expectError(await h.request('GET', '/metrics', { headers: bearer('ghp_nope') }), 401, 'auth.required');
   });
 
   it('serves Prometheus text to a read-scope token', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     const session = await h.setupAdmin();
     const { token } = await createToken(h, session, 'prometheus', 'read');
     await h.request('GET', '/api/v1/health');
@@ -139,7 +138,7 @@ describe('/metrics', () => {
   });
 
   it('refuses a session that still waits for its second factor', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     const session = await h.setupAdmin();
     await enableTotp(h, session);
     const { res, cookie } = await login(h);
@@ -153,7 +152,7 @@ describe('/metrics', () => {
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and describes exactly the /api/v1 routes the app serves', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     const session = await h.setupAdmin();
     const res = await h.request('GET', '/api/v1/openapi.json', { cookie: session.cookie });
     expect(res.status).toBe(200);
@@ -188,7 +187,7 @@ describe('OpenAPI document', () => {
   });
 
   it('names the __Host- cookie when served over TLS', async () => {
-    h = await createHarness({ tls: true });
+    const h = await createHarness({ tls: true });
     const session = await h.setupAdmin();
     const res = await h.request('GET', '/api/v1/openapi.json', { cookie: session.cookie });
     const doc = (await res.json()) as { components: { securitySchemes: Record<string, { name?: string }> } };
@@ -230,7 +229,7 @@ describe('security headers', () => {
   }
 
   it('sets a strict CSP, no framing, nosniff and no referrer on the UI and on every kind of API answer', async () => {
-    h = await createHarness({ assets: fakeUi });
+    const h = await createHarness({ assets: fakeUi });
     const session = await h.setupAdmin();
     const ui = await h.request('GET', '/');
     expect(ui.status).toBe(200);
@@ -260,14 +259,14 @@ describe('security headers', () => {
   });
 
   it('sends no HSTS over plain HTTP', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     for (const path of ['/', '/api/v1/health']) {
       expect((await h.request('GET', path)).headers.get('strict-transport-security')).toBeNull();
     }
   });
 
   it('sends HSTS over TLS, for at least a year', async () => {
-    h = await createHarness({ tls: true });
+    const h = await createHarness({ tls: true });
     for (const path of ['/', '/api/v1/health']) {
       const hsts = (await h.request('GET', path)).headers.get('strict-transport-security') ?? '';
       const maxAge = Number(/max-age=(\d+)/.exec(hsts)?.[1]);
@@ -276,7 +275,7 @@ describe('security headers', () => {
   });
 
   it('serves a 503 explanation, still with strict headers, when the UI is not built', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     const res = await h.request('GET', '/');
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('npm run build:web');
@@ -284,14 +283,14 @@ describe('security headers', () => {
   });
 
   it('refuses unsafe methods outside the API with the error shape', async () => {
-    h = await createHarness({ assets: fakeUi });
+    const h = await createHarness({ assets: fakeUi });
     await expectError(await h.request('POST', '/'), 405, 'method-not-allowed');
   });
 });
 
 describe('password-protected state is not reachable through the login response alone', () => {
   it('does not leak the session cookie value into any response body', async () => {
-    h = await createHarness();
+    const h = await createHarness();
     await h.setupAdmin();
     const { res, cookie } = await login(h, { password: testPassword });
     expect(cookie).toBeDefined();

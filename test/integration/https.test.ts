@@ -31,14 +31,20 @@ const config = (over: Partial<AppConfig> = {}): AppConfig => ({
   ...over,
 });
 
-function get(url: string, ca: string): Promise<{ status: number; headers: Record<string, unknown>; body: string; peerFingerprint: string }> {
+function get(
+  url: string,
+  ca: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string; peerFingerprint: string }> {
   return new Promise((resolve, reject) => {
     const req = https.get(url, { ca, agent: false }, (res) => {
-      const socket = res.socket as tls.TLSSocket;
-      const peerFingerprint = socket.getPeerCertificate().fingerprint256;
+      const socket: unknown = res.socket;
+      const peerFingerprint =
+        socket instanceof tls.TLSSocket ? socket.getPeerCertificate().fingerprint256 : '';
       let body = '';
       res.on('data', (b: Buffer) => (body += b.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peerFingerprint }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peerFingerprint }),
+      );
     });
     req.on('error', reject);
   });

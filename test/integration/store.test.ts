@@ -162,8 +162,19 @@ describe('lowdb store', () => {
       version: 1,
       instanceId: 'legacy',
       createdAt: '2025-01-01T00:00:00.000Z',
-      admin: { username: 'root-admin', passwordHash: 'scrypt$1$1$1$a$b', createdAt: '2025-01-01T00:01:00.000Z' },
-      sessions: [{ id: 'legacy-session', createdAt: '2025-01-02T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', csrfToken: 'c' }],
+      admin: {
+        username: 'root-admin',
+        passwordHash: 'scrypt$1$1$1$a$b',
+        createdAt: '2025-01-01T00:01:00.000Z',
+      },
+      sessions: [
+        {
+          id: 'legacy-session',
+          createdAt: '2025-01-02T00:00:00.000Z',
+          expiresAt: '2027-01-01T00:00:00.000Z',
+          csrfToken: 'c',
+        },
+      ],
       apiTokens: [],
       audit: [{ at: '2025-01-01T00:01:00.000Z', type: 'setup.completed', actor: 'root-admin', detail: '' }],
     };
@@ -185,9 +196,13 @@ describe('lowdb store', () => {
   });
 
   it('a process killed mid-write leaves either the old or the new state, never a broken file', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'support', 'store-writer.ts'), dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(import.meta.dirname, '..', 'support', 'store-writer.ts'), dir],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     // Kill it after it reports a number of completed writes (synchronised on its output, not on time).
     let reported = 0;
     await new Promise<void>((resolve, reject) => {

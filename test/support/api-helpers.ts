@@ -1,8 +1,20 @@
 /** @module Small helpers for HTTP-layer tests: error-shape assertions, TOTP codes at the fake time, tokens, logins. */
 import { Secret, TOTP } from 'otpauth';
-import { expect } from 'vitest';
-import type { Harness } from './app-harness.js';
-import { testPassword } from './app-harness.js';
+import { afterEach, expect } from 'vitest';
+import { createHarness, testPassword, type Harness } from './app-harness.js';
+
+/** Returns a harness factory whose harnesses are removed after each test of the calling file. */
+export function harnessPerTest(): (options?: Parameters<typeof createHarness>[0]) => Promise<Harness> {
+  const made: Harness[] = [];
+  afterEach(() => {
+    for (const h of made.splice(0)) h.cleanup();
+  });
+  return async (options) => {
+    const h = await createHarness(options);
+    made.push(h);
+    return h;
+  };
+}
 
 export interface BrowserSession {
   readonly cookie: string;

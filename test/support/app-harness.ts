@@ -50,15 +50,32 @@ export async function createHarness(options: { tls?: boolean; assets?: StaticAss
   function request(
     method: string,
     urlPath: string,
-    init: { body?: unknown; rawBody?: string; cookie?: string; csrf?: string; headers?: Record<string, string> } = {},
+    init: {
+      body?: unknown;
+      rawBody?: string;
+      cookie?: string;
+      csrf?: string;
+      headers?: Record<string, string>;
+    } = {},
   ) {
-    const headers: Record<string, string> = { host: 'gatehouse.test', 'x-forwarded-for': '203.0.113.50', ...init.headers };
+    const headers: Record<string, string | undefined> = {
+      host: 'gatehouse.test',
+      'x-forwarded-for': '203.0.113.50',
+      ...init.headers,
+    };
     if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] ??= 'application/json';
     if (method !== 'GET') headers.origin ??= origin;
     if (init.cookie) headers.cookie = `${cookieName}=${init.cookie}`;
     if (init.csrf) headers['x-csrf-token'] = init.csrf;
     const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
-    return app.request(`${origin}${urlPath}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const sent = Object.fromEntries(
+      Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    return app.request(`${origin}${urlPath}`, {
+      method,
+      headers: sent,
+      ...(body === undefined ? {} : { body }),
+    });
   }
 
   function sessionCookieFrom(res: Response): string | undefined {
