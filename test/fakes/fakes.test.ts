@@ -1,0 +1,54 @@
+// The fakes must keep the contracts of the ports they stand in for; these tests hold them to it.
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from './clock.js';
+import { FakeFetch } from './fetch.js';
+import { FakeRunner } from './runner.js';
+import { MemoryStore } from './store.js';
+
+describe('fakes', () => {
+  it('FakeClock wakes sleepers only when time is advanced past their deadline', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00Z');
+    let woke = false;
+    const sleeping = clock.sleep(1000).then(() => (woke = true));
+    clock.advance(999);
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    clock.advance(1);
+    await sleeping;
+    expect(woke).toBe(true);
+    expect(clock.now().toISOString()).toBe('2026-01-01T00:00:01.000Z');
+  });
+
+  it('MemoryStore rolls back a failed or invalid update like the real store', async () => {
+    const store = new MemoryStore();
+    await expect(
+      store.update((d) => {
+        d.settings.instanceName = '';
+      }),
+    ).rejects.toThrow(/invalid state/);
+    expect(store.read().settings.instanceName).toBe('Gatehouse');
+    await store.update((d) => {
+      d.settings.instanceName = 'x';
+    });
+    expect(store.commits).toHaveLength(1);
+  });
+
+  it('FakeRunner records argv and stdin and answers from its table', async () => {
+    const runner = new FakeRunner().on(['wg', 'show'], { exitCode: 0, stdout: 'ok', stderr: '' });
+    const r = await runner.run(['wg', 'show', 'wg0', 'dump']);
+    expect(r.ok && r.value.stdout).toBe('ok');
+    const missing = await runner.run(['nft', '-f', '-'], { stdin: 'flush ruleset' });
+    expect(missing.ok).toBe(false);
+    expect(runner.calls).toEqual([
+      { argv: ['wg', 'show', 'wg0', 'dump'], stdin: undefined },
+      { argv: ['nft', '-f', '-'], stdin: 'flush ruleset' },
+    ]);
+  });
+
+  it('FakeFetch routes by URL and fails like a network error otherwise', async () => {
+    const f = new FakeFetch().on('http://echo.test/ip', () => new Response('203.0.113.7'));
+    expect(await (await f.fetch('http://echo.test/ip?x=1')).text()).toBe('203.0.113.7');
+    await expect(f.fetch('http://other.test/')).rejects.toThrow(TypeError);
+    expect(f.requests).toHaveLength(2);
+  });
+});
