@@ -12,6 +12,16 @@ export default defineConfig({
       },
       {
         test: {
+          // Network namespaces, real daemons: one file at a time keeps the 2-core CI machine responsive.
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 120_000,

@@ -204,7 +204,8 @@ async function cmdResetPassword(
   }
 }
 
-function buildProgram(io: CliIo, setExit: (code: number, work?: Promise<number> | number) => void): Command {
+/** `finish` receives each command's exit code; commander awaits the async actions in parseAsync. */
+function buildProgram(io: CliIo, finish: (code: number) => void): Command {
   const program = new Command('gatehouse')
     .description('Self-hosted remote-access gateway: reachability, DDNS, certificates, WireGuard, exposure.')
     .version(readVersion(), '-V, --version')
@@ -215,21 +216,23 @@ function buildProgram(io: CliIo, setExit: (code: number, work?: Promise<number> 
   addSettingOptions(
     program.command('serve').description('run the Gatehouse server (web UI, API)'),
     true,
-  ).action((opts: SettingFlags) => setExit(0, cmdServe(io, opts)));
+  ).action((opts: SettingFlags) => cmdServe(io, opts).then(finish));
   addSettingOptions(
     program
       .command('status')
       .description('show whether Gatehouse runs and how it is set up')
       .option('--json', 'stable JSON output for scripts'),
     false,
-  ).action((opts: SettingFlags & { json?: boolean }) => setExit(0, cmdStatus(io, opts)));
+  ).action((opts: SettingFlags & { json?: boolean }) => cmdStatus(io, opts).then(finish));
   addSettingOptions(
     program
       .command('setup-token')
       .description('print the one-time token that the first-run setup page asks for')
       .option('--json', 'JSON output'),
     false,
-  ).action((opts: SettingFlags & { json?: boolean }) => setExit(0, cmdSetupToken(io, opts)));
+  ).action((opts: SettingFlags & { json?: boolean }) => {
+    finish(cmdSetupToken(io, opts));
+  });
   const admin = program.command('admin').description('offline administration (stop the server first)');
   addSettingOptions(
     admin
@@ -242,16 +245,16 @@ function buildProgram(io: CliIo, setExit: (code: number, work?: Promise<number> 
       .option('--disable-totp', 'also turn off two-factor authentication (lost phone)'),
     false,
   ).action((opts: SettingFlags & { username?: string; passwordStdin?: boolean; disableTotp?: boolean }) =>
-    setExit(0, cmdResetPassword(io, opts)),
+    cmdResetPassword(io, opts).then(finish),
   );
   return program;
 }
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let work: Promise<number> | number = exitCodes.ok;
-  const program = buildProgram(io, (_code, w) => {
-    if (w !== undefined) work = w;
+  const outcome = { code: exitCodes.ok as number };
+  const program = buildProgram(io, (code) => {
+    outcome.code = code;
   });
   if (argv.length === 0) {
     program.outputHelp({ error: true });
@@ -259,7 +262,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return work;
+    return outcome.code;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (

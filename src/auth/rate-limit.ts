@@ -30,7 +30,8 @@ interface Entry {
   lockedUntil: number;
 }
 
-export type ThrottleDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+export type ThrottleDecision =
+  { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** Holds per-key failure counts for one process; keys look like `account:admin` or `client:203.0.113.9`. */
 export class LoginThrottle {

@@ -58,7 +58,12 @@ export interface AuthServiceDeps {
 
 const tokenPrefix = 'ghp_';
 
-const err = (status: AuthFailure['status'], code: string, message: string, retryAfterSeconds?: number): AuthFailure =>
+const err = (
+  status: AuthFailure['status'],
+  code: string,
+  message: string,
+  retryAfterSeconds?: number,
+): AuthFailure =>
   retryAfterSeconds === undefined ? { status, code, message } : { status, code, message, retryAfterSeconds };
 
 export class AuthService {
@@ -84,15 +89,25 @@ export class AuthService {
     input: { setupToken: string; username: string; password: string },
     ctx: RequestContext,
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
-    if (!this.needsSetup()) return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
+    if (!this.needsSetup())
+      return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
     const keys = [`setup:${ctx.clientAddress}`];
     const gate = this.throttle.check(keys);
     if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
     if (!checkSetupToken(this.deps.files, this.deps.dataDir, input.setupToken)) {
       this.throttle.recordFailure(keys);
-      await this.audit({ type: 'setup.token-rejected', actor: input.username, outcome: 'failure', ...ctxFields(ctx) });
+      await this.audit({
+        type: 'setup.token-rejected',
+        actor: input.username,
+        outcome: 'failure',
+        ...ctxFields(ctx),
+      });
       return fail(
-        err(403, 'setup.bad-token', 'the setup token is wrong; find it in the server log or run `gatehouse setup-token`'),
+        err(
+          403,
+          'setup.bad-token',
+          'the setup token is wrong; find it in the server log or run `gatehouse setup-token`',
+        ),
       );
     }
     const passwordHash = await hashPassword(input.password);
@@ -112,10 +127,16 @@ export class AuthService {
       if (draft.setupCompletedAt !== null) return false;
       draft.users.push(user);
       draft.setupCompletedAt = now.toISOString();
-      appendAudit(draft, now, { type: 'setup.completed', actor: user.username, outcome: 'success', ...ctxFields(ctx) });
+      appendAudit(draft, now, {
+        type: 'setup.completed',
+        actor: user.username,
+        outcome: 'success',
+        ...ctxFields(ctx),
+      });
       return true;
     });
-    if (!created) return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
+    if (!created)
+      return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
     removeSetupToken(this.deps.files, this.deps.dataDir);
     this.deps.logger.info({ username: user.username }, 'setup complete: admin account created');
     return ok(await this.issueSession(user, 'complete', ctx));
@@ -163,7 +184,9 @@ export class AuthService {
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
     const found = sessionId === undefined ? undefined : this.findSession(sessionId);
     if (!found || found.session.stage !== 'pending-mfa' || found.user.totpSecret === null) {
-      return fail(err(401, 'auth.no-pending-login', 'no login is waiting for a code; log in with your password first'));
+      return fail(
+        err(401, 'auth.no-pending-login', 'no login is waiting for a code; log in with your password first'),
+      );
     }
     const { user } = found;
     const keys = [`account:${user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
@@ -190,26 +213,28 @@ export class AuthService {
       await this.recordLoginFailure(keys, user.username, ctx, 'login.mfa-failure');
       return fail(err(401, 'auth.invalid-code', 'that code is not valid'));
     }
-    this.throttle.recordSuccess(keys);
-    this.deps.events?.loginAttempt('success');
     const oldHash = found.session.idHash;
     const sessionIdNew = generateSecret(32);
     const session = this.newSession(user, 'complete', ctx, sessionIdNew);
-    await this.deps.store.update((draft) => {
-      // The pending session is replaced by a new id (no fixation of a pre-MFA cookie).
-      draft.sessions = draft.sessions.filter((s) => s.idHash !== oldHash);
-      draft.sessions.push(session);
+    const committed = await this.deps.store.update((draft): 'ok' | 'no-pending-login' | 'code-spent' => {
+      // Re-checked inside the serialized update: two racing requests cannot both complete one pending login
+      // or both spend one recovery code.
+      if (!draft.sessions.some((s) => s.idHash === oldHash)) return 'no-pending-login';
+      const u = draft.users.find((x) => x.id === user.id);
       if (usedRecovery !== undefined) {
-        const u = draft.users.find((x) => x.id === user.id);
-        if (u) u.recoveryCodeHashes = u.recoveryCodeHashes.filter((h) => h !== usedRecovery);
+        if (!u?.recoveryCodeHashes.includes(usedRecovery)) return 'code-spent';
+        u.recoveryCodeHashes = u.recoveryCodeHashes.filter((h) => h !== usedRecovery);
         appendAudit(draft, now, {
           type: 'recovery-code.used',
           actor: user.username,
           outcome: 'success',
-          details: { remaining: (u?.recoveryCodeHashes.length ?? 0) },
+          details: { remaining: u.recoveryCodeHashes.length },
           ...ctxFields(ctx),
         });
       }
+      // The pending session is replaced by a new id (no fixation of a pre-MFA cookie).
+      draft.sessions = draft.sessions.filter((s) => s.idHash !== oldHash);
+      draft.sessions.push(session);
       appendAudit(draft, now, {
         type: 'login.success',
         actor: user.username,
@@ -217,7 +242,20 @@ export class AuthService {
         details: { method: usedRecovery === undefined ? 'totp' : 'recovery-code' },
         ...ctxFields(ctx),
       });
+      return 'ok';
     });
+    if (committed === 'no-pending-login') {
+      return fail(
+        err(401, 'auth.no-pending-login', 'this login was already completed or has expired; log in again'),
+      );
+    }
+    if (committed === 'code-spent') {
+      this.deps.events?.loginAttempt('failure');
+      await this.recordLoginFailure(keys, user.username, ctx, 'login.mfa-failure');
+      return fail(err(401, 'auth.invalid-code', 'that code is not valid'));
+    }
+    this.throttle.recordSuccess(keys);
+    this.deps.events?.loginAttempt('success');
     return ok({ sessionId: sessionIdNew, session, user });
   }
 
@@ -312,18 +350,33 @@ export class AuthService {
       u.passwordHash = passwordHash;
       u.passwordChangedAt = now.toISOString();
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id || s.idHash === currentSessionHash);
-      appendAudit(draft, now, { type: 'password.changed', actor: user.username, outcome: 'success', ...ctxFields(ctx) });
+      appendAudit(draft, now, {
+        type: 'password.changed',
+        actor: user.username,
+        outcome: 'success',
+        ...ctxFields(ctx),
+      });
     });
     return ok(undefined);
   }
 
   /** Offline reset (CLI, with the server stopped): new password, all sessions end, optionally TOTP off. */
-  async resetPassword(username: string | undefined, newPassword: string, disableTotp: boolean): Promise<Outcome<User, AuthFailure>> {
+  async resetPassword(
+    username: string | undefined,
+    newPassword: string,
+    disableTotp: boolean,
+  ): Promise<Outcome<User, AuthFailure>> {
     const state = this.deps.store.read();
     const user = username === undefined ? state.users[0] : this.findUser(username);
     if (!user) {
       return fail(
-        err(404, 'auth.no-such-user', username === undefined ? 'no admin account exists yet; complete setup first' : `no user "${username}"`),
+        err(
+          404,
+          'auth.no-such-user',
+          username === undefined
+            ? 'no admin account exists yet; complete setup first'
+            : `no user "${username}"`,
+        ),
       );
     }
     const passwordHash = await hashPassword(newPassword);
@@ -350,8 +403,11 @@ export class AuthService {
     return ok(user);
   }
 
-  async beginTotpEnrolment(user: User): Promise<Outcome<{ secret: string; uri: string; qrSvg: string }, AuthFailure>> {
-    if (user.totpSecret !== null) return fail(err(409, 'totp.already-enabled', 'two-factor authentication is already on'));
+  async beginTotpEnrolment(
+    user: User,
+  ): Promise<Outcome<{ secret: string; uri: string; qrSvg: string }, AuthFailure>> {
+    if (user.totpSecret !== null)
+      return fail(err(409, 'totp.already-enabled', 'two-factor authentication is already on'));
     const secret = createTotpSecret();
     await this.deps.store.update((draft) => {
       const u = draft.users.find((x) => x.id === user.id);
@@ -362,14 +418,22 @@ export class AuthService {
   }
 
   /** Turns TOTP on once the user proves the authenticator works; returns the recovery codes (shown once). */
-  async confirmTotpEnrolment(user: User, code: string, ctx: RequestContext): Promise<Outcome<string[], AuthFailure>> {
-    if (user.totpSecret !== null) return fail(err(409, 'totp.already-enabled', 'two-factor authentication is already on'));
+  async confirmTotpEnrolment(
+    user: User,
+    code: string,
+    ctx: RequestContext,
+  ): Promise<Outcome<string[], AuthFailure>> {
+    if (user.totpSecret !== null)
+      return fail(err(409, 'totp.already-enabled', 'two-factor authentication is already on'));
     if (user.pendingTotpSecret === null) {
-      return fail(err(409, 'totp.not-started', 'start enrolment first: no secret is waiting for confirmation'));
+      return fail(
+        err(409, 'totp.not-started', 'start enrolment first: no secret is waiting for confirmation'),
+      );
     }
     const now = this.deps.clock.now();
     const step = verifyTotp(user.pendingTotpSecret, code, now);
-    if (step === undefined) return fail(err(400, 'totp.invalid-code', 'that code does not match; check the clock on your phone'));
+    if (step === undefined)
+      return fail(err(400, 'totp.invalid-code', 'that code does not match; check the clock on your phone'));
     this.lastTotpStep.set(user.id, step);
     const codes = generateRecoveryCodes();
     await this.deps.store.update((draft) => {
@@ -378,7 +442,12 @@ export class AuthService {
       u.totpSecret = u.pendingTotpSecret;
       u.pendingTotpSecret = null;
       u.recoveryCodeHashes = codes.map((c) => sha256Hex(normalizeRecoveryCode(c)));
-      appendAudit(draft, now, { type: 'totp.enabled', actor: user.username, outcome: 'success', ...ctxFields(ctx) });
+      appendAudit(draft, now, {
+        type: 'totp.enabled',
+        actor: user.username,
+        outcome: 'success',
+        ...ctxFields(ctx),
+      });
     });
     return ok(codes);
   }
@@ -403,8 +472,13 @@ export class AuthService {
     return ok(undefined);
   }
 
-  async regenerateRecoveryCodes(user: User, password: string, ctx: RequestContext): Promise<Outcome<string[], AuthFailure>> {
-    if (user.totpSecret === null) return fail(err(409, 'totp.not-enabled', 'turn on two-factor authentication first'));
+  async regenerateRecoveryCodes(
+    user: User,
+    password: string,
+    ctx: RequestContext,
+  ): Promise<Outcome<string[], AuthFailure>> {
+    if (user.totpSecret === null)
+      return fail(err(409, 'totp.not-enabled', 'turn on two-factor authentication first'));
     if (!(await verifyPassword(password, user.passwordHash))) {
       return fail(err(403, 'auth.wrong-password', 'the password is wrong'));
     }
@@ -448,7 +522,9 @@ export class AuthService {
       lastUsedAt: null,
       createdBy: actor.username,
     };
-    await this.deps.store.update((draft) => {
+    const created = await this.deps.store.update((draft) => {
+      // Re-checked inside the serialized update: two racing creations cannot both take the name.
+      if (draft.apiTokens.some((t) => t.name === input.name)) return false;
       draft.apiTokens.push(record);
       appendAudit(draft, now, {
         type: 'token.created',
@@ -457,7 +533,9 @@ export class AuthService {
         details: { name: record.name, scope: record.scope, id: record.id },
         ...ctxFields(ctx),
       });
+      return true;
     });
+    if (!created) return fail(err(409, 'token.name-taken', `a token named "${input.name}" already exists`));
     return ok({ token, record });
   }
 
@@ -536,7 +614,11 @@ export class AuthService {
     };
   }
 
-  private async issueSession(user: User, stage: Session['stage'], ctx: RequestContext): Promise<IssuedSession> {
+  private async issueSession(
+    user: User,
+    stage: Session['stage'],
+    ctx: RequestContext,
+  ): Promise<IssuedSession> {
     const sessionId = generateSecret(32);
     const session = this.newSession(user, stage, ctx, sessionId);
     const now = this.deps.clock.now();
@@ -568,7 +650,10 @@ export class AuthService {
       }
     });
     if (started.size > 0) {
-      this.deps.logger.warn({ username, clientAddress: ctx.clientAddress, lockouts: [...started.keys()] }, 'login lockout');
+      this.deps.logger.warn(
+        { username, clientAddress: ctx.clientAddress, lockouts: [...started.keys()] },
+        'login lockout',
+      );
     }
   }
 

@@ -8,7 +8,12 @@ export interface SessionPolicy {
   readonly pendingMfaMs: number;
 }
 
-export function sessionExpiry(createdAt: Date, lastSeenAt: Date, policy: SessionPolicy, stage: Session['stage']): Date {
+export function sessionExpiry(
+  createdAt: Date,
+  lastSeenAt: Date,
+  policy: SessionPolicy,
+  stage: Session['stage'],
+): Date {
   if (stage === 'pending-mfa') return new Date(createdAt.getTime() + policy.pendingMfaMs);
   return new Date(Math.min(lastSeenAt.getTime() + policy.idleMs, createdAt.getTime() + policy.maxAgeMs));
 }

@@ -2,6 +2,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
 import type { Context } from 'hono';
 import type { AuthService } from '../auth/service.js';
 import type { Clock } from '../core/clock.js';
@@ -54,7 +55,12 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/', settingsRoutes(deps.store, deps.clock))
     .route(
       '/',
-      statusRoutes({ store: deps.store, clock: deps.clock, version: deps.version, providers: deps.statusProviders }),
+      statusRoutes({
+        store: deps.store,
+        clock: deps.clock,
+        version: deps.version,
+        providers: deps.statusProviders,
+      }),
     );
 }
 
@@ -65,13 +71,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const cookie = sessionCookieSettings(deps.tls);
   const assets = deps.assets ?? noAssets;
 
-  app.use('*', async (c, next) => {
+  app.use('*', async (c: Context<AppEnv>, next) => {
     const started = performance.now();
     await next();
-    const route = c.req.routePath;
+    const route = routePath(c);
     deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.logger.debug(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
       'request',
     );
   });
@@ -103,7 +114,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (identity.kind === 'session' && identity.session.stage !== 'complete') {
       return apiError(c, 401, 'auth.mfa-required', 'finish logging in with your two-factor code');
     }
-    return c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType });
+    return c.body(await deps.metrics.registry.metrics(), 200, {
+      'Content-Type': deps.metrics.registry.contentType,
+    });
   });
 
   const api = createApiRoutes(deps);
@@ -130,8 +143,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/v1', api);
 
   app.notFound((c) => {
-    if (c.req.path.startsWith('/api/')) return apiError(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`);
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return apiError(c, 405, 'method-not-allowed', 'not allowed');
+    if (c.req.path.startsWith('/api/'))
+      return apiError(c, 404, 'not-found', `no route ${c.req.method} ${c.req.path}`);
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD')
+      return apiError(c, 405, 'method-not-allowed', 'not allowed');
     const asset = assets.get(c.req.path);
     if (asset) return serveAsset(c, asset);
     if (assets.index) return serveAsset(c, assets.index);
@@ -146,17 +161,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (err instanceof HTTPException) {
       // Hono raises these for malformed JSON and similar request faults.
       const status = err.status;
-      const message = status === 400 && /json/i.test(err.message) ? 'malformed JSON in request body' : err.message;
+      const message =
+        status === 400 && /json/i.test(err.message) ? 'malformed JSON in request body' : err.message;
       return c.json(errorBody(status === 400 ? 'body.malformed' : 'http', message || 'bad request'), status);
     }
-    deps.logger.error({ err: { name: err.name, message: err.message, stack: err.stack }, path: c.req.path }, 'unhandled error');
+    deps.logger.error(
+      { err: { name: err.name, message: err.message, stack: err.stack }, path: c.req.path },
+      'unhandled error',
+    );
     return c.json(errorBody('internal', 'internal error; see the server log'), 500);
   });
 
   return app;
 }
 
-function serveAsset(c: Context<AppEnv>, asset: { body: Uint8Array; contentType: string; immutable: boolean }) {
+function serveAsset(
+  c: Context<AppEnv>,
+  asset: { body: Uint8Array; contentType: string; immutable: boolean },
+) {
   c.header('Content-Type', asset.contentType);
   c.header('Cache-Control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   return c.body(asset.body as Uint8Array<ArrayBuffer>, 200);

@@ -20,7 +20,8 @@ export type AppContext = Context<AppEnv>;
 /** The user behind a session identity; routes that only sessions may reach call this after `sessionOnly`. */
 export function sessionUser(c: AppContext): { user: User; session: Session; sessionId: string } {
   const identity = c.get('identity');
-  if (identity.kind !== 'session') throw new Error('route requires a session but the guard let another identity in');
+  if (identity.kind !== 'session')
+    throw new Error('route requires a session but the guard let another identity in');
   return identity;
 }
 

@@ -19,7 +19,13 @@ export function errorBody(code: string, message: string, details?: unknown): Err
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-export function apiError(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+export function apiError(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+  details?: unknown,
+) {
   return c.json(errorBody(code, message, details), status);
 }
 
@@ -27,10 +33,10 @@ export function apiError(c: Context, status: ContentfulStatusCode, code: string,
 export function describeZodIssues(target: string, issues: readonly z.core.$ZodIssue[]): string {
   const first = issues[0];
   if (!first) return `${target}: invalid`;
-  if (first.code === 'unrecognized_keys') {
-    return `${target}: unknown field${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
   const where = [target, ...first.path.map(String)].join('.');
+  if (first.code === 'unrecognized_keys') {
+    return `${where}: unknown field${first.keys.length > 1 ? 's' : ''} ${first.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
   return `${where}: ${first.message}`;
 }
 

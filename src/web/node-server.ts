@@ -22,24 +22,27 @@ export function listen(input: {
     const options = input.tls
       ? { createServer: createHttpsServer, serverOptions: { key: input.tls.key, cert: input.tls.cert } }
       : {};
-    const server = serve({ fetch: input.fetch, hostname: input.host, port: input.port, ...options }, (info: AddressInfo) => {
-      const scheme = input.tls ? 'https' : 'http';
-      const hostForUrl = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      server.off('error', reject);
-      resolve({
-        url: `${scheme}://${hostForUrl}:${info.port}`,
-        port: info.port,
-        replaceCertificate(pair) {
-          if (!input.tls) throw new Error('the server runs plain HTTP; there is no certificate to replace');
-          (server as HttpsServer).setSecureContext({ key: pair.key, cert: pair.cert });
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            if ('closeAllConnections' in server) server.closeAllConnections();
-          }),
-      });
-    });
+    const server = serve(
+      { fetch: input.fetch, hostname: input.host, port: input.port, ...options },
+      (info: AddressInfo) => {
+        const scheme = input.tls ? 'https' : 'http';
+        const hostForUrl = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        server.off('error', reject);
+        resolve({
+          url: `${scheme}://${hostForUrl}:${info.port}`,
+          port: info.port,
+          replaceCertificate(pair) {
+            if (!input.tls) throw new Error('the server runs plain HTTP; there is no certificate to replace');
+            (server as HttpsServer).setSecureContext({ key: pair.key, cert: pair.cert });
+          },
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }),
+        });
+      },
+    );
     server.once('error', reject);
   });
 }

@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { publicApiRoutes } from '../../src/web/middleware/guard.js';
 import type { StaticAssets } from '../../src/web/assets.js';
 import { testPassword, type Harness } from '../support/app-harness.js';
-import { bearer, createToken, enableTotp, expectError, harnessPerTest, login } from '../support/api-helpers.js';
+import {
+  bearer,
+  createToken,
+  enableTotp,
+  expectError,
+  harnessPerTest,
+  login,
+} from '../support/api-helpers.js';
 
 const createHarness = harnessPerTest();
 
@@ -22,7 +29,8 @@ function registeredRoutes(harness: Harness): { method: string; path: string }[] 
   return [...seen.values()];
 }
 
-const fillParams = (path: string) => path.replace(/:[A-Za-z]+/g, someUuid).replace(/\{[A-Za-z]+\}/g, someUuid);
+const fillParams = (path: string) =>
+  path.replace(/:[A-Za-z]+/g, someUuid).replace(/\{[A-Za-z]+\}/g, someUuid);
 
 describe('default deny for anonymous callers', () => {
   it('keeps the public API list to exactly health, setup and the two login steps', () => {
@@ -49,7 +57,10 @@ describe('default deny for anonymous callers', () => {
       { caller: 'no credentials', headers: {} as Record<string, string> },
       { caller: 'an unknown session cookie', headers: { cookie: 'gatehouse_session=not-a-session' } },
       { caller: 'an unknown bearer token', headers: bearer('ghp_notarealtoken') },
-      { caller: 'a non-bearer Authorization header', headers: { authorization: 'Basic YWRtaW46cGFzc3dvcmQ=' } },
+      {
+        caller: 'a non-bearer Authorization header',
+        headers: { authorization: 'Basic YWRtaW46cGFzc3dvcmQ=' },
+      },
     ])('answers 401 on every non-public /api route for $caller', async ({ headers }) => {
       const h = await createHarness();
       if (setup) await h.setupAdmin();
@@ -120,7 +131,11 @@ describe('/metrics', () => {
     const h = await createHarness();
     await h.setupAdmin();
     await expectError(await h.request('GET', '/metrics'), 401, 'auth.required');
-    await expectError(await h.request('GET', '/metrics', { headers: bearer('ghp_nope') }), 401, 'auth.required');
+    await expectError(
+      await h.request('GET', '/metrics', { headers: bearer('ghp_nope') }),
+      401,
+      'auth.required',
+    );
   });
 
   it('serves Prometheus text to a read-scope token', async () => {
@@ -133,7 +148,9 @@ describe('/metrics', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     expect(text).toContain('# TYPE gatehouse_http_requests_total counter');
-    expect(text).toMatch(/gatehouse_http_requests_total\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/);
+    expect(text).toMatch(
+      /gatehouse_http_requests_total\{method="GET",route="\/api\/v1\/health",status="200"\} \d+/,
+    );
     expect(text).toContain('gatehouse_login_attempts_total');
   });
 
@@ -199,7 +216,11 @@ describe('security headers', () => {
   const fakeUi: StaticAssets = {
     get: (p) =>
       p === '/assets/app-1234.js'
-        ? { body: new TextEncoder().encode('console.log(1)'), contentType: 'text/javascript', immutable: true }
+        ? {
+            body: new TextEncoder().encode('console.log(1)'),
+            contentType: 'text/javascript',
+            immutable: true,
+          }
         : undefined,
     index: {
       body: new TextEncoder().encode('<!doctype html><title>Gatehouse</title>'),
@@ -288,8 +309,8 @@ describe('security headers', () => {
   });
 });
 
-describe('password-protected state is not reachable through the login response alone', () => {
-  it('does not leak the session cookie value into any response body', async () => {
+describe('login response', () => {
+  it('carries the session id in the HttpOnly cookie only, never in the body', async () => {
     const h = await createHarness();
     await h.setupAdmin();
     const { res, cookie } = await login(h, { password: testPassword });

@@ -1,7 +1,15 @@
 /** @module CSRF defences: same-origin checks for every unsafe request, the X-CSRF-Token for cookie sessions. */
 import { describe, expect, it } from 'vitest';
 import { testPassword } from '../support/app-harness.js';
-import { bearer, createToken, enableTotp, expectError, harnessPerTest, login, totpCodeAt } from '../support/api-helpers.js';
+import {
+  bearer,
+  createToken,
+  enableTotp,
+  expectError,
+  harnessPerTest,
+  login,
+  totpCodeAt,
+} from '../support/api-helpers.js';
 
 const createHarness = harnessPerTest();
 

@@ -82,6 +82,34 @@ describe('per-client lockout (many usernames, one address)', () => {
   });
 });
 
+describe('client address behind the reverse proxy', () => {
+  it('cannot be forged with an X-Forwarded-For header that the proxy then extends', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const attacker = '192.0.2.66';
+    // A proxy appends the address it saw, so whatever the client sent stays on the left.
+    for (let i = 1; i <= 5; i++) {
+      const res = await h.request('POST', '/api/v1/auth/login', {
+        body: { username: `user${i}`, password: wrong },
+        headers: { 'x-forwarded-for': `10.9.8.${i}, ${attacker}` },
+      });
+      await expectError(res, 401);
+    }
+    const sixth = await h.request('POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: testPassword },
+      headers: { 'x-forwarded-for': `10.9.8.77, ${attacker}` },
+    });
+    await expectError(sixth, 429, 'auth.locked');
+    const addresses = new Set(
+      h.store
+        .read()
+        .audit.filter((e) => e.type === 'login.failure')
+        .map((e) => e.clientAddress),
+    );
+    expect([...addresses]).toEqual([attacker]);
+  });
+});
+
 describe('audit and metrics of failures', () => {
   it('records each failure as login.failure and each lockout as login.lockout, naming account and client keys', async () => {
     const h = await createHarness();
@@ -93,9 +121,11 @@ describe('audit and metrics of failures', () => {
     const failures = audit.filter((e) => e.type === 'login.failure');
     // Five wrong passwords plus one refused attempt while locked.
     expect(failures).toHaveLength(6);
-    expect(failures.every((e) => e.actor === 'admin' && e.outcome === 'failure' && e.clientAddress === '192.0.2.10')).toBe(
-      true,
-    );
+    expect(
+      failures.every(
+        (e) => e.actor === 'admin' && e.outcome === 'failure' && e.clientAddress === '192.0.2.10',
+      ),
+    ).toBe(true);
     expect(failures.at(-1)?.details).toEqual({ reason: 'locked out' });
     const lockouts = audit.filter((e) => e.type === 'login.lockout');
     expect(lockouts.map((e) => e.details.key).sort()).toEqual(['account:admin', 'client:192.0.2.10']);
@@ -124,7 +154,11 @@ describe('user enumeration', () => {
   it('locks an unknown username just like a real one', async () => {
     const h = await createHarness();
     await h.setupAdmin();
-    for (let i = 1; i <= 5; i++) await login(h, { username: 'ghost', password: wrong, from: `198.51.100.${i}` });
-    await expectError((await login(h, { username: 'ghost', password: testPassword, from: '198.51.100.9' })).res, 429);
+    for (let i = 1; i <= 5; i++)
+      await login(h, { username: 'ghost', password: wrong, from: `198.51.100.${i}` });
+    await expectError(
+      (await login(h, { username: 'ghost', password: testPassword, from: '198.51.100.9' })).res,
+      429,
+    );
   });
 });

@@ -22,7 +22,11 @@ function cookieAttributes(res: Response): { name: string; value: string; attrs: 
   return { name: pair.slice(0, eq), value: pair.slice(eq + 1), attrs };
 }
 
-const setupBody = (setupToken: string, password = testPassword) => ({ setupToken, username: 'admin', password });
+const setupBody = (setupToken: string, password = testPassword) => ({
+  setupToken,
+  username: 'admin',
+  password,
+});
 
 describe('setup', () => {
   it('refuses a wrong setup token with 403, creates nothing and audits the attempt', async () => {
@@ -42,7 +46,12 @@ describe('setup', () => {
     const h = await createHarness();
     const res = await h.request('POST', '/api/v1/setup', { body: setupBody(h.setupToken) });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { stage: string; username: string; csrfToken: string; totpEnabled: boolean };
+    const body = (await res.json()) as {
+      stage: string;
+      username: string;
+      csrfToken: string;
+      totpEnabled: boolean;
+    };
     expect(body).toMatchObject({ stage: 'complete', username: 'admin', totpEnabled: false });
     expect(body.csrfToken.length).toBeGreaterThanOrEqual(24);
 
@@ -90,7 +99,7 @@ describe('setup', () => {
     await expectError(again, 409, 'setup.already-complete');
     expect(again.headers.get('set-cookie')).toBeNull();
     expect(h.store.read().users.map((u) => u.username)).toEqual(['admin']);
-    expect((await (await h.request('GET', '/api/v1/setup')).json()) as unknown).toEqual({ needsSetup: false });
+    expect(await (await h.request('GET', '/api/v1/setup')).json()).toEqual({ needsSetup: false });
   });
 
   it('refuses a password shorter than 12 characters and keeps setup open', async () => {
@@ -152,7 +161,11 @@ describe('setup', () => {
     await expectError(elsewhere, 403, 'setup.bad-token');
 
     h.clock.advance(29_000);
-    await expectError(await h.request('POST', '/api/v1/setup', { body: setupBody(h.setupToken) }), 429, 'auth.locked');
+    await expectError(
+      await h.request('POST', '/api/v1/setup', { body: setupBody(h.setupToken) }),
+      429,
+      'auth.locked',
+    );
     h.clock.advance(2_000);
     expect((await h.request('POST', '/api/v1/setup', { body: setupBody(h.setupToken) })).status).toBe(201);
     expect(auditTypes(h).filter((t) => t === 'setup.token-rejected')).toHaveLength(6);

@@ -32,13 +32,20 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
         originHost = undefined;
       }
       if (originHost === undefined || host === undefined || originHost !== host) {
-        return apiError(c, 403, 'csrf.origin-mismatch', `request origin ${origin} does not match this server`);
+        return apiError(
+          c,
+          403,
+          'csrf.origin-mismatch',
+          `request origin ${origin} does not match this server`,
+        );
       }
     } else if (origin === 'null') {
       return apiError(c, 403, 'csrf.origin-mismatch', 'requests from an opaque origin are refused');
     }
     const identity = c.get('identity');
-    if (identity.kind === 'session') {
+    // A pending-MFA session is never shown its CSRF token and the guard lets it reach only the public routes
+    // (the second login step), so only complete sessions must prove the token; the origin checks above still apply.
+    if (identity.kind === 'session' && identity.session.stage === 'complete') {
       const offered = c.req.header(csrfHeader);
       if (offered === undefined || !constantTimeEqual(offered, identity.session.csrfToken)) {
         return apiError(c, 403, 'csrf.token-invalid', `missing or wrong ${csrfHeader} header`);

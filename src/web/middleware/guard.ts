@@ -29,7 +29,12 @@ export function apiGuard(): MiddlewareHandler<AppEnv> {
       return apiError(c, 401, 'auth.mfa-required', 'finish logging in with your two-factor code');
     }
     if (identity.kind === 'token' && identity.token.scope === 'read' && !readMethods.has(c.req.method)) {
-      return apiError(c, 403, 'auth.read-only-token', `token "${identity.token.name}" has read scope and cannot change anything`);
+      return apiError(
+        c,
+        403,
+        'auth.read-only-token',
+        `token "${identity.token.name}" has read scope and cannot change anything`,
+      );
     }
     await next();
   };
@@ -39,7 +44,12 @@ export function apiGuard(): MiddlewareHandler<AppEnv> {
 export function sessionOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.get('identity').kind !== 'session') {
-      return apiError(c, 403, 'auth.session-required', 'this action needs an interactive login, not an API token');
+      return apiError(
+        c,
+        403,
+        'auth.session-required',
+        'this action needs an interactive login, not an API token',
+      );
     }
     await next();
   };

@@ -12,12 +12,15 @@ export interface CookieSettings {
 
 /** `__Host-` binds the cookie to this exact origin, but browsers accept it only with Secure (HTTPS). */
 export function sessionCookieSettings(tls: boolean): CookieSettings {
-  return tls ? { name: '__Host-gatehouse_session', secure: true } : { name: 'gatehouse_session', secure: false };
+  return tls
+    ? { name: '__Host-gatehouse_session', secure: true }
+    : { name: 'gatehouse_session', secure: false };
 }
 
 export function clientAddressOf(c: AppContext, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    // The proxy appends the address it saw; anything to the left of it came from the client and can be forged.
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   try {
@@ -28,7 +31,11 @@ export function clientAddressOf(c: AppContext, trustProxy: boolean): string {
   }
 }
 
-export function identify(auth: AuthService, cookie: CookieSettings, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+export function identify(
+  auth: AuthService,
+  cookie: CookieSettings,
+  trustProxy: boolean,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('requestContext', {
       clientAddress: clientAddressOf(c, trustProxy),

@@ -18,8 +18,15 @@ const auditEventSchema = z
 const auditQuerySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    before: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Only events strictly older than this' }),
-    type: z.string().max(64).optional().openapi({ description: 'Only events of this type, e.g. login.failure' }),
+    before: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'Only events strictly older than this' }),
+    type: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: 'Only events of this type, e.g. login.failure' }),
   })
   .strict();
 

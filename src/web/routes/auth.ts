@@ -10,7 +10,10 @@ import { commonErrors, createRouter, errorResponse, jsonBody, jsonContent, okSch
 import { anyPasswordSchema, newPasswordSchema, totpCodeSchema, usernameSchema } from './schemas.js';
 import { clearSessionCookie, describeSession, sessionInfoSchema, setSessionCookie } from './session-info.js';
 
-const loginSchema = z.object({ username: usernameSchema, password: anyPasswordSchema }).strict().openapi('LoginRequest');
+const loginSchema = z
+  .object({ username: usernameSchema, password: anyPasswordSchema })
+  .strict()
+  .openapi('LoginRequest');
 
 const mfaSchema = z
   .object({ code: totpCodeSchema.optional(), recoveryCode: z.string().min(1).max(64).optional() })
@@ -52,7 +55,13 @@ const recoveryCodesSchema = z
 
 export function authRoutes(auth: AuthService, cookie: CookieSettings) {
   const router = createRouter();
-  for (const path of ['/auth/password', '/auth/totp/*', '/auth/recovery-codes', '/auth/logout-everywhere', '/auth/sessions']) {
+  for (const path of [
+    '/auth/password',
+    '/auth/totp/*',
+    '/auth/recovery-codes',
+    '/auth/logout-everywhere',
+    '/auth/sessions',
+  ]) {
     router.use(path, sessionOnly());
   }
   return router
@@ -62,7 +71,8 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/login',
         tags: ['auth'],
         summary: 'Log in with username and password (anonymous)',
-        description: 'When two-factor authentication is on, the answer has stage "pending-mfa"; then POST /auth/login/totp.',
+        description:
+          'When two-factor authentication is on, the answer has stage "pending-mfa"; then POST /auth/login/totp.',
         request: { body: jsonBody(loginSchema) },
         responses: {
           200: jsonContent(sessionInfoSchema, 'Logged in, or waiting for the second factor'),
@@ -182,7 +192,12 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
       }),
       async (c) => {
         const { user, sessionId } = sessionUser(c);
-        const result = await auth.changePassword(user, sha256Hex(sessionId), c.req.valid('json'), c.get('requestContext'));
+        const result = await auth.changePassword(
+          user,
+          sha256Hex(sessionId),
+          c.req.valid('json'),
+          c.get('requestContext'),
+        );
         if (!result.ok) return failWith(result.error);
         return c.json({ ok: true as const }, 200);
       },
@@ -193,7 +208,11 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/totp/enrol',
         tags: ['auth'],
         summary: 'Start TOTP enrolment: a new secret and its QR code',
-        responses: { 200: jsonContent(enrolmentSchema, 'Secret to confirm'), ...commonErrors, 409: errorResponse('Already on') },
+        responses: {
+          200: jsonContent(enrolmentSchema, 'Secret to confirm'),
+          ...commonErrors,
+          409: errorResponse('Already on'),
+        },
       }),
       async (c) => {
         const { user } = sessionUser(c);
@@ -217,7 +236,11 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
       }),
       async (c) => {
         const { user } = sessionUser(c);
-        const result = await auth.confirmTotpEnrolment(user, c.req.valid('json').code, c.get('requestContext'));
+        const result = await auth.confirmTotpEnrolment(
+          user,
+          c.req.valid('json').code,
+          c.get('requestContext'),
+        );
         if (!result.ok) return failWith(result.error);
         return c.json({ recoveryCodes: result.value }, 200);
       },
@@ -245,11 +268,19 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         tags: ['auth'],
         summary: 'Replace the recovery codes (password required)',
         request: { body: jsonBody(passwordConfirmSchema) },
-        responses: { 200: jsonContent(recoveryCodesSchema, 'New codes'), ...commonErrors, 409: errorResponse('2FA is off') },
+        responses: {
+          200: jsonContent(recoveryCodesSchema, 'New codes'),
+          ...commonErrors,
+          409: errorResponse('2FA is off'),
+        },
       }),
       async (c) => {
         const { user } = sessionUser(c);
-        const result = await auth.regenerateRecoveryCodes(user, c.req.valid('json').password, c.get('requestContext'));
+        const result = await auth.regenerateRecoveryCodes(
+          user,
+          c.req.valid('json').password,
+          c.get('requestContext'),
+        );
         if (!result.ok) return failWith(result.error);
         return c.json({ recoveryCodes: result.value }, 200);
       },

@@ -31,7 +31,10 @@ export function describeSession(user: User, session: Session): SessionInfo {
 
 export function setSessionCookie(c: AppContext, cookie: CookieSettings, issued: IssuedSession): void {
   const { expiresAt, lastSeenAt } = issued.session;
-  const maxAge = Math.max(0, Math.floor((new Date(expiresAt).getTime() - new Date(lastSeenAt).getTime()) / 1000));
+  const maxAge = Math.max(
+    0,
+    Math.floor((new Date(expiresAt).getTime() - new Date(lastSeenAt).getTime()) / 1000),
+  );
   setCookie(c, cookie.name, issued.sessionId, {
     path: '/',
     httpOnly: true,
@@ -42,5 +45,11 @@ export function setSessionCookie(c: AppContext, cookie: CookieSettings, issued: 
 }
 
 export function clearSessionCookie(c: AppContext, cookie: CookieSettings): void {
-  setCookie(c, cookie.name, '', { path: '/', httpOnly: true, secure: cookie.secure, sameSite: 'Strict', maxAge: 0 });
+  setCookie(c, cookie.name, '', {
+    path: '/',
+    httpOnly: true,
+    secure: cookie.secure,
+    sameSite: 'Strict',
+    maxAge: 0,
+  });
 }

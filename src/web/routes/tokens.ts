@@ -31,7 +31,10 @@ const createTokenSchema = z
   .openapi('CreateApiToken');
 
 const createdTokenSchema = z
-  .object({ token: z.string().openapi({ description: 'The secret; shown only in this response' }), record: tokenSchema })
+  .object({
+    token: z.string().openapi({ description: 'The secret; shown only in this response' }),
+    record: tokenSchema,
+  })
   .openapi('CreatedApiToken');
 
 const toPublic = (t: ApiToken): z.infer<typeof tokenSchema> => ({
@@ -55,7 +58,10 @@ export function tokenRoutes(auth: AuthService) {
         path: '/tokens',
         tags: ['tokens'],
         summary: 'List API tokens (never their secrets)',
-        responses: { 200: jsonContent(z.object({ tokens: z.array(tokenSchema) }), 'Tokens'), ...commonErrors },
+        responses: {
+          200: jsonContent(z.object({ tokens: z.array(tokenSchema) }), 'Tokens'),
+          ...commonErrors,
+        },
       }),
       (c) => c.json({ tokens: auth.listTokens().map(toPublic) }, 200),
     )
@@ -66,7 +72,11 @@ export function tokenRoutes(auth: AuthService) {
         tags: ['tokens'],
         summary: 'Create an API token; the secret is in this response only',
         request: { body: jsonBody(createTokenSchema) },
-        responses: { 201: jsonContent(createdTokenSchema, 'Created'), ...commonErrors, 409: errorResponse('Name taken') },
+        responses: {
+          201: jsonContent(createdTokenSchema, 'Created'),
+          ...commonErrors,
+          409: errorResponse('Name taken'),
+        },
       }),
       async (c) => {
         const { user } = sessionUser(c);
@@ -82,7 +92,11 @@ export function tokenRoutes(auth: AuthService) {
         tags: ['tokens'],
         summary: 'Revoke an API token',
         request: { params: z.object({ id: z.uuid() }) },
-        responses: { 200: jsonContent(okSchema, 'Revoked'), ...commonErrors, 404: errorResponse('No such token') },
+        responses: {
+          200: jsonContent(okSchema, 'Revoked'),
+          ...commonErrors,
+          404: errorResponse('No such token'),
+        },
       }),
       async (c) => {
         const { user } = sessionUser(c);

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/clock.js';
+import { LoginThrottle, defaultLockoutPolicy, lockoutDurationMs, type LockoutPolicy } from './rate-limit.js';
+
+const second = 1_000;
+const minute = 60 * second;
+
+describe('lockoutDurationMs (default policy: 5 free, 30 s doubling, 1 h cap)', () => {
+  it.each([
+    [0, 0],
+    [1, 0],
+    [4, 0],
+    [5, 30 * second],
+    [6, 60 * second],
+    [7, 2 * minute],
+    [8, 4 * minute],
+    [9, 8 * minute],
+    [10, 16 * minute],
+    [11, 32 * minute],
+    [12, 60 * minute], // 64 min capped
+    [13, 60 * minute],
+    [50, 60 * minute],
+    [10_000, 60 * minute], // no overflow to Infinity or NaN
+  ])('after %i failures → %i ms', (failures, expected) => {
+    expect(lockoutDurationMs(failures, defaultLockoutPolicy)).toBe(expected);
+  });
+
+  it('follows a custom policy', () => {
+    const policy: LockoutPolicy = {
+      freeAttempts: 2,
+      baseLockoutMs: 1_000,
+      maxLockoutMs: 5_000,
+      forgetAfterMs: 0,
+    };
+    expect([1, 2, 3, 4, 5, 6].map((n) => lockoutDurationMs(n, policy))).toEqual([
+      0, 1_000, 2_000, 4_000, 5_000, 5_000,
+    ]);
+  });
+
+  it('never decreases as failures grow', () => {
+    let previous = 0;
+    for (let n = 0; n < 200; n++) {
+      const ms = lockoutDurationMs(n, defaultLockoutPolicy);
+      expect(ms).toBeGreaterThanOrEqual(previous);
+      expect(Number.isFinite(ms)).toBe(true);
+      previous = ms;
+    }
+  });
+});
+
+describe('LoginThrottle', () => {
+  const keys = ['account:admin', 'client:192.0.2.1'];
+
+  /** A schedule: at each offset (ms from start) either fail, succeed, or check and expect a decision. */
+  type Step =
+    | { at: number; fail: readonly string[]; started?: Record<string, number> }
+    | { at: number; succeed: readonly string[] }
+    | { at: number; check: readonly string[]; retryAfterMs: number | 'allowed' };
+
+  function run(steps: readonly Step[], policy?: LockoutPolicy) {
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const start = clock.now().getTime();
+    const throttle = new LoginThrottle(clock, policy);
+    for (const step of steps) {
+      clock.advance(start + step.at - clock.now().getTime());
+      if ('fail' in step) {
+        const started = throttle.recordFailure(step.fail);
+        expect(Object.fromEntries(started), `fail at ${step.at}`).toEqual(step.started ?? {});
+      } else if ('succeed' in step) {
+        throttle.recordSuccess(step.succeed);
+      } else {
+        const decision = throttle.check(step.check);
+        expect(decision, `check at ${step.at}`).toEqual(
+          step.retryAfterMs === 'allowed'
+            ? { allowed: true }
+            : { allowed: false, retryAfterMs: step.retryAfterMs },
+        );
+      }
+    }
+  }
+
+  it('locks after the fifth failure, for 30 s, and reports the remaining time', () => {
+    run([
+      { at: 0, fail: keys },
+      { at: 1_000, fail: keys },
+      { at: 2_000, fail: keys },
+      { at: 3_000, fail: keys },
+      { at: 3_500, check: keys, retryAfterMs: 'allowed' },
+      { at: 4_000, fail: keys, started: { 'account:admin': 30_000, 'client:192.0.2.1': 30_000 } },
+      { at: 4_000, check: keys, retryAfterMs: 30_000 },
+      { at: 20_000, check: keys, retryAfterMs: 14_000 },
+      { at: 33_999, check: keys, retryAfterMs: 1 },
+      { at: 34_000, check: keys, retryAfterMs: 'allowed' },
+    ]);
+  });
+
+  it('doubles the lockout with each failure after the first lockout', () => {
+    const five = [0, 1, 2, 3].map((i) => ({ at: i, fail: ['k'] }) as const);
+    run([
+      ...five,
+      { at: 4, fail: ['k'], started: { k: 30_000 } },
+      { at: 30_004, check: ['k'], retryAfterMs: 'allowed' },
+      { at: 30_004, fail: ['k'], started: { k: 60_000 } },
+      { at: 90_004, fail: ['k'], started: { k: 120_000 } },
+      { at: 90_005, check: ['k'], retryAfterMs: 119_999 },
+    ]);
+  });
+
+  it('keys are independent, and the longest running lockout wins', () => {
+    run([
+      ...[0, 1, 2, 3, 4].map((i) => ({
+        at: i,
+        fail: ['account:a'],
+        ...(i === 4 ? { started: { 'account:a': 30_000 } } : {}),
+      })),
+      ...[5, 6, 7, 8, 9, 10].map((i) => ({
+        at: i,
+        fail: ['client:x'],
+        ...(i === 9
+          ? { started: { 'client:x': 30_000 } }
+          : i === 10
+            ? { started: { 'client:x': 60_000 } }
+            : {}),
+      })),
+      { at: 11, check: ['account:b'], retryAfterMs: 'allowed' },
+      { at: 11, check: ['account:a'], retryAfterMs: 29_993 },
+      { at: 11, check: ['account:a', 'client:x'], retryAfterMs: 59_999 },
+    ]);
+  });
+
+  it('forgets the failures of a key after a success', () => {
+    run([
+      ...[0, 1, 2, 3].map((i) => ({ at: i, fail: keys })),
+      { at: 10, succeed: ['account:admin'] },
+      // The account starts again from one failure; the client key still has its four.
+      { at: 11, fail: keys, started: { 'client:192.0.2.1': 30_000 } },
+      { at: 12, check: ['account:admin'], retryAfterMs: 'allowed' },
+    ]);
+  });
+
+  it('forgets old failures once forgetAfterMs has passed without a new one', () => {
+    const day = 24 * 60 * minute;
+    run([
+      ...[0, 1, 2, 3].map((i) => ({ at: i, fail: ['k'] })),
+      { at: 3 + day + 1, fail: ['k'] }, // counts as the first again: no lockout
+      { at: 3 + day + 2, check: ['k'], retryAfterMs: 'allowed' },
+      ...[3, 4, 5].map((i) => ({ at: day + i * 10, fail: ['k'] })),
+      { at: day + 60, fail: ['k'], started: { k: 30_000 } },
+    ]);
+  });
+
+  it('a check does not count as a failure', () => {
+    run([
+      ...[0, 1, 2, 3].map((i) => ({ at: i, fail: ['k'] })),
+      ...[4, 5, 6, 7, 8, 9].map((i) => ({ at: i, check: ['k'], retryAfterMs: 'allowed' as const })),
+      { at: 10, fail: ['k'], started: { k: 30_000 } },
+    ]);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../store/schema.js';
+import { isSessionLive, needsTouch, sessionExpiry, type SessionPolicy } from './sessions.js';
+
+const minute = 60_000;
+const hour = 60 * minute;
+const policy: SessionPolicy = { idleMs: hour, maxAgeMs: 24 * hour, pendingMfaMs: 5 * minute };
+const t0 = Date.parse('2026-03-01T12:00:00.000Z');
+const at = (ms: number) => new Date(t0 + ms);
+
+function session(fields: Partial<Session>): Session {
+  return {
+    idHash: 'h',
+    userId: 'u',
+    createdAt: at(0).toISOString(),
+    lastSeenAt: at(0).toISOString(),
+    expiresAt: at(hour).toISOString(),
+    stage: 'complete',
+    csrfToken: 'c',
+    clientAddress: '192.0.2.1',
+    userAgent: '',
+    ...fields,
+  };
+}
+
+describe('sessionExpiry', () => {
+  it.each([
+    // [created, lastSeen, stage, expected expiry]
+    [0, 0, 'complete', hour],
+    [0, 30 * minute, 'complete', 90 * minute],
+    [0, 22 * hour, 'complete', 23 * hour],
+    [0, 23 * hour + 30 * minute, 'complete', 24 * hour], // capped by the absolute age
+    [0, 30 * hour, 'complete', 24 * hour],
+    [0, 0, 'pending-mfa', 5 * minute],
+    [0, 4 * minute, 'pending-mfa', 5 * minute], // activity never extends a pending login
+  ] as const)('created %i, last seen %i, %s → %i', (created, lastSeen, stage, expected) => {
+    expect(sessionExpiry(at(created), at(lastSeen), policy, stage).getTime()).toBe(t0 + expected);
+  });
+});
+
+describe('isSessionLive', () => {
+  it.each([
+    [-1, true],
+    [0, false], // the expiry instant itself is already too late
+    [1, false],
+  ])('at expiry %+i ms → %s', (offset, live) => {
+    expect(isSessionLive(session({ expiresAt: at(hour).toISOString() }), at(hour + offset))).toBe(live);
+  });
+});
+
+describe('needsTouch', () => {
+  it.each([
+    [0, false],
+    [minute, false],
+    [minute + 1, true],
+    [10 * minute, true],
+  ])('%i ms after lastSeenAt → %s', (elapsed, expected) => {
+    expect(needsTouch(session({}), at(elapsed))).toBe(expected);
+  });
+});

@@ -1,0 +1,479 @@
+/**
+ * @module Pure plan of the network test bed: names, addresses, the commands that build the topology, the
+ * per-scenario changes and the server configuration files. Executed by testbed.ts.
+ *
+ * Only 198.51.100.0/24, 203.0.113.0/24, 100.64.0.0/10, 10.x inside the namespaces and 2001:db8::/32 are used.
+ * Every link is a veth pair between two namespaces created here; nothing touches the root namespace.
+ *
+ *   [gw 10.10.0.2]──┐                                                  ┌── 203.0.113.33 ── [gw wan0 203.0.113.34] (public)
+ *                   ├─ br-lan 10.10.0.1 [router] wan-pub 203.0.113.2 ──┤ [inet]  lo: 203.0.113.65/.66 (STUN, DNS, ACME)
+ *   [lan 10.10.0.20]┘      (2001:db8:10::1)   wan-cgn 100.64.0.2 ──[isp] 203.0.113.18 ──┤      2001:db8:ff::65
+ *   :8000 :8001 :9000                                   (SNAT → .18)                    └── 198.51.100.1 ── [phone 198.51.100.10]
+ */
+
+export const scenarios = [
+  'public',
+  'nat',
+  'nat-forward',
+  'nat-upnp',
+  'double-nat',
+  'cgnat',
+  'cgnat-v6',
+  'symmetric',
+  'udp-blocked',
+] as const;
+
+export type Scenario = (typeof scenarios)[number];
+
+export function isScenario(value: string): value is Scenario {
+  return (scenarios as readonly string[]).includes(value);
+}
+
+export const roles = ['gw', 'lan', 'router', 'isp', 'inet', 'phone'] as const;
+export type Role = (typeof roles)[number];
+
+/** Addresses of the bed (fixed; only the namespace names carry the per-run prefix). */
+export const addr = {
+  lanPrefix: '10.10.0.0/24',
+  routerLan: '10.10.0.1',
+  gwLan: '10.10.0.2',
+  lanHost: '10.10.0.20',
+  routerWan: '203.0.113.2',
+  inetToRouter: '203.0.113.1',
+  routerWanPrefixLen: 28,
+  routerCgn: '100.64.0.2',
+  ispCust: '100.64.0.1',
+  cgnPrefix: '100.64.0.0/10',
+  routerDoubleNat: '10.20.0.2',
+  ispDoubleNat: '10.20.0.1',
+  doubleNatPrefix: '10.20.0.0/24',
+  ispPublic: '203.0.113.18',
+  inetToIsp: '203.0.113.17',
+  gwPublic: '203.0.113.34',
+  inetToGw: '203.0.113.33',
+  phone: '198.51.100.10',
+  inetToPhone: '198.51.100.1',
+  stunPrimary: '203.0.113.65',
+  stunAlternate: '203.0.113.66',
+  dns: '203.0.113.65',
+  acme: '203.0.113.65',
+  // IPv6 (cgnat-v6 gives gw a global address routed end to end)
+  gwLan6: '2001:db8:10::2',
+  routerLan6: '2001:db8:10::1',
+  routerCgn6: '2001:db8:3::2',
+  ispCust6: '2001:db8:3::1',
+  ispUplink6: '2001:db8:4::2',
+  inetToIsp6: '2001:db8:4::1',
+  phone6: '2001:db8:1::10',
+  inetToPhone6: '2001:db8:1::1',
+  inet6Server: '2001:db8:ff::65',
+} as const;
+
+export const ports = {
+  stun: 3478,
+  stunAlt: 3479,
+  dns: 53,
+  acme: 14000,
+  acmeManagement: 15000,
+  upnpHttp: 5000,
+  natpmp: 5351,
+  camera: 8000,
+  nas: 8001,
+  nasTcp: 9000,
+  forwardTcp: 8080,
+  wireguard: 51820,
+} as const;
+
+export const zoneName = 'example.test';
+export const tsigKeyName = 'gatehouse-ddns';
+
+export interface BedNames {
+  readonly runId: string;
+  readonly ns: Readonly<Record<Role, string>>;
+  /** WireGuard interface names are global (their UAPI socket lives in /run/wireguard), so they carry the run id. */
+  readonly wgGw: string;
+  readonly wgPhone: string;
+}
+
+export const namePrefix = 'ghtb';
+
+export function bedNames(runId: string): BedNames {
+  if (!/^[a-z0-9]{4,8}$/.test(runId)) throw new Error(`bad run id ${runId}`);
+  const ns = Object.fromEntries(roles.map((r) => [r, `${namePrefix}${runId}-${r}`])) as Record<Role, string>;
+  return { runId, ns, wgGw: `wg${runId}g`, wgPhone: `wg${runId}p` };
+}
+
+/** Recognises namespaces that some run of the bed created, for `testbed down --all`. */
+export function isBedNamespace(name: string): boolean {
+  return new RegExp(`^${namePrefix}[a-z0-9]{4,8}-(${roles.join('|')})$`).test(name);
+}
+
+export type Argv = readonly [string, ...string[]];
+
+const ipn = (ns: string, ...args: string[]): Argv => ['ip', '-n', ns, ...args];
+const sysctl = (ns: string, ...settings: string[]): Argv => [
+  'ip',
+  'netns',
+  'exec',
+  ns,
+  'sysctl',
+  '-qw',
+  ...settings,
+];
+
+/** Commands that build the namespaces, links, addresses and static routes common to every scenario. */
+export function topologyCommands(n: BedNames): Argv[] {
+  const { gw, lan, router, isp, inet, phone } = n.ns;
+  const cmds: Argv[] = [];
+  for (const ns of Object.values(n.ns)) {
+    cmds.push(['ip', 'netns', 'add', ns], ipn(ns, 'link', 'set', 'lo', 'up'));
+  }
+  for (const ns of [router, isp, inet])
+    cmds.push(sysctl(ns, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1'));
+  for (const ns of Object.values(n.ns))
+    cmds.push(sysctl(ns, 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'));
+
+  // LAN: a bridge inside the router; bridged frames must not traverse IP netfilter (br_netfilter breaks hairpin NAT).
+  cmds.push(
+    ipn(router, 'link', 'add', 'br-lan', 'type', 'bridge'),
+    ipn(router, 'link', 'set', 'br-lan', 'up'),
+    ipn(router, 'addr', 'add', `${addr.routerLan}/24`, 'dev', 'br-lan'),
+    ipn(router, 'addr', 'add', `${addr.routerLan6}/64`, 'dev', 'br-lan', 'nodad'),
+    ipn(gw, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'lan-gw', 'netns', router),
+    ipn(lan, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'lan-lan', 'netns', router),
+  );
+  for (const port of ['lan-gw', 'lan-lan']) {
+    cmds.push(ipn(router, 'link', 'set', port, 'master', 'br-lan'), ipn(router, 'link', 'set', port, 'up'));
+  }
+  cmds.push(
+    ipn(gw, 'addr', 'add', `${addr.gwLan}/24`, 'dev', 'eth0'),
+    ipn(gw, 'link', 'set', 'eth0', 'up'),
+    ipn(lan, 'addr', 'add', `${addr.lanHost}/24`, 'dev', 'eth0'),
+    ipn(lan, 'link', 'set', 'eth0', 'up'),
+    ipn(lan, 'route', 'add', 'default', 'via', addr.routerLan),
+  );
+
+  // Router WAN 1: public address straight on the internet.
+  cmds.push(
+    ipn(router, 'link', 'add', 'wan-pub', 'type', 'veth', 'peer', 'name', 'to-router', 'netns', inet),
+    ipn(inet, 'addr', 'add', `${addr.inetToRouter}/28`, 'dev', 'to-router'),
+    ipn(inet, 'link', 'set', 'to-router', 'up'),
+  );
+  // Router WAN 2: behind the isp (CGNAT or a private upstream NAT).
+  cmds.push(
+    ipn(router, 'link', 'add', 'wan-cgn', 'type', 'veth', 'peer', 'name', 'cust0', 'netns', isp),
+    ipn(isp, 'link', 'set', 'cust0', 'up'),
+    ipn(isp, 'addr', 'add', `${addr.ispCust6}/64`, 'dev', 'cust0', 'nodad'),
+    ipn(isp, 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'to-isp', 'netns', inet),
+    ipn(isp, 'addr', 'add', `${addr.ispPublic}/28`, 'dev', 'uplink'),
+    ipn(isp, 'addr', 'add', `${addr.ispUplink6}/64`, 'dev', 'uplink', 'nodad'),
+    ipn(isp, 'link', 'set', 'uplink', 'up'),
+    ipn(isp, 'route', 'add', 'default', 'via', addr.inetToIsp),
+    ipn(isp, '-6', 'route', 'add', 'default', 'via', addr.inetToIsp6),
+    ipn(isp, '-6', 'route', 'add', '2001:db8:10::/64', 'via', addr.routerCgn6),
+    ipn(inet, 'addr', 'add', `${addr.inetToIsp}/28`, 'dev', 'to-isp'),
+    ipn(inet, 'addr', 'add', `${addr.inetToIsp6}/64`, 'dev', 'to-isp', 'nodad'),
+    ipn(inet, 'link', 'set', 'to-isp', 'up'),
+    ipn(inet, '-6', 'route', 'add', '2001:db8:10::/64', 'via', addr.ispUplink6),
+  );
+  // gw's own WAN, used only in the "public" scenario.
+  cmds.push(
+    ipn(gw, 'link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'to-gw', 'netns', inet),
+    ipn(inet, 'addr', 'add', `${addr.inetToGw}/28`, 'dev', 'to-gw'),
+    ipn(inet, 'link', 'set', 'to-gw', 'up'),
+  );
+  // The roaming phone.
+  cmds.push(
+    ipn(phone, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'to-phone', 'netns', inet),
+    ipn(phone, 'addr', 'add', `198.51.100.10/24`, 'dev', 'eth0'),
+    ipn(phone, 'addr', 'add', `${addr.phone6}/64`, 'dev', 'eth0', 'nodad'),
+    ipn(phone, 'link', 'set', 'eth0', 'up'),
+    ipn(phone, 'route', 'add', 'default', 'via', addr.inetToPhone),
+    ipn(phone, '-6', 'route', 'add', 'default', 'via', addr.inetToPhone6),
+    ipn(inet, 'addr', 'add', `${addr.inetToPhone}/24`, 'dev', 'to-phone'),
+    ipn(inet, 'addr', 'add', `${addr.inetToPhone6}/64`, 'dev', 'to-phone', 'nodad'),
+    ipn(inet, 'link', 'set', 'to-phone', 'up'),
+  );
+  // "Internet" servers on inet's loopback. inet has no default route: packets to anything else die there.
+  cmds.push(
+    ipn(inet, 'addr', 'add', `${addr.stunPrimary}/32`, 'dev', 'lo'),
+    ipn(inet, 'addr', 'add', `${addr.stunAlternate}/32`, 'dev', 'lo'),
+    ipn(inet, 'addr', 'add', `${addr.inet6Server}/128`, 'dev', 'lo'),
+  );
+  return cmds;
+}
+
+/** What differs between scenarios. */
+export interface ScenarioShape {
+  readonly gwPublic: boolean;
+  /** Which router uplink carries traffic: its own public address, a CGNAT address, or a private upstream NAT. */
+  readonly routerUplink: 'public' | 'cgnat' | 'private';
+  readonly forward: boolean;
+  readonly upnp: boolean;
+  readonly symmetric: boolean;
+  readonly udpBlocked: boolean;
+  readonly ipv6: boolean;
+}
+
+export function scenarioShape(s: Scenario): ScenarioShape {
+  const base: ScenarioShape = {
+    gwPublic: false,
+    routerUplink: 'public',
+    forward: false,
+    upnp: false,
+    symmetric: false,
+    udpBlocked: false,
+    ipv6: false,
+  };
+  switch (s) {
+    case 'public':
+      return { ...base, gwPublic: true };
+    case 'nat':
+      return base;
+    case 'nat-forward':
+      return { ...base, forward: true };
+    case 'nat-upnp':
+      return { ...base, upnp: true };
+    case 'double-nat':
+      return { ...base, routerUplink: 'private' };
+    case 'cgnat':
+      return { ...base, routerUplink: 'cgnat' };
+    case 'cgnat-v6':
+      return { ...base, routerUplink: 'cgnat', ipv6: true };
+    case 'symmetric':
+      return { ...base, symmetric: true };
+    case 'udp-blocked':
+      return { ...base, udpBlocked: true };
+  }
+}
+
+/** Mutable facts a scenario switch needs: the public addresses an "ISP" may reassign. */
+export interface WanState {
+  /** The router's address on wan-pub (single NAT scenarios). */
+  readonly routerWan: string;
+  /** The isp's public pool address (CGNAT / double NAT scenarios). */
+  readonly ispPublic: string;
+  /** gw's own public address ("public" scenario). */
+  readonly gwPublic: string;
+}
+
+export const initialWan: WanState = {
+  routerWan: addr.routerWan,
+  ispPublic: addr.ispPublic,
+  gwPublic: addr.gwPublic,
+};
+
+/**
+ * Commands that move the bed into a scenario from any other one. Idempotent: `replace` and `flush` forms,
+ * link states set explicitly. Firewall rulesets are loaded separately (nftables scripts on stdin).
+ */
+export function scenarioCommands(n: BedNames, shape: ScenarioShape, wan: WanState): Argv[] {
+  const { gw, router, isp } = n.ns;
+  const cmds: Argv[] = [];
+  // gw: own public address, or behind the router.
+  if (shape.gwPublic) {
+    cmds.push(
+      ipn(gw, 'link', 'set', 'wan0', 'up'),
+      ipn(gw, 'addr', 'flush', 'dev', 'wan0'),
+      ipn(gw, 'addr', 'add', `${wan.gwPublic}/28`, 'dev', 'wan0'),
+      ipn(gw, 'route', 'replace', 'default', 'via', addr.inetToGw),
+    );
+  } else {
+    cmds.push(
+      ipn(gw, 'addr', 'flush', 'dev', 'wan0'),
+      ipn(gw, 'link', 'set', 'wan0', 'down'),
+      ipn(gw, 'route', 'replace', 'default', 'via', addr.routerLan),
+    );
+  }
+  // gw IPv6: a global address only in cgnat-v6.
+  cmds.push(ipn(gw, '-6', 'addr', 'flush', 'dev', 'eth0', 'scope', 'global'));
+  if (shape.ipv6) {
+    cmds.push(
+      ipn(gw, '-6', 'addr', 'add', `${addr.gwLan6}/64`, 'dev', 'eth0', 'nodad'),
+      ipn(gw, '-6', 'route', 'replace', 'default', 'via', addr.routerLan6),
+    );
+  }
+  // Router uplink.
+  cmds.push(ipn(router, 'addr', 'flush', 'dev', 'wan-pub'), ipn(router, 'addr', 'flush', 'dev', 'wan-cgn'));
+  cmds.push(ipn(isp, 'addr', 'flush', 'dev', 'cust0', 'scope', 'global'));
+  cmds.push(ipn(isp, 'addr', 'add', `${addr.ispCust6}/64`, 'dev', 'cust0', 'nodad'));
+  if (shape.routerUplink === 'public') {
+    cmds.push(
+      ipn(router, 'link', 'set', 'wan-cgn', 'down'),
+      ipn(router, 'link', 'set', 'wan-pub', 'up'),
+      ipn(router, 'addr', 'add', `${wan.routerWan}/${addr.routerWanPrefixLen}`, 'dev', 'wan-pub'),
+      ipn(router, 'route', 'replace', 'default', 'via', addr.inetToRouter),
+    );
+  } else {
+    const [mine, theirs] =
+      shape.routerUplink === 'cgnat'
+        ? [addr.routerCgn, addr.ispCust]
+        : [addr.routerDoubleNat, addr.ispDoubleNat];
+    cmds.push(
+      ipn(router, 'link', 'set', 'wan-pub', 'down'),
+      ipn(router, 'link', 'set', 'wan-cgn', 'up'),
+      ipn(router, 'addr', 'add', `${mine}/24`, 'dev', 'wan-cgn'),
+      ipn(router, 'addr', 'add', `${addr.routerCgn6}/64`, 'dev', 'wan-cgn', 'nodad'),
+      ipn(router, 'route', 'replace', 'default', 'via', theirs),
+      ipn(router, '-6', 'route', 'replace', 'default', 'via', addr.ispCust6),
+      ipn(isp, 'addr', 'add', `${theirs}/24`, 'dev', 'cust0'),
+    );
+  }
+  // The isp's public pool address may have been reassigned.
+  cmds.push(
+    ipn(isp, 'addr', 'flush', 'dev', 'uplink', 'scope', 'global'),
+    ipn(isp, 'addr', 'add', `${wan.ispPublic}/28`, 'dev', 'uplink'),
+    ipn(isp, 'addr', 'add', `${addr.ispUplink6}/64`, 'dev', 'uplink', 'nodad'),
+    ipn(isp, 'route', 'replace', 'default', 'via', addr.inetToIsp),
+    ipn(isp, '-6', 'route', 'replace', 'default', 'via', addr.inetToIsp6),
+  );
+  // Old NAT mappings die with the old configuration, as they do when an ISP reconnects you.
+  for (const ns of [router, isp]) cmds.push(['ip', 'netns', 'exec', ns, 'conntrack', '-F']);
+  return cmds;
+}
+
+/** The router's nftables ruleset for a scenario (loaded with `nft -f -` inside the router namespace). */
+export function routerRuleset(shape: ScenarioShape, wan: WanState): string {
+  const wanIf = shape.routerUplink === 'public' ? 'wan-pub' : 'wan-cgn';
+  const masquerade = shape.symmetric ? 'masquerade fully-random' : 'masquerade';
+  const forwards = shape.forward
+    ? [
+        `    iifname "${wanIf}" udp dport ${ports.wireguard} dnat ip to ${addr.gwLan}:${ports.wireguard}`,
+        `    iifname "${wanIf}" tcp dport ${ports.forwardTcp} dnat ip to ${addr.lanHost}:${ports.camera}`,
+        // hairpin: LAN clients using the public address
+        `    iifname "br-lan" ip daddr ${wan.routerWan} tcp dport ${ports.forwardTcp} dnat ip to ${addr.lanHost}:${ports.camera}`,
+      ]
+    : [];
+  return `flush ruleset
+table ip nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+${forwards.join('\n')}
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "${wanIf}" ip saddr ${addr.lanPrefix} ${masquerade}
+    ip saddr ${addr.lanPrefix} ip daddr ${addr.lanPrefix} ct status dnat masquerade
+  }
+}
+table inet filter {
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+${shape.udpBlocked ? `    oifname "${wanIf}" meta l4proto udp counter drop\n    iifname "${wanIf}" meta l4proto udp counter drop\n` : ''}    ct state established,related accept
+    iifname "br-lan" accept
+    ct status dnat accept
+    meta nfproto ipv6 iifname "${wanIf}" ip6 daddr 2001:db8:10::/64 accept
+    jump miniupnpd
+  }
+  chain miniupnpd { }
+  chain prerouting {
+    type nat hook prerouting priority dstnat - 1; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat - 1; policy accept;
+    jump postrouting_miniupnpd
+  }
+  chain prerouting_miniupnpd { }
+  chain postrouting_miniupnpd { }
+}
+`;
+}
+
+/** The isp's ruleset: source NAT of its customers to the public pool address. */
+export function ispRuleset(shape: ScenarioShape, wan: WanState): string {
+  const from = shape.routerUplink === 'private' ? addr.doubleNatPrefix : addr.cgnPrefix;
+  return `flush ruleset
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "uplink" ip saddr ${from} snat to ${wan.ispPublic}
+  }
+}
+`;
+}
+
+/** /etc/netns/<ns>/resolv.conf: every namespace resolves through the bed's own DNS server. */
+export const resolvConf = `nameserver ${addr.dns}\noptions timeout:1 attempts:1\n`;
+
+export function namedConf(dir: string): string {
+  return `options {
+    directory "${dir}";
+    pid-file "${dir}/named.pid";
+    listen-on port ${ports.dns} { ${addr.dns}; };
+    listen-on-v6 { none; };
+    recursion no;
+    allow-query { any; };
+    allow-transfer { any; };
+    dnssec-validation no;
+};
+include "${dir}/tsig.key";
+controls { };
+zone "${zoneName}" {
+    type primary;
+    file "${dir}/${zoneName}.zone";
+    journal "${dir}/${zoneName}.zone.jnl";
+    update-policy {
+        grant ${tsigKeyName} zonesub ANY;
+    };
+};
+`;
+}
+
+export function tsigKeyConf(secretBase64: string): string {
+  return `key "${tsigKeyName}" {\n    algorithm hmac-sha256;\n    secret "${secretBase64}";\n};\n`;
+}
+
+export function zoneFile(): string {
+  return `$TTL 60
+@       IN SOA ns1.${zoneName}. hostmaster.${zoneName}. ( 1 60 60 600 60 )
+        IN NS  ns1.${zoneName}.
+ns1     IN A   ${addr.dns}
+acme    IN A   ${addr.acme}
+stun    IN A   ${addr.stunPrimary}
+stun2   IN A   ${addr.stunAlternate}
+`;
+}
+
+export function pebbleConfig(dir: string): string {
+  return JSON.stringify(
+    {
+      pebble: {
+        listenAddress: `${addr.acme}:${ports.acme}`,
+        managementListenAddress: `${addr.acme}:${ports.acmeManagement}`,
+        certificate: `${dir}/listener.crt`,
+        privateKey: `${dir}/listener.key`,
+        httpPort: 80,
+        tlsPort: 443,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: false,
+      },
+    },
+    null,
+    2,
+  );
+}
+
+export function miniupnpdConf(dir: string, shape: ScenarioShape): string {
+  return `ext_ifname=${shape.routerUplink === 'public' ? 'wan-pub' : 'wan-cgn'}
+listening_ip=br-lan
+http_port=${ports.upnpHttp}
+enable_natpmp=yes
+enable_upnp=yes
+secure_mode=no
+system_uptime=yes
+uuid=3c1a2b5e-6f7d-4e21-9a8b-0c0ffee00001
+friendly_name=Testbed Router
+lease_file=${dir}/upnp.leases
+upnp_table_name=filter
+upnp_nat_table_name=filter
+upnp_forward_chain=miniupnpd
+upnp_nat_chain=prerouting_miniupnpd
+upnp_nat_postrouting_chain=postrouting_miniupnpd
+allow 1024-65535 ${addr.lanPrefix} 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+ext_perform_stun=yes
+ext_stun_host=${addr.stunPrimary}
+ext_stun_port=${ports.stun}
+`;
+}

@@ -1,0 +1,134 @@
+/** @module Typed calls to the Gatehouse API through Hono's RPC client, carrying the session's CSRF token. */
+import { hc, type ClientResponse } from 'hono/client';
+import type { SuccessStatusCode } from 'hono/utils/http-status';
+import type { ApiType } from '../../src/web/app.js';
+
+/** A failed API call, with the server's message meant for the user. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type Api = ReturnType<typeof hc<ApiType>>;
+
+/** The JSON body of the 2xx responses a route declares. */
+export type OkBody<R> =
+  R extends ClientResponse<infer T, infer S, infer F>
+    ? S extends SuccessStatusCode
+      ? F extends 'json'
+        ? T
+        : never
+      : never
+    : never;
+
+/** Session description as the server returns it after setup, login and on GET /auth/session. */
+export type SessionInfo = OkBody<Awaited<ReturnType<Api['auth']['session']['$get']>>>;
+
+const publicAuthPaths = [
+  '/api/v1/auth/login',
+  '/api/v1/auth/login/totp',
+  '/api/v1/setup',
+  '/api/v1/auth/session',
+];
+
+/**
+ * One connection to the API. Holds the CSRF token of the current session (the session cookie itself is
+ * HttpOnly and travels on its own) and reports a session that ended under our feet, e.g. by idle timeout.
+ */
+export class GatehouseClient {
+  private csrfToken = '';
+  private sessionLostListener: (() => void) | undefined;
+  readonly api: Api;
+
+  constructor(baseFetch: typeof fetch = (input, init) => fetch(input, init)) {
+    this.api = hc<ApiType>('/api/v1', {
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const method = (init?.method ?? 'GET').toUpperCase();
+        const headers = new Headers(init?.headers);
+        if (method !== 'GET' && method !== 'HEAD' && this.csrfToken !== '') {
+          headers.set('X-CSRF-Token', this.csrfToken);
+        }
+        const res = await baseFetch(input, { ...init, headers, credentials: 'same-origin' });
+        if (res.status === 401 && !publicAuthPaths.includes(pathOf(input))) this.sessionLostListener?.();
+        return res;
+      },
+    });
+  }
+
+  /** Remember the CSRF token of a (new) session; an empty token means "no usable session". */
+  useSession(session: { readonly csrfToken: string } | undefined): void {
+    this.csrfToken = session?.csrfToken ?? '';
+  }
+
+  /** Called when an authenticated call answers 401: the session expired or was ended elsewhere. */
+  onSessionLost(listener: (() => void) | undefined): void {
+    this.sessionLostListener = listener;
+  }
+}
+
+function pathOf(input: RequestInfo | URL): string {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return new URL(url, window.location.href).pathname;
+}
+
+/**
+ * Awaits a call and returns its success body, or throws an ApiError carrying the server's message
+ * (`{ "error": { "code", "message" } }`), so callers show `error.message` as it is.
+ */
+export async function expectOk<R extends ClientResponse<unknown, number>>(
+  pending: Promise<R>,
+): Promise<OkBody<R>> {
+  let res: R;
+  try {
+    res = await pending;
+  } catch (e) {
+    throw new ApiError(
+      0,
+      'network',
+      'Cannot reach the Gatehouse server. Check your connection and try again.',
+      {
+        cause: e,
+      },
+    );
+  }
+  if (res.ok) return (await res.json()) as OkBody<R>;
+  throw await describeFailure(res);
+}
+
+async function describeFailure(res: ClientResponse<unknown, number>): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  if (isErrorBody(body)) return new ApiError(res.status, body.error.code, body.error.message);
+  return new ApiError(res.status, 'http', `The server answered ${res.status} ${res.statusText}.`.trim());
+}
+
+function isErrorBody(body: unknown): body is { error: { code: string; message: string } } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error: unknown = body.error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    'message' in error &&
+    typeof error.message === 'string'
+  );
+}
+
+/** A message for any thrown value, preferring the server's words. */
+export function messageOf(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return 'Something went wrong.';
+}

@@ -1,0 +1,294 @@
+/** @module The app shell: decides setup / login / signed-in from the API, follows the hash route, draws the frame. */
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, expectOk, messageOf, type GatehouseClient, type SessionInfo } from './api.js';
+import { ErrorNotice, Loading } from './components/ui.js';
+import { useAction } from './hooks.js';
+import { AuditPage } from './pages/audit.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { LoginPage } from './pages/login.js';
+import { SecurityPage } from './pages/security.js';
+import { SetupPage } from './pages/setup.js';
+import { TokensPage } from './pages/tokens.js';
+import { hrefOf, navigate, parseRoute, useRoute, type Route } from './router.js';
+
+type AuthState =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'unreachable'; readonly message: string }
+  | { readonly kind: 'setup' }
+  /** `returnTo`: where a visitor was headed when the login got in the way (a bookmark, an expired session). */
+  | { readonly kind: 'login'; readonly notice?: string; readonly returnTo?: PageRoute }
+  | { readonly kind: 'ready'; readonly session: SessionInfo };
+
+type PageRoute = Exclude<Route, 'setup' | 'login'>;
+
+const pages: readonly { readonly route: PageRoute; readonly label: string }[] = [
+  { route: 'dashboard', label: 'Dashboard' },
+  { route: 'security', label: 'Security' },
+  { route: 'tokens', label: 'API tokens' },
+  { route: 'audit', label: 'Audit log' },
+];
+
+/** Which screen the API state calls for: setup and login routes only make sense in their states. */
+function screenFor(auth: AuthState, route: Route): Route | undefined {
+  switch (auth.kind) {
+    case 'setup':
+      return 'setup';
+    case 'login':
+      return 'login';
+    case 'ready':
+      return route === 'setup' || route === 'login' ? 'dashboard' : route;
+    case 'loading':
+    case 'unreachable':
+      return undefined;
+  }
+}
+
+function currentPageRoute(): PageRoute {
+  const route = parseRoute(window.location.hash);
+  return route === 'setup' || route === 'login' ? 'dashboard' : route;
+}
+
+export function App(props: { readonly client: GatehouseClient }) {
+  const { client } = props;
+  const [auth, setAuth] = useState<AuthState>({ kind: 'loading' });
+  const [instanceName, setInstanceName] = useState<string | undefined>(undefined);
+  const route = useRoute();
+
+  const signIn = useCallback(
+    (session: SessionInfo) => {
+      client.useSession(session);
+      setAuth({ kind: 'ready', session });
+    },
+    [client],
+  );
+
+  const signOut = useCallback(
+    (notice?: string) => {
+      client.useSession(undefined);
+      setAuth(notice === undefined ? { kind: 'login' } : { kind: 'login', notice });
+    },
+    [client],
+  );
+
+  const boot = useCallback(async () => {
+    try {
+      const { needsSetup } = await expectOk(client.api.setup.$get());
+      if (needsSetup) {
+        setAuth({ kind: 'setup' });
+        return;
+      }
+      try {
+        signIn(await expectOk(client.api.auth.session.$get()));
+      } catch (e) {
+        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+          setAuth({ kind: 'login', returnTo: currentPageRoute() });
+        } else throw e;
+      }
+    } catch (e) {
+      setAuth({ kind: 'unreachable', message: messageOf(e) });
+    }
+  }, [client, signIn]);
+
+  useEffect(() => {
+    void boot();
+  }, [boot]);
+
+  useEffect(() => {
+    client.onSessionLost(() => {
+      client.useSession(undefined);
+      setAuth((a) =>
+        a.kind === 'ready'
+          ? {
+              kind: 'login',
+              notice: 'Your session has ended. Please log in again.',
+              returnTo: currentPageRoute(),
+            }
+          : a,
+      );
+    });
+    return () => {
+      client.onSessionLost(undefined);
+    };
+  }, [client]);
+
+  const screen = screenFor(auth, route);
+  useEffect(() => {
+    if (screen === undefined || screen === route) return;
+    navigate(screen, { replace: true });
+  }, [screen, route]);
+
+  useEffect(() => {
+    if (auth.kind !== 'ready') return;
+    let current = true;
+    expectOk(client.api.settings.$get()).then(
+      (s) => {
+        if (current) setInstanceName(s.instanceName);
+      },
+      () => {
+        // The header falls back to "Gatehouse"; the page itself reports real problems.
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [auth.kind, client]);
+
+  const pageLabel = pages.find((p) => p.route === screen)?.label;
+  useEffect(() => {
+    const site = instanceName ?? 'Gatehouse';
+    const label = screen === 'setup' ? 'Set up' : screen === 'login' ? 'Log in' : pageLabel;
+    document.title = label === undefined ? site : `${label} · ${site}`;
+  }, [instanceName, screen, pageLabel]);
+
+  switch (auth.kind) {
+    case 'loading':
+      return (
+        <main class="auth" id="main">
+          <Loading what="Gatehouse" />
+        </main>
+      );
+    case 'unreachable':
+      return (
+        <main class="auth" id="main">
+          <div class="auth__box">
+            <h1>Cannot load Gatehouse</h1>
+            <ErrorNotice message={auth.message} />
+            <button
+              type="button"
+              class="button button--primary"
+              onClick={() => {
+                setAuth({ kind: 'loading' });
+                void boot();
+              }}
+            >
+              Try again
+            </button>
+          </div>
+        </main>
+      );
+    case 'setup':
+      return <SetupPage client={client} onDone={signIn} />;
+    case 'login':
+      return (
+        <LoginPage
+          client={client}
+          notice={auth.notice}
+          onDone={(session) => {
+            signIn(session);
+            navigate(auth.returnTo ?? 'dashboard', { replace: true });
+          }}
+        />
+      );
+    case 'ready': {
+      const page: PageRoute =
+        screen === undefined || screen === 'setup' || screen === 'login' ? 'dashboard' : screen;
+      return (
+        <Frame
+          client={client}
+          route={page}
+          username={auth.session.username}
+          instanceName={instanceName ?? 'Gatehouse'}
+          onLoggedOut={signOut}
+        >
+          {page === 'dashboard' ? <DashboardPage client={client} /> : null}
+          {page === 'security' ? (
+            <SecurityPage
+              client={client}
+              session={auth.session}
+              refreshSession={async () => {
+                signIn(await expectOk(client.api.auth.session.$get()));
+              }}
+              onLoggedOut={signOut}
+              onInstanceName={setInstanceName}
+            />
+          ) : null}
+          {page === 'tokens' ? <TokensPage client={client} /> : null}
+          {page === 'audit' ? <AuditPage client={client} /> : null}
+        </Frame>
+      );
+    }
+  }
+}
+
+function Frame(props: {
+  readonly client: GatehouseClient;
+  readonly route: PageRoute;
+  readonly username: string;
+  readonly instanceName: string;
+  readonly onLoggedOut: (notice?: string) => void;
+  readonly children: ComponentChildren;
+}) {
+  const logout = useAction();
+  const mainRef = useRef<HTMLElement>(null);
+  // After navigating, move focus to the page so keyboard and screen-reader users start at its top.
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    mainRef.current?.focus({ preventScroll: true });
+  }, [props.route]);
+  return (
+    <div class="frame">
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          mainRef.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
+      <header class="topbar">
+        <div class="topbar__inner">
+          <a class="brand" href={hrefOf('dashboard')} data-testid="instance-name">
+            <span class="brand__mark" aria-hidden="true" />
+            {props.instanceName}
+          </a>
+          <nav class="nav" aria-label="Main">
+            {pages.map((p) => (
+              <a
+                key={p.route}
+                href={hrefOf(p.route)}
+                class="nav__link"
+                aria-current={props.route === p.route ? 'page' : undefined}
+              >
+                {p.label}
+              </a>
+            ))}
+          </nav>
+          <div class="topbar__user">
+            <span class="muted user" title="Logged in as">
+              {props.username}
+            </span>
+            <button
+              type="button"
+              class="button button--secondary button--small"
+              disabled={logout.busy}
+              onClick={() => {
+                void logout
+                  .run(async () => {
+                    await expectOk(props.client.api.auth.logout.$post());
+                  })
+                  .then((ok) => {
+                    if (ok) props.onLoggedOut('You are logged out.');
+                  });
+              }}
+            >
+              Log out
+            </button>
+          </div>
+        </div>
+      </header>
+      <main class="content" id="main" tabIndex={-1} ref={mainRef}>
+        <ErrorNotice message={logout.error} />
+        {props.children}
+      </main>
+      <footer class="footer muted">Gatehouse · self-hosted remote access</footer>
+    </div>
+  );
+}

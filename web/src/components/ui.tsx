@@ -1,0 +1,265 @@
+/** @module Shared UI pieces: labelled fields, notices, buttons, copy-to-clipboard, panels. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useState } from 'preact/hooks';
+
+export interface FieldProps {
+  readonly label: string;
+  readonly value: string;
+  readonly onValue: (value: string) => void;
+  readonly type?: 'text' | 'password' | 'search';
+  readonly autocomplete?: string;
+  readonly required?: boolean;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly inputMode?: 'text' | 'numeric';
+  readonly hint?: ComponentChildren;
+  readonly autoFocus?: boolean;
+  readonly spellcheck?: boolean;
+  readonly name?: string;
+  readonly testId?: string;
+}
+
+/** A text input with a visible label and an optional hint tied to it by aria-describedby. */
+export function Field(props: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value}
+        onInput={(e) => {
+          props.onValue(e.currentTarget.value);
+        }}
+        autocomplete={props.autocomplete}
+        required={props.required}
+        minLength={props.minLength}
+        maxLength={props.maxLength}
+        pattern={props.pattern}
+        inputMode={props.inputMode}
+        autoFocus={props.autoFocus}
+        spellcheck={props.spellcheck ?? false}
+        autocapitalize="off"
+        aria-describedby={props.hint === undefined ? undefined : hintId}
+        data-testid={props.testId}
+      />
+      {props.hint === undefined ? null : (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function SelectField<V extends string>(props: {
+  readonly label: string;
+  readonly value: V;
+  readonly onValue: (value: V) => void;
+  readonly options: readonly { readonly value: V; readonly label: string }[];
+  readonly hint?: ComponentChildren;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select
+        id={id}
+        value={props.value}
+        onChange={(e) => {
+          const chosen = props.options.find((o) => o.value === e.currentTarget.value);
+          if (chosen) props.onValue(chosen.value);
+        }}
+        aria-describedby={props.hint === undefined ? undefined : hintId}
+      >
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {props.hint === undefined ? null : (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export type NoticeKind = 'error' | 'warning' | 'success' | 'info';
+
+/** Errors interrupt screen readers (role=alert); everything else is announced politely. */
+export function Notice(props: {
+  readonly kind: NoticeKind;
+  readonly children: ComponentChildren;
+  readonly testId?: string;
+}) {
+  return (
+    <div
+      class={`notice notice--${props.kind}`}
+      role={props.kind === 'error' ? 'alert' : 'status'}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </div>
+  );
+}
+
+/** An error notice that renders nothing when there is no error. */
+export function ErrorNotice(props: { readonly message: string | undefined }) {
+  return props.message === undefined ? null : <Notice kind="error">{props.message}</Notice>;
+}
+
+export function SubmitButton(props: {
+  readonly busy: boolean;
+  readonly children: ComponentChildren;
+  readonly variant?: 'primary' | 'danger' | 'secondary';
+}) {
+  return (
+    <button
+      type="submit"
+      class={`button button--${props.variant ?? 'primary'}`}
+      disabled={props.busy}
+      aria-busy={props.busy}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+/** Copies `text`; outside a secure context (plain HTTP off localhost) the clipboard API is missing, so say how. */
+export function CopyButton(props: { readonly text: string; readonly label?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  useEffect(() => {
+    if (state === 'idle') return undefined;
+    const id = window.setTimeout(() => {
+      setState('idle');
+    }, 2500);
+    return () => {
+      window.clearTimeout(id);
+    };
+  }, [state]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.text);
+      setState('copied');
+    } catch {
+      setState('failed');
+    }
+  };
+  return (
+    <span class="copy">
+      <button
+        type="button"
+        class="button button--secondary"
+        onClick={() => {
+          void copy();
+        }}
+      >
+        {props.label ?? 'Copy'}
+      </button>
+      <span class="copy__result" role="status">
+        {state === 'copied'
+          ? 'Copied.'
+          : state === 'failed'
+            ? 'Copying is blocked here: select the text and copy it.'
+            : ''}
+      </span>
+    </span>
+  );
+}
+
+/** A titled section of a page. */
+export function Panel(props: {
+  readonly title: string;
+  readonly children: ComponentChildren;
+  readonly actions?: ComponentChildren;
+  readonly testId?: string;
+}) {
+  const id = useId();
+  return (
+    <section class="panel" aria-labelledby={id} data-testid={props.testId}>
+      <div class="panel__head">
+        <h2 id={id}>{props.title}</h2>
+        {props.actions === undefined ? null : <div class="panel__actions">{props.actions}</div>}
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+export function PageTitle(props: { readonly title: string; readonly children?: ComponentChildren }) {
+  return (
+    <div class="page-title">
+      <h1>{props.title}</h1>
+      {props.children === undefined ? null : <div class="page-title__aside">{props.children}</div>}
+    </div>
+  );
+}
+
+export function Loading(props: { readonly what: string }) {
+  return (
+    <p class="loading" role="status">
+      Loading {props.what}…
+    </p>
+  );
+}
+
+/**
+ * A destructive button that asks first, inline (no window.confirm, which blocks the page and is easy to
+ * click through): the first press shows the question with Confirm and Cancel.
+ */
+export function ConfirmButton(props: {
+  readonly label: string;
+  readonly question: string;
+  readonly confirmLabel: string;
+  readonly busy: boolean;
+  readonly onConfirm: () => void;
+  readonly accessibleLabel?: string;
+}) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button
+        type="button"
+        class="button button--danger-outline"
+        aria-label={props.accessibleLabel}
+        onClick={() => {
+          setAsking(true);
+        }}
+      >
+        {props.label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={props.question}>
+      <span class="confirm__question">{props.question}</span>
+      <button
+        type="button"
+        class="button button--danger"
+        disabled={props.busy}
+        aria-busy={props.busy}
+        autoFocus
+        onClick={props.onConfirm}
+      >
+        {props.confirmLabel}
+      </button>
+      <button
+        type="button"
+        class="button button--secondary"
+        onClick={() => {
+          setAsking(false);
+        }}
+      >
+        Cancel
+      </button>
+    </span>
+  );
+}

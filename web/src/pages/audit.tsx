@@ -1,0 +1,176 @@
+/** @module The audit log: security events newest first, failures highlighted, paged back in time. */
+import { useEffect, useState } from 'preact/hooks';
+import { expectOk, messageOf, type GatehouseClient, type OkBody } from '../api.js';
+import { ErrorNotice, Loading, PageTitle, SelectField } from '../components/ui.js';
+import { formatDateTime, formatDetails } from '../format.js';
+import { useAction } from '../hooks.js';
+
+type AuditPage = OkBody<Awaited<ReturnType<GatehouseClient['api']['audit']['$get']>>>;
+type AuditEvent = AuditPage['events'][number];
+
+const pageSize = 100;
+
+/** Types the base product records; types seen in loaded events join the filter list, so new features need no change here. */
+const knownTypes = [
+  'login.success',
+  'login.failure',
+  'login.lockout',
+  'logout',
+  'logout.everywhere',
+  'password.changed',
+  'password.reset',
+  'recovery-code.used',
+  'recovery-codes.regenerated',
+  'settings.changed',
+  'setup.completed',
+  'setup.token-rejected',
+  'token.created',
+  'token.rejected',
+  'token.revoked',
+  'totp.disabled',
+  'totp.enabled',
+];
+
+function fetchAudit(
+  api: GatehouseClient['api'],
+  type: string,
+  before: string | undefined,
+): Promise<AuditPage> {
+  return expectOk(
+    api.audit.$get({
+      query: {
+        limit: String(pageSize),
+        ...(before === undefined ? {} : { before }),
+        ...(type === '' ? {} : { type }),
+      },
+    }),
+  );
+}
+
+type Listing =
+  | { readonly state: 'loading' }
+  | { readonly state: 'error'; readonly message: string }
+  | { readonly state: 'ready'; readonly events: readonly AuditEvent[]; readonly hasMore: boolean };
+
+export function AuditPage(props: { readonly client: GatehouseClient }) {
+  const { api } = props.client;
+  const [type, setType] = useState('');
+  const [generation, setGeneration] = useState(0);
+  const [listing, setListing] = useState<Listing>({ state: 'loading' });
+  const older = useAction();
+
+  useEffect(() => {
+    let current = true;
+    setListing({ state: 'loading' });
+    fetchAudit(api, type, undefined).then(
+      (page) => {
+        if (current) setListing({ state: 'ready', events: page.events, hasMore: page.hasMore });
+      },
+      (e: unknown) => {
+        if (current) setListing({ state: 'error', message: messageOf(e) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, type, generation]);
+
+  const loadOlder = () => {
+    if (listing.state !== 'ready') return;
+    const last = listing.events.at(-1);
+    if (last === undefined) return;
+    void older.run(async () => {
+      const page = await fetchAudit(api, type, last.at);
+      setListing({ state: 'ready', events: [...listing.events, ...page.events], hasMore: page.hasMore });
+    });
+  };
+
+  const seenTypes = listing.state === 'ready' ? listing.events.map((e) => e.type) : [];
+  const typeOptions = [
+    { value: '', label: 'All events' },
+    ...[...new Set([...knownTypes, ...seenTypes, ...(type === '' ? [] : [type])])]
+      .sort()
+      .map((t) => ({ value: t, label: t })),
+  ];
+
+  return (
+    <>
+      <PageTitle title="Audit log">
+        <button
+          type="button"
+          class="button button--secondary"
+          onClick={() => {
+            setGeneration((g) => g + 1);
+          }}
+        >
+          Refresh
+        </button>
+      </PageTitle>
+      <div class="toolbar">
+        <SelectField label="Show" value={type} onValue={setType} options={typeOptions} />
+      </div>
+      {listing.state === 'loading' ? <Loading what="events" /> : null}
+      {listing.state === 'error' ? <ErrorNotice message={listing.message} /> : null}
+      {listing.state === 'ready' ? (
+        listing.events.length === 0 ? (
+          <p class="muted">No events{type === '' ? '' : ` of type ${type}`}.</p>
+        ) : (
+          <>
+            <div class="table-wrap">
+              <table class="table table--audit" data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Actor</th>
+                    <th scope="col">Client</th>
+                    <th scope="col">Details</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {listing.events.map((e) => (
+                    <tr key={e.id} class={e.outcome === 'failure' ? 'row--failure' : undefined}>
+                      <td class="nowrap">
+                        <time dateTime={e.at}>{formatDateTime(e.at, { seconds: true })}</time>
+                      </td>
+                      <td>
+                        <code>{e.type}</code>
+                      </td>
+                      <td>
+                        <span class={`badge badge--${e.outcome === 'failure' ? 'error' : 'ok'}`}>
+                          {e.outcome}
+                        </span>
+                      </td>
+                      <td>{e.actor}</td>
+                      <td>
+                        <code>{e.clientAddress}</code>
+                      </td>
+                      <td class="details">{formatDetails(e.details)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <ErrorNotice message={older.error} />
+            {listing.hasMore ? (
+              <div class="row row--center">
+                <button
+                  type="button"
+                  class="button button--secondary"
+                  onClick={loadOlder}
+                  disabled={older.busy}
+                  aria-busy={older.busy}
+                >
+                  Older events
+                </button>
+              </div>
+            ) : (
+              <p class="muted center">That is the oldest event.</p>
+            )}
+          </>
+        )
+      ) : null}
+    </>
+  );
+}

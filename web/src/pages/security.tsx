@@ -1,0 +1,534 @@
+/** @module Security: two-factor authentication, recovery codes, password, sessions and the instance name. */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { expectOk, type GatehouseClient, type OkBody, type SessionInfo } from '../api.js';
+import {
+  ConfirmButton,
+  CopyButton,
+  ErrorNotice,
+  Field,
+  Loading,
+  Notice,
+  PageTitle,
+  Panel,
+  SubmitButton,
+} from '../components/ui.js';
+import { describeUserAgent, formatDateTime, formatRelative, svgDataUrl } from '../format.js';
+import { useAction, useLoad } from '../hooks.js';
+import { minPasswordLength, passwordProblem } from '../passwords.js';
+
+type Api = GatehouseClient['api'];
+type Enrolment = OkBody<Awaited<ReturnType<Api['auth']['totp']['enrol']['$post']>>>;
+
+export function SecurityPage(props: {
+  readonly client: GatehouseClient;
+  readonly session: SessionInfo;
+  /** Re-reads the session after a change to two-factor authentication. */
+  readonly refreshSession: () => Promise<void>;
+  readonly onLoggedOut: (notice: string) => void;
+  readonly onInstanceName: (name: string) => void;
+}) {
+  const [sessionsVersion, setSessionsVersion] = useState(0);
+  return (
+    <>
+      <PageTitle title="Security" />
+      <TwoFactorPanel
+        client={props.client}
+        enabled={props.session.totpEnabled}
+        refreshSession={props.refreshSession}
+      />
+      <PasswordPanel
+        client={props.client}
+        onChanged={() => {
+          setSessionsVersion((v) => v + 1);
+        }}
+      />
+      <SessionsPanel client={props.client} version={sessionsVersion} onLoggedOut={props.onLoggedOut} />
+      <InstancePanel client={props.client} onInstanceName={props.onInstanceName} />
+    </>
+  );
+}
+
+type TwoFactorState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'enrolling'; readonly enrolment: Enrolment }
+  | { readonly kind: 'codes'; readonly codes: readonly string[] };
+
+function TwoFactorPanel(props: {
+  readonly client: GatehouseClient;
+  readonly enabled: boolean;
+  readonly refreshSession: () => Promise<void>;
+}) {
+  const { api } = props.client;
+  const [state, setState] = useState<TwoFactorState>({ kind: 'idle' });
+  const [flash, setFlash] = useState<string | undefined>(undefined);
+  const action = useAction();
+
+  const begin = () => {
+    setFlash(undefined);
+    void action.run(async () => {
+      const enrolment = await expectOk(api.auth.totp.enrol.$post());
+      setState({ kind: 'enrolling', enrolment });
+    });
+  };
+
+  const body = (() => {
+    switch (state.kind) {
+      case 'codes':
+        return (
+          <RecoveryCodes
+            codes={state.codes}
+            onSaved={() => {
+              void action.run(async () => {
+                await props.refreshSession();
+                setState({ kind: 'idle' });
+                setFlash('Two-factor authentication is on.');
+              });
+            }}
+          />
+        );
+      case 'enrolling':
+        return (
+          <EnrolForm
+            client={props.client}
+            enrolment={state.enrolment}
+            onConfirmed={(codes) => {
+              setState({ kind: 'codes', codes });
+            }}
+            onCancel={() => {
+              setState({ kind: 'idle' });
+            }}
+          />
+        );
+      case 'idle':
+        return props.enabled ? (
+          <TwoFactorOn
+            client={props.client}
+            onNewCodes={(codes) => {
+              setFlash(undefined);
+              setState({ kind: 'codes', codes });
+            }}
+            onDisabled={async () => {
+              await props.refreshSession();
+              setFlash('Two-factor authentication is off.');
+            }}
+          />
+        ) : (
+          <>
+            <Notice kind="warning">
+              Two-factor authentication is off: your password alone protects access to your network.
+            </Notice>
+            <p>
+              With it on, logging in also needs a 6-digit code from an authenticator app on your phone (such
+              as Aegis, Google Authenticator or 1Password).
+            </p>
+            <ErrorNotice message={action.error} />
+            <div class="row">
+              <button
+                type="button"
+                class="button button--primary"
+                onClick={begin}
+                disabled={action.busy}
+                aria-busy={action.busy}
+              >
+                Turn on two-factor authentication
+              </button>
+            </div>
+          </>
+        );
+    }
+  })();
+
+  return (
+    <Panel title="Two-factor authentication" testId="two-factor">
+      {flash === undefined ? null : <Notice kind="success">{flash}</Notice>}
+      {body}
+    </Panel>
+  );
+}
+
+function EnrolForm(props: {
+  readonly client: GatehouseClient;
+  readonly enrolment: Enrolment;
+  readonly onConfirmed: (codes: readonly string[]) => void;
+  readonly onCancel: () => void;
+}) {
+  const [code, setCode] = useState('');
+  const action = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(async () => {
+      const { recoveryCodes } = await expectOk(
+        props.client.api.auth.totp.confirm.$post({ json: { code: code.replace(/\s/g, '') } }),
+      );
+      props.onConfirmed(recoveryCodes);
+    });
+  };
+  return (
+    <div class="enrol">
+      <ol class="steps">
+        <li>
+          <p>Scan this QR code with your authenticator app.</p>
+          <img
+            class="qr"
+            src={svgDataUrl(props.enrolment.qrSvg)}
+            alt="QR code to add Gatehouse to an authenticator app"
+            width={200}
+            height={200}
+          />
+          <p>
+            Cannot scan it? Enter this key by hand (time-based, 6 digits, 30 seconds):
+            <br />
+            <code class="secret" id="totp-secret" data-testid="totp-secret">
+              {props.enrolment.secret}
+            </code>{' '}
+            <CopyButton text={props.enrolment.secret} label="Copy key" />
+          </p>
+          <p class="hint">
+            On this phone? <a href={props.enrolment.uri}>Open in your authenticator app</a>.
+          </p>
+        </li>
+        <li>
+          <form onSubmit={submit} class="stack">
+            <Field
+              label="Code from the app"
+              value={code}
+              onValue={setCode}
+              required
+              inputMode="numeric"
+              pattern="\s*(\d\s*){6}"
+              maxLength={9}
+              autocomplete="one-time-code"
+              hint="Enter the 6-digit code the app shows now, to prove it is set up."
+            />
+            <ErrorNotice message={action.error} />
+            <div class="row">
+              <SubmitButton busy={action.busy}>Turn on</SubmitButton>
+              <button type="button" class="button button--secondary" onClick={props.onCancel}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        </li>
+      </ol>
+    </div>
+  );
+}
+
+function RecoveryCodes(props: { readonly codes: readonly string[]; readonly onSaved: () => void }) {
+  return (
+    <div class="recovery">
+      <Notice kind="warning">
+        <strong>Save these recovery codes now.</strong> They are shown only once. Each one logs you in once if
+        you lose your phone.
+      </Notice>
+      <ul class="codes" data-testid="recovery-codes" aria-label="Recovery codes">
+        {props.codes.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+      <div class="row">
+        <CopyButton text={props.codes.join('\n')} label="Copy all" />
+        <button type="button" class="button button--primary" onClick={props.onSaved}>
+          I saved them
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function TwoFactorOn(props: {
+  readonly client: GatehouseClient;
+  readonly onNewCodes: (codes: readonly string[]) => void;
+  readonly onDisabled: () => Promise<void>;
+}) {
+  const { api } = props.client;
+  const [mode, setMode] = useState<'none' | 'disable' | 'codes'>('none');
+  const close = () => {
+    setMode('none');
+  };
+  return (
+    <>
+      <p>
+        <span class="badge badge--ok">On</span> Logging in needs a code from your authenticator app or a
+        recovery code.
+      </p>
+      {mode === 'none' ? (
+        <div class="row">
+          <button
+            type="button"
+            class="button button--secondary"
+            onClick={() => {
+              setMode('codes');
+            }}
+          >
+            New recovery codes
+          </button>
+          <button
+            type="button"
+            class="button button--danger-outline"
+            onClick={() => {
+              setMode('disable');
+            }}
+          >
+            Turn off
+          </button>
+        </div>
+      ) : null}
+      {mode === 'codes' ? (
+        <PasswordConfirm
+          explanation="New codes replace all the old ones. Confirm with your password."
+          submitLabel="Make new codes"
+          variant="primary"
+          onCancel={close}
+          onPassword={async (password) => {
+            const { recoveryCodes } = await expectOk(
+              api.auth['recovery-codes'].$post({ json: { password } }),
+            );
+            props.onNewCodes(recoveryCodes);
+          }}
+        />
+      ) : null}
+      {mode === 'disable' ? (
+        <PasswordConfirm
+          explanation="Without two-factor authentication, your password alone protects access. Confirm with your password."
+          submitLabel="Turn off two-factor"
+          variant="danger"
+          onCancel={close}
+          onPassword={async (password) => {
+            await expectOk(api.auth.totp.disable.$post({ json: { password } }));
+            await props.onDisabled();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function PasswordConfirm(props: {
+  readonly explanation: string;
+  readonly submitLabel: string;
+  readonly variant: 'primary' | 'danger';
+  readonly onPassword: (password: string) => Promise<void>;
+  readonly onCancel: () => void;
+}) {
+  const [password, setPassword] = useState('');
+  const action = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(() => props.onPassword(password));
+  };
+  return (
+    <form onSubmit={submit} class="stack subform">
+      <p>{props.explanation}</p>
+      <Field
+        label="Your password"
+        type="password"
+        value={password}
+        onValue={setPassword}
+        required
+        autoFocus
+        autocomplete="current-password"
+      />
+      <ErrorNotice message={action.error} />
+      <div class="row">
+        <SubmitButton busy={action.busy} variant={props.variant}>
+          {props.submitLabel}
+        </SubmitButton>
+        <button type="button" class="button button--secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PasswordPanel(props: { readonly client: GatehouseClient; readonly onChanged: () => void }) {
+  const [currentPassword, setCurrent] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setDone(false);
+    const p = passwordProblem(newPassword, confirm);
+    setProblem(p);
+    if (p !== undefined) return;
+    void action
+      .run(async () => {
+        await expectOk(props.client.api.auth.password.$post({ json: { currentPassword, newPassword } }));
+      })
+      .then((ok) => {
+        if (!ok) return;
+        setCurrent('');
+        setNew('');
+        setConfirm('');
+        setDone(true);
+        props.onChanged();
+      });
+  };
+  return (
+    <Panel title="Password">
+      <form onSubmit={submit} class="stack">
+        <Field
+          label="Current password"
+          type="password"
+          value={currentPassword}
+          onValue={setCurrent}
+          required
+          autocomplete="current-password"
+        />
+        <Field
+          label="New password"
+          type="password"
+          value={newPassword}
+          onValue={setNew}
+          required
+          minLength={minPasswordLength}
+          autocomplete="new-password"
+          hint={`At least ${minPasswordLength} characters. Your other sessions will be logged out.`}
+        />
+        <Field
+          label="Confirm new password"
+          type="password"
+          value={confirm}
+          onValue={setConfirm}
+          required
+          autocomplete="new-password"
+        />
+        <ErrorNotice message={problem ?? action.error} />
+        {done ? <Notice kind="success">Password changed. Your other sessions were logged out.</Notice> : null}
+        <div class="row">
+          <SubmitButton busy={action.busy}>Change password</SubmitButton>
+        </div>
+      </form>
+    </Panel>
+  );
+}
+
+function SessionsPanel(props: {
+  readonly client: GatehouseClient;
+  readonly version: number;
+  readonly onLoggedOut: (notice: string) => void;
+}) {
+  const { api } = props.client;
+  const load = useCallback(() => expectOk(api.auth.sessions.$get()), [api]);
+  const { result, reload } = useLoad(load);
+  useEffect(() => {
+    if (props.version > 0) reload();
+  }, [props.version, reload]);
+  const action = useAction();
+  const logoutEverywhere = () => {
+    void action
+      .run(async () => {
+        await expectOk(api.auth['logout-everywhere'].$post());
+      })
+      .then((ok) => {
+        if (ok) props.onLoggedOut('You were logged out everywhere, this browser included.');
+      });
+  };
+  const now = new Date();
+  return (
+    <Panel
+      title="Sessions"
+      actions={
+        <ConfirmButton
+          label="Log out everywhere"
+          question="End every session, this one too?"
+          confirmLabel="Log out everywhere"
+          busy={action.busy}
+          onConfirm={logoutEverywhere}
+        />
+      }
+    >
+      <p class="muted">Browsers logged in to this account. API tokens are listed separately.</p>
+      <ErrorNotice message={action.error} />
+      {result.state === 'loading' ? <Loading what="sessions" /> : null}
+      {result.state === 'error' ? <ErrorNotice message={result.message} /> : null}
+      {result.state === 'ready' ? (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Client</th>
+                <th scope="col">Address</th>
+                <th scope="col">Logged in</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Expires</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.sessions.map((s) => (
+                <tr key={`${s.createdAt}-${s.clientAddress}-${s.userAgent}`}>
+                  <td>
+                    <span title={s.userAgent}>{describeUserAgent(s.userAgent)}</span>
+                    {s.current ? <span class="badge badge--ok badge--inline">This browser</span> : null}
+                  </td>
+                  <td>
+                    <code>{s.clientAddress}</code>
+                  </td>
+                  <td>{formatDateTime(s.createdAt)}</td>
+                  <td>{formatRelative(s.lastSeenAt, now)}</td>
+                  <td>{formatDateTime(s.expiresAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </Panel>
+  );
+}
+
+function InstancePanel(props: {
+  readonly client: GatehouseClient;
+  readonly onInstanceName: (name: string) => void;
+}) {
+  const { api } = props.client;
+  const [name, setName] = useState<string | undefined>(undefined);
+  const [saved, setSaved] = useState(false);
+  const load = useCallback(() => expectOk(api.settings.$get()), [api]);
+  const { result } = useLoad(load);
+  const action = useAction();
+  const shown = name ?? (result.state === 'ready' ? result.data.instanceName : '');
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    void action.run(async () => {
+      const settings = await expectOk(api.settings.$patch({ json: { instanceName: shown } }));
+      setName(settings.instanceName);
+      setSaved(true);
+      props.onInstanceName(settings.instanceName);
+    });
+  };
+  return (
+    <Panel title="This Gatehouse">
+      {result.state === 'loading' ? <Loading what="settings" /> : null}
+      {result.state === 'error' ? <ErrorNotice message={result.message} /> : null}
+      {result.state === 'ready' ? (
+        <form onSubmit={submit} class="stack">
+          <Field
+            label="Instance name"
+            value={shown}
+            onValue={(v) => {
+              setName(v);
+              setSaved(false);
+            }}
+            required
+            maxLength={64}
+            spellcheck
+            hint="Shown in the page header and the browser tab, to tell several gateways apart."
+          />
+          <ErrorNotice message={action.error} />
+          {saved ? <Notice kind="success">Saved.</Notice> : null}
+          <div class="row">
+            <SubmitButton busy={action.busy}>Save</SubmitButton>
+          </div>
+        </form>
+      ) : null}
+    </Panel>
+  );
+}
