@@ -88,12 +88,13 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       );
 
     const startedAt = clock.now();
+    let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
     const statusProviders = [
       systemCard({
         version,
         startedAt,
         clock,
-        listenUrl: `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`,
+        listenUrl: () => listenUrl,
         tls: config.tls,
       }),
       securityCard(store, clock),
@@ -116,6 +117,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       port: config.listen.port,
       ...(tls ? { tls } : {}),
     });
+    listenUrl = server.url;
     lock.announce(server.url);
     logger.info({ url: server.url, dataDir: config.dataDir, version }, 'Gatehouse is listening');
     if (tls) {

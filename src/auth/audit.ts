@@ -12,6 +12,7 @@ export type AuditType =
   | 'logout'
   | 'logout.everywhere'
   | 'password.changed'
+  | 'password.confirm-failed'
   | 'password.reset'
   | 'totp.enabled'
   | 'totp.disabled'

@@ -68,8 +68,8 @@ const err = (
 
 export class AuthService {
   private readonly throttle: LoginThrottle;
-  /** Last accepted TOTP time step per user, so a code cannot be replayed within its window. */
-  private readonly lastTotpStep = new Map<string, number>();
+  /** When an audit event of a noisy kind (key: type + client) was last written; see auditSampled. */
+  private readonly auditSampledAt = new Map<string, number>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.throttle = new LoginThrottle(deps.clock, deps.lockoutPolicy);
@@ -121,6 +121,7 @@ export class AuthService {
       totpSecret: null,
       pendingTotpSecret: null,
       recoveryCodeHashes: [],
+      totpLastStep: null,
     };
     const created = await this.deps.store.update((draft) => {
       // Re-checked inside the serialized update: two concurrent setups cannot both win.
@@ -150,7 +151,7 @@ export class AuthService {
     const gate = this.throttle.check(keys);
     if (!gate.allowed) {
       this.deps.events?.loginAttempt('locked');
-      await this.audit({
+      await this.auditSampled({
         type: 'login.failure',
         actor: input.username,
         outcome: 'failure',
@@ -195,14 +196,12 @@ export class AuthService {
 
     const now = this.deps.clock.now();
     let usedRecovery: string | undefined;
+    let acceptedStep: number | undefined;
     let accepted = false;
     if (input.code !== undefined) {
-      const step = verifyTotp(user.totpSecret ?? '', input.code, now);
-      const last = this.lastTotpStep.get(user.id);
-      if (step !== undefined && (last === undefined || step > last)) {
-        this.lastTotpStep.set(user.id, step);
-        accepted = true;
-      }
+      acceptedStep = verifyTotp(user.totpSecret ?? '', input.code, now);
+      accepted =
+        acceptedStep !== undefined && (user.totpLastStep === null || acceptedStep > user.totpLastStep);
     } else if (input.recoveryCode !== undefined) {
       const hash = sha256Hex(normalizeRecoveryCode(input.recoveryCode));
       usedRecovery = user.recoveryCodeHashes.find((h) => constantTimeEqual(h, hash));
@@ -221,6 +220,11 @@ export class AuthService {
       // or both spend one recovery code.
       if (!draft.sessions.some((s) => s.idHash === oldHash)) return 'no-pending-login';
       const u = draft.users.find((x) => x.id === user.id);
+      if (acceptedStep !== undefined && u) {
+        // Same for a TOTP code: the step must still be newer than the last one accepted.
+        if (u.totpLastStep !== null && acceptedStep <= u.totpLastStep) return 'code-spent';
+        u.totpLastStep = acceptedStep;
+      }
       if (usedRecovery !== undefined) {
         if (!u?.recoveryCodeHashes.includes(usedRecovery)) return 'code-spent';
         u.recoveryCodeHashes = u.recoveryCodeHashes.filter((h) => h !== usedRecovery);
@@ -332,16 +336,8 @@ export class AuthService {
     input: { currentPassword: string; newPassword: string },
     ctx: RequestContext,
   ): Promise<Outcome<void, AuthFailure>> {
-    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
-      await this.audit({
-        type: 'password.changed',
-        actor: user.username,
-        outcome: 'failure',
-        details: { reason: 'wrong current password' },
-        ...ctxFields(ctx),
-      });
-      return fail(err(403, 'auth.wrong-password', 'the current password is wrong'));
-    }
+    const confirmed = await this.confirmPassword(user, input.currentPassword, ctx, 'password change');
+    if (!confirmed.ok) return confirmed;
     const passwordHash = await hashPassword(input.newPassword);
     const now = this.deps.clock.now();
     await this.deps.store.update((draft) => {
@@ -390,6 +386,7 @@ export class AuthService {
         u.totpSecret = null;
         u.pendingTotpSecret = null;
         u.recoveryCodeHashes = [];
+        u.totpLastStep = null;
       }
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id);
       appendAudit(draft, now, {
@@ -434,13 +431,13 @@ export class AuthService {
     const step = verifyTotp(user.pendingTotpSecret, code, now);
     if (step === undefined)
       return fail(err(400, 'totp.invalid-code', 'that code does not match; check the clock on your phone'));
-    this.lastTotpStep.set(user.id, step);
     const codes = generateRecoveryCodes();
     await this.deps.store.update((draft) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.totpSecret = u.pendingTotpSecret;
       u.pendingTotpSecret = null;
+      u.totpLastStep = step;
       u.recoveryCodeHashes = codes.map((c) => sha256Hex(normalizeRecoveryCode(c)));
       appendAudit(draft, now, {
         type: 'totp.enabled',
@@ -453,15 +450,20 @@ export class AuthService {
   }
 
   async disableTotp(user: User, password: string, ctx: RequestContext): Promise<Outcome<void, AuthFailure>> {
-    if (!(await verifyPassword(password, user.passwordHash))) {
-      return fail(err(403, 'auth.wrong-password', 'the password is wrong'));
-    }
+    const confirmed = await this.confirmPassword(
+      user,
+      password,
+      ctx,
+      'turning off two-factor authentication',
+    );
+    if (!confirmed.ok) return confirmed;
     await this.deps.store.update((draft) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.totpSecret = null;
       u.pendingTotpSecret = null;
       u.recoveryCodeHashes = [];
+      u.totpLastStep = null;
       appendAudit(draft, this.deps.clock.now(), {
         type: 'totp.disabled',
         actor: user.username,
@@ -479,9 +481,8 @@ export class AuthService {
   ): Promise<Outcome<string[], AuthFailure>> {
     if (user.totpSecret === null)
       return fail(err(409, 'totp.not-enabled', 'turn on two-factor authentication first'));
-    if (!(await verifyPassword(password, user.passwordHash))) {
-      return fail(err(403, 'auth.wrong-password', 'the password is wrong'));
-    }
+    const confirmed = await this.confirmPassword(user, password, ctx, 'new recovery codes');
+    if (!confirmed.ok) return confirmed;
     const codes = generateRecoveryCodes();
     await this.deps.store.update((draft) => {
       const u = draft.users.find((x) => x.id === user.id);
@@ -561,7 +562,7 @@ export class AuthService {
     const record = this.deps.store.read().apiTokens.find((t) => constantTimeEqual(t.tokenHash, hash));
     const now = this.deps.clock.now();
     if (!record) {
-      await this.audit({
+      await this.auditSampled({
         type: 'token.rejected',
         actor: 'anonymous',
         outcome: 'failure',
@@ -577,6 +578,57 @@ export class AuthService {
       });
     }
     return record;
+  }
+
+  /**
+   * Re-checks the password of a logged-in user before a sensitive change. Wrong answers count toward the same
+   * lockouts as failed logins, so a stolen session cannot guess the password freely.
+   */
+  private async confirmPassword(
+    user: User,
+    password: string,
+    ctx: RequestContext,
+    action: string,
+  ): Promise<Outcome<void, AuthFailure>> {
+    const keys = [`account:${user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+    const gate = this.throttle.check(keys);
+    if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
+    if (await verifyPassword(password, user.passwordHash)) return ok(undefined);
+    const started = this.throttle.recordFailure(keys);
+    const now = this.deps.clock.now();
+    await this.deps.store.update((draft) => {
+      appendAudit(draft, now, {
+        type: 'password.confirm-failed',
+        actor: user.username,
+        outcome: 'failure',
+        details: { action },
+        ...ctxFields(ctx),
+      });
+      for (const [key, ms] of started) {
+        appendAudit(draft, now, {
+          type: 'login.lockout',
+          actor: user.username,
+          outcome: 'failure',
+          details: { key, seconds: Math.ceil(ms / 1000) },
+          ...ctxFields(ctx),
+        });
+      }
+    });
+    return fail(err(403, 'auth.wrong-password', 'the password is wrong'));
+  }
+
+  /**
+   * Audits events that an anonymous caller can trigger at will (unknown tokens, attempts while locked out) at
+   * most once a minute per type and client, so they can neither load the disk nor flush the real history.
+   */
+  private async auditSampled(input: AuditInput): Promise<void> {
+    const key = `${input.type}|${input.clientAddress}`;
+    const now = this.deps.clock.now().getTime();
+    const last = this.auditSampledAt.get(key);
+    if (last !== undefined && now - last < 60_000) return;
+    if (this.auditSampledAt.size > 10_000) this.auditSampledAt.clear();
+    this.auditSampledAt.set(key, now);
+    await this.audit(input);
   }
 
   async audit(input: AuditInput): Promise<void> {

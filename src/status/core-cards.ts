@@ -7,7 +7,8 @@ export function systemCard(input: {
   version: string;
   startedAt: Date;
   clock: Clock;
-  listenUrl: string;
+  /** Where the server really listens (known once it is listening; port 0 picks a free port). */
+  listenUrl: () => string;
   tls: boolean;
 }): StatusCardProvider {
   return {
@@ -20,7 +21,7 @@ export function systemCard(input: {
         state: 'ok',
         summary: `Running version ${input.version}.`,
         facts: [
-          { label: 'Listening on', value: input.listenUrl },
+          { label: 'Listening on', value: input.listenUrl() },
           { label: 'Transport', value: input.tls ? 'HTTPS' : 'HTTP' },
           { label: 'Uptime', value: formatDuration(uptimeS) },
         ],

@@ -79,6 +79,7 @@ export function migrateV1ToV2(v1: StateV1): State {
             totpSecret: null,
             pendingTotpSecret: null,
             recoveryCodeHashes: [],
+            totpLastStep: null,
           },
         ]
       : [],

@@ -19,6 +19,8 @@ export const userSchema = z
     pendingTotpSecret: z.string().nullable(),
     /** SHA-256 hashes of unused recovery codes. */
     recoveryCodeHashes: z.array(z.string()),
+    /** Last accepted TOTP time step: a code is never accepted twice, even across restarts. */
+    totpLastStep: z.number().int().nullable(),
   })
   .strict();
 

@@ -96,4 +96,24 @@ describe('HTTPS listening', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
     expect(() => gh?.server.replaceCertificate({ key: '', cert: '' })).toThrow(/plain HTTP/);
   });
+
+  it('the status card shows the address the server really listens on (port 0 picks a free one)', async () => {
+    gh = await startGatehouse(config({ tls: false }), { processMetrics: false });
+    const setupToken = gh.auth.pendingSetupToken() ?? '';
+    const origin = gh.server.url;
+    const setup = await fetch(`${origin}/api/v1/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ setupToken, username: 'admin', password: 'long enough password' }),
+    });
+    expect(setup.status).toBe(201);
+    const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const status = await fetch(`${origin}/api/v1/status`, { headers: { cookie } });
+    const body = (await status.json()) as {
+      cards: { id: string; facts: { label: string; value: string }[] }[];
+    };
+    const system = body.cards.find((c) => c.id === 'system');
+    expect(system?.facts).toContainEqual({ label: 'Listening on', value: gh.server.url });
+    expect(gh.server.url).not.toMatch(/:0$/);
+  });
 });

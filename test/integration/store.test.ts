@@ -138,6 +138,7 @@ describe('lowdb store', () => {
           totpSecret: null,
           pendingTotpSecret: null,
           recoveryCodeHashes: [],
+          totpLastStep: null,
         });
       });
       text = fs.readFileSync(file, 'utf8').replace('"username": "admin"', '"username": 42');

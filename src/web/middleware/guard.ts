@@ -25,7 +25,12 @@ export function apiGuard(): MiddlewareHandler<AppEnv> {
     if (identity.kind === 'anonymous') {
       return apiError(c, 401, 'auth.required', 'log in or send an API token (Authorization: Bearer …)');
     }
-    if (identity.kind === 'session' && identity.session.stage !== 'complete') {
+    // A half-finished login may still be abandoned (log out); it reaches nothing else.
+    if (
+      identity.kind === 'session' &&
+      identity.session.stage !== 'complete' &&
+      key !== 'POST /api/v1/auth/logout'
+    ) {
       return apiError(c, 401, 'auth.mfa-required', 'finish logging in with your two-factor code');
     }
     if (identity.kind === 'token' && identity.token.scope === 'read' && !readMethods.has(c.req.method)) {

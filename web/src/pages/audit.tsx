@@ -34,13 +34,13 @@ const knownTypes = [
 function fetchAudit(
   api: GatehouseClient['api'],
   type: string,
-  before: string | undefined,
+  cursor: string | undefined,
 ): Promise<AuditPage> {
   return expectOk(
     api.audit.$get({
       query: {
         limit: String(pageSize),
-        ...(before === undefined ? {} : { before }),
+        ...(cursor === undefined ? {} : { cursor }),
         ...(type === '' ? {} : { type }),
       },
     }),
@@ -50,7 +50,12 @@ function fetchAudit(
 type Listing =
   | { readonly state: 'loading' }
   | { readonly state: 'error'; readonly message: string }
-  | { readonly state: 'ready'; readonly events: readonly AuditEvent[]; readonly hasMore: boolean };
+  | {
+      readonly state: 'ready';
+      readonly events: readonly AuditEvent[];
+      readonly hasMore: boolean;
+      readonly nextCursor: string | null;
+    };
 
 export function AuditPage(props: { readonly client: GatehouseClient }) {
   const { api } = props.client;
@@ -64,7 +69,14 @@ export function AuditPage(props: { readonly client: GatehouseClient }) {
     setListing({ state: 'loading' });
     fetchAudit(api, type, undefined).then(
       (page) => {
-        if (current) setListing({ state: 'ready', events: page.events, hasMore: page.hasMore });
+        if (current) {
+          setListing({
+            state: 'ready',
+            events: page.events,
+            hasMore: page.hasMore,
+            nextCursor: page.nextCursor,
+          });
+        }
       },
       (e: unknown) => {
         if (current) setListing({ state: 'error', message: messageOf(e) });
@@ -76,12 +88,16 @@ export function AuditPage(props: { readonly client: GatehouseClient }) {
   }, [api, type, generation]);
 
   const loadOlder = () => {
-    if (listing.state !== 'ready') return;
-    const last = listing.events.at(-1);
-    if (last === undefined) return;
+    if (listing.state !== 'ready' || listing.nextCursor === null) return;
+    const cursor = listing.nextCursor;
     void older.run(async () => {
-      const page = await fetchAudit(api, type, last.at);
-      setListing({ state: 'ready', events: [...listing.events, ...page.events], hasMore: page.hasMore });
+      const page = await fetchAudit(api, type, cursor);
+      setListing({
+        state: 'ready',
+        events: [...listing.events, ...page.events],
+        hasMore: page.hasMore,
+        nextCursor: page.nextCursor,
+      });
     });
   };
 
