@@ -165,7 +165,10 @@ describe('ending sessions everywhere', () => {
     );
     expect(h.store.read().users[0]?.passwordHash).toBe(hashBefore);
     expect((await h.request('GET', '/api/v1/status', { cookie: b.cookie })).status).toBe(200);
-    expect(h.store.read().audit.at(-1)).toMatchObject({ type: 'password.confirm-failed', outcome: 'failure' });
+    expect(h.store.read().audit.at(-1)).toMatchObject({
+      type: 'password.confirm-failed',
+      outcome: 'failure',
+    });
   });
 
   it('a password change refuses a new password shorter than 12 characters', async () => {
