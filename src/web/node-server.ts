@@ -2,6 +2,7 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { FatalStartupError } from '../core/errors.js';
 import type { KeyAndCert } from '../tls/bootstrap-cert.js';
 
 export interface RunningServer {
@@ -27,7 +28,7 @@ export function listen(input: {
       (info: AddressInfo) => {
         const scheme = input.tls ? 'https' : 'http';
         const hostForUrl = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-        server.off('error', reject);
+        server.removeAllListeners('error');
         resolve({
           url: `${scheme}://${hostForUrl}:${info.port}`,
           port: info.port,
@@ -43,6 +44,35 @@ export function listen(input: {
         });
       },
     );
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const where = `${input.host}:${input.port}`;
+      if (e.code === 'EADDRINUSE') {
+        reject(
+          new FatalStartupError(
+            `cannot listen on ${where}: another program already uses it`,
+            'stop it, or choose another address with --listen (GATEHOUSE_LISTEN)',
+            { cause: e },
+          ),
+        );
+      } else if (e.code === 'EACCES') {
+        reject(
+          new FatalStartupError(
+            `cannot listen on ${where}: permission denied`,
+            'ports below 1024 need root or CAP_NET_BIND_SERVICE; choose a port above 1024 with --listen',
+            { cause: e },
+          ),
+        );
+      } else if (e.code === 'EADDRNOTAVAIL') {
+        reject(
+          new FatalStartupError(
+            `cannot listen on ${where}: this machine has no such address`,
+            'use one of its own addresses, 0.0.0.0 or [::]',
+            { cause: e },
+          ),
+        );
+      } else {
+        reject(e);
+      }
+    });
   });
 }

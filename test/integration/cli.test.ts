@@ -205,6 +205,26 @@ describe('gatehouse CLI', () => {
     expect(nobody.err()).toMatch(/no user "ghost"/);
   });
 
+  it('a port in use stops serve with a clear message and releases the data directory', async () => {
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const c = capture();
+      const code = await runCli(
+        ['serve', '--data-dir', dataDir(), '--listen', `127.0.0.1:${port}`, '--log-level', 'silent'],
+        c.io,
+      );
+      expect(code).toBe(1);
+      expect(c.err()).toContain(`cannot listen on 127.0.0.1:${port}: another program already uses it`);
+      expect(c.err()).toMatch(/hint: .*--listen/);
+      expect(fs.existsSync(path.join(dataDir(), 'gatehouse.lock'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('a corrupt store stops serve with the file name and leaves the file alone', async () => {
     fs.mkdirSync(dataDir(), { recursive: true });
     const file = path.join(dataDir(), 'gatehouse.json');
