@@ -265,13 +265,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return outcome.code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (
-        e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-      ) {
-        return exitCodes.ok;
-      }
+      // --help and --version succeed; help shown because a subcommand is missing ('commander.help') is a usage error.
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return exitCodes.ok;
       return exitCodes.usage;
     }
     if (e instanceof UsageError) {

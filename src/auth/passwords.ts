@@ -48,8 +48,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A valid hash of a random password: verifying against it costs the same as a real check (no user enumeration). */
-let dummyHash: Promise<string> | undefined;
-export function timingDummyHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-  return dummyHash;
+export function createTimingDummyHash(): Promise<string> {
+  return hashPassword(randomBytes(16).toString('hex'));
 }

@@ -36,6 +36,7 @@ export type ThrottleDecision =
 /** Holds per-key failure counts for one process; keys look like `account:admin` or `client:203.0.113.9`. */
 export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -71,6 +72,34 @@ export class LoginThrottle {
 
   recordSuccess(keys: readonly string[]): void {
     for (const key of keys) this.entries.delete(key);
+  }
+
+  /**
+   * Starts an attempt whose outcome is not known yet (the password hash takes ~100 ms). Concurrent attempts
+   * count as failures-to-be, so parallel requests cannot slip past the limit: while one is in flight, another
+   * is admitted only if both failing would still stay within the free attempts. Call `end` when it is decided.
+   */
+  begin(keys: readonly string[]): ThrottleDecision {
+    const locked = this.check(keys);
+    if (!locked.allowed) return locked;
+    for (const key of keys) {
+      const inFlight = this.inFlight.get(key) ?? 0;
+      const failures = this.entries.get(key)?.failures ?? 0;
+      if (inFlight > 0 && failures + inFlight >= this.policy.freeAttempts) {
+        return { allowed: false, retryAfterMs: 1000 };
+      }
+    }
+    for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    return { allowed: true };
+  }
+
+  /** Ends an attempt started with `begin` (record its outcome with recordFailure / recordSuccess as well). */
+  end(keys: readonly string[]): void {
+    for (const key of keys) {
+      const n = (this.inFlight.get(key) ?? 0) - 1;
+      if (n > 0) this.inFlight.set(key, n);
+      else this.inFlight.delete(key);
+    }
   }
 
   private prune(now: number): void {

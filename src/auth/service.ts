@@ -8,7 +8,7 @@ import type { ApiToken, Session, State, User } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { appendAudit, type AuditInput } from './audit.js';
 import { constantTimeEqual, generateSecret, sha256Hex } from './crypto.js';
-import { hashPassword, timingDummyHash, verifyPassword } from './passwords.js';
+import { createTimingDummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { LoginThrottle, type LockoutPolicy } from './rate-limit.js';
 import { isSessionLive, needsTouch, sessionExpiry, type SessionPolicy } from './sessions.js';
 import { checkSetupToken, ensureSetupToken, removeSetupToken } from './setup-token.js';
@@ -39,6 +39,11 @@ export interface IssuedSession {
   readonly sessionId: string;
   readonly session: Session;
   readonly user: User;
+  /**
+   * How long the browser should keep the cookie: until the session's absolute end (the server enforces the idle
+   * limit itself), so an active session is not dropped by the browser at the first idle deadline.
+   */
+  readonly cookieMaxAgeSeconds: number;
 }
 
 export interface AuthEvents {
@@ -68,6 +73,8 @@ const err = (
 
 export class AuthService {
   private readonly throttle: LoginThrottle;
+  /** Hash checked for unknown usernames, so response time does not reveal which names exist. */
+  private dummyHash: Promise<string> | undefined;
   /** When an audit event of a noisy kind (key: type + client) was last written; see auditSampled. */
   private readonly auditSampledAt = new Map<string, number>();
 
@@ -92,8 +99,20 @@ export class AuthService {
     if (!this.needsSetup())
       return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
     const keys = [`setup:${ctx.clientAddress}`];
-    const gate = this.throttle.check(keys);
+    const gate = this.throttle.begin(keys);
     if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
+    try {
+      return await this.completeSetupAttempt(input, ctx, keys);
+    } finally {
+      this.throttle.end(keys);
+    }
+  }
+
+  private async completeSetupAttempt(
+    input: { setupToken: string; username: string; password: string },
+    ctx: RequestContext,
+    keys: string[],
+  ): Promise<Outcome<IssuedSession, AuthFailure>> {
     if (!checkSetupToken(this.deps.files, this.deps.dataDir, input.setupToken)) {
       this.throttle.recordFailure(keys);
       await this.audit({
@@ -148,7 +167,7 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
     const keys = [`account:${input.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
-    const gate = this.throttle.check(keys);
+    const gate = this.throttle.begin(keys);
     if (!gate.allowed) {
       this.deps.events?.loginAttempt('locked');
       await this.auditSampled({
@@ -160,18 +179,32 @@ export class AuthService {
       });
       return fail(this.lockedFailure(gate.retryAfterMs));
     }
+    try {
+      return await this.loginAttempt(input, ctx, keys);
+    } finally {
+      this.throttle.end(keys);
+    }
+  }
+
+  private async loginAttempt(
+    input: { username: string; password: string },
+    ctx: RequestContext,
+    keys: string[],
+  ): Promise<Outcome<IssuedSession, AuthFailure>> {
     const user = this.findUser(input.username);
     // Verify against a dummy hash for unknown users so response time does not reveal which names exist.
-    const valid = await verifyPassword(input.password, user?.passwordHash ?? (await timingDummyHash()));
+    const valid = await verifyPassword(input.password, user?.passwordHash ?? (await this.timingDummyHash()));
     if (!user || !valid) {
       this.deps.events?.loginAttempt('failure');
       await this.recordLoginFailure(keys, input.username, ctx, 'login.failure');
       return fail(err(401, 'auth.invalid-credentials', 'wrong username or password'));
     }
-    this.throttle.recordSuccess(keys);
     if (user.totpSecret !== null) {
+      // The counters are cleared only once the second factor is right too: re-entering the password must not
+      // reset the lockout that wrong codes are building up.
       return ok(await this.issueSession(user, 'pending-mfa', ctx));
     }
+    this.throttle.recordSuccess(keys);
     this.deps.events?.loginAttempt('success');
     await this.audit({ type: 'login.success', actor: user.username, outcome: 'success', ...ctxFields(ctx) });
     return ok(await this.issueSession(user, 'complete', ctx));
@@ -189,10 +222,23 @@ export class AuthService {
         err(401, 'auth.no-pending-login', 'no login is waiting for a code; log in with your password first'),
       );
     }
-    const { user } = found;
-    const keys = [`account:${user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
-    const gate = this.throttle.check(keys);
+    const keys = [`account:${found.user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+    const gate = this.throttle.begin(keys);
     if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
+    try {
+      return await this.completeMfaAttempt(found, input, ctx, keys);
+    } finally {
+      this.throttle.end(keys);
+    }
+  }
+
+  private async completeMfaAttempt(
+    found: { session: Session; user: User },
+    input: { code?: string | undefined; recoveryCode?: string | undefined },
+    ctx: RequestContext,
+    keys: string[],
+  ): Promise<Outcome<IssuedSession, AuthFailure>> {
+    const { user } = found;
 
     const now = this.deps.clock.now();
     let usedRecovery: string | undefined;
@@ -260,7 +306,7 @@ export class AuthService {
     }
     this.throttle.recordSuccess(keys);
     this.deps.events?.loginAttempt('success');
-    return ok({ sessionId: sessionIdNew, session, user });
+    return ok({ sessionId: sessionIdNew, session, user, cookieMaxAgeSeconds: this.cookieMaxAge(session) });
   }
 
   /** Resolves a session cookie to a live session; refreshes its idle expiry at most once a minute. */
@@ -591,9 +637,15 @@ export class AuthService {
     action: string,
   ): Promise<Outcome<void, AuthFailure>> {
     const keys = [`account:${user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
-    const gate = this.throttle.check(keys);
+    const gate = this.throttle.begin(keys);
     if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
-    if (await verifyPassword(password, user.passwordHash)) return ok(undefined);
+    let valid: boolean;
+    try {
+      valid = await verifyPassword(password, user.passwordHash);
+    } finally {
+      this.throttle.end(keys);
+    }
+    if (valid) return ok(undefined);
     const started = this.throttle.recordFailure(keys);
     const now = this.deps.clock.now();
     await this.deps.store.update((draft) => {
@@ -637,6 +689,16 @@ export class AuthService {
     });
   }
 
+  private cookieMaxAge(session: Session): number {
+    const { pendingMfaMs, maxAgeMs } = this.deps.sessionPolicy;
+    return Math.floor((session.stage === 'pending-mfa' ? pendingMfaMs : maxAgeMs) / 1000);
+  }
+
+  private timingDummyHash(): Promise<string> {
+    this.dummyHash ??= createTimingDummyHash();
+    return this.dummyHash;
+  }
+
   private findUser(username: string): User | undefined {
     const wanted = username.toLowerCase();
     return this.deps.store.read().users.find((u) => u.username.toLowerCase() === wanted);
@@ -678,7 +740,7 @@ export class AuthService {
       draft.sessions = draft.sessions.filter((s) => isSessionLive(s, now));
       draft.sessions.push(session);
     });
-    return { sessionId, session, user };
+    return { sessionId, session, user, cookieMaxAgeSeconds: this.cookieMaxAge(session) };
   }
 
   private async recordLoginFailure(

@@ -26,9 +26,33 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readLock(file: string): { pid?: unknown; url?: unknown } | undefined {
+/**
+ * When the process started (clock ticks since boot, /proc/<pid>/stat field 22), to tell a live holder from an
+ * unrelated process that reuses its PID — in a container the PID is the same at every start.
+ */
+function startTimeOf(pid: number): string | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown; url?: unknown };
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may itself contain spaces or ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock's recorded holder is still the same running process. */
+function holderIsLive<T extends { pid?: unknown; startTime?: unknown }>(
+  content: T | undefined,
+): content is T & { pid: number } {
+  if (typeof content?.pid !== 'number' || !isAlive(content.pid)) return false;
+  if (typeof content.startTime !== 'string') return true;
+  const now = startTimeOf(content.pid);
+  return now === undefined || now === content.startTime;
+}
+
+function readLock(file: string): { pid?: unknown; url?: unknown; startTime?: unknown } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: unknown; url?: unknown; startTime?: unknown };
   } catch {
     return undefined;
   }
@@ -48,9 +72,9 @@ export interface LockHolder {
 /** Which live process holds the directory's lock, if any, and where it listens. */
 export function lockHolder(dataDir: string): LockHolder | undefined {
   const content = readLock(path.join(dataDir, lockFileName));
-  const pid = content?.pid;
-  if (typeof pid !== 'number' || !isAlive(pid)) return undefined;
-  return typeof content?.url === 'string' ? { pid, url: content.url } : { pid };
+  if (!holderIsLive(content)) return undefined;
+  const { pid } = content;
+  return typeof content.url === 'string' ? { pid, url: content.url } : { pid };
 }
 
 export interface DataDirLock {
@@ -68,13 +92,14 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+      const me = { pid: process.pid, startTime: startTimeOf(process.pid) };
+      fs.writeSync(fd, JSON.stringify(me));
       fs.closeSync(fd);
       let released = false;
       return {
         announce(url) {
           const tmp = `${file}.${process.pid}.tmp`;
-          fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, url }), { mode: 0o600 });
+          fs.writeFileSync(tmp, JSON.stringify({ ...me, url }), { mode: 0o600 });
           fs.renameSync(tmp, file);
         },
         release() {
@@ -89,8 +114,8 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
           cause: e,
         });
       }
-      const holder = readHolder(file);
-      if (holder !== undefined && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+      const content = readLock(file);
+      if (holderIsLive(content)) throw new DataDirLockedError(dataDir, content.pid);
       // Stale lock from a process that died (or a half-written one): take it over.
       fs.rmSync(file, { force: true });
     }

@@ -172,4 +172,49 @@ describe('auth hardening', () => {
       'audit.cursor-unknown',
     );
   });
+
+  it('parallel wrong passwords cannot slip past the limit', async () => {
+    const h = await harness();
+    await h.setupAdmin();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        login(h, { password: `parallel guess ${i}` }).then((r) => r.res.status),
+      ),
+    );
+    expect(results.filter((s) => s === 401)).toHaveLength(5);
+    expect(results.filter((s) => s === 429)).toHaveLength(35);
+    // And the account is now locked for real.
+    expect((await login(h)).res.status).toBe(429);
+  });
+
+  it('logging in with the password again does not reset the lockout that wrong codes build up', async () => {
+    const h = await harness();
+    const session = await h.setupAdmin();
+    await enableTotp(h, session);
+    const codeAnswers: number[] = [];
+    // Three rounds of: right password, then two wrong codes.
+    for (let round = 0; round < 3; round++) {
+      const pending = await login(h);
+      expect(pending.res.status).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        const res = await h.request('POST', '/api/v1/auth/login/totp', {
+          cookie: pending.cookie ?? '',
+          body: { code: '000000' },
+        });
+        codeAnswers.push(res.status);
+      }
+    }
+    // Five wrong codes are free, the sixth is refused although the password was entered again in between...
+    expect(codeAnswers).toEqual([401, 401, 401, 401, 401, 429]);
+    // ...and the password step is locked out too.
+    expect((await login(h)).res.status).toBe(429);
+  });
+
+  it('the session cookie lives until the absolute session end, not the first idle deadline', async () => {
+    const h = await harness();
+    await h.setupAdmin();
+    const { res } = await login(h);
+    // Harness policy: idle 1 h, absolute 24 h.
+    expect(res.headers.get('set-cookie') ?? '').toMatch(/Max-Age=86400/);
+  });
 });

@@ -76,6 +76,12 @@ describe('gatehouse CLI', () => {
     expect(c.err()).toMatch(message);
   });
 
+  it('a command group without its subcommand is a usage error (exit 2)', async () => {
+    const c = capture();
+    expect(await runCli(['admin'], c.io)).toBe(2);
+    expect(c.err() + c.out()).toMatch(/Usage: gatehouse admin/);
+  });
+
   it('a bad environment setting stops start-up naming the variable (exit 1)', async () => {
     const c = capture({ env: { GATEHOUSE_LISTEN: 'x' } });
     expect(await runCli(['serve', '--data-dir', dataDir()], c.io)).toBe(1);

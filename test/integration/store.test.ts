@@ -245,6 +245,19 @@ describe('data directory lock', () => {
     second.release();
   });
 
+  it('takes over a lock whose PID now belongs to another process (a container restarts with the same PID)', () => {
+    // Our own PID, but a different start time: the previous holder died and the PID was reused.
+    fs.writeFileSync(path.join(dir, lockFileName), JSON.stringify({ pid: process.pid, startTime: '1' }));
+    const lock = acquireDataDirLock(dir);
+    const content = JSON.parse(fs.readFileSync(path.join(dir, lockFileName), 'utf8')) as {
+      startTime: string;
+    };
+    expect(content.startTime).not.toBe('1');
+    // And the fresh lock does hold against a second taker.
+    expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
+    lock.release();
+  });
+
   it('takes over a lock left by a dead process', async () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     const pid = dead.pid ?? 0;

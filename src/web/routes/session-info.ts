@@ -30,11 +30,7 @@ export function describeSession(user: User, session: Session): SessionInfo {
 }
 
 export function setSessionCookie(c: AppContext, cookie: CookieSettings, issued: IssuedSession): void {
-  const { expiresAt, lastSeenAt } = issued.session;
-  const maxAge = Math.max(
-    0,
-    Math.floor((new Date(expiresAt).getTime() - new Date(lastSeenAt).getTime()) / 1000),
-  );
+  const maxAge = issued.cookieMaxAgeSeconds;
   setCookie(c, cookie.name, issued.sessionId, {
     path: '/',
     httpOnly: true,
