@@ -1,5 +1,6 @@
 /** @module Helpers for declaring zod-validated, OpenAPI-described routes with the shared error shape. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { ZodType } from 'zod';
 import type { AppEnv } from './context.js';
 import { describeZodIssues, errorBody, errorSchema } from './errors.js';
@@ -38,3 +39,50 @@ export const commonErrors = {
 } as const;
 
 export const okSchema = z.object({ ok: z.literal(true) }).openapi('Ok');
+
+/**
+ * For routes that take no query and no body: anything sent anyway is refused with the shared error shape,
+ * so a typo (`?limt=5`) or a misplaced field never passes silently. An empty JSON object body is accepted.
+ */
+export function noInput(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const unknownParams = [...new URL(c.req.url).searchParams.keys()];
+    if (unknownParams.length > 0) {
+      return c.json(
+        errorBody(
+          'validation',
+          `query: unknown parameter${unknownParams.length > 1 ? 's' : ''} ${unknownParams.map((k) => `"${k}"`).join(', ')}`,
+        ),
+        400,
+      );
+    }
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const text = await c.req.text();
+      if (text.trim() !== '') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          return c.json(errorBody('body.malformed', 'malformed JSON in request body'), 400);
+        }
+        const fields =
+          parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+            ? Object.keys(parsed)
+            : null;
+        if (fields === null || fields.length > 0) {
+          return c.json(
+            errorBody(
+              'validation',
+              fields === null
+                ? 'json: this route takes no body'
+                : `json: unknown field${fields.length > 1 ? 's' : ''} ${fields.map((k) => `"${k}"`).join(', ')}`,
+            ),
+            400,
+          );
+        }
+      }
+    }
+    await next();
+    return undefined;
+  };
+}

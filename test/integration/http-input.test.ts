@@ -144,6 +144,34 @@ describe('query and path parameters', () => {
     },
   );
 
+  it.each([
+    ['GET', '/api/v1/status?colour=red', /query: unknown parameter "colour"/],
+    ['GET', '/api/v1/auth/sessions?all=1', /query: unknown parameter "all"/],
+    ['GET', '/api/v1/health?x=1&y=2', /query: unknown parameters "x", "y"/],
+  ])('answers 400 for a query on %s %s, which takes none', async (method, url, message) => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    const body = await expectError(
+      await h.request(method, url, { cookie: session.cookie }),
+      400,
+      'validation',
+    );
+    expect(body.error.message).toMatch(message);
+  });
+
+  it('refuses fields sent to a route that takes no body, but accepts an empty object or no body', async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    const body = await expectError(
+      await h.request('POST', '/api/v1/auth/totp/enrol', { ...session, body: { secret: 'mine' } }),
+      400,
+      'validation',
+    );
+    expect(body.error.message).toBe('json: unknown field "secret"');
+    expect((await h.request('POST', '/api/v1/auth/totp/enrol', { ...session, body: {} })).status).toBe(200);
+    expect((await h.request('POST', '/api/v1/auth/logout', session)).status).toBe(200);
+  });
+
   it('accepts a valid audit query', async () => {
     const h = await createHarness();
     const session = await h.setupAdmin();

@@ -6,7 +6,15 @@ import { sessionUser } from '../context.js';
 import { ApiProblem, failWith } from '../errors.js';
 import type { CookieSettings } from '../middleware/identify.js';
 import { sessionOnly } from '../middleware/guard.js';
-import { commonErrors, createRouter, errorResponse, jsonBody, jsonContent, okSchema } from '../openapi.js';
+import {
+  commonErrors,
+  createRouter,
+  errorResponse,
+  jsonBody,
+  jsonContent,
+  okSchema,
+  noInput,
+} from '../openapi.js';
 import { anyPasswordSchema, newPasswordSchema, totpCodeSchema, usernameSchema } from './schemas.js';
 import { clearSessionCookie, describeSession, sessionInfoSchema, setSessionCookie } from './session-info.js';
 
@@ -117,6 +125,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/session',
         tags: ['auth'],
         summary: 'The current session (and its CSRF token)',
+        middleware: [noInput()] as const,
         responses: { 200: jsonContent(sessionInfoSchema, 'The session'), ...commonErrors },
       }),
       (c) => {
@@ -133,6 +142,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/logout',
         tags: ['auth'],
         summary: 'End this session',
+        middleware: [noInput()] as const,
         responses: { 200: jsonContent(okSchema, 'Logged out'), ...commonErrors },
       }),
       async (c) => {
@@ -148,6 +158,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/logout-everywhere',
         tags: ['auth'],
         summary: 'End every session of this account, this one included',
+        middleware: [noInput()] as const,
         responses: {
           200: jsonContent(z.object({ sessionsEnded: z.number().int() }), 'Sessions ended'),
           ...commonErrors,
@@ -166,6 +177,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/sessions',
         tags: ['auth'],
         summary: 'Live sessions of this account',
+        middleware: [noInput()] as const,
         responses: { 200: jsonContent(sessionListSchema, 'Sessions'), ...commonErrors },
       }),
       (c) => {
@@ -208,6 +220,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/auth/totp/enrol',
         tags: ['auth'],
         summary: 'Start TOTP enrolment: a new secret and its QR code',
+        middleware: [noInput()] as const,
         responses: {
           200: jsonContent(enrolmentSchema, 'Secret to confirm'),
           ...commonErrors,

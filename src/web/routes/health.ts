@@ -1,6 +1,6 @@
 /** @module Liveness: anonymous, cheap, reveals nothing but that the process answers. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, jsonContent } from '../openapi.js';
+import { createRouter, jsonContent, noInput } from '../openapi.js';
 
 const healthSchema = z.object({ status: z.literal('ok') }).openapi('Health');
 
@@ -11,6 +11,7 @@ export function healthRoutes() {
       path: '/health',
       tags: ['system'],
       summary: 'Liveness check (anonymous)',
+      middleware: [noInput()] as const,
       responses: { 200: jsonContent(healthSchema, 'The server answers') },
     }),
     (c) => c.json({ status: 'ok' as const }, 200),

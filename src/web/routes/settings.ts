@@ -4,7 +4,7 @@ import { appendAudit } from '../../auth/audit.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../store/store.js';
 import { actorName } from '../context.js';
-import { commonErrors, createRouter, jsonBody, jsonContent } from '../openapi.js';
+import { commonErrors, createRouter, jsonBody, jsonContent, noInput } from '../openapi.js';
 
 const settingsSchema = z
   .object({
@@ -28,6 +28,7 @@ export function settingsRoutes(store: Store, clock: Clock) {
         path: '/settings',
         tags: ['settings'],
         summary: 'Current settings',
+        middleware: [noInput()] as const,
         responses: { 200: jsonContent(settingsSchema, 'Settings'), ...commonErrors },
       }),
       (c) => c.json(store.read().settings, 200),

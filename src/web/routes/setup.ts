@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AuthService } from '../../auth/service.js';
 import { failWith } from '../errors.js';
 import type { CookieSettings } from '../middleware/identify.js';
-import { createRouter, errorResponse, jsonBody, jsonContent } from '../openapi.js';
+import { createRouter, errorResponse, jsonBody, jsonContent, noInput } from '../openapi.js';
 import { newPasswordSchema, usernameSchema } from './schemas.js';
 import { describeSession, sessionInfoSchema, setSessionCookie } from './session-info.js';
 
@@ -26,6 +26,7 @@ export function setupRoutes(auth: AuthService, cookie: CookieSettings) {
         path: '/setup',
         tags: ['auth'],
         summary: 'Whether first-run setup is still open (anonymous)',
+        middleware: [noInput()] as const,
         responses: { 200: jsonContent(setupStateSchema, 'Setup state') },
       }),
       (c) => c.json({ needsSetup: auth.needsSetup() }, 200),

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { collectCards, type StatusCardProvider } from '../../status/cards.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../store/store.js';
-import { commonErrors, createRouter, jsonContent } from '../openapi.js';
+import { commonErrors, createRouter, jsonContent, noInput } from '../openapi.js';
 
 const cardSchema = z
   .object({
@@ -31,6 +31,7 @@ export function statusRoutes(input: {
       path: '/status',
       tags: ['system'],
       summary: 'Dashboard status cards',
+      middleware: [noInput()] as const,
       responses: { 200: jsonContent(statusSchema, 'Status'), ...commonErrors },
     }),
     async (c) => {

@@ -5,7 +5,15 @@ import type { ApiToken } from '../../store/schema.js';
 import { sessionUser } from '../context.js';
 import { failWith } from '../errors.js';
 import { sessionOnly } from '../middleware/guard.js';
-import { commonErrors, createRouter, errorResponse, jsonBody, jsonContent, okSchema } from '../openapi.js';
+import {
+  commonErrors,
+  createRouter,
+  errorResponse,
+  jsonBody,
+  jsonContent,
+  okSchema,
+  noInput,
+} from '../openapi.js';
 
 const tokenSchema = z
   .object({
@@ -58,6 +66,7 @@ export function tokenRoutes(auth: AuthService) {
         path: '/tokens',
         tags: ['tokens'],
         summary: 'List API tokens (never their secrets)',
+        middleware: [noInput()] as const,
         responses: {
           200: jsonContent(z.object({ tokens: z.array(tokenSchema) }), 'Tokens'),
           ...commonErrors,
