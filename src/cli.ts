@@ -1,17 +1,14 @@
 /** @module The `gatehouse` command: serve, status, setup-token, admin reset-password. */
 import { randomBytes } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
-import { AuthService } from './auth/service.js';
 import { passwordSchema } from './auth/passwords.js';
 import { ensureSetupToken } from './auth/setup-token.js';
 import { loadConfig, type AppConfig } from './config/index.js';
-import { systemClock } from './core/clock.js';
 import { FatalStartupError, describeError } from './core/errors.js';
 import { nodePrivateFiles } from './core/node-fs.js';
-import { createPinoLogger } from './core/pino-logger.js';
-import { startGatehouse } from './main.js';
-import { acquireDataDirLock, ensureDataDir, lockHolder } from './store/data-dir.js';
-import { openLowdbStore, readStoreSnapshot } from './store/lowdb-store.js';
+import { resetAdminPassword, startGatehouse } from './main.js';
+import { ensureDataDir, lockHolder } from './store/data-dir.js';
+import { readStoreSnapshot } from './store/lowdb-store.js';
 import { readVersion } from './version.js';
 
 export interface CliIo {
@@ -175,32 +172,22 @@ async function cmdResetPassword(
   }
   const valid = passwordSchema.safeParse(password);
   if (!valid.success) throw new UsageError(valid.error.issues[0]?.message ?? 'invalid password');
-  ensureDataDir(config.dataDir);
-  // Holding the lock guarantees no server is writing the store at the same time.
-  const lock = acquireDataDirLock(config.dataDir);
-  try {
-    const { store } = await openLowdbStore(config.dataDir, systemClock);
-    const auth = new AuthService({
-      store,
-      clock: systemClock,
-      logger: createPinoLogger('silent'),
-      files: nodePrivateFiles,
-      dataDir: config.dataDir,
-      sessionPolicy: { idleMs: 0, maxAgeMs: 0, pendingMfaMs: 0 },
-    });
-    const result = await auth.resetPassword(flags.username, password, flags.disableTotp ?? false);
-    if (!result.ok) {
-      io.stderr(`${result.error.message}\n`);
-      return exitCodes.failure;
-    }
+  const result = await resetAdminPassword(config, {
+    username: flags.username,
+    password,
+    disableTotp: flags.disableTotp ?? false,
+  });
+  if (!result.ok) {
+    io.stderr(`${result.error.message}\n`);
+    return exitCodes.failure;
+  }
+  {
     io.stdout(
       `Password of "${result.value.username}" reset; every session was logged out${
         flags.disableTotp ? ' and two-factor authentication is off' : ''
       }.\n${generated ? `New password: ${password}\n` : ''}`,
     );
     return exitCodes.ok;
-  } finally {
-    lock.release();
   }
 }
 

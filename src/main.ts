@@ -3,11 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
-import { AuthService } from './auth/service.js';
+import { AuthService, type AuthFailure } from './auth/service.js';
+import type { SessionPolicy } from './auth/sessions.js';
+import { createChildProcessRunner } from './core/child-process-runner.js';
+import type { Fetch } from './core/fetch.js';
+import type { Outcome } from './core/outcome.js';
+import type { CommandRunner } from './core/runner.js';
+import type { User } from './store/schema.js';
 import type { AppConfig } from './config/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/log.js';
-import { nodePrivateFiles } from './core/node-fs.js';
+import { nodePrivateFiles, type PrivateFiles } from './core/node-fs.js';
 import { createPinoLogger } from './core/pino-logger.js';
 import { securityCard, systemCard } from './status/core-cards.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
@@ -20,6 +26,28 @@ import { listen, type RunningServer } from './web/node-server.js';
 import { loadStaticAssets } from './web/static-assets.js';
 import { readVersion } from './version.js';
 
+/**
+ * The ports every capability is built on, each with its real adapter here and a fake in test/fakes/.
+ * Capabilities receive them from this root; nothing else constructs an adapter.
+ */
+export interface Ports {
+  readonly clock: Clock;
+  readonly runner: CommandRunner;
+  readonly fetch: Fetch;
+  readonly logger: Logger;
+  readonly files: PrivateFiles;
+}
+
+export function createPorts(config: AppConfig, options: StartOptions = {}): Ports {
+  return {
+    clock: options.ports?.clock ?? systemClock,
+    runner: options.ports?.runner ?? createChildProcessRunner(),
+    fetch: options.ports?.fetch ?? globalThis.fetch,
+    logger: options.ports?.logger ?? createPinoLogger(config.logLevel, options.logDestination),
+    files: options.ports?.files ?? nodePrivateFiles,
+  };
+}
+
 /** Where the built web UI lives, relative to this file in src/ (development) or dist/ (built). */
 export function defaultWebRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
@@ -30,12 +58,14 @@ export interface Gatehouse {
   readonly store: Store;
   readonly auth: AuthService;
   readonly logger: Logger;
+  readonly ports: Ports;
   /** Stops serving and releases the data directory. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
-  readonly clock?: Clock;
+  /** Replace any port (tests); the rest get their real adapters. */
+  readonly ports?: Partial<Ports>;
   /** Log destination (tests capture the log to prove what it contains). */
   readonly logDestination?: DestinationStream;
   readonly webRoot?: string;
@@ -44,8 +74,8 @@ export interface StartOptions {
 }
 
 export async function startGatehouse(config: AppConfig, options: StartOptions = {}): Promise<Gatehouse> {
-  const clock = options.clock ?? systemClock;
-  const logger = createPinoLogger(config.logLevel, options.logDestination);
+  const ports = createPorts(config, options);
+  const { clock, logger, files } = ports;
   ensureDataDir(config.dataDir);
   const lock = acquireDataDirLock(config.dataDir);
   try {
@@ -63,19 +93,15 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       store,
       clock,
       logger,
-      files: nodePrivateFiles,
+      files,
       dataDir: config.dataDir,
-      sessionPolicy: {
-        idleMs: config.sessionIdleMinutes * 60_000,
-        maxAgeMs: config.sessionMaxAgeHours * 3600_000,
-        pendingMfaMs: 5 * 60_000,
-      },
+      sessionPolicy: sessionPolicyOf(config),
       events: metrics.authEvents,
     });
 
     const tls = config.tls
       ? ensureBootstrapCertificate(
-          nodePrivateFiles,
+          files,
           config.dataDir,
           { hostname: os.hostname(), listenHost: config.listen.host },
           clock.now(),
@@ -140,6 +166,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       store,
       auth,
       logger,
+      ports,
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -151,4 +178,40 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     lock.release();
     throw e;
   }
+}
+
+/**
+ * Offline password reset for `gatehouse admin reset-password`: takes the data directory's lock (so no server
+ * writes the store meanwhile), sets the password, ends every session and optionally turns TOTP off.
+ */
+export async function resetAdminPassword(
+  config: AppConfig,
+  input: { username: string | undefined; password: string; disableTotp: boolean },
+  options: StartOptions = {},
+): Promise<Outcome<User, AuthFailure>> {
+  const ports = createPorts({ ...config, logLevel: 'silent' }, options);
+  ensureDataDir(config.dataDir);
+  const lock = acquireDataDirLock(config.dataDir);
+  try {
+    const { store } = await openLowdbStore(config.dataDir, ports.clock);
+    const auth = new AuthService({
+      store,
+      clock: ports.clock,
+      logger: ports.logger,
+      files: ports.files,
+      dataDir: config.dataDir,
+      sessionPolicy: sessionPolicyOf(config),
+    });
+    return await auth.resetPassword(input.username, input.password, input.disableTotp);
+  } finally {
+    lock.release();
+  }
+}
+
+function sessionPolicyOf(config: AppConfig): SessionPolicy {
+  return {
+    idleMs: config.sessionIdleMinutes * 60_000,
+    maxAgeMs: config.sessionMaxAgeHours * 3600_000,
+    pendingMfaMs: 5 * 60_000,
+  };
 }
