@@ -91,7 +91,8 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/config/**/*.ts', 'src/cli.ts', 'src/main.ts'],
+    // src/config reads the environment by design; the CLI hands process.env to it (CliIo.env).
+    files: ['src/config/**/*.ts', 'src/cli.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

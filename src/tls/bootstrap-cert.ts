@@ -49,6 +49,11 @@ export function createSelfSignedCertificate(input: {
   return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
 }
 
+export function expiresWithin(certPem: string, now: Date, days: number): boolean {
+  const notAfter = forge.pki.certificateFromPem(certPem).validity.notAfter;
+  return notAfter.getTime() - now.getTime() < days * 86_400_000;
+}
+
 export function fingerprintSha256(certPem: string): string {
   const der = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes();
   const md = forge.md.sha256.create();
@@ -67,8 +72,10 @@ export function ensureBootstrapCertificate(
   const certFile = path.join(dataDir, 'tls', 'bootstrap.crt');
   const key = files.read(keyFile);
   const cert = files.read(certFile);
-  if (key !== undefined && cert !== undefined)
+  // Reused until 30 days before it expires, then replaced (a bootstrap certificate is never left to lapse).
+  if (key !== undefined && cert !== undefined && !expiresWithin(cert, now, 30)) {
     return { key, cert, fingerprintSha256: fingerprintSha256(cert), created: false };
+  }
   const isIp = /^[\d.]+$|:/.test(names.listenHost);
   const wildcardHost = names.listenHost === '0.0.0.0' || names.listenHost === '::';
   const dnsNames = [...new Set([names.hostname, 'localhost', ...(!isIp ? [names.listenHost] : [])])];

@@ -1,5 +1,6 @@
 // Smoke tests that prove the network test bed: real coturn, BIND9, pebble, miniupnpd, wireguard-go and nftables
 // in network namespaces joined only by veth pairs.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import { addr, ports } from '../testbed/plan.js';
@@ -9,13 +10,14 @@ const skip = e2eSkipReason('testbed smoke');
 const stunServers = [`${addr.stunPrimary}:${ports.stun}`, `${addr.stunAlternate}:${ports.stun}`];
 
 describe.skipIf(skip !== undefined)('test bed smoke', () => {
-  let bed: Testbed;
+  // Unset when `up` failed: afterAll must not hide that error behind a TypeError.
+  let bed = undefined as unknown as Testbed;
 
   beforeAll(async () => {
     bed = await Testbed.up('nat');
   }, 30_000);
   afterAll(async () => {
-    await bed.down();
+    await (bed as Testbed | undefined)?.down();
   });
 
   it('nat: STUN from gw reports the router public address, the same mapping for both servers', async () => {
@@ -25,6 +27,28 @@ describe.skipIf(skip !== undefined)('test bed smoke', () => {
     expect(a?.mapped?.address).toBe(addr.routerWan);
     expect(b?.mapped?.address).toBe(addr.routerWan);
     expect(a?.mapped?.port).toBe(b?.mapped?.port);
+  });
+
+  it('coturn speaks RFC 5780: OTHER-ADDRESS, and CHANGE-REQUEST answered from the other address and port', async () => {
+    await bed.setScenario('nat');
+    const plain = await bed.stunProbe('phone', [`${addr.stunPrimary}:${ports.stun}`]);
+    expect(plain.results[0]).toMatchObject({
+      mapped: { address: addr.phone },
+      otherAddress: { address: addr.stunAlternate, port: ports.stunAlt },
+      from: `${addr.stunPrimary}:${ports.stun}`,
+    });
+    const changed = await bed.stunProbe('phone', [`${addr.stunPrimary}:${ports.stun}`], 0, {
+      changeRequest: true,
+    });
+    expect(changed.results[0]).toMatchObject({
+      mapped: { address: addr.phone },
+      from: `${addr.stunAlternate}:${ports.stunAlt}`,
+    });
+    // Behind the router (address-and-port-dependent filtering) that answer from elsewhere is filtered out.
+    const filtered = await bed.stunProbe('gw', [`${addr.stunPrimary}:${ports.stun}`], 0, {
+      changeRequest: true,
+    });
+    expect(filtered.results[0]).toMatchObject({ mapped: null, error: 'timeout' });
   });
 
   it('the LAN host serves a camera, a NAS and one more TCP port', async () => {
@@ -210,6 +234,33 @@ describe.skipIf(skip !== undefined)('test bed smoke', () => {
     });
     const untrusted = await bed.exec('gw', ['curl', '-s', '-m', '5', bed.acmeDirectoryUrl]);
     expect(untrusted.exitCode).toBe(60); // curl: peer certificate cannot be authenticated
+  });
+
+  it('pebble validates through the bed: it resolves the name via BIND and fetches the HTTP-01 answer from gw', async () => {
+    await bed.setScenario('public');
+    // The name exists only in the bed's BIND zone.
+    const name = 'acme-probe.example.test';
+    const added = await bed.nsupdate('gw', [`update add ${name}. 60 A ${addr.gwPublic}`]);
+    expect(added.exitCode).toBe(0);
+    const r = await bed.exec(
+      'gw',
+      [
+        'env',
+        `NODE_EXTRA_CA_CERTS=${bed.pebbleListenerCaFile}`,
+        process.execPath,
+        '--import',
+        'tsx',
+        path.resolve(import.meta.dirname, '../testbed/acme-probe.ts'),
+        bed.acmeDirectoryUrl,
+        name,
+      ],
+      { timeoutMs: 30_000 },
+    );
+    expect(r.stderr).toBe('');
+    const issued = JSON.parse(r.stdout) as { issuer: { commonName: string }; altNames: string[] };
+    expect(issued.altNames).toEqual([name]);
+    expect(issued.issuer.commonName).toMatch(/^Pebble Intermediate CA/);
+    expect(bed.log('pebble')).toContain(name);
   });
 
   it('udp-blocked: UDP really is blocked while TCP still works', async () => {

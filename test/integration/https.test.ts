@@ -74,6 +74,24 @@ describe('HTTPS listening', () => {
     expect(fs.readFileSync(path.join(dir, 'tls', 'bootstrap.crt'), 'utf8')).toBe(cert);
   });
 
+  it('replaces a bootstrap certificate that is about to expire', async () => {
+    const old = createSelfSignedCertificate({
+      commonName: 'old',
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+      now: new Date(),
+      validDays: 10,
+    });
+    fs.mkdirSync(path.join(dir, 'tls'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tls', 'bootstrap.key'), old.key, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'tls', 'bootstrap.crt'), old.cert);
+    gh = await startGatehouse(config(), { processMetrics: false });
+    const current = fs.readFileSync(path.join(dir, 'tls', 'bootstrap.crt'), 'utf8');
+    expect(current).not.toBe(old.cert);
+    const res = await get(`${gh.server.url}/healthz`, current);
+    expect(res.peerFingerprint).toBe(fingerprintSha256(current));
+  });
+
   it('swaps the certificate live: new connections get the new one without a restart', async () => {
     gh = await startGatehouse(config(), { processMetrics: false });
     const next = createSelfSignedCertificate({

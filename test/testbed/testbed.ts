@@ -145,6 +145,17 @@ export interface TestbedOptions {
   readonly detached?: boolean;
 }
 
+export interface FirewallCounter {
+  readonly family: string;
+  readonly table: string;
+  readonly chain: string;
+  readonly handle: number;
+  /** The rule as `nft list` prints it, e.g. `oifname "wan-pub" meta l4proto udp counter packets 3 bytes 180 drop`. */
+  readonly rule: string;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 export interface WireguardPair {
   readonly gwInterface: string;
   readonly phoneInterface: string;
@@ -270,34 +281,46 @@ export class Testbed {
     await this.setScenario(this.currentScenario);
   }
 
-  /** Packet counters of every nftables rule that has one, in a namespace: "table/chain/handle" → packets. */
-  async counters(
-    role: Role,
-  ): Promise<{ table: string; chain: string; rule: string; packets: number; bytes: number }[]> {
-    const r = await runOk(['ip', 'netns', 'exec', this.ns(role), 'nft', '-j', 'list', 'ruleset']);
-    const doc = JSON.parse(r.stdout) as { nftables: Record<string, unknown>[] };
-    const out: { table: string; chain: string; rule: string; packets: number; bytes: number }[] = [];
+  /** Packet counters of every nftables rule that has a counter in a namespace, with the rule's own text. */
+  async counters(role: Role): Promise<FirewallCounter[]> {
+    const ns = this.ns(role);
+    const [json, text] = await Promise.all([
+      runOk(['ip', 'netns', 'exec', ns, 'nft', '-j', '-a', 'list', 'ruleset']),
+      runOk(['ip', 'netns', 'exec', ns, 'nft', '-a', 'list', 'ruleset']),
+    ]);
+    const ruleText = new Map<string, string>();
+    let table = '';
+    let chain = '';
+    for (const line of text.stdout.split('\n')) {
+      const t = /^table (\S+) (\S+) \{/.exec(line);
+      if (t) table = `${t[1] ?? ''} ${t[2] ?? ''}`;
+      const c = /^\s*chain (\S+) \{/.exec(line);
+      if (c) chain = c[1] ?? '';
+      const r = /^\s*(.*\S)\s+# handle (\d+)$/.exec(line);
+      if (r && !/^(chain|table|type) /.test(r[1] ?? ''))
+        ruleText.set(`${table} ${chain} ${r[2] ?? ''}`, r[1] ?? '');
+    }
+    const doc = JSON.parse(json.stdout) as { nftables: Record<string, unknown>[] };
+    const out: FirewallCounter[] = [];
     for (const item of doc.nftables) {
-      const rule = item.rule as { table: string; chain: string; expr: Record<string, unknown>[] } | undefined;
+      const rule = item.rule as
+        | { family: string; table: string; chain: string; handle: number; expr: Record<string, unknown>[] }
+        | undefined;
       if (!rule) continue;
       const counter = rule.expr.find((e) => 'counter' in e)?.counter as
         { packets: number; bytes: number } | undefined;
       if (!counter) continue;
-      const text = (await this.ruleText(role, rule.table, rule.chain)) ?? '';
       out.push({
+        family: rule.family,
         table: rule.table,
         chain: rule.chain,
-        rule: text,
+        handle: rule.handle,
+        rule: ruleText.get(`${rule.family} ${rule.table} ${rule.chain} ${rule.handle}`) ?? '',
         packets: counter.packets,
         bytes: counter.bytes,
       });
     }
     return out;
-  }
-
-  private async ruleText(role: Role, table: string, chain: string): Promise<string | undefined> {
-    const r = await run(['ip', 'netns', 'exec', this.ns(role), 'nft', 'list', 'chain', 'inet', table, chain]);
-    return r.exitCode === 0 ? r.stdout : undefined;
   }
 
   /** Every record of the test zone, as BIND serves it (zone transfer from inside the bed). */
@@ -362,15 +385,21 @@ export class Testbed {
     role: Role,
     servers: readonly string[],
     localPort = 0,
+    options: { changeRequest?: boolean } = {},
   ): Promise<{
     localPort: number;
-    results: { server: string; mapped: { address: string; port: number } | null; error?: string }[];
+    results: {
+      server: string;
+      mapped: { address: string; port: number } | null;
+      otherAddress?: { address: string; port: number } | null;
+      responseOrigin?: { address: string; port: number } | null;
+      /** Where the answer actually came from. */
+      from?: string;
+      error?: string;
+    }[];
   }> {
-    const r = await this.node(role, 'test/testbed/stun-probe.ts', [
-      '--local-port',
-      String(localPort),
-      ...servers,
-    ]);
+    const flags = ['--local-port', String(localPort), ...(options.changeRequest ? ['--change'] : [])];
+    const r = await this.node(role, 'test/testbed/stun-probe.ts', [...flags, ...servers]);
     if (r.exitCode !== 0) throw new TestbedError(`stun probe failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as Awaited<ReturnType<Testbed['stunProbe']>>;
   }
