@@ -86,4 +86,43 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(message);
   });
+
+  it('reads the reachability section from the config file, filling defaults', () => {
+    const r = loadConfig(
+      base({
+        flags: { config: 'c.json' },
+        readFile: () =>
+          JSON.stringify({
+            reachability: { stunServers: ['203.0.113.65:3478'], publicRanges: ['203.0.113.0/24'] },
+          }),
+      }),
+    );
+    expect(r.ok && r.value.reachability).toMatchObject({
+      stunServers: ['203.0.113.65:3478'],
+      publicRanges: ['203.0.113.0/24'],
+      quorum: 2,
+      portMapping: { enabled: true, port: 51820 },
+    });
+  });
+
+  it('production defaults name public services by hostname, never by IP literal', () => {
+    const r = loadConfig(base());
+    if (!r.ok) throw new Error(r.error.message);
+    const { stunServers, httpEcho, dnsEcho } = r.value.reachability;
+    const hosts = [
+      ...stunServers.map((s) => s.slice(0, s.lastIndexOf(':'))),
+      ...httpEcho.map((e) => new URL(e.url).hostname),
+      ...dnsEcho.map((d) => d.server),
+    ];
+    expect(hosts.length).toBeGreaterThan(4);
+    for (const host of hosts) expect(host).toMatch(/^[a-z][a-z0-9.-]*\.[a-z]+$/);
+  });
+
+  it('names a bad nested reachability setting', () => {
+    const r = loadConfig(
+      base({ flags: { config: 'c.json' }, readFile: () => '{"reachability": {"quorum": 0}}' }),
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(/config file .*c\.json: reachability/);
+  });
 });

@@ -5,12 +5,19 @@ import { fail, failure, ok, type Failure, type Outcome } from '../core/outcome.j
 import {
   defaults,
   isLoopbackHost,
+  reachabilitySettingsSchema,
   settingsSourceSchema,
   type AppConfig,
   type SettingsSource,
 } from './schema.js';
 
-export { isLoopbackHost, parseListen, type AppConfig, type ListenAddress } from './schema.js';
+export {
+  isLoopbackHost,
+  parseListen,
+  type AppConfig,
+  type ListenAddress,
+  type ReachabilitySettings,
+} from './schema.js';
 
 /** Environment variable for each setting. */
 export const envNames = {
@@ -21,13 +28,15 @@ export const envNames = {
   trustProxy: 'GATEHOUSE_TRUST_PROXY',
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
-} as const satisfies Record<keyof SettingsSource, string>;
+} as const satisfies Record<Exclude<keyof SettingsSource, 'reachability'>, string>;
 
 export const configFileEnv = 'GATEHOUSE_CONFIG';
 
 export interface ConfigInput {
   /** Settings given as command-line flags (highest precedence). */
-  readonly flags: Partial<Record<keyof SettingsSource, string | boolean | undefined>> & {
+  readonly flags: Partial<
+    Record<Exclude<keyof SettingsSource, 'reachability'>, string | boolean | undefined>
+  > & {
     readonly config?: string | undefined;
   };
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -114,6 +123,7 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     trustProxy: merged.trustProxy ?? false,
     sessionIdleMinutes: merged.sessionIdleMinutes ?? defaults.sessionIdleMinutes,
     sessionMaxAgeHours: merged.sessionMaxAgeHours ?? defaults.sessionMaxAgeHours,
+    reachability: merged.reachability ?? reachabilitySettingsSchema.parse({}),
     ...(configFile === undefined ? {} : { configFile }),
   };
   return ok(result);

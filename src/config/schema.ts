@@ -43,6 +43,61 @@ const booleanFromString = z
 const positiveInt = z.coerce.number().int().positive();
 
 /** One source of settings (flags, environment or file), every key optional; unknown keys are errors. */
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port, e.g. stun.example.net:3478');
+
+const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected an address range like 203.0.113.0/24');
+
+/**
+ * How Gatehouse finds its public address. Production defaults are hostnames of well-known public services,
+ * never IP literals; the test bed points every source at its own servers.
+ */
+export const reachabilitySettingsSchema = z
+  .object({
+    /** STUN servers (RFC 5389), host:port. Two or more make RFC 5780 mapping checks possible. */
+    stunServers: z.array(hostPort).default(['stun.cloudflare.com:3478', 'stun.l.google.com:19302']),
+    /** HTTP echo services answering with the caller's address as plain text, per address family. */
+    httpEcho: z.array(z.object({ url: z.url(), family: z.enum(['ipv4', 'ipv6']) }).strict()).default([
+      { url: 'https://api.ipify.org', family: 'ipv4' },
+      { url: 'https://api6.ipify.org', family: 'ipv6' },
+    ]),
+    /** DNS echo: a name whose answer is the asking address, queried at a given server (e.g. OpenDNS myip). */
+    dnsEcho: z
+      .array(
+        z
+          .object({ server: z.string().min(1), name: z.string().min(1), type: z.enum(['A', 'AAAA', 'TXT']) })
+          .strict(),
+      )
+      .default([
+        { server: 'resolver1.opendns.com', name: 'myip.opendns.com', type: 'A' },
+        { server: 'ns1.google.com', name: 'o-o.myaddr.l.google.com', type: 'TXT' },
+      ]),
+    /** How many independent sources must agree before an address is published. */
+    quorum: z.number().int().min(1).max(10).default(2),
+    /** A source whose answer alone is enough (e.g. "interface" on a box that holds its public address). */
+    trustedSource: z.string().nullable().default(null),
+    /** Ranges treated as public although they are bogons (documentation ranges in a lab or test bed). */
+    publicRanges: z.array(cidr).default([]),
+    /** STUN backstop period; address events on the interfaces and from the router trigger checks sooner. */
+    backstopSeconds: z.number().int().min(5).max(3600).default(30),
+    /** Watch the box's own interfaces for address events (`ip -j monitor address`). */
+    watchInterfaces: z.boolean().default(true),
+    portMapping: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** The WireGuard UDP port to map on the router. */
+        port: z.number().int().min(1).max(65535).default(51820),
+        /** Lease asked for; renewed at half-time. */
+        leaseSeconds: z.number().int().min(120).max(86400).default(3600),
+      })
+      .strict()
+      .default({ enabled: true, port: 51820, leaseSeconds: 3600 }),
+  })
+  .strict();
+
+export type ReachabilitySettings = z.output<typeof reachabilitySettingsSchema>;
+
 export const settingsSourceSchema = z
   .object({
     dataDir: z.string().min(1),
@@ -52,6 +107,8 @@ export const settingsSourceSchema = z
     trustProxy: booleanFromString,
     sessionIdleMinutes: positiveInt.max(60 * 24 * 30),
     sessionMaxAgeHours: positiveInt.max(24 * 365),
+    /** Only from the config file: a nested section. */
+    reachability: reachabilitySettingsSchema,
   })
   .partial()
   .strict();
@@ -71,6 +128,7 @@ export interface AppConfig {
   readonly trustProxy: boolean;
   readonly sessionIdleMinutes: number;
   readonly sessionMaxAgeHours: number;
+  readonly reachability: ReachabilitySettings;
   /** Where the config file came from, if one was read. */
   readonly configFile?: string;
 }

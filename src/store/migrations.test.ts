@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { migrateToCurrent, migrateV1ToV2, type StateV1 } from './migrations.js';
-import { stateSchema } from './schema.js';
+import { migrateToCurrent, migrateV1ToV2, migrateV2ToV3, type StateV1 } from './migrations.js';
+import { stateSchema, stateV2Schema } from './schema.js';
 
 const v1: StateV1 = {
   version: 1,
@@ -44,13 +44,26 @@ describe('migrateV1ToV2', () => {
     expect(JSON.stringify(v2)).not.toContain('raw-session-id');
   });
 
-  it('produces a document the current schema accepts', () => {
-    expect(stateSchema.safeParse(migrateV1ToV2(v1)).success).toBe(true);
-    expect(stateSchema.safeParse(migrateV1ToV2({ ...v1, admin: null, sessions: [] })).success).toBe(true);
+  it('produces a document the version 2 schema accepts', () => {
+    expect(stateV2Schema.safeParse(migrateV1ToV2(v1)).success).toBe(true);
+    expect(stateV2Schema.safeParse(migrateV1ToV2({ ...v1, admin: null, sessions: [] })).success).toBe(true);
   });
 
   it('drops v1 sessions when there is no admin to own them', () => {
     expect(migrateV1ToV2({ ...v1, admin: null }).sessions).toEqual([]);
+  });
+});
+
+describe('migrateV2ToV3', () => {
+  it('keeps everything of version 2 and adds empty reachability and alerts', () => {
+    const v2 = migrateV1ToV2(v1);
+    const v3 = migrateV2ToV3(v2);
+    expect(v3.version).toBe(3);
+    expect(v3.users).toEqual(v2.users);
+    expect(v3.audit).toEqual(v2.audit);
+    expect(v3.reachability).toEqual({ history: [], current: { ipv4: null, ipv6: null } });
+    expect(v3.alerts).toEqual({ channels: [], items: [], deliveries: [] });
+    expect(stateSchema.safeParse(v3).success).toBe(true);
   });
 });
 
@@ -66,12 +79,23 @@ describe('migrateToCurrent', () => {
     if (result.kind === 'error') expect(result.message).toContain(message);
   });
 
-  it('passes the current version through untouched', () => {
-    const doc = { version: 2, anything: true };
+  it('passes the current version through untouched (validation comes after)', () => {
+    const doc = { version: 3, anything: true };
     expect(migrateToCurrent(doc)).toEqual({ kind: 'current', state: doc });
   });
 
-  it('migrates version 1', () => {
-    expect(migrateToCurrent(v1)).toMatchObject({ kind: 'migrated', from: 1 });
+  it('migrates version 1 through 2 to 3', () => {
+    const result = migrateToCurrent(v1);
+    expect(result).toMatchObject({ kind: 'migrated', from: 1 });
+    if (result.kind === 'migrated') expect(stateSchema.safeParse(result.state).success).toBe(true);
+  });
+
+  it('migrates version 2, refusing a broken one with the version named', () => {
+    expect(migrateToCurrent(migrateV1ToV2(v1))).toMatchObject({ kind: 'migrated', from: 2 });
+    const broken = migrateToCurrent({ ...migrateV1ToV2(v1), users: 'nobody' });
+    expect(broken).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('version 2 document: users'),
+    });
   });
 });

@@ -1,7 +1,14 @@
 /** @module Pure migrations from every older store version to the current one. */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { currentVersion, type State } from './schema.js';
+import {
+  currentVersion,
+  emptyAlerts,
+  emptyReachability,
+  stateV2Schema,
+  type State,
+  type StateV2,
+} from './schema.js';
 
 /**
  * Version 1 had a single `admin` record and stored session ids in clear text.
@@ -59,7 +66,7 @@ export type StateV1 = z.infer<typeof stateV1Schema>;
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-export function migrateV1ToV2(v1: StateV1): State {
+export function migrateV1ToV2(v1: StateV1): StateV2 {
   const admin = v1.admin;
   const adminId = admin ? randomUUID() : undefined;
   return {
@@ -116,6 +123,11 @@ export function migrateV1ToV2(v1: StateV1): State {
   };
 }
 
+/** Version 3 adds the reachability history and the alerts (rules' state, channels, deliveries). */
+export function migrateV2ToV3(v2: StateV2): State {
+  return { ...v2, version: 3, reachability: emptyReachability(), alerts: emptyAlerts() };
+}
+
 export type MigrationResult =
   | { kind: 'current'; state: unknown }
   | { kind: 'migrated'; from: number; state: unknown }
@@ -133,10 +145,16 @@ export function migrateToCurrent(doc: unknown): MigrationResult {
       message: `version ${version} was written by a newer Gatehouse (this one reads up to ${currentVersion})`,
     };
   }
+  // Each step validates its input against that version's frozen schema, then the chain continues.
   if (version === 1) {
     const v1 = stateV1Schema.safeParse(doc);
     if (!v1.success) return { kind: 'error', message: `version 1 document: ${formatFirstIssue(v1.error)}` };
-    return { kind: 'migrated', from: 1, state: migrateV1ToV2(v1.data) };
+    return { kind: 'migrated', from: 1, state: migrateV2ToV3(migrateV1ToV2(v1.data)) };
+  }
+  if (version === 2) {
+    const v2 = stateV2Schema.safeParse(doc);
+    if (!v2.success) return { kind: 'error', message: `version 2 document: ${formatFirstIssue(v2.error)}` };
+    return { kind: 'migrated', from: 2, state: migrateV2ToV3(v2.data) };
   }
   return { kind: 'error', message: `unknown version ${version}` };
 }

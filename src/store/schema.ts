@@ -1,7 +1,7 @@
 /** @module The store's current schema (version 2), validated with zod whenever the file is loaded or written. */
 import { z } from 'zod';
 
-export const currentVersion = 2;
+export const currentVersion = 3;
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -74,9 +74,10 @@ export const settingsSchema = z
   })
   .strict();
 
-export const stateSchema = z
+/** Version 2: the base product (admin account, sessions, tokens, audit). Frozen; version 3 extends it. */
+export const stateV2Schema = z
   .object({
-    version: z.literal(currentVersion),
+    version: z.literal(2),
     instanceId: z.string().min(1),
     createdAt: isoDate,
     setupCompletedAt: isoDate.nullable(),
@@ -88,7 +89,134 @@ export const stateSchema = z
   })
   .strict();
 
+export type StateV2 = z.infer<typeof stateV2Schema>;
+
+const family = z.enum(['ipv4', 'ipv6']);
+
+/** One accepted change of the public address (or its loss), with the sources that agreed. */
+export const addressChangeSchema = z
+  .object({
+    at: isoDate,
+    family,
+    /** null: no address could be agreed on any more. */
+    address: z.string().nullable(),
+    previous: z.string().nullable(),
+    /** Sources that agreed on `address`, e.g. ["stun:stun.example.net:3478", "upnp"]. */
+    sources: z.array(z.string()),
+  })
+  .strict();
+
+export const reachabilityStateSchema = z
+  .object({
+    /** Newest last; trimmed to reachabilityHistoryRetention. */
+    history: z.array(addressChangeSchema),
+    /** The last accepted address per family, so a restart is not mistaken for a change. */
+    current: z.object({ ipv4: z.string().nullable(), ipv6: z.string().nullable() }).strict(),
+  })
+  .strict();
+
+export const severitySchema = z.enum(['info', 'warning', 'critical']);
+
+/** An alert raised by a rule; the same (rule, key) is one alert however often it fires (de-duplication). */
+export const alertSchema = z
+  .object({
+    id: z.string().min(1),
+    rule: z.string().min(1),
+    /** De-duplication key within the rule, e.g. "ipv4". */
+    key: z.string(),
+    severity: severitySchema,
+    title: z.string(),
+    message: z.string(),
+    /** A concrete remedy in plain words, when there is one. */
+    remedy: z.string().nullable(),
+    raisedAt: isoDate,
+    lastSeenAt: isoDate,
+    occurrences: z.number().int().positive(),
+    clearedAt: isoDate.nullable(),
+    acknowledgedAt: isoDate.nullable(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  })
+  .strict();
+
+/** Where alerts are delivered. Secrets (HMAC secret, tokens, SMTP password) are write-only in the API. */
+export const channelTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('webhook'), url: z.url(), secret: z.string().min(16) }).strict(),
+  z.object({ kind: z.literal('ntfy'), url: z.url(), token: z.string().nullable() }).strict(),
+  z.object({ kind: z.literal('gotify'), url: z.url(), token: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('discord'), url: z.url() }).strict(),
+  z.object({ kind: z.literal('slack'), url: z.url() }).strict(),
+  z
+    .object({
+      kind: z.literal('email'),
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      security: z.enum(['tls', 'starttls', 'none']),
+      username: z.string().nullable(),
+      password: z.string().nullable(),
+      from: z.string().min(3),
+      to: z.array(z.string().min(3)).min(1),
+    })
+    .strict(),
+]);
+
+export const channelSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1).max(64),
+    enabled: z.boolean(),
+    /** Alerts below this severity are not sent to this channel (they still show in the UI). */
+    minSeverity: severitySchema,
+    createdAt: isoDate,
+    target: channelTargetSchema,
+  })
+  .strict();
+
+export const deliverySchema = z
+  .object({
+    at: isoDate,
+    alertId: z.string().nullable(),
+    channelId: z.string(),
+    ok: z.boolean(),
+    error: z.string().nullable(),
+  })
+  .strict();
+
+export const alertsStateSchema = z
+  .object({
+    channels: z.array(channelSchema),
+    items: z.array(alertSchema),
+    /** Newest last; trimmed to deliveryRetention. */
+    deliveries: z.array(deliverySchema),
+  })
+  .strict();
+
+export const stateSchema = stateV2Schema
+  .extend({
+    version: z.literal(currentVersion),
+    reachability: reachabilityStateSchema,
+    alerts: alertsStateSchema,
+  })
+  .strict();
+
 export type State = z.infer<typeof stateSchema>;
+export type AddressChange = z.infer<typeof addressChangeSchema>;
+export type Alert = z.infer<typeof alertSchema>;
+export type Channel = z.infer<typeof channelSchema>;
+export type ChannelTarget = z.infer<typeof channelTargetSchema>;
+export type Delivery = z.infer<typeof deliverySchema>;
+export type Severity = z.infer<typeof severitySchema>;
+
+export const reachabilityHistoryRetention = 1000;
+export const alertRetention = 1000;
+export const deliveryRetention = 500;
+
+export function emptyReachability(): State['reachability'] {
+  return { history: [], current: { ipv4: null, ipv6: null } };
+}
+
+export function emptyAlerts(): State['alerts'] {
+  return { channels: [], items: [], deliveries: [] };
+}
 export type User = z.infer<typeof userSchema>;
 export type Session = z.infer<typeof sessionSchema>;
 export type ApiToken = z.infer<typeof apiTokenSchema>;
@@ -109,5 +237,7 @@ export function initialState(now: Date, instanceId: string): State {
     sessions: [],
     apiTokens: [],
     audit: [],
+    reachability: emptyReachability(),
+    alerts: emptyAlerts(),
   };
 }

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import type { AppConfig } from '../../src/config/index.js';
+import { testConfig } from '../support/config.js';
 import { createSelfSignedCertificate, fingerprintSha256 } from '../../src/tls/bootstrap-cert.js';
 
 let dir: string;
@@ -19,17 +20,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const config = (over: Partial<AppConfig> = {}): AppConfig => ({
-  dataDir: dir,
-  listen: { host: '127.0.0.1', port: 0 },
-  insecureHttp: false,
-  tls: true,
-  logLevel: 'silent',
-  trustProxy: false,
-  sessionIdleMinutes: 60,
-  sessionMaxAgeHours: 24,
-  ...over,
-});
+const config = (over: Partial<AppConfig> = {}): AppConfig => testConfig({ dataDir: dir, tls: true, ...over });
 
 function get(
   url: string,

@@ -120,7 +120,7 @@ describe('lowdb store', () => {
 
   it.each([
     ['not JSON', '{"version": 2,', /is not valid JSON/],
-    ['wrong shape', JSON.stringify({ version: 2, instanceId: 'x' }), /is invalid: createdAt/],
+    ['wrong shape', JSON.stringify({ version: 3, instanceId: 'x' }), /is invalid: createdAt/],
     ['hand-broken field', null, /is invalid: users\.0\.username: /],
     ['from the future', JSON.stringify({ version: 99 }), /newer Gatehouse/],
   ])('refuses a %s file, naming it, and leaves it untouched', async (_name, content, message) => {
@@ -157,7 +157,7 @@ describe('lowdb store', () => {
     expect(fs.readdirSync(dir)).toEqual([storeFileName]);
   });
 
-  it('migrates a v1 file to v2 and keeps a 0600 backup of the original', async () => {
+  it('migrates a v1 file to the current version and keeps a 0600 backup of the original', async () => {
     const file = path.join(dir, storeFileName);
     const v1 = {
       version: 1,
@@ -187,7 +187,8 @@ describe('lowdb store', () => {
     expect(fs.readFileSync(backup, 'utf8')).toBe(original);
     expect(mode(backup)).toBe(0o600);
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(onDisk.version).toBe(2);
+    expect(onDisk.version).toBe(3);
+    expect(onDisk.reachability).toEqual({ history: [], current: { ipv4: null, ipv6: null } });
     expect(onDisk.users[0].username).toBe('root-admin');
     expect(opened.store.read().setupCompletedAt).toBe('2025-01-01T00:01:00.000Z');
     // A second open sees a current file: no second migration, no second backup.

@@ -1,0 +1,8 @@
+/** @module A complete AppConfig for tests: the embedded defaults plus the fields a test cares about. */
+import { loadConfig, type AppConfig } from '../../src/config/index.js';
+
+export function testConfig(over: Partial<AppConfig> & { dataDir: string }): AppConfig {
+  const base = loadConfig({ flags: {}, env: {}, cwd: over.dataDir, readFile: () => undefined });
+  if (!base.ok) throw new Error(base.error.message);
+  return { ...base.value, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'silent', ...over };
+}
