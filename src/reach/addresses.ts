@@ -1,0 +1,116 @@
+/** @module Address arithmetic and the bogon list: which addresses can never be a box's public address. Pure. */
+import { isIP } from 'node:net';
+import type { Family } from './types.js';
+
+export function familyOf(address: string): Family | undefined {
+  const v = isIP(address);
+  return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined;
+}
+
+/** The address as a bigint (IPv4: 32 bits, IPv6: 128 bits), or undefined when it is not an IP literal. */
+export function toBigInt(address: string): bigint | undefined {
+  const fam = familyOf(address);
+  if (fam === 'ipv4') return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  if (fam !== 'ipv6') return undefined;
+  let text = address.toLowerCase();
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1]) {
+    const n = toBigInt(v4[1]) ?? 0n;
+    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const missing = 8 - headGroups.length - tailGroups.length;
+  const groups =
+    tail === undefined ? headGroups : [...headGroups, ...new Array<string>(missing).fill('0'), ...tailGroups];
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+export interface Cidr {
+  readonly family: Family;
+  readonly base: bigint;
+  readonly bits: number;
+  readonly text: string;
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const [addr = '', lenText] = text.split('/');
+  const family = familyOf(addr);
+  const base = toBigInt(addr);
+  if (!family || base === undefined) return undefined;
+  const max = family === 'ipv4' ? 32 : 128;
+  const bits = lenText === undefined ? max : Number(lenText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > max) return undefined;
+  return { family, base, bits, text };
+}
+
+export function inCidr(address: string, cidr: Cidr): boolean {
+  if (familyOf(address) !== cidr.family) return false;
+  const value = toBigInt(address);
+  if (value === undefined) return false;
+  const width = cidr.family === 'ipv4' ? 32n : 128n;
+  const shift = width - BigInt(cidr.bits);
+  return value >> shift === cidr.base >> shift;
+}
+
+/** Ranges that are never a public address, with a name for messages. */
+export const bogonRanges: readonly { readonly cidr: string; readonly name: string }[] = [
+  { cidr: '0.0.0.0/8', name: '"this network"' },
+  { cidr: '10.0.0.0/8', name: 'private (RFC 1918)' },
+  { cidr: '100.64.0.0/10', name: 'carrier-grade NAT (RFC 6598)' },
+  { cidr: '127.0.0.0/8', name: 'loopback' },
+  { cidr: '169.254.0.0/16', name: 'link-local' },
+  { cidr: '172.16.0.0/12', name: 'private (RFC 1918)' },
+  { cidr: '192.0.0.0/29', name: 'DS-Lite (RFC 6333)' },
+  { cidr: '192.0.0.0/24', name: 'IETF protocol assignments' },
+  { cidr: '192.0.2.0/24', name: 'documentation (TEST-NET-1)' },
+  { cidr: '192.168.0.0/16', name: 'private (RFC 1918)' },
+  { cidr: '198.18.0.0/15', name: 'benchmarking' },
+  { cidr: '198.51.100.0/24', name: 'documentation (TEST-NET-2)' },
+  { cidr: '203.0.113.0/24', name: 'documentation (TEST-NET-3)' },
+  { cidr: '224.0.0.0/4', name: 'multicast' },
+  { cidr: '240.0.0.0/4', name: 'reserved' },
+  { cidr: '::/128', name: 'unspecified' },
+  { cidr: '::1/128', name: 'loopback' },
+  { cidr: '::ffff:0:0/96', name: 'IPv4-mapped' },
+  { cidr: '64:ff9b::/96', name: 'NAT64' },
+  { cidr: '100::/64', name: 'discard-only' },
+  { cidr: '2001:db8::/32', name: 'documentation' },
+  { cidr: 'fc00::/7', name: 'unique local (ULA)' },
+  { cidr: 'fe80::/10', name: 'link-local' },
+  { cidr: 'ff00::/8', name: 'multicast' },
+];
+
+const parsedBogons = bogonRanges.map((b) => ({ ...b, parsed: parseCidr(b.cidr) }));
+
+export type BogonCheck =
+  { readonly bogon: false } | { readonly bogon: true; readonly range: string; readonly name: string };
+
+/**
+ * Whether an address can be a public address. `publicRanges` (configuration) are treated as public even when
+ * they are bogons — the test bed's documentation ranges, or a lab. The most specific named range wins.
+ */
+export function checkBogon(address: string, publicRanges: readonly string[] = []): BogonCheck {
+  if (familyOf(address) === undefined) return { bogon: true, range: address, name: 'not an IP address' };
+  for (const r of publicRanges) {
+    const cidr = parseCidr(r);
+    if (cidr && inCidr(address, cidr)) return { bogon: false };
+  }
+  let best: { cidr: string; name: string; bits: number } | undefined;
+  for (const b of parsedBogons) {
+    if (b.parsed && inCidr(address, b.parsed) && (!best || b.parsed.bits > best.bits)) {
+      best = { cidr: b.cidr, name: b.name, bits: b.parsed.bits };
+    }
+  }
+  return best ? { bogon: true, range: best.cidr, name: best.name } : { bogon: false };
+}
+
+export function isPrivateOrCgnat(address: string): 'cgnat' | 'private' | undefined {
+  const check = checkBogon(address);
+  if (!check.bogon) return undefined;
+  if (check.range === '100.64.0.0/10') return 'cgnat';
+  if (['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'].includes(check.range)) return 'private';
+  return undefined;
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { decideAddress, independenceGroup, type ConsensusPolicy } from './consensus.js';
+import { known, unavailable, type SourceResult } from './types.js';
+
+const policy: ConsensusPolicy = { quorum: 2, trustedSource: null, publicRanges: [] };
+const k = (source: string, address: string): SourceResult => known(source, 'ipv4', address);
+const u = (source: string): SourceResult => unavailable(source, 'ipv4', 'timeout');
+
+describe('decideAddress', () => {
+  it.each<[string, SourceResult[], Partial<ConsensusPolicy>, string, string | undefined]>([
+    ['two STUN servers agree', [k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1')], {}, 'accepted', '1.1.1.1'],
+    ['one source is not a quorum', [k('stun:a', '1.1.1.1'), u('stun:b')], {}, 'insufficient', undefined],
+    ['quorum 1 accepts one source', [k('stun:a', '1.1.1.1')], { quorum: 1 }, 'accepted', '1.1.1.1'],
+    [
+      'UPnP + NAT-PMP are one router: not independent',
+      [k('upnp', '1.1.1.1'), k('natpmp', '1.1.1.1')],
+      {},
+      'insufficient',
+      undefined,
+    ],
+    [
+      'router + STUN are independent',
+      [k('upnp', '1.1.1.1'), k('stun:a', '1.1.1.1')],
+      {},
+      'accepted',
+      '1.1.1.1',
+    ],
+    [
+      'a liar is outvoted',
+      [k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1'), k('http:liar', '9.9.9.9')],
+      {},
+      'accepted',
+      '1.1.1.1',
+    ],
+    [
+      'a tie publishes nothing',
+      [k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1'), k('http:x', '9.9.9.9'), k('dns:y', '9.9.9.9')],
+      {},
+      'disagreement',
+      undefined,
+    ],
+    [
+      'two different single answers disagree',
+      [k('stun:a', '1.1.1.1'), k('http:x', '9.9.9.9')],
+      {},
+      'disagreement',
+      undefined,
+    ],
+    ['bogons never count', [k('stun:a', '10.0.0.1'), k('stun:b', '10.0.0.1')], {}, 'insufficient', undefined],
+    [
+      'CGNAT space never counts',
+      [k('upnp', '100.64.0.2'), k('stun:a', '8.8.8.8'), k('stun:b', '8.8.8.8')],
+      {},
+      'accepted',
+      '8.8.8.8',
+    ],
+    [
+      'documentation range allowed in the test bed',
+      [k('stun:a', '203.0.113.2'), k('stun:b', '203.0.113.2')],
+      { publicRanges: ['203.0.113.0/24'] },
+      'accepted',
+      '203.0.113.2',
+    ],
+    [
+      'documentation range refused in production',
+      [k('stun:a', '203.0.113.2'), k('stun:b', '203.0.113.2')],
+      {},
+      'insufficient',
+      undefined,
+    ],
+    [
+      'a trusted source decides alone',
+      [k('interface', '1.1.1.1')],
+      { trustedSource: 'interface' },
+      'accepted',
+      '1.1.1.1',
+    ],
+    [
+      'a trusted bogon is still refused',
+      [k('interface', '192.168.1.2')],
+      { trustedSource: 'interface' },
+      'insufficient',
+      undefined,
+    ],
+  ])('%s', (_name, results, over, kind, address) => {
+    const decision = decideAddress('ipv4', results, { ...policy, ...over });
+    expect(decision.kind).toBe(kind);
+    if (decision.kind === 'accepted') expect(decision.address).toBe(address);
+  });
+
+  it('lists the dissenting source when the majority wins', () => {
+    const d = decideAddress(
+      'ipv4',
+      [k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1'), k('http:liar', '9.9.9.9')],
+      policy,
+    );
+    expect(d.kind === 'accepted' && d.dissent).toEqual([{ source: 'http:liar', address: '9.9.9.9' }]);
+  });
+
+  it('explains rejected and unavailable sources', () => {
+    const d = decideAddress('ipv4', [k('upnp', '100.64.0.2'), u('stun:a')], policy);
+    expect(d).toMatchObject({
+      kind: 'insufficient',
+      rejected: [{ source: 'upnp', address: '100.64.0.2', reason: 'carrier-grade NAT (RFC 6598) address' }],
+      unavailable: [{ source: 'stun:a', reason: 'timeout' }],
+    });
+  });
+
+  it('ignores answers of the other family', () => {
+    const d = decideAddress('ipv6', [k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1')], policy);
+    expect(d.kind).toBe('insufficient');
+  });
+
+  it.each([
+    ['upnp', 'router'],
+    ['natpmp', 'router'],
+    ['pcp', 'router'],
+    ['interface:eth0', 'interface'],
+    ['stun:stun.example.net:3478', 'stun:stun.example.net:3478'],
+  ])('independenceGroup(%s) = %s', (source, group) => {
+    expect(independenceGroup(source)).toBe(group);
+  });
+});
