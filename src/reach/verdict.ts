@@ -235,7 +235,7 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
   if (inbound === 'no' || inbound === 'ipv6-only') {
     if (globalReachable)
       remedies.push(
-        `Use IPv6: peers with IPv6 can connect to [${String(publicV6)}]:${port} (allow UDP ${port} to this box in the router's IPv6 firewall).`,
+        `Use IPv6: peers with IPv6 can connect to [${publicV6}]:${port} (allow UDP ${port} to this box in the router's IPv6 firewall).`,
       );
     remedies.push('Use a relay: a small VPS running WireGuard that this box connects out to.');
     remedies.push('Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.');
