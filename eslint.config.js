@@ -13,6 +13,8 @@ const adapterFiles = [
   'src/store/lowdb-store.ts',
   'src/store/data-dir.ts',
   'src/web/node-server.ts',
+  'src/reach/stun-udp.ts',
+  'src/reach/router/dgram-udp.ts',
   'src/web/static-assets.ts',
   'src/main.ts',
   'src/cli.ts',

@@ -6,7 +6,8 @@ import { ensureSetupToken } from './auth/setup-token.js';
 import { loadConfig, type AppConfig } from './config/index.js';
 import { FatalStartupError, describeError } from './core/errors.js';
 import { nodePrivateFiles } from './core/node-fs.js';
-import { resetAdminPassword, startGatehouse } from './main.js';
+import { resetAdminPassword, runReachabilityProbe, startGatehouse } from './main.js';
+import { reportJson, reportText } from './reach/report-format.js';
 import { ensureDataDir, lockHolder } from './store/data-dir.js';
 import { readStoreSnapshot } from './store/lowdb-store.js';
 import { readVersion } from './version.js';
@@ -191,6 +192,14 @@ async function cmdResetPassword(
   }
 }
 
+async function cmdDoctor(io: CliIo, flags: SettingFlags & { json?: boolean }): Promise<number> {
+  const config = resolveConfig(io, flags);
+  const report = await runReachabilityProbe(config);
+  io.stdout(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
+  const reachable = report.verdict.inbound === 'yes' || report.verdict.inbound === 'via-port-mapping';
+  return reachable ? exitCodes.ok : exitCodes.failure;
+}
+
 /** `finish` receives each command's exit code; commander awaits the async actions in parseAsync. */
 function buildProgram(io: CliIo, finish: (code: number) => void): Command {
   const program = new Command('gatehouse')
@@ -220,6 +229,15 @@ function buildProgram(io: CliIo, finish: (code: number) => void): Command {
   ).action((opts: SettingFlags & { json?: boolean }) => {
     finish(cmdSetupToken(io, opts));
   });
+  addSettingOptions(
+    program
+      .command('doctor')
+      .description(
+        'probe how the internet reaches this box (STUN, router, interfaces, echo services): verdict, evidence, remedies; exit 0 when peers can reach it, 1 when not',
+      )
+      .option('--json', 'stable JSON output for scripts'),
+    false,
+  ).action((opts: SettingFlags & { json?: boolean }) => cmdDoctor(io, opts).then(finish));
   const admin = program.command('admin').description('offline administration (stop the server first)');
   addSettingOptions(
     admin

@@ -25,6 +25,8 @@ import { createMetrics } from './web/metrics.js';
 import { listen, type RunningServer } from './web/node-server.js';
 import { loadStaticAssets } from './web/static-assets.js';
 import { readVersion } from './version.js';
+import { probeReachability, type ReachabilityReport } from './reach/probe.js';
+import { createUdpStunClient } from './reach/stun-udp.js';
 
 /**
  * The ports every capability is built on, each with its real adapter here and a fake in test/fakes/.
@@ -214,4 +216,16 @@ function sessionPolicyOf(config: AppConfig): SessionPolicy {
     maxAgeMs: config.sessionMaxAgeHours * 3600_000,
     pendingMfaMs: 5 * 60_000,
   };
+}
+
+/** One reachability probe with the real adapters (for `gatehouse doctor`; the server runs it in a loop). */
+export async function runReachabilityProbe(
+  config: AppConfig,
+  options: StartOptions = {},
+): Promise<ReachabilityReport> {
+  const ports = createPorts({ ...config, logLevel: 'silent' }, options);
+  return probeReachability(
+    { runner: ports.runner, fetch: ports.fetch, clock: ports.clock, stun: createUdpStunClient() },
+    config.reachability,
+  );
 }

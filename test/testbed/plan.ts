@@ -81,6 +81,8 @@ export const ports = {
   nas: 8001,
   nasTcp: 9000,
   forwardTcp: 8080,
+  httpEcho: 8088,
+  lyingEcho: 8089,
   wireguard: 51820,
 } as const;
 
@@ -274,13 +276,13 @@ export function scenarioCommands(n: BedNames, shape: ScenarioShape, wan: WanStat
   if (shape.gwPublic) {
     cmds.push(
       ipn(gw, 'link', 'set', 'wan0', 'up'),
-      ipn(gw, 'addr', 'flush', 'dev', 'wan0'),
+      ipn(gw, 'addr', 'flush', 'dev', 'wan0', 'scope', 'global'),
       ipn(gw, 'addr', 'add', `${wan.gwPublic}/28`, 'dev', 'wan0'),
       ipn(gw, 'route', 'replace', 'default', 'via', addr.inetToGw),
     );
   } else {
     cmds.push(
-      ipn(gw, 'addr', 'flush', 'dev', 'wan0'),
+      ipn(gw, 'addr', 'flush', 'dev', 'wan0', 'scope', 'global'),
       ipn(gw, 'link', 'set', 'wan0', 'down'),
       ipn(gw, 'route', 'replace', 'default', 'via', addr.routerLan),
     );
@@ -294,7 +296,12 @@ export function scenarioCommands(n: BedNames, shape: ScenarioShape, wan: WanStat
     );
   }
   // Router uplink.
-  cmds.push(ipn(router, 'addr', 'flush', 'dev', 'wan-pub'), ipn(router, 'addr', 'flush', 'dev', 'wan-cgn'));
+  // Only global addresses: the IPv6 link-local address must survive, or neighbour discovery on a link that
+  // stays up (cgnat → cgnat-v6) has no source address and IPv6 blackholes.
+  cmds.push(
+    ipn(router, 'addr', 'flush', 'dev', 'wan-pub', 'scope', 'global'),
+    ipn(router, 'addr', 'flush', 'dev', 'wan-cgn', 'scope', 'global'),
+  );
   cmds.push(ipn(isp, 'addr', 'flush', 'dev', 'cust0', 'scope', 'global'));
   cmds.push(ipn(isp, 'addr', 'add', `${addr.ispCust6}/64`, 'dev', 'cust0', 'nodad'));
   if (shape.routerUplink === 'public') {
@@ -327,6 +334,11 @@ export function scenarioCommands(n: BedNames, shape: ScenarioShape, wan: WanStat
     ipn(isp, 'route', 'replace', 'default', 'via', addr.inetToIsp),
     ipn(isp, '-6', 'route', 'replace', 'default', 'via', addr.inetToIsp6),
   );
+  // Static IPv6 routes towards the LAN prefix die with the flushed link addresses: put them back.
+  cmds.push(ipn(isp, '-6', 'route', 'replace', '2001:db8:10::/64', 'via', addr.routerCgn6));
+  // Neighbour entries learnt under the old addressing would blackhole the first packets.
+  for (const ns of [gw, router, isp])
+    cmds.push(ipn(ns, 'neigh', 'flush', 'all'), ipn(ns, '-6', 'neigh', 'flush', 'all'));
   // Old NAT mappings die with the old configuration, as they do when an ISP reconnects you.
   for (const ns of [router, isp]) cmds.push(['ip', 'netns', 'exec', ns, 'conntrack', '-F']);
   return cmds;
@@ -391,6 +403,33 @@ table ip nat {
   }
 }
 `;
+}
+
+/** A Gatehouse config file whose reachability sources are the bed's own servers (never public ones). */
+export function gatehouseReachabilityConfig(options: { lyingEcho?: boolean; quorum?: number } = {}): string {
+  return JSON.stringify(
+    {
+      reachability: {
+        stunServers: [
+          `${addr.stunPrimary}:${ports.stun}`,
+          `${addr.stunAlternate}:${ports.stun}`,
+          `[${addr.inet6Server}]:${ports.stun}`,
+        ],
+        httpEcho: [
+          { url: `http://${addr.stunPrimary}:${ports.httpEcho}/`, family: 'ipv4' },
+          { url: `http://[${addr.inet6Server}]:${ports.httpEcho}/`, family: 'ipv6' },
+          ...(options.lyingEcho
+            ? [{ url: `http://${addr.stunAlternate}:${ports.lyingEcho}/`, family: 'ipv4' }]
+            : []),
+        ],
+        dnsEcho: [],
+        quorum: options.quorum ?? 2,
+        publicRanges: ['203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32'],
+      },
+    },
+    null,
+    2,
+  );
 }
 
 /** /etc/netns/<ns>/resolv.conf: every namespace resolves through the bed's own DNS server. */

@@ -268,6 +268,17 @@ export class Testbed {
       stdin: ispRuleset(shape, this.wan),
     });
     this.currentScenario = scenario;
+    // Links brought up again need a moment (neighbour discovery) before traffic flows: wait until it does.
+    await waitFor(`gw reaching the internet over IPv4 in ${scenario}`, async () => {
+      const r = await this.exec('gw', ['ping', '-n', '-c', '1', '-W', '1', addr.stunPrimary]);
+      return r.exitCode === 0 ? true : undefined;
+    });
+    if (shape.ipv6) {
+      await waitFor(`gw reaching the internet over IPv6 in ${scenario}`, async () => {
+        const r = await this.exec('gw', ['ping', '-6', '-n', '-c', '1', '-W', '1', addr.inet6Server]);
+        return r.exitCode === 0 ? true : undefined;
+      });
+    }
     if (shape.upnp) await this.startMiniupnpd();
     this.saveState();
   }
@@ -513,7 +524,13 @@ export class Testbed {
       'net.bridge.bridge-nf-call-iptables=0',
       'net.bridge.bridge-nf-call-ip6tables=0',
     ]);
-    await Promise.all([this.startLanServices(), this.startStun(), this.startDns(), this.startPebble()]);
+    await Promise.all([
+      this.startLanServices(),
+      this.startStun(),
+      this.startDns(),
+      this.startPebble(),
+      this.startEchoServices(),
+    ]);
   }
 
   private async listening(role: Role, proto: 'tcp' | 'udp', port: number): Promise<true | undefined> {
@@ -542,6 +559,21 @@ export class Testbed {
     ]);
     await waitFor(
       'LAN services',
+      () => Promise.resolve(this.log(p.name).includes('ready') ? true : undefined),
+      15_000,
+    );
+  }
+
+  /** HTTP echo on 203.0.113.65:8088 and [2001:db8:ff::65]:8088; a lying echo on 203.0.113.66:8089. */
+  private async startEchoServices(): Promise<void> {
+    const p = this.spawn('inet', 'echo-services', [
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'test/testbed/echo-services.ts'),
+    ]);
+    await waitFor(
+      'HTTP echo services',
       () => Promise.resolve(this.log(p.name).includes('ready') ? true : undefined),
       15_000,
     );

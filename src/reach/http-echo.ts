@@ -1,0 +1,43 @@
+/** @module HTTP echo source: a service answering with the caller's address as plain text (fetch is injected). */
+import type { Fetch } from '../core/fetch.js';
+import { familyOf } from './addresses.js';
+import { known, unavailable, type Family, type PublicIpSource, type SourceResult } from './types.js';
+
+export function httpEchoSource(
+  endpoints: readonly { readonly url: string; readonly family: Family }[],
+  fetch: Fetch,
+  timeoutMs: number,
+): PublicIpSource {
+  return {
+    id: 'http',
+    async probe(family, signal): Promise<SourceResult[]> {
+      const mine = endpoints.filter((e) => e.family === family);
+      return Promise.all(
+        mine.map(async (e): Promise<SourceResult> => {
+          const id = `http:${new URL(e.url).host}`;
+          try {
+            const res = await fetch(e.url, {
+              signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+              headers: { accept: 'text/plain' },
+            });
+            if (!res.ok) return unavailable(id, family, `HTTP ${res.status} from ${e.url}`);
+            const text = (await res.text()).trim().slice(0, 100);
+            if (familyOf(text) !== family)
+              return unavailable(
+                id,
+                family,
+                `${e.url} answered "${text.slice(0, 40)}", not an ${family} address`,
+              );
+            return known(id, family, text);
+          } catch (err) {
+            const reason =
+              err instanceof Error && err.name === 'TimeoutError'
+                ? `no answer within ${timeoutMs} ms`
+                : (err as Error).message;
+            return unavailable(id, family, `${e.url}: ${reason}`);
+          }
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/** @module One reachability probe: ask every source, then decide (quorum) and classify (verdict). */
+import type { ReachabilitySettings } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Fetch } from '../core/fetch.js';
+import type { CommandRunner } from '../core/runner.js';
+import { familyOf } from './addresses.js';
+import { decideAddress, type Consensus } from './consensus.js';
+import { httpEchoSource } from './http-echo.js';
+import { boxAddresses, interfaceSource, readInterfaceAddresses } from './interfaces.js';
+import { tracePath } from './path-probe.js';
+import { splitHostPort, type StunClient } from './stun-client.js';
+import { known, unavailable, type Family, type PublicIpSource, type SourceResult } from './types.js';
+import {
+  classifyReachability,
+  type FamilyFacts,
+  type PortMappingFacts,
+  type RouterObservation,
+  type Verdict,
+} from './verdict.js';
+
+export interface ProbeDeps {
+  readonly runner: CommandRunner;
+  readonly fetch: Fetch;
+  readonly stun: StunClient;
+  readonly clock: Clock;
+  /** UPnP / NAT-PMP / PCP sources (IPv4), the router push, and any other source. */
+  readonly extraSources?: readonly PublicIpSource[];
+  /** The port mapper's current state, if one runs. */
+  readonly portMapping?: () => PortMappingFacts | null;
+}
+
+export interface ReachabilityReport {
+  readonly at: string;
+  readonly verdict: Verdict;
+  readonly consensus: { readonly ipv4: Consensus; readonly ipv6: Consensus };
+  /** Every source's answer, for the evidence table. */
+  readonly sources: readonly SourceResult[];
+  readonly facts: {
+    readonly ipv4: Omit<FamilyFacts, 'consensus'>;
+    readonly ipv6: Omit<FamilyFacts, 'consensus'>;
+    readonly pathError: string | null;
+  };
+}
+
+const stunTimeoutMs = 2500;
+const httpTimeoutMs = 4000;
+
+export async function probeReachability(
+  deps: ProbeDeps,
+  settings: ReachabilitySettings,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<ReachabilityReport> {
+  const interfaces = await readInterfaceAddresses(deps.runner);
+  const sources: PublicIpSource[] = [
+    interfaceSource(deps.runner, settings.publicRanges),
+    httpEchoSource(settings.httpEcho, deps.fetch, httpTimeoutMs),
+    ...(deps.extraSources ?? []),
+  ];
+  const firstStun = settings.stunServers[0];
+
+  const perFamily = async (family: Family) => {
+    // An address literal serves only its own family; a hostname is asked over both.
+    const stunServers = settings.stunServers.filter((server) => {
+      const literal = familyOf(splitHostPort(server).host);
+      return literal === undefined || literal === family;
+    });
+    const [stun, others, path] = await Promise.all([
+      stunServers.length > 0
+        ? deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal })
+        : null,
+      Promise.all(
+        sources.map((s) =>
+          s
+            .probe(family, signal)
+            .catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
+        ),
+      ),
+      family === 'ipv4' && firstStun ? tracePath(deps.runner, splitHostPort(firstStun).host) : null,
+    ]);
+    const stunResults: SourceResult[] = (stun?.results ?? []).map((r) =>
+      r.mapped
+        ? known(`stun:${r.server}`, family, r.mapped.address, { port: r.mapped.port })
+        : unavailable(`stun:${r.server}`, family, r.error ?? 'no answer'),
+    );
+    const results = [...stunResults, ...others.flat()];
+    const router: RouterObservation[] = results
+      .filter((r) => /^(upnp|natpmp|pcp)$/.test(r.source))
+      .map((r) => ({
+        source: r.source as RouterObservation['source'],
+        externalAddress: r.kind === 'known' ? r.address : null,
+        ...(r.kind === 'unavailable' ? { reason: r.reason } : {}),
+      }));
+    const tcpWorks = results.some(
+      (r) => r.kind === 'known' && (r.source.startsWith('http:') || r.source.startsWith('dns:')),
+    );
+    const consensus = decideAddress(family, results, {
+      quorum: settings.quorum,
+      trustedSource: settings.trustedSource,
+      publicRanges: settings.publicRanges,
+    });
+    const facts: Omit<FamilyFacts, 'consensus'> = {
+      localAddresses: interfaces.ok ? boxAddresses(interfaces.value, family) : [],
+      stun,
+      router,
+      path: path?.ok ? path.hops : null,
+      tcpWorks,
+    };
+    return { results, consensus, facts, pathError: path && !path.ok ? path.reason : null };
+  };
+
+  const [v4, v6] = await Promise.all([perFamily('ipv4'), perFamily('ipv6')]);
+  const portMapping = deps.portMapping?.() ?? null;
+  const verdict = classifyReachability({
+    ipv4: { ...v4.facts, consensus: v4.consensus },
+    ipv6: { ...v6.facts, consensus: v6.consensus },
+    portMapping,
+    wireguardPort: settings.portMapping.port,
+  });
+  return {
+    at: deps.clock.now().toISOString(),
+    verdict,
+    consensus: { ipv4: v4.consensus, ipv6: v6.consensus },
+    sources: [...v4.results, ...v6.results],
+    facts: { ipv4: v4.facts, ipv6: v6.facts, pathError: v4.pathError },
+  };
+}
