@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DestinationStream } from 'pino';
 import { AuthService, type AuthFailure } from './auth/service.js';
 import type { SessionPolicy } from './auth/sessions.js';
-import { createChildProcessRunner } from './core/child-process-runner.js';
+import { createChildProcessLauncher, createChildProcessRunner } from './core/child-process-runner.js';
 import type { Fetch } from './core/fetch.js';
 import type { Outcome } from './core/outcome.js';
 import type { CommandRunner } from './core/runner.js';
@@ -27,6 +27,18 @@ import { loadStaticAssets } from './web/static-assets.js';
 import { readVersion } from './version.js';
 import { probeReachability, type ReachabilityReport } from './reach/probe.js';
 import { createUdpStunClient } from './reach/stun-udp.js';
+import type { AlertSink } from './reach/alerts-port.js';
+import { PushedAddressSource } from './reach/push-source.js';
+import { createDgramUdp } from './reach/router/dgram-udp.js';
+import {
+  createRouterClients,
+  createRouterSources,
+  PortMapper,
+  type PortMappingStatus,
+} from './reach/router/index.js';
+import { ReachabilityService } from './reach/service.js';
+import { reachabilityCard } from './reach/status-card.js';
+import type { PortMappingFacts } from './reach/verdict.js';
 
 /**
  * The ports every capability is built on, each with its real adapter here and a fake in test/fakes/.
@@ -55,17 +67,46 @@ export function defaultWebRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 }
 
+/** Until the alerts engine is wired, alerts go to the log. */
+function loggingAlertSink(logger: Logger): AlertSink {
+  return {
+    raise: (a) => {
+      logger.warn({ rule: a.rule, key: a.key, severity: a.severity, remedy: a.remedy }, a.message);
+      return Promise.resolve();
+    },
+    clear: (rule, key) => {
+      logger.info({ rule, key }, 'alert cleared');
+      return Promise.resolve();
+    },
+  };
+}
+
+function portMappingFacts(status: PortMappingStatus): PortMappingFacts | null {
+  if (status.state === 'pending') return null;
+  return {
+    state: status.state,
+    ...(status.protocol ? { protocol: status.protocol } : {}),
+    ...(status.externalPort === undefined ? {} : { externalPort: status.externalPort }),
+    ...(status.error === undefined ? {} : { error: status.error }),
+  };
+}
+
 export interface Gatehouse {
   readonly server: RunningServer;
   readonly store: Store;
   readonly auth: AuthService;
   readonly logger: Logger;
   readonly ports: Ports;
+  readonly reachability: ReachabilityService;
+  /** Where a router's dyndns2-style push of its WAN address lands (the DDNS endpoint feeds it). */
+  readonly pushSource: PushedAddressSource;
   /** Stops serving and releases the data directory. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
+  /** Where alerts go (the alerts engine); default: the log. */
+  readonly alerts?: AlertSink;
   /** Replace any port (tests); the rest get their real adapters. */
   readonly ports?: Partial<Ports>;
   /** Log destination (tests capture the log to prove what it contains). */
@@ -78,6 +119,7 @@ export interface StartOptions {
 export async function startGatehouse(config: AppConfig, options: StartOptions = {}): Promise<Gatehouse> {
   const ports = createPorts(config, options);
   const { clock, logger, files } = ports;
+  const pushSource = new PushedAddressSource(clock);
   ensureDataDir(config.dataDir);
   const lock = acquireDataDirLock(config.dataDir);
   try {
@@ -115,6 +157,56 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
         'created a self-signed bootstrap certificate',
       );
 
+    // Reachability: router clients (UPnP / NAT-PMP / PCP), the WireGuard port mapper, and the probe loop.
+    const router = createRouterClients({
+      udp: createDgramUdp(),
+      fetch: ports.fetch,
+      clock,
+      runner: ports.runner,
+    });
+    const portMapper = new PortMapper({
+      clients: [router.pcp, router.natpmp, router.upnp],
+      clock,
+      logger,
+      settings: config.reachability.portMapping,
+    });
+    const alertSink = options.alerts ?? loggingAlertSink(logger);
+    portMapper.onLost((e) => {
+      void alertSink.raise({
+        rule: 'reach.port-mapping-lost',
+        key: String(e.externalPort),
+        severity: 'warning',
+        title: 'Port mapping lost',
+        message: `The router dropped the mapping of UDP ${e.externalPort} (${e.protocol}): ${e.reason}.`,
+        remedy: `Forward UDP port ${config.reachability.portMapping.port} on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.`,
+        details: { protocol: e.protocol, port: e.externalPort },
+      });
+    });
+    portMapper.onChange((status) => {
+      if (status.state === 'mapped')
+        void alertSink.clear('reach.port-mapping-lost', String(status.externalPort ?? ''));
+    });
+    const reachability = new ReachabilityService({
+      probe: (signal) =>
+        probeReachability(
+          {
+            runner: ports.runner,
+            fetch: ports.fetch,
+            clock,
+            stun: createUdpStunClient(),
+            extraSources: [...createRouterSources(router), pushSource],
+            portMapping: () => portMappingFacts(portMapper.status()),
+          },
+          config.reachability,
+          signal,
+        ),
+      store,
+      clock,
+      logger,
+      alerts: alertSink,
+      ...(config.reachability.watchInterfaces ? { launcher: createChildProcessLauncher() } : {}),
+      backstopMs: config.reachability.backstopSeconds * 1000,
+    });
     const startedAt = clock.now();
     let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
     const statusProviders = [
@@ -126,6 +218,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
         tls: config.tls,
       }),
       securityCard(store, clock),
+      reachabilityCard(reachability, store),
     ];
     const app = createApp({
       store,
@@ -137,6 +230,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       tls: config.tls,
       trustProxy: config.trustProxy,
       statusProviders,
+      reachability,
       assets: loadStaticAssets(options.webRoot ?? defaultWebRoot()),
     });
     const server = await listen({
@@ -147,6 +241,15 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     });
     listenUrl = server.url;
     lock.announce(server.url);
+    if (config.reachability.enabled) {
+      portMapper.start();
+      reachability.start();
+    } else {
+      logger.warn(
+        {},
+        'reachability checks and port mapping are off (reachability.enabled / GATEHOUSE_REACHABILITY)',
+      );
+    }
     logger.info({ url: server.url, dataDir: config.dataDir, version }, 'Gatehouse is listening');
     if (tls) {
       logger.info(
@@ -169,9 +272,14 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       auth,
       logger,
       ports,
+      reachability,
+      pushSource,
       async stop() {
         if (stopped) return;
         stopped = true;
+        await reachability.stop();
+        // Removes the router mapping: a stopped box should not keep a port open.
+        await portMapper.stop();
         await server.close();
         lock.release();
       },
@@ -224,8 +332,20 @@ export async function runReachabilityProbe(
   options: StartOptions = {},
 ): Promise<ReachabilityReport> {
   const ports = createPorts({ ...config, logLevel: 'silent' }, options);
+  const router = createRouterClients({
+    udp: createDgramUdp(),
+    fetch: ports.fetch,
+    clock: ports.clock,
+    runner: ports.runner,
+  });
   return probeReachability(
-    { runner: ports.runner, fetch: ports.fetch, clock: ports.clock, stun: createUdpStunClient() },
+    {
+      runner: ports.runner,
+      fetch: ports.fetch,
+      clock: ports.clock,
+      stun: createUdpStunClient(),
+      extraSources: createRouterSources(router),
+    },
     config.reachability,
   );
 }

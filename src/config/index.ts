@@ -28,6 +28,7 @@ export const envNames = {
   trustProxy: 'GATEHOUSE_TRUST_PROXY',
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
+  reachabilityEnabled: 'GATEHOUSE_REACHABILITY',
 } as const satisfies Record<Exclude<keyof SettingsSource, 'reachability'>, string>;
 
 export const configFileEnv = 'GATEHOUSE_CONFIG';
@@ -123,7 +124,10 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     trustProxy: merged.trustProxy ?? false,
     sessionIdleMinutes: merged.sessionIdleMinutes ?? defaults.sessionIdleMinutes,
     sessionMaxAgeHours: merged.sessionMaxAgeHours ?? defaults.sessionMaxAgeHours,
-    reachability: merged.reachability ?? reachabilitySettingsSchema.parse({}),
+    reachability: {
+      ...(merged.reachability ?? reachabilitySettingsSchema.parse({})),
+      ...(merged.reachabilityEnabled === undefined ? {} : { enabled: merged.reachabilityEnabled }),
+    },
     ...(configFile === undefined ? {} : { configFile }),
   };
   return ok(result);

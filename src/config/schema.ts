@@ -55,6 +55,8 @@ const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected an address 
  */
 export const reachabilitySettingsSchema = z
   .object({
+    /** Master switch: probing, the interface monitor and the port mapper. */
+    enabled: z.boolean().default(true),
     /** STUN servers (RFC 5389), host:port. Two or more make RFC 5780 mapping checks possible. */
     stunServers: z.array(hostPort).default(['stun.cloudflare.com:3478', 'stun.l.google.com:19302']),
     /** HTTP echo services answering with the caller's address as plain text, per address family. */
@@ -107,6 +109,8 @@ export const settingsSourceSchema = z
     trustProxy: booleanFromString,
     sessionIdleMinutes: positiveInt.max(60 * 24 * 30),
     sessionMaxAgeHours: positiveInt.max(24 * 365),
+    /** Turns the reachability loop and port mapping off (GATEHOUSE_REACHABILITY=off). */
+    reachabilityEnabled: booleanFromString,
     /** Only from the config file: a nested section. */
     reachability: reachabilitySettingsSchema,
   })

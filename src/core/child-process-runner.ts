@@ -1,6 +1,6 @@
 /** @module node:child_process adapter for the CommandRunner port (argv only, never a shell). */
 import { spawn } from 'node:child_process';
-import type { CommandResult, CommandRunner, RunFailure, RunOptions } from './runner.js';
+import type { CommandResult, CommandRunner, ProcessLauncher, RunFailure, RunOptions } from './runner.js';
 
 export function createChildProcessRunner(): CommandRunner {
   return {
@@ -47,6 +47,51 @@ export function createChildProcessRunner(): CommandRunner {
         });
         child.stdin.end(options.stdin ?? '');
       });
+    },
+  };
+}
+
+export function createChildProcessLauncher(): ProcessLauncher {
+  return {
+    launch(argv, handlers) {
+      const [program, ...args] = argv;
+      const child = spawn(program, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stopping = false;
+      let buffer = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        buffer += chunk;
+        let i: number;
+        while ((i = buffer.indexOf('\n')) >= 0) {
+          handlers.onLine(buffer.slice(0, i));
+          buffer = buffer.slice(i + 1);
+        }
+      });
+      const exited = new Promise<void>((resolve) => {
+        child.on('error', (e: NodeJS.ErrnoException) => {
+          if (!stopping) {
+            handlers.onExit(
+              e.code === 'ENOENT' ? `${program} is not installed or not on PATH` : `${program}: ${e.message}`,
+            );
+          }
+          resolve();
+        });
+        child.on('exit', (code, signal) => {
+          if (!stopping) handlers.onExit(`${program} exited (${signal ?? String(code)})`);
+          resolve();
+        });
+      });
+      return {
+        async stop() {
+          stopping = true;
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+            await exited;
+            clearTimeout(timer);
+          }
+        },
+      };
     },
   };
 }

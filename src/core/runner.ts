@@ -29,3 +29,20 @@ export interface CommandRunner {
     options?: RunOptions,
   ): Promise<{ ok: true; value: CommandResult } | { ok: false; error: RunFailure }>;
 }
+
+/** A long-running child (e.g. `ip monitor address`) whose output arrives line by line. */
+export interface RunningProcess {
+  /** Ends the child (SIGTERM, then SIGKILL) and resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+export interface ProcessLauncher {
+  /**
+   * Starts argv[0] (argv array, never a shell) and calls `onLine` for every stdout line. `onExit` reports an
+   * unexpected end (a missing program is reported there too, with its reason) — never a silent no-op.
+   */
+  launch(
+    argv: readonly [string, ...string[]],
+    handlers: { onLine: (line: string) => void; onExit: (reason: string) => void },
+  ): RunningProcess;
+}

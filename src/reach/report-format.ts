@@ -14,17 +14,17 @@ export function reportJson(r: ReachabilityReport) {
       udp: r.verdict.ipv4.udp,
       portMapping: r.verdict.ipv4.portMapping,
       consensus: r.consensus.ipv4.kind,
-      localAddresses: r.facts.ipv4.localAddresses,
-      path: r.facts.ipv4.path,
+      localAddresses: [...r.facts.ipv4.localAddresses],
+      path: r.facts.ipv4.path ? [...r.facts.ipv4.path] : null,
     },
     ipv6: {
       publicAddress: r.verdict.ipv6.publicAddress,
       globalReachable: r.verdict.ipv6.globalReachable,
       consensus: r.consensus.ipv6.kind,
-      localAddresses: r.facts.ipv6.localAddresses,
+      localAddresses: [...r.facts.ipv6.localAddresses],
     },
-    evidence: r.verdict.evidence,
-    remedies: r.verdict.remedies,
+    evidence: [...r.verdict.evidence],
+    remedies: [...r.verdict.remedies],
     sources: r.sources.map((s) =>
       s.kind === 'known'
         ? { source: s.source, family: s.family, status: 'known' as const, address: s.address, reason: null }

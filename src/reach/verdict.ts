@@ -178,6 +178,12 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
   else if (pm?.state === 'mapped') {
     portMapping = 'available';
     evidence.push(`UDP port ${port} is mapped on the router by ${pm.protocol ?? 'a port-mapping protocol'}`);
+  } else if (!pm && routerExternal.length > 0) {
+    // No mapper ran (gatehouse doctor), but the router speaks a mapping protocol: Gatehouse can map the port.
+    portMapping = 'available';
+    evidence.push(
+      `the router answers ${routerExternal.map((r) => r.source).join(', ')}: Gatehouse can map UDP port ${port} itself`,
+    );
   } else if (pm) {
     portMapping = 'unavailable';
     evidence.push(`the router offers no working UPnP, NAT-PMP or PCP${pm.error ? ` (${pm.error})` : ''}`);

@@ -25,6 +25,8 @@ import { settingsRoutes } from './routes/settings.js';
 import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { reachabilityRoutes } from './routes/reachability.js';
+import type { ReachabilityService } from '../reach/service.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -38,6 +40,8 @@ export interface AppDeps {
   readonly trustProxy: boolean;
   readonly statusProviders: readonly StatusCardProvider[];
   readonly assets?: StaticAssets;
+  /** Present when the reachability loop runs (not in every test). */
+  readonly reachability?: ReachabilityService;
 }
 
 /** Largest accepted request body; the API takes small JSON documents only. */
@@ -53,6 +57,7 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/', tokenRoutes(deps.auth))
     .route('/', auditRoutes(deps.store))
     .route('/', settingsRoutes(deps.store, deps.clock))
+    .route('/', deps.reachability ? reachabilityRoutes(deps.store, deps.reachability) : createRouter())
     .route(
       '/',
       statusRoutes({

@@ -90,7 +90,8 @@ describe.skipIf(skip)('web UI in Chromium', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-browser-'));
     const config = loadConfig({
       flags: { dataDir, listen: '127.0.0.1:0', logLevel: 'warn' },
-      env: {},
+      // Tests never reach public STUN or echo services.
+      env: { GATEHOUSE_REACHABILITY: 'off' },
       cwd: repoRoot,
       readFile: () => undefined,
     });

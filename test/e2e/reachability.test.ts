@@ -68,6 +68,20 @@ describe.skipIf(skip !== undefined)('reachability verdict on the test bed', () =
     expect(code).toBe(1);
   });
 
+  it('nat-upnp: the router speaks UPnP / NAT-PMP / PCP, so the port can be mapped automatically', async () => {
+    const { code, report } = await doctor('nat-upnp');
+    expect(report.ipv4).toMatchObject({
+      kind: 'nat',
+      publicAddress: addr.routerWan,
+      portMapping: 'available',
+    });
+    expect(report.inbound).toBe('via-port-mapping');
+    expect(report.sources).toContainEqual(
+      expect.objectContaining({ source: 'natpmp', address: addr.routerWan }),
+    );
+    expect(code).toBe(0);
+  });
+
   it('double-nat: a private hop after the router', async () => {
     const { report } = await doctor('double-nat');
     expect(report.ipv4).toMatchObject({ kind: 'double-nat', publicAddress: addr.ispPublic });

@@ -35,7 +35,8 @@ function capture(over: Partial<CliIo> = {}): Captured {
   const io: CliIo = {
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
-    env: {},
+    // Tests never reach public STUN or echo services.
+    env: { GATEHOUSE_REACHABILITY: 'off' },
     cwd: dir,
     readStdin: () => Promise.resolve(''),
     untilStopped: () =>
@@ -252,7 +253,9 @@ describe('gatehouse CLI', () => {
     const entry = path.join(import.meta.dirname, '..', 'support', 'cli-entry.ts');
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', entry, ...args]);
+        const p = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+          env: { ...process.env, GATEHOUSE_REACHABILITY: 'off' },
+        });
         let stdout = '';
         let stderr = '';
         p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -264,16 +267,11 @@ describe('gatehouse CLI', () => {
     const bad = await run(['serve', '--listen', 'bad']);
     expect(bad.code).toBe(2);
 
-    const p = spawn(process.execPath, [
-      '--import',
-      'tsx',
-      entry,
-      'serve',
-      '--data-dir',
-      dataDir(),
-      '--listen',
-      '127.0.0.1:0',
-    ]);
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', entry, 'serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0'],
+      { env: { ...process.env, GATEHOUSE_REACHABILITY: 'off' } },
+    );
     let log = '';
     await new Promise<void>((resolve) => {
       p.stdout.on('data', (b: Buffer) => {

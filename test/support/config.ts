@@ -4,5 +4,13 @@ import { loadConfig, type AppConfig } from '../../src/config/index.js';
 export function testConfig(over: Partial<AppConfig> & { dataDir: string }): AppConfig {
   const base = loadConfig({ flags: {}, env: {}, cwd: over.dataDir, readFile: () => undefined });
   if (!base.ok) throw new Error(base.error.message);
-  return { ...base.value, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'silent', ...over };
+  // Tests never reach public services: reachability is off unless a test turns it on with bed servers.
+  const reachability = {
+    ...base.value.reachability,
+    enabled: false,
+    stunServers: [],
+    httpEcho: [],
+    dnsEcho: [],
+  };
+  return { ...base.value, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'silent', reachability, ...over };
 }

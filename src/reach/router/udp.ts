@@ -113,8 +113,9 @@ export async function exchange(
   }
 }
 
-/** "2 s", "0.5 s": durations in reasons people read. */
+/** "2 s", "1.5 s", "300 ms": durations in reasons people read. */
 export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

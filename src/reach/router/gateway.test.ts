@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { FakeRunner } from '../../../test/fakes/runner.js';
+import { defaultRouteGateway, parseDefaultGateway } from './gateway.js';
+
+describe('parseDefaultGateway', () => {
+  it.each([
+    ['one default route', '[{"dst":"default","gateway":"10.10.0.1","dev":"eth0","flags":[]}]', '10.10.0.1'],
+    [
+      'the lowest metric wins',
+      '[{"dst":"default","gateway":"192.168.1.1","dev":"wlan0","metric":600,"flags":[]},' +
+        '{"dst":"default","gateway":"10.10.0.1","dev":"eth0","metric":100,"flags":[]}]',
+      '10.10.0.1',
+    ],
+    [
+      'a route without a gateway is skipped',
+      '[{"dst":"default","dev":"wg0","scope":"link","flags":[]},{"dst":"default","gateway":"10.0.0.1","flags":[]}]',
+      '10.0.0.1',
+    ],
+  ])('%s', (_name, stdout, gateway) => {
+    expect(parseDefaultGateway(stdout)).toEqual({ ok: true, address: gateway });
+  });
+
+  it.each([
+    ['no route', '[]', /no IPv4 default route/],
+    ['empty output', '', /no IPv4 default route/],
+    ['an IPv6 gateway only', '[{"dst":"default","gateway":"fe80::1","flags":[]}]', /no IPv4/],
+    ['not JSON', 'default via 10.0.0.1', /not JSON/],
+    ['another shape', '{"dst":"default"}', /unexpected shape/],
+  ])('%s is a reason', (_name, stdout, reason) => {
+    const r = parseDefaultGateway(stdout);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+});
+
+describe('defaultRouteGateway', () => {
+  it('runs ip -j route show default as argv and parses the answer', async () => {
+    const runner = new FakeRunner().on(['ip'], {
+      exitCode: 0,
+      stdout: '[{"dst":"default","gateway":"10.10.0.1","dev":"eth0","flags":[]}]\n',
+      stderr: '',
+    });
+    expect(await defaultRouteGateway(runner)()).toEqual({ ok: true, address: '10.10.0.1' });
+    expect(runner.calls.map((c) => c.argv)).toEqual([['ip', '-j', 'route', 'show', 'default']]);
+  });
+
+  it('says so when ip is missing or fails', async () => {
+    const missing = await defaultRouteGateway(new FakeRunner())();
+    expect(missing).toMatchObject({ ok: false, reason: expect.stringContaining('no answer for ip') });
+    const failing = new FakeRunner().on(['ip'], {
+      exitCode: 2,
+      stdout: '',
+      stderr: 'Cannot open netlink socket',
+    });
+    expect(await defaultRouteGateway(failing)()).toEqual({
+      ok: false,
+      reason: 'ip route failed (2): Cannot open netlink socket',
+    });
+  });
+});

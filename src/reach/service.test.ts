@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/clock.js';
+import { MemoryLogger } from '../../test/fakes/logger.js';
+import { MemoryStore } from '../../test/fakes/store.js';
+import { initialState } from '../store/schema.js';
+import type { AlertInput, AlertSink } from './alerts-port.js';
+import { decideAddress } from './consensus.js';
+import type { ReachabilityReport } from './probe.js';
+import { ReachabilityService } from './service.js';
+import { known, type SourceResult } from './types.js';
+import { classifyReachability } from './verdict.js';
+
+const policy = { quorum: 2, trustedSource: null, publicRanges: [] };
+
+function report(v4: SourceResult[], path: (string | null)[] | null = null): ReachabilityReport {
+  const c4 = decideAddress('ipv4', v4, policy);
+  const c6 = decideAddress('ipv6', [], policy);
+  const base = { localAddresses: ['10.0.0.2'], router: [], tcpWorks: true };
+  const stunResults = v4
+    .filter((r) => r.source.startsWith('stun'))
+    .map((r) => ({ server: r.source, mapped: r.kind === 'known' ? { address: r.address, port: 1 } : null }));
+  const facts = {
+    ipv4: { ...base, stun: { localPort: 1, results: stunResults }, path },
+    ipv6: { ...base, localAddresses: [], stun: null, path: null },
+    pathError: null,
+  };
+  return {
+    at: new Date().toISOString(),
+    verdict: classifyReachability({
+      ipv4: { ...facts.ipv4, consensus: c4 },
+      ipv6: { ...facts.ipv6, consensus: c6 },
+      portMapping: null,
+      wireguardPort: 51820,
+    }),
+    consensus: { ipv4: c4, ipv6: c6 },
+    sources: v4,
+    facts,
+  };
+}
+
+class RecordingSink implements AlertSink {
+  readonly raised: AlertInput[] = [];
+  readonly cleared: string[] = [];
+  raise(a: AlertInput) {
+    this.raised.push(a);
+    return Promise.resolve();
+  }
+  clear(rule: string, key: string) {
+    this.cleared.push(`${rule}/${key}`);
+    return Promise.resolve();
+  }
+}
+
+const agree = (address: string) => [known('stun:a', 'ipv4', address), known('stun:b', 'ipv4', address)];
+
+function setup(reports: ReachabilityReport[]) {
+  const clock = new FakeClock('2026-05-01T00:00:00Z');
+  const store = new MemoryStore(initialState(clock.now(), 'x'));
+  const alerts = new RecordingSink();
+  let i = 0;
+  const service = new ReachabilityService({
+    probe: () => Promise.resolve(reports[Math.min(i++, reports.length - 1)] ?? report([])),
+    store,
+    clock,
+    logger: new MemoryLogger(),
+    alerts,
+    backstopMs: 30_000,
+    random: () => 0.5,
+  });
+  const nextReport = () =>
+    new Promise<ReachabilityReport>((resolve) => {
+      const off = service.onReport((r) => {
+        off();
+        resolve(r);
+      });
+    });
+  return { clock, store, alerts, service, nextReport };
+}
+
+describe('ReachabilityService', () => {
+  it('probes at start and then every backstop period, recording accepted changes with their sources', async () => {
+    const t = setup([report(agree('1.1.1.1')), report(agree('1.1.1.1')), report(agree('2.2.2.2'))]);
+    const first = t.nextReport();
+    t.service.start();
+    await first;
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    expect(t.store.read().reachability.history).toEqual([
+      {
+        at: '2026-05-01T00:00:00.000Z',
+        family: 'ipv4',
+        address: '1.1.1.1',
+        previous: null,
+        sources: ['stun:a', 'stun:b'],
+      },
+    ]);
+    // The first address is no "change": no alert.
+    expect(t.alerts.raised.filter((a) => a.rule === 'reach.address-changed')).toEqual([]);
+
+    const second = t.nextReport();
+    await t.clock.sleeping();
+    t.clock.advance(30_000);
+    await second;
+    expect(t.store.read().reachability.history).toHaveLength(1);
+
+    const third = t.nextReport();
+    await t.clock.sleeping();
+    t.clock.advance(30_000);
+    await third;
+    expect(t.store.read().reachability.history.at(-1)).toMatchObject({
+      address: '2.2.2.2',
+      previous: '1.1.1.1',
+    });
+    expect(t.alerts.raised.find((a) => a.rule === 'reach.address-changed')).toMatchObject({
+      key: 'ipv4:2.2.2.2',
+      details: { previous: '1.1.1.1' },
+    });
+    await t.service.stop();
+  });
+
+  it('does not wake before the backstop period (with jitter) has passed', async () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    let probes = 0;
+    t.service.onReport(() => probes++);
+    const first = t.nextReport();
+    t.service.start();
+    await first;
+    await t.clock.sleeping();
+    t.clock.advance(29_000);
+    await Promise.resolve();
+    expect(probes).toBe(1);
+    await t.service.stop();
+  });
+
+  it('sources that disagree publish nothing and raise an alert listing every answer; agreement clears it', async () => {
+    const t = setup([
+      report(agree('1.1.1.1')),
+      report([known('stun:a', 'ipv4', '1.1.1.1'), known('http:liar', 'ipv4', '6.6.6.6')]),
+      report(agree('1.1.1.1')),
+    ]);
+    const r1 = t.nextReport();
+    t.service.start();
+    await r1;
+    const r2 = t.nextReport();
+    await t.clock.sleeping();
+    t.clock.advance(30_000);
+    await r2;
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    const alert = t.alerts.raised.find((a) => a.rule === 'reach.sources-disagree');
+    expect(alert?.message).toMatch(/stun:a: 1\.1\.1\.1; http:liar: 6\.6\.6\.6/);
+    const r3 = t.nextReport();
+    await t.clock.sleeping();
+    t.clock.advance(30_000);
+    await r3;
+    expect(t.alerts.cleared).toContain('reach.sources-disagree/ipv4');
+    await t.service.stop();
+  });
+
+  it('raises the CGNAT alert with a remedy, and clears it when the verdict changes', async () => {
+    const t = setup([
+      report(agree('8.8.8.8'), ['10.0.0.1', '100.64.0.1']),
+      report(agree('8.8.8.8'), ['10.0.0.1', '8.8.4.4']),
+    ]);
+    const r1 = t.nextReport();
+    t.service.start();
+    await r1;
+    expect(t.alerts.raised.find((a) => a.rule === 'reach.cgnat')?.remedy).toMatch(/public IPv4 address/);
+    const r2 = t.nextReport();
+    await t.clock.sleeping();
+    t.clock.advance(30_000);
+    await r2;
+    expect(t.alerts.cleared).toContain('reach.cgnat/ipv4');
+    await t.service.stop();
+  });
+
+  it('coalesces probe requests that arrive while one runs', async () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    const a = t.service.probeNow();
+    const b = t.service.probeNow();
+    expect(await a).toBe(await b);
+    await t.service.stop();
+  });
+});

@@ -1,0 +1,130 @@
+/** @module The reachability loop: probe on start, on address events (debounced) and by a STUN backstop with jitter. */
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { ProcessLauncher, RunningProcess } from '../core/runner.js';
+import { reachabilityHistoryRetention } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { AlertSink } from './alerts-port.js';
+import type { ReachabilityReport } from './probe.js';
+import { planReachabilityUpdate } from './update-plan.js';
+
+export interface ReachabilityServiceDeps {
+  readonly probe: (signal: AbortSignal) => Promise<ReachabilityReport>;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly alerts: AlertSink;
+  /** Watches the box's interfaces (`ip monitor address`); absent = backstop only. */
+  readonly launcher?: ProcessLauncher;
+  readonly backstopMs: number;
+  /** Quiet time after the last address event before probing (bursts of events become one probe). */
+  readonly debounceMs?: number;
+  /** 0..1 random source for the backstop jitter (±20 %). */
+  readonly random?: () => number;
+}
+
+export class ReachabilityService {
+  private last: ReachabilityReport | null = null;
+  private running: Promise<ReachabilityReport> | null = null;
+  private again = false;
+  private readonly abort = new AbortController();
+  private monitor: RunningProcess | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly listeners = new Set<(r: ReachabilityReport) => void>();
+
+  constructor(private readonly deps: ReachabilityServiceDeps) {}
+
+  latest(): ReachabilityReport | null {
+    return this.last;
+  }
+
+  /** Called after every completed probe (tests and the benchmark wait on this instead of sleeping). */
+  onReport(listener: (r: ReachabilityReport) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    if (this.deps.launcher) {
+      this.monitor = this.deps.launcher.launch(['ip', 'monitor', 'address'], {
+        onLine: () => this.addressEvent(),
+        onExit: (reason) => {
+          this.deps.logger.warn({ reason }, 'interface monitor stopped; the STUN backstop still runs');
+        },
+      });
+    }
+    this.loop = this.backstopLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('stopping'));
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    await this.monitor?.stop();
+    await this.loop?.catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Probes now; a request during a running probe is answered by one more probe right after it. */
+  probeNow(): Promise<ReachabilityReport> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.runProbe().finally(() => {
+      this.running = null;
+      if (this.again && !this.abort.signal.aborted) {
+        this.again = false;
+        void this.probeNow();
+      }
+    });
+    return this.running;
+  }
+
+  private addressEvent(): void {
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      void this.probeNow();
+    }, this.deps.debounceMs ?? 500);
+  }
+
+  private async backstopLoop(): Promise<void> {
+    const random = this.deps.random ?? Math.random;
+    for (;;) {
+      await this.probeNow().catch((e: unknown) => {
+        this.deps.logger.error({ err: (e as Error).message }, 'reachability probe failed');
+      });
+      const jitter = 1 + (random() * 0.4 - 0.2);
+      try {
+        await this.deps.clock.sleep(Math.round(this.deps.backstopMs * jitter), this.abort.signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private async runProbe(): Promise<ReachabilityReport> {
+    const report = await this.deps.probe(this.abort.signal);
+    const now = this.deps.clock.now();
+    const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, now);
+    if (plan.history.length > 0) {
+      await this.deps.store.update((draft) => {
+        draft.reachability.current = { ...plan.current };
+        draft.reachability.history.push(...plan.history);
+        const extra = draft.reachability.history.length - reachabilityHistoryRetention;
+        if (extra > 0) draft.reachability.history.splice(0, extra);
+      });
+      for (const h of plan.history) {
+        this.deps.logger.info(
+          { family: h.family, address: h.address, previous: h.previous, sources: h.sources },
+          'public address accepted',
+        );
+      }
+    }
+    for (const a of plan.raise) await this.deps.alerts.raise(a);
+    for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
+    this.last = report;
+    for (const l of this.listeners) l(report);
+    return report;
+  }
+}

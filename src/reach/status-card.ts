@@ -1,0 +1,52 @@
+/** @module The dashboard card of reachability: verdict, public addresses, last change. */
+import type { StatusCardProvider } from '../status/cards.js';
+import type { Store } from '../store/store.js';
+import type { ReachabilityService } from './service.js';
+
+export function reachabilityCard(service: ReachabilityService, store: Store): StatusCardProvider {
+  return {
+    id: 'reachability',
+    card: () => {
+      const report = service.latest();
+      const history = store.read().reachability.history;
+      const lastChange = history.at(-1);
+      if (!report) {
+        return {
+          id: 'reachability',
+          title: 'Reachability',
+          state: 'unknown',
+          summary: 'The first probe is running.',
+          facts: [],
+        };
+      }
+      const v = report.verdict;
+      const state =
+        v.inbound === 'yes' || v.inbound === 'via-port-mapping'
+          ? 'ok'
+          : v.inbound === 'no'
+            ? 'error'
+            : 'warning';
+      return {
+        id: 'reachability',
+        title: 'Reachability',
+        state,
+        summary: v.remedies[0] ? `${v.headline} ${v.remedies[0]}` : v.headline,
+        facts: [
+          { label: 'IPv4', value: `${v.ipv4.publicAddress ?? 'unknown'} (${v.ipv4.kind})` },
+          {
+            label: 'IPv6',
+            value: v.ipv6.publicAddress
+              ? `${v.ipv6.publicAddress}${v.ipv6.globalReachable ? ' (reachable)' : ''}`
+              : 'none',
+          },
+          { label: 'Port mapping', value: v.ipv4.portMapping },
+          {
+            label: 'Last change',
+            value: lastChange ? `${lastChange.at} → ${lastChange.address ?? 'none'}` : 'none yet',
+          },
+          { label: 'Checked', value: report.at },
+        ],
+      };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/** @module GET /reachability: the latest verdict with evidence and the history of public addresses; POST to probe now. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { reportJson } from '../../reach/report-format.js';
+import type { ReachabilityService } from '../../reach/service.js';
+import type { Store } from '../../store/store.js';
+import { commonErrors, createRouter, jsonContent, noInput } from '../openapi.js';
+
+const sourceSchema = z.object({
+  source: z.string(),
+  family: z.enum(['ipv4', 'ipv6']),
+  status: z.enum(['known', 'unavailable']),
+  address: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+const reportSchema = z
+  .object({
+    at: z.string(),
+    headline: z.string(),
+    inbound: z.enum(['yes', 'via-port-mapping', 'needs-port-forward', 'ipv6-only', 'no']),
+    ipv4: z.object({
+      kind: z.enum(['public', 'nat', 'double-nat', 'cgnat', 'offline', 'unknown']),
+      publicAddress: z.string().nullable(),
+      mapping: z.enum(['endpoint-independent', 'endpoint-dependent', 'unknown']),
+      udp: z.enum(['ok', 'blocked', 'unknown']),
+      portMapping: z.enum(['available', 'unavailable', 'disabled', 'unknown']),
+      consensus: z.enum(['accepted', 'disagreement', 'insufficient']),
+      localAddresses: z.array(z.string()),
+      path: z.array(z.string().nullable()).nullable(),
+    }),
+    ipv6: z.object({
+      publicAddress: z.string().nullable(),
+      globalReachable: z.boolean(),
+      consensus: z.enum(['accepted', 'disagreement', 'insufficient']),
+      localAddresses: z.array(z.string()),
+    }),
+    evidence: z.array(z.string()),
+    remedies: z.array(z.string()),
+    sources: z.array(sourceSchema),
+  })
+  .openapi('ReachabilityReport');
+
+const historySchema = z.array(
+  z.object({
+    at: z.string(),
+    family: z.enum(['ipv4', 'ipv6']),
+    address: z.string().nullable(),
+    previous: z.string().nullable(),
+    sources: z.array(z.string()),
+  }),
+);
+
+const responseSchema = z
+  .object({
+    report: reportSchema.nullable().openapi({ description: 'null until the first probe has finished' }),
+    current: z.object({ ipv4: z.string().nullable(), ipv6: z.string().nullable() }),
+    history: historySchema.openapi({ description: 'Accepted public addresses, newest first (at most 100)' }),
+  })
+  .openapi('Reachability');
+
+export function reachabilityRoutes(store: Store, service: ReachabilityService) {
+  const body = (report = service.latest()) => {
+    const r = store.read().reachability;
+    return {
+      report: report ? reportJson(report) : null,
+      current: r.current,
+      history: r.history.slice(-100).reverse(),
+    };
+  };
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/reachability',
+        tags: ['reachability'],
+        summary: 'How the internet reaches this box: verdict, evidence, remedies, address history',
+        middleware: [noInput()] as const,
+        responses: { 200: jsonContent(responseSchema, 'Reachability'), ...commonErrors },
+      }),
+      (c) => c.json(body(), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/reachability/probe',
+        tags: ['reachability'],
+        summary: 'Probe now (instead of waiting for the next backstop check)',
+        middleware: [noInput()] as const,
+        responses: { 200: jsonContent(responseSchema, 'Reachability after the probe'), ...commonErrors },
+      }),
+      async (c) => c.json(body(await service.probeNow()), 200),
+    );
+}
