@@ -406,7 +406,9 @@ table ip nat {
 }
 
 /** A Gatehouse config file whose reachability sources are the bed's own servers (never public ones). */
-export function gatehouseReachabilityConfig(options: { lyingEcho?: boolean; quorum?: number } = {}): string {
+export function gatehouseReachabilityConfig(
+  options: { lyingEcho?: boolean; quorum?: number; backstopSeconds?: number } = {},
+): string {
   return JSON.stringify(
     {
       reachability: {
@@ -424,6 +426,7 @@ export function gatehouseReachabilityConfig(options: { lyingEcho?: boolean; quor
         ],
         dnsEcho: [],
         quorum: options.quorum ?? 2,
+        backstopSeconds: options.backstopSeconds ?? 30,
         publicRanges: ['203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32'],
       },
     },

@@ -1,0 +1,114 @@
+// The running server inside gw: it detects a WAN address change (STUN backstop), reacts to address events on
+// its own interfaces at once, and maps the WireGuard port on miniupnpd while it runs (removed on shutdown).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
+import { Testbed, waitFor } from '../testbed/testbed.js';
+import { e2eSkipReason } from './support.js';
+
+const skip = e2eSkipReason('reachability loop');
+const cliEntry = path.resolve(import.meta.dirname, '../support/cli-entry.ts');
+
+interface StoreFile {
+  reachability: {
+    current: { ipv4: string | null };
+    history: { address: string | null; previous: string | null; sources: string[] }[];
+  };
+}
+
+describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
+  let bed = undefined as unknown as Testbed;
+  let dir = '';
+  const readStore = (): StoreFile | undefined => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(dir, 'data', 'gatehouse.json'), 'utf8')) as StoreFile;
+    } catch {
+      return undefined;
+    }
+  };
+  const currentIpv4 = () => readStore()?.reachability.current.ipv4 ?? null;
+
+  beforeAll(async () => {
+    bed = await Testbed.up('nat-upnp');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-loop-'));
+    fs.writeFileSync(path.join(dir, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 5 }));
+  }, 30_000);
+  afterAll(async () => {
+    await (bed as Testbed | undefined)?.down();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const startServer = () =>
+    bed.spawn('gw', 'gatehouse', [
+      process.execPath,
+      '--import',
+      'tsx',
+      cliEntry,
+      'serve',
+      '--config',
+      path.join(dir, 'config.json'),
+      '--data-dir',
+      path.join(dir, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+
+  const miniupnpdRules = async () =>
+    (await bed.exec('router', ['nft', 'list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd'])).stdout;
+
+  it('maps the WireGuard port on the router while it runs, accepts the public address, and unmaps on shutdown', async () => {
+    const server = startServer();
+    await waitFor('the WireGuard port mapped on miniupnpd', async () =>
+      /dport 51820 dnat ip to 10\.10\.0\.2:51820/.test(await miniupnpdRules()) ? true : undefined,
+    );
+    await waitFor('the public address accepted', () =>
+      Promise.resolve(currentIpv4() === addr.routerWan ? true : undefined),
+    );
+    const first = readStore()?.reachability.history[0];
+    expect(first?.sources.length).toBeGreaterThanOrEqual(2);
+
+    // A WAN address change at the router (like an ISP reconnect) is found by the STUN backstop.
+    await bed.setPublicAddress('203.0.113.3');
+    const started = Date.now();
+    await waitFor(
+      'the new public address accepted',
+      () => Promise.resolve(currentIpv4() === '203.0.113.3' ? true : undefined),
+      20_000,
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(readStore()?.reachability.history.at(-1)).toMatchObject({
+      address: '203.0.113.3',
+      previous: addr.routerWan,
+    });
+
+    process.kill(server.pid, 'SIGTERM');
+    await waitFor('the server to exit', () =>
+      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
+    );
+    expect(await miniupnpdRules()).not.toMatch(/dport 51820/);
+    await bed.setPublicAddress(addr.routerWan);
+  });
+
+  it('public: an address change on its own interface is seen through the address monitor, before any backstop', async () => {
+    await bed.setScenario('public');
+    fs.writeFileSync(path.join(dir, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
+    const server = startServer();
+    await waitFor('the public address accepted', () =>
+      Promise.resolve(currentIpv4() === addr.gwPublic ? true : undefined),
+    );
+    // The provider hands the box a new address (on its own interface): the monitor fires, no backstop is due.
+    await bed.setPublicAddress('203.0.113.35');
+    await waitFor(
+      'the interface address change accepted',
+      () => Promise.resolve(currentIpv4() === '203.0.113.35' ? true : undefined),
+      15_000,
+    );
+    process.kill(server.pid, 'SIGTERM');
+    await waitFor('the server to exit', () =>
+      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
+    );
+    await bed.setPublicAddress(addr.gwPublic);
+  });
+});
