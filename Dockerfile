@@ -23,7 +23,7 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 FROM node:20-bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      wireguard-tools wireguard-go nftables iproute2 ca-certificates tini \
+      wireguard-tools wireguard-go nftables iproute2 traceroute ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \

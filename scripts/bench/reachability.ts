@@ -1,0 +1,88 @@
+// Benchmark (not a test): time from a public address change to the new address accepted by a running server,
+// event-driven (the box's own interface changes: `ip monitor address`) and by the STUN backstop (the router's
+// WAN changes: nothing on the box notices). Needs root. Usage: npm run bench:reachability [-- --runs N --backstop S]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { addr, gatehouseReachabilityConfig, type Scenario } from '../../test/testbed/plan.js';
+import { Testbed, unavailableReason, waitFor } from '../../test/testbed/testbed.js';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, backstop: { type: 'string', default: '30' } },
+});
+const runs = Number(values.runs);
+const backstop = Number(values.backstop);
+const reason = unavailableReason();
+if (reason) {
+  console.error(`bench: ${reason}`);
+  process.exit(1);
+}
+const cliEntry = path.resolve(import.meta.dirname, '../../test/support/cli-entry.ts');
+
+async function measure(scenario: Scenario, addresses: [string, string]): Promise<number[]> {
+  const bed = await Testbed.up(scenario);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
+  const times: number[] = [];
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      gatehouseReachabilityConfig({ backstopSeconds: backstop }),
+    );
+    const current = () => {
+      try {
+        const s = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'gatehouse.json'), 'utf8')) as {
+          reachability: { current: { ipv4: string | null } };
+        };
+        return s.reachability.current.ipv4;
+      } catch {
+        return null;
+      }
+    };
+    const server = bed.spawn('gw', 'gatehouse', [
+      process.execPath,
+      '--import',
+      'tsx',
+      cliEntry,
+      'serve',
+      '--config',
+      path.join(dir, 'config.json'),
+      '--data-dir',
+      path.join(dir, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+    await waitFor(
+      'first address',
+      () => Promise.resolve(current() === addresses[0] ? true : undefined),
+      30_000,
+    );
+    for (let i = 0; i < runs; i++) {
+      const next = addresses[(i + 1) % 2] ?? addresses[0];
+      const t0 = performance.now();
+      await bed.setPublicAddress(next);
+      await waitFor(
+        'new address',
+        () => Promise.resolve(current() === next ? true : undefined),
+        (backstop * 1.3 + 15) * 1000,
+      );
+      times.push(performance.now() - t0);
+    }
+    process.kill(server.pid, 'SIGTERM');
+  } finally {
+    await bed.down();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return times;
+}
+
+const fmt = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `min ${Math.round(s[0] ?? 0)} ms, median ${Math.round(s[Math.floor(s.length / 2)] ?? 0)} ms, max ${Math.round(s.at(-1) ?? 0)} ms (${s.length} runs)`;
+};
+console.log(
+  `event-driven (public, interface address change): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
+);
+console.log(
+  `STUN backstop ${backstop} s ±20 % (nat, router WAN change): ${fmt(await measure('nat', [addr.routerWan, '203.0.113.3']))}`,
+);
