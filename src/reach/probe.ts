@@ -64,9 +64,20 @@ export async function probeReachability(
       const literal = familyOf(splitHostPort(server).host);
       return literal === undefined || literal === family;
     });
+    // Without a global address of this family nothing can answer: say so at once instead of waiting for timeouts.
+    const hasFamily = !interfaces.ok || boxAddresses(interfaces.value, family).length > 0;
     const [stun, others, path] = await Promise.all([
       stunServers.length > 0
-        ? deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal })
+        ? hasFamily
+          ? deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal })
+          : {
+              localPort: 0,
+              results: stunServers.map((server) => ({
+                server,
+                mapped: null,
+                error: `no global ${family} address on this box`,
+              })),
+            }
         : null,
       Promise.all(
         sources.map((s) =>
