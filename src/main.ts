@@ -28,6 +28,8 @@ import { readVersion } from './version.js';
 import { probeReachability, type ReachabilityReport } from './reach/probe.js';
 import { createUdpStunClient } from './reach/stun-udp.js';
 import type { AlertSink } from './reach/alerts-port.js';
+import { createNotifierFactory } from './alerts/notifiers/factory.js';
+import { AlertService, alertSink as toAlertSink } from './alerts/service.js';
 import { PushedAddressSource } from './reach/push-source.js';
 import { createDgramUdp } from './reach/router/dgram-udp.js';
 import {
@@ -65,20 +67,6 @@ export function createPorts(config: AppConfig, options: StartOptions = {}): Port
 /** Where the built web UI lives, relative to this file in src/ (development) or dist/ (built). */
 export function defaultWebRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
-}
-
-/** Until the alerts engine is wired, alerts go to the log. */
-function loggingAlertSink(logger: Logger): AlertSink {
-  return {
-    raise: (a) => {
-      logger.warn({ rule: a.rule, key: a.key, severity: a.severity, remedy: a.remedy }, a.message);
-      return Promise.resolve();
-    },
-    clear: (rule, key) => {
-      logger.info({ rule, key }, 'alert cleared');
-      return Promise.resolve();
-    },
-  };
 }
 
 function portMappingFacts(status: PortMappingStatus): PortMappingFacts | null {
@@ -170,7 +158,14 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       logger,
       settings: config.reachability.portMapping,
     });
-    const alertSink = options.alerts ?? loggingAlertSink(logger);
+    const alerts = new AlertService({
+      store,
+      clock,
+      logger: logger.child({ module: 'alerts' }),
+      notifiers: createNotifierFactory({ fetch: ports.fetch }),
+    });
+    const alertsLoop = new AbortController();
+    const alertSink = options.alerts ?? toAlertSink(alerts);
     portMapper.onLost((e) => {
       void alertSink.raise({
         rule: 'reach.port-mapping-lost',
@@ -230,7 +225,8 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       tls: config.tls,
       trustProxy: config.trustProxy,
       statusProviders,
-      reachability,
+      ...(config.reachability.enabled ? { reachability } : {}),
+      alerts,
       assets: loadStaticAssets(options.webRoot ?? defaultWebRoot()),
     });
     const server = await listen({
@@ -241,6 +237,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     });
     listenUrl = server.url;
     lock.announce(server.url);
+    void alerts.runPendingLoop(alertsLoop.signal);
     if (config.reachability.enabled) {
       portMapper.start();
       reachability.start();
@@ -277,6 +274,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       async stop() {
         if (stopped) return;
         stopped = true;
+        alertsLoop.abort();
         await reachability.stop();
         // Removes the router mapping: a stopped box should not keep a port open.
         await portMapper.stop();

@@ -21,7 +21,12 @@ export type AuditType =
   | 'token.created'
   | 'token.revoked'
   | 'token.rejected'
-  | 'settings.changed';
+  | 'settings.changed'
+  | 'alerts.channel-created'
+  | 'alerts.channel-updated'
+  | 'alerts.channel-deleted'
+  | 'alerts.channel-tested'
+  | 'alerts.acknowledged';
 
 export interface AuditInput {
   readonly type: AuditType;

@@ -111,7 +111,7 @@ describe('ReachabilityService', () => {
       previous: '1.1.1.1',
     });
     expect(t.alerts.raised.find((a) => a.rule === 'reach.address-changed')).toMatchObject({
-      key: 'ipv4:2.2.2.2',
+      key: 'ipv4',
       details: { previous: '1.1.1.1' },
     });
     await t.service.stop();

@@ -121,8 +121,9 @@ export class ReachabilityService {
         );
       }
     }
-    for (const a of plan.raise) await this.deps.alerts.raise(a);
+    // Clears first: an event-like alert (address changed) is cleared and raised again to be notified anew.
     for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
+    for (const a of plan.raise) await this.deps.alerts.raise(a);
     this.last = report;
     for (const l of this.listeners) l(report);
     return report;

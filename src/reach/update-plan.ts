@@ -49,9 +49,11 @@ export function planReachabilityUpdate(
         sources: [...c.sources],
       });
       if (before !== null) {
+        // A new change replaces the previous change's alert (cleared first, so it is notified again).
+        clear.push({ rule: 'reach.address-changed', key: family });
         raise.push({
           rule: 'reach.address-changed',
-          key: `${family}:${c.address}`,
+          key: family,
           severity: 'info',
           title: `Public ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address changed`,
           message: `The public address changed from ${before} to ${c.address} (agreed by ${c.sources.join(', ')}).`,

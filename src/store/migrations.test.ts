@@ -62,8 +62,30 @@ describe('migrateV2ToV3', () => {
     expect(v3.users).toEqual(v2.users);
     expect(v3.audit).toEqual(v2.audit);
     expect(v3.reachability).toEqual({ history: [], current: { ipv4: null, ipv6: null } });
-    expect(v3.alerts).toEqual({ channels: [], items: [], deliveries: [] });
+    expect(v3.alerts).toEqual({ channels: [], items: [], deliveries: [], notifications: [] });
     expect(stateSchema.safeParse(v3).success).toBe(true);
+  });
+
+  it('reads a version 3 document written before the alerts ledger (the new fields default to empty)', () => {
+    const v3 = migrateV2ToV3(migrateV1ToV2(v1));
+    const item = {
+      id: 'a1',
+      rule: 'reach.cgnat',
+      key: '',
+      severity: 'critical',
+      title: 't',
+      message: 'm',
+      remedy: null,
+      raisedAt: '2026-01-01T00:00:00.000Z',
+      lastSeenAt: '2026-01-01T00:00:00.000Z',
+      occurrences: 1,
+      clearedAt: null,
+      acknowledgedAt: null,
+      details: {},
+    };
+    const parsed = stateSchema.parse({ ...v3, alerts: { channels: [], items: [item], deliveries: [] } });
+    expect(parsed.alerts.notifications).toEqual([]);
+    expect(parsed.alerts.items[0]?.notifiedChannelIds).toEqual([]);
   });
 });
 

@@ -135,6 +135,8 @@ export const alertSchema = z
     clearedAt: isoDate.nullable(),
     acknowledgedAt: isoDate.nullable(),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    /** Channels already told that this alert was raised: the ones a "cleared" goes to, and never told twice. */
+    notifiedChannelIds: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -181,12 +183,28 @@ export const deliverySchema = z
   })
   .strict();
 
+/**
+ * One notification the rules engine decided to send, to the channels named: the ledger its rate limits count
+ * (persisted, so a restart does not reset them). Newest last; only the longest rate-limit window is kept.
+ */
+export const notificationSchema = z
+  .object({
+    at: isoDate,
+    alertId: z.string(),
+    rule: z.string(),
+    key: z.string(),
+    event: z.enum(['raised', 'cleared']),
+    channelIds: z.array(z.string()),
+  })
+  .strict();
+
 export const alertsStateSchema = z
   .object({
     channels: z.array(channelSchema),
     items: z.array(alertSchema),
     /** Newest last; trimmed to deliveryRetention. */
     deliveries: z.array(deliverySchema),
+    notifications: z.array(notificationSchema).default([]),
   })
   .strict();
 
@@ -204,6 +222,8 @@ export type Alert = z.infer<typeof alertSchema>;
 export type Channel = z.infer<typeof channelSchema>;
 export type ChannelTarget = z.infer<typeof channelTargetSchema>;
 export type Delivery = z.infer<typeof deliverySchema>;
+export type NotificationRecord = z.infer<typeof notificationSchema>;
+export type AlertsState = State['alerts'];
 export type Severity = z.infer<typeof severitySchema>;
 
 export const reachabilityHistoryRetention = 1000;
@@ -215,7 +235,7 @@ export function emptyReachability(): State['reachability'] {
 }
 
 export function emptyAlerts(): State['alerts'] {
-  return { channels: [], items: [], deliveries: [] };
+  return { channels: [], items: [], deliveries: [], notifications: [] };
 }
 export type User = z.infer<typeof userSchema>;
 export type Session = z.infer<typeof sessionSchema>;

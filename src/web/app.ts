@@ -26,6 +26,8 @@ import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { reachabilityRoutes } from './routes/reachability.js';
+import { alertRoutes } from './routes/alerts.js';
+import type { AlertService } from '../alerts/service.js';
 import type { ReachabilityService } from '../reach/service.js';
 
 export interface AppDeps {
@@ -40,8 +42,9 @@ export interface AppDeps {
   readonly trustProxy: boolean;
   readonly statusProviders: readonly StatusCardProvider[];
   readonly assets?: StaticAssets;
-  /** Present when the reachability loop runs (not in every test). */
+  /** Absent when reachability is off: the routes then answer with the stored history only. */
   readonly reachability?: ReachabilityService;
+  readonly alerts: AlertService;
 }
 
 /** Largest accepted request body; the API takes small JSON documents only. */
@@ -57,7 +60,8 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/', tokenRoutes(deps.auth))
     .route('/', auditRoutes(deps.store))
     .route('/', settingsRoutes(deps.store, deps.clock))
-    .route('/', deps.reachability ? reachabilityRoutes(deps.store, deps.reachability) : createRouter())
+    .route('/', reachabilityRoutes(deps.store, deps.reachability))
+    .route('/', alertRoutes(deps.alerts))
     .route(
       '/',
       statusRoutes({

@@ -6,6 +6,8 @@ import { AuthService } from '../../src/auth/service.js';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { createApp } from '../../src/web/app.js';
+import { AlertService } from '../../src/alerts/service.js';
+import { createNotifierFactory } from '../../src/alerts/notifiers/factory.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { securityCard } from '../../src/status/core-cards.js';
 import { ensureSetupToken } from '../../src/auth/setup-token.js';
@@ -30,7 +32,14 @@ export async function createHarness(options: { tls?: boolean; assets?: StaticAss
     sessionPolicy: { idleMs: 60 * 60_000, maxAgeMs: 24 * 3600_000, pendingMfaMs: 5 * 60_000 },
     events: metrics.authEvents,
   });
+  const alerts = new AlertService({
+    store,
+    clock,
+    logger,
+    notifiers: createNotifierFactory({ fetch: globalThis.fetch }),
+  });
   const app = createApp({
+    alerts,
     store,
     auth,
     clock,
@@ -96,6 +105,7 @@ export async function createHarness(options: { tls?: boolean; assets?: StaticAss
 
   return {
     app,
+    alerts,
     store,
     auth,
     clock,

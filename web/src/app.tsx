@@ -5,6 +5,9 @@ import { ApiError, expectOk, messageOf, type GatehouseClient, type SessionInfo }
 import { ErrorNotice, Loading } from './components/ui.js';
 import { useAction } from './hooks.js';
 import { AuditPage } from './pages/audit.js';
+import { AlertsPage } from './pages/alerts.js';
+import { ReachabilityPage } from './pages/reachability.js';
+import { AlertBanner } from './components/alert-banner.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { LoginPage } from './pages/login.js';
 import { SecurityPage } from './pages/security.js';
@@ -24,6 +27,8 @@ type PageRoute = Exclude<Route, 'setup' | 'login'>;
 
 const pages: readonly { readonly route: PageRoute; readonly label: string }[] = [
   { route: 'dashboard', label: 'Dashboard' },
+  { route: 'reachability', label: 'Reachability' },
+  { route: 'alerts', label: 'Alerts' },
   { route: 'security', label: 'Security' },
   { route: 'tokens', label: 'API tokens' },
   { route: 'audit', label: 'Audit log' },
@@ -192,6 +197,8 @@ export function App(props: { readonly client: GatehouseClient }) {
           onLoggedOut={signOut}
         >
           {page === 'dashboard' ? <DashboardPage client={client} /> : null}
+          {page === 'reachability' ? <ReachabilityPage client={client} /> : null}
+          {page === 'alerts' ? <AlertsPage client={client} /> : null}
           {page === 'security' ? (
             <SecurityPage
               client={client}
@@ -285,6 +292,7 @@ function Frame(props: {
         </div>
       </header>
       <main class="content" id="main" tabIndex={-1} ref={mainRef}>
+        <AlertBanner client={props.client} href={hrefOf('alerts')} />
         <ErrorNotice message={logout.error} />
         {props.children}
       </main>

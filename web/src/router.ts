@@ -1,12 +1,15 @@
 /** @module Hash routes (#/, #/security, ...): parsing, building and a hook that follows location.hash. */
 import { useEffect, useState } from 'preact/hooks';
 
-export type Route = 'setup' | 'login' | 'dashboard' | 'security' | 'tokens' | 'audit';
+export type Route =
+  'setup' | 'login' | 'dashboard' | 'reachability' | 'alerts' | 'security' | 'tokens' | 'audit';
 
 const paths: Record<Route, string> = {
   setup: '#/setup',
   login: '#/login',
   dashboard: '#/',
+  reachability: '#/reachability',
+  alerts: '#/alerts',
   security: '#/security',
   tokens: '#/tokens',
   audit: '#/audit',

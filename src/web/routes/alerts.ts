@@ -5,7 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AlertsActor, AlertService } from '../../alerts/service.js';
-import type { Alert, Channel, ChannelTarget, Delivery } from '../../store/schema.js';
+import type { Alert, Channel, ChannelTarget } from '../../store/schema.js';
 import { actorName, type AppContext } from '../context.js';
 import { failWith } from '../errors.js';
 import { sessionOnly } from '../middleware/guard.js';
@@ -339,17 +339,7 @@ export function alertRoutes(alerts: AlertService) {
           ...commonErrors,
         },
       }),
-      (c) => {
-        const names = new Map(alerts.listChannels().map((ch) => [ch.id, ch.name]));
-        const { active, recent } = alerts.list();
-        const titles = new Map([...active, ...recent].map((a) => [a.id, a.title]));
-        const deliveries = alerts.listDeliveries().map((d: Delivery) => ({
-          ...d,
-          alertTitle: d.alertId === null ? null : (titles.get(d.alertId) ?? null),
-          channelName: names.get(d.channelId) ?? null,
-        }));
-        return c.json({ deliveries }, 200);
-      },
+      (c) => c.json({ deliveries: alerts.listDeliveries() }, 200),
     )
     .openapi(
       createRoute({

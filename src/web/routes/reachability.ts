@@ -3,7 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { reportJson } from '../../reach/report-format.js';
 import type { ReachabilityService } from '../../reach/service.js';
 import type { Store } from '../../store/store.js';
-import { commonErrors, createRouter, jsonContent, noInput } from '../openapi.js';
+import { ApiProblem } from '../errors.js';
+import { commonErrors, createRouter, errorResponse, jsonContent, noInput } from '../openapi.js';
 
 const sourceSchema = z.object({
   source: z.string(),
@@ -58,8 +59,8 @@ const responseSchema = z
   })
   .openapi('Reachability');
 
-export function reachabilityRoutes(store: Store, service: ReachabilityService) {
-  const body = (report = service.latest()) => {
+export function reachabilityRoutes(store: Store, service: ReachabilityService | undefined) {
+  const body = (report = service?.latest() ?? null) => {
     const r = store.read().reachability;
     return {
       report: report ? reportJson(report) : null,
@@ -86,8 +87,21 @@ export function reachabilityRoutes(store: Store, service: ReachabilityService) {
         tags: ['reachability'],
         summary: 'Probe now (instead of waiting for the next backstop check)',
         middleware: [noInput()] as const,
-        responses: { 200: jsonContent(responseSchema, 'Reachability after the probe'), ...commonErrors },
+        responses: {
+          200: jsonContent(responseSchema, 'Reachability after the probe'),
+          ...commonErrors,
+          409: errorResponse('Reachability is turned off'),
+        },
       }),
-      async (c) => c.json(body(await service.probeNow()), 200),
+      async (c) => {
+        if (!service) {
+          throw new ApiProblem(
+            409,
+            'reachability.off',
+            'reachability checks are turned off (reachability.enabled / GATEHOUSE_REACHABILITY)',
+          );
+        }
+        return c.json(body(await service.probeNow()), 200);
+      },
     );
 }

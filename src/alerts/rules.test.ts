@@ -1,0 +1,407 @@
+/** @module The rules engine as tables of steps on a fake clock: de-duplication, re-notification, rate limits, acks. */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/clock.js';
+import {
+  alertRetention,
+  emptyAlerts,
+  type AlertsState,
+  type Channel,
+  type Severity,
+} from '../store/schema.js';
+import { ruleCatalogue, type RuleId } from './catalogue.js';
+import {
+  acknowledgeAlert,
+  clearAlert,
+  defaultRateLimits,
+  planPending,
+  raiseAlert,
+  type RuleContext,
+  type RuleResult,
+  type SuppressionReason,
+} from './rules.js';
+
+const minute = 60_000;
+
+function channel(id: string, minSeverity: Severity = 'info', enabled = true): Channel {
+  return {
+    id,
+    name: id,
+    enabled,
+    minSeverity,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    target: { kind: 'discord', url: `https://discord.example/${id}` },
+  };
+}
+
+function stateWith(...channels: Channel[]): AlertsState {
+  return { ...emptyAlerts(), channels };
+}
+
+type Action =
+  | { readonly raise: RuleId; readonly key?: string; readonly severity?: Severity }
+  | { readonly clear: RuleId; readonly key?: string }
+  | { readonly ack: 'last' }
+  | { readonly pending: true }
+  | { readonly addChannel: Channel };
+
+interface Expect {
+  readonly change?: RuleResult['change'];
+  /** Notifications planned, as "event:channel,channel". */
+  readonly sent?: readonly string[];
+  readonly suppressed?: readonly `${string}:${SuppressionReason}`[];
+  readonly occurrences?: number;
+  /** Alerts in the store that are active afterwards. */
+  readonly active?: number;
+}
+
+interface Step {
+  /** Minutes since the start. */
+  readonly at: number;
+  readonly do: Action;
+  readonly expect: Expect;
+}
+
+/** Runs steps in order on one state and clock; returns the final state and every result. */
+function run(initial: AlertsState, steps: readonly Step[]) {
+  const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+  const start = clock.now().getTime();
+  let n = 0;
+  let state = initial;
+  let lastAlertId: string | undefined;
+  const results: RuleResult[] = [];
+  for (const [i, step] of steps.entries()) {
+    clock.advance(start + step.at * minute - clock.now().getTime());
+    const ctx: RuleContext = { now: clock.now(), newId: () => `alert-${++n}` };
+    const a = step.do;
+    let result: RuleResult;
+    if ('raise' in a) {
+      result = raiseAlert(
+        state,
+        {
+          rule: a.raise,
+          key: a.key ?? 'ipv4',
+          message: `step ${i}`,
+          ...(a.severity === undefined ? {} : { severity: a.severity }),
+        },
+        ctx,
+      );
+    } else if ('clear' in a) {
+      result = clearAlert(state, a.clear, a.key ?? 'ipv4', ctx);
+    } else if ('ack' in a) {
+      result = acknowledgeAlert(state, lastAlertId ?? 'none', ctx.now);
+    } else if ('pending' in a) {
+      result = planPending(state, ctx);
+    } else {
+      result = {
+        state: { ...state, channels: [...state.channels, a.addChannel] },
+        alert: undefined,
+        change: 'none',
+        notifications: [],
+        suppressed: [],
+      };
+    }
+    state = result.state;
+    if (result.alert) lastAlertId = result.alert.id;
+    results.push(result);
+    const label = `step ${i} (t=${step.at} min)`;
+    const e = step.expect;
+    if (e.change !== undefined) expect(result.change, label).toBe(e.change);
+    if (e.sent !== undefined) {
+      expect(
+        result.notifications.map((p) => `${p.event}:${p.channelIds.join(',')}`),
+        label,
+      ).toEqual(e.sent);
+    }
+    if (e.suppressed !== undefined) {
+      expect(
+        result.suppressed.map((s) => `${s.channelId}:${s.reason}`),
+        label,
+      ).toEqual(e.suppressed);
+    }
+    if (e.occurrences !== undefined) expect(result.alert?.occurrences, label).toBe(e.occurrences);
+    if (e.active !== undefined) {
+      expect(state.items.filter((x) => x.clearedAt === null).length, label).toBe(e.active);
+    }
+  }
+  return { state, results };
+}
+
+describe('de-duplication and re-notification', () => {
+  it('an active alert seen again only counts up; after a clear the next raise is news again', () => {
+    const { state } = run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.cgnat' }, expect: { change: 'raised', sent: ['raised:a'], active: 1 } },
+      { at: 5, do: { raise: 'reach.cgnat' }, expect: { change: 'repeated', sent: [], occurrences: 2 } },
+      { at: 9, do: { raise: 'reach.cgnat' }, expect: { change: 'repeated', sent: [], occurrences: 3 } },
+      { at: 10, do: { clear: 'reach.cgnat' }, expect: { change: 'cleared', sent: ['cleared:a'], active: 0 } },
+      { at: 11, do: { clear: 'reach.cgnat' }, expect: { change: 'none', sent: [] } },
+      {
+        at: 30,
+        do: { raise: 'reach.cgnat' },
+        expect: { change: 'raised', sent: ['raised:a'], occurrences: 1 },
+      },
+    ]);
+    expect(state.items.map((a) => [a.id, a.occurrences, a.clearedAt !== null])).toEqual([
+      ['alert-1', 3, true],
+      ['alert-2', 1, false],
+    ]);
+    const first = state.items[0]!;
+    expect(first.raisedAt).toBe('2026-03-01T00:00:00.000Z');
+    expect(first.lastSeenAt).toBe('2026-03-01T00:09:00.000Z');
+    expect(first.clearedAt).toBe('2026-03-01T00:10:00.000Z');
+  });
+
+  it('keys of one rule are separate alerts', () => {
+    run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.udp-blocked', key: 'ipv4' }, expect: { sent: ['raised:a'] } },
+      { at: 0, do: { raise: 'reach.udp-blocked', key: 'ipv6' }, expect: { sent: ['raised:a'], active: 2 } },
+      { at: 1, do: { clear: 'reach.udp-blocked', key: 'ipv6' }, expect: { sent: ['cleared:a'], active: 1 } },
+    ]);
+  });
+
+  it('takes title, severity and remedy from the catalogue unless the raiser gives them', () => {
+    const clock = new FakeClock();
+    const ctx = { now: clock.now(), newId: () => 'x' };
+    const byDefault = raiseAlert(emptyAlerts(), { rule: 'reach.cgnat', key: '', message: 'm' }, ctx).alert!;
+    expect(byDefault).toMatchObject({
+      title: ruleCatalogue['reach.cgnat'].title,
+      severity: 'critical',
+      remedy: ruleCatalogue['reach.cgnat'].remedy,
+      details: {},
+    });
+    const own = raiseAlert(
+      emptyAlerts(),
+      {
+        rule: 'reach.cgnat',
+        key: '',
+        message: 'm',
+        title: 'T',
+        severity: 'info',
+        remedy: null,
+        details: { address: '100.64.1.2' },
+      },
+      ctx,
+    ).alert!;
+    expect(own).toMatchObject({
+      title: 'T',
+      severity: 'info',
+      remedy: null,
+      details: { address: '100.64.1.2' },
+    });
+  });
+
+  it('treats a rule id the catalogue does not know as a plain condition instead of failing', () => {
+    const ctx = { now: new Date('2026-03-01T00:00:00Z'), newId: () => 'x' };
+    const rule = 'cert.expiring' as RuleId;
+    const raised = raiseAlert(stateWith(channel('a')), { rule, key: 'example.net', message: 'm' }, ctx);
+    expect(raised.alert).toMatchObject({ title: 'cert.expiring', severity: 'warning', remedy: null });
+    expect(raised.notifications.map((p) => p.event)).toEqual(['raised']);
+    expect(clearAlert(raised.state, rule, 'example.net', ctx).notifications.map((p) => p.event)).toEqual([
+      'cleared',
+    ]);
+  });
+
+  it('does not tell about a clear for rules that say so, nor channels that never heard of the alert', () => {
+    run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.sources-disagree' }, expect: { sent: ['raised:a'] } },
+      { at: 5, do: { clear: 'reach.sources-disagree' }, expect: { change: 'cleared', sent: [] } },
+      { at: 6, do: { raise: 'reach.double-nat' }, expect: { sent: ['raised:a'] } },
+      { at: 7, do: { addChannel: channel('b') }, expect: {} },
+      { at: 8, do: { clear: 'reach.double-nat' }, expect: { sent: ['cleared:a'] } },
+    ]);
+  });
+
+  it('an event is news each time and closes the previous one of its key', () => {
+    const { state } = run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.address-changed' }, expect: { change: 'raised', sent: ['raised:a'] } },
+      {
+        at: 20,
+        do: { raise: 'reach.address-changed' },
+        expect: { change: 'raised', sent: ['raised:a'], active: 1 },
+      },
+      { at: 21, do: { clear: 'reach.address-changed' }, expect: { change: 'cleared', sent: [] } },
+    ]);
+    expect(state.items.map((a) => a.clearedAt)).toEqual([
+      '2026-03-01T00:20:00.000Z',
+      '2026-03-01T00:21:00.000Z',
+    ]);
+  });
+});
+
+describe('which channels', () => {
+  it('skips disabled channels and those whose minimum severity the alert does not reach', () => {
+    run(
+      stateWith(
+        channel('all'),
+        channel('serious', 'warning'),
+        channel('pager', 'critical'),
+        channel('off', 'info', false),
+      ),
+      [
+        { at: 0, do: { raise: 'reach.address-changed' }, expect: { sent: ['raised:all'] } },
+        { at: 1, do: { raise: 'reach.double-nat' }, expect: { sent: ['raised:all,serious'] } },
+        { at: 2, do: { raise: 'reach.cgnat' }, expect: { sent: ['raised:all,serious,pager'] } },
+        { at: 3, do: { raise: 'reach.udp-blocked', severity: 'info' }, expect: { sent: ['raised:all'] } },
+      ],
+    );
+  });
+
+  it('with no channels at all nothing is planned, and a channel added later hears of the active alert', () => {
+    run(stateWith(), [
+      { at: 0, do: { raise: 'reach.cgnat' }, expect: { sent: [], suppressed: [] } },
+      { at: 1, do: { addChannel: channel('late') }, expect: {} },
+      { at: 2, do: { raise: 'reach.cgnat' }, expect: { change: 'repeated', sent: ['raised:late'] } },
+      { at: 3, do: { raise: 'reach.cgnat' }, expect: { change: 'repeated', sent: [] } },
+      { at: 4, do: { clear: 'reach.cgnat' }, expect: { sent: ['cleared:late'] } },
+    ]);
+  });
+});
+
+describe('rate limits', () => {
+  it('a flapping alert costs a channel one raised/cleared pair per 15 minutes, and is delivered once allowed', () => {
+    run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.udp-blocked' }, expect: { sent: ['raised:a'] } },
+      { at: 1, do: { clear: 'reach.udp-blocked' }, expect: { sent: ['cleared:a'] } },
+      {
+        at: 2,
+        do: { raise: 'reach.udp-blocked' },
+        expect: { change: 'raised', sent: [], suppressed: ['a:alert-rate-limit'] },
+      },
+      // Never told of this one, so not told of its end either.
+      { at: 3, do: { clear: 'reach.udp-blocked' }, expect: { change: 'cleared', sent: [], suppressed: [] } },
+      { at: 4, do: { raise: 'reach.udp-blocked' }, expect: { sent: [], suppressed: ['a:alert-rate-limit'] } },
+      {
+        at: 14,
+        do: { raise: 'reach.udp-blocked' },
+        expect: { change: 'repeated', sent: [], suppressed: ['a:alert-rate-limit'] },
+      },
+      // 15 minutes after the last "raised" the still-active alert goes out on its next raise.
+      {
+        at: 15,
+        do: { raise: 'reach.udp-blocked' },
+        expect: { change: 'repeated', sent: ['raised:a'], suppressed: [] },
+      },
+      { at: 16, do: { raise: 'reach.udp-blocked' }, expect: { sent: [], suppressed: [] } },
+    ]);
+  });
+
+  it('an event inside the 15 minutes is held back and stays in the list', () => {
+    run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.address-changed' }, expect: { sent: ['raised:a'] } },
+      {
+        at: 5,
+        do: { raise: 'reach.address-changed' },
+        expect: { sent: [], suppressed: ['a:alert-rate-limit'], active: 1 },
+      },
+      { at: 15, do: { pending: true }, expect: { sent: ['raised:a'] } },
+    ]);
+  });
+
+  it('a channel gets at most 10 notifications an hour; held-back alerts go out when the window allows', () => {
+    const raises = Array.from({ length: 12 }, (_, i): Step => ({
+      at: i,
+      do: { raise: 'reach.udp-blocked', key: `k${i}` },
+      expect:
+        i < 10
+          ? { sent: ['raised:a,b'] }
+          : { sent: [], suppressed: ['a:channel-rate-limit', 'b:channel-rate-limit'] },
+    }));
+    const { state } = run(stateWith(channel('a'), channel('b', 'critical')), [
+      ...raises,
+      // Still inside the hour of the first one (t=0): nothing.
+      { at: 59, do: { pending: true }, expect: { sent: [] } },
+      // t=60: the one from t=0 has left the window, so one more fits; the oldest pending alert goes first.
+      { at: 60, do: { pending: true }, expect: { sent: ['raised:a,b'] } },
+      { at: 61, do: { pending: true }, expect: { sent: ['raised:a,b'] } },
+      { at: 62, do: { pending: true }, expect: { sent: [] } },
+    ]);
+    expect(state.items.every((a) => a.notifiedChannelIds.join(',') === 'a,b')).toBe(true);
+    // The ledger forgets what no window looks at any more: at t=61 entries from t<=1 were dropped.
+    expect(state.notifications.map((n) => n.at.slice(11, 16))).toEqual([
+      ...['02', '03', '04', '05', '06', '07', '08', '09'].map((m) => `00:${m}`),
+      '01:00',
+      '01:01',
+    ]);
+  });
+
+  it('limits count per channel: a quiet channel is not held back by a busy one', () => {
+    const busy = Array.from({ length: 10 }, (_, i): Step => ({
+      at: 0,
+      do: { raise: 'reach.address-changed', key: `k${i}` },
+      expect: { sent: ['raised:all'] },
+    }));
+    run(stateWith(channel('all'), channel('serious', 'warning')), [
+      ...busy,
+      {
+        at: 1,
+        do: { raise: 'reach.double-nat' },
+        expect: { sent: ['raised:serious'], suppressed: ['all:channel-rate-limit'] },
+      },
+    ]);
+  });
+
+  it('takes custom limits', () => {
+    const clock = new FakeClock();
+    const limits = { perChannel: { max: 1, windowMs: minute }, perAlertMs: 0 };
+    const ctx = (): RuleContext => ({ now: clock.now(), newId: () => String(clock.now().getTime()), limits });
+    let s = stateWith(channel('a'));
+    const first = raiseAlert(s, { rule: 'reach.cgnat', key: '1', message: '' }, ctx());
+    s = first.state;
+    const second = raiseAlert(s, { rule: 'reach.cgnat', key: '2', message: '' }, ctx());
+    expect(first.notifications).toHaveLength(1);
+    expect(second.suppressed.map((x) => x.reason)).toEqual(['channel-rate-limit']);
+    clock.advance(minute);
+    expect(planPending(second.state, ctx()).notifications).toHaveLength(1);
+    expect(defaultRateLimits).toEqual({
+      perChannel: { max: 10, windowMs: 60 * minute },
+      perAlertMs: 15 * minute,
+    });
+  });
+});
+
+describe('acknowledging', () => {
+  it('stops pending deliveries, keeps the first time, and closes an event', () => {
+    const busy = Array.from({ length: 10 }, (_, i): Step => ({
+      at: 0,
+      do: { raise: 'reach.udp-blocked', key: `k${i}` },
+      expect: {},
+    }));
+    const { state } = run(stateWith(channel('a')), [
+      ...busy,
+      { at: 1, do: { raise: 'reach.cgnat' }, expect: { suppressed: ['a:channel-rate-limit'] } },
+      { at: 2, do: { ack: 'last' }, expect: { change: 'acknowledged', active: 11 } },
+      { at: 3, do: { ack: 'last' }, expect: { change: 'none' } },
+      { at: 70, do: { raise: 'reach.cgnat' }, expect: { change: 'repeated', sent: [], suppressed: [] } },
+      { at: 71, do: { pending: true }, expect: { sent: [] } },
+      { at: 72, do: { raise: 'reach.address-changed' }, expect: { sent: ['raised:a'] } },
+      { at: 73, do: { ack: 'last' }, expect: { change: 'acknowledged', active: 11 } },
+    ]);
+    const cgnat = state.items.find((a) => a.rule === 'reach.cgnat')!;
+    expect(cgnat.acknowledgedAt).toBe('2026-03-01T00:02:00.000Z');
+    expect(cgnat.clearedAt).toBeNull();
+    const changed = state.items.find((a) => a.rule === 'reach.address-changed')!;
+    expect(changed.clearedAt).toBe('2026-03-01T01:13:00.000Z');
+  });
+
+  it('knows nothing of an unknown id', () => {
+    const r = acknowledgeAlert(emptyAlerts(), 'nope', new Date());
+    expect(r.change).toBe('none');
+    expect(r.alert).toBeUndefined();
+  });
+});
+
+describe('retention', () => {
+  it('forgets the oldest cleared alerts beyond the retention, never an active one', () => {
+    const clock = new FakeClock();
+    let n = 0;
+    let s = emptyAlerts();
+    const ctx = () => ({ now: clock.now(), newId: () => `a${++n}` });
+    s = raiseAlert(s, { rule: 'reach.cgnat', key: 'keep', message: '' }, ctx()).state;
+    for (let i = 0; i < alertRetention + 5; i++) {
+      s = raiseAlert(s, { rule: 'reach.udp-blocked', key: String(i), message: '' }, ctx()).state;
+      s = clearAlert(s, 'reach.udp-blocked', String(i), ctx()).state;
+    }
+    expect(s.items).toHaveLength(alertRetention);
+    expect(s.items[0]?.key).toBe('keep');
+    expect(s.items[1]?.key).toBe('6');
+  });
+});

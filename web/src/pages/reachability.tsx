@@ -1,0 +1,438 @@
+/** @module Reachability: the verdict, what to do about it, the evidence and sources behind it, the first hops and the address history. */
+import { useCallback, useId, useState } from 'preact/hooks';
+import { expectOk, type GatehouseClient, type OkBody } from '../api.js';
+import { AddressTimeline } from '../components/address-timeline.js';
+import { ErrorNotice, Loading, PageTitle, Panel } from '../components/ui.js';
+import { formatDateTime, formatRelative } from '../format.js';
+import { useAction, useInterval, useLoad } from '../hooks.js';
+
+type Reachability = OkBody<Awaited<ReturnType<GatehouseClient['api']['reachability']['$get']>>>;
+type Report = NonNullable<Reachability['report']>;
+type Tone = 'ok' | 'warning' | 'error' | 'unknown';
+
+const inboundLabels: Record<Report['inbound'], { readonly label: string; readonly tone: Tone }> = {
+  yes: { label: 'Reachable', tone: 'ok' },
+  'via-port-mapping': { label: 'Reachable through port mapping', tone: 'ok' },
+  'ipv6-only': { label: 'Reachable over IPv6 only', tone: 'warning' },
+  'needs-port-forward': { label: 'Needs a port forward', tone: 'warning' },
+  no: { label: 'Not reachable', tone: 'error' },
+};
+
+const kindLabels: Record<Report['ipv4']['kind'], string> = {
+  public: 'None: the box has a public address',
+  nat: 'NAT (one router)',
+  'double-nat': 'Double NAT (two routers in a row)',
+  cgnat: 'Carrier-grade NAT (shared by the provider)',
+  offline: 'Offline: no IPv4 connection',
+  unknown: 'Unknown',
+};
+
+const mappingLabels: Record<Report['ipv4']['mapping'], string> = {
+  'endpoint-independent': 'Endpoint-independent (same public port for every peer)',
+  'endpoint-dependent': 'Endpoint-dependent (a new public port per peer)',
+  unknown: 'Unknown',
+};
+
+const udpLabels: Record<Report['ipv4']['udp'], { readonly label: string; readonly tone: Tone }> = {
+  ok: { label: 'Works', tone: 'ok' },
+  blocked: { label: 'Blocked', tone: 'error' },
+  unknown: { label: 'Unknown', tone: 'unknown' },
+};
+
+const portMappingLabels: Record<
+  Report['ipv4']['portMapping'],
+  { readonly label: string; readonly tone: Tone }
+> = {
+  available: { label: 'Available (UPnP / NAT-PMP / PCP)', tone: 'ok' },
+  unavailable: { label: 'The router offers none', tone: 'warning' },
+  disabled: { label: 'Turned off in the settings', tone: 'unknown' },
+  unknown: { label: 'Unknown', tone: 'unknown' },
+};
+
+const consensusLabels: Record<Report['ipv4']['consensus'], { readonly label: string; readonly tone: Tone }> =
+  {
+    accepted: { label: 'Sources agree', tone: 'ok' },
+    disagreement: { label: 'Sources disagree', tone: 'warning' },
+    insufficient: { label: 'Too few answers to be sure', tone: 'unknown' },
+  };
+
+const familyLabels: Record<Report['sources'][number]['family'], string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+/** A probe can be started by the loop at any time; look again now and then. Faster while there is no result yet. */
+const refreshMs = 60_000;
+const waitingRefreshMs = 10_000;
+
+/** The answer with the newer report; an equally old one from GET wins, its history may be newer. */
+export function pickNewer(
+  loaded: Reachability | undefined,
+  probed: Reachability | undefined,
+): Reachability | undefined {
+  if (loaded === undefined || probed === undefined) return loaded ?? probed;
+  return reportTime(probed) > reportTime(loaded) ? probed : loaded;
+}
+
+function reportTime(r: Reachability): number {
+  const t = r.report === null ? Number.NaN : Date.parse(r.report.at);
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+}
+
+/** Which address range a hop is in: private and shared (CGNAT) ranges before the internet are where NAT layers sit. */
+export function hopRange(address: string): 'private' | 'cgnat' | 'other' {
+  const octets = address.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return 'other';
+  const [a = 0, b = 0] = octets;
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+  if (a === 100 && b >= 64 && b <= 127) return 'cgnat';
+  return 'other';
+}
+
+export function ReachabilityPage(props: { readonly client: GatehouseClient }) {
+  const { api } = props.client;
+  const load = useCallback(() => expectOk(api.reachability.$get()), [api]);
+  const { result, reload } = useLoad(load);
+  const [probed, setProbed] = useState<Reachability | undefined>(undefined);
+  const [probeDone, setProbeDone] = useState(false);
+  const probe = useAction();
+
+  const data = pickNewer(result.state === 'ready' ? result.data : undefined, probed);
+  useInterval(reload, data?.report === null ? waitingRefreshMs : refreshMs);
+
+  const checkNow = () => {
+    setProbeDone(false);
+    void probe
+      .run(async () => {
+        setProbed(await expectOk(api.reachability.probe.$post()));
+      })
+      .then(setProbeDone);
+  };
+
+  const now = new Date();
+  return (
+    <>
+      <PageTitle title="Reachability">
+        {data?.report ? (
+          <span class="muted">
+            Checked{' '}
+            <time dateTime={data.report.at} title={formatDateTime(data.report.at, { seconds: true })}>
+              {formatRelative(data.report.at, now)}
+            </time>
+          </span>
+        ) : null}
+        <button
+          type="button"
+          class="button button--primary"
+          onClick={checkNow}
+          disabled={probe.busy}
+          aria-busy={probe.busy}
+          data-testid="reachability-check"
+        >
+          {probe.busy ? 'Checking…' : 'Check now'}
+        </button>
+      </PageTitle>
+      <div role="status" class="reach-status">
+        {probe.busy ? (
+          <div class="reach-progress">
+            <p>
+              Checking: asking STUN servers and the router, tracing the first hops. This takes a few seconds.
+            </p>
+            <progress class="reach-progress__bar" aria-label="Checking reachability" />
+          </div>
+        ) : probeDone ? (
+          <p class="visually-hidden">Check finished.</p>
+        ) : null}
+      </div>
+      <ErrorNotice message={probe.error} />
+      {data === undefined && result.state === 'loading' ? <Loading what="reachability" /> : null}
+      {result.state === 'error' ? <ErrorNotice message={result.message} /> : null}
+      {data === undefined ? null : <ReachabilityView data={data} now={now} />}
+    </>
+  );
+}
+
+function ReachabilityView(props: { readonly data: Reachability; readonly now: Date }) {
+  const { report, current, history } = props.data;
+  return (
+    <>
+      {report === null ? <NoReport current={current} /> : <ReportView report={report} />}
+      <Panel title="Address history" testId="reachability-history">
+        <p class="hint reach-hint">Changes of the public addresses, newest first.</p>
+        <AddressTimeline changes={history} now={props.now} />
+      </Panel>
+    </>
+  );
+}
+
+function NoReport(props: { readonly current: Reachability['current'] }) {
+  const titleId = useId();
+  const { ipv4, ipv6 } = props.current;
+  return (
+    <>
+      <section class="reach-banner reach-banner--unknown" aria-labelledby={titleId}>
+        <h2 id={titleId} class="reach-banner__headline">
+          No result yet
+        </h2>
+        <p>
+          Either the first check is still running (it takes a few seconds after Gatehouse starts), or
+          reachability checks are turned off on this server (<code>GATEHOUSE_REACHABILITY=off</code>). Press{' '}
+          <strong>Check now</strong> to run one.
+        </p>
+      </section>
+      {ipv4 === null && ipv6 === null ? null : (
+        <Panel title="Last known public addresses">
+          <table class="facts">
+            <caption class="visually-hidden">Last known public addresses</caption>
+            <tbody>
+              <tr>
+                <th scope="row">IPv4</th>
+                <td>{ipv4 === null ? <span class="muted">none</span> : <code>{ipv4}</code>}</td>
+              </tr>
+              <tr>
+                <th scope="row">IPv6</th>
+                <td>{ipv6 === null ? <span class="muted">none</span> : <code>{ipv6}</code>}</td>
+              </tr>
+            </tbody>
+          </table>
+        </Panel>
+      )}
+    </>
+  );
+}
+
+function ReportView(props: { readonly report: Report }) {
+  const { report } = props;
+  const verdict = inboundLabels[report.inbound];
+  const bannerId = useId();
+  const remediesId = useId();
+  return (
+    <>
+      <section
+        class={`reach-banner reach-banner--${verdict.tone}`}
+        aria-labelledby={bannerId}
+        data-testid="reachability-headline"
+      >
+        <p class="reach-banner__verdict">
+          <span class={`badge badge--${verdict.tone}`}>{verdict.label}</span>
+        </p>
+        <h2 id={bannerId} class="reach-banner__headline">
+          {report.headline}
+        </h2>
+      </section>
+
+      {report.remedies.length === 0 ? null : (
+        <section
+          class="panel panel--highlight reach-remedies"
+          aria-labelledby={remediesId}
+          data-testid="reachability-remedies"
+        >
+          <h2 id={remediesId}>What to do</h2>
+          <ol class="reach-remedies__list">
+            {report.remedies.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ol>
+        </section>
+      )}
+
+      <div class="reach-grid">
+        <Panel title="IPv4" testId="reachability-ipv4">
+          <table class="facts">
+            <caption class="visually-hidden">IPv4 details</caption>
+            <tbody>
+              <tr>
+                <th scope="row">Public address</th>
+                <td>
+                  <AddressValue address={report.ipv4.publicAddress} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">NAT</th>
+                <td>{kindLabels[report.ipv4.kind]}</td>
+              </tr>
+              <tr>
+                <th scope="row">NAT mapping</th>
+                <td>{mappingLabels[report.ipv4.mapping]}</td>
+              </tr>
+              <tr>
+                <th scope="row">UDP</th>
+                <td>
+                  <Toned {...udpLabels[report.ipv4.udp]} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Port mapping</th>
+                <td>
+                  <Toned {...portMappingLabels[report.ipv4.portMapping]} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Sources</th>
+                <td>
+                  <Toned {...consensusLabels[report.ipv4.consensus]} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Local addresses</th>
+                <td>
+                  <AddressList addresses={report.ipv4.localAddresses} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">First hops</th>
+                <td>
+                  <HopChain path={report.ipv4.path} />
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        </Panel>
+        <Panel title="IPv6" testId="reachability-ipv6">
+          <table class="facts">
+            <caption class="visually-hidden">IPv6 details</caption>
+            <tbody>
+              <tr>
+                <th scope="row">Public address</th>
+                <td>
+                  <AddressValue address={report.ipv6.publicAddress} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">From the internet</th>
+                <td>
+                  {report.ipv6.globalReachable ? (
+                    <Toned label="Reachable" tone="ok" />
+                  ) : (
+                    <Toned label="Not reachable" tone="unknown" />
+                  )}
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Sources</th>
+                <td>
+                  <Toned {...consensusLabels[report.ipv6.consensus]} />
+                </td>
+              </tr>
+              <tr>
+                <th scope="row">Local addresses</th>
+                <td>
+                  <AddressList addresses={report.ipv6.localAddresses} />
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        </Panel>
+      </div>
+
+      <Panel title="Evidence" testId="reachability-evidence">
+        {report.evidence.length === 0 ? (
+          <p class="muted">No evidence recorded.</p>
+        ) : (
+          <ul class="reach-evidence">
+            {report.evidence.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        )}
+      </Panel>
+
+      <Panel title="Sources" testId="reachability-sources">
+        {report.sources.length === 0 ? (
+          <p class="muted">No sources were asked.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="table table--sources">
+              <caption class="visually-hidden">What each source answered</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Family</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Answer</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.sources.map((s) => (
+                  <tr
+                    key={`${s.family} ${s.source}`}
+                    class={s.status === 'unavailable' ? 'row--unavailable' : undefined}
+                  >
+                    <td class="nowrap">{familyLabels[s.family]}</td>
+                    <td class="reach-source">{s.source}</td>
+                    <td>
+                      {s.status === 'known' ? (
+                        <code>{s.address ?? ''}</code>
+                      ) : (
+                        <span class="reach-unavailable">unavailable: {s.reason ?? 'no reason given'}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}
+
+/** A value with a coloured dot, so the state reads at a glance and still in words. */
+function Toned(props: { readonly label: string; readonly tone: Tone }) {
+  return <span class={`toned toned--${props.tone}`}>{props.label}</span>;
+}
+
+function AddressValue(props: { readonly address: string | null }) {
+  return props.address === null ? <span class="muted">none found</span> : <code>{props.address}</code>;
+}
+
+function AddressList(props: { readonly addresses: readonly string[] }) {
+  if (props.addresses.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul class="reach-addresses">
+      {props.addresses.map((a) => (
+        <li key={a}>
+          <code>{a}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Short visible tags; the ranges are the tell-tale of NAT layers (CGNAT: 100.64.0.0/10, RFC 6598). */
+const hopRangeNotes: Record<ReturnType<typeof hopRange>, string | undefined> = {
+  private: 'private',
+  cgnat: 'CGNAT',
+  other: undefined,
+};
+
+/** "this box → 192.168.1.1 → 100.64.0.1 → …": private and shared hops marked, silent hops as "?". */
+function HopChain(props: { readonly path: Report['ipv4']['path'] }) {
+  const { path } = props;
+  if (path === null) return <span class="muted">not traced</span>;
+  return (
+    <ol class="hops" aria-label="First hops from this box towards the internet">
+      <li class="hops__hop hops__hop--self">this box</li>
+      {path.map((hop, i) => {
+        if (hop === null) {
+          return (
+            // A hop has no identity but its position in the path.
+            <li key={i} class="hops__hop hops__hop--silent">
+              <span aria-hidden="true">?</span>
+              <span class="visually-hidden">hop {i + 1} did not answer</span>
+            </li>
+          );
+        }
+        const range = hopRange(hop);
+        const note = hopRangeNotes[range];
+        return (
+          <li key={i} class={`hops__hop hops__hop--${range}`}>
+            <code>{hop}</code>
+            {note === undefined ? null : <span class="hops__note"> {note}</span>}
+          </li>
+        );
+      })}
+      <li class="hops__hop hops__hop--more">
+        <span aria-hidden="true">…</span>
+        <span class="visually-hidden">and on towards the internet</span>
+      </li>
+    </ol>
+  );
+}
