@@ -5,6 +5,7 @@ import type { Fetch } from '../core/fetch.js';
 import type { CommandRunner } from '../core/runner.js';
 import { familyOf } from './addresses.js';
 import { decideAddress, type Consensus } from './consensus.js';
+import { dnsEchoSource } from './dns-echo.js';
 import { httpEchoSource } from './http-echo.js';
 import { boxAddresses, interfaceSource, readInterfaceAddresses } from './interfaces.js';
 import { tracePath } from './path-probe.js';
@@ -54,6 +55,7 @@ export async function probeReachability(
   const sources: PublicIpSource[] = [
     interfaceSource(deps.runner, settings.publicRanges),
     httpEchoSource(settings.httpEcho, deps.fetch, httpTimeoutMs),
+    dnsEchoSource(settings.dnsEcho, httpTimeoutMs),
     ...(deps.extraSources ?? []),
   ];
   const firstStun = settings.stunServers[0];
@@ -101,9 +103,8 @@ export async function probeReachability(
         externalAddress: r.kind === 'known' ? r.address : null,
         ...(r.kind === 'unavailable' ? { reason: r.reason } : {}),
       }));
-    const tcpWorks = results.some(
-      (r) => r.kind === 'known' && (r.source.startsWith('http:') || r.source.startsWith('dns:')),
-    );
+    // HTTP echo runs over TCP: if it answers while every STUN server is silent, UDP is what is blocked.
+    const tcpWorks = results.some((r) => r.kind === 'known' && r.source.startsWith('http:'));
     const consensus = decideAddress(family, results, {
       quorum: settings.quorum,
       trustedSource: settings.trustedSource,

@@ -24,7 +24,7 @@ export interface FamilyFacts {
   readonly router: readonly RouterObservation[];
   /** Hops towards the internet (traceroute), the box's gateway first; null where a hop did not answer. */
   readonly path: readonly (string | null)[] | null;
-  /** Whether any TCP-based source (HTTP or DNS echo over TCP) got through: the network is up. */
+  /** Whether an HTTP echo (TCP) got through: the network is up, so silent STUN means UDP is blocked. */
   readonly tcpWorks: boolean;
   readonly consensus: Consensus;
 }

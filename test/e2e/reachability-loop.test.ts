@@ -12,6 +12,7 @@ const skip = e2eSkipReason('reachability loop');
 const cliEntry = path.resolve(import.meta.dirname, '../support/cli-entry.ts');
 
 interface StoreFile {
+  alerts: { items: { rule: string; key: string; message: string; clearedAt: string | null }[] };
   reachability: {
     current: { ipv4: string | null };
     history: { address: string | null; previous: string | null; sources: string[] }[];
@@ -110,5 +111,25 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
       Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
     );
     await bed.setPublicAddress(addr.gwPublic);
+  });
+
+  it('a lying HTTP echo is outvoted, and the running server raises the disagreement alert listing every answer', async () => {
+    await bed.setScenario('nat');
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      gatehouseReachabilityConfig({ lyingEcho: true, backstopSeconds: 3600 }),
+    );
+    const server = startServer();
+    const alert = await waitFor('the sources-disagree alert', () =>
+      Promise.resolve(
+        readStore()?.alerts.items.find((a) => a.rule === 'reach.sources-disagree' && a.clearedAt === null),
+      ),
+    );
+    expect(alert.message).toMatch(/http:203\.0\.113\.66:8089: 198\.51\.100\.99/);
+    expect(currentIpv4()).toBe(addr.routerWan);
+    process.kill(server.pid, 'SIGTERM');
+    await waitFor('the server to exit', () =>
+      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
+    );
   });
 });
