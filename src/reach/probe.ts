@@ -40,6 +40,8 @@ export interface ReachabilityReport {
     readonly ipv4: Omit<FamilyFacts, 'consensus'>;
     readonly ipv6: Omit<FamilyFacts, 'consensus'>;
     readonly pathError: string | null;
+    /** The port mapper's state at the time of the probe (null: no mapper ran, e.g. `gatehouse doctor`). */
+    readonly portMapping: PortMappingFacts | null;
   };
 }
 
@@ -133,6 +135,6 @@ export async function probeReachability(
     verdict,
     consensus: { ipv4: v4.consensus, ipv6: v6.consensus },
     sources: [...v4.results, ...v6.results],
-    facts: { ipv4: v4.facts, ipv6: v6.facts, pathError: v4.pathError },
+    facts: { ipv4: v4.facts, ipv6: v6.facts, pathError: v4.pathError, portMapping },
   };
 }

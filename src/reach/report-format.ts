@@ -23,6 +23,15 @@ export function reportJson(r: ReachabilityReport) {
       consensus: r.consensus.ipv6.kind,
       localAddresses: [...r.facts.ipv6.localAddresses],
     },
+    /** Whether the WireGuard port mapping holds (null when no mapper runs, as in `gatehouse doctor`). */
+    portMappingStatus: r.facts.portMapping
+      ? {
+          state: r.facts.portMapping.state,
+          protocol: r.facts.portMapping.protocol ?? null,
+          externalPort: r.facts.portMapping.externalPort ?? null,
+          error: r.facts.portMapping.error ?? null,
+        }
+      : null,
     evidence: [...r.verdict.evidence],
     remedies: [...r.verdict.remedies],
     sources: r.sources.map((s) =>

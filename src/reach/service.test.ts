@@ -23,6 +23,7 @@ function report(v4: SourceResult[], path: (string | null)[] | null = null): Reac
     ipv4: { ...base, stun: { localPort: 1, results: stunResults }, path },
     ipv6: { ...base, localAddresses: [], stun: null, path: null },
     pathError: null,
+    portMapping: null,
   };
   return {
     at: new Date().toISOString(),

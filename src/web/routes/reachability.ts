@@ -35,6 +35,17 @@ const reportSchema = z
       consensus: z.enum(['accepted', 'disagreement', 'insufficient']),
       localAddresses: z.array(z.string()),
     }),
+    portMappingStatus: z
+      .object({
+        state: z.enum(['disabled', 'unsupported', 'mapped', 'failed']),
+        protocol: z.string().nullable(),
+        externalPort: z.number().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description: 'Whether the WireGuard port mapping on the router holds; null when no mapper runs',
+      }),
     evidence: z.array(z.string()),
     remedies: z.array(z.string()),
     sources: z.array(sourceSchema),
