@@ -68,6 +68,12 @@ describe.skipIf(skip !== undefined)('reachability verdict on the test bed', () =
     expect(code).toBe(1);
   });
 
+  it('nat-forward: behind the router with a manual forward the verdict is NAT (a forward cannot be seen from inside)', async () => {
+    const { report } = await doctor('nat-forward');
+    expect(report.ipv4).toMatchObject({ kind: 'nat', publicAddress: addr.routerWan, portMapping: 'unknown' });
+    expect(report.inbound).toBe('needs-port-forward');
+  });
+
   it('nat-upnp: the router speaks UPnP / NAT-PMP / PCP, so the port can be mapped automatically', async () => {
     const { code, report } = await doctor('nat-upnp');
     expect(report.ipv4).toMatchObject({
