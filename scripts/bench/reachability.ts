@@ -18,7 +18,6 @@ if (reason) {
   console.error(`bench: ${reason}`);
   process.exit(1);
 }
-const cliEntry = path.resolve(import.meta.dirname, '../../test/support/cli-entry.ts');
 
 async function measure(scenario: Scenario, addresses: [string, string]): Promise<number[]> {
   const bed = await Testbed.up(scenario);
@@ -39,19 +38,7 @@ async function measure(scenario: Scenario, addresses: [string, string]): Promise
         return null;
       }
     };
-    const server = bed.spawn('gw', 'gatehouse', [
-      process.execPath,
-      '--import',
-      'tsx',
-      cliEntry,
-      'serve',
-      '--config',
-      path.join(dir, 'config.json'),
-      '--data-dir',
-      path.join(dir, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-    ]);
+    const server = bed.spawnGatehouse(path.join(dir, 'config.json'), path.join(dir, 'data'));
     await waitFor(
       'first address',
       () => Promise.resolve(current() === addresses[0] ? true : undefined),

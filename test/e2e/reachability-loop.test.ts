@@ -9,7 +9,6 @@ import { Testbed, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
 const skip = e2eSkipReason('reachability loop');
-const cliEntry = path.resolve(import.meta.dirname, '../support/cli-entry.ts');
 
 interface StoreFile {
   alerts: { items: { rule: string; key: string; message: string; clearedAt: string | null }[] };
@@ -41,20 +40,7 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const startServer = () =>
-    bed.spawn('gw', 'gatehouse', [
-      process.execPath,
-      '--import',
-      'tsx',
-      cliEntry,
-      'serve',
-      '--config',
-      path.join(dir, 'config.json'),
-      '--data-dir',
-      path.join(dir, 'data'),
-      '--listen',
-      '127.0.0.1:0',
-    ]);
+  const startServer = () => bed.spawnGatehouse(path.join(dir, 'config.json'), path.join(dir, 'data'));
 
   const miniupnpdRules = async () =>
     (await bed.exec('router', ['nft', 'list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd'])).stdout;

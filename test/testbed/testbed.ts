@@ -379,6 +379,24 @@ export class Testbed {
     return `https://acme.${zoneName}:${ports.acme}/dir`;
   }
 
+  /** Starts `gatehouse serve` (from source) inside gw with a config file and data directory; ended at teardown. */
+  spawnGatehouse(configFile: string, dataDir: string): TrackedProcess {
+    const cli = path.join(repoRoot, 'test/support/cli-entry.ts');
+    return this.spawn('gw', 'gatehouse', [
+      process.execPath,
+      '--import',
+      'tsx',
+      cli,
+      'serve',
+      '--config',
+      configFile,
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+    ]);
+  }
+
   /** Runs a TypeScript file of this repository inside a namespace (node --import tsx). */
   node(
     role: Role,

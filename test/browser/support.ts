@@ -1,0 +1,116 @@
+/**
+ * @module Shared pieces for browser tests: where Chromium is, whether to skip, a built UI to serve, and a real
+ * Gatehouse on 127.0.0.1:0 with reachability off (nothing reaches the public internet).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../src/config/index.js';
+import { startGatehouse, type Gatehouse } from '../../src/main.js';
+
+export const chromiumPath = '/usr/bin/chromium';
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+export const artifactsRoot = path.join(repoRoot, 'test-artifacts');
+const sharedWebRoot = path.join(repoRoot, 'web', 'dist');
+
+export const haveChromium = fs.existsSync(chromiumPath);
+const inCi = Boolean(process.env.CI);
+/** On a developer machine a missing browser skips loudly; in CI it must fail, never skip. */
+export const skipBrowserTests = !haveChromium && !inCi;
+
+export function warnSkipped(what: string): void {
+  if (!skipBrowserTests) return;
+  console.warn(
+    [
+      '',
+      '='.repeat(78),
+      `SKIPPED: ${what} — ${chromiumPath} not found (apt-get install chromium)`,
+      '='.repeat(78),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Throws when CI would otherwise run without a browser. */
+export function requireChromium(): void {
+  if (!haveChromium)
+    throw new Error(
+      `CI must run the browser tests, but ${chromiumPath} is missing (apt-get install chromium)`,
+    );
+}
+
+function listFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+/**
+ * A built UI to serve: web/dist when it is newer than the sources; otherwise a fresh build into `privateDir`,
+ * so this file never races another browser test file rebuilding web/dist at the same moment.
+ */
+export async function builtWebRoot(privateDir: string): Promise<string> {
+  const index = path.join(sharedWebRoot, 'index.html');
+  const newestSource = Math.max(
+    ...[path.join(repoRoot, 'web', 'index.html'), path.join(repoRoot, 'web', 'vite.config.ts')]
+      .concat(listFiles(path.join(repoRoot, 'web', 'src')))
+      .map((f) => fs.statSync(f).mtimeMs),
+  );
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestSource) return sharedWebRoot;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build:web', '--', '--outDir', privateDir, '--emptyOutDir'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`npm run build:web failed (exit ${code}):\n${output}`));
+    });
+  });
+  return privateDir;
+}
+
+/** A real server on 127.0.0.1:0 with reachability checks off; its log lines go to `serverLog`. */
+export async function startTestGatehouse(
+  dataDir: string,
+  webRoot: string,
+  serverLog: string[],
+): Promise<Gatehouse> {
+  const config = loadConfig({
+    flags: { dataDir, listen: '127.0.0.1:0', logLevel: 'warn' },
+    // Tests never reach public STUN or echo services.
+    env: { GATEHOUSE_REACHABILITY: 'off' },
+    cwd: repoRoot,
+    readFile: () => undefined,
+  });
+  if (!config.ok) throw new Error(config.error.message);
+  return startGatehouse(config.value, {
+    webRoot,
+    processMetrics: false,
+    logDestination: { write: (line: string) => void serverLog.push(line) },
+  });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
