@@ -15,6 +15,7 @@ const adapterFiles = [
   'src/web/node-server.ts',
   'src/reach/stun-udp.ts',
   'src/reach/router/dgram-udp.ts',
+  'src/reach/router/gena-http.ts',
   'src/web/static-assets.ts',
   'src/main.ts',
   'src/cli.ts',

@@ -292,6 +292,14 @@ export class Testbed {
     await this.setScenario(this.currentScenario);
   }
 
+  /** Signals the running miniupnpd by the PID in its pid file (SIGUSR1: a WAN-up hook's "the address changed"). */
+  async signalMiniupnpd(signal: NodeJS.Signals): Promise<void> {
+    const r = await this.exec('router', ['cat', path.join(this.dir, 'miniupnpd', 'miniupnpd.pid')]);
+    const pid = Number(r.stdout.trim());
+    if (r.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new TestbedError('miniupnpd is not running');
+    process.kill(pid, signal);
+  }
+
   /** Packet counters of every nftables rule that has a counter in a namespace, with the rule's own text. */
   async counters(role: Role): Promise<FirewallCounter[]> {
     const ns = this.ns(role);

@@ -50,6 +50,8 @@ export interface IgdService {
   /** Absolute URL the SOAP actions are posted to. */
   readonly controlUrl: string;
   readonly serviceType: string;
+  /** Absolute GENA event subscription URL (SUBSCRIBE / UNSUBSCRIBE), when the device offers one on its own host. */
+  readonly eventSubUrl?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -116,6 +118,22 @@ export function parseDeviceDescription(
     return { ok: true, service: { controlUrl: url.href, serviceType: wanted } };
   }
   return { ok: false, reason: 'the device offers no WANIPConnection or WANPPPConnection service' };
+}
+
+/** The eventSubURL of a service in a device description, absolute and on the description's own host. */
+export function parseEventSubUrl(xml: string, descriptionUrl: string, serviceType: string): string | undefined {
+  const doc = parseXml(xml);
+  if (!doc.ok) return undefined;
+  const base = childText(doc.root, 'URLBase') || descriptionUrl;
+  const service = findAll(doc.root, 'service').find((s) => childText(s, 'serviceType') === serviceType);
+  const path = service && childText(service, 'eventSubURL');
+  if (!path) return undefined;
+  try {
+    const url = new URL(path, base);
+    return url.protocol === 'http:' && url.host === new URL(descriptionUrl).host ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function escapeXml(s: string): string {
@@ -339,7 +357,10 @@ export class UpnpIgdClient implements RouterClient {
     if (!got.ok) return { ok: false, reason: `no device description at ${url} (${got.reason})` };
     if (got.status !== 200)
       return { ok: false, reason: `the device description at ${url} answered HTTP ${got.status}` };
-    return parseDeviceDescription(got.text, url);
+    const found = parseDeviceDescription(got.text, url);
+    if (!found.ok) return found;
+    const eventSubUrl = parseEventSubUrl(got.text, url, found.service.serviceType);
+    return { ok: true, service: { ...found.service, ...(eventSubUrl ? { eventSubUrl } : {}) } };
   }
 
   /** M-SEARCH for every IGD target, then the first answer whose description has a WAN connection service. */
