@@ -39,6 +39,8 @@ import {
   type PortMappingStatus,
 } from './reach/router/index.js';
 import { ReachabilityService } from './reach/service.js';
+import { GenaSubscriber } from './reach/router/gena.js';
+import { nodeGenaListener } from './reach/router/gena-http.js';
 import { reachabilityCard } from './reach/status-card.js';
 import type { PortMappingFacts } from './reach/verdict.js';
 
@@ -152,6 +154,15 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       clock,
       runner: ports.runner,
     });
+    // UPnP GENA: a router that offers eventing tells us when its external address changes.
+    const gena = new GenaSubscriber({
+      upnp: router.upnp,
+      fetch: ports.fetch,
+      clock,
+      runner: ports.runner,
+      listener: nodeGenaListener(),
+      log: (m) => logger.info({ module: 'gena' }, m),
+    });
     const portMapper = new PortMapper({
       clients: [router.pcp, router.natpmp, router.upnp],
       clock,
@@ -202,6 +213,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       ...(config.reachability.watchInterfaces ? { launcher: createChildProcessLauncher() } : {}),
       backstopMs: config.reachability.backstopSeconds * 1000,
     });
+    gena.onExternalAddress(() => void reachability.probeNow());
     const startedAt = clock.now();
     let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
     const statusProviders = [
@@ -241,6 +253,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     if (config.reachability.enabled) {
       portMapper.start();
       reachability.start();
+      void gena.start();
     } else {
       logger.warn(
         {},
@@ -275,6 +288,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
         if (stopped) return;
         stopped = true;
         alertsLoop.abort();
+        await gena.stop();
         await reachability.stop();
         // Removes the router mapping: a stopped box should not keep a port open.
         await portMapper.stop();

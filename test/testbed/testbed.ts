@@ -296,7 +296,8 @@ export class Testbed {
   async signalMiniupnpd(signal: NodeJS.Signals): Promise<void> {
     const r = await this.exec('router', ['cat', path.join(this.dir, 'miniupnpd', 'miniupnpd.pid')]);
     const pid = Number(r.stdout.trim());
-    if (r.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0) throw new TestbedError('miniupnpd is not running');
+    if (r.exitCode !== 0 || !Number.isInteger(pid) || pid <= 0)
+      throw new TestbedError('miniupnpd is not running');
     process.kill(pid, signal);
   }
 

@@ -121,7 +121,11 @@ export function parseDeviceDescription(
 }
 
 /** The eventSubURL of a service in a device description, absolute and on the description's own host. */
-export function parseEventSubUrl(xml: string, descriptionUrl: string, serviceType: string): string | undefined {
+export function parseEventSubUrl(
+  xml: string,
+  descriptionUrl: string,
+  serviceType: string,
+): string | undefined {
   const doc = parseXml(xml);
   if (!doc.ok) return undefined;
   const base = childText(doc.root, 'URLBase') || descriptionUrl;

@@ -1,0 +1,268 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../test/fakes/clock.js';
+import type { CommandRunner } from '../../core/runner.js';
+import {
+  GenaSubscriber,
+  externalAddressFromNotify,
+  parsePropertySet,
+  parseRouteSource,
+  parseTimeoutHeader,
+  renewDelayMs,
+  retryDelayMs,
+} from './gena.js';
+import { nodeGenaListener } from './gena-http.js';
+import { parseEventSubUrl } from './upnp-igd.js';
+
+const body = (address: string, status = 'Connected') =>
+  '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">' +
+  '<e:property><PossibleConnectionTypes>IP_Routed</PossibleConnectionTypes></e:property>' +
+  `<e:property><ConnectionStatus>${status}</ConnectionStatus></e:property>` +
+  `<e:property><ExternalIPAddress>${address}</ExternalIPAddress></e:property>` +
+  '</e:propertyset>';
+
+describe('GENA pure pieces', () => {
+  it('reads the evented variables of a NOTIFY body', () => {
+    expect(parsePropertySet(body('203.0.113.3'))).toEqual({
+      ok: true,
+      properties: {
+        PossibleConnectionTypes: 'IP_Routed',
+        ConnectionStatus: 'Connected',
+        ExternalIPAddress: '203.0.113.3',
+      },
+    });
+    expect(externalAddressFromNotify(body('203.0.113.3'))).toBe('203.0.113.3');
+    expect(externalAddressFromNotify(body('0.0.0.0'))).toBeUndefined();
+    expect(externalAddressFromNotify(body(''))).toBeUndefined();
+    expect(
+      externalAddressFromNotify(
+        '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><SystemUpdateID>3</SystemUpdateID></e:property></e:propertyset>',
+      ),
+    ).toBeUndefined();
+    expect(parsePropertySet('<e:propertyset><e:property>')).toMatchObject({ ok: false });
+    expect(parsePropertySet('<html/>')).toMatchObject({ ok: false, reason: /<html>/ });
+  });
+
+  it('reads TIMEOUT headers and plans renewals before the lifetime ends', () => {
+    expect(parseTimeoutHeader('Second-1800')).toBe(1800);
+    expect(parseTimeoutHeader('second-60')).toBe(60);
+    expect(parseTimeoutHeader('Second-infinite')).toBeUndefined();
+    expect(parseTimeoutHeader(null)).toBeUndefined();
+    expect(renewDelayMs(1800)).toBe(900_000);
+    expect(renewDelayMs(300)).toBe(150_000);
+    expect(renewDelayMs(100)).toBe(50_000);
+    expect(renewDelayMs(6)).toBe(5_000);
+    expect(renewDelayMs(undefined)).toBe(1_800_000);
+    expect(retryDelayMs(1)).toBe(2_000);
+    expect(retryDelayMs(3)).toBe(8_000);
+    expect(retryDelayMs(20)).toBe(600_000);
+  });
+
+  it('finds the local source address toward the router and the eventSubURL on its own host', () => {
+    expect(
+      parseRouteSource(
+        '[{"dst":"10.10.0.1","dev":"eth0","prefsrc":"10.10.0.2","flags":[],"uid":0,"cache":[]}]',
+      ),
+    ).toBe('10.10.0.2');
+    expect(parseRouteSource('[]')).toBeUndefined();
+    expect(parseRouteSource('nonsense')).toBeUndefined();
+    const desc = (url: string) =>
+      `<root><device><serviceList><service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/ctl</controlURL><eventSubURL>${url}</eventSubURL></service></serviceList></device></root>`;
+    const wanIp = 'urn:schemas-upnp-org:service:WANIPConnection:1';
+    expect(parseEventSubUrl(desc('/evt/IPConn'), 'http://10.10.0.1:5000/rootDesc.xml', wanIp)).toBe(
+      'http://10.10.0.1:5000/evt/IPConn',
+    );
+    expect(
+      parseEventSubUrl(desc('http://evil.example/evt'), 'http://10.10.0.1:5000/r.xml', wanIp),
+    ).toBeUndefined();
+    expect(parseEventSubUrl(desc(''), 'http://10.10.0.1:5000/r.xml', wanIp)).toBeUndefined();
+  });
+});
+
+interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** A fake IGD event endpoint on loopback: grants subscriptions and can NOTIFY the callback. */
+async function fakeIgd(timeoutSeconds = 60) {
+  const received: Received[] = [];
+  let callback: string | undefined;
+  let seq = 0;
+  let sid = 'uuid:fake-1';
+  let refuseRenewal = false;
+  const server = http.createServer((req, res) => {
+    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (req.method === 'SUBSCRIBE' && req.headers.sid) {
+      if (refuseRenewal || req.headers.sid !== sid) return void res.writeHead(412).end();
+      return void res.writeHead(200, { SID: sid, TIMEOUT: `Second-${timeoutSeconds}` }).end();
+    }
+    if (req.method === 'SUBSCRIBE') {
+      callback = /^<([^>]+)>/.exec(String(req.headers.callback ?? ''))?.[1];
+      sid = `uuid:fake-${received.length}`;
+      seq = 0;
+      res.writeHead(200, { SID: sid, TIMEOUT: `Second-${timeoutSeconds}` }).end();
+      return;
+    }
+    if (req.method === 'UNSUBSCRIBE') return void res.writeHead(200).end();
+    res.writeHead(405).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    eventSubUrl: `http://127.0.0.1:${port}/evt/IPConn`,
+    received,
+    get sid() {
+      return sid;
+    },
+    refuseRenewals() {
+      refuseRenewal = true;
+    },
+    async notify(address: string, overrideSid?: string): Promise<number> {
+      if (!callback) throw new Error('nobody subscribed');
+      const res = await fetch(callback, {
+        method: 'NOTIFY',
+        headers: {
+          'Content-Type': 'text/xml; charset="utf-8"',
+          NT: 'upnp:event',
+          NTS: 'upnp:propchange',
+          SID: overrideSid ?? sid,
+          SEQ: String(seq++),
+        },
+        body: body(address),
+      });
+      return res.status;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const noRunner: CommandRunner = { run: () => Promise.reject(new Error('no commands in this test')) };
+
+describe('GenaSubscriber against a fake IGD on loopback', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setup(timeoutSeconds = 60) {
+    const igd = await fakeIgd(timeoutSeconds);
+    const clock = new FakeClock();
+    const subscriber = new GenaSubscriber({
+      upnp: {
+        findService: () =>
+          Promise.resolve({
+            ok: true,
+            service: {
+              controlUrl: 'http://127.0.0.1/ctl',
+              serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1',
+              eventSubUrl: igd.eventSubUrl,
+            },
+          }),
+      },
+      fetch: (input, init) => fetch(input, init),
+      clock,
+      runner: noRunner,
+      listener: nodeGenaListener({ host: '127.0.0.1' }),
+      callbackHost: '127.0.0.1',
+    });
+    const announced: string[] = [];
+    subscriber.onExternalAddress((a) => announced.push(a));
+    cleanups.push(igd.close, () => subscriber.stop());
+    return { igd, clock, subscriber, announced };
+  }
+
+  it('subscribes, hears ExternalIPAddress changes, renews before the timeout and unsubscribes on stop', async () => {
+    const { igd, clock, subscriber, announced } = await setup(60);
+    await subscriber.start();
+    await clock.sleeping();
+    const first = igd.received[0];
+    expect(first?.method).toBe('SUBSCRIBE');
+    expect(first?.headers.nt).toBe('upnp:event');
+    expect(first?.headers.timeout).toBe('Second-1800');
+    expect(first?.headers.callback).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/gatehouse\/gena\/\w+>$/);
+    expect(subscriber.status()).toMatchObject({ subscribed: true, sid: igd.sid });
+
+    // The initial event only records the current address; a change is announced; a repeat is not.
+    expect(await igd.notify('203.0.113.2')).toBe(200);
+    expect(announced).toEqual([]);
+    expect(await igd.notify('203.0.113.3')).toBe(200);
+    expect(await igd.notify('203.0.113.3')).toBe(200);
+    expect(announced).toEqual(['203.0.113.3']);
+    // Someone else's subscription is refused.
+    expect(await igd.notify('198.51.100.7', 'uuid:other')).toBe(412);
+    expect(announced).toEqual(['203.0.113.3']);
+
+    // Renewal at half of the granted 60 s, with the SID and without CALLBACK / NT.
+    clock.advance(29_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(igd.received).toHaveLength(1);
+    clock.advance(1_000);
+    await clock.sleeping();
+    await vi_waitFor(() => igd.received.length === 2);
+    const renewal = igd.received[1];
+    expect(renewal?.method).toBe('SUBSCRIBE');
+    expect(renewal?.headers.sid).toBe(igd.sid);
+    expect(renewal?.headers.callback).toBeUndefined();
+    expect(renewal?.headers.nt).toBeUndefined();
+
+    await subscriber.stop();
+    expect(igd.received.at(-1)).toMatchObject({ method: 'UNSUBSCRIBE', url: '/evt/IPConn' });
+    expect(igd.received.at(-1)?.headers.sid).toBe(igd.sid);
+  });
+
+  it('subscribes afresh when a renewal is refused (the router restarted), and hears the new address', async () => {
+    const { igd, clock, subscriber, announced } = await setup(60);
+    await subscriber.start();
+    await clock.sleeping();
+    await igd.notify('203.0.113.2');
+    const oldSid = igd.sid;
+    igd.refuseRenewals();
+    clock.advance(30_000);
+    await vi_waitFor(() => igd.received.length === 3);
+    expect(igd.received.map((r) => r.method)).toEqual(['SUBSCRIBE', 'SUBSCRIBE', 'SUBSCRIBE']);
+    expect(igd.received[2]?.headers.callback).toBeDefined();
+    await clock.sleeping();
+    expect(subscriber.status().sid).not.toBe(oldSid);
+    // The new subscription's initial event carries the address the router now has.
+    expect(await igd.notify('203.0.113.9')).toBe(200);
+    expect(announced).toEqual(['203.0.113.9']);
+  });
+
+  it('retries later when the router offers no event URL', async () => {
+    const clock = new FakeClock();
+    const logs: string[] = [];
+    let asked = 0;
+    const subscriber = new GenaSubscriber({
+      upnp: {
+        findService: () => {
+          asked++;
+          return Promise.resolve({ ok: false, reason: 'no IGD answered' });
+        },
+      },
+      fetch: () => Promise.reject(new Error('no HTTP expected')),
+      clock,
+      runner: noRunner,
+      listener: nodeGenaListener({ host: '127.0.0.1' }),
+      log: (m) => logs.push(m),
+    });
+    cleanups.push(() => subscriber.stop());
+    await subscriber.start();
+    await clock.sleeping();
+    expect(asked).toBe(1);
+    expect(subscriber.status()).toMatchObject({ subscribed: false, lastError: /no IGD answered/ });
+    clock.advance(15_000);
+    await vi_waitFor(() => asked === 2);
+    expect(logs).toHaveLength(1);
+  });
+});
+
+async function vi_waitFor(check: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,320 @@
+/**
+ * @module UPnP GENA eventing (UPnP Device Architecture 1.1 §4) for the IGD's WAN connection service: SUBSCRIBE
+ * with a callback, renewal before the granted timeout, UNSUBSCRIBE on stop, and NOTIFY messages whose
+ * ExternalIPAddress announces a WAN address change. HTTP out through the Fetch port, the callback server through
+ * the GenaCallbackListener port (node:http lives in gena-http.ts), the LAN address through the CommandRunner.
+ */
+import type { Clock } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
+import type { Fetch } from '../../core/fetch.js';
+import type { CommandRunner } from '../../core/runner.js';
+import type { IgdService } from './upnp-igd.js';
+import { findAll, maxXmlChars, parseXml } from './xml.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pure pieces.
+
+/** The evented variables of a NOTIFY body (`<e:propertyset><e:property><Name>value</Name>…`). */
+export function parsePropertySet(
+  xml: string,
+): { ok: true; properties: Readonly<Record<string, string>> } | { ok: false; reason: string } {
+  const doc = parseXml(xml);
+  if (!doc.ok) return { ok: false, reason: `the event body is not valid XML (${doc.reason})` };
+  if (doc.root.name !== 'propertyset') return { ok: false, reason: `the event body is a <${doc.root.name}>` };
+  const properties: Record<string, string> = {};
+  for (const property of findAll(doc.root, 'property'))
+    for (const variable of property.children) properties[variable.name] = variable.text.trim();
+  return { ok: true, properties };
+}
+
+/** The ExternalIPAddress a NOTIFY body announces; undefined when it has none (or an empty / 0.0.0.0 one). */
+export function externalAddressFromNotify(xml: string): string | undefined {
+  const parsed = parsePropertySet(xml);
+  if (!parsed.ok) return undefined;
+  const address = parsed.properties.ExternalIPAddress;
+  return address && address !== '0.0.0.0' ? address : undefined;
+}
+
+/** Seconds from a TIMEOUT header (`Second-1800`); undefined for `Second-infinite` or anything unreadable. */
+export function parseTimeoutHeader(value: string | null | undefined): number | undefined {
+  const m = /^\s*Second-(\d+)\s*$/i.exec(value ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * When to renew a subscription granted for `timeoutSeconds` (undefined: infinite or unknown): at half the
+ * lifetime (a lost renewal still leaves time for another), never sooner than 5 s, at least every 30 minutes.
+ */
+export function renewDelayMs(timeoutSeconds: number | undefined): number {
+  const lifetime = timeoutSeconds ?? 3600;
+  const seconds = Math.max(5, Math.min(lifetime / 2, 1800));
+  return Math.round(seconds * 1000);
+}
+
+/** Wait before trying again after the n-th consecutive failure (1-based): 2 s doubling up to 10 minutes (a router busy at start-up answers soon). */
+export function retryDelayMs(failures: number): number {
+  return Math.min(2_000 * 2 ** Math.max(0, failures - 1), 600_000);
+}
+
+/** The `prefsrc` of `ip -j route get <address>`: the local address the router sees us from. */
+export function parseRouteSource(json: string): string | undefined {
+  try {
+    const routes = JSON.parse(json) as unknown;
+    if (!Array.isArray(routes)) return undefined;
+    for (const r of routes as unknown[]) {
+      if (typeof r === 'object' && r !== null && 'prefsrc' in r && typeof r.prefsrc === 'string')
+        return r.prefsrc;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ports.
+
+export interface NotifyRequest {
+  readonly method: string;
+  /** Path and query of the request target. */
+  readonly path: string;
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+/** An HTTP server for NOTIFY requests: every request is handed over, the returned number is the status sent. */
+export interface GenaCallbackListener {
+  /** Listens on all IPv4 addresses, on a random port; resolves with that port. */
+  listen(handler: (request: NotifyRequest) => number): Promise<{ port: number }>;
+  close(): Promise<void>;
+}
+
+/** Finds the IGD's WAN connection service, with its eventSubURL (UpnpIgdClient does). */
+export interface IgdServiceFinder {
+  findService(
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; service: IgdService } | { ok: false; reason: string }>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The subscriber.
+
+export interface GenaSubscriberOptions {
+  readonly upnp: IgdServiceFinder;
+  readonly fetch: Fetch;
+  readonly clock: Clock;
+  readonly runner: CommandRunner;
+  readonly listener: GenaCallbackListener;
+  /** Overrides the advertised callback host (tests on loopback); otherwise `ip -j route get <router>`'s prefsrc. */
+  readonly callbackHost?: string;
+  /** TIMEOUT asked for; routers may grant less. */
+  readonly requestedTimeoutSeconds?: number;
+  readonly httpTimeoutMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface GenaStatus {
+  readonly subscribed: boolean;
+  readonly sid?: string;
+  readonly eventSubUrl?: string;
+  readonly lastError?: string;
+  readonly lastAddress?: string;
+}
+
+interface Subscription {
+  readonly url: string;
+  readonly sid: string;
+  readonly timeoutSeconds: number | undefined;
+}
+
+type Step = { ok: true } | { ok: false; reason: string };
+
+export class GenaSubscriber {
+  private readonly handlers: ((address: string) => void)[] = [];
+  private subscription: Subscription | undefined;
+  private subscribing = false;
+  private port: number | undefined;
+  private readonly path = `/gatehouse/gena/${Math.random().toString(36).slice(2, 12)}`;
+  private lastAddress: string | undefined;
+  private lastError: string | undefined;
+  private loop: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+
+  constructor(private readonly options: GenaSubscriberOptions) {}
+
+  /** Called with the address whenever the router announces an ExternalIPAddress different from the last one. */
+  onExternalAddress(handler: (address: string) => void): void {
+    this.handlers.push(handler);
+  }
+
+  status(): GenaStatus {
+    return {
+      subscribed: this.subscription !== undefined,
+      ...(this.subscription ? { sid: this.subscription.sid, eventSubUrl: this.subscription.url } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.lastAddress ? { lastAddress: this.lastAddress } : {}),
+    };
+  }
+
+  /** Opens the callback server and keeps a subscription alive until stop(); failures are retried, never thrown. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    const { port } = await this.options.listener.listen((r) => this.handleNotify(r));
+    this.port = port;
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  /** Ends the renewals, UNSUBSCRIBEs (best effort) and closes the callback server. */
+  async stop(): Promise<void> {
+    if (!this.loop || !this.abort) return;
+    this.abort.abort(new Error('GENA subscriber stopped'));
+    await this.loop;
+    this.loop = undefined;
+    const sub = this.subscription;
+    this.subscription = undefined;
+    if (sub) {
+      const got = await this.http(sub.url, undefined, { method: 'UNSUBSCRIBE', headers: { SID: sub.sid } });
+      if (!got.ok || got.status !== 200)
+        this.log(`GENA: UNSUBSCRIBE ${sub.sid} at ${sub.url}: ${got.ok ? `HTTP ${got.status}` : got.reason}`);
+    }
+    await this.options.listener.close();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    const stopped = (): boolean => signal.aborted;
+    while (!stopped()) {
+      const step = this.subscription
+        ? await this.renew(this.subscription, signal)
+        : await this.subscribe(signal);
+      if (stopped()) break;
+      let delay: number;
+      if (step.ok) {
+        failures = 0;
+        this.lastError = undefined;
+        delay = renewDelayMs(this.subscription?.timeoutSeconds);
+      } else {
+        failures++;
+        if (step.reason !== this.lastError) this.log(`GENA: ${step.reason}`);
+        this.lastError = step.reason;
+        delay = retryDelayMs(failures);
+      }
+      try {
+        await this.options.clock.sleep(delay, signal);
+      } catch {
+        break;
+      }
+    }
+  }
+
+  private async subscribe(signal: AbortSignal): Promise<Step> {
+    const found = await this.options.upnp.findService(signal);
+    if (!found.ok) return { ok: false, reason: `no UPnP IGD to subscribe to (${found.reason})` };
+    const url = found.service.eventSubUrl;
+    if (!url) return { ok: false, reason: 'the UPnP IGD offers no event subscription URL' };
+    const host = this.options.callbackHost ?? (await this.localAddressToward(new URL(url).hostname, signal));
+    if (!host) return { ok: false, reason: `no local address toward ${new URL(url).hostname}` };
+    const callback = `<http://${host}:${this.port ?? 0}${this.path}>`;
+    this.subscribing = true;
+    try {
+      const got = await this.http(url, signal, {
+        method: 'SUBSCRIBE',
+        headers: {
+          CALLBACK: callback,
+          NT: 'upnp:event',
+          TIMEOUT: `Second-${this.options.requestedTimeoutSeconds ?? 1800}`,
+        },
+      });
+      if (!got.ok) return { ok: false, reason: `SUBSCRIBE at ${url}: ${got.reason}` };
+      const sid = got.headers.get('sid');
+      if (got.status !== 200 || !sid)
+        return {
+          ok: false,
+          reason: `SUBSCRIBE at ${url} answered HTTP ${got.status}${sid ? '' : ' without a SID'}`,
+        };
+      this.subscription = { url, sid, timeoutSeconds: parseTimeoutHeader(got.headers.get('timeout')) };
+      this.log(`GENA: subscribed to ${url} (${sid}), callback ${callback}`);
+      return { ok: true };
+    } finally {
+      this.subscribing = false;
+    }
+  }
+
+  /** Renews with the SID; a refused renewal (e.g. 412 after a router restart) subscribes afresh. */
+  private async renew(sub: Subscription, signal: AbortSignal): Promise<Step> {
+    const got = await this.http(sub.url, signal, {
+      method: 'SUBSCRIBE',
+      headers: { SID: sub.sid, TIMEOUT: `Second-${this.options.requestedTimeoutSeconds ?? 1800}` },
+    });
+    if (got.ok && got.status === 200) {
+      const timeoutSeconds = parseTimeoutHeader(got.headers.get('timeout'));
+      this.subscription = { url: sub.url, sid: got.headers.get('sid') ?? sub.sid, timeoutSeconds };
+      return { ok: true };
+    }
+    this.log(
+      `GENA: renewal of ${sub.sid} failed (${got.ok ? `HTTP ${got.status}` : got.reason}); subscribing again`,
+    );
+    this.subscription = undefined;
+    return this.subscribe(signal);
+  }
+
+  /** A NOTIFY for our path and subscription: reads ExternalIPAddress and tells the handlers when it changed. */
+  private handleNotify(request: NotifyRequest): number {
+    if (request.method !== 'NOTIFY' || request.path !== this.path) return 404;
+    if (request.headers.nt !== 'upnp:event' || request.headers.nts !== 'upnp:propchange') return 400;
+    const sid = request.headers.sid;
+    // The initial event may arrive before the SUBSCRIBE answer (and its SID) has been read.
+    if (!sid || (this.subscription ? this.subscription.sid !== sid : !this.subscribing)) return 412;
+    const parsed = parsePropertySet(request.body);
+    if (!parsed.ok) return 400;
+    const address = parsed.properties.ExternalIPAddress;
+    if (address && address !== '0.0.0.0' && address !== this.lastAddress) {
+      const first = this.lastAddress === undefined;
+      this.lastAddress = address;
+      // The initial event only tells what is already known (the service probes at start).
+      if (!first) {
+        this.log(`GENA: the router announces the external address ${address}`);
+        for (const h of this.handlers) h(address);
+      }
+    }
+    return 200;
+  }
+
+  private async localAddressToward(host: string, signal: AbortSignal): Promise<string | undefined> {
+    const r = await this.options.runner.run(['ip', '-j', 'route', 'get', host], { timeoutMs: 5000, signal });
+    if (!r.ok || r.value.exitCode !== 0) return undefined;
+    return parseRouteSource(r.value.stdout);
+  }
+
+  private async http(
+    url: string,
+    signal: AbortSignal | undefined,
+    init: RequestInit,
+  ): Promise<{ ok: true; status: number; headers: Headers } | { ok: false; reason: string }> {
+    const timeoutMs = this.options.httpTimeoutMs ?? 5000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await this.options.fetch(url, {
+        ...init,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        redirect: 'error',
+      });
+      // The body is empty by spec; read a bounded amount so the connection is released.
+      const text = await res.text();
+      if (text.length > maxXmlChars) return { ok: false, reason: 'answer too large' };
+      return { ok: true, status: res.status, headers: res.headers };
+    } catch (err) {
+      if (timeout.aborted) return { ok: false, reason: `no HTTP answer within ${timeoutMs} ms` };
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      return { ok: false, reason: `${describeError(err)}${cause}` };
+    }
+  }
+
+  private log(message: string): void {
+    this.options.log?.(message);
+  }
+}
