@@ -1,0 +1,156 @@
+// NOT IN THE SUITE (file name does not match *.test.ts): this e2e of the UPnP GENA path is flaky against
+// miniupnpd 2.3.1 and is kept here to be finished. Observed: miniupnpd drops an event raised while a previous
+// NOTIFY to the same subscriber is still in flight (its STUN re-check blocks the loop ~3 s), and its netlink
+// notice of a renumbered WAN address is sometimes missing. Passes 2-4 runs out of 5. See the session note.
+// UPnP GENA in the test bed: Gatehouse subscribes to miniupnpd's WANIPConnection events and hears a WAN address
+// change as soon as the router announces it (a WAN-up hook's SIGUSR1), long before any STUN backstop.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addr, gatehouseReachabilityConfig } from '../../testbed/plan.js';
+import { Testbed, waitFor } from '../../testbed/testbed.js';
+import { e2eSkipReason } from '../support.js';
+
+const skip = e2eSkipReason('UPnP GENA');
+const repo = path.resolve(import.meta.dirname, '../../..');
+
+/** A GenaSubscriber on its own in gw, printing what it hears. */
+const subscriberScript = `
+import { systemClock } from '${repo}/src/core/clock.ts';
+import { createChildProcessRunner } from '${repo}/src/core/child-process-runner.ts';
+import { createDgramUdp } from '${repo}/src/reach/router/dgram-udp.ts';
+import { GenaSubscriber } from '${repo}/src/reach/router/gena.ts';
+import { nodeGenaListener } from '${repo}/src/reach/router/gena-http.ts';
+import { UpnpIgdClient } from '${repo}/src/reach/router/upnp-igd.ts';
+const upnp = new UpnpIgdClient({ udp: createDgramUdp(), fetch, clock: systemClock });
+const gena = new GenaSubscriber({
+  upnp, fetch, clock: systemClock, runner: createChildProcessRunner(), listener: nodeGenaListener(),
+  log: (m) => console.log(m),
+});
+gena.onExternalAddress((a) => console.log('ANNOUNCED ' + a));
+await gena.start();
+process.on('SIGTERM', () => void gena.stop().then(() => { console.log('STOPPED'); process.exit(0); }));
+`;
+
+describe.skipIf(skip !== undefined)('UPnP GENA subscription to the router', () => {
+  let bed = undefined as unknown as Testbed;
+  let dir = '';
+
+  beforeAll(async () => {
+    bed = await Testbed.up('nat-upnp');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-gena-'));
+  }, 30_000);
+  afterAll(async () => {
+    await (bed as Testbed | undefined)?.down();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * The ISP hands the router a new WAN address while miniupnpd keeps running (bed.setPublicAddress restarts
+   * miniupnpd, which would drop every subscription), then the WAN-up hook tells miniupnpd with SIGUSR1.
+   */
+  const renumberRouterWan = async (address: string) => {
+    const router = (argv: [string, ...string[]]) => bed.exec('router', argv);
+    const stunChecks = () =>
+      bed.log('miniupnpd').split(`STUN: ext interface wan-pub with IP address ${address} `).length;
+    const before = stunChecks();
+    await router(['ip', 'addr', 'flush', 'dev', 'wan-pub', 'scope', 'global']);
+    await router(['ip', 'addr', 'add', `${address}/${addr.routerWanPrefixLen}`, 'dev', 'wan-pub']);
+    await router(['ip', 'route', 'replace', 'default', 'via', addr.inetToRouter]);
+    // miniupnpd sees the new address itself (netlink) and re-checks it with STUN; an event it raises while a
+    // previous NOTIFY to the same subscriber is still in flight is dropped (a miniupnpd limitation), so the
+    // WAN-up hook's SIGUSR1 comes after that check, as on a real router once the link is configured.
+    await waitFor('miniupnpd re-checking the new address', () =>
+      Promise.resolve(stunChecks() > before ? true : undefined),
+    );
+    await bed.signalMiniupnpd('SIGUSR1');
+  };
+
+  const miniupnpdSubscribers = () =>
+    bed
+      .log('miniupnpd')
+      .match(/addSubscriber\(\/evt\/IPConn, http:\/\/10\.10\.0\.2:\d+\/gatehouse\/gena\/\w+/g) ?? [];
+
+  it('miniupnpd NOTIFYs the subscriber with the new ExternalIPAddress after SIGUSR1', async () => {
+    const script = path.join(dir, 'gena-subscriber.mts');
+    fs.writeFileSync(script, subscriberScript);
+    const before = miniupnpdSubscribers().length;
+    const probe = bed.spawn('gw', 'gena-subscriber', [process.execPath, '--import', 'tsx', script]);
+    await waitFor('the subscription', () =>
+      Promise.resolve(
+        /GENA: subscribed to http:\/\/10\.10\.0\.1:5000\/evt\/IPConn/.test(bed.log('gena-subscriber'))
+          ? true
+          : undefined,
+      ),
+    );
+    // The callback names gw's LAN address (prefsrc toward the router), on the port the listener got.
+    expect(bed.log('gena-subscriber')).toMatch(/callback <http:\/\/10\.10\.0\.2:\d+\/gatehouse\/gena\/\w+>/);
+    expect(miniupnpdSubscribers().length).toBe(before + 1);
+    await waitFor('the initial event delivered', () =>
+      Promise.resolve(
+        /upnp_event_send: sending event notify message to 10\.10\.0\.2/.test(bed.log('miniupnpd'))
+          ? true
+          : undefined,
+      ),
+    );
+
+    const started = Date.now();
+    await renumberRouterWan('203.0.113.3');
+    await waitFor(
+      'the router announcing 203.0.113.3',
+      () => Promise.resolve(bed.log('gena-subscriber').includes('ANNOUNCED 203.0.113.3') ? true : undefined),
+      // miniupnpd re-runs its own STUN check after SIGUSR1 before it sends the event: 3-30 s in the bed.
+      45_000,
+    );
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(bed.log('miniupnpd')).toMatch(/<ExternalIPAddress>203\.0\.113\.3<\/ExternalIPAddress>/);
+
+    process.kill(probe.pid, 'SIGTERM');
+    await waitFor('the subscriber to stop', () =>
+      Promise.resolve(bed.log('gena-subscriber').includes('STOPPED') ? true : undefined),
+    );
+    expect(bed.log('miniupnpd')).toMatch(/UNSUBSCRIBE \/evt\/IPConn/);
+    await renumberRouterWan(addr.routerWan);
+  }, 90_000);
+
+  it('the running server accepts the announced address well before the backstop', async () => {
+    fs.writeFileSync(path.join(dir, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
+    const dataDir = path.join(dir, 'data');
+    const store = () => {
+      try {
+        return (
+          JSON.parse(fs.readFileSync(path.join(dataDir, 'gatehouse.json'), 'utf8')) as {
+            reachability: { current: { ipv4: string | null } };
+          }
+        ).reachability.current.ipv4;
+      } catch {
+        return null;
+      }
+    };
+    const before = miniupnpdSubscribers().length;
+    const server = bed.spawnGatehouse(path.join(dir, 'config.json'), dataDir);
+    await waitFor('the public address accepted', () =>
+      Promise.resolve(store() === addr.routerWan ? true : undefined),
+    );
+    await waitFor(
+      'the server subscribed on miniupnpd',
+      () => Promise.resolve(miniupnpdSubscribers().length > before ? true : undefined),
+      30_000,
+    );
+    const started = Date.now();
+    await renumberRouterWan('203.0.113.3');
+    await waitFor(
+      'the new public address accepted',
+      () => Promise.resolve(store() === '203.0.113.3' ? true : undefined),
+      60_000,
+    );
+    // The backstop is an hour away: only the router's event can explain a detection within a minute.
+    expect(Date.now() - started).toBeLessThan(60_000);
+    process.kill(server.pid, 'SIGTERM');
+    await waitFor('the server to exit', () =>
+      Promise.resolve(fs.existsSync(path.join(dataDir, 'gatehouse.lock')) ? undefined : true),
+    );
+    await renumberRouterWan(addr.routerWan);
+  }, 150_000);
+});
