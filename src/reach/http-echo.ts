@@ -1,4 +1,5 @@
 /** @module HTTP echo source: a service answering with the caller's address as plain text (fetch is injected). */
+import { deadline } from '../core/deadline.js';
 import type { Fetch } from '../core/fetch.js';
 import { familyOf } from './addresses.js';
 import { known, unavailable, type Family, type PublicIpSource, type SourceResult } from './types.js';
@@ -15,11 +16,9 @@ export function httpEchoSource(
       return Promise.all(
         mine.map(async (e): Promise<SourceResult> => {
           const id = `http:${new URL(e.url).host}`;
+          const limit = deadline(timeoutMs, signal);
           try {
-            const res = await fetch(e.url, {
-              signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-              headers: { accept: 'text/plain' },
-            });
+            const res = await fetch(e.url, { signal: limit.signal, headers: { accept: 'text/plain' } });
             if (!res.ok) return unavailable(id, family, `HTTP ${res.status} from ${e.url}`);
             const text = (await res.text()).trim().slice(0, 100);
             if (familyOf(text) !== family)
@@ -30,11 +29,10 @@ export function httpEchoSource(
               );
             return known(id, family, text);
           } catch (err) {
-            const reason =
-              err instanceof Error && err.name === 'TimeoutError'
-                ? `no answer within ${timeoutMs} ms`
-                : (err as Error).message;
+            const reason = limit.timedOut() ? `no answer within ${timeoutMs} ms` : (err as Error).message;
             return unavailable(id, family, `${e.url}: ${reason}`);
+          } finally {
+            limit.clear();
           }
         }),
       );

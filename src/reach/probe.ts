@@ -28,6 +28,8 @@ export interface ProbeDeps {
   readonly extraSources?: readonly PublicIpSource[];
   /** The port mapper's current state, if one runs. */
   readonly portMapping?: () => PortMappingFacts | null;
+  /** How long a source may take before it counts as unavailable (default 15 s). */
+  readonly sourceLimitMs?: number;
 }
 
 export interface ReachabilityReport {
@@ -47,6 +49,18 @@ export interface ReachabilityReport {
 
 const stunTimeoutMs = 2500;
 const httpTimeoutMs = 4000;
+/** A source that has not answered by then is reported as such: one stuck source never stalls the loop. */
+const defaultSourceLimitMs = 15_000;
+
+/** The promise's value, or `fallback()` once `ms` have passed without one. */
+function settleWithin<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 export async function probeReachability(
   deps: ProbeDeps,
@@ -61,6 +75,7 @@ export async function probeReachability(
     ...(deps.extraSources ?? []),
   ];
   const firstStun = settings.stunServers[0];
+  const sourceLimitMs = deps.sourceLimitMs ?? defaultSourceLimitMs;
 
   const perFamily = async (family: Family) => {
     // An address literal serves only its own family; a hostname is asked over both.
@@ -85,9 +100,9 @@ export async function probeReachability(
         : null,
       Promise.all(
         sources.map((s) =>
-          s
-            .probe(family, signal)
-            .catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
+          settleWithin(s.probe(family, signal), sourceLimitMs, () => [
+            unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
+          ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
         ),
       ),
       family === 'ipv4' && firstStun ? tracePath(deps.runner, splitHostPort(firstStun).host) : null,

@@ -4,6 +4,7 @@
  * GetSpecificPortMappingEntry. HTTP through the Fetch port, datagrams through the UdpTransport port.
  */
 import type { Clock } from '../../core/clock.js';
+import { deadline } from '../../core/deadline.js';
 import { describeError } from '../../core/errors.js';
 import type { Fetch } from '../../core/fetch.js';
 import {
@@ -378,9 +379,9 @@ export class UpnpIgdClient implements RouterClient {
     let lastReason: string | undefined;
     try {
       for (const st of igdSearchTargets) await socket.send(encodeSearchRequest(st), target);
-      const deadline = this.options.clock.now().getTime() + total;
+      const until = this.options.clock.now().getTime() + total;
       for (;;) {
-        const left = deadline - this.options.clock.now().getTime();
+        const left = until - this.options.clock.now().getTime();
         if (left <= 0 || signal?.aborted) break;
         const d = await socket.receive(left, {
           accept: (dg) => {
@@ -430,21 +431,23 @@ export class UpnpIgdClient implements RouterClient {
     init: RequestInit = {},
   ): Promise<{ ok: true; status: number; text: string } | { ok: false; reason: string }> {
     const timeoutMs = this.options.httpTimeoutMs ?? 2000;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const limit = deadline(timeoutMs, signal);
     try {
       const res = await this.options.fetch(url, {
         ...init,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: limit.signal,
         redirect: 'error',
       });
       const text = await readLimited(res, maxXmlChars);
       if (text === undefined) return { ok: false, reason: `answer larger than ${maxXmlChars} bytes` };
       return { ok: true, status: res.status, text };
     } catch (err) {
-      if (timeout.aborted) return { ok: false, reason: `no HTTP answer within ${formatSeconds(timeoutMs)}` };
+      if (limit.timedOut()) return { ok: false, reason: `no HTTP answer within ${formatSeconds(timeoutMs)}` };
       // undici says only "fetch failed"; the cause names what happened (ECONNREFUSED, EHOSTUNREACH, …).
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       return { ok: false, reason: `${describeError(err)}${cause}` };
+    } finally {
+      limit.clear();
     }
   }
 }

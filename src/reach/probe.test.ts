@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/clock.js';
+import { FakeRunner } from '../../test/fakes/runner.js';
+import { testConfig } from '../../test/support/config.js';
+import { probeReachability } from './probe.js';
+import type { StunClient } from './stun-client.js';
+import { known, type PublicIpSource } from './types.js';
+
+const settings = {
+  ...testConfig({ dataDir: '/nonexistent' }).reachability,
+  publicRanges: ['203.0.113.0/24'],
+};
+const noStun: StunClient = { query: () => Promise.reject(new Error('no STUN in this test')) };
+const answering = (id: string, address: string): PublicIpSource => ({
+  id,
+  probe: (family) => Promise.resolve(family === 'ipv4' ? [known(id, family, address)] : []),
+});
+
+describe('probeReachability', () => {
+  it('a source that never answers is reported unavailable after its limit; the others still decide', async () => {
+    const stuck: PublicIpSource = { id: 'stuck', probe: () => new Promise(() => undefined) };
+    const report = await probeReachability(
+      {
+        runner: new FakeRunner(),
+        fetch: () => Promise.reject(new Error('no HTTP in this test')),
+        stun: noStun,
+        clock: new FakeClock(),
+        extraSources: [stuck, answering('upnp', '203.0.113.7'), answering('http:echo.test', '203.0.113.7')],
+        sourceLimitMs: 50,
+      },
+      settings,
+    );
+    expect(report.consensus.ipv4).toMatchObject({ kind: 'accepted', address: '203.0.113.7' });
+    expect(report.sources).toContainEqual(
+      expect.objectContaining({ source: 'stuck', kind: 'unavailable', reason: 'no result within 0.05 s' }),
+    );
+  });
+});
