@@ -213,7 +213,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       ...(config.reachability.watchInterfaces ? { launcher: createChildProcessLauncher() } : {}),
       backstopMs: config.reachability.backstopSeconds * 1000,
     });
-    gena.onExternalAddress(() => void reachability.probeNow());
+    gena.onEvent(() => reachability.routerEvent());
     const startedAt = clock.now();
     let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
     const statusProviders = [

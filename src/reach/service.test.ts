@@ -173,6 +173,52 @@ describe('ReachabilityService', () => {
     await t.service.stop();
   });
 
+  it('a router event probes at once and after the settle delays; a newer event restarts the series', async () => {
+    const t = setup([report(agree('1.1.1.1')), report(agree('1.1.1.1')), report(agree('2.2.2.2'))]);
+    let probes = 0;
+    t.service.onReport(() => probes++);
+    const settled = () => new Promise((r) => setImmediate(r));
+    const first = t.nextReport();
+    t.service.routerEvent();
+    await first;
+    await t.clock.sleeping();
+    t.clock.advance(4_999);
+    await settled();
+    expect(probes).toBe(1);
+    const second = t.nextReport();
+    t.clock.advance(1);
+    await second;
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    await t.clock.sleeping();
+    const third = t.nextReport();
+    t.clock.advance(15_000);
+    await third;
+    // The address the router had not announced yet is found by the last settle probe.
+    expect(t.store.read().reachability.current.ipv4).toBe('2.2.2.2');
+    t.clock.advance(600_000);
+    await settled();
+    expect(probes).toBe(3);
+
+    // Event at t, another at t+3 s: the first series ends, the second probes at +3 s, +8 s, +23 s.
+    const a = t.nextReport();
+    t.service.routerEvent();
+    await a;
+    await t.clock.sleeping();
+    t.clock.advance(3_000);
+    const b = t.nextReport();
+    t.service.routerEvent();
+    await b;
+    expect(probes).toBe(5);
+    t.clock.advance(2_000);
+    await settled();
+    expect(probes).toBe(5);
+    const c = t.nextReport();
+    t.clock.advance(3_000);
+    await c;
+    expect(probes).toBe(6);
+    await t.service.stop();
+  });
+
   it('coalesces probe requests that arrive while one runs', async () => {
     const t = setup([report(agree('1.1.1.1'))]);
     const a = t.service.probeNow();

@@ -19,6 +19,11 @@ export interface ReachabilityServiceDeps {
   readonly backstopMs: number;
   /** Quiet time after the last address event before probing (bursts of events become one probe). */
   readonly debounceMs?: number;
+  /**
+   * Times after a router event at which to probe again (default 5 s and 20 s, ascending): a router that reports a WAN
+   * change may finish it a little later, and may not report the rest.
+   */
+  readonly routerSettleMs?: readonly number[];
   /** 0..1 random source for the backstop jitter (±20 %). */
   readonly random?: () => number;
 }
@@ -31,6 +36,7 @@ export class ReachabilityService {
   private monitor: RunningProcess | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  private routerEvents = 0;
   private readonly listeners = new Set<(r: ReachabilityReport) => void>();
 
   constructor(private readonly deps: ReachabilityServiceDeps) {}
@@ -79,6 +85,28 @@ export class ReachabilityService {
       }
     });
     return this.running;
+  }
+
+  /**
+   * The router said something changed (a UPnP event): probe at once, then again after the settle delays. A
+   * newer event restarts the series.
+   */
+  routerEvent(): void {
+    const generation = ++this.routerEvents;
+    void this.probeNow().catch(() => undefined);
+    void (async () => {
+      let slept = 0;
+      for (const after of this.deps.routerSettleMs ?? [5_000, 20_000]) {
+        try {
+          await this.deps.clock.sleep(Math.max(0, after - slept), this.abort.signal);
+          slept = after;
+        } catch {
+          return;
+        }
+        if (generation !== this.routerEvents) return;
+        await this.probeNow().catch(() => undefined);
+      }
+    })();
   }
 
   private addressEvent(): void {

@@ -5,6 +5,7 @@ import { FakeClock } from '../../../test/fakes/clock.js';
 import type { CommandRunner } from '../../core/runner.js';
 import {
   GenaSubscriber,
+  type RouterEvent,
   externalAddressFromNotify,
   parsePropertySet,
   parseRouteSource,
@@ -120,7 +121,7 @@ async function fakeIgd(timeoutSeconds = 60) {
     refuseRenewals() {
       refuseRenewal = true;
     },
-    async notify(address: string, overrideSid?: string): Promise<number> {
+    async notify(address: string, overrideSid?: string, status = 'Connected'): Promise<number> {
       if (!callback) throw new Error('nobody subscribed');
       const res = await fetch(callback, {
         method: 'NOTIFY',
@@ -131,7 +132,7 @@ async function fakeIgd(timeoutSeconds = 60) {
           SID: overrideSid ?? sid,
           SEQ: String(seq++),
         },
-        body: body(address),
+        body: body(address, status),
       });
       return res.status;
     },
@@ -170,8 +171,10 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     });
     const announced: string[] = [];
     subscriber.onExternalAddress((a) => announced.push(a));
+    const events: RouterEvent[] = [];
+    subscriber.onEvent((e) => events.push(e));
     cleanups.push(igd.close, () => subscriber.stop());
-    return { igd, clock, subscriber, announced };
+    return { igd, clock, subscriber, announced, events };
   }
 
   it('subscribes, hears ExternalIPAddress changes, renews before the timeout and unsubscribes on stop', async () => {
@@ -229,6 +232,24 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     // The new subscription's initial event carries the address the router now has.
     expect(await igd.notify('203.0.113.9')).toBe(200);
     expect(announced).toEqual(['203.0.113.9']);
+  });
+
+  it('reports every event after the initial one, whatever it carries (a lost address event still leads to a probe)', async () => {
+    const { igd, clock, subscriber, events, announced } = await setup(60);
+    await subscriber.start();
+    await clock.sleeping();
+    expect(await igd.notify('203.0.113.2')).toBe(200);
+    expect(events).toEqual([]);
+    // The WAN goes down and comes back with the same address: no new address, but two events.
+    expect(await igd.notify('', undefined, 'Disconnected')).toBe(200);
+    expect(await igd.notify('203.0.113.2', undefined, 'Connected')).toBe(200);
+    expect(events.map((e) => [e.properties.ConnectionStatus, e.newExternalAddress])).toEqual([
+      ['Disconnected', undefined],
+      ['Connected', undefined],
+    ]);
+    expect(await igd.notify('203.0.113.4')).toBe(200);
+    expect(events.at(-1)?.newExternalAddress).toBe('203.0.113.4');
+    expect(announced).toEqual(['203.0.113.4']);
   });
 
   it('retries later when the router offers no event URL', async () => {

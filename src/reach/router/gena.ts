@@ -5,6 +5,7 @@
  * the GenaCallbackListener port (node:http lives in gena-http.ts), the LAN address through the CommandRunner.
  */
 import type { Clock } from '../../core/clock.js';
+import { deadline } from '../../core/deadline.js';
 import { describeError } from '../../core/errors.js';
 import type { Fetch } from '../../core/fetch.js';
 import type { CommandRunner } from '../../core/runner.js';
@@ -132,8 +133,17 @@ interface Subscription {
 
 type Step = { ok: true } | { ok: false; reason: string };
 
+/** A NOTIFY after the initial one: something about the router's WAN connection changed. */
+export interface RouterEvent {
+  /** The evented variables it carried (ConnectionStatus, ExternalIPAddress, PortMappingNumberOfEntries, …). */
+  readonly properties: Readonly<Record<string, string>>;
+  /** Set when it announced an ExternalIPAddress different from the last one heard. */
+  readonly newExternalAddress?: string;
+}
+
 export class GenaSubscriber {
   private readonly handlers: ((address: string) => void)[] = [];
+  private readonly eventHandlers: ((event: RouterEvent) => void)[] = [];
   private subscription: Subscription | undefined;
   private subscribing = false;
   private port: number | undefined;
@@ -148,6 +158,16 @@ export class GenaSubscriber {
   /** Called with the address whenever the router announces an ExternalIPAddress different from the last one. */
   onExternalAddress(handler: (address: string) => void): void {
     this.handlers.push(handler);
+  }
+
+  /**
+   * Called for every event after the initial one of a subscription, whatever it carries: routers announce a
+   * WAN change in several events (ConnectionStatus, then ExternalIPAddress) and some drop one of them
+   * (miniupnpd 2.3 drops an event raised while an earlier NOTIFY to the same subscriber is in flight), so any
+   * event is a reason to look again.
+   */
+  onEvent(handler: (event: RouterEvent) => void): void {
+    this.eventHandlers.push(handler);
   }
 
   status(): GenaStatus {
@@ -271,15 +291,28 @@ export class GenaSubscriber {
     if (!sid || (this.subscription ? this.subscription.sid !== sid : !this.subscribing)) return 412;
     const parsed = parsePropertySet(request.body);
     if (!parsed.ok) return 400;
+    // UDA 1.1 §4.3: the initial event of a subscription has SEQ 0; it only tells what is already known
+    // (the service probes at start). Without a SEQ header, the first event heard counts as the initial one.
+    const initial =
+      request.headers.seq === undefined ? this.lastAddress === undefined : request.headers.seq === '0';
     const address = parsed.properties.ExternalIPAddress;
+    let newExternalAddress: string | undefined;
     if (address && address !== '0.0.0.0' && address !== this.lastAddress) {
-      const first = this.lastAddress === undefined;
+      // A fresh subscription's initial event (after a router restart) may carry a new address too.
+      if (this.lastAddress !== undefined) newExternalAddress = address;
       this.lastAddress = address;
-      // The initial event only tells what is already known (the service probes at start).
-      if (!first) {
-        this.log(`GENA: the router announces the external address ${address}`);
-        for (const h of this.handlers) h(address);
+    }
+    if (!initial || newExternalAddress) {
+      const summary = Object.entries(parsed.properties)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+      this.log(`GENA: router event ${summary || '(no variables)'}`);
+      if (newExternalAddress) {
+        this.log(`GENA: the router announces the external address ${newExternalAddress}`);
+        for (const h of this.handlers) h(newExternalAddress);
       }
+      const event = { properties: parsed.properties, ...(newExternalAddress ? { newExternalAddress } : {}) };
+      for (const h of this.eventHandlers) h(event);
     }
     return 200;
   }
@@ -296,11 +329,11 @@ export class GenaSubscriber {
     init: RequestInit,
   ): Promise<{ ok: true; status: number; headers: Headers } | { ok: false; reason: string }> {
     const timeoutMs = this.options.httpTimeoutMs ?? 5000;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const limit = deadline(timeoutMs, signal);
     try {
       const res = await this.options.fetch(url, {
         ...init,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: limit.signal,
         redirect: 'error',
       });
       // The body is empty by spec; read a bounded amount so the connection is released.
@@ -308,9 +341,11 @@ export class GenaSubscriber {
       if (text.length > maxXmlChars) return { ok: false, reason: 'answer too large' };
       return { ok: true, status: res.status, headers: res.headers };
     } catch (err) {
-      if (timeout.aborted) return { ok: false, reason: `no HTTP answer within ${timeoutMs} ms` };
+      if (limit.timedOut()) return { ok: false, reason: `no HTTP answer within ${timeoutMs} ms` };
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
       return { ok: false, reason: `${describeError(err)}${cause}` };
+    } finally {
+      limit.clear();
     }
   }
 
