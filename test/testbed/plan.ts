@@ -266,6 +266,19 @@ export const initialWan: WanState = {
 };
 
 /**
+ * The ISP renumbers the router's WAN in place (single NAT scenarios): the old address goes, the new one comes,
+ * and the router keeps running (miniupnpd keeps its state and its event subscribers).
+ */
+export function routerRenumberCommands(n: BedNames, address: string): Argv[] {
+  const { router } = n.ns;
+  return [
+    ipn(router, 'addr', 'flush', 'dev', 'wan-pub', 'scope', 'global'),
+    ipn(router, 'addr', 'add', `${address}/${addr.routerWanPrefixLen}`, 'dev', 'wan-pub'),
+    ipn(router, 'route', 'replace', 'default', 'via', addr.inetToRouter),
+  ];
+}
+
+/**
  * Commands that move the bed into a scenario from any other one. Idempotent: `replace` and `flush` forms,
  * link states set explicitly. Firewall rulesets are loaded separately (nftables scripts on stdin).
  */

@@ -23,6 +23,7 @@ import {
   ports,
   resolvConf,
   routerRuleset,
+  routerRenumberCommands,
   scenarioCommands,
   scenarioShape,
   topologyCommands,
@@ -290,6 +291,21 @@ export class Testbed {
     else if (shape.routerUplink === 'public') this.wan = { ...this.wan, routerWan: address };
     else this.wan = { ...this.wan, ispPublic: address };
     await this.setScenario(this.currentScenario);
+  }
+
+  /**
+   * The ISP renumbers the router's WAN while the router keeps running, and the router's WAN-up hook tells
+   * miniupnpd (SIGUSR1) when it runs — unlike setPublicAddress, which rebuilds the router and restarts miniupnpd
+   * (dropping its UPnP event subscribers). Single NAT scenarios only.
+   */
+  async renumberRouterWan(address: string): Promise<void> {
+    const shape = scenarioShape(this.currentScenario);
+    if (shape.gwPublic || shape.routerUplink !== 'public')
+      throw new TestbedError(`renumberRouterWan needs a single NAT scenario, not ${this.currentScenario}`);
+    for (const argv of routerRenumberCommands(this.names, address)) await runOk(argv);
+    this.wan = { ...this.wan, routerWan: address };
+    this.saveState();
+    if (shape.upnp) await this.signalMiniupnpd('SIGUSR1');
   }
 
   /** Signals the running miniupnpd by the PID in its pid file (SIGUSR1: a WAN-up hook's "the address changed"). */
