@@ -18,7 +18,12 @@ export function httpEchoSource(
           const id = `http:${new URL(e.url).host}`;
           const limit = deadline(timeoutMs, signal);
           try {
-            const res = await fetch(e.url, { signal: limit.signal, headers: { accept: 'text/plain' } });
+            // A new connection every time: a kept-alive one may start from an address the box no longer
+            // has (its packets then go nowhere until the time limit), and would report the old source anyway.
+            const res = await fetch(e.url, {
+              signal: limit.signal,
+              headers: { accept: 'text/plain', connection: 'close' },
+            });
             if (!res.ok) return unavailable(id, family, `HTTP ${res.status} from ${e.url}`);
             const text = (await res.text()).trim().slice(0, 100);
             if (familyOf(text) !== family)

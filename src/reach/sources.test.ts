@@ -122,8 +122,10 @@ describe('HTTP echo source', () => {
   let base = '';
   let answer = '203.0.113.7\n';
   let status = 200;
+  const clientPorts: number[] = [];
   beforeAll(async () => {
-    server = http.createServer((_req, res) => {
+    server = http.createServer((req, res) => {
+      clientPorts.push(req.socket.remotePort ?? 0);
       res.statusCode = status;
       res.end(answer);
     });
@@ -151,6 +153,14 @@ describe('HTTP echo source', () => {
     ]);
     status = 200;
     expect(await source.probe('ipv6', signal)).toEqual([]);
+  });
+
+  it('asks over a new connection every time: a kept-alive one may start from an address the box no longer has', async () => {
+    const source = httpEchoSource([{ url: `${base}/ip`, family: 'ipv4' }], globalThis.fetch, 2000);
+    answer = '203.0.113.7';
+    clientPorts.length = 0;
+    for (let i = 0; i < 3; i++) await source.probe('ipv4', new AbortController().signal);
+    expect(new Set(clientPorts).size).toBe(3);
   });
 
   it('a refused connection is unavailable, not an exception', async () => {
