@@ -34,11 +34,13 @@ import { PushedAddressSource } from './reach/push-source.js';
 import { createDgramUdp } from './reach/router/dgram-udp.js';
 import {
   createRouterClients,
+  defaultRouteGateway,
   createRouterSources,
   PortMapper,
   type PortMappingStatus,
 } from './reach/router/index.js';
 import { ReachabilityService } from './reach/service.js';
+import { AnnouncementListener } from './reach/router/announce.js';
 import { GenaSubscriber } from './reach/router/gena.js';
 import { nodeGenaListener } from './reach/router/gena-http.js';
 import { reachabilityCard } from './reach/status-card.js';
@@ -148,11 +150,15 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       );
 
     // Reachability: router clients (UPnP / NAT-PMP / PCP), the WireGuard port mapper, and the probe loop.
-    const router = createRouterClients({
-      udp: createDgramUdp(),
-      fetch: ports.fetch,
+    const udp = createDgramUdp();
+    const gateway = defaultRouteGateway(ports.runner);
+    const router = createRouterClients({ udp, fetch: ports.fetch, clock, runner: ports.runner, gateway });
+    // NAT-PMP / PCP gateways announce a change of their external address on 224.0.0.1:5350.
+    const announcements = new AnnouncementListener({
+      udp,
+      gateway,
       clock,
-      runner: ports.runner,
+      log: (m) => logger.info({ module: 'announce' }, m),
     });
     // UPnP GENA: a router that offers eventing tells us when its external address changes.
     const gena = new GenaSubscriber({
@@ -214,6 +220,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       backstopMs: config.reachability.backstopSeconds * 1000,
     });
     gena.onEvent(() => reachability.routerEvent());
+    announcements.onAnnouncement(() => reachability.routerEvent());
     const startedAt = clock.now();
     let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
     const statusProviders = [
@@ -253,7 +260,10 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     if (config.reachability.enabled) {
       portMapper.start();
       reachability.start();
-      void gena.start();
+      if (config.reachability.routerEvents) {
+        void gena.start();
+        void announcements.start();
+      }
     } else {
       logger.warn(
         {},
@@ -289,6 +299,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
         stopped = true;
         alertsLoop.abort();
         await gena.stop();
+        await announcements.stop();
         await reachability.stop();
         // Removes the router mapping: a stopped box should not keep a port open.
         await portMapper.stop();

@@ -85,6 +85,11 @@ export const reachabilitySettingsSchema = z
     backstopSeconds: z.number().int().min(5).max(3600).default(30),
     /** Watch the box's own interfaces for address events (`ip -j monitor address`). */
     watchInterfaces: z.boolean().default(true),
+    /**
+     * Listen for the router's own change events: a UPnP GENA subscription (a callback port on the LAN) and
+     * NAT-PMP / PCP announcements (UDP 5350).
+     */
+    routerEvents: z.boolean().default(true),
     portMapping: z
       .object({
         enabled: z.boolean().default(true),

@@ -97,7 +97,10 @@ class DgramSocket implements UdpSocket {
 export function createDgramUdp(): UdpTransport {
   return {
     async open(options: UdpOpenOptions = {}) {
-      const socket = dgram.createSocket({ type: options.family === 'ipv6' ? 'udp6' : 'udp4' });
+      const socket = dgram.createSocket({
+        type: options.family === 'ipv6' ? 'udp6' : 'udp4',
+        reuseAddr: options.reuseAddress ?? false,
+      });
       const fail = (what: string, err: unknown) => {
         try {
           socket.close();
@@ -121,6 +124,13 @@ export function createDgramUdp(): UdpTransport {
         return fail(`cannot bind a UDP socket${options.port ? ` on port ${options.port}` : ''}`, err);
       }
       if (options.multicastTtl !== undefined) socket.setMulticastTTL(options.multicastTtl);
+      if (options.joinMulticast) {
+        try {
+          socket.addMembership(options.joinMulticast);
+        } catch (err) {
+          return fail(`cannot join the multicast group ${options.joinMulticast}`, err);
+        }
+      }
       const peer = options.connectTo;
       if (peer) {
         try {

@@ -24,6 +24,10 @@ export interface UdpOpenOptions {
   readonly connectTo?: UdpEndpoint;
   /** TTL of multicast datagrams (SSDP asks for a small one so discovery stays on the LAN). */
   readonly multicastTtl?: number;
+  /** Share the port with other sockets (SO_REUSEADDR), as listeners on a well-known port should. */
+  readonly reuseAddress?: boolean;
+  /** Join this multicast group after binding, to receive what is sent to it. */
+  readonly joinMulticast?: string;
 }
 
 export interface ReceiveOptions {

@@ -1,9 +1,11 @@
-// UPnP GENA in the test bed: Gatehouse subscribes to miniupnpd's WANIPConnection events and hears a WAN address
+// Router events in the test bed (miniupnpd in nat-upnp). UPnP GENA: Gatehouse subscribes to miniupnpd's WANIPConnection events and hears a WAN address
 // change as soon as the router announces it (a WAN-up hook's SIGUSR1), long before any STUN backstop.
 // miniupnpd 2.3.1 drops an event raised while an earlier NOTIFY to the same subscriber is in flight (its STUN
 // re-check of the new address blocks its loop ~3 s), and its netlink notice of a renumbered WAN is sometimes
 // missing: which event carries the new address varies from run to run. Gatehouse therefore probes on every
 // router event and again 5 s and 20 s later; these tests assert what holds in every run.
+// NAT-PMP / PCP: miniupnpd multicasts announcements of its new external address to 224.0.0.1:5350 (RFC 6886
+// §3.2.1, RFC 6887 §14.1.3), which Gatehouse also takes as a reason to probe.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
-const skip = e2eSkipReason('UPnP GENA');
+const skip = e2eSkipReason('router events');
 const repo = path.resolve(import.meta.dirname, '../..');
 
 /** A GenaSubscriber on its own in gw, printing what it hears. */
@@ -34,7 +36,23 @@ await gena.start();
 process.on('SIGTERM', () => void gena.stop().then(() => { console.log('STOPPED'); process.exit(0); }));
 `;
 
-describe.skipIf(skip !== undefined)('UPnP GENA subscription to the router', () => {
+/** An AnnouncementListener on its own in gw, printing what it hears. */
+const announcementScript = `
+import { systemClock } from '${repo}/src/core/clock.ts';
+import { createChildProcessRunner } from '${repo}/src/core/child-process-runner.ts';
+import { createDgramUdp } from '${repo}/src/reach/router/dgram-udp.ts';
+import { AnnouncementListener } from '${repo}/src/reach/router/announce.ts';
+import { defaultRouteGateway } from '${repo}/src/reach/router/gateway.ts';
+const listener = new AnnouncementListener({
+  udp: createDgramUdp(), gateway: defaultRouteGateway(createChildProcessRunner()), clock: systemClock,
+  log: (m) => console.log(m), minIntervalMs: 0,
+});
+listener.onAnnouncement((a) => console.log('ANNOUNCEMENT ' + JSON.stringify(a)));
+console.log(await listener.start() ? 'LISTENING' : 'NOT LISTENING');
+process.on('SIGTERM', () => void listener.stop().then(() => process.exit(0)));
+`;
+
+describe.skipIf(skip !== undefined)('router events: UPnP GENA and NAT-PMP / PCP announcements', () => {
   let bed = undefined as unknown as Testbed;
   let dir = '';
 
@@ -101,6 +119,36 @@ describe.skipIf(skip !== undefined)('UPnP GENA subscription to the router', () =
     await bed.renumberRouterWan(addr.routerWan);
   }, 90_000);
 
+  it('the router multicasts NAT-PMP and PCP announcements of its new address to the LAN', async () => {
+    const script = path.join(dir, 'announcements.mts');
+    fs.writeFileSync(script, announcementScript);
+    const listener = bed.spawn('gw', 'announcements', [process.execPath, '--import', 'tsx', script]);
+    const log = () => bed.log('announcements');
+    await waitFor('the listener', () => Promise.resolve(/LISTENING/.test(log()) ? true : undefined));
+    expect(log()).not.toMatch(/NOT LISTENING/);
+    await bed.renumberRouterWan('203.0.113.3');
+    const heard = () =>
+      [...log().matchAll(/^ANNOUNCEMENT (.*)$/gm)].map(
+        (m) => JSON.parse(m[1] ?? '{}') as { protocol: string; from: string; externalAddress?: string },
+      );
+    await waitFor(
+      'NAT-PMP announcing 203.0.113.3',
+      () =>
+        Promise.resolve(
+          heard().some((a) => a.protocol === 'natpmp' && a.externalAddress === '203.0.113.3')
+            ? true
+            : undefined,
+        ),
+      30_000,
+    );
+    await waitFor('a PCP ANNOUNCE', () =>
+      Promise.resolve(heard().some((a) => a.protocol === 'pcp') ? true : undefined),
+    );
+    expect(heard().every((a) => a.from === addr.routerLan)).toBe(true);
+    process.kill(listener.pid, 'SIGTERM');
+    await bed.renumberRouterWan(addr.routerWan);
+  }, 60_000);
+
   it('the running server accepts the announced address well before the backstop', async () => {
     fs.writeFileSync(path.join(dir, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
     const dataDir = path.join(dir, 'data');
@@ -135,6 +183,11 @@ describe.skipIf(skip !== undefined)('UPnP GENA subscription to the router', () =
     // The backstop is an hour away: only the router's event can explain a detection within a minute.
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(bed.log('gatehouse')).toMatch(/GENA: router event/);
+    await waitFor('the server hearing the NAT-PMP announcement too', () =>
+      Promise.resolve(
+        /router announcements: NAT-PMP from 10\.10\.0\.1/.test(bed.log('gatehouse')) ? true : undefined,
+      ),
+    );
     process.kill(server.pid, 'SIGTERM');
     await waitFor('the server to exit', () =>
       Promise.resolve(fs.existsSync(path.join(dataDir, 'gatehouse.lock')) ? undefined : true),

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../test/fakes/clock.js';
+import { AnnouncementListener, parseAnnouncement, type Announcement } from './announce.js';
+import { fixedGateway } from './gateway.js';
+import type { Datagram, ReceiveOptions, UdpOpenOptions, UdpSocket, UdpTransport } from './udp.js';
+
+/** RFC 6886 §3.2: version 0, opcode 128, result, seconds since start of epoch, external IPv4 address. */
+function natPmpAnnouncement(address: string, epoch = 77, result = 0): Uint8Array {
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint8(1, 128);
+  v.setUint16(2, result);
+  v.setUint32(4, epoch);
+  b.set(address.split('.').map(Number), 8);
+  return b;
+}
+
+/** RFC 6887 §7.2 / §14.1.3: version 2, R bit + opcode ANNOUNCE (0), result 0, lifetime 0, epoch, 12 reserved. */
+function pcpAnnounce(epoch = 78): Uint8Array {
+  const b = new Uint8Array(24);
+  const v = new DataView(b.buffer);
+  v.setUint8(0, 2);
+  v.setUint8(1, 0x80);
+  v.setUint32(8, epoch);
+  return b;
+}
+
+describe('parseAnnouncement', () => {
+  it('reads NAT-PMP and PCP announcements, and nothing else', () => {
+    expect(parseAnnouncement(natPmpAnnouncement('203.0.113.3'), '10.10.0.1')).toEqual({
+      protocol: 'natpmp',
+      from: '10.10.0.1',
+      epochSeconds: 77,
+      externalAddress: '203.0.113.3',
+    });
+    // A gateway without an external address yet says so with a result code (3: network failure).
+    expect(parseAnnouncement(natPmpAnnouncement('0.0.0.0', 5, 3), '10.10.0.1')).toMatchObject({
+      externalAddress: '',
+    });
+    expect(parseAnnouncement(pcpAnnounce(), '10.10.0.1')).toEqual({
+      protocol: 'pcp',
+      from: '10.10.0.1',
+      epochSeconds: 78,
+    });
+    const request = natPmpAnnouncement('203.0.113.3');
+    request[1] = 0; // opcode 0: a request
+    expect(parseAnnouncement(request, '10.10.0.1')).toBeUndefined();
+    expect(parseAnnouncement(new Uint8Array([0, 129, 0, 0]), '10.10.0.1')).toBeUndefined();
+    expect(parseAnnouncement(new Uint8Array(), '10.10.0.1')).toBeUndefined();
+    expect(parseAnnouncement(new TextEncoder().encode('M-SEARCH * HTTP/1.1'), '10.10.0.1')).toBeUndefined();
+  });
+});
+
+/** An in-memory UdpTransport: the test pushes datagrams into the one socket it opens. */
+function memoryUdp(fail?: string) {
+  const opened: UdpOpenOptions[] = [];
+  const queue: Datagram[] = [];
+  let waiter: ((d: Datagram | undefined) => void) | undefined;
+  let closed = false;
+  const socket: UdpSocket = {
+    local: { address: '0.0.0.0', port: 5350 },
+    send: () => Promise.resolve(true),
+    receive(_ms: number, options: ReceiveOptions = {}) {
+      const next = queue.shift();
+      if (next || closed) return Promise.resolve(next);
+      return new Promise((resolve) => {
+        waiter = resolve;
+        options.signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+      });
+    },
+    close() {
+      closed = true;
+      waiter?.(undefined);
+      return Promise.resolve();
+    },
+  };
+  const transport: UdpTransport = {
+    open(options = {}) {
+      opened.push(options);
+      return Promise.resolve(fail ? { ok: false, reason: fail } : { ok: true, socket });
+    },
+  };
+  const deliver = async (data: Uint8Array, from: string) => {
+    const d = { data, from: { address: from, port: 5351 } };
+    const w = waiter;
+    waiter = undefined;
+    if (w) w(d);
+    else queue.push(d);
+    // Let the listener handle it (it looks the gateway up asynchronously).
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  return { transport, opened, deliver };
+}
+
+describe('AnnouncementListener', () => {
+  it('listens on 224.0.0.1:5350, passes on the gateway’s announcements (one per burst) and ignores other senders', async () => {
+    const udp = memoryUdp();
+    const clock = new FakeClock();
+    const logs: string[] = [];
+    const listener = new AnnouncementListener({
+      udp: udp.transport,
+      gateway: fixedGateway('10.10.0.1'),
+      clock,
+      log: (m) => logs.push(m),
+    });
+    const heard: Announcement[] = [];
+    listener.onAnnouncement((a) => heard.push(a));
+    expect(await listener.start()).toBe(true);
+    expect(udp.opened).toEqual([{ port: 5350, reuseAddress: true, joinMulticast: '224.0.0.1' }]);
+
+    await udp.deliver(natPmpAnnouncement('203.0.113.3'), '10.10.0.1');
+    await udp.deliver(pcpAnnounce(), '10.10.0.1');
+    expect(heard.map((a) => a.protocol)).toEqual(['natpmp']);
+
+    // Another host on the LAN: ignored, and said once.
+    await udp.deliver(natPmpAnnouncement('198.51.100.9'), '10.10.0.66');
+    await udp.deliver(natPmpAnnouncement('198.51.100.9'), '10.10.0.66');
+    expect(heard).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('10.10.0.66'))).toHaveLength(1);
+
+    clock.advance(1_000);
+    await udp.deliver(pcpAnnounce(), '10.10.0.1');
+    expect(heard.map((a) => a.protocol)).toEqual(['natpmp', 'pcp']);
+    await listener.stop();
+  });
+
+  it('a port that cannot be opened is reported, not thrown', async () => {
+    const udp = memoryUdp('cannot bind a UDP socket on port 5350: EADDRINUSE');
+    const logs: string[] = [];
+    const listener = new AnnouncementListener({
+      udp: udp.transport,
+      gateway: fixedGateway('10.10.0.1'),
+      clock: new FakeClock(),
+      log: (m) => logs.push(m),
+    });
+    expect(await listener.start()).toBe(false);
+    expect(logs).toEqual([
+      'router announcements: not listening (cannot bind a UDP socket on port 5350: EADDRINUSE)',
+    ]);
+    await listener.stop();
+  });
+});
