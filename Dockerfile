@@ -6,6 +6,10 @@
 #   --device /dev/net/tun          wireguard-go (userspace WireGuard) when the host kernel has no module
 #   -p 51820:51820/udp             the WireGuard port (plus the UI port you choose)
 #   -v gatehouse-data:/data        store, certificates and keys (kept 0700/0600)
+#   --network host                 recommended: the reachability checks see the box's own interfaces and
+#                                  address events, talk to the router (UPnP, NAT-PMP, PCP, port mapping) and hear
+#                                  its events (a UPnP GENA callback on a random port, announcements on UDP 5350);
+#                                  on a bridge network they see the container's network instead
 # The runtime image already contains wireguard-tools, wireguard-go and nftables for those capabilities.
 
 FROM node:20-bookworm-slim AS build
