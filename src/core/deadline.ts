@@ -21,6 +21,7 @@ export function deadline(ms: number, parent?: AbortSignal): Deadline {
   let expired = false;
   const onParentAbort = () => controller.abort(parent?.reason);
   const timer = setTimeout(() => {
+    if (controller.signal.aborted) return;
     expired = true;
     controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
     parent?.removeEventListener('abort', onParentAbort);

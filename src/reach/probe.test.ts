@@ -18,7 +18,14 @@ const answering = (id: string, address: string): PublicIpSource => ({
 
 describe('probeReachability', () => {
   it('a source that never answers is reported unavailable after its limit; the others still decide', async () => {
-    const stuck: PublicIpSource = { id: 'stuck', probe: () => new Promise(() => undefined) };
+    const seen: AbortSignal[] = [];
+    const stuck: PublicIpSource = {
+      id: 'stuck',
+      probe: (_family, signal) => {
+        seen.push(signal);
+        return new Promise(() => undefined);
+      },
+    };
     const report = await probeReachability(
       {
         runner: new FakeRunner(),
@@ -34,5 +41,7 @@ describe('probeReachability', () => {
     expect(report.sources).toContainEqual(
       expect.objectContaining({ source: 'stuck', kind: 'unavailable', reason: 'no result within 0.05 s' }),
     );
+    // Its work was told to stop (once per address family).
+    expect(seen.map((signal) => signal.aborted)).toEqual([true, true]);
   });
 });

@@ -2,6 +2,7 @@
 import type { ReachabilitySettings } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Fetch } from '../core/fetch.js';
+import { deadline } from '../core/deadline.js';
 import type { CommandRunner } from '../core/runner.js';
 import { familyOf } from './addresses.js';
 import { decideAddress, type Consensus } from './consensus.js';
@@ -88,7 +89,18 @@ export async function probeReachability(
     const [stun, others, path] = await Promise.all([
       stunServers.length > 0
         ? hasFamily
-          ? deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal })
+          ? settleWithin(
+              deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal }),
+              sourceLimitMs,
+              () => ({
+                localPort: 0,
+                results: stunServers.map((server) => ({
+                  server,
+                  mapped: null,
+                  error: `no result within ${sourceLimitMs / 1000} s`,
+                })),
+              }),
+            )
           : {
               localPort: 0,
               results: stunServers.map((server) => ({
@@ -99,11 +111,15 @@ export async function probeReachability(
             }
         : null,
       Promise.all(
-        sources.map((s) =>
-          settleWithin(s.probe(family, signal), sourceLimitMs, () => [
+        sources.map((s) => {
+          // The source's own work is cancelled at its limit too, so a stuck one does not pile up.
+          const limit = deadline(sourceLimitMs, signal);
+          return settleWithin(s.probe(family, limit.signal), sourceLimitMs, () => [
             unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
-          ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
-        ),
+          ])
+            .catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)])
+            .finally(() => limit.clear());
+        }),
       ),
       family === 'ipv4' && firstStun ? tracePath(deps.runner, splitHostPort(firstStun).host) : null,
     ]);

@@ -199,22 +199,30 @@ describe('ReachabilityService', () => {
     await settled();
     expect(probes).toBe(3);
 
-    // Event at t, another at t+3 s: the first series ends, the second probes at +3 s, +8 s, +23 s.
+    // Event at t, another at t+3 s: no second immediate probe (at most one per 5 s), the first series ends,
+    // the second probes at +8 s and +23 s.
     const a = t.nextReport();
     t.service.routerEvent();
     await a;
     await t.clock.sleeping();
     t.clock.advance(3_000);
-    const b = t.nextReport();
     t.service.routerEvent();
-    await b;
-    expect(probes).toBe(5);
+    await settled();
+    expect(probes).toBe(4);
     t.clock.advance(2_000);
     await settled();
-    expect(probes).toBe(5);
+    expect(probes).toBe(4);
     const c = t.nextReport();
     t.clock.advance(3_000);
     await c;
+    expect(probes).toBe(5);
+    await t.clock.sleeping();
+    const d = t.nextReport();
+    t.clock.advance(15_000);
+    await d;
+    expect(probes).toBe(6);
+    t.clock.advance(600_000);
+    await settled();
     expect(probes).toBe(6);
     await t.service.stop();
   });

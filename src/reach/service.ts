@@ -24,6 +24,8 @@ export interface ReachabilityServiceDeps {
    * change may finish it a little later, and may not report the rest.
    */
   readonly routerSettleMs?: readonly number[];
+  /** Least time between two probes started at once by router events (default 5 s). */
+  readonly routerEventGapMs?: number;
   /** 0..1 random source for the backstop jitter (±20 %). */
   readonly random?: () => number;
 }
@@ -36,7 +38,8 @@ export class ReachabilityService {
   private monitor: RunningProcess | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
-  private routerEvents = 0;
+  private routerSeries: AbortController | undefined;
+  private lastRouterProbe = Number.NEGATIVE_INFINITY;
   private readonly listeners = new Set<(r: ReachabilityReport) => void>();
 
   constructor(private readonly deps: ReachabilityServiceDeps) {}
@@ -65,6 +68,7 @@ export class ReachabilityService {
 
   async stop(): Promise<void> {
     this.abort.abort(new Error('stopping'));
+    this.routerSeries?.abort();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     await this.monitor?.stop();
     await this.loop?.catch(() => undefined);
@@ -88,22 +92,30 @@ export class ReachabilityService {
   }
 
   /**
-   * The router said something changed (a UPnP event): probe at once, then again after the settle delays. A
-   * newer event restarts the series.
+   * The router said something changed (a UPnP event, a NAT-PMP / PCP announcement): probe at once, then again
+   * at the settle times after the event. A newer event restarts the series; immediate probes are at most one
+   * per `routerEventGapMs`, so a flood of events (anyone on the LAN can send them) costs little.
    */
   routerEvent(): void {
-    const generation = ++this.routerEvents;
-    void this.probeNow().catch(() => undefined);
+    if (this.abort.signal.aborted) return;
+    this.routerSeries?.abort();
+    const series = new AbortController();
+    this.routerSeries = series;
+    const signal = series.signal; // stop() aborts it too
+    const eventAt = this.deps.clock.now().getTime();
+    const sinceLast = eventAt - this.lastRouterProbe;
+    if (sinceLast < 0 || sinceLast >= (this.deps.routerEventGapMs ?? 5_000)) {
+      this.lastRouterProbe = eventAt;
+      void this.probeNow().catch(() => undefined);
+    }
     void (async () => {
-      let slept = 0;
       for (const after of this.deps.routerSettleMs ?? [5_000, 20_000]) {
+        const elapsed = Math.max(0, this.deps.clock.now().getTime() - eventAt);
         try {
-          await this.deps.clock.sleep(Math.max(0, after - slept), this.abort.signal);
-          slept = after;
+          await this.deps.clock.sleep(Math.max(0, after - elapsed), signal);
         } catch {
           return;
         }
-        if (generation !== this.routerEvents) return;
         await this.probeNow().catch(() => undefined);
       }
     })();

@@ -66,8 +66,10 @@ export function createUdpStunClient(): StunClient {
             const request = encodeBindingRequest(tid);
             return new Promise<StunObservation>((done) => {
               const timers: NodeJS.Timeout[] = [];
+              const onAbort = () => finish({ server, mapped: null, error: 'aborted' });
               const finish = (o: StunObservation) => {
                 for (const t of timers) clearTimeout(t);
+                options.signal?.removeEventListener('abort', onAbort);
                 pending.delete(tid.toString('hex'));
                 done(o);
               };
@@ -85,11 +87,8 @@ export function createUdpStunClient(): StunClient {
                   options.timeoutMs,
                 ),
               );
-              options.signal?.addEventListener(
-                'abort',
-                () => finish({ server, mapped: null, error: 'aborted' }),
-                { once: true },
-              );
+              if (options.signal?.aborted) onAbort();
+              else options.signal?.addEventListener('abort', onAbort, { once: true });
             });
           }),
         );

@@ -57,6 +57,8 @@ function memoryUdp(fail?: string) {
   const queue: Datagram[] = [];
   let waiter: ((d: Datagram | undefined) => void) | undefined;
   let closed = false;
+  let release: (() => void) | undefined;
+  const gate = new Promise<void>((r) => (release = r));
   const socket: UdpSocket = {
     local: { address: '0.0.0.0', port: 5350 },
     send: () => Promise.resolve(true),
@@ -75,13 +77,14 @@ function memoryUdp(fail?: string) {
     },
   };
   const transport: UdpTransport = {
-    open(options = {}) {
+    async open(options = {}) {
       opened.push(options);
-      return Promise.resolve(fail ? { ok: false, reason: fail } : { ok: true, socket });
+      if (fail === 'slow') await gate;
+      return fail && fail !== 'slow' ? { ok: false, reason: fail } : { ok: true, socket };
     },
   };
-  const deliver = async (data: Uint8Array, from: string) => {
-    const d = { data, from: { address: from, port: 5351 } };
+  const deliver = async (data: Uint8Array, from: string, port = 5351) => {
+    const d = { data, from: { address: from, port } };
     const w = waiter;
     waiter = undefined;
     if (w) w(d);
@@ -89,7 +92,13 @@ function memoryUdp(fail?: string) {
     // Let the listener handle it (it looks the gateway up asynchronously).
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   };
-  return { transport, opened, deliver };
+  return {
+    transport,
+    opened,
+    deliver,
+    isClosed: () => closed,
+    finishOpening: () => release?.(),
+  };
 }
 
 describe('AnnouncementListener', () => {
@@ -106,12 +115,18 @@ describe('AnnouncementListener', () => {
     const heard: Announcement[] = [];
     listener.onAnnouncement((a) => heard.push(a));
     expect(await listener.start()).toBe(true);
-    expect(udp.opened).toEqual([{ port: 5350, reuseAddress: true, joinMulticast: '224.0.0.1' }]);
+    expect(udp.opened).toEqual([
+      { bindAddress: '224.0.0.1', port: 5350, reuseAddress: true, joinMulticast: '224.0.0.1' },
+    ]);
 
     await udp.deliver(natPmpAnnouncement('203.0.113.3'), '10.10.0.1');
     await udp.deliver(pcpAnnounce(), '10.10.0.1');
     expect(heard.map((a) => a.protocol)).toEqual(['natpmp']);
 
+    // Not from the NAT-PMP port: ignored.
+    clock.advance(1_000);
+    await udp.deliver(natPmpAnnouncement('203.0.113.3'), '10.10.0.1', 40000);
+    expect(heard).toHaveLength(1);
     // Another host on the LAN: ignored, and said once.
     await udp.deliver(natPmpAnnouncement('198.51.100.9'), '10.10.0.66');
     await udp.deliver(natPmpAnnouncement('198.51.100.9'), '10.10.0.66');
@@ -122,6 +137,43 @@ describe('AnnouncementListener', () => {
     await udp.deliver(pcpAnnounce(), '10.10.0.1');
     expect(heard.map((a) => a.protocol)).toEqual(['natpmp', 'pcp']);
     await listener.stop();
+  });
+
+  it('a failing handler is reported and the listener goes on; stop() before the port is open closes it', async () => {
+    const udp = memoryUdp();
+    const clock = new FakeClock();
+    const logs: string[] = [];
+    const listener = new AnnouncementListener({
+      udp: udp.transport,
+      gateway: fixedGateway('10.10.0.1'),
+      clock,
+      log: (m) => logs.push(m),
+    });
+    let calls = 0;
+    listener.onAnnouncement(() => {
+      calls++;
+      throw new Error('boom');
+    });
+    await listener.start();
+    await udp.deliver(natPmpAnnouncement('203.0.113.3'), '10.10.0.1');
+    clock.advance(1_000);
+    await udp.deliver(natPmpAnnouncement('203.0.113.4'), '10.10.0.1');
+    expect(calls).toBe(2);
+    expect(logs.filter((l) => l.includes('a handler failed (boom)'))).toHaveLength(2);
+    await listener.stop();
+
+    const slow = memoryUdp('slow');
+    const late = new AnnouncementListener({
+      udp: slow.transport,
+      gateway: fixedGateway('10.10.0.1'),
+      clock,
+    });
+    const started = late.start();
+    const stopped = late.stop();
+    slow.finishOpening();
+    expect(await started).toBe(false);
+    await stopped;
+    expect(slow.isClosed()).toBe(true);
   });
 
   it('a port that cannot be opened is reported, not thrown', async () => {

@@ -5,6 +5,7 @@
  * taken as the answer (anyone on the LAN can send one), and only datagrams from the default gateway count.
  */
 import type { Clock } from '../../core/clock.js';
+import { describeError } from '../../core/errors.js';
 import type { GatewayLocator } from './gateway.js';
 import { decodeResponse as decodeNatPmp } from './natpmp-codec.js';
 import { decodeResponse as decodePcp, pcpVersion } from './pcp-codec.js';
@@ -55,6 +56,7 @@ export interface AnnouncementListenerOptions {
 export class AnnouncementListener {
   private readonly handlers: ((a: Announcement) => void)[] = [];
   private socket: UdpSocket | undefined;
+  private starting: Promise<boolean> | undefined;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private lastHandled = Number.NEGATIVE_INFINITY;
@@ -67,10 +69,26 @@ export class AnnouncementListener {
     this.handlers.push(handler);
   }
 
-  /** Listens on UDP 5350 (shared with other listeners); a port that cannot be opened is logged, not thrown. */
-  async start(): Promise<boolean> {
-    if (this.socket) return true;
+  /**
+   * Listens on 224.0.0.1:5350 (shared with other listeners); a port that cannot be opened is logged, not thrown.
+   * Resolves false when not listening (also when stop() came first).
+   */
+  start(): Promise<boolean> {
+    this.starting ??= this.open();
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.starting;
+    await this.socket?.close();
+    await this.loop;
+    this.socket = undefined;
+  }
+
+  private async open(): Promise<boolean> {
     const opened = await this.options.udp.open({
+      bindAddress: announcementGroup,
       port: announcementPort,
       reuseAddress: true,
       joinMulticast: announcementGroup,
@@ -79,23 +97,30 @@ export class AnnouncementListener {
       this.log(`router announcements: not listening (${opened.reason})`);
       return false;
     }
+    if (this.abort.signal.aborted) {
+      await opened.socket.close();
+      return false;
+    }
     this.socket = opened.socket;
-    this.loop = this.run(opened.socket);
+    this.loop = this.run(opened.socket).catch((err: unknown) => {
+      this.log(`router announcements: stopped listening (${describeError(err)})`);
+    });
     return true;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.socket?.close();
-    await this.loop;
-    this.socket = undefined;
   }
 
   private async run(socket: UdpSocket): Promise<void> {
     const { signal } = this.abort;
+    const waitMs = 3_600_000;
     while (!signal.aborted) {
-      const d = await socket.receive(3_600_000, { signal });
-      if (!d) continue;
+      const asked = this.options.clock.now().getTime();
+      const d = await socket.receive(waitMs, { signal });
+      if (!d) {
+        // Nothing before the wait ended: fine after an hour; at once means the socket is gone.
+        if (signal.aborted || this.options.clock.now().getTime() - asked < waitMs) break;
+        continue;
+      }
+      // RFC 6886 §3.2.1: announcements come from the gateway's port 5351.
+      if (d.from.port !== 5351) continue;
       const announcement = parseAnnouncement(d.data, d.from.address);
       if (!announcement) continue;
       const gateway = await this.currentGateway(signal);
@@ -110,21 +135,29 @@ export class AnnouncementListener {
       }
       // NAT-PMP and PCP announce the same event together: one is enough.
       const now = this.options.clock.now().getTime();
-      if (now - this.lastHandled < (this.options.minIntervalMs ?? 1000)) continue;
+      const since = now - this.lastHandled;
+      if (since >= 0 && since < (this.options.minIntervalMs ?? 1000)) continue;
       this.lastHandled = now;
       this.log(
         announcement.protocol === 'natpmp'
           ? `router announcements: NAT-PMP from ${announcement.from}, external address ${announcement.externalAddress || 'unknown'}`
           : `router announcements: PCP ANNOUNCE from ${announcement.from} (epoch ${announcement.epochSeconds})`,
       );
-      for (const h of this.handlers) h(announcement);
+      for (const h of this.handlers) {
+        try {
+          h(announcement);
+        } catch (err) {
+          this.log(`router announcements: a handler failed (${describeError(err)})`);
+        }
+      }
     }
   }
 
   /** The default gateway, looked up at most every 5 s (a flood of datagrams costs one lookup). */
   private async currentGateway(signal: AbortSignal): Promise<string | undefined> {
     const now = this.options.clock.now().getTime();
-    if (this.gateway && now - this.gateway.at < 5_000) return this.gateway.address;
+    const age = this.gateway ? now - this.gateway.at : Number.POSITIVE_INFINITY;
+    if (this.gateway && age >= 0 && age < 5_000) return this.gateway.address;
     const found = await this.options.gateway(signal);
     this.gateway = { at: now, address: found.ok ? found.address : undefined };
     return this.gateway.address;

@@ -127,8 +127,9 @@ export function createDgramUdp(): UdpTransport {
       if (options.joinMulticast) {
         try {
           socket.addMembership(options.joinMulticast);
-        } catch (err) {
-          return fail(`cannot join the multicast group ${options.joinMulticast}`, err);
+        } catch {
+          // Best effort: with no multicast route yet (ENODEV at boot) the socket still receives groups the
+          // host is in, and every Linux host is in 224.0.0.1 (IP_MULTICAST_ALL is on by default).
         }
       }
       const peer = options.connectTo;

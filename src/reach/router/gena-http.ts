@@ -33,7 +33,10 @@ export function nodeGenaListener(options: { host?: string } = {}): GenaCallbackL
               path: req.url ?? '',
               headers,
               body: Buffer.concat(chunks).toString('utf8'),
+              remoteAddress: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
             });
+          } catch {
+            status = 500;
           } finally {
             res.writeHead(status, { 'Content-Length': '0', Connection: 'close' }).end();
           }

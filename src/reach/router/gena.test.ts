@@ -118,6 +118,9 @@ async function fakeIgd(timeoutSeconds = 60) {
     get sid() {
       return sid;
     },
+    get callback() {
+      return callback;
+    },
     refuseRenewals() {
       refuseRenewal = true;
     },
@@ -250,6 +253,35 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     expect(await igd.notify('203.0.113.4')).toBe(200);
     expect(events.at(-1)?.newExternalAddress).toBe('203.0.113.4');
     expect(announced).toEqual(['203.0.113.4']);
+  });
+
+  it('refuses events from any host but the router it subscribed at', async () => {
+    const { igd, clock, subscriber, events } = await setup(60);
+    await subscriber.start();
+    await clock.sleeping();
+    expect(await igd.notify('203.0.113.2')).toBe(200);
+    // Another host on the LAN (127.0.0.2 here) that learned the SID and the callback.
+    const url = new URL(igd.callback ?? '');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'NOTIFY',
+          localAddress: '127.0.0.2',
+          headers: { NT: 'upnp:event', NTS: 'upnp:propchange', SID: igd.sid, SEQ: '1' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(body('198.51.100.9'));
+    });
+    expect(status).toBe(412);
+    expect(events).toEqual([]);
   });
 
   it('retries later when the router offers no event URL', async () => {

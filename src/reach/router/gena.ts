@@ -84,6 +84,8 @@ export interface NotifyRequest {
   /** Header names lower-cased. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
+  /** The sender's address (IPv4-mapped IPv6 addresses unwrapped). */
+  readonly remoteAddress: string;
 }
 
 /** An HTTP server for NOTIFY requests: every request is handed over, the returned number is the status sent. */
@@ -146,6 +148,7 @@ export class GenaSubscriber {
   private readonly eventHandlers: ((event: RouterEvent) => void)[] = [];
   private subscription: Subscription | undefined;
   private subscribing = false;
+  private subscribingHost: string | undefined;
   private port: number | undefined;
   private readonly path = `/gatehouse/gena/${Math.random().toString(36).slice(2, 12)}`;
   private lastAddress: string | undefined;
@@ -240,6 +243,7 @@ export class GenaSubscriber {
     if (!host) return { ok: false, reason: `no local address toward ${new URL(url).hostname}` };
     const callback = `<http://${host}:${this.port ?? 0}${this.path}>`;
     this.subscribing = true;
+    this.subscribingHost = new URL(url).hostname;
     try {
       const got = await this.http(url, signal, {
         method: 'SUBSCRIBE',
@@ -261,6 +265,7 @@ export class GenaSubscriber {
       return { ok: true };
     } finally {
       this.subscribing = false;
+      this.subscribingHost = undefined;
     }
   }
 
@@ -289,6 +294,9 @@ export class GenaSubscriber {
     const sid = request.headers.sid;
     // The initial event may arrive before the SUBSCRIBE answer (and its SID) has been read.
     if (!sid || (this.subscription ? this.subscription.sid !== sid : !this.subscribing)) return 412;
+    // Only the router we subscribed at sends our events (its event URL names it by address on the LAN).
+    const router = this.subscription ? new URL(this.subscription.url).hostname : this.subscribingHost;
+    if (router !== undefined && request.remoteAddress !== router) return 412;
     const parsed = parsePropertySet(request.body);
     if (!parsed.ok) return 400;
     // UDA 1.1 §4.3: the initial event of a subscription has SEQ 0; it only tells what is already known
@@ -303,18 +311,29 @@ export class GenaSubscriber {
       this.lastAddress = address;
     }
     if (!initial || newExternalAddress) {
+      // Bounded: an event body may be up to 64 KiB.
       const summary = Object.entries(parsed.properties)
-        .map(([k, v]) => `${k}=${v}`)
+        .slice(0, 8)
+        .map(([k, v]) => `${k.slice(0, 40)}=${v.slice(0, 64)}`)
         .join(', ');
       this.log(`GENA: router event ${summary || '(no variables)'}`);
       if (newExternalAddress) {
         this.log(`GENA: the router announces the external address ${newExternalAddress}`);
-        for (const h of this.handlers) h(newExternalAddress);
+        for (const h of this.handlers) this.call(() => h(newExternalAddress));
       }
       const event = { properties: parsed.properties, ...(newExternalAddress ? { newExternalAddress } : {}) };
-      for (const h of this.eventHandlers) h(event);
+      for (const h of this.eventHandlers) this.call(() => h(event));
     }
     return 200;
+  }
+
+  /** A failing handler is reported; the router still gets its 200 and the other handlers run. */
+  private call(handler: () => void): void {
+    try {
+      handler();
+    } catch (err) {
+      this.log(`GENA: an event handler failed (${describeError(err)})`);
+    }
   }
 
   private async localAddressToward(host: string, signal: AbortSignal): Promise<string | undefined> {

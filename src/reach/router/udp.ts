@@ -26,7 +26,7 @@ export interface UdpOpenOptions {
   readonly multicastTtl?: number;
   /** Share the port with other sockets (SO_REUSEADDR), as listeners on a well-known port should. */
   readonly reuseAddress?: boolean;
-  /** Join this multicast group after binding, to receive what is sent to it. */
+  /** Join this multicast group after binding, to receive what is sent to it (best effort: never fails the open). */
   readonly joinMulticast?: string;
 }
 
