@@ -116,7 +116,10 @@ export class AnnouncementListener {
       const d = await socket.receive(waitMs, { signal });
       if (!d) {
         // Nothing before the wait ended: fine after an hour; at once means the socket is gone.
-        if (this.options.clock.now().getTime() - asked < waitMs) break;
+        if (this.options.clock.now().getTime() - asked < waitMs) {
+          if (!this.abort.signal.aborted) this.log('router announcements: stopped listening (the socket closed)');
+          break;
+        }
         continue;
       }
       // RFC 6886 §3.2.1: announcements come from the gateway's port 5351.
