@@ -218,6 +218,15 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       alerts: alertSink,
       ...(config.reachability.watchInterfaces ? { launcher: createChildProcessLauncher() } : {}),
       backstopMs: config.reachability.backstopSeconds * 1000,
+      routerEvents: () => {
+        if (!config.reachability.routerEvents) return { upnp: 'off', upnpDetail: null, announcements: 'off' };
+        const upnp = gena.status();
+        return {
+          upnp: upnp.subscribed ? 'subscribed' : 'not-subscribed',
+          upnpDetail: upnp.subscribed ? null : (upnp.lastError ?? null),
+          announcements: announcements.listening() ? 'listening' : 'not-listening',
+        };
+      },
     });
     gena.onEvent(() => reachability.routerEvent());
     announcements.onAnnouncement(() => reachability.routerEvent());

@@ -227,6 +227,63 @@ describe('ReachabilityService', () => {
     await t.service.stop();
   });
 
+  it('says how changes are noticed: the interface monitor while it runs, the router channels, the backstop', async () => {
+    const clock = new FakeClock('2026-05-01T00:00:00Z');
+    let exit: ((reason: string) => void) | undefined;
+    let line: ((l: string) => void) | undefined;
+    const launched: (readonly string[])[] = [];
+    let probes = 0;
+    const service = new ReachabilityService({
+      probe: () => {
+        probes++;
+        return Promise.resolve(report(agree('1.1.1.1')));
+      },
+      store: new MemoryStore(initialState(clock.now(), 'x')),
+      clock,
+      logger: new MemoryLogger(),
+      alerts: new RecordingSink(),
+      backstopMs: 45_000,
+      debounceMs: 10,
+      launcher: {
+        launch: (argv, handlers) => {
+          launched.push(argv);
+          exit = handlers.onExit;
+          line = handlers.onLine;
+          return { stop: () => Promise.resolve() };
+        },
+      },
+      routerEvents: () => ({ upnp: 'subscribed', upnpDetail: null, announcements: 'listening' }),
+    });
+    const next = () =>
+      new Promise<void>((resolve) => {
+        const off = service.onReport(() => {
+          off();
+          resolve();
+        });
+      });
+    expect(service.changeDetection().interfaceEvents).toBe('stopped');
+    const first = next();
+    service.start();
+    expect(launched).toEqual([['ip', 'monitor', 'address']]);
+    expect(service.changeDetection()).toEqual({
+      interfaceEvents: 'watching',
+      upnp: 'subscribed',
+      upnpDetail: null,
+      announcements: 'listening',
+      backstopSeconds: 45,
+    });
+    // An address event is debounced into one probe.
+    await first;
+    const second = next();
+    line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
+    line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
+    await second;
+    exit?.('ip exited with code 1');
+    expect(service.changeDetection().interfaceEvents).toBe('stopped');
+    await service.stop();
+    expect(probes).toBe(2);
+  });
+
   it('coalesces probe requests that arrive while one runs', async () => {
     const t = setup([report(agree('1.1.1.1'))]);
     const a = t.service.probeNow();

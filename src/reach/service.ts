@@ -8,6 +8,20 @@ import type { AlertSink } from './alerts-port.js';
 import type { ReachabilityReport } from './probe.js';
 import { planReachabilityUpdate } from './update-plan.js';
 
+/** What the router's own event channels are doing (main.ts asks the GENA subscriber and the listener). */
+export interface RouterEventsStatus {
+  readonly upnp: 'subscribed' | 'not-subscribed' | 'off';
+  /** Why there is no UPnP subscription (no IGD, no event URL, refused), when known. */
+  readonly upnpDetail: string | null;
+  readonly announcements: 'listening' | 'not-listening' | 'off';
+}
+
+/** How changes of the public address are noticed, for the API and the UI. */
+export interface ChangeDetection extends RouterEventsStatus {
+  readonly interfaceEvents: 'watching' | 'stopped' | 'off';
+  readonly backstopSeconds: number;
+}
+
 export interface ReachabilityServiceDeps {
   readonly probe: (signal: AbortSignal) => Promise<ReachabilityReport>;
   readonly store: Store;
@@ -26,6 +40,8 @@ export interface ReachabilityServiceDeps {
   readonly routerSettleMs?: readonly number[];
   /** Least time between two probes started at once by router events (default 5 s). */
   readonly routerEventGapMs?: number;
+  /** The router's event channels; absent = off. */
+  readonly routerEvents?: () => RouterEventsStatus;
   /** 0..1 random source for the backstop jitter (±20 %). */
   readonly random?: () => number;
 }
@@ -36,6 +52,7 @@ export class ReachabilityService {
   private again = false;
   private readonly abort = new AbortController();
   private monitor: RunningProcess | undefined;
+  private monitorStopped = false;
   private debounceTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private routerSeries: AbortController | undefined;
@@ -46,6 +63,18 @@ export class ReachabilityService {
 
   latest(): ReachabilityReport | null {
     return this.last;
+  }
+
+  changeDetection(): ChangeDetection {
+    return {
+      interfaceEvents: !this.deps.launcher
+        ? 'off'
+        : this.monitorStopped || !this.monitor
+          ? 'stopped'
+          : 'watching',
+      ...(this.deps.routerEvents?.() ?? { upnp: 'off', upnpDetail: null, announcements: 'off' }),
+      backstopSeconds: Math.round(this.deps.backstopMs / 1000),
+    };
   }
 
   /** Called after every completed probe (tests and the benchmark wait on this instead of sleeping). */
@@ -59,6 +88,7 @@ export class ReachabilityService {
       this.monitor = this.deps.launcher.launch(['ip', 'monitor', 'address'], {
         onLine: () => this.addressEvent(),
         onExit: (reason) => {
+          this.monitorStopped = true;
           this.deps.logger.warn({ reason }, 'interface monitor stopped; the STUN backstop still runs');
         },
       });

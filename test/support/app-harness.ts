@@ -12,12 +12,21 @@ import { createMetrics } from '../../src/web/metrics.js';
 import { securityCard } from '../../src/status/core-cards.js';
 import { ensureSetupToken } from '../../src/auth/setup-token.js';
 import type { StaticAssets } from '../../src/web/assets.js';
+import type { ReachabilityService } from '../../src/reach/service.js';
+import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../fakes/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
 
 export const testPassword = 'correct horse battery staple';
 
-export async function createHarness(options: { tls?: boolean; assets?: StaticAssets } = {}) {
+export async function createHarness(
+  options: {
+    tls?: boolean;
+    assets?: StaticAssets;
+    /** A reachability service built on the harness's store, clock and logger (absent: reachability off). */
+    reachability?: (deps: { store: Store; clock: FakeClock; logger: MemoryLogger }) => ReachabilityService;
+  } = {},
+) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const clock = new FakeClock('2026-03-01T12:00:00.000Z');
   const logger = new MemoryLogger();
@@ -38,8 +47,10 @@ export async function createHarness(options: { tls?: boolean; assets?: StaticAss
     logger,
     notifiers: createNotifierFactory({ fetch: globalThis.fetch }),
   });
+  const reachability = options.reachability?.({ store, clock, logger });
   const app = createApp({
     alerts,
+    ...(reachability ? { reachability } : {}),
     store,
     auth,
     clock,
@@ -106,6 +117,7 @@ export async function createHarness(options: { tls?: boolean; assets?: StaticAss
   return {
     app,
     alerts,
+    reachability,
     store,
     auth,
     clock,

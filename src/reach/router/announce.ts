@@ -57,6 +57,7 @@ export class AnnouncementListener {
   private readonly handlers: ((a: Announcement) => void)[] = [];
   private socket: UdpSocket | undefined;
   private starting: Promise<boolean> | undefined;
+  private loopEnded = false;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private lastHandled = Number.NEGATIVE_INFINITY;
@@ -76,6 +77,11 @@ export class AnnouncementListener {
   start(): Promise<boolean> {
     this.starting ??= this.open();
     return this.starting;
+  }
+
+  /** True while the port is open and the loop runs. */
+  listening(): boolean {
+    return this.socket !== undefined && !this.loopEnded;
   }
 
   async stop(): Promise<void> {
@@ -102,9 +108,13 @@ export class AnnouncementListener {
       return false;
     }
     this.socket = opened.socket;
-    this.loop = this.run(opened.socket).catch((err: unknown) => {
-      this.log(`router announcements: stopped listening (${describeError(err)})`);
-    });
+    this.loop = this.run(opened.socket)
+      .catch((err: unknown) => {
+        this.log(`router announcements: stopped listening (${describeError(err)})`);
+      })
+      .finally(() => {
+        this.loopEnded = true;
+      });
     return true;
   }
 
@@ -117,7 +127,8 @@ export class AnnouncementListener {
       if (!d) {
         // Nothing before the wait ended: fine after an hour; at once means the socket is gone.
         if (this.options.clock.now().getTime() - asked < waitMs) {
-          if (!this.abort.signal.aborted) this.log('router announcements: stopped listening (the socket closed)');
+          if (!this.abort.signal.aborted)
+            this.log('router announcements: stopped listening (the socket closed)');
           break;
         }
         continue;

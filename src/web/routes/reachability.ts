@@ -67,6 +67,19 @@ const responseSchema = z
     report: reportSchema.nullable().openapi({ description: 'null until the first probe has finished' }),
     current: z.object({ ipv4: z.string().nullable(), ipv6: z.string().nullable() }),
     history: historySchema.openapi({ description: 'Accepted public addresses, newest first (at most 100)' }),
+    changeDetection: z
+      .object({
+        interfaceEvents: z.enum(['watching', 'stopped', 'off']),
+        upnp: z.enum(['subscribed', 'not-subscribed', 'off']),
+        upnpDetail: z.string().nullable(),
+        announcements: z.enum(['listening', 'not-listening', 'off']),
+        backstopSeconds: z.number().int(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'How a change of the public address is noticed: address events on the box, the router’s UPnP events and NAT-PMP / PCP announcements, and the STUN backstop; null when reachability is off',
+      }),
   })
   .openapi('Reachability');
 
@@ -77,6 +90,7 @@ export function reachabilityRoutes(store: Store, service: ReachabilityService | 
       report: report ? reportJson(report) : null,
       current: r.current,
       history: r.history.slice(-100).reverse(),
+      changeDetection: service?.changeDetection() ?? null,
     };
   };
   return createRouter()

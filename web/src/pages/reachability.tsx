@@ -158,7 +158,73 @@ function ReachabilityView(props: { readonly data: Reachability; readonly now: Da
         <p class="hint reach-hint">Changes of the public addresses, newest first.</p>
         <AddressTimeline changes={history} now={props.now} />
       </Panel>
+      {props.data.changeDetection === null ? null : (
+        <ChangeDetectionPanel detection={props.data.changeDetection} />
+      )}
     </>
+  );
+}
+
+type Detection = NonNullable<Reachability['changeDetection']>;
+
+const interfaceEventLabels: Record<
+  Detection['interfaceEvents'],
+  { readonly label: string; readonly tone: Tone }
+> = {
+  watching: { label: 'Watching (ip monitor address)', tone: 'ok' },
+  stopped: { label: 'Stopped: relying on the other channels', tone: 'warning' },
+  off: { label: 'Turned off in the settings', tone: 'unknown' },
+};
+
+const upnpLabels: Record<Detection['upnp'], { readonly label: string; readonly tone: Tone }> = {
+  subscribed: { label: 'Subscribed to the router’s events', tone: 'ok' },
+  'not-subscribed': { label: 'Not subscribed', tone: 'unknown' },
+  off: { label: 'Turned off in the settings', tone: 'unknown' },
+};
+
+const announcementLabels: Record<
+  Detection['announcements'],
+  { readonly label: string; readonly tone: Tone }
+> = {
+  listening: { label: 'Listening on UDP 5350', tone: 'ok' },
+  'not-listening': { label: 'Not listening', tone: 'warning' },
+  off: { label: 'Turned off in the settings', tone: 'unknown' },
+};
+
+/** How a new public address is noticed: the fast channels, and the backstop behind them. */
+function ChangeDetectionPanel(props: { readonly detection: Detection }) {
+  const d = props.detection;
+  return (
+    <Panel title="How changes are noticed" testId="reachability-detection">
+      <table class="facts">
+        <caption class="visually-hidden">Change detection channels</caption>
+        <tbody>
+          <tr>
+            <th scope="row">This box’s addresses</th>
+            <td>
+              <Toned {...interfaceEventLabels[d.interfaceEvents]} />
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Router (UPnP events)</th>
+            <td>
+              <Toned {...upnpLabels[d.upnp]} />
+              {d.upnpDetail === null ? null : <span class="muted"> ({d.upnpDetail})</span>}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Router (NAT-PMP / PCP)</th>
+            <td>
+              <Toned {...announcementLabels[d.announcements]} />
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Backstop</th>
+            <td>STUN check every {d.backstopSeconds} s (±20 %)</td>
+          </tr>
+        </tbody>
+      </table>
+    </Panel>
   );
 }
 

@@ -1,0 +1,103 @@
+// The reachability page and dashboard card in Chromium, fed by a real probe in the test bed (nat-upnp): the
+// verdict, the public address, how changes are noticed, and a WAN renumbering showing up in the history. The
+// server and the browser run together inside gw (test/testbed/reachability-ui-driver.ts), since nothing in the
+// bed is linked to the root namespace; this test renumbers the router and reads what the page showed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsRoot, builtWebRoot, haveChromium, repoRoot, tempDir } from '../browser/support.js';
+import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
+import { Testbed, waitFor } from '../testbed/testbed.js';
+import { e2eSkipReason } from './support.js';
+
+const chromiumMissing = haveChromium ? undefined : '/usr/bin/chromium is missing (apt-get install chromium)';
+if (chromiumMissing && process.env.CI)
+  throw new Error(`CI must run the reachability UI e2e: ${chromiumMissing}`);
+const skip = e2eSkipReason('reachability UI') ?? chromiumMissing;
+if (skip !== undefined && skip === chromiumMissing)
+  console.warn(`\n${'='.repeat(100)}\nSKIPPED: e2e suite "reachability UI" — ${skip}\n${'='.repeat(100)}\n`);
+
+describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on the test bed', () => {
+  let bed = undefined as unknown as Testbed;
+  let work = '';
+  const artifacts = path.join(artifactsRoot, 'e2e-reachability-ui');
+
+  beforeAll(async () => {
+    bed = await Testbed.up('nat-upnp');
+    work = tempDir('gatehouse-reach-ui-');
+    fs.chmodSync(work, 0o755);
+  }, 30_000);
+  afterAll(async () => {
+    await (bed as Testbed | undefined)?.down();
+    if (work) {
+      fs.rmSync(artifacts, { recursive: true, force: true });
+      if (fs.existsSync(path.join(work, 'shots')))
+        fs.cpSync(path.join(work, 'shots'), artifacts, { recursive: true });
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the verdict, the address, the change channels, and a renumbering in the history', async () => {
+    const webRoot = await builtWebRoot(path.join(work, 'web'));
+    fs.writeFileSync(path.join(work, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
+    const driver = bed.spawn('gw', 'reach-ui', [
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'test/testbed/reachability-ui-driver.ts'),
+      path.join(work, 'config.json'),
+      work,
+      webRoot,
+    ]);
+    const step = (name: string) =>
+      waitFor(
+        `the driver's ${name}`,
+        () => {
+          const log = bed.log('reach-ui');
+          const m = new RegExp(`^${name} (.*)$`, 'm').exec(log);
+          if (m?.[1]) return Promise.resolve(JSON.parse(m[1]) as Record<string, string>);
+          if (/^Error|Unhandled|TypeError/m.test(log) || !isAlive(driver.pid))
+            throw new Error(`the driver failed:\n${log}`);
+          return Promise.resolve(undefined);
+        },
+        90_000,
+      );
+
+    const first = await step('STEP1');
+    expect(first.ipv4).toContain(addr.routerWan);
+    expect(first.ipv4).toContain('NAT (one router)');
+    expect(first.ipv4).toContain('Available (UPnP / NAT-PMP / PCP)');
+    expect(first.headline).toMatch(/^Reachable through port mapping/);
+    expect(first.detection).toContain('Watching (ip monitor address)');
+    expect(first.detection).toContain('Subscribed to the router’s events');
+    expect(first.detection).toContain('Listening on UDP 5350');
+    expect(first.detection).toContain('every 3600 s');
+    expect(first.history).toContain(addr.routerWan);
+    expect(first.dashboard).toContain(addr.routerWan);
+
+    await bed.renumberRouterWan('203.0.113.3');
+    fs.writeFileSync(path.join(work, 'renumbered'), '203.0.113.3\n');
+    const second = await step('STEP2');
+    expect(second.ipv4).toContain('203.0.113.3');
+    expect(second.history).toContain('203.0.113.3');
+    expect(second.history).toContain(addr.routerWan);
+    await waitFor('the driver to finish', () =>
+      Promise.resolve(/^DONE$/m.test(bed.log('reach-ui')) ? true : undefined),
+    );
+    expect(fs.readdirSync(path.join(work, 'shots')).sort()).toEqual([
+      '01-reachability.png',
+      '02-dashboard.png',
+      '03-reachability-after-change.png',
+    ]);
+    await bed.renumberRouterWan(addr.routerWan);
+  }, 180_000);
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

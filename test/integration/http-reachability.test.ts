@@ -1,0 +1,114 @@
+/**
+ * @module GET /api/v1/reachability and POST /api/v1/reachability/probe with a running ReachabilityService (a
+ * scripted probe): the report, the accepted history and how changes are noticed.
+ */
+import { describe, expect, it } from 'vitest';
+import { decideAddress } from '../../src/reach/consensus.js';
+import type { ReachabilityReport } from '../../src/reach/probe.js';
+import { ReachabilityService, type RouterEventsStatus } from '../../src/reach/service.js';
+import { known } from '../../src/reach/types.js';
+import { classifyReachability } from '../../src/reach/verdict.js';
+import { expectError, harnessPerTest } from '../support/api-helpers.js';
+
+const createHarness = harnessPerTest();
+const policy = { quorum: 2, trustedSource: null, publicRanges: ['203.0.113.0/24'] };
+
+function report(address: string): ReachabilityReport {
+  const sources = [known('stun:a', 'ipv4', address), known('http:echo', 'ipv4', address)];
+  const c4 = decideAddress('ipv4', sources, policy);
+  const c6 = decideAddress('ipv6', [], policy);
+  const base = { localAddresses: ['10.10.0.2'], router: [], tcpWorks: true, path: null };
+  const stun = { localPort: 40000, results: [{ server: 'a', mapped: { address, port: 40000 } }] };
+  const facts = {
+    ipv4: { ...base, stun },
+    ipv6: { ...base, localAddresses: [], stun: null },
+    pathError: null,
+    portMapping: null,
+  };
+  return {
+    at: new Date().toISOString(),
+    verdict: classifyReachability({
+      ipv4: { ...facts.ipv4, consensus: c4 },
+      ipv6: { ...facts.ipv6, consensus: c6 },
+      portMapping: null,
+      wireguardPort: 51820,
+    }),
+    consensus: { ipv4: c4, ipv6: c6 },
+    sources,
+    facts,
+  };
+}
+
+describe('reachability over HTTP', () => {
+  it('probes on request and reports the verdict, the history and how changes are noticed', async () => {
+    let routerEvents: RouterEventsStatus = {
+      upnp: 'not-subscribed',
+      upnpDetail: 'no UPnP IGD to subscribe to (no IGD answered an SSDP search within 2 s)',
+      announcements: 'listening',
+    };
+    const h = await createHarness({
+      reachability: ({ store, clock, logger }) =>
+        new ReachabilityService({
+          probe: () => Promise.resolve(report('203.0.113.7')),
+          store,
+          clock,
+          logger,
+          alerts: { raise: () => Promise.resolve(), clear: () => Promise.resolve() },
+          backstopMs: 30_000,
+          routerEvents: () => routerEvents,
+        }),
+    });
+    const session = await h.setupAdmin();
+    const before = await h.request('GET', '/api/v1/reachability', { cookie: session.cookie });
+    expect(before.status).toBe(200);
+    expect(await before.json()).toMatchObject({
+      report: null,
+      current: { ipv4: null, ipv6: null },
+      history: [],
+      changeDetection: {
+        // Not started: no interface monitor runs (the harness gives no process launcher).
+        interfaceEvents: 'off',
+        upnp: 'not-subscribed',
+        upnpDetail: expect.stringContaining('no IGD answered'),
+        announcements: 'listening',
+        backstopSeconds: 30,
+      },
+    });
+
+    // A POST without the session's CSRF token is refused; with it, the probe runs.
+    await expectError(await h.request('POST', '/api/v1/reachability/probe', { cookie: session.cookie }), 403);
+    const probed = await h.request('POST', '/api/v1/reachability/probe', {
+      cookie: session.cookie,
+      csrf: session.csrf,
+    });
+    expect(probed.status).toBe(200);
+    const body = (await probed.json()) as {
+      report: { ipv4: { publicAddress: string; consensus: string }; sources: { source: string }[] };
+      current: { ipv4: string };
+      history: { address: string; sources: string[] }[];
+    };
+    expect(body.report.ipv4).toMatchObject({ publicAddress: '203.0.113.7', consensus: 'accepted' });
+    expect(body.report.sources.map((s) => s.source)).toEqual(['stun:a', 'http:echo']);
+    expect(body.current.ipv4).toBe('203.0.113.7');
+    expect(body.history).toMatchObject([{ address: '203.0.113.7', sources: ['stun:a', 'http:echo'] }]);
+
+    routerEvents = { upnp: 'subscribed', upnpDetail: null, announcements: 'not-listening' };
+    const after = (await (
+      await h.request('GET', '/api/v1/reachability', { cookie: session.cookie })
+    ).json()) as { changeDetection: RouterEventsStatus };
+    expect(after.changeDetection).toMatchObject(routerEvents);
+    await h.reachability?.stop();
+  });
+
+  it('without a running service, the change detection is null and a probe is refused with 409', async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    const res = await h.request('GET', '/api/v1/reachability', { cookie: session.cookie });
+    expect(((await res.json()) as { changeDetection: unknown }).changeDetection).toBeNull();
+    await expectError(
+      await h.request('POST', '/api/v1/reachability/probe', { cookie: session.cookie, csrf: session.csrf }),
+      409,
+      'reachability.off',
+    );
+  });
+});

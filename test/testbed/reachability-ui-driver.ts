@@ -1,0 +1,117 @@
+/**
+ * @module Runs inside the test bed's gw namespace (spawned by test/e2e/reachability-ui.test.ts): a Gatehouse
+ * with reachability on against the bed's servers, and Debian's Chromium showing its reachability page and
+ * dashboard. Prints `STEP1 <json>` with what the page shows, waits for the test to renumber the router (the file
+ * `<work>/renumbered` names the new address), prints `STEP2 <json>` once the page shows the change, and leaves
+ * screenshots in `<work>/shots`. Usage: node --import tsx reachability-ui-driver.ts <config.json> <work dir> <web root>
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/index.js';
+import { startGatehouse } from '../../src/main.js';
+import { launchChromium } from '../browser/support.js';
+
+const [configFile, work, webRoot] = process.argv.slice(2);
+if (!configFile || !work || !webRoot)
+  throw new Error('usage: reachability-ui-driver <config> <work> <web root>');
+const shots = path.join(work, 'shots');
+fs.mkdirSync(shots, { recursive: true });
+
+const config = loadConfig({
+  flags: { config: configFile, dataDir: path.join(work, 'data'), listen: '127.0.0.1:0', logLevel: 'info' },
+  env: {},
+  cwd: work,
+  readFile: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined),
+});
+if (!config.ok) throw new Error(config.error.message);
+const gatehouse = await startGatehouse(config.value, {
+  webRoot,
+  processMetrics: false,
+  logDestination: fs.createWriteStream(path.join(work, 'server.log')),
+});
+const url = gatehouse.server.url;
+
+/** Polls a condition (a wait on state, with a deadline), as the testbed's waitFor does. */
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// First-run setup through the API, with the token the server holds (the browser test walks the setup page).
+const setupToken = gatehouse.auth.pendingSetupToken();
+const setup = await fetch(`${url}/api/v1/setup`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', origin: url },
+  body: JSON.stringify({ setupToken, username: 'admin', password: 'correct horse battery staple' }),
+});
+if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${await setup.text()}`);
+const cookie = /^([^=]+)=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '');
+if (!cookie?.[1] || !cookie[2]) throw new Error('setup set no session cookie');
+const [, cookieName, cookieValue] = cookie;
+
+interface Api {
+  report: { headline: string } | null;
+  current: { ipv4: string | null };
+  changeDetection: { upnp: string; announcements: string; interfaceEvents: string } | null;
+}
+const api = async (): Promise<Api> => {
+  const res = await fetch(`${url}/api/v1/reachability`, {
+    headers: { cookie: `${cookieName}=${cookieValue}` },
+  });
+  return (await res.json()) as Api;
+};
+await until('a report, the UPnP subscription and the announcement listener', async () => {
+  const a = await api();
+  return a.report &&
+    a.changeDetection?.upnp === 'subscribed' &&
+    a.changeDetection.announcements === 'listening'
+    ? true
+    : undefined;
+});
+
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  await context.addCookies([{ name: cookieName, value: cookieValue, url }]);
+  const page = await context.newPage();
+  const text = async (testId: string) => (await page.getByTestId(testId).innerText()).replace(/\s+/g, ' ');
+
+  await page.goto(`${url}/#/reachability`);
+  await page.getByTestId('reachability-detection').waitFor();
+  await page.screenshot({ path: path.join(shots, '01-reachability.png'), fullPage: true });
+  const step1 = {
+    headline: await text('reachability-headline'),
+    ipv4: await text('reachability-ipv4'),
+    detection: await text('reachability-detection'),
+    history: await text('reachability-history'),
+  };
+  await page.goto(`${url}/#/`);
+  const dashboard = (await page.locator('main').innerText({ timeout: 10_000 })).replace(/\s+/g, ' ');
+  await page.screenshot({ path: path.join(shots, '02-dashboard.png'), fullPage: true });
+  console.log(`STEP1 ${JSON.stringify({ ...step1, dashboard })}`);
+
+  const renumbered = path.join(work, 'renumbered');
+  const next = await until(
+    'the test to renumber the router',
+    () => Promise.resolve(fs.existsSync(renumbered) ? fs.readFileSync(renumbered, 'utf8').trim() : undefined),
+    60_000,
+  );
+  await until(`the server accepting ${next}`, async () =>
+    (await api()).current.ipv4 === next ? true : undefined,
+  );
+  await page.goto(`${url}/#/reachability`);
+  await page.getByTestId('reachability-history').getByText(next).first().waitFor();
+  await page.screenshot({ path: path.join(shots, '03-reachability-after-change.png'), fullPage: true });
+  console.log(
+    `STEP2 ${JSON.stringify({ ipv4: await text('reachability-ipv4'), history: await text('reachability-history') })}`,
+  );
+} finally {
+  await browser.close();
+  await gatehouse.stop();
+}
+console.log('DONE');
