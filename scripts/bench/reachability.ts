@@ -74,7 +74,7 @@ console.log(
   `event-driven (public, interface address change): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
 );
 console.log(
-  `event-driven (nat-upnp, router WAN renumbered, UPnP GENA event; backstop 1 h): ${fmt(
+  `event-driven (nat-upnp, router WAN renumbered, router events (UPnP GENA, NAT-PMP / PCP announcements); backstop 1 h): ${fmt(
     await measure('nat-upnp', [addr.routerWan, '203.0.113.3'], (bed, a) => bed.renumberRouterWan(a), 3600),
   )}`,
 );

@@ -44,4 +44,37 @@ describe('probeReachability', () => {
     // Its work was told to stop (once per address family).
     expect(seen.map((signal) => signal.aborted)).toEqual([true, true]);
   });
+
+  it('many sources listening on one probe do not trip Node’s listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    const listening = (id: string): PublicIpSource => ({
+      id,
+      probe: (family, signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve([]), { once: true });
+          setTimeout(() => resolve(family === 'ipv4' ? [known(id, family, '203.0.113.7')] : []), 5);
+        }),
+    });
+    try {
+      const caller = new AbortController();
+      const report = await probeReachability(
+        {
+          runner: new FakeRunner(),
+          fetch: () => Promise.reject(new Error('no HTTP in this test')),
+          stun: noStun,
+          clock: new FakeClock(),
+          extraSources: Array.from({ length: 20 }, (_, i) => listening(`http:echo${i}`)),
+        },
+        settings,
+        caller.signal,
+      );
+      expect(report.consensus.ipv4).toMatchObject({ kind: 'accepted', address: '203.0.113.7' });
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

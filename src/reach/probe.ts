@@ -2,6 +2,7 @@
 import type { ReachabilitySettings } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Fetch } from '../core/fetch.js';
+import { setMaxListeners } from 'node:events';
 import { deadline } from '../core/deadline.js';
 import type { CommandRunner } from '../core/runner.js';
 import { familyOf } from './addresses.js';
@@ -52,6 +53,8 @@ const stunTimeoutMs = 2500;
 const httpTimeoutMs = 4000;
 /** A source that has not answered by then is reported as such: one stuck source never stalls the loop. */
 const defaultSourceLimitMs = 15_000;
+/** The whole probe: sources run side by side, so this is only a last resort. */
+const probeLimitMs = 60_000;
 
 /** The promise's value, or `fallback()` once `ms` have passed without one. */
 function settleWithin<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
@@ -66,7 +69,23 @@ function settleWithin<T>(promise: Promise<T>, ms: number, fallback: () => T): Pr
 export async function probeReachability(
   deps: ProbeDeps,
   settings: ReachabilitySettings,
-  signal: AbortSignal = new AbortController().signal,
+  outer: AbortSignal = new AbortController().signal,
+): Promise<ReachabilityReport> {
+  // One scope for the whole probe: every source and STUN query listens on it (more than Node's default of 10
+  // listeners per signal), and the caller's signal gets one listener instead of one per source.
+  const scope = deadline(probeLimitMs, outer);
+  setMaxListeners(64, scope.signal);
+  try {
+    return await probeWithin(deps, settings, scope.signal);
+  } finally {
+    scope.clear();
+  }
+}
+
+async function probeWithin(
+  deps: ProbeDeps,
+  settings: ReachabilitySettings,
+  signal: AbortSignal,
 ): Promise<ReachabilityReport> {
   const interfaces = await readInterfaceAddresses(deps.runner);
   const sources: PublicIpSource[] = [
@@ -110,17 +129,22 @@ export async function probeReachability(
               })),
             }
         : null,
-      Promise.all(
-        sources.map((s) => {
-          // The source's own work is cancelled at its limit too, so a stuck one does not pile up.
-          const limit = deadline(sourceLimitMs, signal);
-          return settleWithin(s.probe(family, limit.signal), sourceLimitMs, () => [
-            unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
-          ])
-            .catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)])
-            .finally(() => limit.clear());
-        }),
-      ),
+      (async () => {
+        // The sources' own work is cancelled at their limit too, so a stuck one does not pile up.
+        const limit = deadline(sourceLimitMs, signal);
+        setMaxListeners(64, limit.signal);
+        try {
+          return await Promise.all(
+            sources.map((s) =>
+              settleWithin(s.probe(family, limit.signal), sourceLimitMs, () => [
+                unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
+              ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
+            ),
+          );
+        } finally {
+          limit.clear();
+        }
+      })(),
       family === 'ipv4' && firstStun ? tracePath(deps.runner, splitHostPort(firstStun).host) : null,
     ]);
     const stunResults: SourceResult[] = (stun?.results ?? []).map((r) =>

@@ -199,31 +199,39 @@ describe('ReachabilityService', () => {
     await settled();
     expect(probes).toBe(3);
 
-    // Event at t, another at t+3 s: no second immediate probe (at most one per 5 s), the first series ends,
-    // the second probes at +8 s and +23 s.
+    // Event at t, another at t+1 s: the second's first probe waits for the 2 s gap (t+2 s), the first
+    // series ends (no probe at t+5 s), the second goes on at t+6 s and t+21 s.
     const a = t.nextReport();
     t.service.routerEvent();
     await a;
+    expect(probes).toBe(4);
     await t.clock.sleeping();
-    t.clock.advance(3_000);
+    t.clock.advance(1_000);
     t.service.routerEvent();
     await settled();
-    expect(probes).toBe(4);
-    t.clock.advance(2_000);
+    t.clock.advance(999);
     await settled();
     expect(probes).toBe(4);
     const c = t.nextReport();
-    t.clock.advance(3_000);
+    t.clock.advance(1);
     await c;
     expect(probes).toBe(5);
     await t.clock.sleeping();
+    t.clock.advance(3_999);
+    await settled();
+    expect(probes).toBe(5);
     const d = t.nextReport();
-    t.clock.advance(15_000);
+    t.clock.advance(1);
     await d;
     expect(probes).toBe(6);
+    await t.clock.sleeping();
+    const e = t.nextReport();
+    t.clock.advance(15_000);
+    await e;
+    expect(probes).toBe(7);
     t.clock.advance(600_000);
     await settled();
-    expect(probes).toBe(6);
+    expect(probes).toBe(7);
     await t.service.stop();
   });
 

@@ -38,7 +38,7 @@ export interface ReachabilityServiceDeps {
    * change may finish it a little later, and may not report the rest.
    */
   readonly routerSettleMs?: readonly number[];
-  /** Least time between two probes started at once by router events (default 5 s). */
+  /** Least time between the first probes of two router events (default 2 s); a later one waits for it. */
   readonly routerEventGapMs?: number;
   /** The router's event channels; absent = off. */
   readonly routerEvents?: () => RouterEventsStatus;
@@ -123,8 +123,9 @@ export class ReachabilityService {
 
   /**
    * The router said something changed (a UPnP event, a NAT-PMP / PCP announcement): probe at once, then again
-   * at the settle times after the event. A newer event restarts the series; immediate probes are at most one
-   * per `routerEventGapMs`, so a flood of events (anyone on the LAN can send them) costs little.
+   * at the settle times after the event. A newer event restarts the series; first probes are at least
+   * `routerEventGapMs` apart (a later one waits), so a flood of events (anyone on the LAN can send them) costs
+   * at most one probe per gap.
    */
   routerEvent(): void {
     if (this.abort.signal.aborted) return;
@@ -133,19 +134,23 @@ export class ReachabilityService {
     this.routerSeries = series;
     const signal = series.signal; // stop() aborts it too
     const eventAt = this.deps.clock.now().getTime();
+    const gap = this.deps.routerEventGapMs ?? 2_000;
     const sinceLast = eventAt - this.lastRouterProbe;
-    if (sinceLast < 0 || sinceLast >= (this.deps.routerEventGapMs ?? 5_000)) {
-      this.lastRouterProbe = eventAt;
-      void this.probeNow().catch(() => undefined);
-    }
+    // The first probe at once, or as soon as the gap since the last one allows.
+    const first = sinceLast < 0 || sinceLast >= gap ? 0 : gap - sinceLast;
+    const times = [first, ...(this.deps.routerSettleMs ?? [5_000, 20_000]).filter((t) => t > first)];
     void (async () => {
-      for (const after of this.deps.routerSettleMs ?? [5_000, 20_000]) {
+      for (const after of times) {
         const elapsed = Math.max(0, this.deps.clock.now().getTime() - eventAt);
-        try {
-          await this.deps.clock.sleep(Math.max(0, after - elapsed), signal);
-        } catch {
-          return;
+        if (after > elapsed) {
+          try {
+            await this.deps.clock.sleep(after - elapsed, signal);
+          } catch {
+            return;
+          }
         }
+        if (signal.aborted) return;
+        if (after === first) this.lastRouterProbe = this.deps.clock.now().getTime();
         await this.probeNow().catch(() => undefined);
       }
     })();
