@@ -91,7 +91,8 @@ try {
     history: await text('reachability-history'),
   };
   await page.goto(`${url}/#/`);
-  const dashboard = (await page.locator('main').innerText({ timeout: 10_000 })).replace(/\s+/g, ' ');
+  await page.getByTestId('card-reachability').waitFor();
+  const dashboard = await text('card-reachability');
   await page.screenshot({ path: path.join(shots, '02-dashboard.png'), fullPage: true });
   console.log(`STEP1 ${JSON.stringify({ ...step1, dashboard })}`);
 
