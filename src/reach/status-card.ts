@@ -40,11 +40,10 @@ export function reachabilityCard(service: ReachabilityService, store: Store): St
               : 'none',
           },
           { label: 'Port mapping', value: v.ipv4.portMapping },
-          {
-            label: 'Last change',
-            value: lastChange ? `${lastChange.at} → ${lastChange.address ?? 'none'}` : 'none yet',
-          },
-          { label: 'Checked', value: report.at },
+          lastChange
+            ? { label: 'Last change', value: `→ ${lastChange.address ?? 'none'}`, at: lastChange.at }
+            : { label: 'Last change', value: 'none yet' },
+          { label: 'Checked', value: report.at, at: report.at },
         ],
       };
     },

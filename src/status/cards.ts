@@ -10,7 +10,14 @@ export interface StatusCard {
   /** One plain sentence a person can act on. */
   readonly summary: string;
   /** Label → value facts, shown as a small table. */
-  readonly facts: readonly { readonly label: string; readonly value: string }[];
+  readonly facts: readonly StatusFact[];
+}
+
+export interface StatusFact {
+  readonly label: string;
+  readonly value: string;
+  /** ISO time the fact refers to; the UI shows it as a relative time before the value (unless the value is it). */
+  readonly at?: string;
 }
 
 export interface StatusCardProvider {

@@ -74,6 +74,9 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
     expect(first.detection).toContain('every 3600 s');
     expect(first.history).toContain(addr.routerWan);
     expect(first.dashboard).toContain(addr.routerWan);
+    // Times read as people say them, not as ISO strings.
+    expect(first.dashboard).toContain(`Last change just now → ${addr.routerWan}`);
+    expect(first.dashboard).not.toMatch(/\d{4}-\d\d-\d\dT/);
 
     await bed.renumberRouterWan('203.0.113.3');
     fs.writeFileSync(path.join(work, 'renumbered'), '203.0.113.3\n');

@@ -11,7 +11,13 @@ const cardSchema = z
     title: z.string(),
     state: z.enum(['ok', 'warning', 'error', 'unknown']),
     summary: z.string(),
-    facts: z.array(z.object({ label: z.string(), value: z.string() })),
+    facts: z.array(
+      z.object({
+        label: z.string(),
+        value: z.string(),
+        at: z.string().optional().openapi({ description: 'ISO time the fact refers to' }),
+      }),
+    ),
   })
   .openapi('StatusCard');
 

@@ -2,7 +2,7 @@
 import { useCallback } from 'preact/hooks';
 import { expectOk, type GatehouseClient, type OkBody } from '../api.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/ui.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatRelative } from '../format.js';
 import { useInterval, useLoad } from '../hooks.js';
 
 type Status = OkBody<Awaited<ReturnType<GatehouseClient['api']['status']['$get']>>>;
@@ -41,7 +41,7 @@ export function DashboardPage(props: { readonly client: GatehouseClient }) {
         ) : (
           <div class="cards">
             {result.data.cards.map((card) => (
-              <StatusCard key={card.id} card={card} />
+              <StatusCard key={card.id} card={card} now={new Date(result.data.now)} />
             ))}
           </div>
         )
@@ -50,8 +50,8 @@ export function DashboardPage(props: { readonly client: GatehouseClient }) {
   );
 }
 
-function StatusCard(props: { readonly card: Card }) {
-  const { card } = props;
+function StatusCard(props: { readonly card: Card; readonly now: Date }) {
+  const { card, now } = props;
   const titleId = `card-${card.id}-title`;
   return (
     <section class={`card card--${card.state}`} aria-labelledby={titleId} data-testid={`card-${card.id}`}>
@@ -67,7 +67,18 @@ function StatusCard(props: { readonly card: Card }) {
             {card.facts.map((fact) => (
               <tr key={fact.label}>
                 <th scope="row">{fact.label}</th>
-                <td>{fact.value}</td>
+                <td>
+                  {fact.at === undefined ? (
+                    fact.value
+                  ) : (
+                    <>
+                      <time dateTime={fact.at} title={formatDateTime(fact.at, { seconds: true })}>
+                        {formatRelative(fact.at, now)}
+                      </time>
+                      {fact.value === fact.at ? null : ` ${fact.value}`}
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
