@@ -53,7 +53,7 @@ const stunTimeoutMs = 2500;
 const httpTimeoutMs = 4000;
 /** A source that has not answered by then is reported as such: one stuck source never stalls the loop. */
 const defaultSourceLimitMs = 15_000;
-/** The whole probe: sources run side by side, so this is only a last resort. */
+/** Sources and STUN queries still running this long after the probe began are cancelled (a last resort). */
 const probeLimitMs = 60_000;
 
 /** The promise's value, or `fallback()` once `ms` have passed without one. */
@@ -71,8 +71,9 @@ export async function probeReachability(
   settings: ReachabilitySettings,
   outer: AbortSignal = new AbortController().signal,
 ): Promise<ReachabilityReport> {
-  // One scope for the whole probe: every source and STUN query listens on it (more than Node's default of 10
-  // listeners per signal), and the caller's signal gets one listener instead of one per source.
+  // One scope for the whole probe: the sources and STUN queries listen on it (more than Node's default of 10
+  // listeners per signal), the caller's signal gets one listener instead of one per source, and whatever is
+  // still running after a minute is told to stop.
   const scope = deadline(probeLimitMs, outer);
   setMaxListeners(64, scope.signal);
   try {

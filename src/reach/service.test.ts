@@ -282,10 +282,14 @@ describe('ReachabilityService', () => {
     });
     // An address event is debounced into one probe.
     await first;
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); // the first probe has ended
     const second = next();
     line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
     line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
     await second;
+    // Without the debounce the second line would start one more probe as soon as this one ends.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(probes).toBe(2);
     exit?.('ip exited with code 1');
     expect(service.changeDetection().interfaceEvents).toBe('stopped');
     await service.stop();

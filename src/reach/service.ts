@@ -115,7 +115,7 @@ export class ReachabilityService {
       this.running = null;
       if (this.again && !this.abort.signal.aborted) {
         this.again = false;
-        void this.probeNow();
+        void this.probeNow().catch((e: unknown) => this.probeFailed(e));
       }
     });
     return this.running;
@@ -150,16 +150,20 @@ export class ReachabilityService {
           }
         }
         if (signal.aborted) return;
-        if (after === first) this.lastRouterProbe = this.deps.clock.now().getTime();
-        await this.probeNow().catch(() => undefined);
+        this.lastRouterProbe = this.deps.clock.now().getTime();
+        await this.probeNow().catch((e: unknown) => this.probeFailed(e));
       }
     })();
+  }
+
+  private probeFailed(e: unknown): void {
+    this.deps.logger.error({ err: (e as Error).message }, 'reachability probe failed');
   }
 
   private addressEvent(): void {
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = setTimeout(() => {
-      void this.probeNow();
+      void this.probeNow().catch((e: unknown) => this.probeFailed(e));
     }, this.deps.debounceMs ?? 500);
   }
 

@@ -52,7 +52,8 @@ const setup = await fetch(`${url}/api/v1/setup`, {
 if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${await setup.text()}`);
 const cookie = /^([^=]+)=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '');
 if (!cookie?.[1] || !cookie[2]) throw new Error('setup set no session cookie');
-const [, cookieName, cookieValue] = cookie;
+const cookieName: string = cookie[1];
+const cookieValue: string = cookie[2];
 
 interface Api {
   report: { headline: string } | null;
@@ -74,45 +75,53 @@ await until('a report, the UPnP subscription and the announcement listener', asy
     : undefined;
 });
 
-const browser = await launchChromium();
 try {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
-  await context.addCookies([{ name: cookieName, value: cookieValue, url }]);
-  const page = await context.newPage();
-  const text = async (testId: string) => (await page.getByTestId(testId).innerText()).replace(/\s+/g, ' ');
-
-  await page.goto(`${url}/#/reachability`);
-  await page.getByTestId('reachability-detection').waitFor();
-  await page.screenshot({ path: path.join(shots, '01-reachability.png'), fullPage: true });
-  const step1 = {
-    headline: await text('reachability-headline'),
-    ipv4: await text('reachability-ipv4'),
-    detection: await text('reachability-detection'),
-    history: await text('reachability-history'),
-  };
-  await page.goto(`${url}/#/`);
-  await page.getByTestId('card-reachability').waitFor();
-  const dashboard = await text('card-reachability');
-  await page.screenshot({ path: path.join(shots, '02-dashboard.png'), fullPage: true });
-  console.log(`STEP1 ${JSON.stringify({ ...step1, dashboard })}`);
-
-  const renumbered = path.join(work, 'renumbered');
-  const next = await until(
-    'the test to renumber the router',
-    () => Promise.resolve(fs.existsSync(renumbered) ? fs.readFileSync(renumbered, 'utf8').trim() : undefined),
-    60_000,
-  );
-  await until(`the server accepting ${next}`, async () =>
-    (await api()).current.ipv4 === next ? true : undefined,
-  );
-  await page.goto(`${url}/#/reachability`);
-  await page.getByTestId('reachability-history').getByText(next).first().waitFor();
-  await page.screenshot({ path: path.join(shots, '03-reachability-after-change.png'), fullPage: true });
-  console.log(
-    `STEP2 ${JSON.stringify({ ipv4: await text('reachability-ipv4'), history: await text('reachability-history') })}`,
-  );
+  await showPages();
 } finally {
-  await browser.close();
   await gatehouse.stop();
 }
 console.log('DONE');
+
+async function showPages(): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+    await context.addCookies([{ name: cookieName, value: cookieValue, url }]);
+    const page = await context.newPage();
+    const text = async (testId: string) => (await page.getByTestId(testId).innerText()).replace(/\s+/g, ' ');
+
+    await page.goto(`${url}/#/reachability`);
+    await page.getByTestId('reachability-detection').waitFor();
+    await page.screenshot({ path: path.join(shots, '01-reachability.png'), fullPage: true });
+    const step1 = {
+      headline: await text('reachability-headline'),
+      ipv4: await text('reachability-ipv4'),
+      detection: await text('reachability-detection'),
+      history: await text('reachability-history'),
+    };
+    await page.goto(`${url}/#/`);
+    await page.getByTestId('card-reachability').waitFor();
+    const dashboard = await text('card-reachability');
+    await page.screenshot({ path: path.join(shots, '02-dashboard.png'), fullPage: true });
+    console.log(`STEP1 ${JSON.stringify({ ...step1, dashboard })}`);
+
+    const renumbered = path.join(shots, '..', 'renumbered');
+    const next = await until(
+      'the test to renumber the router',
+      () =>
+        Promise.resolve(fs.existsSync(renumbered) ? fs.readFileSync(renumbered, 'utf8').trim() : undefined),
+      60_000,
+    );
+    await until(`the server accepting ${next}`, async () =>
+      (await api()).current.ipv4 === next ? true : undefined,
+    );
+    await page.goto(`${url}/#/reachability`);
+    await page.getByTestId('reachability-history').getByText(next).first().waitFor();
+    await page.screenshot({ path: path.join(shots, '03-reachability-after-change.png'), fullPage: true });
+    console.log(
+      `STEP2 ${JSON.stringify({ ipv4: await text('reachability-ipv4'), history: await text('reachability-history') })}`,
+    );
+  } finally {
+    await browser.close();
+  }
+}

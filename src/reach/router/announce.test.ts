@@ -97,6 +97,7 @@ function memoryUdp(fail?: string) {
     opened,
     deliver,
     isClosed: () => closed,
+    closeUnderneath: () => socket.close(),
     finishOpening: () => release?.(),
   };
 }
@@ -114,7 +115,9 @@ describe('AnnouncementListener', () => {
     });
     const heard: Announcement[] = [];
     listener.onAnnouncement((a) => heard.push(a));
+    expect(listener.listening()).toBe(false);
     expect(await listener.start()).toBe(true);
+    expect(listener.listening()).toBe(true);
     expect(udp.opened).toEqual([
       { bindAddress: '224.0.0.1', port: 5350, reuseAddress: true, joinMulticast: '224.0.0.1' },
     ]);
@@ -136,6 +139,12 @@ describe('AnnouncementListener', () => {
     clock.advance(1_000);
     await udp.deliver(pcpAnnounce(), '10.10.0.1');
     expect(heard.map((a) => a.protocol)).toEqual(['natpmp', 'pcp']);
+
+    // The socket closes under the listener: it says so and reports itself as not listening.
+    await udp.closeUnderneath();
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(listener.listening()).toBe(false);
+    expect(logs).toContain('router announcements: stopped listening (the socket closed)');
     await listener.stop();
   });
 

@@ -112,8 +112,9 @@ export class AnnouncementListener {
       .catch((err: unknown) => {
         this.log(`router announcements: stopped listening (${describeError(err)})`);
       })
-      .finally(() => {
+      .finally(async () => {
         this.loopEnded = true;
+        await opened.socket.close();
       });
     return true;
   }
