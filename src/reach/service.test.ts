@@ -1,43 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
 import { MemoryLogger } from '../../test/fakes/logger.js';
+import { scriptedReport } from '../../test/fakes/reach-report.js';
 import { MemoryStore } from '../../test/fakes/store.js';
 import { initialState } from '../store/schema.js';
 import type { AlertInput, AlertSink } from './alerts-port.js';
-import { decideAddress } from './consensus.js';
 import type { ReachabilityReport } from './probe.js';
 import { ReachabilityService } from './service.js';
 import { known, type SourceResult } from './types.js';
-import { classifyReachability } from './verdict.js';
 
-const policy = { quorum: 2, trustedSource: null, publicRanges: [] };
-
-function report(v4: SourceResult[], path: (string | null)[] | null = null): ReachabilityReport {
-  const c4 = decideAddress('ipv4', v4, policy);
-  const c6 = decideAddress('ipv6', [], policy);
-  const base = { localAddresses: ['10.0.0.2'], router: [], tcpWorks: true };
-  const stunResults = v4
-    .filter((r) => r.source.startsWith('stun'))
-    .map((r) => ({ server: r.source, mapped: r.kind === 'known' ? { address: r.address, port: 1 } : null }));
-  const facts = {
-    ipv4: { ...base, stun: { localPort: 1, results: stunResults }, path },
-    ipv6: { ...base, localAddresses: [], stun: null, path: null },
-    pathError: null,
-    portMapping: null,
-  };
-  return {
-    at: new Date().toISOString(),
-    verdict: classifyReachability({
-      ipv4: { ...facts.ipv4, consensus: c4 },
-      ipv6: { ...facts.ipv6, consensus: c6 },
-      portMapping: null,
-      wireguardPort: 51820,
-    }),
-    consensus: { ipv4: c4, ipv6: c6 },
-    sources: v4,
-    facts,
-  };
-}
+const report = (v4: SourceResult[], path: (string | null)[] | null = null): ReachabilityReport =>
+  scriptedReport(v4, { path });
 
 class RecordingSink implements AlertSink {
   readonly raised: AlertInput[] = [];

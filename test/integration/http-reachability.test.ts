@@ -3,41 +3,16 @@
  * scripted probe): the report, the accepted history and how changes are noticed.
  */
 import { describe, expect, it } from 'vitest';
-import { decideAddress } from '../../src/reach/consensus.js';
-import type { ReachabilityReport } from '../../src/reach/probe.js';
 import { ReachabilityService, type RouterEventsStatus } from '../../src/reach/service.js';
 import { known } from '../../src/reach/types.js';
-import { classifyReachability } from '../../src/reach/verdict.js';
+import { scriptedReport } from '../fakes/reach-report.js';
 import { expectError, harnessPerTest } from '../support/api-helpers.js';
 
 const createHarness = harnessPerTest();
-const policy = { quorum: 2, trustedSource: null, publicRanges: ['203.0.113.0/24'] };
-
-function report(address: string): ReachabilityReport {
-  const sources = [known('stun:a', 'ipv4', address), known('http:echo', 'ipv4', address)];
-  const c4 = decideAddress('ipv4', sources, policy);
-  const c6 = decideAddress('ipv6', [], policy);
-  const base = { localAddresses: ['10.10.0.2'], router: [], tcpWorks: true, path: null };
-  const stun = { localPort: 40000, results: [{ server: 'a', mapped: { address, port: 40000 } }] };
-  const facts = {
-    ipv4: { ...base, stun },
-    ipv6: { ...base, localAddresses: [], stun: null },
-    pathError: null,
-    portMapping: null,
-  };
-  return {
-    at: new Date().toISOString(),
-    verdict: classifyReachability({
-      ipv4: { ...facts.ipv4, consensus: c4 },
-      ipv6: { ...facts.ipv6, consensus: c6 },
-      portMapping: null,
-      wireguardPort: 51820,
-    }),
-    consensus: { ipv4: c4, ipv6: c6 },
-    sources,
-    facts,
-  };
-}
+const report = (address: string) =>
+  scriptedReport([known('stun:a', 'ipv4', address), known('http:echo', 'ipv4', address)], {
+    publicRanges: ['203.0.113.0/24'],
+  });
 
 describe('reachability over HTTP', () => {
   it('probes on request and reports the verdict, the history and how changes are noticed', async () => {

@@ -102,17 +102,23 @@ function memoryUdp(fail?: string) {
   };
 }
 
+/** A listener on the in-memory transport, with 10.10.0.1 as the default gateway and its log collected. */
+function setup(fail?: string) {
+  const udp = memoryUdp(fail);
+  const clock = new FakeClock();
+  const logs: string[] = [];
+  const listener = new AnnouncementListener({
+    udp: udp.transport,
+    gateway: fixedGateway('10.10.0.1'),
+    clock,
+    log: (m) => logs.push(m),
+  });
+  return { udp, clock, logs, listener };
+}
+
 describe('AnnouncementListener', () => {
   it('listens on 224.0.0.1:5350, passes on the gateway’s announcements (one per burst) and ignores other senders', async () => {
-    const udp = memoryUdp();
-    const clock = new FakeClock();
-    const logs: string[] = [];
-    const listener = new AnnouncementListener({
-      udp: udp.transport,
-      gateway: fixedGateway('10.10.0.1'),
-      clock,
-      log: (m) => logs.push(m),
-    });
+    const { udp, clock, logs, listener } = setup();
     const heard: Announcement[] = [];
     listener.onAnnouncement((a) => heard.push(a));
     expect(listener.listening()).toBe(false);
@@ -149,15 +155,7 @@ describe('AnnouncementListener', () => {
   });
 
   it('a failing handler is reported and the listener goes on; stop() before the port is open closes it', async () => {
-    const udp = memoryUdp();
-    const clock = new FakeClock();
-    const logs: string[] = [];
-    const listener = new AnnouncementListener({
-      udp: udp.transport,
-      gateway: fixedGateway('10.10.0.1'),
-      clock,
-      log: (m) => logs.push(m),
-    });
+    const { udp, clock, logs, listener } = setup();
     let calls = 0;
     listener.onAnnouncement(() => {
       calls++;
@@ -186,14 +184,7 @@ describe('AnnouncementListener', () => {
   });
 
   it('a port that cannot be opened is reported, not thrown', async () => {
-    const udp = memoryUdp('cannot bind a UDP socket on port 5350: EADDRINUSE');
-    const logs: string[] = [];
-    const listener = new AnnouncementListener({
-      udp: udp.transport,
-      gateway: fixedGateway('10.10.0.1'),
-      clock: new FakeClock(),
-      log: (m) => logs.push(m),
-    });
+    const { logs, listener } = setup('cannot bind a UDP socket on port 5350: EADDRINUSE');
     expect(await listener.start()).toBe(false);
     expect(logs).toEqual([
       'router announcements: not listening (cannot bind a UDP socket on port 5350: EADDRINUSE)',
