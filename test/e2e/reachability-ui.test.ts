@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsRoot, builtWebRoot, haveChromium, repoRoot, tempDir } from '../browser/support.js';
 import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
-import { Testbed, waitFor } from '../testbed/testbed.js';
+import { Testbed, alive, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
 const chromiumMissing = haveChromium ? undefined : '/usr/bin/chromium is missing (apt-get install chromium)';
@@ -56,7 +56,7 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
           const log = bed.log('reach-ui');
           const m = new RegExp(`^${name} (.*)\n`, 'm').exec(log);
           if (m?.[1]) return Promise.resolve(JSON.parse(m[1]) as Record<string, string>);
-          if (/^Error|Unhandled|TypeError/m.test(log) || !isAlive(driver.pid))
+          if (/^Error|Unhandled|TypeError/m.test(log) || !alive(driver.pid))
             throw new Error(`the driver failed:\n${log}`);
           return Promise.resolve(undefined);
         },
@@ -99,12 +99,3 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
     await bed.renumberRouterWan(addr.routerWan);
   }, 180_000);
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -745,7 +745,8 @@ function readState(runId: string): SavedState | undefined {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID still runs. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
