@@ -22,6 +22,8 @@ export const testPassword = 'correct horse battery staple';
 export async function createHarness(
   options: {
     tls?: boolean;
+    /** Take the client address from X-Forwarded-For (default: on, as behind the test's notional proxy). */
+    trustProxy?: boolean;
     assets?: StaticAssets;
     /** A reachability service built on the harness's store, clock and logger (absent: reachability off). */
     reachability?: (deps: { store: Store; clock: FakeClock; logger: MemoryLogger }) => ReachabilityService;
@@ -58,7 +60,7 @@ export async function createHarness(
     metrics,
     version: '0.0.0-test',
     tls: options.tls ?? false,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? true,
     statusProviders: [securityCard(store, clock)],
     ...(options.assets ? { assets: options.assets } : {}),
   });

@@ -1,0 +1,79 @@
+/**
+ * @module `--trust-proxy` over a real loopback socket: off, X-Forwarded-For is ignored and the socket's address is
+ * the client (so rotating the header cannot dodge the per-address lockout); on, the proxy's last hop is used.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testPassword } from '../support/app-harness.js';
+import { harnessPerTest } from '../support/api-helpers.js';
+
+const createHarness = harnessPerTest();
+const wrong = 'not the password at all';
+const servers: ServerType[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    await new Promise<void>((done) => {
+      s.close(() => done());
+      if ('closeAllConnections' in s) s.closeAllConnections();
+    });
+  }
+});
+
+/** Serves the harness's app on 127.0.0.1 and returns a login function that posts from this process. */
+async function servedHarness(trustProxy: boolean) {
+  const h = await createHarness({ trustProxy });
+  await h.setupAdmin();
+  const port = await new Promise<number>((resolve) => {
+    const server = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+      resolve(info.port),
+    );
+    servers.push(server);
+  });
+  const login = (username: string, password: string, forwardedFor: string) =>
+    fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ username, password }),
+    });
+  const auditAddresses = (type: string) =>
+    h.store
+      .read()
+      .audit.filter((e) => e.type === type)
+      .map((e) => e.clientAddress);
+  return { h, login, auditAddresses };
+}
+
+describe('--trust-proxy off (the default)', () => {
+  it('ignores X-Forwarded-For: rotating it still locks out the one real client address', async () => {
+    const { h, login, auditAddresses } = await servedHarness(false);
+    // Different usernames, so only the per-address key can lock; a new forged address each time.
+    for (let i = 1; i <= 5; i++) {
+      const res = await login(`user${i}`, wrong, `198.51.100.${i}`);
+      expect(res.status).toBe(401);
+    }
+    const sixth = await login('admin', testPassword, '198.51.100.77');
+    expect(sixth.status).toBe(429);
+    expect(sixth.headers.get('retry-after')).toBe('30');
+
+    expect(auditAddresses('login.failure')).toEqual(Array(6).fill('127.0.0.1'));
+    const lockouts = h.store.read().audit.filter((e) => e.type === 'login.lockout');
+    expect(lockouts.map((e) => e.details.key)).toEqual(['client:127.0.0.1']);
+
+    h.clock.advance(30_000);
+    expect((await login('admin', testPassword, '198.51.100.78')).status).toBe(200);
+  });
+});
+
+describe('--trust-proxy on', () => {
+  it('takes the client address from X-Forwarded-For: each forwarded address has its own count', async () => {
+    const { login, auditAddresses } = await servedHarness(true);
+    for (let i = 1; i <= 5; i++) {
+      expect((await login(`user${i}`, wrong, `198.51.100.${i}`)).status).toBe(401);
+    }
+    // No address (and no account) has five failures, so the right password gets in.
+    expect((await login('admin', testPassword, '198.51.100.77')).status).toBe(200);
+    expect(auditAddresses('login.failure')).toEqual([1, 2, 3, 4, 5].map((i) => `198.51.100.${i}`));
+    expect(auditAddresses('login.success')).toEqual(['198.51.100.77']);
+  });
+});
