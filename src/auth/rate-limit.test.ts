@@ -157,3 +157,141 @@ describe('LoginThrottle', () => {
     ]);
   });
 });
+
+describe('LoginThrottle with the documented defaults (5 failures, 30 s, doubling, 1 h cap)', () => {
+  it('locks for 30 s, 60 s, 2 min … 32 min, then 1 h for every further failure: locked 1 ms before the end, free at it', () => {
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const throttle = new LoginThrottle(clock);
+    const key = ['account:admin'];
+    for (let i = 1; i <= 4; i++) {
+      expect(throttle.recordFailure(key).size).toBe(0);
+      expect(throttle.check(key)).toEqual({ allowed: true });
+    }
+    const expected = [30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600].map((s) => s * second);
+    const seen: number[] = [];
+    for (const lockMs of expected) {
+      const started = throttle.recordFailure(key).get('account:admin');
+      seen.push(started ?? 0);
+      expect(throttle.check(key)).toEqual({ allowed: false, retryAfterMs: lockMs });
+      clock.advance(lockMs - 1);
+      expect(throttle.check(key)).toEqual({ allowed: false, retryAfterMs: 1 });
+      clock.advance(1);
+      expect(throttle.check(key)).toEqual({ allowed: true });
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  it('remembers failures for a day: one exactly 24 h after the last still counts, one later starts afresh', () => {
+    const day = 24 * 60 * minute;
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const throttle = new LoginThrottle(clock);
+    for (let i = 0; i < 4; i++) throttle.recordFailure(['k']);
+    clock.advance(day);
+    expect(Object.fromEntries(throttle.recordFailure(['k']))).toEqual({ k: 30_000 });
+
+    const other = new LoginThrottle(clock);
+    for (let i = 0; i < 4; i++) other.recordFailure(['k']);
+    clock.advance(day + 1);
+    expect(other.recordFailure(['k']).size).toBe(0);
+  });
+});
+
+describe('LoginThrottle.begin / end (attempts in flight)', () => {
+  const clockAt = () => new FakeClock('2026-03-01T00:00:00.000Z');
+
+  it('admits concurrent attempts only while all of them failing stays within the free five', () => {
+    const throttle = new LoginThrottle(clockAt());
+    for (let i = 0; i < 5; i++) expect(throttle.begin(['k']), `attempt ${i + 1}`).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+    // Another key is not held back by this one.
+    expect(throttle.begin(['other'])).toEqual({ allowed: true });
+  });
+
+  it('counts recorded failures: with three, two attempts may run at once, a third waits until one ends', () => {
+    const throttle = new LoginThrottle(clockAt());
+    for (let i = 0; i < 3; i++) throttle.recordFailure(['k']);
+    expect(throttle.begin(['k'])).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+    throttle.end(['k']);
+    expect(throttle.begin(['k'])).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+    throttle.end(['k']);
+    throttle.end(['k']);
+    // Nothing in flight: one attempt is always admitted while no lockout runs.
+    throttle.recordFailure(['k']);
+    expect(throttle.begin(['k'])).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+  });
+
+  it('refuses every key when one of them is held back, and then counts none of them as in flight', () => {
+    const throttle = new LoginThrottle(clockAt());
+    for (let i = 0; i < 4; i++) throttle.recordFailure(['account:a']);
+    expect(throttle.begin(['account:a', 'client:x'])).toEqual({ allowed: true });
+    expect(throttle.begin(['client:x', 'account:a'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+    // client:x has one attempt in flight (the first), not two: four more fit.
+    for (let i = 0; i < 4; i++) expect(throttle.begin(['client:x'])).toEqual({ allowed: true });
+    expect(throttle.begin(['client:x'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+  });
+
+  it('answers a running lockout with its remaining time and does not count the attempt', () => {
+    const clock = clockAt();
+    const throttle = new LoginThrottle(clock);
+    for (let i = 0; i < 5; i++) throttle.recordFailure(['k']);
+    clock.advance(10_000);
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 20_000 });
+    clock.advance(20_000);
+    expect(throttle.begin(['k'])).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+  });
+
+  it('an end without a begin leaves no credit behind', () => {
+    const throttle = new LoginThrottle(clockAt());
+    for (let i = 0; i < 4; i++) throttle.recordFailure(['k']);
+    throttle.end(['k']);
+    throttle.end(['k']);
+    expect(throttle.begin(['k'])).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+  });
+
+  it('forgets failures older than a day here too: parallel attempts are not held back by them', () => {
+    const clock = clockAt();
+    const throttle = new LoginThrottle(clock);
+    for (let i = 0; i < 4; i++) throttle.recordFailure(['k']);
+    clock.advance(24 * 60 * minute + 1);
+    for (let i = 0; i < 5; i++) expect(throttle.begin(['k']), `attempt ${i + 1}`).toEqual({ allowed: true });
+    expect(throttle.begin(['k'])).toEqual({ allowed: false, retryAfterMs: 1000 });
+  });
+});
+
+describe('LoginThrottle memory bound (10 000 keys)', () => {
+  it('drops only entries that are neither locked nor remembered', () => {
+    // Forgetting after 1 s while locks last a minute: a forgotten entry can still be locked.
+    const policy: LockoutPolicy = {
+      freeAttempts: 1,
+      baseLockoutMs: minute,
+      maxLockoutMs: minute,
+      forgetAfterMs: second,
+    };
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const throttle = new LoginThrottle(clock, { ...policy, freeAttempts: 3 });
+    const locked = new LoginThrottle(clock, policy);
+    // `throttle`: one key with two failures a second ago (remembered, at the boundary) among 9 999 others.
+    throttle.recordFailure(['kept']);
+    throttle.recordFailure(['kept']);
+    locked.recordFailure(['victim']);
+    for (let i = 0; i < 9_999; i++) {
+      throttle.recordFailure([`filler:${i}`]);
+      locked.recordFailure([`filler:${i}`]);
+    }
+    clock.advance(second);
+    throttle.recordFailure(['trigger']);
+    locked.recordFailure(['trigger']);
+    // The third failure of `kept` locks it: the two earlier ones were not pruned.
+    expect(Object.fromEntries(throttle.recordFailure(['kept']))).toEqual({ kept: minute });
+    clock.advance(1);
+    locked.recordFailure(['trigger-2']);
+    // `victim` is forgotten (older than 1 s) but still locked: it must not be dropped.
+    expect(locked.check(['victim'])).toEqual({ allowed: false, retryAfterMs: minute - second - 1 });
+  });
+});
