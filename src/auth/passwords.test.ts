@@ -23,6 +23,25 @@ describe('hashPassword / verifyPassword', () => {
     expect(await verifyPassword('', hash)).toBe(false);
   });
 
+  it('derives the key with scrypt N=2^15, r=8, p=1 and 32 bytes, as the hash says', async () => {
+    const hash = await hashPassword('correct horse battery staple');
+    const [, , , , salt, key] = hash.split('$');
+    const independent = scryptSync('correct horse battery staple', Buffer.from(salt ?? '', 'base64url'), 32, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 64 * 1024 * 1024,
+    });
+    expect(key).toBe(independent.toString('base64url'));
+  });
+
+  it('refuses a real hash under another scheme name, or with a part appended', async () => {
+    const hash = await hashPassword('a fine password');
+    expect(await verifyPassword('a fine password', hash.replace(/^scrypt\$/, 'bcrypt$'))).toBe(false);
+    expect(await verifyPassword('a fine password', `${hash}$extra`)).toBe(false);
+    expect(await verifyPassword('a fine password', hash.slice(0, hash.lastIndexOf('$')))).toBe(false);
+  });
+
   it('salts every hash', async () => {
     const [a, b] = await Promise.all([
       hashPassword('same password here'),
@@ -93,5 +112,7 @@ describe('passwordSchema', () => {
     const result = passwordSchema.safeParse('short');
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toBe('password must be at least 12 characters');
+    const long = passwordSchema.safeParse('x'.repeat(1025));
+    expect(long.error?.issues[0]?.message).toBe('password must be at most 1024 characters');
   });
 });
