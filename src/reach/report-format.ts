@@ -16,6 +16,8 @@ export function reportJson(r: ReachabilityReport) {
       consensus: r.consensus.ipv4.kind,
       localAddresses: [...r.facts.ipv4.localAddresses],
       path: r.facts.ipv4.path ? [...r.facts.ipv4.path] : null,
+      /** Why the path was not traced (e.g. traceroute is not installed): the CGNAT / double-NAT evidence is thinner. */
+      pathError: r.facts.pathError,
     },
     ipv6: {
       publicAddress: r.verdict.ipv6.publicAddress,
@@ -61,6 +63,9 @@ export function reportText(r: ReachabilityReport): string {
     'Evidence:',
     ...(j.evidence.length > 0 ? j.evidence.map((e) => `  - ${e}`) : ['  (none)']),
   ];
+  if (j.ipv4.pathError !== null) {
+    lines.push('', `Path not traced: ${j.ipv4.pathError}; the verdict relies on the router's answers.`);
+  }
   if (j.remedies.length > 0) lines.push('', 'What to do:', ...j.remedies.map((m, i) => `  ${i + 1}. ${m}`));
   lines.push('', 'Sources:');
   for (const s of j.sources) {

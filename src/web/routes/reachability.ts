@@ -28,6 +28,7 @@ const reportSchema = z
       consensus: z.enum(['accepted', 'disagreement', 'insufficient']),
       localAddresses: z.array(z.string()),
       path: z.array(z.string().nullable()).nullable(),
+      pathError: z.string().nullable(),
     }),
     ipv6: z.object({
       publicAddress: z.string().nullable(),

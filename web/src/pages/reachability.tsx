@@ -345,7 +345,7 @@ function ReportView(props: { readonly report: Report }) {
               <tr>
                 <th scope="row">First hops</th>
                 <td>
-                  <HopChain path={report.ipv4.path} />
+                  <HopChain path={report.ipv4.path} error={report.ipv4.pathError} />
                 </td>
               </tr>
             </tbody>
@@ -470,9 +470,14 @@ const hopRangeNotes: Record<ReturnType<typeof hopRange>, string | undefined> = {
 };
 
 /** "this box → 192.168.1.1 → 100.64.0.1 → …": private and shared hops marked, silent hops as "?". */
-function HopChain(props: { readonly path: Report['ipv4']['path'] }) {
-  const { path } = props;
-  if (path === null) return <span class="muted">not traced</span>;
+function HopChain(props: {
+  readonly path: Report['ipv4']['path'];
+  readonly error: Report['ipv4']['pathError'];
+}) {
+  const { path, error } = props;
+  if (path === null) {
+    return <span class="muted">{error === null ? 'not traced' : `not traced: ${error}`}</span>;
+  }
   return (
     <ol class="hops" aria-label="First hops from this box towards the internet">
       <li class="hops__hop hops__hop--self">this box</li>
