@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
 import {
   alertRetention,
+  deliveryRetention,
   emptyAlerts,
   type AlertsState,
   type Channel,
@@ -15,6 +16,7 @@ import {
   defaultRateLimits,
   planPending,
   raiseAlert,
+  recordDeliveries,
   type RuleContext,
   type RuleResult,
   type SuppressionReason,
@@ -403,5 +405,158 @@ describe('retention', () => {
     expect(s.items).toHaveLength(alertRetention);
     expect(s.items[0]?.key).toBe('keep');
     expect(s.items[1]?.key).toBe('6');
+  });
+});
+
+describe('exact results', () => {
+  const ctx = (at: string, id = 'x') => ({ now: new Date(at), newId: () => id });
+
+  it('an unknown rule id stays one condition: raised again it only counts up, and an acknowledgement keeps it open', () => {
+    const rule = 'cert.expiring' as RuleId;
+    const first = raiseAlert(
+      stateWith(channel('a')),
+      { rule, key: 'k', message: 'm' },
+      ctx('2026-03-01T00:00:00Z', 'u1'),
+    );
+    const again = raiseAlert(
+      first.state,
+      { rule, key: 'k', message: 'm' },
+      ctx('2026-03-01T00:01:00Z', 'u2'),
+    );
+    expect(again.change).toBe('repeated');
+    expect(again.alert).toMatchObject({ id: 'u1', occurrences: 2 });
+    expect(again.state.items).toHaveLength(1);
+    const acked = acknowledgeAlert(again.state, 'u1', new Date('2026-03-01T00:02:00Z'));
+    expect(acked.alert?.clearedAt).toBeNull();
+  });
+
+  it('an event closes only the previous alert of its own key, nothing else', () => {
+    const { state } = run(stateWith(channel('a')), [
+      { at: 0, do: { raise: 'reach.cgnat' }, expect: { change: 'raised' } },
+      { at: 1, do: { raise: 'reach.address-changed', key: 'ipv6' }, expect: { change: 'raised' } },
+      { at: 2, do: { raise: 'reach.address-changed' }, expect: { change: 'raised' } },
+      { at: 3, do: { raise: 'reach.address-changed' }, expect: { change: 'raised', active: 3 } },
+    ]);
+    expect(state.items.map((a) => `${a.rule}/${a.key}:${a.clearedAt ?? 'open'}`)).toEqual([
+      'reach.cgnat/ipv4:open',
+      'reach.address-changed/ipv6:open',
+      'reach.address-changed/ipv4:2026-03-01T00:03:00.000Z',
+      'reach.address-changed/ipv4:open',
+    ]);
+  });
+
+  it('a clear that tells nobody, an acknowledgement and a call that finds nothing suppress nothing', () => {
+    const raised = raiseAlert(
+      stateWith(channel('a')),
+      { rule: 'reach.sources-disagree', key: '', message: 'm' },
+      ctx('2026-03-01T00:00:00Z', 'a1'),
+    );
+    const cleared = clearAlert(raised.state, 'reach.sources-disagree', '', ctx('2026-03-01T00:01:00Z'));
+    expect(cleared).toMatchObject({ change: 'cleared', notifications: [], suppressed: [] });
+
+    const other = raiseAlert(
+      stateWith(channel('a')),
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      ctx('2026-03-01T00:00:00Z', 'c1'),
+    );
+    const acked = acknowledgeAlert(other.state, 'c1', new Date('2026-03-01T00:01:00Z'));
+    expect(acked).toMatchObject({ change: 'acknowledged', notifications: [], suppressed: [] });
+    expect(acknowledgeAlert(acked.state, 'c1', new Date())).toMatchObject({
+      change: 'none',
+      notifications: [],
+      suppressed: [],
+    });
+    expect(clearAlert(emptyAlerts(), 'reach.cgnat', '', ctx('2026-03-01T00:00:00Z'))).toEqual({
+      state: emptyAlerts(),
+      alert: undefined,
+      change: 'none',
+      notifications: [],
+      suppressed: [],
+    });
+  });
+
+  it('planPending changes nothing, and plans nothing for cleared alerts whose channels never heard of them', () => {
+    // Raised while channel "b" did not exist yet, then cleared: "b" must not hear of an alert that is over.
+    let state = raiseAlert(
+      stateWith(channel('a')),
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      ctx('2026-03-01T00:00:00Z', 'c1'),
+    ).state;
+    state = clearAlert(state, 'reach.cgnat', '', ctx('2026-03-01T00:01:00Z')).state;
+    state = { ...state, channels: [...state.channels, channel('b')] };
+    expect(planPending(state, ctx('2026-03-01T01:00:00Z'))).toEqual({
+      state,
+      alert: undefined,
+      change: 'none',
+      notifications: [],
+      suppressed: [],
+    });
+  });
+});
+
+describe('recordDeliveries', () => {
+  const delivery = (i: number, alertId: string | null = 'a1') => ({
+    at: new Date(Date.UTC(2026, 2, 1, 0, 0, i)).toISOString(),
+    alertId,
+    channelId: 'a',
+    ok: true,
+    error: null,
+  });
+
+  function told(): AlertsState {
+    let state = stateWith(channel('a'), channel('b'));
+    const ctx = (id: string) => ({ now: new Date('2026-03-01T00:00:00Z'), newId: () => id });
+    state = raiseAlert(state, { rule: 'reach.cgnat', key: '', message: 'm' }, ctx('a1')).state;
+    state = raiseAlert(state, { rule: 'reach.udp-blocked', key: '', message: 'm' }, ctx('a2')).state;
+    return state;
+  }
+
+  it('appends outcomes newest last and leaves the alerts alone when nothing failed', () => {
+    const state = told();
+    const next = recordDeliveries(state, [delivery(1), delivery(2, null)]);
+    expect(next.deliveries).toEqual([delivery(1), delivery(2, null)]);
+    expect(next.items).toBe(state.items);
+    expect(recordDeliveries(next, [delivery(3)]).deliveries).toEqual([
+      delivery(1),
+      delivery(2, null),
+      delivery(3),
+    ]);
+  });
+
+  it('a failed "raised" un-marks exactly that channel on exactly that alert', () => {
+    const state = told();
+    const next = recordDeliveries(state, [], [{ alertId: 'a1', channelId: 'b' }]);
+    expect(next.items.map((a) => [a.id, a.notifiedChannelIds])).toEqual([
+      ['a1', ['a']],
+      ['a2', ['a', 'b']],
+    ]);
+    expect(next.items[1]).toBe(state.items[1]);
+  });
+
+  it(`keeps the newest ${deliveryRetention} outcomes`, () => {
+    const many = Array.from({ length: deliveryRetention + 2 }, (_, i) => delivery(i));
+    const kept = recordDeliveries(emptyAlerts(), many).deliveries;
+    expect(kept).toHaveLength(deliveryRetention);
+    expect(kept[0]).toEqual(delivery(2));
+    expect(kept.at(-1)).toEqual(delivery(deliveryRetention + 1));
+    expect(recordDeliveries(emptyAlerts(), many.slice(0, 3)).deliveries).toHaveLength(3);
+  });
+});
+
+describe('retention at its edge', () => {
+  it(`drops exactly as many cleared alerts as exceed ${alertRetention}, oldest first`, () => {
+    let n = 0;
+    let s = emptyAlerts();
+    const ctx = () => ({ now: new Date('2026-03-01T00:00:00Z'), newId: () => `a${++n}` });
+    for (let i = 0; i < alertRetention; i++) {
+      s = raiseAlert(s, { rule: 'reach.udp-blocked', key: String(i), message: '' }, ctx()).state;
+      s = clearAlert(s, 'reach.udp-blocked', String(i), ctx()).state;
+    }
+    expect(s.items).toHaveLength(alertRetention);
+    expect(s.items[0]?.key).toBe('0');
+    s = raiseAlert(s, { rule: 'reach.cgnat', key: 'new', message: '' }, ctx()).state;
+    expect(s.items).toHaveLength(alertRetention);
+    expect(s.items[0]?.key).toBe('1');
+    expect(s.items.at(-1)?.key).toBe('new');
   });
 });
