@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { migrateToCurrent, migrateV1ToV2, migrateV2ToV3, type StateV1 } from './migrations.js';
+import { z } from 'zod';
+import {
+  formatFirstIssue,
+  migrateToCurrent,
+  migrateV1ToV2,
+  migrateV2ToV3,
+  type StateV1,
+} from './migrations.js';
 import { stateSchema, stateV2Schema } from './schema.js';
 
 const v1: StateV1 = {
@@ -119,5 +126,133 @@ describe('migrateToCurrent', () => {
       kind: 'error',
       message: expect.stringContaining('version 2 document: users'),
     });
+  });
+});
+
+/** A busier version 1 store: several tokens of both scopes, audit entries with details, several sessions. */
+const busyV1: StateV1 = {
+  ...v1,
+  sessions: [
+    {
+      id: 's-one',
+      createdAt: '2025-06-02T10:00:00.000Z',
+      expiresAt: '2025-06-03T10:00:00.000Z',
+      csrfToken: 'c1',
+    },
+    {
+      id: 's-two',
+      createdAt: '2025-06-02T11:00:00.000Z',
+      expiresAt: '2025-06-03T11:00:00.000Z',
+      csrfToken: 'c2',
+    },
+  ],
+  apiTokens: [
+    {
+      id: 't1',
+      name: 'home assistant',
+      scope: 'read',
+      tokenHash: 'h1',
+      createdAt: '2025-06-02T10:00:00.000Z',
+    },
+    {
+      id: 't2',
+      name: 'backup script',
+      scope: 'write',
+      tokenHash: 'h2',
+      createdAt: '2025-06-03T10:00:00.000Z',
+    },
+    { id: 't3', name: 'grafana', scope: 'read', tokenHash: 'h3', createdAt: '2025-06-04T10:00:00.000Z' },
+  ],
+  audit: [
+    { at: '2025-06-01T10:05:00.000Z', type: 'setup.completed', actor: 'admin', detail: 'first run' },
+    { at: '2025-06-02T10:00:00.000Z', type: 'token.created', actor: 'admin', detail: 'home assistant' },
+    { at: '2025-06-05T08:00:00.000Z', type: 'login.failure', actor: 'root', detail: 'wrong password' },
+  ],
+};
+
+describe('migrating keeps every record, field by field', () => {
+  it('version 1 → current: every token, session and audit detail, with the documented fill-ins', () => {
+    const result = migrateToCurrent(busyV1);
+    if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
+    const state = stateSchema.parse(result.state);
+    const userId = state.users[0]?.id;
+    expect(state.users).toEqual([
+      {
+        id: userId,
+        username: 'admin',
+        passwordHash: v1.admin?.passwordHash,
+        createdAt: v1.admin?.createdAt,
+        passwordChangedAt: v1.admin?.createdAt,
+        totpSecret: null,
+        pendingTotpSecret: null,
+        recoveryCodeHashes: [],
+        totpLastStep: null,
+      },
+    ]);
+    expect(state).toMatchObject({
+      version: 3,
+      instanceId: 'abc',
+      createdAt: v1.createdAt,
+      setupCompletedAt: v1.admin?.createdAt,
+      settings: { instanceName: 'Gatehouse' },
+    });
+    const sha = (x: string) => createHash('sha256').update(x).digest('hex');
+    expect(state.sessions).toEqual(
+      busyV1.sessions.map((s) => ({
+        idHash: sha(s.id),
+        userId,
+        createdAt: s.createdAt,
+        lastSeenAt: s.createdAt,
+        expiresAt: s.expiresAt,
+        stage: 'complete',
+        csrfToken: s.csrfToken,
+        clientAddress: 'unknown',
+        userAgent: 'unknown',
+      })),
+    );
+    expect(state.apiTokens).toEqual(
+      busyV1.apiTokens.map((t) => ({ ...t, prefix: '', lastUsedAt: null, createdBy: 'admin' })),
+    );
+    expect(state.audit.map(({ id: _id, ...rest }) => rest)).toEqual(
+      busyV1.audit.map((e) => ({
+        at: e.at,
+        type: e.type,
+        actor: e.actor,
+        clientAddress: 'unknown',
+        outcome: 'success',
+        details: { detail: e.detail },
+      })),
+    );
+    expect(new Set(state.audit.map((e) => e.id)).size).toBe(3);
+  });
+
+  it('tokens of a store without an admin name their creator as unknown', () => {
+    expect(migrateV1ToV2({ ...busyV1, admin: null }).apiTokens.map((t) => t.createdBy)).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
+  });
+
+  it('version 2 → 3 keeps the settings, tokens, sessions and audit as they are', () => {
+    const v2 = { ...migrateV1ToV2(busyV1), settings: { instanceName: 'Cabin gateway' } };
+    const result = migrateToCurrent(v2);
+    if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
+    const { version: _v, reachability: _r, alerts: _a, ...kept } = stateSchema.parse(result.state);
+    const { version: _v2, ...expected } = v2;
+    expect(kept).toEqual(expected);
+  });
+});
+
+describe('formatFirstIssue', () => {
+  it('names the path of the first issue, "(top level)" for the document itself, and copes with none', () => {
+    const top = migrateToCurrent({ ...v1, extra: true });
+    expect(top).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/^version 1 document: \(top level\): /),
+    });
+    const nested = z.object({ a: z.object({ b: z.number() }) }).safeParse({ a: { b: 'x' } });
+    expect(nested.success || formatFirstIssue(nested.error)).toMatch(/^a\.b: /);
+    expect(formatFirstIssue(new z.ZodError([]))).toBe('invalid');
   });
 });

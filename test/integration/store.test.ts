@@ -197,6 +197,80 @@ describe('lowdb store', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
   });
 
+  it('names the backup gatehouse.json.v<version>.<time>.bak beside the store and loses no token, audit detail or setting', async () => {
+    const file = path.join(dir, storeFileName);
+    const tokens = ['read', 'write', 'read'].map((scope, i) => ({
+      id: `t${i}`,
+      name: `token ${i}`,
+      scope,
+      tokenHash: `hash-${i}`,
+      createdAt: `2025-01-0${i + 2}T00:00:00.000Z`,
+    }));
+    const audit = ['setup.completed', 'token.created', 'login.failure'].map((type, i) => ({
+      at: `2025-01-0${i + 2}T00:00:00.000Z`,
+      type,
+      actor: 'root-admin',
+      detail: `detail number ${i}`,
+    }));
+    const sessions = ['s1', 's2'].map((id) => ({
+      id,
+      createdAt: '2025-01-02T00:00:00.000Z',
+      expiresAt: '2027-01-01T00:00:00.000Z',
+      csrfToken: `csrf-${id}`,
+    }));
+    const v1 = {
+      version: 1,
+      instanceId: 'legacy',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      admin: {
+        username: 'root-admin',
+        passwordHash: 'scrypt$1$1$1$a$b',
+        createdAt: '2025-01-01T00:01:00.000Z',
+      },
+      sessions,
+      apiTokens: tokens,
+      audit,
+    };
+    const original = `${JSON.stringify(v1, null, 2)}\n`;
+    fs.writeFileSync(file, original, { mode: 0o600 });
+
+    const opened = await openLowdbStore(dir, clock);
+    const backupName = 'gatehouse.json.v1.2026-02-01T00-00-00-000Z.bak';
+    expect(opened.migratedFrom).toEqual({ version: 1, backup: path.join(dir, backupName) });
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([backupName]);
+    expect(fs.readFileSync(path.join(dir, backupName), 'utf8')).toBe(original);
+
+    const state = readStoreSnapshot(dir);
+    expect(state?.apiTokens.map(({ prefix: _p, lastUsedAt: _l, createdBy: _c, ...t }) => t)).toEqual(tokens);
+    expect(state?.audit.map((e) => [e.at, e.type, e.actor, e.details])).toEqual(
+      audit.map((e) => [e.at, e.type, e.actor, { detail: e.detail }]),
+    );
+    expect(state?.sessions.map((s) => s.csrfToken)).toEqual(['csrf-s1', 'csrf-s2']);
+
+    // A version 2 file keeps its settings through the next migration, with its own backup name.
+    const v2 = {
+      ...JSON.parse(JSON.stringify(state)),
+      version: 2,
+      settings: { instanceName: 'Cabin gateway' },
+    };
+    delete v2.reachability;
+    delete v2.alerts;
+    const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-store-v2-'));
+    try {
+      fs.writeFileSync(path.join(dir2, storeFileName), JSON.stringify(v2), { mode: 0o600 });
+      const later = new FakeClock('2026-02-03T04:05:06.789Z');
+      const reopened = await openLowdbStore(dir2, later);
+      expect(reopened.migratedFrom?.backup).toBe(
+        path.join(dir2, 'gatehouse.json.v2.2026-02-03T04-05-06-789Z.bak'),
+      );
+      expect(reopened.store.read().settings).toEqual({ instanceName: 'Cabin gateway' });
+      expect(reopened.store.read().apiTokens).toEqual(state?.apiTokens);
+      expect(reopened.store.read().audit).toEqual(state?.audit);
+    } finally {
+      fs.rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
   it('a process killed mid-write leaves either the old or the new state, never a broken file', async () => {
     const child = spawn(
       process.execPath,
