@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fakes/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+            'test/fakes/**/*.test.ts',
+            'test/testbed/**/*.test.ts',
+          ],
           testTimeout: 20_000,
         },
       },

@@ -1,0 +1,142 @@
+/**
+ * @module The test bed's network-safety promises (README, "End-to-end tests"), checked on the pure plan for every
+ * scenario: every command acts inside a namespace of this run, every veth peer lands in one of them (never in the
+ * root namespace), and every address, route and firewall literal lies in the ranges the bed may use.
+ */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  addr,
+  bedNames,
+  gatehouseReachabilityConfig,
+  initialWan,
+  ispRuleset,
+  isBedNamespace,
+  miniupnpdConf,
+  resolvConf,
+  routerRenumberCommands,
+  routerRuleset,
+  scenarioCommands,
+  scenarioShape,
+  scenarios,
+  topologyCommands,
+  type Argv,
+} from './plan.js';
+
+/** 198.51.100.0/24, 203.0.113.0/24, 100.64.0.0/10, 10.x (inside the bed) and 2001:db8::/32 — nothing else. */
+const allowed = new net.BlockList();
+allowed.addSubnet('198.51.100.0', 24, 'ipv4');
+allowed.addSubnet('203.0.113.0', 24, 'ipv4');
+allowed.addSubnet('100.64.0.0', 10, 'ipv4');
+allowed.addSubnet('10.0.0.0', 8, 'ipv4');
+allowed.addSubnet('2001:db8::', 32, 'ipv6');
+/** Literals that name no host: "any" in a rule and the loopback. */
+const notAHost = new Set(['0.0.0.0', '127.0.0.1']);
+
+function inAllowedRanges(literal: string): boolean {
+  const [address = '', len] = literal.split('/');
+  const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
+  if (!net.isIP(address)) return false;
+  if (!allowed.check(address, family)) return false;
+  // A prefix must not reach outside the ranges either (10.0.0.0/7 would).
+  if (len !== undefined && family === 'ipv4') return Number(len) >= (address.startsWith('100.') ? 10 : 8);
+  return true;
+}
+
+const ipv4Literals = (text: string) => text.match(/\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?\b/g) ?? [];
+const ipv6Literals = (text: string) => text.match(/\b2001:db8:[0-9a-f:]*(?:\/\d{1,3})?/gi) ?? [];
+
+const n = bedNames('abcd');
+const bedNs = new Set(Object.values(n.ns));
+const everyCommand: { scenario: string; argv: Argv }[] = [
+  ...topologyCommands(n).map((argv) => ({ scenario: 'topology', argv })),
+  ...routerRenumberCommands(n, '203.0.113.3').map((argv) => ({ scenario: 'renumber', argv })),
+  ...scenarios.flatMap((s) =>
+    scenarioCommands(n, scenarioShape(s), initialWan).map((argv) => ({ scenario: s, argv })),
+  ),
+];
+
+describe('the test bed plan keeps to its own namespaces and ranges', () => {
+  it('names namespaces with the run prefix, and only those count as the bed’s', () => {
+    expect([...bedNs].sort()).toEqual(
+      ['gw', 'inet', 'isp', 'lan', 'phone', 'router'].map((r) => `ghtbabcd-${r}`).sort(),
+    );
+    for (const ns of bedNs) expect(isBedNamespace(ns)).toBe(true);
+    for (const other of ['ghtbabcd-host', 'ghtb-gw', 'xghtbabcd-gw', 'ghtbabcd-gw-x', 'default'])
+      expect(isBedNamespace(other)).toBe(false);
+    expect(() => bedNames('ab')).toThrow();
+    expect(() => bedNames('ab/cd')).toThrow();
+  });
+
+  it('runs every command inside one of this run’s namespaces', () => {
+    expect(everyCommand.length).toBeGreaterThan(50);
+    for (const { scenario, argv } of everyCommand) {
+      const target =
+        argv[1] === '-n'
+          ? argv[2]
+          : argv[1] === 'netns' && (argv[2] === 'add' || argv[2] === 'exec')
+            ? argv[3]
+            : undefined;
+      expect({ scenario, argv, inBed: target !== undefined && bedNs.has(target) }).toMatchObject({
+        inBed: true,
+      });
+      expect(argv[0]).toBe('ip');
+    }
+  });
+
+  it('puts the far end of every veth pair into a namespace of the bed, never the root namespace', () => {
+    const veths = everyCommand.filter(({ argv }) => argv.includes('veth'));
+    expect(veths.length).toBeGreaterThanOrEqual(7);
+    for (const { argv } of veths) {
+      const i = argv.indexOf('netns', 3);
+      expect({ argv, peerNs: i > 0 && bedNs.has(argv[i + 1] ?? '') }).toMatchObject({ peerNs: true });
+    }
+  });
+
+  it('uses only the allowed ranges for addresses and routes', () => {
+    for (const { scenario, argv } of everyCommand) {
+      for (const word of argv.slice(3)) {
+        if (!/^[0-9a-f:.]+(\/\d+)?$/i.test(word) || !/[.:]/.test(word) || word === 'default') continue;
+        if (!net.isIP(word.split('/')[0] ?? '')) continue;
+        expect({ scenario, argv, word, allowed: inAllowedRanges(word) }).toMatchObject({ allowed: true });
+      }
+    }
+    for (const value of Object.values(addr)) {
+      if (typeof value !== 'string') continue;
+      expect({ value, allowed: inAllowedRanges(value) }).toMatchObject({ allowed: true });
+    }
+  });
+
+  it('writes only allowed addresses into rulesets and server configuration', () => {
+    const texts = [
+      ...scenarios.flatMap((s) => [
+        routerRuleset(scenarioShape(s), initialWan),
+        ispRuleset(scenarioShape(s), initialWan),
+        miniupnpdConf('/run/bed', scenarioShape(s)),
+      ]),
+      gatehouseReachabilityConfig({ lyingEcho: true }),
+      resolvConf,
+    ];
+    for (const text of texts) {
+      for (const literal of [...ipv4Literals(text), ...ipv6Literals(text)]) {
+        if (notAHost.has(literal.split('/')[0] ?? '')) continue;
+        expect({ literal, allowed: inAllowedRanges(literal) }).toMatchObject({ allowed: true });
+      }
+    }
+  });
+
+  it('catches an address outside the ranges (the check itself works)', () => {
+    for (const bad of [
+      '192.0.2.1',
+      '192.168.1.1',
+      '8.8.8.8',
+      'fd00::1',
+      '2001:db9::1',
+      '10.0.0.0/7',
+      '100.0.0.0/8',
+    ])
+      expect(inAllowedRanges(bad)).toBe(false);
+    for (const good of ['10.10.0.1/24', '100.64.0.2', '203.0.113.65', '2001:db8:10::1/64', '198.51.100.10'])
+      expect(inAllowedRanges(good)).toBe(true);
+  });
+});
