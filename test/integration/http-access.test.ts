@@ -154,6 +154,15 @@ describe('/metrics', () => {
     expect(text).toContain('gatehouse_login_attempts_total');
   });
 
+  it('serves a complete session too (README: "needs an API token (or a session)")', async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    const res = await h.request('GET', '/metrics', { cookie: session.cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toContain('# TYPE gatehouse_http_requests_total counter');
+  });
+
   it('refuses a session that still waits for its second factor', async () => {
     const h = await createHarness();
     const session = await h.setupAdmin();
