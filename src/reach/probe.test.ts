@@ -28,7 +28,7 @@ describe('probeReachability', () => {
     };
     const report = await probeReachability(
       {
-        runner: new FakeRunner(),
+        runner: new FakeRunner().missing('ip'),
         fetch: () => Promise.reject(new Error('no HTTP in this test')),
         stun: noStun,
         clock: new FakeClock(),
@@ -61,7 +61,7 @@ describe('probeReachability', () => {
       const caller = new AbortController();
       const report = await probeReachability(
         {
-          runner: new FakeRunner(),
+          runner: new FakeRunner().missing('ip'),
           fetch: () => Promise.reject(new Error('no HTTP in this test')),
           stun: noStun,
           clock: new FakeClock(),

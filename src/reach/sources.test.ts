@@ -98,7 +98,7 @@ describe('path probe', () => {
   });
 
   it('says plainly when traceroute is missing', async () => {
-    const runner = new FakeRunner();
+    const runner = new FakeRunner().missing('traceroute');
     expect(await tracePath(runner, '203.0.113.65')).toEqual({
       ok: false,
       reason: 'traceroute is not installed (apt-get install traceroute)',

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
 import { FakeFetch } from './fetch.js';
-import { FakeRunner } from './runner.js';
 import { MemoryStore } from './store.js';
 
 describe('fakes', () => {
@@ -31,18 +30,6 @@ describe('fakes', () => {
       d.settings.instanceName = 'x';
     });
     expect(store.commits).toHaveLength(1);
-  });
-
-  it('FakeRunner records argv and stdin and answers from its table', async () => {
-    const runner = new FakeRunner().on(['wg', 'show'], { exitCode: 0, stdout: 'ok', stderr: '' });
-    const r = await runner.run(['wg', 'show', 'wg0', 'dump']);
-    expect(r.ok && r.value.stdout).toBe('ok');
-    const missing = await runner.run(['nft', '-f', '-'], { stdin: 'flush ruleset' });
-    expect(missing.ok).toBe(false);
-    expect(runner.calls).toEqual([
-      { argv: ['wg', 'show', 'wg0', 'dump'], stdin: undefined },
-      { argv: ['nft', '-f', '-'], stdin: 'flush ruleset' },
-    ]);
   });
 
   it('FakeFetch routes by URL and fails like a network error otherwise', async () => {

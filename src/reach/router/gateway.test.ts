@@ -45,8 +45,8 @@ describe('defaultRouteGateway', () => {
   });
 
   it('says so when ip is missing or fails', async () => {
-    const missing = await defaultRouteGateway(new FakeRunner())();
-    expect(missing).toMatchObject({ ok: false, reason: expect.stringContaining('no answer for ip') });
+    const missing = await defaultRouteGateway(new FakeRunner().missing('ip'))();
+    expect(missing).toEqual({ ok: false, reason: 'ip is not installed or not on PATH' });
     const failing = new FakeRunner().on(['ip'], {
       exitCode: 2,
       stdout: '',
