@@ -1,7 +1,7 @@
-// The fakes must keep the contracts of the ports they stand in for; these tests hold them to it.
+// The fakes must keep the contracts of the ports they stand in for; these tests hold them to it (and the
+// contract tests beside them: runner.test.ts, fetch.test.ts, clock.test.ts).
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
-import { FakeFetch } from './fetch.js';
 import { MemoryStore } from './store.js';
 
 describe('fakes', () => {
@@ -30,12 +30,5 @@ describe('fakes', () => {
       d.settings.instanceName = 'x';
     });
     expect(store.commits).toHaveLength(1);
-  });
-
-  it('FakeFetch routes by URL and fails like a network error otherwise', async () => {
-    const f = new FakeFetch().on('http://echo.test/ip', () => new Response('203.0.113.7'));
-    expect(await (await f.fetch('http://echo.test/ip?x=1')).text()).toBe('203.0.113.7');
-    await expect(f.fetch('http://other.test/')).rejects.toThrow(TypeError);
-    expect(f.requests).toHaveLength(2);
   });
 });
