@@ -1,0 +1,60 @@
+/** @module The Clock contract: cases that systemClock and FakeClock must both pass. */
+import { expect, it } from 'vitest';
+import type { Clock } from '../../../src/core/clock.js';
+
+export interface ClockUnderTest {
+  readonly clock: Clock;
+  /** Lets `ms` pass: a manual clock advances, the system clock just waits for it. */
+  readonly elapse: (ms: number) => Promise<void>;
+}
+
+/** Settles with `promise`, or rejects once `ms` of real time pass: a sleep that never ends must fail, not hang. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export type ClockCase = 'sleep(0)';
+
+/**
+ * `knownGaps` names cases the clock is known to fail: they run as expected failures, so the gap stays visible
+ * and the suite turns red once it is closed (then drop it from the list).
+ */
+export function clockContract(
+  setup: () => ClockUnderTest,
+  options: { knownGaps?: readonly ClockCase[] } = {},
+): void {
+  const gap = (name: ClockCase) => (options.knownGaps?.includes(name) ? it.fails : it);
+  it('sleep(ms) resolves once ms have passed, and now() has moved on by then', async () => {
+    const { clock, elapse } = setup();
+    const before = clock.now().getTime();
+    const sleeping = clock.sleep(30);
+    await elapse(30);
+    await within(sleeping, 1000, 'sleep(30)');
+    // A timer may fire a millisecond before Date.now() says the full time has passed.
+    expect(clock.now().getTime() - before).toBeGreaterThanOrEqual(29);
+  });
+
+  gap('sleep(0)')('sleep(0) resolves without time having to pass', async () => {
+    const { clock } = setup();
+    await within(clock.sleep(0), 1000, 'sleep(0)');
+  });
+
+  it('an abort during sleep rejects with the signal’s reason', async () => {
+    const { clock } = setup();
+    const controller = new AbortController();
+    const reason = new Error('stopped by the test');
+    const sleeping = clock.sleep(60_000, controller.signal);
+    controller.abort(reason);
+    await expect(within(sleeping, 1000, 'an aborted sleep')).rejects.toBe(reason);
+  });
+
+  it('an already aborted signal rejects at once with its reason', async () => {
+    const { clock } = setup();
+    const reason = new Error('aborted before');
+    await expect(within(clock.sleep(60_000, AbortSignal.abort(reason)), 1000, 'sleep')).rejects.toBe(reason);
+  });
+}
