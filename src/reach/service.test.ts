@@ -9,8 +9,9 @@ import type { ReachabilityReport } from './probe.js';
 import { ReachabilityService } from './service.js';
 import { known, type SourceResult } from './types.js';
 
+// Probed when setup()'s clock starts.
 const report = (v4: SourceResult[], path: (string | null)[] | null = null): ReachabilityReport =>
-  scriptedReport(v4, { path });
+  scriptedReport(v4, { path, now: new Date('2026-05-01T00:00:00Z') });
 
 class RecordingSink implements AlertSink {
   readonly raised: AlertInput[] = [];

@@ -9,9 +9,10 @@ import { scriptedReport } from '../fakes/reach-report.js';
 import { expectError, harnessPerTest } from '../support/api-helpers.js';
 
 const createHarness = harnessPerTest();
-const report = (address: string) =>
+const report = (address: string, now: Date) =>
   scriptedReport([known('stun:a', 'ipv4', address), known('http:echo', 'ipv4', address)], {
     publicRanges: ['203.0.113.0/24'],
+    now,
   });
 
 describe('reachability over HTTP', () => {
@@ -24,7 +25,7 @@ describe('reachability over HTTP', () => {
     const h = await createHarness({
       reachability: ({ store, clock, logger }) =>
         new ReachabilityService({
-          probe: () => Promise.resolve(report('203.0.113.7')),
+          probe: () => Promise.resolve(report('203.0.113.7', clock.now())),
           store,
           clock,
           logger,
@@ -58,11 +59,17 @@ describe('reachability over HTTP', () => {
     });
     expect(probed.status).toBe(200);
     const body = (await probed.json()) as {
-      report: { ipv4: { publicAddress: string; consensus: string }; sources: { source: string }[] };
+      report: {
+        at: string;
+        ipv4: { publicAddress: string; consensus: string };
+        sources: { source: string }[];
+      };
       current: { ipv4: string };
       history: { address: string; sources: string[] }[];
     };
     expect(body.report.ipv4).toMatchObject({ publicAddress: '203.0.113.7', consensus: 'accepted' });
+    // The probe ran on the server's clock (the harness's FakeClock), not the wall clock.
+    expect(body.report.at).toBe(h.clock.now().toISOString());
     expect(body.report.sources.map((s) => s.source)).toEqual(['stun:a', 'http:echo']);
     expect(body.current.ipv4).toBe('203.0.113.7');
     expect(body.history).toMatchObject([{ address: '203.0.113.7', sources: ['stun:a', 'http:echo'] }]);
