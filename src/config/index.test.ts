@@ -126,3 +126,109 @@ describe('loadConfig', () => {
     if (!r.ok) expect(r.error.message).toMatch(/config file .*c\.json: reachability/);
   });
 });
+
+describe('loadConfig: every setting, its default and its sources', () => {
+  const value = (over: Partial<ConfigInput>) => {
+    const r = loadConfig(base(over));
+    if (!r.ok) throw new Error(r.error.message);
+    return r.value;
+  };
+
+  it('defaults: off-by-default switches stay off, sessions idle 720 min and live 168 h, no config file', () => {
+    const { reachability: _r, ...rest } = value({});
+    expect(rest).toEqual({
+      dataDir: '/srv/gatehouse/data',
+      listen: { host: '127.0.0.1', port: 8080 },
+      insecureHttp: false,
+      tls: false,
+      logLevel: 'info',
+      trustProxy: false,
+      sessionIdleMinutes: 720,
+      sessionMaxAgeHours: 168,
+    });
+  });
+
+  it.each([
+    ['GATEHOUSE_DATA_DIR', '/var/lib/gh', { dataDir: '/var/lib/gh' }],
+    ['GATEHOUSE_DATA_DIR', 'rel/dir', { dataDir: '/srv/gatehouse/rel/dir' }],
+    ['GATEHOUSE_LISTEN', '[::1]:9443', { listen: { host: '::1', port: 9443 }, tls: false }],
+    ['GATEHOUSE_LISTEN', '192.0.2.7:8443', { listen: { host: '192.0.2.7', port: 8443 }, tls: true }],
+    ['GATEHOUSE_LOG_LEVEL', 'trace', { logLevel: 'trace' }],
+    ['GATEHOUSE_TRUST_PROXY', '1', { trustProxy: true }],
+    ['GATEHOUSE_TRUST_PROXY', 'off', { trustProxy: false }],
+    ['GATEHOUSE_SESSION_IDLE_MINUTES', '30', { sessionIdleMinutes: 30 }],
+    ['GATEHOUSE_SESSION_MAX_AGE_HOURS', '12', { sessionMaxAgeHours: 12 }],
+  ] as const)('%s=%s', (name, text, expected) => {
+    expect(value({ env: { [name]: text } })).toMatchObject(expected);
+  });
+
+  it('GATEHOUSE_INSECURE_HTTP turns HTTPS off on a public address', () => {
+    expect(value({ env: { GATEHOUSE_LISTEN: '0.0.0.0:80', GATEHOUSE_INSECURE_HTTP: 'yes' } })).toMatchObject({
+      insecureHttp: true,
+      tls: false,
+    });
+  });
+
+  it('GATEHOUSE_REACHABILITY=off turns reachability off, over the config file', () => {
+    expect(value({}).reachability.enabled).toBe(true);
+    expect(value({ env: { GATEHOUSE_REACHABILITY: 'off' } }).reachability.enabled).toBe(false);
+    const file = {
+      flags: { config: 'c.json' },
+      readFile: () => '{"reachability": {"enabled": true, "quorum": 3}}',
+    };
+    expect(value({ ...file, env: { GATEHOUSE_REACHABILITY: 'off' } }).reachability).toMatchObject({
+      enabled: false,
+      quorum: 3,
+    });
+    expect(value(file).reachability.enabled).toBe(true);
+  });
+
+  it('flags win over the environment; a flag left undefined does not', () => {
+    const env = { GATEHOUSE_LISTEN: '127.0.0.1:2222', GATEHOUSE_TRUST_PROXY: 'on' };
+    expect(value({ env, flags: { listen: undefined, trustProxy: undefined } })).toMatchObject({
+      listen: { port: 2222 },
+      trustProxy: true,
+    });
+    expect(value({ env, flags: { listen: '127.0.0.1:1111', trustProxy: false } })).toMatchObject({
+      listen: { port: 1111 },
+      trustProxy: false,
+    });
+  });
+
+  it('an empty environment variable counts as unset, GATEHOUSE_CONFIG too', () => {
+    const readFile = () => {
+      throw new Error('no file should be read');
+    };
+    expect(value({ env: { GATEHOUSE_LISTEN: '', GATEHOUSE_CONFIG: '' }, readFile })).toMatchObject({
+      listen: { host: '127.0.0.1', port: 8080 },
+    });
+    expect('configFile' in value({})).toBe(false);
+  });
+
+  it.each([
+    [{ flags: { config: 'missing.json' } }, 'config.file-missing'],
+    [{ flags: { config: 'c.json' }, readFile: () => '{ nope' }, 'config.file-invalid'],
+    [{ env: { GATEHOUSE_LOG_LEVEL: 'loud' } }, 'config.invalid'],
+  ])('fails with a code a caller can tell apart: %j', (over, code) => {
+    const r = loadConfig(base(over));
+    expect(!r.ok && r.error.code).toBe(code);
+  });
+
+  it.each([
+    [
+      { flags: { config: 'c.json' }, readFile: () => '{"lisen": "x", "logLvl": "debug"}' },
+      'config file /srv/gatehouse/c.json: unknown setting "lisen", "logLvl"',
+    ],
+    [
+      { flags: { config: 'c.json' }, readFile: () => '[]' },
+      'config file /srv/gatehouse/c.json: Invalid input: expected object, received array',
+    ],
+    [{ flags: { insecureHttp: 'maybe' } }, /^command line: --insecure-http: /],
+    [{ flags: { sessionMaxAgeHours: '0' } }, /^command line: --session-max-age-hours: /],
+    [{ env: { GATEHOUSE_SESSION_MAX_AGE_HOURS: '9000' } }, /^environment: GATEHOUSE_SESSION_MAX_AGE_HOURS: /],
+  ])('names the setting in its own words: %j', (over, message) => {
+    const r = loadConfig(base(over));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toMatch(message);
+  });
+});

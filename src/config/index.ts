@@ -33,6 +33,8 @@ export const envNames = {
 
 export const configFileEnv = 'GATEHOUSE_CONFIG';
 
+type SettingsOutput = z.output<typeof settingsSourceSchema>;
+
 export interface ConfigInput {
   /** Settings given as command-line flags (highest precedence). */
   readonly flags: Partial<
@@ -47,13 +49,17 @@ export interface ConfigInput {
 }
 
 function describeIssues(source: string, error: z.ZodError, nameOf: (key: string) => string): Failure {
+  // Stryker disable next-line OptionalChaining: a failed parse has at least one issue; `?.` satisfies the index check
   const first = error.issues[0];
   const key = first?.path[0];
-  const name = typeof key === 'string' ? nameOf(key) : source;
+  // An issue with the document itself (e.g. a config file that is an array) has no setting to name.
+  const where = typeof key === 'string' ? `${nameOf(key)}: ` : '';
   const message =
+    // Stryker disable next-line OptionalChaining: as above
     first?.code === 'unrecognized_keys'
       ? `${source}: unknown setting ${first.keys.map((k) => `"${nameOf(k)}"`).join(', ')}`
-      : `${source}: ${name}: ${first?.message ?? 'invalid value'}`;
+      : // Stryker disable next-line OptionalChaining,StringLiteral: as above, there is always a first message
+        `${source}: ${where}${first?.message ?? 'invalid value'}`;
   return failure('config.invalid', message, error.issues);
 }
 
@@ -62,7 +68,7 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
   const { config: configFlag, ...flagValues } = input.flags;
   const configPath = configFlag ?? input.env[configFileEnv];
 
-  let fileSettings: z.output<typeof settingsSourceSchema> = {};
+  let fileSettings: SettingsOutput = {};
   let configFile: string | undefined;
   if (configPath !== undefined && configPath !== '') {
     configFile = path.resolve(input.cwd, configPath);
@@ -110,20 +116,19 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     );
   }
 
-  const defaultsParsed = settingsSourceSchema.parse(defaults);
+  // Parsing keeps every key of `defaults`, so after merging each of them is present.
+  const defaultsParsed = settingsSourceSchema.parse(defaults) as SettingsOutput &
+    Required<Pick<SettingsOutput, keyof typeof defaults>>;
   const merged = { ...defaultsParsed, ...fileSettings, ...envParsed.data, ...flagParsed.data };
-  // Every key is present after merging with the defaults.
-  const listen = merged.listen ?? { host: '127.0.0.1', port: 8080 };
-  const insecureHttp = merged.insecureHttp ?? false;
   const result: AppConfig = {
-    dataDir: path.resolve(input.cwd, merged.dataDir ?? defaults.dataDir),
-    listen,
-    insecureHttp,
-    tls: !isLoopbackHost(listen.host) && !insecureHttp,
-    logLevel: merged.logLevel ?? defaults.logLevel,
-    trustProxy: merged.trustProxy ?? false,
-    sessionIdleMinutes: merged.sessionIdleMinutes ?? defaults.sessionIdleMinutes,
-    sessionMaxAgeHours: merged.sessionMaxAgeHours ?? defaults.sessionMaxAgeHours,
+    dataDir: path.resolve(input.cwd, merged.dataDir),
+    listen: merged.listen,
+    insecureHttp: merged.insecureHttp,
+    tls: !isLoopbackHost(merged.listen.host) && !merged.insecureHttp,
+    logLevel: merged.logLevel,
+    trustProxy: merged.trustProxy,
+    sessionIdleMinutes: merged.sessionIdleMinutes,
+    sessionMaxAgeHours: merged.sessionMaxAgeHours,
     reachability: {
       ...(merged.reachability ?? reachabilitySettingsSchema.parse({})),
       ...(merged.reachabilityEnabled === undefined ? {} : { enabled: merged.reachabilityEnabled }),
