@@ -102,10 +102,14 @@ describe.skipIf(skip !== undefined)('reachability settings in the running server
         ? seen
         : undefined;
     });
-    const seen = await waitFor('the GENA callback and the announcement socket', async () => {
-      const s = await server.observe();
-      return s.tcpListeners === 2 && s.announcementSocket ? s : undefined;
-    });
+    const seen = await waitFor(
+      'the GENA callback and the announcement socket',
+      async () => {
+        const s = await server.observe();
+        return s.tcpListeners === 2 && s.announcementSocket ? s : undefined;
+      },
+      30_000,
+    );
     expect(seen).toEqual({ interfaceMonitor: true, announcementSocket: true, tcpListeners: 2, mapped: true });
     await server.stop();
   });
