@@ -11,6 +11,7 @@ export default defineConfig({
             'test/integration/**/*.test.ts',
             'test/fakes/**/*.test.ts',
             'test/testbed/**/*.test.ts',
+            'test/support/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },

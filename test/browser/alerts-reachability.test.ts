@@ -12,16 +12,14 @@ import type { Gatehouse } from '../../src/main.js';
 import { startReceiver, type Receiver } from '../support/loopback-receiver.js';
 import {
   artifactsRoot,
+  browserSkipReason,
   builtWebRoot,
   launchChromium,
-  requireChromium,
-  skipBrowserTests,
   startTestGatehouse,
   tempDir,
-  warnSkipped,
 } from './support.js';
 
-warnSkipped('alerts and reachability browser test');
+const skip = browserSkipReason('alerts and reachability');
 
 // Not inside test-artifacts/browser: web-ui.test.ts empties that directory when it starts, and the two files
 // run in either order.
@@ -31,7 +29,7 @@ const password = 'browser test password 2';
 const channelName = 'Home receiver';
 const hookPath = '/hooks/gatehouse';
 
-describe.skipIf(skipBrowserTests)('alerts and reachability pages in Chromium', () => {
+describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium', () => {
   let dataDir: string;
   let buildDir: string;
   let gatehouse: Gatehouse | undefined;
@@ -43,7 +41,6 @@ describe.skipIf(skipBrowserTests)('alerts and reachability pages in Chromium', (
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    requireChromium();
     // Fresh pictures each run, so an old failure.png never tells a story about this one.
     fs.rmSync(artifacts, { recursive: true, force: true });
     fs.mkdirSync(artifacts, { recursive: true });

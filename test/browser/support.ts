@@ -9,36 +9,21 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
+import { skipReason } from '../support/skip.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export const artifactsRoot = path.join(repoRoot, 'test-artifacts');
 const sharedWebRoot = path.join(repoRoot, 'web', 'dist');
 
-export const haveChromium = fs.existsSync(chromiumPath);
-const inCi = Boolean(process.env.CI);
-/** On a developer machine a missing browser skips loudly; in CI it must fail, never skip. */
-export const skipBrowserTests = !haveChromium && !inCi;
+/** Why Chromium cannot run here, or undefined when it can. */
+export const chromiumMissing = fs.existsSync(chromiumPath)
+  ? undefined
+  : `${chromiumPath} not found (apt-get install chromium)`;
 
-export function warnSkipped(what: string): void {
-  if (!skipBrowserTests) return;
-  console.warn(
-    [
-      '',
-      '='.repeat(78),
-      `SKIPPED: ${what} — ${chromiumPath} not found (apt-get install chromium)`,
-      '='.repeat(78),
-      '',
-    ].join('\n'),
-  );
-}
-
-/** Throws when CI would otherwise run without a browser. */
-export function requireChromium(): void {
-  if (!haveChromium)
-    throw new Error(
-      `CI must run the browser tests, but ${chromiumPath} is missing (apt-get install chromium)`,
-    );
+/** The reason a browser suite skips (after a loud banner), or undefined; throws in CI, where it must run. */
+export function browserSkipReason(suite: string): string | undefined {
+  return skipReason(`browser suite "${suite}"`, chromiumMissing);
 }
 
 function listFiles(dir: string): string[] {

@@ -5,17 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactsRoot, builtWebRoot, haveChromium, repoRoot, tempDir } from '../browser/support.js';
+import { artifactsRoot, builtWebRoot, chromiumMissing, repoRoot, tempDir } from '../browser/support.js';
 import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
 import { Testbed, alive, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
-const chromiumMissing = haveChromium ? undefined : '/usr/bin/chromium is missing (apt-get install chromium)';
-if (chromiumMissing && process.env.CI)
-  throw new Error(`CI must run the reachability UI e2e: ${chromiumMissing}`);
-const skip = e2eSkipReason('reachability UI') ?? chromiumMissing;
-if (skip !== undefined && skip === chromiumMissing)
-  console.warn(`\n${'='.repeat(100)}\nSKIPPED: e2e suite "reachability UI" — ${skip}\n${'='.repeat(100)}\n`);
+const skip = e2eSkipReason('reachability UI', chromiumMissing);
 
 describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on the test bed', () => {
   let bed = undefined as unknown as Testbed;
