@@ -96,12 +96,16 @@ describe.skipIf(skip !== undefined)('reachability settings in the running server
 
   it('on the defaults: interface monitor, announcement socket, GENA callback and the port mapping are all there', async () => {
     const server = await serve({});
-    await waitFor('the WireGuard port mapped and the address accepted', async () => {
-      const seen = await server.observe();
-      return seen.mapped && storeOf(server.dataDir)?.reachability.current.ipv4 === addr.routerWan
-        ? seen
-        : undefined;
-    });
+    await waitFor(
+      'the WireGuard port mapped and the address accepted',
+      async () => {
+        const seen = await server.observe();
+        return seen.mapped && storeOf(server.dataDir)?.reachability.current.ipv4 === addr.routerWan
+          ? seen
+          : undefined;
+      },
+      30_000,
+    );
     const seen = await waitFor(
       'the GENA callback and the announcement socket',
       async () => {
@@ -121,10 +125,13 @@ describe.skipIf(skip !== undefined)('reachability settings in the running server
       portMapping: { enabled: false, port: 51820, leaseSeconds: 3600 },
     });
     // The first probe has run (it asks the router too, the slowest source): anything started at start-up is up.
-    await waitFor('the address accepted', () =>
-      Promise.resolve(
-        storeOf(server.dataDir)?.reachability.current.ipv4 === addr.routerWan ? true : undefined,
-      ),
+    await waitFor(
+      'the address accepted',
+      () =>
+        Promise.resolve(
+          storeOf(server.dataDir)?.reachability.current.ipv4 === addr.routerWan ? true : undefined,
+        ),
+      30_000,
     );
     expect(await server.observe()).toEqual({
       interfaceMonitor: false,
