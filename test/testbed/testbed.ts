@@ -66,6 +66,8 @@ export const requiredTools: readonly (readonly [string, string])[] = [
   ['curl', 'curl'],
   ['socat', 'socat'],
   ['ping', 'iputils-ping'],
+  // The path evidence: the hop after the router tells CGNAT and double NAT apart.
+  ['traceroute', 'traceroute'],
 ];
 
 function onPath(cmd: string): boolean {
