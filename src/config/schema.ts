@@ -11,12 +11,13 @@ export interface ListenAddress {
 export function parseListen(value: string): ListenAddress | string {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
   if (!m) return `expected host:port (e.g. 127.0.0.1:8080 or [::]:8443), got "${value}"`;
-  const host = m[1] ?? (m[2] === '' || m[2] === undefined ? '0.0.0.0' : m[2]);
+  // `:port` alone (m[2] empty) means every IPv4 address.
+  const host = m[1] ?? (m[2] || '0.0.0.0');
   const port = Number(m[3]);
   if (port > 65535) return `port ${port} is out of range (0-65535)`;
   if (m[1] !== undefined && isIP(host) !== 6) return `"${host}" is not an IPv6 address`;
-  if (m[1] === undefined && isIP(host) === 0 && !/^[a-zA-Z0-9.-]+$/.test(host))
-    return `"${host}" is not a valid host`;
+  // An IPv4 literal passes this test too; an IPv6 one needs the brackets.
+  if (m[1] === undefined && !/^[a-zA-Z0-9.-]+$/.test(host)) return `"${host}" is not a valid host`;
   return { host, port };
 }
 
