@@ -111,8 +111,123 @@ describe('decideAddress', () => {
     expect(d.kind).toBe('insufficient');
   });
 
+  it('the best-supported address wins wherever it stands in the answers', () => {
+    expect(
+      decideAddress('ipv4', [k('http:x', '9.9.9.9'), k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1')], policy),
+    ).toEqual({
+      kind: 'accepted',
+      family: 'ipv4',
+      address: '1.1.1.1',
+      sources: ['stun:a', 'stun:b'],
+      dissent: [{ source: 'http:x', address: '9.9.9.9' }],
+      rejected: [],
+    });
+  });
+
+  it('a tie is a disagreement that lists every answer', () => {
+    expect(decideAddress('ipv4', [k('stun:a', '1.1.1.1'), k('http:x', '9.9.9.9')], policy)).toEqual({
+      kind: 'disagreement',
+      family: 'ipv4',
+      answers: [
+        { source: 'stun:a', address: '1.1.1.1' },
+        { source: 'http:x', address: '9.9.9.9' },
+      ],
+      rejected: [],
+    });
+  });
+
+  describe('trustedSource', () => {
+    it('a trusted source id decides alone, against a majority; the others are dissent', () => {
+      const d = decideAddress(
+        'ipv4',
+        [k('stun:a', '9.9.9.9'), k('stun:b', '9.9.9.9'), k('http:mine', '1.1.1.1'), k('dns:x', '1.1.1.1')],
+        { ...policy, trustedSource: 'http:mine' },
+      );
+      expect(d).toEqual({
+        kind: 'accepted',
+        family: 'ipv4',
+        address: '1.1.1.1',
+        sources: ['http:mine', 'dns:x'],
+        dissent: [
+          { source: 'stun:a', address: '9.9.9.9' },
+          { source: 'stun:b', address: '9.9.9.9' },
+        ],
+        rejected: [],
+      });
+    });
+
+    it.each(['upnp', 'natpmp', 'pcp'])('the group "router" trusts %s', (source) => {
+      const d = decideAddress('ipv4', [k('stun:a', '9.9.9.9'), k(source, '1.1.1.1')], {
+        ...policy,
+        trustedSource: 'router',
+      });
+      expect(d).toMatchObject({ kind: 'accepted', address: '1.1.1.1', sources: [source] });
+    });
+
+    it('the group "interface" trusts every interface address', () => {
+      const d = decideAddress('ipv4', [k('stun:a', '9.9.9.9'), k('interface:eth0', '1.1.1.1')], {
+        ...policy,
+        trustedSource: 'interface',
+      });
+      expect(d).toMatchObject({ kind: 'accepted', address: '1.1.1.1', sources: ['interface:eth0'] });
+    });
+
+    it('a trusted source that does not answer leaves the decision to the quorum', () => {
+      const results = [k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1'), u('upnp')];
+      expect(decideAddress('ipv4', results, { ...policy, trustedSource: 'router' })).toMatchObject({
+        kind: 'accepted',
+        address: '1.1.1.1',
+        sources: ['stun:a', 'stun:b'],
+      });
+      expect(
+        decideAddress('ipv4', [k('stun:a', '1.1.1.1'), k('http:x', '9.9.9.9')], {
+          ...policy,
+          trustedSource: 'router',
+        }).kind,
+      ).toBe('disagreement');
+    });
+  });
+
+  describe('the router is one source for the quorum', () => {
+    it('UPnP, NAT-PMP and PCP together are one vote', () => {
+      const d = decideAddress(
+        'ipv4',
+        [k('upnp', '1.1.1.1'), k('natpmp', '1.1.1.1'), k('pcp', '1.1.1.1')],
+        policy,
+      );
+      expect(d).toMatchObject({ kind: 'insufficient', agreeing: 1, needed: 2 });
+    });
+
+    it('three router protocols do not outvote two independent sources', () => {
+      const d = decideAddress(
+        'ipv4',
+        [
+          k('upnp', '9.9.9.9'),
+          k('natpmp', '9.9.9.9'),
+          k('pcp', '9.9.9.9'),
+          k('stun:a', '1.1.1.1'),
+          k('stun:b', '1.1.1.1'),
+        ],
+        policy,
+      );
+      expect(d).toMatchObject({ kind: 'accepted', address: '1.1.1.1', sources: ['stun:a', 'stun:b'] });
+    });
+
+    it('the router and one more source make a quorum of two', () => {
+      const d = decideAddress(
+        'ipv4',
+        [k('natpmp', '1.1.1.1'), k('pcp', '1.1.1.1'), k('dns:x', '1.1.1.1')],
+        policy,
+      );
+      expect(d).toMatchObject({ kind: 'accepted', address: '1.1.1.1', sources: ['natpmp', 'pcp', 'dns:x'] });
+    });
+  });
+
   it.each([
     ['upnp', 'router'],
+    ['upnp:wan', 'router'],
+    ['upnpx', 'upnpx'],
+    ['http:pcp.example.net', 'http:pcp.example.net'],
     ['natpmp', 'router'],
     ['pcp', 'router'],
     ['interface:eth0', 'interface'],

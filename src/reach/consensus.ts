@@ -86,19 +86,18 @@ export function decideAddress(
     else answers.push({ source: r.source, address: r.address });
   }
 
+  // A trusted source (by id, or by group: "router" is UPnP, NAT-PMP and PCP) decides alone when it answers.
   const trusted = policy.trustedSource;
-  if (trusted !== null) {
-    const t = answers.find((a) => a.source === trusted || independenceGroup(a.source) === trusted);
-    if (t) {
-      return {
-        kind: 'accepted',
-        family,
-        address: t.address,
-        sources: answers.filter((a) => a.address === t.address).map((a) => a.source),
-        dissent: answers.filter((a) => a.address !== t.address),
-        rejected,
-      };
-    }
+  const t = answers.find((a) => a.source === trusted || independenceGroup(a.source) === trusted);
+  if (t) {
+    return {
+      kind: 'accepted',
+      family,
+      address: t.address,
+      sources: answers.filter((a) => a.address === t.address).map((a) => a.source),
+      dissent: answers.filter((a) => a.address !== t.address),
+      rejected,
+    };
   }
 
   // Votes: distinct independence groups per address.
