@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from './config/index.js';
 import { FatalStartupError, describeError } from './core/errors.js';
 import { nodePrivateFiles } from './core/node-fs.js';
 import { resetAdminPassword, runReachabilityProbe, startGatehouse } from './main.js';
+import type { ReachabilityReport } from './reach/probe.js';
 import { reportJson, reportText } from './reach/report-format.js';
 import { ensureDataDir, lockHolder } from './store/data-dir.js';
 import { readStoreSnapshot } from './store/lowdb-store.js';
@@ -22,6 +23,14 @@ export interface CliIo {
   readonly untilStopped: () => Promise<void>;
   readonly fetch: typeof fetch;
 }
+
+/** What the commands reach beyond this process with; the real adapters unless a test scripts them. */
+export interface CliDeps {
+  /** One reachability probe for `gatehouse doctor`, with the resolved settings. */
+  readonly probeReachability: (config: AppConfig) => Promise<ReachabilityReport>;
+}
+
+const realDeps: CliDeps = { probeReachability: (config) => runReachabilityProbe(config) };
 
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -192,16 +201,20 @@ async function cmdResetPassword(
   }
 }
 
-async function cmdDoctor(io: CliIo, flags: SettingFlags & { json?: boolean }): Promise<number> {
+async function cmdDoctor(
+  io: CliIo,
+  deps: CliDeps,
+  flags: SettingFlags & { json?: boolean },
+): Promise<number> {
   const config = resolveConfig(io, flags);
-  const report = await runReachabilityProbe(config);
+  const report = await deps.probeReachability(config);
   io.stdout(flags.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
   const reachable = report.verdict.inbound === 'yes' || report.verdict.inbound === 'via-port-mapping';
   return reachable ? exitCodes.ok : exitCodes.failure;
 }
 
 /** `finish` receives each command's exit code; commander awaits the async actions in parseAsync. */
-function buildProgram(io: CliIo, finish: (code: number) => void): Command {
+function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void): Command {
   const program = new Command('gatehouse')
     .description('Self-hosted remote-access gateway: reachability, DDNS, certificates, WireGuard, exposure.')
     .version(readVersion(), '-V, --version')
@@ -237,7 +250,7 @@ function buildProgram(io: CliIo, finish: (code: number) => void): Command {
       )
       .option('--json', 'stable JSON output for scripts'),
     false,
-  ).action((opts: SettingFlags & { json?: boolean }) => cmdDoctor(io, opts).then(finish));
+  ).action((opts: SettingFlags & { json?: boolean }) => cmdDoctor(io, deps, opts).then(finish));
   const admin = program.command('admin').description('offline administration (stop the server first)');
   addSettingOptions(
     admin
@@ -256,9 +269,9 @@ function buildProgram(io: CliIo, finish: (code: number) => void): Command {
 }
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. Never calls process.exit. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = realDeps): Promise<number> {
   const outcome = { code: exitCodes.ok as number };
-  const program = buildProgram(io, (code) => {
+  const program = buildProgram(io, deps, (code) => {
     outcome.code = code;
   });
   if (argv.length === 0) {
