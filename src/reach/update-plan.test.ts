@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import type { State } from '../store/schema.js';
+import type { Answer, Consensus } from './consensus.js';
+import type { ReachabilityReport } from './probe.js';
+import type { Family } from './types.js';
+import { planReachabilityUpdate } from './update-plan.js';
+import type { NatKind, Verdict } from './verdict.js';
+
+const now = new Date('2026-05-01T12:00:00Z');
+const at = '2026-05-01T12:00:00.000Z';
+
+const accepted = (family: Family, address: string, sources: string[], dissent: Answer[] = []) =>
+  ({ kind: 'accepted', family, address, sources, dissent, rejected: [] }) satisfies Consensus;
+const insufficient = (family: Family): Consensus => ({
+  kind: 'insufficient',
+  family,
+  agreeing: 0,
+  needed: 2,
+  answers: [],
+  unavailable: [
+    { source: 'stun:a', reason: 'timeout' },
+    { source: 'stun:b', reason: 'timeout' },
+  ],
+  rejected: [],
+});
+
+function verdict(kind: NatKind, over: { udp?: Verdict['ipv4']['udp']; remedies?: string[] } = {}): Verdict {
+  return {
+    ipv4: { kind, publicAddress: null, mapping: 'unknown', udp: over.udp ?? 'ok', portMapping: 'unknown' },
+    ipv6: { publicAddress: null, globalReachable: false },
+    inbound: 'no',
+    headline: `Headline for ${kind}.`,
+    evidence: ['fact one', 'fact two'],
+    remedies: over.remedies ?? ['First remedy.', 'Second remedy.'],
+  };
+}
+
+function report(
+  ipv4: Consensus,
+  ipv6: Consensus = insufficient('ipv6'),
+  v: Verdict = verdict('nat'),
+): ReachabilityReport {
+  return {
+    at,
+    verdict: v,
+    consensus: { ipv4, ipv6 },
+    sources: [],
+    facts: {
+      ipv4: { localAddresses: [], stun: null, router: [], path: null, tcpWorks: true },
+      ipv6: { localAddresses: [], stun: null, router: [], path: null, tcpWorks: true },
+      pathError: null,
+      portMapping: null,
+    },
+  };
+}
+
+const state = (ipv4: string | null, ipv6: string | null = null): State['reachability'] => ({
+  history: [
+    { at: '2026-04-01T00:00:00.000Z', family: 'ipv4', address: ipv4, previous: null, sources: ['stun:a'] },
+  ],
+  current: { ipv4, ipv6 },
+});
+const decided = [
+  { rule: 'reach.cgnat', key: 'ipv4' },
+  { rule: 'reach.double-nat', key: 'ipv4' },
+  { rule: 'reach.udp-blocked', key: 'ipv4' },
+];
+
+describe('planReachabilityUpdate', () => {
+  it('the first accepted address is history, not a change', () => {
+    const plan = planReachabilityUpdate(
+      { history: [], current: { ipv4: null, ipv6: null } },
+      report(accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b'])),
+      now,
+    );
+    expect(plan).toEqual({
+      current: { ipv4: '1.1.1.1', ipv6: null },
+      history: [{ at, family: 'ipv4', address: '1.1.1.1', previous: null, sources: ['stun:a', 'stun:b'] }],
+      raise: [],
+      clear: [{ rule: 'reach.sources-disagree', key: 'ipv4' }, ...decided],
+    });
+  });
+
+  it('a new address is a change: history, and the change alert cleared then raised again', () => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1'),
+      report(accepted('ipv4', '2.2.2.2', ['stun:a', 'upnp'])),
+      now,
+    );
+    expect(plan).toEqual({
+      current: { ipv4: '2.2.2.2', ipv6: null },
+      history: [{ at, family: 'ipv4', address: '2.2.2.2', previous: '1.1.1.1', sources: ['stun:a', 'upnp'] }],
+      raise: [
+        {
+          rule: 'reach.address-changed',
+          key: 'ipv4',
+          severity: 'info',
+          title: 'Public IPv4 address changed',
+          message: 'The public address changed from 1.1.1.1 to 2.2.2.2 (agreed by stun:a, upnp).',
+          remedy: null,
+          details: { family: 'ipv4', previous: '1.1.1.1', address: '2.2.2.2' },
+        },
+      ],
+      clear: [
+        { rule: 'reach.address-changed', key: 'ipv4' },
+        { rule: 'reach.sources-disagree', key: 'ipv4' },
+        ...decided,
+      ],
+    });
+  });
+
+  it('IPv6 changes on its own, with its own title', () => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1', '2001:db8::1'),
+      report(
+        accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b']),
+        accepted('ipv6', '2001:db8::2', ['stun:a', 'http:b']),
+      ),
+      now,
+    );
+    expect(plan.current).toEqual({ ipv4: '1.1.1.1', ipv6: '2001:db8::2' });
+    expect(plan.history).toEqual([
+      { at, family: 'ipv6', address: '2001:db8::2', previous: '2001:db8::1', sources: ['stun:a', 'http:b'] },
+    ]);
+    expect(plan.raise).toMatchObject([
+      { rule: 'reach.address-changed', key: 'ipv6', title: 'Public IPv6 address changed' },
+    ]);
+    expect(plan.clear).toEqual([
+      { rule: 'reach.sources-disagree', key: 'ipv4' },
+      { rule: 'reach.address-changed', key: 'ipv6' },
+      { rule: 'reach.sources-disagree', key: 'ipv6' },
+      ...decided,
+    ]);
+  });
+
+  it('the same address again changes nothing', () => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1'),
+      report(accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b'])),
+      now,
+    );
+    expect(plan.current).toEqual({ ipv4: '1.1.1.1', ipv6: null });
+    expect(plan.history).toEqual([]);
+    expect(plan.raise).toEqual([]);
+  });
+
+  it('failing sources never erase a known address: every source unavailable keeps it, and no alert moves', () => {
+    const previous = state('1.1.1.1', '2001:db8::1');
+    const plan = planReachabilityUpdate(
+      previous,
+      report(insufficient('ipv4'), insufficient('ipv6'), verdict('unknown', { udp: 'unknown' })),
+      now,
+    );
+    expect(plan).toEqual({
+      current: { ipv4: '1.1.1.1', ipv6: '2001:db8::1' },
+      history: [],
+      raise: [],
+      clear: [],
+    });
+    expect(previous.current).toEqual({ ipv4: '1.1.1.1', ipv6: '2001:db8::1' });
+  });
+
+  it('sources that disagree publish nothing and raise an alert listing every answer', () => {
+    const disagreement: Consensus = {
+      kind: 'disagreement',
+      family: 'ipv4',
+      answers: [
+        { source: 'stun:a', address: '1.1.1.1' },
+        { source: 'http:x', address: '6.6.6.6' },
+      ],
+      rejected: [],
+    };
+    const plan = planReachabilityUpdate(state('1.1.1.1'), report(disagreement), now);
+    expect(plan.current).toEqual({ ipv4: '1.1.1.1', ipv6: null });
+    expect(plan.history).toEqual([]);
+    expect(plan.raise).toEqual([
+      {
+        rule: 'reach.sources-disagree',
+        key: 'ipv4',
+        severity: 'warning',
+        title: 'Address sources disagree (ipv4)',
+        message: 'No address was published: the sources disagree (stun:a: 1.1.1.1; http:x: 6.6.6.6).',
+        remedy:
+          'Check the sources that disagree (a misconfigured echo service, a VPN on the box, a proxy) and remove the wrong one.',
+        details: { family: 'ipv4', answers: 'stun:a: 1.1.1.1; http:x: 6.6.6.6' },
+      },
+    ]);
+    expect(plan.clear).toEqual(decided);
+  });
+
+  it('a majority with dissent publishes the address and still raises the disagreement', () => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1'),
+      report(
+        accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b'], [{ source: 'http:liar', address: '6.6.6.6' }]),
+      ),
+      now,
+    );
+    expect(plan.raise).toEqual([
+      expect.objectContaining({
+        rule: 'reach.sources-disagree',
+        message:
+          'The majority agreed on 1.1.1.1, but some sources answered otherwise (stun:a: 1.1.1.1; stun:b: 1.1.1.1; http:liar: 6.6.6.6).',
+        details: { family: 'ipv4', answers: 'stun:a: 1.1.1.1; stun:b: 1.1.1.1; http:liar: 6.6.6.6' },
+      }),
+    ]);
+    expect(plan.clear).toEqual(decided);
+  });
+
+  it.each<[string, Verdict, string[], string[]]>([
+    ['CGNAT', verdict('cgnat'), ['reach.cgnat'], ['reach.double-nat', 'reach.udp-blocked']],
+    ['double NAT', verdict('double-nat'), ['reach.double-nat'], ['reach.cgnat', 'reach.udp-blocked']],
+    [
+      'UDP blocked',
+      verdict('public', { udp: 'blocked' }),
+      ['reach.udp-blocked'],
+      ['reach.cgnat', 'reach.double-nat'],
+    ],
+    ['NAT', verdict('nat'), [], ['reach.cgnat', 'reach.double-nat', 'reach.udp-blocked']],
+    ['public', verdict('public'), [], ['reach.cgnat', 'reach.double-nat', 'reach.udp-blocked']],
+    ['unknown keeps every alert as it is', verdict('unknown'), [], []],
+    ['offline keeps every alert as it is', verdict('offline'), [], []],
+    [
+      'offline with UDP blocked raises only that',
+      verdict('offline', { udp: 'blocked' }),
+      ['reach.udp-blocked'],
+      [],
+    ],
+  ])('verdict alerts: %s', (_name, v, raised, cleared) => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1'),
+      report(insufficient('ipv4'), insufficient('ipv6'), v),
+      now,
+    );
+    expect(plan.raise.map((a) => a.rule)).toEqual(raised);
+    expect(plan.clear).toEqual(cleared.map((rule) => ({ rule, key: 'ipv4' })));
+  });
+
+  it('a verdict alert carries the headline, the evidence, the first remedy and the inbound path', () => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1'),
+      report(insufficient('ipv4'), insufficient('ipv6'), verdict('cgnat')),
+      now,
+    );
+    expect(plan.raise).toEqual([
+      {
+        rule: 'reach.cgnat',
+        key: 'ipv4',
+        severity: 'warning',
+        title: 'Behind carrier-grade NAT',
+        message: 'Headline for cgnat. fact one; fact two.',
+        remedy: 'First remedy.',
+        details: { inbound: 'no' },
+      },
+    ]);
+    const titles = (v: Verdict) =>
+      planReachabilityUpdate(
+        state('1.1.1.1'),
+        report(insufficient('ipv4'), insufficient('ipv6'), v),
+        now,
+      ).raise.map((a) => a.title);
+    expect(titles(verdict('double-nat'))).toEqual(['Behind two NATs']);
+    expect(titles(verdict('nat', { udp: 'blocked' }))).toEqual(['UDP is blocked']);
+  });
+
+  it('a verdict without remedies raises its alert with none', () => {
+    const plan = planReachabilityUpdate(
+      state('1.1.1.1'),
+      report(insufficient('ipv4'), insufficient('ipv6'), verdict('double-nat', { remedies: [] })),
+      now,
+    );
+    expect(plan.raise[0]?.remedy).toBeNull();
+  });
+});
