@@ -59,6 +59,10 @@ describe('--trust-proxy off (the default)', () => {
     expect(auditAddresses('login.failure')).toEqual(Array(6).fill('127.0.0.1'));
     const lockouts = h.store.read().audit.filter((e) => e.type === 'login.lockout');
     expect(lockouts.map((e) => e.details.key)).toEqual(['client:127.0.0.1']);
+    const logged = h.logger.lines.filter((l) => l.msg === 'login lockout').map((l) => l.fields);
+    expect(logged).toEqual([
+      { username: 'user5', clientAddress: '127.0.0.1', lockouts: ['client:127.0.0.1'] },
+    ]);
 
     h.clock.advance(30_000);
     expect((await login('admin', testPassword, '198.51.100.78')).status).toBe(200);
