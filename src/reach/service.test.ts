@@ -7,11 +7,14 @@ import { initialState } from '../store/schema.js';
 import type { AlertInput, AlertSink } from './alerts-port.js';
 import type { ReachabilityReport } from './probe.js';
 import { ReachabilityService } from './service.js';
-import { known, type SourceResult } from './types.js';
+import { known, unavailable, type SourceResult } from './types.js';
 
 // Probed when setup()'s clock starts.
-const report = (v4: SourceResult[], path: (string | null)[] | null = null): ReachabilityReport =>
-  scriptedReport(v4, { path, now: new Date('2026-05-01T00:00:00Z') });
+const report = (
+  v4: SourceResult[],
+  path: (string | null)[] | null = null,
+  tcpWorks = true,
+): ReachabilityReport => scriptedReport(v4, { path, tcpWorks, now: new Date('2026-05-01T00:00:00Z') });
 
 class RecordingSink implements AlertSink {
   readonly raised: AlertInput[] = [];
@@ -28,7 +31,7 @@ class RecordingSink implements AlertSink {
 
 const agree = (address: string) => [known('stun:a', 'ipv4', address), known('stun:b', 'ipv4', address)];
 
-function setup(reports: ReachabilityReport[]) {
+function setup(reports: ReachabilityReport[], random: () => number = () => 0.5) {
   const clock = new FakeClock('2026-05-01T00:00:00Z');
   const store = new MemoryStore(initialState(clock.now(), 'x'));
   const alerts = new RecordingSink();
@@ -40,8 +43,9 @@ function setup(reports: ReachabilityReport[]) {
     logger: new MemoryLogger(),
     alerts,
     backstopMs: 30_000,
-    random: () => 0.5,
+    random,
   });
+  const probes = () => i;
   const nextReport = () =>
     new Promise<ReachabilityReport>((resolve) => {
       const off = service.onReport((r) => {
@@ -49,7 +53,7 @@ function setup(reports: ReachabilityReport[]) {
         resolve(r);
       });
     });
-  return { clock, store, alerts, service, nextReport };
+  return { clock, store, alerts, service, nextReport, probes };
 }
 
 describe('ReachabilityService', () => {
@@ -92,17 +96,77 @@ describe('ReachabilityService', () => {
     await t.service.stop();
   });
 
-  it('does not wake before the backstop period (with jitter) has passed', async () => {
-    const t = setup([report(agree('1.1.1.1'))]);
-    let probes = 0;
-    t.service.onReport(() => probes++);
+  // README: "a STUN backstop every 30 s (±20 %)". random() scripts the jitter.
+  it.each([
+    [0, 24_000],
+    [0.25, 27_000],
+    [0.5, 30_000],
+    [0.75, 33_000],
+    [0.999_999, 36_000],
+  ])('random() = %s: the backstop sleeps %i ms, and probes then, not a millisecond before', async (r, ms) => {
+    const t = setup([report(agree('1.1.1.1'))], () => r);
     const first = t.nextReport();
     t.service.start();
     await first;
     await t.clock.sleeping();
-    t.clock.advance(29_000);
-    await Promise.resolve();
-    expect(probes).toBe(1);
+    expect(t.clock.sleepsAsked()).toEqual([ms]);
+    t.clock.advance(ms - 1);
+    await t.clock.settle();
+    expect(t.probes()).toBe(1);
+    const second = t.nextReport();
+    t.clock.advance(1);
+    await second;
+    expect(t.probes()).toBe(2);
+    await t.service.stop();
+  });
+
+  it('every backstop sleep lies within 30 s ± 20 %, whatever the random source says', async () => {
+    const script = [0, 0.999_999, 0.5, 0.1, 0.9];
+    let n = 0;
+    const t = setup([report(agree('1.1.1.1'))], () => script[n++ % script.length] ?? 0);
+    const first = t.nextReport();
+    t.service.start();
+    await first;
+    for (let i = 0; i < script.length; i++) {
+      await t.clock.sleeping();
+      const [due] = t.clock.pendingWakeups();
+      const next = t.nextReport();
+      t.clock.advance(due ?? 0);
+      await next;
+    }
+    await t.clock.sleeping();
+    const sleeps = t.clock.sleepsAsked();
+    expect(sleeps).toEqual([24_000, 36_000, 30_000, 25_200, 34_800, 24_000]);
+    for (const ms of sleeps) {
+      expect(ms).toBeGreaterThanOrEqual(24_000);
+      expect(ms).toBeLessThanOrEqual(36_000);
+    }
+    expect(t.probes()).toBe(script.length + 1);
+    await t.service.stop();
+  });
+
+  it('failing sources never erase a known address: when every source fails, the address and history stay', async () => {
+    const t = setup([
+      report(agree('1.1.1.1')),
+      report(
+        [unavailable('stun:a', 'ipv4', 'timeout'), unavailable('stun:b', 'ipv4', 'timeout')],
+        null,
+        false,
+      ),
+    ]);
+    const first = t.nextReport();
+    t.service.start();
+    await first;
+    const historyBefore = structuredClone(t.store.read().reachability.history);
+    const second = t.nextReport();
+    await t.clock.sleeping();
+    t.clock.advance(30_000);
+    const failed = await second;
+    expect(failed.consensus.ipv4.kind).toBe('insufficient');
+    expect(t.service.latest()).toBe(failed);
+    expect(t.store.read().reachability.current).toEqual({ ipv4: '1.1.1.1', ipv6: null });
+    expect(t.store.read().reachability.history).toEqual(historyBefore);
+    expect(t.alerts.raised.filter((a) => a.rule === 'reach.address-changed')).toEqual([]);
     await t.service.stop();
   });
 
@@ -151,7 +215,7 @@ describe('ReachabilityService', () => {
     const t = setup([report(agree('1.1.1.1')), report(agree('1.1.1.1')), report(agree('2.2.2.2'))]);
     let probes = 0;
     t.service.onReport(() => probes++);
-    const settled = () => new Promise((r) => setImmediate(r));
+    const settled = () => t.clock.settle();
     const first = t.nextReport();
     t.service.routerEvent();
     await first;
@@ -209,7 +273,7 @@ describe('ReachabilityService', () => {
     await t.service.stop();
   });
 
-  it('says how changes are noticed: the interface monitor while it runs, the router channels, the backstop', async () => {
+  function withMonitor(debounceMs?: number) {
     const clock = new FakeClock('2026-05-01T00:00:00Z');
     let exit: ((reason: string) => void) | undefined;
     let line: ((l: string) => void) | undefined;
@@ -225,7 +289,8 @@ describe('ReachabilityService', () => {
       logger: new MemoryLogger(),
       alerts: new RecordingSink(),
       backstopMs: 45_000,
-      debounceMs: 10,
+      random: () => 0.5,
+      ...(debounceMs === undefined ? {} : { debounceMs }),
       launcher: {
         launch: (argv, handlers) => {
           launched.push(argv);
@@ -243,31 +308,70 @@ describe('ReachabilityService', () => {
           resolve();
         });
       });
-    expect(service.changeDetection().interfaceEvents).toBe('stopped');
-    const first = next();
-    service.start();
-    expect(launched).toEqual([['ip', 'monitor', 'address']]);
-    expect(service.changeDetection()).toEqual({
+    const event = () => line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
+    return { clock, service, launched, next, event, exit: (r: string) => exit?.(r), probes: () => probes };
+  }
+
+  it('says how changes are noticed: the interface monitor while it runs, the router channels, the backstop', async () => {
+    const m = withMonitor();
+    expect(m.service.changeDetection().interfaceEvents).toBe('stopped');
+    const first = m.next();
+    m.service.start();
+    expect(m.launched).toEqual([['ip', 'monitor', 'address']]);
+    expect(m.service.changeDetection()).toEqual({
       interfaceEvents: 'watching',
       upnp: 'subscribed',
       upnpDetail: null,
       announcements: 'listening',
       backstopSeconds: 45,
     });
-    // An address event is debounced into one probe.
     await first;
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r)); // the first probe has ended
-    const second = next();
-    line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
-    line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
+    m.exit('ip exited with code 1');
+    expect(m.service.changeDetection().interfaceEvents).toBe('stopped');
+    await m.service.stop();
+  });
+
+  it('an address event probes after 500 ms of quiet; a burst of events is one probe', async () => {
+    const m = withMonitor();
+    const first = m.next();
+    m.service.start();
+    await first;
+    await m.clock.settle();
+    expect(m.probes()).toBe(1);
+    m.event();
+    m.clock.advance(300);
+    m.event(); // restarts the quiet time: the probe is due at 300 + 500
+    m.clock.advance(499);
+    await m.clock.settle();
+    expect(m.probes()).toBe(1);
+    const second = m.next();
+    m.clock.advance(1);
     await second;
-    // Without the debounce the second line would start one more probe as soon as this one ends.
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    expect(probes).toBe(2);
-    exit?.('ip exited with code 1');
-    expect(service.changeDetection().interfaceEvents).toBe('stopped');
-    await service.stop();
-    expect(probes).toBe(2);
+    await m.clock.settle();
+    expect(m.probes()).toBe(2);
+    // Nothing else is due before the backstop.
+    expect(m.clock.pendingWakeups()).toEqual([45_000 - 800]);
+    await m.service.stop();
+  });
+
+  it('the debounce is configurable, and stop() cancels a pending one', async () => {
+    const m = withMonitor(10);
+    const first = m.next();
+    m.service.start();
+    await first;
+    m.event();
+    m.clock.advance(9);
+    await m.clock.settle();
+    expect(m.probes()).toBe(1);
+    const second = m.next();
+    m.clock.advance(1);
+    await second;
+    m.event();
+    await m.service.stop();
+    m.clock.advance(60_000);
+    await m.clock.settle();
+    expect(m.probes()).toBe(2);
+    expect(m.clock.pendingWakeups()).toEqual([]);
   });
 
   it('coalesces probe requests that arrive while one runs', async () => {

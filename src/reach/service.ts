@@ -53,7 +53,8 @@ export class ReachabilityService {
   private readonly abort = new AbortController();
   private monitor: RunningProcess | undefined;
   private monitorStopped = false;
-  private debounceTimer: NodeJS.Timeout | undefined;
+  /** The quiet time after the last address event; a newer event or stop() aborts it. */
+  private debounce: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private routerSeries: AbortController | undefined;
   private lastRouterProbe = Number.NEGATIVE_INFINITY;
@@ -99,7 +100,7 @@ export class ReachabilityService {
   async stop(): Promise<void> {
     this.abort.abort(new Error('stopping'));
     this.routerSeries?.abort();
-    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounce?.abort();
     await this.monitor?.stop();
     await this.loop?.catch(() => undefined);
     await this.running?.catch(() => undefined);
@@ -161,10 +162,15 @@ export class ReachabilityService {
   }
 
   private addressEvent(): void {
-    if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => {
-      void this.probeNow().catch((e: unknown) => this.probeFailed(e));
-    }, this.deps.debounceMs ?? 500);
+    if (this.abort.signal.aborted) return;
+    this.debounce?.abort();
+    const quiet = new AbortController();
+    this.debounce = quiet;
+    void this.deps.clock.sleep(this.deps.debounceMs ?? 500, quiet.signal).then(
+      () => this.probeNow().catch((e: unknown) => this.probeFailed(e)),
+      // A newer event restarted the quiet time, or the service stops.
+      () => undefined,
+    );
   }
 
   private async backstopLoop(): Promise<void> {

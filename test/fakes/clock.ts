@@ -5,6 +5,7 @@ export class FakeClock implements Clock {
   private current: number;
   private readonly sleepers: { until: number; resolve: () => void }[] = [];
   private readonly sleepWaiters: (() => void)[] = [];
+  private readonly asked: number[] = [];
 
   constructor(start: Date | string = '2026-01-01T00:00:00.000Z') {
     this.current = new Date(start).getTime();
@@ -20,6 +21,7 @@ export class FakeClock implements Clock {
         reject(signal.reason as Error);
         return;
       }
+      this.asked.push(ms);
       const sleeper = { until: this.current + ms, resolve };
       this.sleepers.push(sleeper);
       for (const w of this.sleepWaiters.splice(0)) w();
@@ -39,6 +41,33 @@ export class FakeClock implements Clock {
   sleeping(): Promise<void> {
     if (this.sleepers.length > 0) return Promise.resolve();
     return new Promise((resolve) => this.sleepWaiters.push(resolve));
+  }
+
+  /** Every duration code asked to sleep, in order (aborted sleeps too): the schedule, to check against a table. */
+  sleepsAsked(): readonly number[] {
+    return [...this.asked];
+  }
+
+  /** Milliseconds from now until each pending sleeper wakes, soonest first. */
+  pendingWakeups(): readonly number[] {
+    return this.sleepers.map((s) => s.until - this.current).sort((a, b) => a - b);
+  }
+
+  /**
+   * Resolves once the code under test has run as far as it can without time passing: Node drains every queued
+   * promise reaction before the next macrotask. Afterwards, what has not happened will not happen until advance()
+   * (for code whose only waits are this clock and promises, not real I/O or real timers).
+   */
+  settle(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Advances to an absolute time (never backwards). */
+  advanceTo(at: Date | string): void {
+    const target = new Date(at).getTime();
+    if (target < this.current)
+      throw new Error(`advanceTo(${new Date(at).toISOString()}) would move the clock back`);
+    this.advance(target - this.current);
   }
 
   /** Moves time forward and wakes every sleeper whose time has come. */
