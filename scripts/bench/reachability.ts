@@ -1,18 +1,27 @@
 // Benchmark (not a test): time from a public address change to the new address accepted by a running server,
 // event-driven (the box's own interface changes: `ip monitor address`; the router announces its WAN change by
-// UPnP GENA) and by the STUN backstop (the router's WAN changes: nothing on the box notices). Needs root. Usage: npm run bench:reachability [-- --runs N --backstop S]
+// UPnP GENA) and by the STUN backstop (the router's WAN changes: nothing on the box notices); and how long each
+// router protocol (PCP, NAT-PMP, UPnP) takes to give up where nothing answers it. Needs root.
+// Usage: npm run bench:reachability [-- --runs N --backstop S --router-timeout MS --router-only]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { addr, gatehouseReachabilityConfig, type Scenario } from '../../test/testbed/plan.js';
+import { addr, gatehouseReachabilityConfig, ports, type Scenario } from '../../test/testbed/plan.js';
 import { Testbed, unavailableReason, waitFor } from '../../test/testbed/testbed.js';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, backstop: { type: 'string', default: '30' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    backstop: { type: 'string', default: '30' },
+    // The router clients' production limit (src/reach/router/index.ts).
+    'router-timeout': { type: 'string', default: '2000' },
+    'router-only': { type: 'boolean', default: false },
+  },
 });
 const runs = Number(values.runs);
 const backstop = Number(values.backstop);
+const routerTimeoutMs = Number(values['router-timeout']);
 const reason = unavailableReason();
 if (reason) {
   console.error(`bench: ${reason}`);
@@ -66,18 +75,70 @@ async function measure(
   return times;
 }
 
+const routerProtocols = ['pcp', 'natpmp', 'upnp', 'upnpConfigured'] as const;
+
+/**
+ * In `nat` (the router runs no miniupnpd): the time each router protocol takes to report "unavailable", as
+ * test/testbed/router-probe.ts measures it inside gw, and the whole probe process (node start-up included).
+ */
+async function measureRouterSilence(): Promise<
+  Record<(typeof routerProtocols)[number] | 'process', number[]>
+> {
+  const bed = await Testbed.up('nat');
+  const times: Record<(typeof routerProtocols)[number] | 'process', number[]> = {
+    pcp: [],
+    natpmp: [],
+    upnp: [],
+    upnpConfigured: [],
+    process: [],
+  };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const r = await bed.node('gw', 'test/testbed/router-probe.ts', [
+        'address',
+        '--timeout',
+        String(routerTimeoutMs),
+        '--description-url',
+        `http://${addr.routerLan}:${ports.upnpHttp}/rootDesc.xml`,
+      ]);
+      times.process.push(performance.now() - t0);
+      const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Record<
+        string,
+        { kind?: string; ms?: number } | undefined
+      >;
+      for (const protocol of routerProtocols) {
+        const answer = out[protocol];
+        if (answer?.kind !== 'unavailable' || answer.ms === undefined)
+          throw new Error(
+            `router probe: ${protocol} answered ${JSON.stringify(answer)} where nothing should`,
+          );
+        times[protocol].push(answer.ms);
+      }
+    }
+  } finally {
+    await bed.down();
+  }
+  return times;
+}
+
 const fmt = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return `min ${Math.round(s[0] ?? 0)} ms, median ${Math.round(s[Math.floor(s.length / 2)] ?? 0)} ms, max ${Math.round(s.at(-1) ?? 0)} ms (${s.length} runs)`;
 };
-console.log(
-  `event-driven (public, interface address change): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
-);
-console.log(
-  `event-driven (nat-upnp, router WAN renumbered, router events (UPnP GENA, NAT-PMP / PCP announcements); backstop 1 h): ${fmt(
-    await measure('nat-upnp', [addr.routerWan, '203.0.113.3'], (bed, a) => bed.renumberRouterWan(a), 3600),
-  )}`,
-);
-console.log(
-  `STUN backstop ${backstop} s ±20 % (nat, router WAN change): ${fmt(await measure('nat', [addr.routerWan, '203.0.113.3']))}`,
-);
+if (!values['router-only']) {
+  console.log(
+    `event-driven (public, interface address change): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
+  );
+  console.log(
+    `event-driven (nat-upnp, router WAN renumbered, router events (UPnP GENA, NAT-PMP / PCP announcements); backstop 1 h): ${fmt(
+      await measure('nat-upnp', [addr.routerWan, '203.0.113.3'], (bed, a) => bed.renumberRouterWan(a), 3600),
+    )}`,
+  );
+  console.log(
+    `STUN backstop ${backstop} s ±20 % (nat, router WAN change): ${fmt(await measure('nat', [addr.routerWan, '203.0.113.3']))}`,
+  );
+}
+const silence = await measureRouterSilence();
+console.log(`router protocols where nothing answers (nat, limit ${routerTimeoutMs} ms):`);
+for (const [what, times] of Object.entries(silence)) console.log(`  ${what.padEnd(14)} ${fmt(times)}`);

@@ -58,13 +58,12 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
 
     // A WAN address change at the router (like an ISP reconnect) is found by the STUN backstop.
     await bed.setPublicAddress('203.0.113.3');
-    const started = Date.now();
+    // Bounds a hang only (the backstop is 5 s); how long detection takes is measured by npm run bench:reachability.
     await waitFor(
       'the new public address accepted',
       () => Promise.resolve(currentIpv4() === '203.0.113.3' ? true : undefined),
       20_000,
     );
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(readStore()?.reachability.history.at(-1)).toMatchObject({
       address: '203.0.113.3',
       previous: addr.routerWan,

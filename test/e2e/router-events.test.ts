@@ -93,7 +93,6 @@ describe.skipIf(skip !== undefined)('router events: UPnP GENA and NAT-PMP / PCP 
       ),
     );
 
-    const started = Date.now();
     const events = () =>
       [...bed.log('gena-subscriber').matchAll(/^EVENT (.*)$/gm)].map(
         (m) => JSON.parse(m[1] ?? '{}') as Record<string, string>,
@@ -103,10 +102,10 @@ describe.skipIf(skip !== undefined)('router events: UPnP GENA and NAT-PMP / PCP 
     await waitFor(
       'an event from the router',
       () => Promise.resolve(events().length > 0 ? true : undefined),
-      // miniupnpd re-runs its own STUN check before it sends the event: ~3 s in the bed.
+      // miniupnpd re-runs its own STUN check before it sends the event: ~3 s in the bed. The limit bounds a
+      // hang only; the event path's time is measured by npm run bench:reachability.
       30_000,
     );
-    expect(Date.now() - started).toBeLessThan(30_000);
     // The first event may still name the old address (miniupnpd answers the netlink notice from its cache):
     // the event is a reason to probe, not an answer.
     expect(events()[0]).toHaveProperty('ConnectionStatus');
@@ -190,15 +189,14 @@ describe.skipIf(skip !== undefined)('router events: UPnP GENA and NAT-PMP / PCP 
         () => Promise.resolve(miniupnpdSubscribers().length > before ? true : undefined),
         30_000,
       );
-      const started = Date.now();
       await bed.renumberRouterWan(to);
+      // The backstop is an hour away: only the router's event can explain a detection within this minute.
+      // How fast the event path is, is measured by npm run bench:reachability, not asserted here.
       await waitFor(
         'the new public address accepted',
         () => Promise.resolve(store() === to ? true : undefined),
         60_000,
       );
-      // The backstop is an hour away: only the router's event can explain a detection within a minute.
-      expect(Date.now() - started).toBeLessThan(60_000);
       const dropped = (await bed.counters('gw')).filter((c) => c.table.includes('gatehouse_e2e'));
       expect(dropped.reduce((n, c) => n + c.packets, 0)).toBeGreaterThan(0);
       return log();

@@ -104,9 +104,9 @@ describe.skipIf(skip !== undefined)('router: NAT-PMP, PCP and UPnP IGD against m
     },
   );
 
-  it('nat (no miniupnpd): every protocol is unavailable with a reason, quickly', async () => {
+  // How long each protocol takes to give up is measured by npm run bench:reachability, not asserted here.
+  it('nat (no miniupnpd): every protocol is unavailable with a reason', async () => {
     await bed.setScenario('nat');
-    const started = Date.now();
     const r = await bed.node('gw', probeScript, [
       'address',
       '--timeout',
@@ -133,9 +133,5 @@ describe.skipIf(skip !== undefined)('router: NAT-PMP, PCP and UPnP IGD against m
         /no device description at http:\/\/10\.10\.0\.1:5000\/rootDesc\.xml \(fetch failed: .*ECONNREFUSED/,
       ),
     });
-    for (const key of ['pcp', 'natpmp', 'upnp', 'upnpConfigured'] as const)
-      expect(out[key].ms).toBeLessThan(1500);
-    // Sources run side by side: the whole probe (node start-up included) stays within a few seconds.
-    expect(Date.now() - started).toBeLessThan(8000);
   });
 });
