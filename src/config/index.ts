@@ -49,8 +49,8 @@ export interface ConfigInput {
 }
 
 function describeIssues(source: string, error: z.ZodError, nameOf: (key: string) => string): Failure {
-  // Stryker disable next-line OptionalChaining: a failed parse has at least one issue; `?.` satisfies the index check
   const first = error.issues[0];
+  // Stryker disable next-line OptionalChaining: a failed parse has at least one issue; `?.` satisfies the index check
   const key = first?.path[0];
   // An issue with the document itself (e.g. a config file that is an array) has no setting to name.
   const where = typeof key === 'string' ? `${nameOf(key)}: ` : '';
