@@ -31,6 +31,40 @@ describe('child-process CommandRunner', () => {
     expect(r.ok && r.value.exitCode).toBe(124);
   });
 
+  // A daemon started by a program (wg-quick starting wireguard-go) inherits its output pipes and may hold them
+  // for good: the run must end with the program, not with the daemon. The grandchild here is ours: we kill it.
+  const leftBehind = (r: Awaited<ReturnType<typeof runner.run>>): number => {
+    const pid = Number(r.ok ? r.value.stdout.trim() : NaN);
+    expect(Number.isInteger(pid) && pid > 1).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  };
+
+  it('ends when the program exits, even if a process it left behind holds its output', async () => {
+    const r = await runner.run(['sh', '-c', 'sleep 30 & echo $!; echo started >&2']);
+    leftBehind(r);
+    expect(r.ok && { exitCode: r.value.exitCode, stderr: r.value.stderr }).toEqual({
+      exitCode: 0,
+      stderr: 'started\n',
+    });
+  }, 10_000);
+
+  it('a timeout ends the run even if a child of the program holds its output', async () => {
+    const r = await runner.run(['sh', '-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 300 });
+    leftBehind(r);
+    expect(r.ok && r.value.exitCode).toBe(124);
+  }, 10_000);
+
+  it('a run ended by the caller’s signal is "cancelled", not "could not start"', async () => {
+    const controller = new AbortController();
+    const running = runner.run(['sleep', '30'], { signal: controller.signal });
+    controller.abort();
+    expect(await running).toEqual({
+      ok: false,
+      error: { kind: 'cancelled', program: 'sleep', message: 'sleep was cancelled' },
+    });
+  });
+
   it('passes only the given environment when one is set', async () => {
     const r = await runner.run(['/usr/bin/env'], { env: { ONLY_THIS: '1' } });
     expect(r.ok && r.value.stdout.trim()).toBe('ONLY_THIS=1');

@@ -2,6 +2,9 @@
 import { spawn } from 'node:child_process';
 import type { CommandResult, CommandRunner, ProcessLauncher, RunFailure, RunOptions } from './runner.js';
 
+/** How long output may still arrive after the child has exited (its pipes normally close at once). */
+const pipeDrainGraceMs = 250;
+
 export function createChildProcessRunner(): CommandRunner {
   return {
     run(argv, options: RunOptions = {}) {
@@ -16,6 +19,7 @@ export function createChildProcessRunner(): CommandRunner {
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let timedOut = false;
+        let drain: NodeJS.Timeout | undefined;
         const timer =
           options.timeoutMs === undefined
             ? undefined
@@ -23,25 +27,42 @@ export function createChildProcessRunner(): CommandRunner {
                 timedOut = true;
                 child.kill('SIGKILL');
               }, options.timeoutMs);
+        const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+          if (timer) clearTimeout(timer);
+          if (drain) clearTimeout(drain);
+          resolve({
+            ok: true,
+            value: {
+              exitCode: timedOut ? 124 : (code ?? (signal ? 128 : 1)),
+              stdout: Buffer.concat(out).toString('utf8'),
+              stderr: Buffer.concat(err).toString('utf8'),
+            } satisfies CommandResult,
+          });
+        };
         child.stdout.on('data', (b: Buffer) => out.push(b));
         child.stderr.on('data', (b: Buffer) => err.push(b));
         child.on('error', (e: NodeJS.ErrnoException) => {
           if (timer) clearTimeout(timer);
+          if (drain) clearTimeout(drain);
           const failure: RunFailure =
-            e.code === 'ENOENT'
-              ? { kind: 'not-found', program, message: `${program} is not installed or not on PATH` }
-              : { kind: 'spawn-failed', program, message: `${program} could not start: ${e.message}` };
+            e.name === 'AbortError'
+              ? { kind: 'cancelled', program, message: `${program} was cancelled` }
+              : e.code === 'ENOENT'
+                ? { kind: 'not-found', program, message: `${program} is not installed or not on PATH` }
+                : { kind: 'spawn-failed', program, message: `${program} could not start: ${e.message}` };
           resolve({ ok: false, error: failure });
         });
-        child.on('close', (code, signal) => {
-          if (timer) clearTimeout(timer);
-          const result: CommandResult = {
-            exitCode: timedOut ? 124 : (code ?? (signal ? 128 : 1)),
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(err).toString('utf8'),
-          };
-          resolve({ ok: true, value: result });
+        // 'close' comes once the child has exited AND its pipes are closed. A process it left behind (a daemon
+        // such as wireguard-go, a backgrounded helper) may hold the pipes for ever: after the exit, what is
+        // still unread gets a short grace, then the run ends with the output read so far.
+        child.on('exit', (code, signal) => {
+          drain = setTimeout(() => {
+            child.stdout.destroy();
+            child.stderr.destroy();
+            finish(code, signal);
+          }, pipeDrainGraceMs);
         });
+        child.on('close', (code, signal) => finish(code, signal));
         child.stdin.on('error', () => {
           // The child may exit before reading stdin (EPIPE); its exit code tells the story.
         });

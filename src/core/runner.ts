@@ -9,7 +9,10 @@ export interface CommandResult {
 export interface RunOptions {
   /** Written to the child's stdin, then closed (nft scripts, wg keys). Never placed in argv. */
   readonly stdin?: string;
-  /** Kill the child after this many milliseconds; the result then carries exitCode 124 like coreutils timeout. */
+  /**
+   * Kill the child after this many milliseconds; the result then carries exitCode 124 like coreutils timeout.
+   * The run ends when the child has exited, even if a process it started still holds its output open (a daemon).
+   */
   readonly timeoutMs?: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
@@ -17,7 +20,9 @@ export interface RunOptions {
 
 export type RunFailure =
   | { readonly kind: 'not-found'; readonly program: string; readonly message: string }
-  | { readonly kind: 'spawn-failed'; readonly program: string; readonly message: string };
+  | { readonly kind: 'spawn-failed'; readonly program: string; readonly message: string }
+  /** The caller's signal ended the run (the child, if it started, was killed). */
+  | { readonly kind: 'cancelled'; readonly program: string; readonly message: string };
 
 export interface CommandRunner {
   /**

@@ -82,14 +82,14 @@ describe('FakeRunner', () => {
     });
   });
 
-  it('with a clock, an abort before timeoutMs ends a hang as spawn-failed and stops its timer', async () => {
+  it('with a clock, an abort before timeoutMs ends a hang as cancelled and stops its timer', async () => {
     const clock = new FakeClock();
     const runner = new FakeRunner({ clock }).hangs(['ip', 'monitor']);
     const controller = new AbortController();
     const running = runner.run(['ip', 'monitor'], { timeoutMs: 5000, signal: controller.signal });
     await clock.sleeping();
     controller.abort();
-    expect(await running).toMatchObject({ ok: false, error: { kind: 'spawn-failed', program: 'ip' } });
+    expect(await running).toMatchObject({ ok: false, error: { kind: 'cancelled', program: 'ip' } });
     clock.advance(5000);
   });
 });

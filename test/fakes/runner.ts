@@ -41,8 +41,7 @@ export class UnscriptedCommandError extends Error {
  * - with `timeoutMs`: it is killed then, and the answer is what the real runner gives — exit code 124 with
  *   the output written so far. With a `clock`, that happens when the clock reaches `timeoutMs`; without
  *   one, at once (time is not part of the test);
- * - with a `signal` and no `timeoutMs`: it ends when the signal aborts, as a `spawn-failed` value (what
- *   Node's spawn reports for an aborted child, through the real runner);
+ * - with a `signal`: it ends when the signal aborts, as the real runner's `cancelled` value;
  * - with neither: the real runner would wait forever. That is a bug in the caller, so it is a mistake
  *   like an unscripted argv, not a test that hangs until its own timeout.
  */
@@ -90,6 +89,7 @@ export class FakeRunner implements CommandRunner {
     switch (a.kind) {
       case 'not-found':
       case 'spawn-failed':
+      case 'cancelled':
         return Promise.resolve({ ok: false, error: a });
       case 'hangs':
         return this.hang(program, a, options);
@@ -157,12 +157,5 @@ export class FakeRunner implements CommandRunner {
 
 /** What the real runner yields when the caller's signal aborts the child (Node reports an AbortError). */
 function aborted(program: string): RunResult {
-  return {
-    ok: false,
-    error: {
-      kind: 'spawn-failed',
-      program,
-      message: `${program} could not start: The operation was aborted`,
-    },
-  };
+  return { ok: false, error: { kind: 'cancelled', program, message: `${program} was cancelled` } };
 }

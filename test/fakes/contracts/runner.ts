@@ -66,32 +66,24 @@ export function runnerContract(makeRunner: () => CommandRunner): void {
   );
 
   it(
-    'a hanging command ended by the caller’s signal is a spawn-failed value',
+    'a hanging command ended by the caller’s signal is a cancelled value',
     async () => {
       const controller = new AbortController();
       const running = makeRunner().run(contractCommands.hangs, { signal: controller.signal });
       setTimeout(() => controller.abort(), 50);
       expect(await running).toEqual({
         ok: false,
-        error: {
-          kind: 'spawn-failed',
-          program: 'sh',
-          message: 'sh could not start: The operation was aborted',
-        },
+        error: { kind: 'cancelled', program: 'sh', message: 'sh was cancelled' },
       });
     },
     hangBoundMs,
   );
 
-  it('an already aborted signal: the program does not run, a spawn-failed value', async () => {
+  it('an already aborted signal: the program does not run, a cancelled value', async () => {
     const signal = AbortSignal.abort();
     expect(await makeRunner().run(contractCommands.succeeds, { signal })).toEqual({
       ok: false,
-      error: {
-        kind: 'spawn-failed',
-        program: 'node',
-        message: 'node could not start: The operation was aborted',
-      },
+      error: { kind: 'cancelled', program: 'node', message: 'node was cancelled' },
     });
   });
 }
