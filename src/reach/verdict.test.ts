@@ -823,6 +823,155 @@ describe('classifyReachability, the whole verdict', () => {
         ],
       },
     ],
+    [
+      'offline stays offline even when the LAN router answers with a CGNAT WAN address',
+      {
+        ipv4: v4({
+          stun: stunSilent,
+          tcpWorks: false,
+          sources: [],
+          router: [{ source: 'natpmp', externalAddress: '100.64.0.2' }],
+          path: ['10.10.0.1', '192.168.1.1'],
+        }),
+      },
+      {
+        ipv4: {
+          kind: 'offline',
+          publicAddress: null,
+          mapping: 'unknown',
+          udp: 'unknown',
+          portMapping: 'available',
+        },
+        ipv6: { publicAddress: null, globalReachable: false },
+        inbound: 'no',
+        headline: 'Offline: no source on the internet answered.',
+        evidence: [
+          'no STUN server answered and no TCP source got through: the box seems offline',
+          'the router answers natpmp: Gatehouse can map UDP port 51820 itself',
+        ],
+        remedies: [
+          'Use a relay: a small VPS running WireGuard that this box connects out to.',
+          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+        ],
+      },
+    ],
+    [
+      'a public hop after the router is plain NAT',
+      { ipv4: v4({ stun: seen, path: ['10.10.0.1', '198.51.100.1'] }) },
+      {
+        ipv4: {
+          kind: 'nat',
+          publicAddress: '203.0.113.2',
+          mapping: 'endpoint-independent',
+          udp: 'ok',
+          portMapping: 'unknown',
+        },
+        ipv6: { publicAddress: null, globalReachable: false },
+        inbound: 'needs-port-forward',
+        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
+        evidence: [
+          '2 STUN servers saw the same mapping 203.0.113.2:40000',
+          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+        ],
+        remedies: [
+          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+        ],
+      },
+    ],
+    [
+      'NAT evidence lists every local address',
+      {
+        ipv4: v4({ localAddresses: ['10.10.0.2', '192.168.5.2'], stun: seen }),
+        portMapping: { state: 'unsupported' },
+      },
+      {
+        ipv4: {
+          kind: 'nat',
+          publicAddress: '203.0.113.2',
+          mapping: 'endpoint-independent',
+          udp: 'ok',
+          portMapping: 'unavailable',
+        },
+        ipv6: { publicAddress: null, globalReachable: false },
+        inbound: 'needs-port-forward',
+        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
+        evidence: [
+          '2 STUN servers saw the same mapping 203.0.113.2:40000',
+          'the internet sees 203.0.113.2 while the box has 10.10.0.2, 192.168.5.2',
+          'the router offers no working UPnP, NAT-PMP or PCP',
+        ],
+        remedies: [
+          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+        ],
+      },
+    ],
+    [
+      'a public IPv6 address that is not on the box is not reachable',
+      {
+        ipv4: v4({ stun: seen }),
+        portMapping: { state: 'unsupported' },
+        ipv6: { ...v6, localAddresses: ['2001:db8:10::99'] },
+      },
+      {
+        ipv4: {
+          kind: 'nat',
+          publicAddress: '203.0.113.2',
+          mapping: 'endpoint-independent',
+          udp: 'ok',
+          portMapping: 'unavailable',
+        },
+        ipv6: { publicAddress: '2001:db8:10::2', globalReachable: false },
+        inbound: 'needs-port-forward',
+        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
+        evidence: [
+          '2 STUN servers saw the same mapping 203.0.113.2:40000',
+          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+          'the router offers no working UPnP, NAT-PMP or PCP',
+        ],
+        remedies: [
+          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+        ],
+      },
+    ],
+    [
+      'NAT seen by one STUN server only: the public address is unknown, a forward is needed',
+      { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]) }), portMapping: { state: 'unsupported' } },
+      {
+        ipv4: { kind: 'nat', publicAddress: null, mapping: 'unknown', udp: 'ok', portMapping: 'unavailable' },
+        ipv6: { publicAddress: null, globalReachable: false },
+        inbound: 'needs-port-forward',
+        headline: 'Behind a router (public address unknown); a port forward is needed.',
+        evidence: [
+          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+          'the router offers no working UPnP, NAT-PMP or PCP',
+        ],
+        remedies: [
+          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+        ],
+      },
+    ],
+    [
+      'NAT seen by one STUN server only, the port mapped',
+      {
+        ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]) }),
+        portMapping: { state: 'mapped', protocol: 'upnp' },
+      },
+      {
+        ipv4: { kind: 'nat', publicAddress: null, mapping: 'unknown', udp: 'ok', portMapping: 'available' },
+        ipv6: { publicAddress: null, globalReachable: false },
+        inbound: 'via-port-mapping',
+        headline: 'Behind a router (public address unknown); the WireGuard port is mapped automatically.',
+        evidence: [
+          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+          'UDP port 51820 is mapped on the router by upnp',
+        ],
+        remedies: [],
+      },
+    ],
   ])('%s', (_name, over, expected) => {
     expect(classifyReachability(facts(over))).toEqual(expected);
   });
