@@ -156,6 +156,27 @@ describe('decideAddress', () => {
       });
     });
 
+    it('a trusted id inside a group trusts that source, not its group', () => {
+      const d = decideAddress(
+        'ipv4',
+        [k('stun:a', '9.9.9.9'), k('stun:b', '9.9.9.9'), k('upnp', '1.1.1.1')],
+        {
+          ...policy,
+          trustedSource: 'upnp',
+        },
+      );
+      expect(d).toMatchObject({ kind: 'accepted', address: '1.1.1.1', sources: ['upnp'] });
+      const other = decideAddress(
+        'ipv4',
+        [k('stun:a', '9.9.9.9'), k('stun:b', '9.9.9.9'), k('natpmp', '1.1.1.1')],
+        {
+          ...policy,
+          trustedSource: 'upnp',
+        },
+      );
+      expect(other).toMatchObject({ kind: 'accepted', address: '9.9.9.9' });
+    });
+
     it.each(['upnp', 'natpmp', 'pcp'])('the group "router" trusts %s', (source) => {
       const d = decideAddress('ipv4', [k('stun:a', '9.9.9.9'), k(source, '1.1.1.1')], {
         ...policy,
@@ -228,6 +249,7 @@ describe('decideAddress', () => {
     ['upnp:wan', 'router'],
     ['upnpx', 'upnpx'],
     ['http:pcp.example.net', 'http:pcp.example.net'],
+    ['stun:stun.upnp:3478', 'stun:stun.upnp:3478'],
     ['natpmp', 'router'],
     ['pcp', 'router'],
     ['interface:eth0', 'interface'],
