@@ -1,6 +1,13 @@
 /** @module node:child_process adapter for the CommandRunner port (argv only, never a shell). */
 import { spawn } from 'node:child_process';
-import type { CommandResult, CommandRunner, ProcessLauncher, RunFailure, RunOptions } from './runner.js';
+import {
+  timeoutExitCode,
+  type CommandResult,
+  type CommandRunner,
+  type ProcessLauncher,
+  type RunFailure,
+  type RunOptions,
+} from './runner.js';
 
 /** How long output may still arrive after the child has exited (its pipes normally close at once). */
 const pipeDrainGraceMs = 250;
@@ -33,7 +40,7 @@ export function createChildProcessRunner(): CommandRunner {
           resolve({
             ok: true,
             value: {
-              exitCode: timedOut ? 124 : (code ?? (signal ? 128 : 1)),
+              exitCode: timedOut ? timeoutExitCode : (code ?? (signal ? 128 : 1)),
               stdout: Buffer.concat(out).toString('utf8'),
               stderr: Buffer.concat(err).toString('utf8'),
             } satisfies CommandResult,

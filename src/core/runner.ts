@@ -18,6 +18,21 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Exit code of a run killed at its `timeoutMs` (as coreutils `timeout`). */
+export const timeoutExitCode = 124;
+
+/**
+ * Why a run that ended with a non-zero exit failed, for people: a timeout says so (its stderr is usually empty),
+ * anything else names the exit code and the program's own last words. Pure.
+ */
+export function describeFailedExit(program: string, result: CommandResult, timeoutMs?: number): string {
+  if (timeoutMs !== undefined && result.exitCode === timeoutExitCode) {
+    return `${program} did not finish within ${String(timeoutMs / 1000)} s`;
+  }
+  const said = result.stderr.trim().split('\n').at(-1) ?? '';
+  return `${program} failed (exit ${String(result.exitCode)})${said === '' ? '' : `: ${said}`}`;
+}
+
 export type RunFailure =
   | { readonly kind: 'not-found'; readonly program: string; readonly message: string }
   | { readonly kind: 'spawn-failed'; readonly program: string; readonly message: string }

@@ -1,5 +1,5 @@
 /** @module The first hops towards the internet (traceroute through the CommandRunner): where NAT layers show. */
-import type { CommandRunner } from '../core/runner.js';
+import { describeFailedExit, type CommandRunner } from '../core/runner.js';
 
 /** Parses `traceroute -n` output into hop addresses (null for a hop that did not answer). Pure. */
 export function parseTraceroute(stdout: string): (string | null)[] {
@@ -21,8 +21,9 @@ export async function tracePath(
   target: string,
   maxHops = 3,
 ): Promise<{ ok: true; hops: (string | null)[] } | { ok: false; reason: string }> {
+  const timeoutMs = (maxHops + 2) * 1500;
   const r = await runner.run(['traceroute', '-n', '-q', '1', '-w', '1', '-m', String(maxHops), target], {
-    timeoutMs: (maxHops + 2) * 1500,
+    timeoutMs,
   });
   if (!r.ok) {
     return {
@@ -33,6 +34,8 @@ export async function tracePath(
           : r.error.message,
     };
   }
-  if (r.value.exitCode !== 0) return { ok: false, reason: `traceroute failed: ${r.value.stderr.trim()}` };
+  if (r.value.exitCode !== 0) {
+    return { ok: false, reason: describeFailedExit('traceroute', r.value, timeoutMs) };
+  }
   return { ok: true, hops: parseTraceroute(r.value.stdout) };
 }

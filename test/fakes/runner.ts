@@ -4,7 +4,13 @@
  */
 import { onTestFinished } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
-import type { CommandResult, CommandRunner, RunFailure, RunOptions } from '../../src/core/runner.js';
+import {
+  timeoutExitCode,
+  type CommandResult,
+  type CommandRunner,
+  type RunFailure,
+  type RunOptions,
+} from '../../src/core/runner.js';
 
 export interface RecordedCall {
   readonly argv: readonly string[];
@@ -23,9 +29,6 @@ type Answer = CommandResult | RunFailure | Hang;
 /** A fixed answer, or one computed from the call (e.g. a `cat` that echoes its stdin). */
 type Script = Answer | ((call: RecordedCall) => Answer);
 type RunResult = { ok: true; value: CommandResult } | { ok: false; error: RunFailure };
-
-/** Exit code the real runner reports for a child it killed at `timeoutMs` (like coreutils `timeout`). */
-export const timeoutExitCode = 124;
 
 /** Thrown (and recorded in `mistakes`) for a call the test did not script: a wrong argv must never pass. */
 export class UnscriptedCommandError extends Error {

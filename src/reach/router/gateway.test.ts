@@ -54,7 +54,16 @@ describe('defaultRouteGateway', () => {
     });
     expect(await defaultRouteGateway(failing)()).toEqual({
       ok: false,
-      reason: 'ip route failed (2): Cannot open netlink socket',
+      reason: 'ip route failed (exit 2): Cannot open netlink socket',
     });
+  });
+
+  it('says when ip does not answer in time (not an empty reason)', async () => {
+    const runner = new FakeRunner().hangs(['ip']);
+    expect(await defaultRouteGateway(runner)()).toEqual({
+      ok: false,
+      reason: 'ip route did not finish within 5 s',
+    });
+    expect(runner.calls[0]?.timeoutMs).toBe(5000);
   });
 });

@@ -1,7 +1,7 @@
 /** @module The router's address, from the default route (`ip -j route show default`), for NAT-PMP and PCP. */
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
-import type { CommandRunner } from '../../core/runner.js';
+import { describeFailedExit, type CommandRunner } from '../../core/runner.js';
 
 export type GatewayLookup =
   { readonly ok: true; readonly address: string } | { readonly ok: false; readonly reason: string };
@@ -42,13 +42,14 @@ export function parseDefaultGateway(stdout: string): GatewayLookup {
 /** The GatewayLocator of a real box: asks iproute2 each time (routes change when links come and go). */
 export function defaultRouteGateway(runner: CommandRunner): GatewayLocator {
   return async (signal) => {
+    const timeoutMs = 5000;
     const r = await runner.run(['ip', '-j', 'route', 'show', 'default'], {
-      timeoutMs: 5000,
+      timeoutMs,
       ...(signal ? { signal } : {}),
     });
     if (!r.ok) return { ok: false, reason: r.error.message };
     if (r.value.exitCode !== 0)
-      return { ok: false, reason: `ip route failed (${r.value.exitCode}): ${r.value.stderr.trim()}` };
+      return { ok: false, reason: describeFailedExit('ip route', r.value, timeoutMs) };
     return parseDefaultGateway(r.value.stdout);
   };
 }
