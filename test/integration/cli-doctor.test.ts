@@ -96,6 +96,21 @@ describe('gatehouse doctor', () => {
     );
   });
 
+  it.each([
+    ['yes', 0],
+    ['via-port-mapping', 0],
+    ['needs-port-forward', 1],
+    // README: a phone on an IPv4-only network cannot connect, so IPv6-only is not "peers can reach it".
+    ['ipv6-only', 1],
+    ['no', 1],
+  ] as const)('inbound %s → exit %i', async (inbound, code) => {
+    const report = () => {
+      const r = reports.needsForward();
+      return { ...r, verdict: { ...r.verdict, inbound } };
+    };
+    expect((await doctor(['doctor'], report)).code).toBe(code);
+  });
+
   it('exits 1 when UDP is blocked, naming the silent source and its reason', async () => {
     const r = await doctor(['doctor'], reports.udpBlocked);
     expect(r.code).toBe(1);
