@@ -5,6 +5,9 @@ import {
   encodeAddress16,
   encodeAnnounceRequest,
   encodeMapRequest,
+  describePcpResult,
+  pcpResultNames,
+  type PcpMapRequest,
 } from './pcp-codec.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -152,5 +155,141 @@ describe('PCP codec (RFC 6887)', () => {
       expect(r.reason).toMatch(reason);
       expect(r.version).toBe(version);
     }
+  });
+  it.each([
+    ['1::', '00010000000000000000000000000000'],
+    ['::1', '00000000000000000000000000000001'],
+    ['1:2:3:4:5:6:7:8', '00010002000300040005000600070008'],
+    ['FE80::A', 'fe80000000000000000000000000000a'],
+    ['::ffff:10.20.30.40', mapped('0a141e28')],
+    ['64:ff9b::192.0.2.33', '0064ff9b0000000000000000c0000221'],
+  ])('writes %s in the 16-byte form too', (address, expected) => {
+    expect(hex(encodeAddress16(address))).toBe(expected);
+  });
+
+  it.each(['', 'router.lan', '10.0.0.256', '1:2:3:4:5:6:7:8:9'])(
+    'refuses to write %j as an address',
+    (address) => {
+      expect(() => encodeAddress16(address)).toThrow(new RangeError(`"${address}" is not an IP address`));
+    },
+  );
+
+  it.each([
+    // Not IPv4-mapped unless the first 80 bits are zero and the next 16 are ones.
+    ['00000000000000000001ffff0a000001', '::1:ffff:a00:1'],
+    ['01000000000000000000ffff0a000001', '100::ffff:a00:1'],
+    ['00000000000000000000ff000a000001', '::ff00:a00:1'],
+    ['0000000000000000000000ff0a000001', '::ff:a00:1'],
+    // RFC 5952: on a tie the first run is compressed
+    ['20010000000000010000000000010001', '2001::1:0:0:1:1'],
+    ['20010db8000000000000000000000000', '2001:db8::'],
+    ['00000000000000000000000000000001', '::1'],
+    ['20010db8000000010000000000000001', '2001:db8:0:1::1'],
+    ['fe800000000000000000abcdef012345', 'fe80::abcd:ef01:2345'],
+  ])('reads %s back as %s', (packet, address) => {
+    expect(decodeAddress16(bytes(packet))).toBe(address);
+  });
+
+  const request = (over: Partial<PcpMapRequest>): PcpMapRequest => ({
+    nonce,
+    protocol: 'udp',
+    internalPort: 51820,
+    suggestedExternalPort: 51820,
+    lifetimeSeconds: 3600,
+    clientAddress: '10.10.0.2',
+    ...over,
+  });
+
+  it.each([
+    [{ nonce: new Uint8Array(13) }, 'a PCP mapping nonce has 12 bytes'],
+    [{ internalPort: 0 }, 'internal port 0 is not a port number'],
+    [{ internalPort: 65536 }, 'internal port 65536 is not a port number'],
+    [{ internalPort: 1.5 }, 'internal port 1.5 is not a port number'],
+    [{ lifetimeSeconds: -1 }, 'lifetime -1 is not a 32-bit number of seconds'],
+    [{ lifetimeSeconds: 0x100000000 }, 'lifetime 4294967296 is not a 32-bit number of seconds'],
+    [{ lifetimeSeconds: 0.5 }, 'lifetime 0.5 is not a 32-bit number of seconds'],
+  ])('refuses the mapping request %j', (over, message) => {
+    expect(() => encodeMapRequest(request(over))).toThrow(new RangeError(message));
+  });
+
+  it.each([
+    [{ internalPort: 1 }, 40, '0001'],
+    [{ internalPort: 65535 }, 40, 'ffff'],
+    [{ lifetimeSeconds: 0xffffffff }, 4, 'ffffffff'],
+    [{ suggestedExternalPort: 443 }, 42, '01bb'],
+    [{ suggestedExternalAddress: '203.0.113.2' }, 44, mapped('cb007102')],
+    [
+      { suggestedExternalAddress: '2001:db8::7', clientAddress: '2001:db8::2' },
+      44,
+      '20010db8000000000000000000000007',
+    ],
+    // An IPv4-mapped client is an IPv4 client: the IPv4 "no preference"
+    [{ clientAddress: '::ffff:10.0.0.2' }, 44, mapped('00000000')],
+    [{ clientAddress: '::FFFF:10.0.0.2' }, 44, mapped('00000000')],
+    [{ clientAddress: '2001:db8::2' }, 8, '20010db8000000000000000000000002'],
+  ])('encodes the mapping request %j', (over, offset, expected) => {
+    const req = encodeMapRequest(request(over));
+    expect(req.length).toBe(60);
+    expect(hex(req.subarray(offset, offset + expected.length / 2))).toBe(expected);
+  });
+
+  it('encodes ANNOUNCE from an IPv6 client', () => {
+    expect(hex(encodeAnnounceRequest('2001:db8::2'))).toBe(
+      '020000000000000020010db8000000000000000000000002',
+    );
+  });
+
+  it.each([
+    ['3 bytes', '02 81 00', 'a PCP response has at least 24 bytes, got 3', undefined],
+    ['a NAT-PMP answer', '00 81 0001 00000000', 'answered with protocol version 0', 0],
+    ['version 1', `01 81 0000 ${'0'.repeat(40)}`, 'answered with protocol version 1', 1],
+    ['20 bytes', `02 81 0000 ${'0'.repeat(32)}`, 'a PCP response has at least 24 bytes, got 20', undefined],
+    [
+      '26 bytes',
+      `02 80 0000 ${'0'.repeat(44)}`,
+      'a PCP message is a multiple of 4 bytes up to 1100, got 26',
+      undefined,
+    ],
+    [
+      '1104 bytes',
+      `02 80 0000 ${'0'.repeat(2200)}`,
+      'a PCP message is a multiple of 4 bytes up to 1100, got 1104',
+      undefined,
+    ],
+    ['a request', `02 01 0000 ${'0'.repeat(40)}`, 'a request, not a response (R bit clear)', undefined],
+    [
+      'a 56-byte MAP',
+      `02 81 0000 ${'0'.repeat(104)}`,
+      'a MAP response has at least 60 bytes, got 56',
+      undefined,
+    ],
+    ['opcode 127', `02 ff 0000 ${'0'.repeat(40)}`, 'unexpected PCP response opcode 127', undefined],
+  ])('rejects %s with the reason', (_name, packet, reason, version) => {
+    expect(decodeResponse(bytes(packet))).toEqual(
+      version === undefined ? { ok: false, reason } : { ok: false, reason, version },
+    );
+  });
+
+  it('reads the result code from byte 3, and takes the longest message there is', () => {
+    const announce = decodeResponse(bytes(`02 80 ff 07 0000001e 00000064 ${'0'.repeat(24)}`));
+    expect(announce).toEqual({
+      ok: true,
+      response: { opcode: 'announce', resultCode: 7, lifetimeSeconds: 30, epochSeconds: 100 },
+    });
+    expect(decodeResponse(bytes(`02 80 0000 ${'0'.repeat(2192)}`)).ok).toBe(true);
+    const inside = bytes(`ffff ${mapResponse('00', '00000e10')} ffff`).subarray(2, 62);
+    expect(decodeResponse(inside)).toMatchObject({
+      ok: true,
+      response: { externalAddress: '203.0.113.2', externalPort: 40000 },
+    });
+  });
+
+  it('describes every result code of §7.4', () => {
+    expect(Object.keys(pcpResultNames)).toHaveLength(14);
+    expect(describePcpResult(0)).toBe('result 0 (SUCCESS)');
+    expect(describePcpResult(2)).toBe('result 2 (NOT_AUTHORIZED)');
+    expect(describePcpResult(8)).toBe('result 8 (NO_RESOURCES)');
+    expect(describePcpResult(13)).toBe('result 13 (EXCESSIVE_REMOTE_PEERS)');
+    expect(describePcpResult(14)).toBe('result 14 (unknown)');
   });
 });
