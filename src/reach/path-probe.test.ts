@@ -31,6 +31,15 @@ describe('tracePath', () => {
       'traceroute did not finish within 7.5 s',
     ],
     [
+      'not startable',
+      new FakeRunner().on(['traceroute'], {
+        kind: 'spawn-failed',
+        program: 'traceroute',
+        message: 'traceroute could not start: EACCES',
+      }),
+      'traceroute could not start: EACCES',
+    ],
+    [
       'failing',
       new FakeRunner().on(['traceroute'], {
         exitCode: 2,

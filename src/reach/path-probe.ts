@@ -4,7 +4,8 @@ import { describeFailedExit, type CommandRunner } from '../core/runner.js';
 /** Parses `traceroute -n` output into hop addresses (null for a hop that did not answer). Pure. */
 export function parseTraceroute(stdout: string): (string | null)[] {
   const hops: (string | null)[] = [];
-  for (const line of stdout.split('\n').slice(1)) {
+  // The header ("traceroute to …, 3 hops max") does not start with a hop number, so the pattern skips it.
+  for (const line of stdout.split('\n')) {
     const m = /^\s*\d+\s+(\S+)/.exec(line);
     if (!m) continue;
     hops.push(m[1] === '*' ? null : (m[1] ?? null));

@@ -67,3 +67,53 @@ describe('defaultRouteGateway', () => {
     expect(runner.calls[0]?.timeoutMs).toBe(5000);
   });
 });
+
+describe('parseDefaultGateway picks the route NAT-PMP and PCP must talk to', () => {
+  const route = (r: Record<string, unknown>) => r;
+  it.each([
+    ['blank output (no routes)', '\n', { ok: false, reason: 'no IPv4 default route with a gateway' }],
+    [
+      'a more specific route with a lower metric is not the default',
+      JSON.stringify([
+        route({ dst: '10.0.0.0/8', gateway: '10.10.0.254', metric: 0 }),
+        route({ dst: 'default', gateway: '10.10.0.1', metric: 100 }),
+      ]),
+      { ok: true, address: '10.10.0.1' },
+    ],
+    [
+      'a default route without a gateway (a point-to-point link) is skipped',
+      JSON.stringify([
+        route({ dst: 'default', dev: 'ppp0', metric: 0 }),
+        route({ dst: 'default', gateway: '10.10.0.1', metric: 50 }),
+      ]),
+      { ok: true, address: '10.10.0.1' },
+    ],
+    [
+      'a route without a metric counts as metric 0',
+      JSON.stringify([
+        route({ dst: 'default', gateway: '10.10.0.9', metric: 100 }),
+        route({ dst: 'default', gateway: '10.10.0.1' }),
+      ]),
+      { ok: true, address: '10.10.0.1' },
+    ],
+    [
+      'an IPv6 gateway is not one for NAT-PMP / PCP over IPv4',
+      JSON.stringify([route({ dst: 'default', gateway: 'fe80::1', metric: 0 })]),
+      { ok: false, reason: 'no IPv4 default route with a gateway' },
+    ],
+    [
+      'a route whose fields have the wrong type',
+      JSON.stringify([route({ dst: 7, gateway: '10.10.0.1' })]),
+      { ok: false, reason: 'ip -j route printed an unexpected shape' },
+    ],
+  ])('%s', (_name, stdout, expected) => {
+    expect(parseDefaultGateway(stdout)).toEqual(expected);
+  });
+
+  it('a lookup cancelled by the caller says so', async () => {
+    const controller = new AbortController();
+    const lookup = defaultRouteGateway(new FakeRunner().hangs(['ip']))(controller.signal);
+    controller.abort();
+    expect(await lookup).toEqual({ ok: false, reason: 'ip was cancelled' });
+  });
+});
