@@ -31,19 +31,34 @@ class RecordingSink implements AlertSink {
 
 const agree = (address: string) => [known('stun:a', 'ipv4', address), known('stun:b', 'ipv4', address)];
 
-function setup(reports: ReachabilityReport[], random: () => number = () => 0.5) {
+interface SetupOptions {
+  readonly routerEventGapMs?: number;
+  readonly routerSettleMs?: readonly number[];
+  /** Probe answers in turn; an Error is a probe that rejects. */
+  readonly failures?: readonly number[];
+  readonly state?: ReturnType<typeof initialState>;
+}
+
+function setup(reports: ReachabilityReport[], random: () => number = () => 0.5, options: SetupOptions = {}) {
   const clock = new FakeClock('2026-05-01T00:00:00Z');
-  const store = new MemoryStore(initialState(clock.now(), 'x'));
+  const store = new MemoryStore(options.state ?? initialState(clock.now(), 'x'));
   const alerts = new RecordingSink();
+  const logger = new MemoryLogger();
   let i = 0;
   const service = new ReachabilityService({
-    probe: () => Promise.resolve(reports[Math.min(i++, reports.length - 1)] ?? report([])),
+    probe: () => {
+      const n = i++;
+      if (options.failures?.includes(n)) return Promise.reject(new Error(`probe ${n} broke`));
+      return Promise.resolve(reports[Math.min(n, reports.length - 1)] ?? report([]));
+    },
     store,
     clock,
-    logger: new MemoryLogger(),
+    logger,
     alerts,
     backstopMs: 30_000,
     random,
+    ...(options.routerEventGapMs === undefined ? {} : { routerEventGapMs: options.routerEventGapMs }),
+    ...(options.routerSettleMs === undefined ? {} : { routerSettleMs: options.routerSettleMs }),
   });
   const probes = () => i;
   const nextReport = () =>
@@ -53,7 +68,7 @@ function setup(reports: ReachabilityReport[], random: () => number = () => 0.5) 
         resolve(r);
       });
     });
-  return { clock, store, alerts, service, nextReport, probes };
+  return { clock, store, alerts, logger, service, nextReport, probes };
 }
 
 describe('ReachabilityService', () => {
@@ -374,11 +389,194 @@ describe('ReachabilityService', () => {
     expect(m.clock.pendingWakeups()).toEqual([]);
   });
 
-  it('coalesces probe requests that arrive while one runs', async () => {
+  it('coalesces probe requests that arrive while one runs into one more probe right after it', async () => {
     const t = setup([report(agree('1.1.1.1'))]);
+    expect(t.service.latest()).toBeNull();
     const a = t.service.probeNow();
     const b = t.service.probeNow();
+    const c = t.service.probeNow();
     expect(await a).toBe(await b);
+    expect(await c).toBe(await a);
+    await t.clock.settle();
+    expect(t.probes()).toBe(2);
+    expect(t.service.latest()).not.toBeNull();
+    // One request alone is one probe.
+    await t.service.probeNow();
+    await t.clock.settle();
+    expect(t.probes()).toBe(3);
+    await t.service.stop();
+  });
+
+  it('a request during a probe that stop() interrupts starts no further probe', async () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    const a = t.service.probeNow();
+    void t.service.probeNow();
+    const stopping = t.service.stop();
+    await a;
+    await stopping;
+    await t.clock.settle();
+    expect(t.probes()).toBe(1);
+  });
+
+  it('onReport listeners hear every probe until they unsubscribe', async () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    const heard: string[] = [];
+    const off = t.service.onReport((r) => heard.push(r.at));
+    await t.service.probeNow();
+    off();
+    await t.service.probeNow();
+    expect(heard).toEqual(['2026-05-01T00:00:00.000Z']);
+    await t.service.stop();
+  });
+
+  it('without a launcher or router channels, only the backstop notices changes', () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    expect(t.service.changeDetection()).toEqual({
+      interfaceEvents: 'off',
+      upnp: 'off',
+      upnpDetail: null,
+      announcements: 'off',
+      backstopSeconds: 30,
+    });
+  });
+
+  it('a failed probe is logged and the backstop goes on', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, { failures: [0] });
+    t.service.start();
+    await t.clock.sleeping();
+    expect(t.logger.lines).toContainEqual({
+      level: 'error',
+      fields: { err: 'probe 0 broke' },
+      msg: 'reachability probe failed',
+    });
+    const next = t.nextReport();
+    t.clock.advance(30_000);
+    await next;
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    expect(t.logger.lines).toContainEqual({
+      level: 'info',
+      fields: { family: 'ipv4', address: '1.1.1.1', previous: null, sources: ['stun:a', 'stun:b'] },
+      msg: 'public address accepted',
+    });
+    await t.service.stop();
+  });
+
+  it('a failed router-event probe is logged, and the settle probes still run', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, { failures: [0], routerSettleMs: [5_000] });
+    t.service.routerEvent();
+    await t.clock.sleeping();
+    expect(t.logger.lines.filter((l) => l.msg === 'reachability probe failed')).toEqual([
+      { level: 'error', fields: { err: 'probe 0 broke' }, msg: 'reachability probe failed' },
+    ]);
+    const next = t.nextReport();
+    t.clock.advance(5_000);
+    await next;
+    expect(t.probes()).toBe(2);
+    await t.service.stop();
+  });
+
+  it('writes the store only when the address changes', async () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    await t.service.probeNow();
+    await t.service.probeNow();
+    await t.service.probeNow();
+    expect(t.store.commits).toHaveLength(1);
+    await t.service.stop();
+  });
+
+  it('keeps the newest 1000 history entries', async () => {
+    const clock = new FakeClock('2026-05-01T00:00:00Z');
+    const state = initialState(clock.now(), 'x');
+    const old = (n: number) => ({
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+      family: 'ipv4' as const,
+      address: `1.1.${Math.floor(n / 250)}.${n % 250}`,
+      previous: null,
+      sources: ['stun:a'],
+    });
+    state.reachability.history = Array.from({ length: 999 }, (_, n) => old(n));
+    state.reachability.current.ipv4 = '1.1.3.248';
+    const t = setup([report(agree('2.2.2.2')), report(agree('3.3.3.3'))], () => 0.5, { state });
+    await t.service.probeNow();
+    expect(t.store.read().reachability.history).toHaveLength(1000);
+    expect(t.store.read().reachability.history[0]).toEqual(old(0));
+    await t.service.probeNow();
+    const history = t.store.read().reachability.history;
+    expect(history).toHaveLength(1000);
+    expect(history[0]).toEqual(old(1));
+    expect(history.at(-1)).toMatchObject({ address: '3.3.3.3', previous: '2.2.2.2' });
+    await t.service.stop();
+  });
+
+  it('router events after stop() probe nothing', async () => {
+    const t = setup([report(agree('1.1.1.1'))]);
+    await t.service.stop();
+    t.service.routerEvent();
+    t.clock.advance(60_000);
+    await t.clock.settle();
+    expect(t.probes()).toBe(0);
+  });
+
+  // The first probe of a router event waits for the gap since the last router probe.
+  it.each<[string, number, number]>([
+    ['an event 500 ms after the last router probe waits 1500 ms', 500, 1_500],
+    ['an event exactly one gap later probes at once', 2_000, 0],
+    ['an event long after probes at once', 10_000, 0],
+  ])('%s', async (_name, later, wait) => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, { routerSettleMs: [] });
+    t.service.routerEvent();
+    await t.clock.settle();
+    expect(t.probes()).toBe(1);
+    t.clock.advance(later);
+    t.service.routerEvent();
+    await t.clock.settle();
+    if (wait > 0) {
+      expect(t.probes()).toBe(1);
+      t.clock.advance(wait - 1);
+      await t.clock.settle();
+      expect(t.probes()).toBe(1);
+      t.clock.advance(1);
+      await t.clock.settle();
+    }
+    expect(t.probes()).toBe(2);
+    t.clock.advance(600_000);
+    await t.clock.settle();
+    expect(t.probes()).toBe(2);
+    await t.service.stop();
+  });
+
+  it('a router event after the wall clock stepped back (NTP) probes at once instead of waiting', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, { routerSettleMs: [] });
+    t.clock.advance(10_000);
+    t.service.routerEvent();
+    await t.clock.settle();
+    expect(t.probes()).toBe(1);
+    t.clock.advance(-5_000); // the last router probe now lies 5 s in the future
+    t.service.routerEvent();
+    await t.clock.settle();
+    expect(t.probes()).toBe(2);
+    await t.service.stop();
+  });
+
+  it('a settle time the gap already reached is not probed twice', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, {
+      routerEventGapMs: 5_000,
+      routerSettleMs: [5_000, 20_000],
+    });
+    t.service.routerEvent();
+    await t.clock.settle();
+    expect(t.probes()).toBe(1);
+    t.service.routerEvent(); // at once again: its first probe waits 5 s, which is also its first settle time
+    await t.clock.settle();
+    t.clock.advance(5_000);
+    await t.clock.settle();
+    expect(t.probes()).toBe(2);
+    t.clock.advance(15_000);
+    await t.clock.settle();
+    expect(t.probes()).toBe(3);
+    t.clock.advance(600_000);
+    await t.clock.settle();
+    expect(t.probes()).toBe(3);
     await t.service.stop();
   });
 });
