@@ -57,13 +57,26 @@ function memoryUdp(fail?: string) {
   const queue: Datagram[] = [];
   let waiter: ((d: Datagram | undefined) => void) | undefined;
   let closed = false;
+  let closes = 0;
   let release: (() => void) | undefined;
   const gate = new Promise<void>((r) => (release = r));
+  // Datagrams handed to the listener so far, and who waits for the listener to come back for more.
+  let handedOut = 0;
+  let delivered = 0;
+  let handled: { seq: number; resolve: () => void }[] = [];
+  const cameBack = () => {
+    for (const h of handled.filter((x) => x.seq <= handedOut)) h.resolve();
+    handled = handled.filter((x) => x.seq > handedOut);
+  };
+  let closedAgain: (() => void) | undefined;
   const socket: UdpSocket = {
     local: { address: '0.0.0.0', port: 5350 },
     send: () => Promise.resolve(true),
     receive(_ms: number, options: ReceiveOptions = {}) {
+      // The listener asks for the next datagram: it is done with every one handed out before.
+      cameBack();
       const next = queue.shift();
+      if (next) handedOut++;
       if (next || closed) return Promise.resolve(next);
       return new Promise((resolve) => {
         waiter = resolve;
@@ -72,7 +85,10 @@ function memoryUdp(fail?: string) {
     },
     close() {
       closed = true;
+      closes++;
+      if (closes > 1) closedAgain?.();
       waiter?.(undefined);
+      for (const h of handled.splice(0)) h.resolve();
       return Promise.resolve();
     },
   };
@@ -83,21 +99,30 @@ function memoryUdp(fail?: string) {
       return fail && fail !== 'slow' ? { ok: false, reason: fail } : { ok: true, socket };
     },
   };
+  /** Hands the listener a datagram and resolves once it has handled it (it asks for the next one). */
   const deliver = async (data: Uint8Array, from: string, port = 5351) => {
     const d = { data, from: { address: from, port } };
+    const seq = ++delivered;
+    const done = new Promise<void>((resolve) => handled.push({ seq, resolve }));
     const w = waiter;
     waiter = undefined;
-    if (w) w(d);
-    else queue.push(d);
-    // Let the listener handle it (it looks the gateway up asynchronously).
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    if (w) {
+      handedOut++;
+      w(d);
+    } else queue.push(d);
+    await done;
   };
   return {
     transport,
     opened,
     deliver,
     isClosed: () => closed,
-    closeUnderneath: () => socket.close(),
+    /** Closes the socket under the listener; resolves once the listener's loop has ended (it closes it too). */
+    closeUnderneath: async () => {
+      const ended = new Promise<void>((resolve) => (closedAgain = resolve));
+      await socket.close();
+      await ended;
+    },
     finishOpening: () => release?.(),
   };
 }
@@ -148,7 +173,6 @@ describe('AnnouncementListener', () => {
 
     // The socket closes under the listener: it says so and reports itself as not listening.
     await udp.closeUnderneath();
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
     expect(listener.listening()).toBe(false);
     expect(logs).toContain('router announcements: stopped listening (the socket closed)');
     await listener.stop();

@@ -202,10 +202,12 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     expect(announced).toEqual(['203.0.113.3']);
 
     // Renewal at half of the granted 60 s, with the SID and without CALLBACK / NT.
-    clock.advance(29_000);
-    await new Promise((r) => setTimeout(r, 50));
+    expect(clock.pendingWakeups()).toEqual([30_000]);
+    clock.advance(29_999);
+    // The renewal waits on the clock alone: its sleeper has not been woken.
+    expect(clock.pendingWakeups()).toEqual([1]);
     expect(igd.received).toHaveLength(1);
-    clock.advance(1_000);
+    clock.advance(1);
     await clock.sleeping();
     await vi_waitFor(() => igd.received.length === 2);
     const renewal = igd.received[1];

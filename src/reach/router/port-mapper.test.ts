@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
 import { MemoryLogger } from '../../../test/fakes/logger.js';
 import type {
@@ -316,14 +316,17 @@ describe('PortMapper', () => {
     const statuses: string[] = [];
     mapper.onChange((s) => statuses.push(`${s.state}:${s.leaseEndsAt ?? ''}`));
     mapper.start();
-    await vi.waitFor(() => expect(mapper.status().state).toBe('mapped'));
-    await flush();
-    clock.advance(1799_000);
-    await flush();
+    // Mapped, and asleep until half the lease.
+    await clock.sleeping();
+    expect(mapper.status().state).toBe('mapped');
+    expect(clock.pendingWakeups()).toEqual([1_800_000]);
+    clock.advance(1_799_999);
+    await clock.settle();
     expect(clients.pcp.calls).toHaveLength(1);
-    clock.advance(1000);
-    await vi.waitFor(() => expect(clients.pcp.calls).toHaveLength(2));
-    await flush();
+    clock.advance(1);
+    await clock.sleeping(); // renewed, and asleep again until half the new lease
+    expect(clients.pcp.calls).toHaveLength(2);
+    expect(clock.pendingWakeups()).toEqual([1_800_000]);
     await mapper.stop();
     expect(clients.pcp.calls.map((c) => c.op)).toEqual(['map', 'map', 'unmap']);
     expect(statuses).toEqual([
@@ -347,8 +350,3 @@ describe('PortMapper', () => {
     expect(clients.pcp.calls).toEqual([]);
   });
 });
-
-/** Lets the loop run its pending promise callbacks (the fake clients answer without I/O). */
-async function flush(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
