@@ -3,6 +3,7 @@ import {
   bogonRanges,
   checkBogon,
   familyOf,
+  formatIpv6,
   inCidr,
   isPrivateOrCgnat,
   parseCidr,
@@ -68,6 +69,25 @@ describe('addresses', () => {
     '',
   ])('parseCidr(%j) refuses it', (text) => {
     expect(parseCidr(text)).toBeUndefined();
+  });
+
+  it.each([
+    [[0x2001, 0xdb8, 1, 2, 3, 4, 5, 6], '2001:db8:1:2:3:4:5:6'],
+    [[0x2001, 0xdb8, 0, 1, 2, 3, 4, 5], '2001:db8:0:1:2:3:4:5'],
+    [[0x2001, 0xdb8, 0, 0, 1, 2, 3, 4], '2001:db8::1:2:3:4'],
+    [[0x2001, 0, 0, 1, 0, 0, 0, 1], '2001:0:0:1::1'],
+    [[0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], '2001:db8::1:0:0:1'],
+    [[0, 0, 0, 0, 0, 0, 0, 0], '::'],
+    [[0, 0, 0, 0, 0, 0, 0, 1], '::1'],
+    [[0, 0, 1, 0, 0, 0, 0, 0], '0:0:1::'],
+    [[0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], '2001:db8::'],
+    [[0xfe80, 0, 0, 0, 0xabcd, 0xef01, 0x2345, 0x6789], 'fe80::abcd:ef01:2345:6789'],
+    [
+      [0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff],
+      'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ],
+  ])('formatIpv6(%j) = %s (RFC 5952)', (groups, text) => {
+    expect(formatIpv6(groups)).toBe(text);
   });
 
   it('matches CIDRs by prefix', () => {

@@ -31,6 +31,23 @@ export function toBigInt(address: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
+/**
+ * Eight 16-bit groups in RFC 5952 text: lower-case hex without leading zeros, the longest run of two or more zero
+ * groups (the first on a tie) as "::".
+ */
+export function formatIpv6(groups: readonly number[]): string {
+  const none = { start: -1, length: 0 };
+  let best = none;
+  let run = none;
+  groups.forEach((g, i) => {
+    run = g !== 0 ? none : { start: run.length === 0 ? i : run.start, length: run.length + 1 };
+    if (run.length > best.length) best = run;
+  });
+  const hex = groups.map((g) => g.toString(16));
+  if (best.length < 2) return hex.join(':');
+  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.length).join(':')}`;
+}
+
 export interface Cidr {
   readonly family: Family;
   readonly base: bigint;

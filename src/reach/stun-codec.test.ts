@@ -120,6 +120,16 @@ describe('STUN codec', () => {
     });
   });
 
+  it('reads attributes up to the last byte: a trailing empty XOR-MAPPED-ADDRESS replaces the one before', () => {
+    const port = 51820 ^ 0x2112;
+    const xor = {
+      type: 0x0020,
+      value: [0, 1, port >> 8, port & 0xff, 203 ^ 0x21, 0 ^ 0x12, 113 ^ 0xa4, 2 ^ 0x42],
+    };
+    const decoded = decodeBindingResponse(response(0x0101, [xor, { type: 0x0020, value: [] }]), tid);
+    expect(decoded).toMatchObject({ ok: true, response: { mapped: undefined } });
+  });
+
   it('reads a packet that sits inside a larger buffer', () => {
     const res = response(0x0101, [{ type: 0x0001, value: [0, 1, 0, 80, 192, 0, 2, 1] }]);
     const big = new Uint8Array(res.length + 7);
@@ -157,6 +167,7 @@ describe('STUN codec', () => {
       [0, 2, 0, 80, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     ],
     ['an unknown address family', [0, 3, 0, 80, 192, 0, 2, 1]],
+    ['an unknown address family of IPv6 length', [0, 3, 0, 80, ...new Array<number>(16).fill(1)]],
   ])('%s is no address', (_name, value) => {
     const decoded = decodeBindingResponse(response(0x0101, [{ type: 0x0001, value }]), tid);
     expect(decoded).toMatchObject({ ok: true, response: { mapped: undefined } });

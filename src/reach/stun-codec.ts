@@ -1,4 +1,5 @@
 /** @module A small RFC 5389 / RFC 5780 STUN codec: Binding requests out, mapped addresses in. Pure. */
+import { formatIpv6 } from './addresses.js';
 
 export const stunMagicCookie = 0x2112a442;
 
@@ -62,48 +63,16 @@ function decodeAddress(
   const familyCode = view.getUint8(1);
   let port = view.getUint16(2);
   if (xor) port ^= stunMagicCookie >>> 16;
-  if (familyCode === 0x01) {
-    const bytes = value.slice(4, 8);
-    if (xor) {
-      const mask = [0x21, 0x12, 0xa4, 0x42];
-      for (let i = 0; i < 4; i++) bytes[i] = (bytes[i] ?? 0) ^ (mask[i] ?? 0);
-    }
-    return { family: 'IPv4', address: Array.from(bytes).join('.'), port };
-  }
+  // XOR-MAPPED-ADDRESS masks IPv4 with the magic cookie, IPv6 with the cookie and the transaction id (RFC 5389 §15.2).
+  const mask = [0x21, 0x12, 0xa4, 0x42, ...transactionId];
+  const unmask = (bytes: Uint8Array) => Array.from(bytes, (b, i) => (xor ? b ^ (mask[i] ?? 0) : b));
+  if (familyCode === 0x01) return { family: 'IPv4', address: unmask(value.subarray(4, 8)).join('.'), port };
   if (familyCode === 0x02 && value.length >= 20) {
-    const bytes = value.slice(4, 20);
-    if (xor) {
-      const mask = new Uint8Array(16);
-      new DataView(mask.buffer).setUint32(0, stunMagicCookie);
-      mask.set(transactionId, 4);
-      for (let i = 0; i < 16; i++) bytes[i] = (bytes[i] ?? 0) ^ (mask[i] ?? 0);
-    }
-    const groups: string[] = [];
-    for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-    return { family: 'IPv6', address: compressIpv6(groups), port };
+    const bytes = unmask(value.subarray(4, 20));
+    const groups = Array.from({ length: 8 }, (_, g) => ((bytes[2 * g] ?? 0) << 8) | (bytes[2 * g + 1] ?? 0));
+    return { family: 'IPv6', address: formatIpv6(groups), port };
   }
   return undefined;
-}
-
-function compressIpv6(groups: string[]): string {
-  // Longest run of zero groups (length >= 2) becomes "::" (RFC 5952).
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < groups.length;) {
-    if (groups[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < groups.length && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return groups.join(':');
-  return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
 }
 
 /** Decodes a Binding response for the given transaction; anything else is a reason, never an exception. */
@@ -147,8 +116,7 @@ export function decodeBindingResponse(packet: Uint8Array, expectedTransactionId:
           errorText = `${code} ${new TextDecoder().decode(value.slice(4))}`.trim();
         }
         break;
-      default:
-        break;
+      // Other attributes (SOFTWARE, FINGERPRINT, ...) are skipped.
     }
     offset += 4 + Math.ceil(attrLength / 4) * 4;
   }

@@ -284,12 +284,46 @@ describe('PCP codec (RFC 6887)', () => {
     });
   });
 
-  it('describes every result code of §7.4', () => {
+  it.each([
+    [0, 'SUCCESS'],
+    [1, 'UNSUPP_VERSION'],
+    [2, 'NOT_AUTHORIZED'],
+    [3, 'MALFORMED_REQUEST'],
+    [4, 'UNSUPP_OPCODE'],
+    [5, 'UNSUPP_OPTION'],
+    [6, 'MALFORMED_OPTION'],
+    [7, 'NETWORK_FAILURE'],
+    [8, 'NO_RESOURCES'],
+    [9, 'UNSUPP_PROTOCOL'],
+    [10, 'USER_EX_QUOTA'],
+    [11, 'CANNOT_PROVIDE_EXTERNAL'],
+    [12, 'ADDRESS_MISMATCH'],
+    [13, 'EXCESSIVE_REMOTE_PEERS'],
+    [14, 'unknown'],
+  ])('describes result code %i as RFC 6887 §7.4 names it (%s)', (code, name) => {
+    expect(describePcpResult(code)).toBe(`result ${code} (${name})`);
+  });
+
+  it('names exactly the fourteen result codes of §7.4', () => {
     expect(Object.keys(pcpResultNames)).toHaveLength(14);
-    expect(describePcpResult(0)).toBe('result 0 (SUCCESS)');
-    expect(describePcpResult(2)).toBe('result 2 (NOT_AUTHORIZED)');
-    expect(describePcpResult(8)).toBe('result 8 (NO_RESOURCES)');
-    expect(describePcpResult(13)).toBe('result 13 (EXCESSIVE_REMOTE_PEERS)');
-    expect(describePcpResult(14)).toBe('result 14 (unknown)');
+  });
+
+  it.each([
+    ['an empty datagram', '', { ok: false, reason: 'a PCP response has at least 24 bytes, got 0' }],
+    [
+      '4 bytes of NAT-PMP',
+      '00 81 0001',
+      { ok: false, reason: 'answered with protocol version 0', version: 0 },
+    ],
+  ])('rejects %s', (_name, packet, result) => {
+    expect(decodeResponse(bytes(packet))).toEqual(result);
+  });
+
+  it('drops a zone, even after "::", and refuses a zone on an IPv4 address', () => {
+    expect(hex(encodeAddress16('fe80::%eth0'))).toBe('fe800000000000000000000000000000');
+    expect(hex(encodeAddress16('fe80::1%1'))).toBe('fe800000000000000000000000000001');
+    expect(() => encodeAddress16('10.0.0.1%eth0')).toThrow(
+      new RangeError('"10.0.0.1%eth0" is not an IP address'),
+    );
   });
 });

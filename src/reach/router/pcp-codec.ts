@@ -1,5 +1,6 @@
 /** @module PCP (RFC 6887) messages: MAP and ANNOUNCE requests out, responses in. Pure. */
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIpv6, toBigInt } from '../addresses.js';
 
 export const pcpPort = 5351;
 export const pcpVersion = 2;
@@ -143,36 +144,16 @@ function writeHeader(buf: Uint8Array, opcode: number, lifetimeSeconds: number, c
   buf.set(encodeAddress16(clientAddress), 8);
 }
 
-/** An address in PCP's 16-byte form: IPv6 as is, IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d, §5). */
+/** An address in PCP's 16-byte form: IPv6 as is, IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d, §5); a zone is dropped. */
 export function encodeAddress16(address: string): Uint8Array {
+  if (!isIPv4(address) && !isIPv6(address)) throw new RangeError(`"${address}" is not an IP address`);
+  const bare = address.replace(/%.*/, '');
+  const value = toBigInt(bare) ?? 0n;
+  const full = isIPv4(bare) ? (0xffffn << 32n) | value : value;
   const out = new Uint8Array(16);
-  if (isIPv4(address)) {
-    out[10] = 0xff;
-    out[11] = 0xff;
-    out.set(
-      address.split('.').map((n) => Number(n)),
-      12,
-    );
-    return out;
-  }
-  if (!isIPv6(address)) throw new RangeError(`"${address}" is not an IP address`);
-  let text = address.replace(/%.*$/, '');
-  // An embedded IPv4 tail (::ffff:10.0.0.1) becomes two hextets.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    const [a = 0, b = 0, c = 0, d = 0] = v4[1].split('.').map(Number);
-    text = `${text.slice(0, -v4[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const headParts = head === '' ? [] : head.split(':');
-  const tailParts = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? 0 : 8 - headParts.length - tailParts.length;
-  const hextets = [...headParts, ...new Array<string>(zeros).fill('0'), ...tailParts];
-  hextets.forEach((h, i) => {
-    const n = parseInt(h, 16);
-    out[i * 2] = n >> 8;
-    out[i * 2 + 1] = n & 0xff;
-  });
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, full >> 64n);
+  view.setBigUint64(8, full & 0xffff_ffff_ffff_ffffn);
   return out;
 }
 
@@ -180,25 +161,6 @@ export function encodeAddress16(address: string): Uint8Array {
 export function decodeAddress16(bytes: Uint8Array): string {
   const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
   if (mapped) return Array.from(bytes.subarray(12, 16)).join('.');
-  const hextets: number[] = [];
-  for (let i = 0; i < 16; i += 2) hextets.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  // RFC 5952: compress the longest run (of two or more) of zero hextets, the first one on a tie.
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (hextets[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && hextets[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = hextets.map((h) => h.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const groups = Array.from({ length: 8 }, (_, g) => ((bytes[2 * g] ?? 0) << 8) | (bytes[2 * g + 1] ?? 0));
+  return formatIpv6(groups);
 }
