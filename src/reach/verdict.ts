@@ -123,7 +123,9 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
   if (mapping.evidence) evidence.push(mapping.evidence);
 
   const mapped = stunAnswers[0]?.mapped ?? null;
-  const routerExternal = v4.router.filter((r) => r.externalAddress !== null);
+  const routerExternal = v4.router.filter(
+    (r): r is RouterObservation & { readonly externalAddress: string } => r.externalAddress !== null,
+  );
   const gatewayNext = v4.path?.[1] ?? null;
 
   if (kind !== 'offline') {
@@ -131,7 +133,7 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
     const cgnatHints: string[] = [];
     const doubleNatHints: string[] = [];
     for (const r of routerExternal) {
-      const space = isPrivateOrCgnat(r.externalAddress ?? '');
+      const space = isPrivateOrCgnat(r.externalAddress);
       if (space === 'cgnat')
         cgnatHints.push(
           `the router's WAN address (${r.source}) is ${r.externalAddress}, in the carrier-grade NAT range 100.64.0.0/10`,

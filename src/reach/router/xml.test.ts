@@ -128,6 +128,38 @@ describe('parseXml', () => {
     expect(r.ok && r.root.text).toBe(decoded);
   });
 
+  it.each([
+    [
+      'a processing instruction closed by its own opening',
+      '<?><a/>',
+      'unterminated processing instruction at offset 0',
+    ],
+    ['a comment closed by its own opening', '<!--><a/>', 'unterminated comment at offset 0'],
+    [
+      'a CDATA section after a "]]>" in the text',
+      '<a>]]><![CDATA[x</a>',
+      'unterminated CDATA section at offset 6',
+    ],
+    [
+      'an unclosed element after a byte order mark (offsets without it)',
+      '\ufeff<a>',
+      '<a> is never closed at offset 3',
+    ],
+  ])('refuses %s', (_name, text, reason) => {
+    expect(parseXml(text)).toEqual({ ok: false, reason });
+  });
+
+  it('a "[" after a plain DOCTYPE is text, not a DTD', () => {
+    expect(parseXml('<!DOCTYPE a><a>[x]</a>')).toMatchObject({ ok: true, root: { text: '[x]' } });
+  });
+
+  it('attributes may be apart by any white space', () => {
+    expect(parseXml(`<a  b="1"\n\tc='2'/>`)).toMatchObject({
+      ok: true,
+      root: { attributes: { b: '1', c: '2' } },
+    });
+  });
+
   it('a byte order mark counts only at the start', () => {
     expect(parseXml('\ufeff<a/>').ok).toBe(true);
     expect(parseXml('<a>\ufeff</a>')).toMatchObject({ ok: true, root: { text: '\ufeff' } });
