@@ -36,7 +36,7 @@ export function toBigInt(address: string): bigint | undefined {
  * groups (the first on a tie) as "::".
  */
 export function formatIpv6(groups: readonly number[]): string {
-  const none = { start: -1, length: 0 };
+  const none = { start: 0, length: 0 }; // a start counts only once a run has a length
   let best = none;
   let run = none;
   groups.forEach((g, i) => {
