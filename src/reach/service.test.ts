@@ -288,20 +288,21 @@ describe('ReachabilityService', () => {
     await t.service.stop();
   });
 
-  function withMonitor(debounceMs?: number) {
+  function withMonitor(debounceMs?: number, failing: readonly number[] = []) {
     const clock = new FakeClock('2026-05-01T00:00:00Z');
+    const logger = new MemoryLogger();
     let exit: ((reason: string) => void) | undefined;
     let line: ((l: string) => void) | undefined;
     const launched: (readonly string[])[] = [];
     let probes = 0;
     const service = new ReachabilityService({
       probe: () => {
-        probes++;
+        if (failing.includes(probes++)) return Promise.reject(new Error(`probe ${probes - 1} broke`));
         return Promise.resolve(report(agree('1.1.1.1')));
       },
       store: new MemoryStore(initialState(clock.now(), 'x')),
       clock,
-      logger: new MemoryLogger(),
+      logger,
       alerts: new RecordingSink(),
       backstopMs: 45_000,
       random: () => 0.5,
@@ -324,7 +325,16 @@ describe('ReachabilityService', () => {
         });
       });
     const event = () => line?.('3: eth0    inet 203.0.113.9/24 scope global eth0');
-    return { clock, service, launched, next, event, exit: (r: string) => exit?.(r), probes: () => probes };
+    return {
+      clock,
+      logger,
+      service,
+      launched,
+      next,
+      event,
+      exit: (r: string) => exit?.(r),
+      probes: () => probes,
+    };
   }
 
   it('says how changes are noticed: the interface monitor while it runs, the router channels, the backstop', async () => {
@@ -343,6 +353,11 @@ describe('ReachabilityService', () => {
     await first;
     m.exit('ip exited with code 1');
     expect(m.service.changeDetection().interfaceEvents).toBe('stopped');
+    expect(m.logger.lines).toContainEqual({
+      level: 'warn',
+      fields: { reason: 'ip exited with code 1' },
+      msg: 'interface monitor stopped; the STUN backstop still runs',
+    });
     await m.service.stop();
   });
 
@@ -367,6 +382,33 @@ describe('ReachabilityService', () => {
     // Nothing else is due before the backstop.
     expect(m.clock.pendingWakeups()).toEqual([45_000 - 800]);
     await m.service.stop();
+  });
+
+  it('a debounced probe that fails is logged', async () => {
+    const m = withMonitor(10, [1]);
+    const first = m.next();
+    m.service.start();
+    await first;
+    m.event();
+    m.clock.advance(10);
+    await m.clock.settle();
+    expect(m.probes()).toBe(2);
+    expect(m.logger.lines.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', fields: { err: 'probe 1 broke' }, msg: 'reachability probe failed' },
+    ]);
+    await m.service.stop();
+  });
+
+  it('address events after stop() probe nothing', async () => {
+    const m = withMonitor(10);
+    const first = m.next();
+    m.service.start();
+    await first;
+    await m.service.stop();
+    m.event();
+    m.clock.advance(60_000);
+    await m.clock.settle();
+    expect(m.probes()).toBe(1);
   });
 
   it('the debounce is configurable, and stop() cancels a pending one', async () => {
@@ -404,6 +446,54 @@ describe('ReachabilityService', () => {
     await t.service.probeNow();
     await t.clock.settle();
     expect(t.probes()).toBe(3);
+    await t.service.stop();
+  });
+
+  it('a coalesced probe that fails is logged', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, { failures: [1] });
+    const a = t.service.probeNow();
+    void t.service.probeNow();
+    await a;
+    await t.clock.settle();
+    expect(t.probes()).toBe(2);
+    expect(t.logger.lines.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', fields: { err: 'probe 1 broke' }, msg: 'reachability probe failed' },
+    ]);
+    await t.service.stop();
+  });
+
+  it('stop() aborts the running probe, saying why', async () => {
+    const clock = new FakeClock('2026-05-01T00:00:00Z');
+    let seen: AbortSignal | undefined;
+    const service = new ReachabilityService({
+      probe: (signal) => {
+        seen = signal;
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason as Error)),
+        );
+      },
+      store: new MemoryStore(initialState(clock.now(), 'x')),
+      clock,
+      logger: new MemoryLogger(),
+      alerts: new RecordingSink(),
+      backstopMs: 30_000,
+    });
+    service.start();
+    expect(seen?.aborted).toBe(false);
+    await service.stop();
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toEqual(new Error('stopping'));
+  });
+
+  it('a settle probe whose series a newer event replaced in the same instant is dropped', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, { routerSettleMs: [5_000] });
+    t.service.routerEvent();
+    await t.clock.sleeping();
+    expect(t.probes()).toBe(1);
+    t.clock.advance(5_000); // wakes the old series' settle probe ...
+    t.service.routerEvent(); // ... which a newer event replaces before it runs
+    await t.clock.settle();
+    expect(t.probes()).toBe(2);
     await t.service.stop();
   });
 

@@ -144,12 +144,10 @@ export class ReachabilityService {
       for (const after of times) {
         const elapsed = Math.max(0, this.deps.clock.now().getTime() - eventAt);
         if (after > elapsed) {
-          try {
-            await this.deps.clock.sleep(after - elapsed, signal);
-          } catch {
-            return;
-          }
+          // An abort (a newer event, stop()) ends the sleep early; the check below ends the series.
+          await this.deps.clock.sleep(after - elapsed, signal).catch(() => undefined);
         }
+        // Also after a wake-up whose series a newer event replaced before this line ran.
         if (signal.aborted) return;
         this.lastRouterProbe = this.deps.clock.now().getTime();
         await this.probeNow().catch((e: unknown) => this.probeFailed(e));
