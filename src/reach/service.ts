@@ -138,7 +138,7 @@ export class ReachabilityService {
     const gap = this.deps.routerEventGapMs ?? 2_000;
     const sinceLast = eventAt - this.lastRouterProbe;
     // The first probe at once, or as soon as the gap since the last one allows.
-    const first = sinceLast < 0 || sinceLast >= gap ? 0 : gap - sinceLast;
+    const first = sinceLast < 0 ? 0 : Math.max(0, gap - sinceLast);
     const times = [first, ...(this.deps.routerSettleMs ?? [5_000, 20_000]).filter((t) => t > first)];
     void (async () => {
       for (const after of times) {
@@ -194,8 +194,11 @@ export class ReachabilityService {
       await this.deps.store.update((draft) => {
         draft.reachability.current = { ...plan.current };
         draft.reachability.history.push(...plan.history);
-        const extra = draft.reachability.history.length - reachabilityHistoryRetention;
-        if (extra > 0) draft.reachability.history.splice(0, extra);
+        // The oldest entries beyond the retention go (a count below zero removes nothing).
+        draft.reachability.history.splice(
+          0,
+          draft.reachability.history.length - reachabilityHistoryRetention,
+        );
       });
       for (const h of plan.history) {
         this.deps.logger.info(
