@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/support/log-capture.js';
 import { createPinoLogger } from './pino-logger.js';
-
-/** A pino destination that keeps every written line, parsed. */
-function collect() {
-  const lines: Record<string, unknown>[] = [];
-  return {
-    lines,
-    stream: {
-      write(msg: string) {
-        lines.push(JSON.parse(msg) as Record<string, unknown>);
-      },
-    },
-  };
-}
 
 describe('createPinoLogger', () => {
   it('redacts secret fields at the top level and nested', () => {
-    const out = collect();
-    const logger = createPinoLogger('info', out.stream);
+    const out = captureLog();
+    const logger = createPinoLogger('info', out.destination);
     logger.info({ password: 'x', nested: { token: 'y' }, username: 'admin' }, 'hello');
     expect(out.lines).toHaveLength(1);
     const line = out.lines[0]!;
@@ -43,8 +31,8 @@ describe('createPinoLogger', () => {
     'privateKey',
     'key',
   ])('redacts %s two levels deep and in request headers', (key) => {
-    const out = collect();
-    createPinoLogger('info', out.stream).warn(
+    const out = captureLog();
+    createPinoLogger('info', out.destination).warn(
       { [key]: 'v1', a: { [key]: 'v2' }, b: { c: { [key]: 'v3' } }, req: { headers: { [key]: 'v4' } } },
       'm',
     );
@@ -54,8 +42,11 @@ describe('createPinoLogger', () => {
   });
 
   it('redacts in child loggers and in their bindings', () => {
-    const out = collect();
-    const child = createPinoLogger('debug', out.stream).child({ component: 'auth', token: 'bound-secret' });
+    const out = captureLog();
+    const child = createPinoLogger('debug', out.destination).child({
+      component: 'auth',
+      token: 'bound-secret',
+    });
     child.debug({ password: 'p' }, 'child line');
     const line = out.lines[0]!;
     expect(line.component).toBe('auth');
@@ -64,8 +55,8 @@ describe('createPinoLogger', () => {
   });
 
   it('respects the level', () => {
-    const out = collect();
-    const logger = createPinoLogger('warn', out.stream);
+    const out = captureLog();
+    const logger = createPinoLogger('warn', out.destination);
     logger.info({}, 'dropped');
     logger.error({}, 'kept');
     expect(out.lines.map((l) => l.msg)).toEqual(['kept']);

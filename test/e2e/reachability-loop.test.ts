@@ -42,8 +42,7 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
 
   const startServer = () => bed.spawnGatehouse(path.join(dir, 'config.json'), path.join(dir, 'data'));
 
-  const miniupnpdRules = async () =>
-    (await bed.exec('router', ['nft', 'list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd'])).stdout;
+  const miniupnpdRules = async () => bed.routerMappings();
 
   it('maps the WireGuard port on the router while it runs, accepts the public address, and unmaps on shutdown', async () => {
     const server = startServer();

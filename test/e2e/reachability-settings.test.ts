@@ -70,19 +70,12 @@ describe.skipIf(skip !== undefined)('reachability settings in the running server
         const udp = await bed.exec('gw', ['ss', '-H', '-lunp']);
         const tcp = await bed.exec('gw', ['ss', '-H', '-ltnp']);
         const ours = (out: string) => out.split('\n').filter((l) => l.includes(`pid=${server.pid},`));
-        const rules = await bed.exec('router', [
-          'nft',
-          'list',
-          'chain',
-          'inet',
-          'filter',
-          'prerouting_miniupnpd',
-        ]);
+        const rules = await bed.routerMappings();
         return {
           interfaceMonitor: /^ip monitor address$/m.test(children.stdout),
           announcementSocket: ours(udp.stdout).some((l) => /:5350\s/.test(l)),
           tcpListeners: ours(tcp.stdout).length,
-          mapped: /dport 51820 dnat ip to 10\.10\.0\.2:51820/.test(rules.stdout),
+          mapped: /dport 51820 dnat ip to 10\.10\.0\.2:51820/.test(rules),
         };
       },
       async stop() {

@@ -38,8 +38,7 @@ describe.skipIf(skip !== undefined)('router: NAT-PMP, PCP and UPnP IGD against m
     await (bed as Testbed | undefined)?.down();
   });
 
-  const miniupnpdChain = async (): Promise<string> =>
-    (await bed.exec('router', ['nft', 'list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd'])).stdout;
+  const miniupnpdChain = (): Promise<string> => bed.routerMappings();
 
   it('nat-upnp: UPnP (discovered and configured), NAT-PMP and PCP all read 203.0.113.2', async () => {
     await bed.setScenario('nat-upnp');

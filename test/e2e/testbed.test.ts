@@ -172,15 +172,8 @@ describe.skipIf(skip !== undefined)('test bed smoke', () => {
     expect(add.stdout).toMatch(
       /external 203\.0\.113\.2:51821 UDP is redirected to internal 10\.10\.0\.2:51821/,
     );
-    const rules = await bed.exec('router', [
-      'nft',
-      'list',
-      'chain',
-      'inet',
-      'filter',
-      'prerouting_miniupnpd',
-    ]);
-    expect(rules.stdout).toMatch(/dport 51821 dnat ip to 10\.10\.0\.2:51821/);
+    const rules = await bed.routerMappings();
+    expect(rules).toMatch(/dport 51821 dnat ip to 10\.10\.0\.2:51821/);
     // A datagram from the internet arrives at gw through the mapping.
     const receiving = bed.node('gw', 'test/testbed/udp-once.ts', ['51821']);
     await waitFor('receiver on gw', async () => {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import { fingerprintSha256 } from '../../src/tls/bootstrap-cert.js';
 import { testConfig } from '../support/config.js';
+import { captureLog } from '../support/log-capture.js';
 
 let dir: string;
 let gh: Gatehouse | undefined;
@@ -41,19 +42,6 @@ function modes(root: string): Record<string, string> {
   out['./'] = (fs.statSync(root).mode & 0o777).toString(8);
   walk(root);
   return out;
-}
-
-/** A pino destination that keeps every line, parsed. */
-function captureLog() {
-  const lines: Record<string, unknown>[] = [];
-  return {
-    lines,
-    destination: {
-      write(chunk: string) {
-        lines.push(JSON.parse(chunk) as Record<string, unknown>);
-      },
-    },
-  };
 }
 
 describe('the data directory (README: "directory 0700, files 0600")', () => {

@@ -245,6 +245,12 @@ export class Testbed {
     return tracked;
   }
 
+  /** The port mappings miniupnpd holds on the router (its nftables DNAT chain), as `nft list` prints them. */
+  async routerMappings(): Promise<string> {
+    return (await this.exec('router', ['nft', 'list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd']))
+      .stdout;
+  }
+
   /** Log output of a process started by the bed. */
   log(name: string): string {
     try {
