@@ -22,6 +22,11 @@ export class FakeClock implements Clock {
         return;
       }
       this.asked.push(ms);
+      // Like the system clock's timer: a sleep whose time has already come ends without waiting for advance().
+      if (ms <= 0) {
+        resolve();
+        return;
+      }
       const sleeper = { until: this.current + ms, resolve };
       this.sleepers.push(sleeper);
       for (const w of this.sleepWaiters.splice(0)) w();
