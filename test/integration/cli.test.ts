@@ -58,6 +58,7 @@ describe('gatehouse CLI', () => {
     [['serve', '--help']],
     [['status', '--help']],
     [['setup-token', '--help']],
+    [['doctor', '--help']],
     [['admin', '--help']],
     [['admin', 'reset-password', '--help']],
   ])('%j prints usage and exits 0', async (argv) => {
@@ -135,7 +136,18 @@ describe('gatehouse CLI', () => {
 
     const status = capture();
     expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(0);
-    expect(JSON.parse(status.out())).toMatchObject({ running: true, pid: process.pid, initialized: true });
+    const seen = JSON.parse(status.out()) as { url: string };
+    expect(seen).toMatchObject({
+      running: true,
+      pid: process.pid,
+      // The address it really listens on (port 0 was asked), and it answered /healthz there.
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/) as unknown,
+      healthy: true,
+      initialized: true,
+      setupComplete: false,
+      admins: [],
+    });
+    expect((await fetch(`${seen.url}/healthz`)).status).toBe(200);
 
     const second = capture();
     expect(await runCli(['serve', '--data-dir', dataDir(), '--listen', '127.0.0.1:0'], second.io)).toBe(1);
@@ -173,6 +185,15 @@ describe('gatehouse CLI', () => {
       );
       expect(setup.ok).toBe(true);
     }
+
+    const status = capture();
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(0);
+    expect(JSON.parse(status.out())).toMatchObject({
+      running: false,
+      healthy: null,
+      setupComplete: true,
+      admins: [{ username: 'admin', totpEnabled: false }],
+    });
 
     const again = capture();
     expect(await runCli(['setup-token', '--data-dir', dataDir()], again.io)).toBe(1);
