@@ -32,12 +32,17 @@ export function parseDefaultGateway(stdout: string): GatewayLookup {
   const parsed = routesSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'ip -j route printed an unexpected shape' };
   const candidates = parsed.data
-    // Stryker disable next-line StringLiteral: any text that is not an IPv4 address stands for "no gateway" here
-    .filter((r) => r.dst === 'default' && isIPv4(r.gateway ?? ''))
+    .filter(isDefaultViaIpv4Gateway)
     .sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
   const best = candidates[0];
   if (!best?.gateway) return { ok: false, reason: 'no IPv4 default route with a gateway' };
   return { ok: true, address: best.gateway };
+}
+
+function isDefaultViaIpv4Gateway(route: z.infer<typeof routesSchema>[number]): boolean {
+  if (route.dst !== 'default') return false;
+  // Stryker disable next-line StringLiteral: no gateway and any text that is not an IPv4 address both mean "none"
+  return isIPv4(route.gateway ?? '');
 }
 
 /** The GatewayLocator of a real box: asks iproute2 each time (routes change when links come and go). */
