@@ -137,6 +137,8 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
       expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
       expect(html).not.toMatch(/<style|\sstyle=/);
       await page.getByRole('heading', { name: 'Set up Gatehouse' }).waitFor();
+      // The app puts the route into the address after it has drawn the page (an effect): wait for it.
+      await page.waitForFunction("window.location.hash === '#/setup'");
       expect(new URL(page.url()).hash).toBe('#/setup');
       await shot('01-setup');
 
@@ -153,6 +155,8 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
       expect(await page.getByTestId('card-security').textContent()).toContain(
         'Turn on two-factor authentication',
       );
+      // The app puts the route into the address after it has drawn the page (an effect): wait for it.
+      await page.waitForFunction("window.location.hash === '#/'");
       expect(new URL(page.url()).hash).toBe('#/');
       await shot('02-dashboard');
 
