@@ -9,8 +9,12 @@ import {
   type RunOptions,
 } from './runner.js';
 
-/** How long output may still arrive after the child has exited (its pipes normally close at once). */
-const pipeDrainGraceMs = 250;
+/**
+ * How long output may still arrive after the child has exited (its pipes normally close at once); each new chunk
+ * renews it, up to a cap, so a daemon that keeps writing to the inherited pipe cannot hold the run open.
+ */
+const pipeDrainGraceMs = 1000;
+const pipeDrainCapMs = 5000;
 
 export function createChildProcessRunner(): CommandRunner {
   return {
@@ -46,8 +50,19 @@ export function createChildProcessRunner(): CommandRunner {
             } satisfies CommandResult,
           });
         };
-        child.stdout.on('data', (b: Buffer) => out.push(b));
-        child.stderr.on('data', (b: Buffer) => err.push(b));
+        // After the exit: output still arriving restarts the grace, so a busy machine loses nothing.
+        let exitedAt = 0;
+        const drainAgain = (): void => {
+          if (drain && Date.now() - exitedAt < pipeDrainCapMs) drain.refresh();
+        };
+        child.stdout.on('data', (b: Buffer) => {
+          out.push(b);
+          drainAgain();
+        });
+        child.stderr.on('data', (b: Buffer) => {
+          err.push(b);
+          drainAgain();
+        });
         child.on('error', (e: NodeJS.ErrnoException) => {
           if (timer) clearTimeout(timer);
           if (drain) clearTimeout(drain);
@@ -60,9 +75,12 @@ export function createChildProcessRunner(): CommandRunner {
           resolve({ ok: false, error: failure });
         });
         // 'close' comes once the child has exited AND its pipes are closed. A process it left behind (a daemon
-        // such as wireguard-go, a backgrounded helper) may hold the pipes for ever: after the exit, what is
-        // still unread gets a short grace, then the run ends with the output read so far.
+        // such as wireguard-go, a backgrounded helper) may hold the pipes for ever: after the exit, output gets a
+        // grace that each new chunk renews, then the run ends with the output read so far.
         child.on('exit', (code, signal) => {
+          // The program has ended on its own (or by the kill): a timeout can no longer apply to it.
+          if (timer) clearTimeout(timer);
+          exitedAt = Date.now();
           drain = setTimeout(() => {
             child.stdout.destroy();
             child.stderr.destroy();

@@ -57,7 +57,7 @@ export function runnerContract(makeRunner: () => CommandRunner): void {
     'a command that outlives timeoutMs is killed: exit code 124 with what it wrote so far',
     async () => {
       // Long enough for sh to start and write on a loaded machine; the kill is what is tested.
-      expect(await makeRunner().run(contractCommands.hangs, { timeoutMs: 1000 })).toEqual({
+      expect(await makeRunner().run(contractCommands.hangs, { timeoutMs: 3000 })).toEqual({
         ok: true,
         value: { exitCode: 124, stdout: 'partial', stderr: 'err' },
       });
