@@ -384,6 +384,25 @@ describe('ReachabilityService', () => {
     await m.service.stop();
   });
 
+  it('an event right after the quiet time ran out (before its probe started) restarts it: one probe, not two', async () => {
+    const m = withMonitor(10);
+    const first = m.next();
+    m.service.start();
+    await first;
+    m.event();
+    m.clock.advance(10); // the quiet time is over: its wake-up is queued…
+    m.event(); // …and a newer event arrives before it runs
+    await m.clock.settle();
+    expect(m.probes()).toBe(1);
+    m.clock.advance(9);
+    await m.clock.settle();
+    expect(m.probes()).toBe(1);
+    m.clock.advance(1);
+    await m.clock.settle();
+    expect(m.probes()).toBe(2);
+    await m.service.stop();
+  });
+
   it('a debounced probe that fails is logged', async () => {
     const m = withMonitor(10, [1]);
     const first = m.next();

@@ -165,7 +165,8 @@ export class ReachabilityService {
     const quiet = new AbortController();
     this.debounce = quiet;
     void this.deps.clock.sleep(this.deps.debounceMs ?? 500, quiet.signal).then(
-      () => this.probeNow().catch((e: unknown) => this.probeFailed(e)),
+      // A newer event or stop() may come between the wake-up and this line: that quiet time is over, not due.
+      () => (quiet.signal.aborted ? undefined : this.probeNow().catch((e: unknown) => this.probeFailed(e))),
       // A newer event restarted the quiet time, or the service stops.
       () => undefined,
     );
