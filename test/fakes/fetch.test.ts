@@ -45,7 +45,8 @@ describe('Fetch contract: FakeFetch', () => {
       .on(`${base}${contractPaths.headers}`, (r) => Response.json({ got: r.headers.get('x-request') }))
       .on(`${base}${contractPaths.greet('a')}`, () => new Response('hello a'))
       .on(`${base}${contractPaths.greet('b')}`, () => new Response('hello b'))
-      .on(`${base}${contractPaths.echo}`, async (r) => new Response(await r.text()));
+      .on(`${base}${contractPaths.echo}`, async (r) => new Response(await r.text()))
+      .unreachable('http://nothing.test/');
     return Promise.resolve({ fetch: fake.fetch, base, unreachable: 'http://nothing.test/' });
   });
 });
@@ -57,12 +58,32 @@ describe('FakeFetch', () => {
     await expect(f.fetch('https://api.test/update?hostname=b')).rejects.toThrow(TypeError);
     await expect(f.fetch('https://api.test/update')).rejects.toThrow(TypeError);
     await expect(f.fetch('https://api.test/update?hostname=a&extra=1')).rejects.toThrow(TypeError);
+    // Taken here because this test expects them; otherwise each fails the test (below).
+    expect(f.takeMistakes().map((e) => e.message)).toEqual([
+      'FakeFetch: no route for GET https://api.test/update?hostname=b',
+      'FakeFetch: no route for GET https://api.test/update',
+      'FakeFetch: no route for GET https://api.test/update?hostname=a&extra=1',
+    ]);
+  });
+
+  // The code under test may swallow the rejection (an echo source turns it into "unavailable"): the unrouted
+  // request fails the test anyway when it ends.
+  it.fails('an unrouted request fails the test even when the caller swallows the rejection', async () => {
+    const f = new FakeFetch().on('https://api.test/a', () => new Response('a'));
+    await f.fetch('https://api.test/b').catch(() => undefined);
+  });
+
+  it('unreachable() scripts "nothing answers" without a mistake', async () => {
+    const f = new FakeFetch().unreachable('https://down.test/');
+    await expect(f.fetch('https://down.test/')).rejects.toThrow(TypeError);
+    expect(f.takeMistakes()).toEqual([]);
   });
 
   it('a route without a query matches only requests without one', async () => {
     const f = new FakeFetch().on('http://echo.test/ip', () => new Response('203.0.113.7'));
     expect(await (await f.fetch('http://echo.test/ip')).text()).toBe('203.0.113.7');
-    await expect(f.fetch('http://echo.test/ip?format=json')).rejects.toThrow(/no fake route for/);
+    await expect(f.fetch('http://echo.test/ip?format=json')).rejects.toThrow(/no route for/);
+    expect(f.takeMistakes()).toHaveLength(1);
   });
 
   it('the order of query parameters does not matter', async () => {

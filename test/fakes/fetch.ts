@@ -2,6 +2,7 @@
  * @module A fetch that answers from handlers registered by URL, query string included, and records every
  * request. test/fakes/contracts/fetch.ts holds it to the behaviour of the real fetch.
  */
+import { onTestFinished } from 'vitest';
 import type { Fetch } from '../../src/core/fetch.js';
 
 type Handler = (request: Request) => Response | Promise<Response>;
@@ -20,12 +21,31 @@ function sameQuery(a: URLSearchParams, b: URLSearchParams): boolean {
 /**
  * Routes are exact: a URL given as a string matches requests to that origin and path with the same query
  * string (`https://x/y` matches no query at all, `https://x/y?hostname=a` only `hostname=a`); a matcher
- * function decides for itself (e.g. "any query"). Later routes win. A request no route matches rejects with
- * a TypeError, as the real fetch does when nothing answers at that address.
+ * function decides for itself (e.g. "any query"). Later routes win.
+ *
+ * "Nothing answers at that address" is scripted with `unreachable()`: the request rejects with a TypeError, as the
+ * real fetch does. A request that no route names is a mistake in the code or the test, never a server that is
+ * down: it rejects the same way, and the running test fails when it ends even if the code under test turned the
+ * rejection into "unavailable" (as the HTTP and DNS sources do).
  */
 export class FakeFetch {
   readonly requests: Request[] = [];
   private readonly routes: { match: Matcher; handler: Handler }[] = [];
+
+  /** Requests no route named; each fails the running test unless taken with `takeMistakes()`. */
+  private readonly mistakes: TypeError[] = [];
+
+  /** Requests to `url` find nothing answering there (connection refused): they reject with a TypeError. */
+  unreachable(url: string | Matcher): this {
+    return this.on(url, (request) => {
+      throw new TypeError(`fetch failed: nothing answers at ${request.url}`);
+    });
+  }
+
+  /** The unrouted requests so far, for a test that expects them; taken ones no longer fail the test. */
+  takeMistakes(): TypeError[] {
+    return this.mistakes.splice(0);
+  }
 
   on(url: string | Matcher, handler: Handler): this {
     let match: Matcher;
@@ -47,7 +67,18 @@ export class FakeFetch {
     this.requests.push(request.clone());
     const url = new URL(request.url);
     const route = this.routes.find((r) => r.match(url, request));
-    if (!route) throw new TypeError(`fetch failed: no fake route for ${request.url}`);
+    if (!route) {
+      const error = new TypeError(`FakeFetch: no route for ${request.method} ${request.url}`);
+      this.mistakes.push(error);
+      try {
+        onTestFinished(() => {
+          if (this.mistakes.includes(error)) throw error;
+        });
+      } catch {
+        // Called outside a test (a leaked request after it ended): the rejection alone has to tell.
+      }
+      throw error;
+    }
     return route.handler(request);
   };
 }
