@@ -45,6 +45,8 @@ export default defineConfig(
       'test-artifacts/**',
       'coverage/**',
       'bin/**',
+      'reports/**',
+      '.stryker-tmp*/**',
     ],
   },
   js.configs.recommended,
