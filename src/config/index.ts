@@ -54,12 +54,13 @@ function describeIssues(source: string, error: z.ZodError, nameOf: (key: string)
   const key = first?.path[0];
   // An issue with the document itself (e.g. a config file that is an array) has no setting to name.
   const where = typeof key === 'string' ? `${nameOf(key)}: ` : '';
+  // Stryker disable next-line OptionalChaining,StringLiteral: as above; the fallback is unreachable, there is always a first message
+  const detail = first?.message ?? 'invalid value';
   const message =
     // Stryker disable next-line OptionalChaining: as above
     first?.code === 'unrecognized_keys'
       ? `${source}: unknown setting ${first.keys.map((k) => `"${nameOf(k)}"`).join(', ')}`
-      : // Stryker disable next-line OptionalChaining,StringLiteral: as above, there is always a first message
-        `${source}: ${where}${first?.message ?? 'invalid value'}`;
+      : `${source}: ${where}${detail}`;
   return failure('config.invalid', message, error.issues);
 }
 

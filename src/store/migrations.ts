@@ -138,14 +138,13 @@ export function migrateToCurrent(doc: unknown): MigrationResult {
   const versionOf = z.object({ version: z.number().int() }).safeParse(doc);
   if (!versionOf.success) return { kind: 'error', message: 'no "version" number at the top level' };
   const version = versionOf.data.version;
-  if (version === currentVersion) return { kind: 'current', state: doc };
-  // Stryker disable next-line EqualityOperator: the current version returned just above, so > and >= agree
   if (version > currentVersion) {
     return {
       kind: 'error',
       message: `version ${version} was written by a newer Gatehouse (this one reads up to ${currentVersion})`,
     };
   }
+  if (version === currentVersion) return { kind: 'current', state: doc };
   // Each step validates its input against that version's frozen schema, then the chain continues.
   if (version === 1) {
     const v1 = stateV1Schema.safeParse(doc);
