@@ -80,8 +80,8 @@ function mappingBehaviour(stun: FamilyFacts['stun']): {
   // Stryker disable next-line ArrayDeclaration: without STUN facts a junk entry would still be fewer than two answers
   const seen = (stun?.results ?? []).filter(answered);
   const [first, second] = seen;
-  // Stryker disable next-line ConditionalExpression: no first answer means no second either; testing first narrows its type
-  if (!first || !second) return { kind: 'unknown' };
+  // Fewer than two answers: nothing to compare.
+  if (!(first && second)) return { kind: 'unknown' };
   const mappedAt = (r: Answered) => `${r.mapped.address}:${r.mapped.port}`;
   if (new Set(seen.map(mappedAt)).size > 1) {
     return {
@@ -148,18 +148,16 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
         );
       }
     }
-    // Stryker disable next-line ConditionalExpression: null is no address, so isPrivateOrCgnat would find no space either
-    if (gatewayNext) {
-      const space = isPrivateOrCgnat(gatewayNext);
-      if (space === 'cgnat')
-        cgnatHints.push(
-          `the hop after your router (${gatewayNext}) is in the carrier-grade NAT range 100.64.0.0/10`,
-        );
-      else if (space === 'private')
-        doubleNatHints.push(
-          `the hop after your router (${gatewayNext}) is a private address: a second router translates`,
-        );
-    }
+    // A hop that did not answer (null) is in no space.
+    const gatewaySpace = gatewayNext && isPrivateOrCgnat(gatewayNext);
+    if (gatewaySpace === 'cgnat')
+      cgnatHints.push(
+        `the hop after your router (${gatewayNext}) is in the carrier-grade NAT range 100.64.0.0/10`,
+      );
+    else if (gatewaySpace === 'private')
+      doubleNatHints.push(
+        `the hop after your router (${gatewayNext}) is a private address: a second router translates`,
+      );
     if (onBox) {
       kind = 'public';
       evidence.push(`the box itself holds the public address ${publicV4}`);
@@ -276,9 +274,11 @@ function headlineFor(
 ): string {
   if (udp === 'blocked') return 'UDP is blocked: WireGuard cannot work from this network.';
   switch (kind) {
-    case 'public':
+    case 'public': {
       // Stryker disable next-line StringLiteral: "public" means the box holds the accepted address, so it is never null here
-      return `Public address ${address ?? ''} on the box itself: reachable.`;
+      const held = address ?? '';
+      return `Public address ${held} on the box itself: reachable.`;
+    }
     case 'nat':
       return inbound === 'via-port-mapping'
         ? `Behind a router (${address ?? 'public address unknown'}); the WireGuard port is mapped automatically.`
