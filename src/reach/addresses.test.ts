@@ -6,6 +6,7 @@ import {
   formatIpv6,
   inCidr,
   isPrivateOrCgnat,
+  mostSpecificRange,
   parseCidr,
   toBigInt,
 } from './addresses.js';
@@ -26,6 +27,19 @@ describe('addresses', () => {
     ['64:ff9b::192.0.2.33', 0x0064ff9b0000000000000000c0000221n],
     ['1:2:3:4:5:6:1.2.3.4', 0x00010002000300040005000601020304n],
   ])('toBigInt(%s)', (address, value) => {
+    expect(toBigInt(address)).toBe(value);
+  });
+
+  // A zone (RFC 4007) names a link, not a part of the address, and may hold dots ("eth0.100" is a VLAN): it is
+  // dropped, never read as an embedded IPv4 tail. Such text comes from untrusted answers, so it must not throw.
+  it.each([
+    ['fe80::1%eth0', (0xfe80n << 112n) | 1n],
+    ['fe80::1%eth0.100', (0xfe80n << 112n) | 1n],
+    ['1:2:3:4:5:6:7:8%eth0.5', 0x00010002000300040005000600070008n],
+    ['2001:db8:1:2:3:4:5:6%vlan.10', 0x20010db8000100020003000400050006n],
+    ['::ffff:1.2.3.4%1.2.3.4', 0xffff01020304n],
+    ['fe80::%1', 0xfe80n << 112n],
+  ])('toBigInt(%s) ignores the zone', (address, value) => {
     expect(toBigInt(address)).toBe(value);
   });
 
@@ -165,6 +179,10 @@ describe('addresses', () => {
     ['ff00::', 'ff00::/8', 'multicast'],
     ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'ff00::/8', 'multicast'],
     ['not-an-ip', 'not-an-ip', 'not an IP address'],
+    ['2606:4700::1111%eth0', '2606:4700::1111%eth0', 'zoned (scoped to one link)'],
+    ['fe80::1%eth0.100', 'fe80::1%eth0.100', 'zoned (scoped to one link)'],
+    ['1:2:3:4:5:6:7:8%eth0.5', '1:2:3:4:5:6:7:8%eth0.5', 'zoned (scoped to one link)'],
+    ['2001:db8:1:2:3:4:5:6%vlan.10', '2001:db8:1:2:3:4:5:6%vlan.10', 'zoned (scoped to one link)'],
   ])('%s never counts (%s, %s)', (address, range, name) => {
     expect(checkBogon(address)).toEqual({ bogon: true, range, name });
   });
@@ -219,6 +237,35 @@ describe('addresses', () => {
     expect(checkBogon(address)).toEqual({ bogon: false });
   });
 
+  describe('mostSpecificRange', () => {
+    const range = (cidr: string, name = cidr) => {
+      const parsed = parseCidr(cidr);
+      if (!parsed) throw new Error(`${cidr} does not parse`);
+      return { cidr, name, parsed };
+    };
+    const wide = range('10.0.0.0/8');
+    const narrow = range('10.1.0.0/16');
+    const other = range('192.168.0.0/16');
+
+    it.each([
+      ['wide first', [wide, narrow, other]],
+      ['narrow first', [narrow, wide, other]],
+      ['the other range last', [other, narrow, wide]],
+    ])('the most specific range wins, whatever the order (%s)', (_, ranges) => {
+      expect(mostSpecificRange('10.1.2.3', ranges)).toBe(narrow);
+      expect(mostSpecificRange('10.2.0.1', ranges)).toBe(wide);
+      expect(mostSpecificRange('192.168.0.1', ranges)).toBe(other);
+      expect(mostSpecificRange('11.0.0.1', ranges)).toBeUndefined();
+    });
+
+    it('on a tie the first listed wins', () => {
+      const first = range('10.0.0.0/8', 'first');
+      const second = range('10.0.0.0/8', 'second');
+      expect(mostSpecificRange('10.0.0.1', [first, second])).toBe(first);
+      expect(mostSpecificRange('10.0.0.1', [second, first])).toBe(second);
+    });
+  });
+
   it('configured public ranges exempt a range, and only that range', () => {
     expect(checkBogon('203.0.113.2', ['203.0.113.0/24'])).toEqual({ bogon: false });
     expect(checkBogon('2001:db8:10::2', ['2001:db8::/32'])).toEqual({ bogon: false });
@@ -241,6 +288,8 @@ describe('addresses', () => {
     ['192.0.0.1', undefined],
     ['203.0.113.1', undefined],
     ['8.8.8.8', undefined],
+    ['not-an-ip', undefined],
+    ['fd00::1%eth0.5', undefined],
   ])('isPrivateOrCgnat(%s) = %s', (address, space) => {
     expect(isPrivateOrCgnat(address)).toBe(space);
   });

@@ -12,8 +12,11 @@ export function toBigInt(address: string): bigint | undefined {
   const fam = familyOf(address);
   if (fam === 'ipv4') return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
   if (fam !== 'ipv6') return undefined;
+  // A zone (RFC 4007: "fe80::1%eth0.100") names a link, not part of the address, and may hold dots: drop it first.
+  // split() always yields a first element.
+  const [bare] = address.split('%') as [string];
   // Hex groups may be in either case: parseInt(g, 16) reads both.
-  let text = address;
+  let text = bare;
   // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hex groups; isIP allows a dotted quad only as the last group.
   const lastGroupAt = text.lastIndexOf(':') + 1;
   const lastGroup = text.slice(lastGroupAt);
@@ -59,9 +62,9 @@ export function parseCidr(text: string): Cidr | undefined {
   // split() always yields a first element.
   const [addr, lenText] = text.split('/') as [string, string?];
   const family = familyOf(addr);
-  const base = toBigInt(addr);
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: toBigInt is undefined exactly when familyOf is; both tests narrow the types
-  if (!family || base === undefined) return undefined;
+  if (!family) return undefined;
+  // toBigInt reads every address familyOf knows: the fallback only narrows the type.
+  const base = toBigInt(addr) ?? 0n;
   const max = family === 'ipv4' ? 32 : 128;
   // Digits only: Number('') is 0, so "1.2.3.4/" would otherwise be the whole address space.
   if (lenText !== undefined && !/^\d+$/.test(lenText)) return undefined;
@@ -72,9 +75,8 @@ export function parseCidr(text: string): Cidr | undefined {
 
 export function inCidr(address: string, cidr: Cidr): boolean {
   if (familyOf(address) !== cidr.family) return false;
-  const value = toBigInt(address);
-  // Stryker disable next-line ConditionalExpression,BooleanLiteral: the family check above already ruled out a non-address; this narrows the type
-  if (value === undefined) return false;
+  // The family check above ruled out a non-address: the fallback only narrows the type.
+  const value = toBigInt(address) ?? 0n;
   const width = cidr.family === 'ipv4' ? 32n : 128n;
   const shift = width - BigInt(cidr.bits);
   return value >> shift === cidr.base >> shift;
@@ -109,7 +111,29 @@ export const bogonRanges: readonly { readonly cidr: string; readonly name: strin
   { cidr: 'ff00::/8', name: 'multicast' },
 ];
 
-const parsedBogons = bogonRanges.map((b) => ({ ...b, parsed: parseCidr(b.cidr) }));
+export interface NamedRange {
+  readonly cidr: string;
+  readonly name: string;
+  readonly parsed: Cidr;
+}
+
+// Every range of the table parses: a test checks each.
+const parsedBogons: readonly NamedRange[] = bogonRanges.map((b) => ({
+  ...b,
+  parsed: parseCidr(b.cidr) as Cidr,
+}));
+
+/** The most specific of `ranges` that holds the address (the first listed on a tie), whatever their order. */
+export function mostSpecificRange<R extends NamedRange>(
+  address: string,
+  ranges: readonly R[],
+): R | undefined {
+  let best: R | undefined;
+  for (const r of ranges) {
+    if (inCidr(address, r.parsed) && (!best || r.parsed.bits > best.parsed.bits)) best = r;
+  }
+  return best;
+}
 
 export type BogonCheck =
   { readonly bogon: false } | { readonly bogon: true; readonly range: string; readonly name: string };
@@ -121,25 +145,25 @@ export type BogonCheck =
 // Stryker disable next-line ArrayDeclaration: a default of junk text would parse to no range and exempt nothing, like []
 export function checkBogon(address: string, publicRanges: readonly string[] = []): BogonCheck {
   if (familyOf(address) === undefined) return { bogon: true, range: address, name: 'not an IP address' };
+  // A zone scopes an address to one link: never one the internet reaches, nor one to publish.
+  if (address.includes('%')) return { bogon: true, range: address, name: 'zoned (scoped to one link)' };
   for (const r of publicRanges) {
     const cidr = parseCidr(r);
     if (cidr && inCidr(address, cidr)) return { bogon: false };
   }
-  let best: { cidr: string; name: string; bits: number } | undefined;
-  for (const b of parsedBogons) {
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: two ranges of one length holding one address are one range, so > and >= agree; the only nested pair (192.0.0.0/24, /29) is listed wide first, so "the last match" would pick the same
-    if (b.parsed && inCidr(address, b.parsed) && (!best || b.parsed.bits > best.bits)) {
-      best = { cidr: b.cidr, name: b.name, bits: b.parsed.bits };
-    }
-  }
+  const best = mostSpecificRange(address, parsedBogons);
   return best ? { bogon: true, range: best.cidr, name: best.name } : { bogon: false };
 }
 
+const privateOrCgnat = new Map<string, 'cgnat' | 'private'>([
+  ['100.64.0.0/10', 'cgnat'],
+  ['10.0.0.0/8', 'private'],
+  ['172.16.0.0/12', 'private'],
+  ['192.168.0.0/16', 'private'],
+  ['fc00::/7', 'private'],
+]);
+
 export function isPrivateOrCgnat(address: string): 'cgnat' | 'private' | undefined {
   const check = checkBogon(address);
-  // Stryker disable next-line ConditionalExpression: a public address has no range, so the lists below miss it anyway; this narrows the type
-  if (!check.bogon) return undefined;
-  if (check.range === '100.64.0.0/10') return 'cgnat';
-  if (['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'].includes(check.range)) return 'private';
-  return undefined;
+  return check.bogon ? privateOrCgnat.get(check.range) : undefined;
 }

@@ -111,6 +111,29 @@ describe('decideAddress', () => {
     expect(d.kind).toBe('insufficient');
   });
 
+  it('a zoned IPv6 answer (its zone may hold dots) is rejected, not a crash of the whole decision', () => {
+    const k6 = (source: string, address: string): SourceResult => known(source, 'ipv6', address);
+    const d = decideAddress(
+      'ipv6',
+      [
+        k6('upnp', '2001:db8:1:2:3:4:5:6%vlan.10'),
+        k6('http:x', '1:2:3:4:5:6:7:8%eth0.5'),
+        k6('push', 'fe80::1%eth0.100'),
+        k6('stun:a', '2606:4700::1111'),
+      ],
+      { ...policy, quorum: 1 },
+    );
+    expect(d).toMatchObject({
+      kind: 'accepted',
+      address: '2606:4700::1111',
+      rejected: [
+        { source: 'upnp', reason: 'zoned (scoped to one link) address' },
+        { source: 'http:x', reason: 'zoned (scoped to one link) address' },
+        { source: 'push', reason: 'zoned (scoped to one link) address' },
+      ],
+    });
+  });
+
   it('the best-supported address wins wherever it stands in the answers', () => {
     expect(
       decideAddress('ipv4', [k('http:x', '9.9.9.9'), k('stun:a', '1.1.1.1'), k('stun:b', '1.1.1.1')], policy),
