@@ -169,6 +169,13 @@ describe('parseXml', () => {
     const r = parseXml('<a><!-- <b> -- > --><?pi x?><c/></a>');
     expect(r.ok && r.root.children.map((c) => c.name)).toEqual(['c']);
   });
+
+  it('reads an empty comment, processing instruction and CDATA section (the end token right where the search starts)', () => {
+    expect(parseXml('<a>x<!---->y<??>z<![CDATA[]]></a>')).toMatchObject({
+      ok: true,
+      root: { text: 'xyz', children: [] },
+    });
+  });
 });
 
 describe('findAll, findFirst, childText', () => {

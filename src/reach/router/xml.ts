@@ -56,8 +56,8 @@ export function parseXml(input: string): XmlParseResult {
   /** Where `token` starts at or after `from`, or undefined. */
   const find = (token: string, from: number): number | undefined => {
     const at = s.indexOf(token, from);
-    // Stryker disable next-line EqualityOperator: every search starts after the "<" at i, so a hit is never at 0
-    return at < 0 ? undefined : at;
+    // A hit is at or after `from`; a miss is -1.
+    return at >= from ? at : undefined;
   };
   const finish = (b: Building): XmlElement => ({
     name: localName(b.name),
@@ -114,8 +114,8 @@ export function parseXml(input: string): XmlParseResult {
       // A start tag: find its end outside quoted attribute values.
       let j = i + 1;
       let quote: string | undefined;
-      // Stryker disable next-line EqualityOperator: one more turn past the end reads no character and still fails below
-      for (; j < s.length; j++) {
+      // j starts at most at the end (i is inside s), so this stops there at the latest.
+      for (; j !== s.length; j++) {
         const c = s[j];
         if (quote) {
           if (c === quote) quote = undefined;
