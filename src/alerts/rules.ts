@@ -337,8 +337,6 @@ function upsert(items: readonly Alert[], alert: Alert): Alert[] {
 /** Keeps at most `alertRetention` alerts by forgetting the oldest cleared ones; active alerts are never dropped. */
 function trimItems(items: Alert[]): Alert[] {
   let excess = items.length - alertRetention;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: an early exit only; without excess the filter keeps every item
-  if (excess <= 0) return items;
   return items.filter((a) => {
     if (excess > 0 && a.clearedAt !== null) {
       excess -= 1;
