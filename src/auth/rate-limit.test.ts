@@ -294,4 +294,51 @@ describe('LoginThrottle memory bound (10 000 keys)', () => {
     // `victim` is forgotten (older than 1 s) but still locked: it must not be dropped.
     expect(locked.check(['victim'])).toEqual({ allowed: false, retryAfterMs: minute - second - 1 });
   });
+
+  it('scans only from 10 000 entries on, and then drops every entry that is neither locked nor remembered', () => {
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    // Three free attempts: a single failure locks nothing, so it is droppable once forgotten (after 1 s).
+    const throttle = new LoginThrottle(clock, {
+      ...defaultLockoutPolicy,
+      freeAttempts: 3,
+      forgetAfterMs: second,
+    });
+    for (let i = 0; i < 9_998; i++) throttle.recordFailure([`spray:${i}`]);
+    expect(throttle.held).toEqual({ failures: 9_998, inFlight: 0 });
+    clock.advance(second + 1);
+    throttle.recordFailure(['a']);
+    expect(throttle.held.failures).toBe(9_999);
+    throttle.recordFailure(['b']);
+    expect(throttle.held.failures).toBe(2);
+    expect(throttle.check(['a', 'b'])).toEqual({ allowed: true });
+  });
+
+  it('drops an entry whose lock ends right now (a check would allow it) but not one still locked', () => {
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const throttle = new LoginThrottle(clock, {
+      freeAttempts: 1,
+      baseLockoutMs: minute,
+      maxLockoutMs: minute,
+      forgetAfterMs: second,
+    });
+    throttle.recordFailure(['ended']);
+    clock.advance(1);
+    for (let i = 0; i < 9_998; i++) throttle.recordFailure([`running:${i}`]);
+    clock.advance(minute - 1);
+    expect(throttle.check(['ended'])).toEqual({ allowed: true });
+    throttle.recordFailure(['trigger']);
+    // 10 000 entries: `ended` goes, the 9 998 locked one more millisecond and `trigger` stay.
+    expect(throttle.held.failures).toBe(9_999);
+    expect(throttle.check(['running:0'])).toEqual({ allowed: false, retryAfterMs: 1 });
+  });
+
+  it('keeps no in-flight record once every attempt for a key has ended', () => {
+    const throttle = new LoginThrottle(new FakeClock('2026-03-01T00:00:00.000Z'));
+    throttle.begin(['client:a']);
+    throttle.begin(['client:a']);
+    throttle.end(['client:a']);
+    expect(throttle.held.inFlight).toBe(1);
+    throttle.end(['client:a']);
+    expect(throttle.held).toEqual({ failures: 0, inFlight: 0 });
+  });
 });
