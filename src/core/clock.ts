@@ -3,7 +3,7 @@
 export interface Clock {
   /** Current wall-clock time. Monotonic enough for expiries; never used for measuring durations. */
   now(): Date;
-  /** Resolves after `ms` milliseconds, or rejects with the signal's reason when aborted. */
+  /** Resolves after `ms` milliseconds (at once for `ms` ≤ 0), or rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 

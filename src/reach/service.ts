@@ -143,10 +143,9 @@ export class ReachabilityService {
     void (async () => {
       for (const after of times) {
         const elapsed = Math.max(0, this.deps.clock.now().getTime() - eventAt);
-        if (after > elapsed) {
-          // An abort (a newer event, stop()) ends the sleep early; the check below ends the series.
-          await this.deps.clock.sleep(after - elapsed, signal).catch(() => undefined);
-        }
+        // An overdue time (≤ 0 left) ends at once. An abort (a newer event, stop()) ends the sleep early; the
+        // check below ends the series.
+        await this.deps.clock.sleep(after - elapsed, signal).catch(() => undefined);
         // Also after a wake-up whose series a newer event replaced before this line ran.
         if (signal.aborted) return;
         this.lastRouterProbe = this.deps.clock.now().getTime();

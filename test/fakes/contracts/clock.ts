@@ -28,9 +28,10 @@ export function clockContract(setup: () => ClockUnderTest): void {
     expect(clock.now().getTime() - before).toBeGreaterThanOrEqual(29);
   });
 
-  it('sleep(0) resolves without time having to pass', async () => {
+  it('sleep(0) and an overdue (negative) sleep resolve without time having to pass', async () => {
     const { clock } = setup();
     await within(clock.sleep(0), 1000, 'sleep(0)');
+    await within(clock.sleep(-250), 1000, 'sleep(-250)');
   });
 
   it('an abort during sleep rejects with the signal’s reason', async () => {
