@@ -2,8 +2,8 @@
  * @module A fetch that answers from handlers registered by URL, query string included, and records every
  * request. test/fakes/contracts/fetch.ts holds it to the behaviour of the real fetch.
  */
-import { onTestFinished } from 'vitest';
 import type { Fetch } from '../../src/core/fetch.js';
+import { Mistakes } from './mistakes.js';
 
 type Handler = (request: Request) => Response | Promise<Response>;
 type Matcher = (url: URL, request: Request) => boolean;
@@ -33,7 +33,7 @@ export class FakeFetch {
   private readonly routes: { match: Matcher; handler: Handler }[] = [];
 
   /** Requests no route named; each fails the running test unless taken with `takeMistakes()`. */
-  private readonly mistakes: TypeError[] = [];
+  private readonly mistakes = new Mistakes<TypeError>();
 
   /** Requests to `url` find nothing answering there (connection refused): they reject with a TypeError. */
   unreachable(url: string | Matcher): this {
@@ -44,7 +44,7 @@ export class FakeFetch {
 
   /** The unrouted requests so far, for a test that expects them; taken ones no longer fail the test. */
   takeMistakes(): TypeError[] {
-    return this.mistakes.splice(0);
+    return this.mistakes.take();
   }
 
   on(url: string | Matcher, handler: Handler): this {
@@ -68,16 +68,7 @@ export class FakeFetch {
     const url = new URL(request.url);
     const route = this.routes.find((r) => r.match(url, request));
     if (!route) {
-      const error = new TypeError(`FakeFetch: no route for ${request.method} ${request.url}`);
-      this.mistakes.push(error);
-      try {
-        onTestFinished(() => {
-          if (this.mistakes.includes(error)) throw error;
-        });
-      } catch {
-        // Called outside a test (a leaked request after it ended): the rejection alone has to tell.
-      }
-      throw error;
+      throw this.mistakes.record(new TypeError(`FakeFetch: no route for ${request.method} ${request.url}`));
     }
     return route.handler(request);
   };

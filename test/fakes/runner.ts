@@ -2,8 +2,8 @@
  * @module A scripted CommandRunner: records every argv and answers from a table, keeping the real runner's
  * contract (src/core/child-process-runner.ts; test/fakes/contracts/runner.ts holds both to it).
  */
-import { onTestFinished } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
+import { Mistakes } from './mistakes.js';
 import {
   timeoutExitCode,
   type CommandResult,
@@ -51,7 +51,7 @@ export class UnscriptedCommandError extends Error {
 export class FakeRunner implements CommandRunner {
   readonly calls: RecordedCall[] = [];
   /** Calls the test did not script, or that would hang forever; each fails the test unless taken. */
-  private readonly mistakes: UnscriptedCommandError[] = [];
+  private readonly mistakes = new Mistakes<UnscriptedCommandError>();
   private readonly answers: { match: (argv: readonly string[]) => boolean; answer: Script }[] = [];
   private readonly clock: Clock | undefined;
 
@@ -140,21 +140,12 @@ export class FakeRunner implements CommandRunner {
 
   /** The mistakes so far, for a test that expects them; taken mistakes no longer fail the test. */
   takeMistakes(): UnscriptedCommandError[] {
-    return this.mistakes.splice(0);
+    return this.mistakes.take();
   }
 
   private mistake(message: string): Promise<never> {
-    const error = new UnscriptedCommandError(message);
-    this.mistakes.push(error);
-    try {
-      // Fails the running test even when the code under test catches the rejection.
-      onTestFinished(() => {
-        if (this.mistakes.includes(error)) throw error;
-      });
-    } catch {
-      // Called outside a test (a leaked call after it ended): the rejection alone has to tell.
-    }
-    return Promise.reject(error);
+    // Fails the running test even when the code under test catches the rejection.
+    return Promise.reject(this.mistakes.record(new UnscriptedCommandError(message)));
   }
 }
 
