@@ -12,11 +12,11 @@ const adapterFiles = [
   'src/core/node-fs.ts',
   'src/store/lowdb-store.ts',
   'src/store/data-dir.ts',
-  'src/web/node-server.ts',
+  'src/http/node-server.ts',
   'src/reach/stun-udp.ts',
   'src/reach/router/dgram-udp.ts',
   'src/reach/router/gena-http.ts',
-  'src/web/static-assets.ts',
+  'src/http/static-assets.ts',
   'src/main.ts',
   'src/cli.ts',
 ];

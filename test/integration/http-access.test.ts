@@ -3,8 +3,8 @@
  * security headers on every kind of response.
  */
 import { describe, expect, it } from 'vitest';
-import { publicApiRoutes } from '../../src/web/middleware/guard.js';
-import type { StaticAssets } from '../../src/web/assets.js';
+import { publicApiRoutes } from '../../src/http/middleware/guard.js';
+import type { StaticAssets } from '../../src/http/assets.js';
 import { testPassword, type Harness } from '../support/app-harness.js';
 import {
   bearer,

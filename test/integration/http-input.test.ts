@@ -1,8 +1,8 @@
 /** @module Bad input at the HTTP boundary: malformed JSON, wrong types, unknown fields, size, query and path checks. */
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
-import { createApp, maxBodyBytes } from '../../src/web/app.js';
-import { createMetrics } from '../../src/web/metrics.js';
+import { createApp, maxBodyBytes } from '../../src/http/app.js';
+import { createMetrics } from '../../src/http/metrics.js';
 import { testPassword } from '../support/app-harness.js';
 import { bearer, createToken, expectError, harnessPerTest } from '../support/api-helpers.js';
 

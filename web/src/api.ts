@@ -1,7 +1,7 @@
 /** @module Typed calls to the Gatehouse API through Hono's RPC client, carrying the session's CSRF token. */
 import { hc, type ClientResponse } from 'hono/client';
 import type { SuccessStatusCode } from 'hono/utils/http-status';
-import type { ApiType } from '../../src/web/app.js';
+import type { ApiType } from '../../src/http/app.js';
 
 /** A failed API call, with the server's message meant for the user. */
 export class ApiError extends Error {

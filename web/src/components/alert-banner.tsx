@@ -1,7 +1,7 @@
 /** @module The banner at the top of every page while active alerts wait to be acknowledged. */
 import type { hc } from 'hono/client';
 import { useCallback, useEffect } from 'preact/hooks';
-import type { AlertRoutes } from '../../../src/web/routes/alerts.js';
+import type { AlertRoutes } from '../../../src/http/routes/alerts.js';
 import { expectOk, type OkBody } from '../api.js';
 import { useInterval, useLoad } from '../hooks.js';
 
