@@ -1,0 +1,28 @@
+/**
+ * @module What a capability (reachability, alerts, DDNS, WireGuard, certificates, …) contributes to the box. Each
+ * capability folder exports one factory `createX(ports, config, deps)` returning a {@link Capability}; the
+ * composition root lists them and the lifecycle registry starts them in order and stops them in reverse.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { RuleDefinition } from '../alerts/catalogue.js';
+import type { AppEnv } from '../http/context.js';
+import type { StatusCardProvider } from '../status/cards.js';
+
+export interface Capability {
+  /** Stable id, e.g. `reachability`; also the name in logs and in the lifecycle's messages. */
+  readonly id: string;
+  /** JSON API routes, mounted under /api/v1 behind the same guard, CSRF check and error shape as the core's. */
+  readonly routes?: OpenAPIHono<AppEnv>;
+  /** Dashboard cards, in the order shown. */
+  readonly statusCards?: readonly StatusCardProvider[];
+  /** Alert rules this capability raises: the one place their severity, title and remedy are written. */
+  readonly alertRules?: Readonly<Record<string, RuleDefinition>>;
+  /** Audit event types this capability records (`<capability>.<what>`), each with a one-line description. */
+  readonly auditTypes?: Readonly<Record<string, string>>;
+  /** Ids of the web UI pages this capability owns (the UI shows them when the capability is present). */
+  readonly uiPages?: readonly string[];
+  /** Begins background work (loops, listeners). Must return promptly; failures of later work are the capability's. */
+  start?(): Promise<void> | void;
+  /** Ends background work and releases what the capability holds (e.g. router mappings); bounded by the lifecycle. */
+  stop?(): Promise<void> | void;
+}
