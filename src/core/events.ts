@@ -39,7 +39,9 @@ export interface EventBus {
 }
 
 export function createEventBus(logger: Logger): EventBus {
-  const handlers = new Map<Topic, Set<Handler<Topic>>>();
+  // Entries, not the handlers themselves: the same function subscribed twice is two subscriptions, and each
+  // unsubscribe removes only its own.
+  const handlers = new Map<Topic, Set<{ readonly handler: Handler<Topic> }>>();
   const lastPayload = new Map<Topic, unknown>();
   const inFlight = new Set<Promise<void>>();
 
@@ -54,7 +56,7 @@ export function createEventBus(logger: Logger): EventBus {
     publish(topic, payload) {
       lastPayload.set(topic, payload);
       // A snapshot: handlers that (un)subscribe while this runs do not change who hears this event.
-      for (const handler of [...(handlers.get(topic) ?? [])]) {
+      for (const { handler } of [...(handlers.get(topic) ?? [])]) {
         let result: void | Promise<void>;
         try {
           result = (handler as Handler<typeof topic>)(payload);
@@ -78,7 +80,7 @@ export function createEventBus(logger: Logger): EventBus {
         set = new Set();
         handlers.set(topic, set);
       }
-      const entry = handler as Handler<Topic>;
+      const entry = { handler: handler as Handler<Topic> };
       set.add(entry);
       return () => {
         set.delete(entry);
