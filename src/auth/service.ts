@@ -1,15 +1,18 @@
-/** @module Admin authentication: setup, login with TOTP, sessions, API tokens, password and 2FA management. */
+/** @module Admin authentication: setup, login, TOTP, sessions, password changes; API tokens live in tokens.ts. */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PrivateFiles } from '../core/node-fs.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
-import type { ApiToken, Session, State, User } from '../store/schema.js';
+import type { Session, State, User } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { appendAudit, type AuditInput } from './audit.js';
+import { AuditSampler } from './audit-sampler.js';
 import { constantTimeEqual, generateSecret, sha256Hex } from './crypto.js';
+import { authFailure, lockedFailure, type AuthFailure } from './failure.js';
 import { createTimingDummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { LoginThrottle, type LockoutPolicy } from './rate-limit.js';
+import { auditContext, type RequestContext } from './request-context.js';
 import { isSessionLive, needsTouch, sessionExpiry, type SessionPolicy } from './sessions.js';
 import { checkSetupToken, ensureSetupToken, removeSetupToken } from './setup-token.js';
 import {
@@ -20,19 +23,10 @@ import {
   provisioningUri,
   verifyTotp,
 } from './totp.js';
+import { ApiTokenService } from './tokens.js';
 
-export interface AuthFailure {
-  readonly code: string;
-  readonly message: string;
-  readonly status: 400 | 401 | 403 | 404 | 409 | 429;
-  readonly retryAfterSeconds?: number;
-}
-
-/** Who is making a request, for throttling and the audit log. */
-export interface RequestContext {
-  readonly clientAddress: string;
-  readonly userAgent: string;
-}
+export type { AuthFailure } from './failure.js';
+export type { RequestContext } from './request-context.js';
 
 export interface IssuedSession {
   /** The cookie value: returned once, stored only as a hash. */
@@ -61,25 +55,19 @@ export interface AuthServiceDeps {
   readonly events?: AuthEvents;
 }
 
-const tokenPrefix = 'ghp_';
-
-const err = (
-  status: AuthFailure['status'],
-  code: string,
-  message: string,
-  retryAfterSeconds?: number,
-): AuthFailure =>
-  retryAfterSeconds === undefined ? { status, code, message } : { status, code, message, retryAfterSeconds };
-
 export class AuthService {
+  /** API tokens: their own service on the same store and clock (src/auth/tokens.ts). */
+  readonly tokens: ApiTokenService;
   private readonly throttle: LoginThrottle;
+  /** Attempts while locked out are audited sampled: the caller can repeat them at will. */
+  private readonly lockedAttempts: AuditSampler;
   /** Hash checked for unknown usernames, so response time does not reveal which names exist. */
   private dummyHash: Promise<string> | undefined;
-  /** When an audit event of a noisy kind (key: type + client) was last written; see auditSampled. */
-  private readonly auditSampledAt = new Map<string, number>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.throttle = new LoginThrottle(deps.clock, deps.lockoutPolicy);
+    this.lockedAttempts = new AuditSampler(deps.clock, (input) => this.audit(input));
+    this.tokens = new ApiTokenService({ store: deps.store, clock: deps.clock });
   }
 
   needsSetup(): boolean {
@@ -97,10 +85,10 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
     if (!this.needsSetup())
-      return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
+      return fail(authFailure('setup.already-complete', 'Gatehouse is already set up; log in instead'));
     const keys = [`setup:${ctx.clientAddress}`];
     const gate = this.throttle.begin(keys);
-    if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
+    if (!gate.allowed) return fail(lockedFailure(gate.retryAfterMs));
     try {
       return await this.completeSetupAttempt(input, ctx, keys);
     } finally {
@@ -119,11 +107,10 @@ export class AuthService {
         type: 'setup.token-rejected',
         actor: input.username,
         outcome: 'failure',
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
       return fail(
-        err(
-          403,
+        authFailure(
           'setup.bad-token',
           'the setup token is wrong; find it in the server log or run `gatehouse setup-token`',
         ),
@@ -151,12 +138,12 @@ export class AuthService {
         type: 'setup.completed',
         actor: user.username,
         outcome: 'success',
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
       return true;
     });
     if (!created)
-      return fail(err(409, 'setup.already-complete', 'Gatehouse is already set up; log in instead'));
+      return fail(authFailure('setup.already-complete', 'Gatehouse is already set up; log in instead'));
     removeSetupToken(this.deps.files, this.deps.dataDir);
     this.deps.logger.info({ username: user.username }, 'setup complete: admin account created');
     return ok(await this.issueSession(user, 'complete', ctx));
@@ -170,14 +157,14 @@ export class AuthService {
     const gate = this.throttle.begin(keys);
     if (!gate.allowed) {
       this.deps.events?.loginAttempt('locked');
-      await this.auditSampled({
+      await this.lockedAttempts.record({
         type: 'login.failure',
         actor: input.username,
         outcome: 'failure',
         details: { reason: 'locked out' },
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
-      return fail(this.lockedFailure(gate.retryAfterMs));
+      return fail(lockedFailure(gate.retryAfterMs));
     }
     try {
       return await this.loginAttempt(input, ctx, keys);
@@ -197,7 +184,7 @@ export class AuthService {
     if (!user || !valid) {
       this.deps.events?.loginAttempt('failure');
       await this.recordLoginFailure(keys, input.username, ctx, 'login.failure');
-      return fail(err(401, 'auth.invalid-credentials', 'wrong username or password'));
+      return fail(authFailure('auth.invalid-credentials', 'wrong username or password'));
     }
     if (user.totpSecret !== null) {
       // The counters are cleared only once the second factor is right too: re-entering the password must not
@@ -206,7 +193,12 @@ export class AuthService {
     }
     this.throttle.recordSuccess(keys);
     this.deps.events?.loginAttempt('success');
-    await this.audit({ type: 'login.success', actor: user.username, outcome: 'success', ...ctxFields(ctx) });
+    await this.audit({
+      type: 'login.success',
+      actor: user.username,
+      outcome: 'success',
+      ...auditContext(ctx),
+    });
     return ok(await this.issueSession(user, 'complete', ctx));
   }
 
@@ -219,12 +211,15 @@ export class AuthService {
     const found = sessionId === undefined ? undefined : this.findSession(sessionId);
     if (!found || found.session.stage !== 'pending-mfa' || found.user.totpSecret === null) {
       return fail(
-        err(401, 'auth.no-pending-login', 'no login is waiting for a code; log in with your password first'),
+        authFailure(
+          'auth.no-pending-login',
+          'no login is waiting for a code; log in with your password first',
+        ),
       );
     }
     const keys = [`account:${found.user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
     const gate = this.throttle.begin(keys);
-    if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
+    if (!gate.allowed) return fail(lockedFailure(gate.retryAfterMs));
     try {
       return await this.completeMfaAttempt(found, input, ctx, keys);
     } finally {
@@ -256,7 +251,7 @@ export class AuthService {
     if (!accepted) {
       this.deps.events?.loginAttempt('failure');
       await this.recordLoginFailure(keys, user.username, ctx, 'login.mfa-failure');
-      return fail(err(401, 'auth.invalid-code', 'that code is not valid'));
+      return fail(authFailure('auth.invalid-code', 'that code is not valid'));
     }
     const oldHash = found.session.idHash;
     const sessionIdNew = generateSecret(32);
@@ -279,7 +274,7 @@ export class AuthService {
           actor: user.username,
           outcome: 'success',
           details: { remaining: u.recoveryCodeHashes.length },
-          ...ctxFields(ctx),
+          ...auditContext(ctx),
         });
       }
       // The pending session is replaced by a new id (no fixation of a pre-MFA cookie).
@@ -290,19 +285,19 @@ export class AuthService {
         actor: user.username,
         outcome: 'success',
         details: { method: usedRecovery === undefined ? 'totp' : 'recovery-code' },
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
       return 'ok';
     });
     if (committed === 'no-pending-login') {
       return fail(
-        err(401, 'auth.no-pending-login', 'this login was already completed or has expired; log in again'),
+        authFailure('auth.no-pending-login', 'this login was already completed or has expired; log in again'),
       );
     }
     if (committed === 'code-spent') {
       this.deps.events?.loginAttempt('failure');
       await this.recordLoginFailure(keys, user.username, ctx, 'login.mfa-failure');
-      return fail(err(401, 'auth.invalid-code', 'that code is not valid'));
+      return fail(authFailure('auth.invalid-code', 'that code is not valid'));
     }
     this.throttle.recordSuccess(keys);
     this.deps.events?.loginAttempt('success');
@@ -347,7 +342,7 @@ export class AuthService {
           type: 'logout',
           actor: found.user.username,
           outcome: 'success',
-          ...ctxFields(ctx),
+          ...auditContext(ctx),
         });
       }
     });
@@ -364,7 +359,7 @@ export class AuthService {
         actor: user.username,
         outcome: 'success',
         details: { sessionsEnded: ended },
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
       return ended;
     });
@@ -396,7 +391,7 @@ export class AuthService {
         type: 'password.changed',
         actor: user.username,
         outcome: 'success',
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
     });
     return ok(undefined);
@@ -412,8 +407,7 @@ export class AuthService {
     const user = username === undefined ? state.users[0] : this.findUser(username);
     if (!user) {
       return fail(
-        err(
-          404,
+        authFailure(
           'auth.no-such-user',
           username === undefined
             ? 'no admin account exists yet; complete setup first'
@@ -450,7 +444,7 @@ export class AuthService {
     user: User,
   ): Promise<Outcome<{ secret: string; uri: string; qrSvg: string }, AuthFailure>> {
     if (user.totpSecret !== null)
-      return fail(err(409, 'totp.already-enabled', 'two-factor authentication is already on'));
+      return fail(authFailure('totp.already-enabled', 'two-factor authentication is already on'));
     const secret = createTotpSecret();
     await this.deps.store.update((draft) => {
       const u = draft.users.find((x) => x.id === user.id);
@@ -467,16 +461,18 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<Outcome<string[], AuthFailure>> {
     if (user.totpSecret !== null)
-      return fail(err(409, 'totp.already-enabled', 'two-factor authentication is already on'));
+      return fail(authFailure('totp.already-enabled', 'two-factor authentication is already on'));
     if (user.pendingTotpSecret === null) {
       return fail(
-        err(409, 'totp.not-started', 'start enrolment first: no secret is waiting for confirmation'),
+        authFailure('totp.not-started', 'start enrolment first: no secret is waiting for confirmation'),
       );
     }
     const now = this.deps.clock.now();
     const step = verifyTotp(user.pendingTotpSecret, code, now);
     if (step === undefined)
-      return fail(err(400, 'totp.invalid-code', 'that code does not match; check the clock on your phone'));
+      return fail(
+        authFailure('totp.invalid-code', 'that code does not match; check the clock on your phone'),
+      );
     const codes = generateRecoveryCodes();
     await this.deps.store.update((draft) => {
       const u = draft.users.find((x) => x.id === user.id);
@@ -489,7 +485,7 @@ export class AuthService {
         type: 'totp.enabled',
         actor: user.username,
         outcome: 'success',
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
     });
     return ok(codes);
@@ -514,7 +510,7 @@ export class AuthService {
         type: 'totp.disabled',
         actor: user.username,
         outcome: 'success',
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
     });
     return ok(undefined);
@@ -526,7 +522,7 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<Outcome<string[], AuthFailure>> {
     if (user.totpSecret === null)
-      return fail(err(409, 'totp.not-enabled', 'turn on two-factor authentication first'));
+      return fail(authFailure('totp.not-enabled', 'turn on two-factor authentication first'));
     const confirmed = await this.confirmPassword(user, password, ctx, 'new recovery codes');
     if (!confirmed.ok) return confirmed;
     const codes = generateRecoveryCodes();
@@ -538,92 +534,10 @@ export class AuthService {
         type: 'recovery-codes.regenerated',
         actor: user.username,
         outcome: 'success',
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
     });
     return ok(codes);
-  }
-
-  listTokens(): ApiToken[] {
-    return this.deps.store.read().apiTokens;
-  }
-
-  /** Creates a token; the plain value is returned here once and only its hash is kept. */
-  async createToken(
-    input: { name: string; scope: 'read' | 'write' },
-    actor: User,
-    ctx: RequestContext,
-  ): Promise<Outcome<{ token: string; record: ApiToken }, AuthFailure>> {
-    if (this.deps.store.read().apiTokens.some((t) => t.name === input.name)) {
-      return fail(err(409, 'token.name-taken', `a token named "${input.name}" already exists`));
-    }
-    const token = `${tokenPrefix}${generateSecret(32)}`;
-    const now = this.deps.clock.now();
-    const record: ApiToken = {
-      id: randomUUID(),
-      name: input.name,
-      scope: input.scope,
-      tokenHash: sha256Hex(token),
-      prefix: token.slice(0, tokenPrefix.length + 4),
-      createdAt: now.toISOString(),
-      lastUsedAt: null,
-      createdBy: actor.username,
-    };
-    const created = await this.deps.store.update((draft) => {
-      // Re-checked inside the serialized update: two racing creations cannot both take the name.
-      if (draft.apiTokens.some((t) => t.name === input.name)) return false;
-      draft.apiTokens.push(record);
-      appendAudit(draft, now, {
-        type: 'token.created',
-        actor: actor.username,
-        outcome: 'success',
-        details: { name: record.name, scope: record.scope, id: record.id },
-        ...ctxFields(ctx),
-      });
-      return true;
-    });
-    if (!created) return fail(err(409, 'token.name-taken', `a token named "${input.name}" already exists`));
-    return ok({ token, record });
-  }
-
-  async revokeToken(id: string, actor: User, ctx: RequestContext): Promise<Outcome<ApiToken, AuthFailure>> {
-    const record = this.deps.store.read().apiTokens.find((t) => t.id === id);
-    if (!record) return fail(err(404, 'token.not-found', `no API token with id ${id}`));
-    await this.deps.store.update((draft) => {
-      draft.apiTokens = draft.apiTokens.filter((t) => t.id !== id);
-      appendAudit(draft, this.deps.clock.now(), {
-        type: 'token.revoked',
-        actor: actor.username,
-        outcome: 'success',
-        details: { name: record.name, id },
-        ...ctxFields(ctx),
-      });
-    });
-    return ok(record);
-  }
-
-  /** Resolves a bearer token; unknown tokens are audited. lastUsedAt is written at most once a minute. */
-  async authenticateToken(token: string, ctx: RequestContext): Promise<ApiToken | undefined> {
-    const hash = sha256Hex(token);
-    const record = this.deps.store.read().apiTokens.find((t) => constantTimeEqual(t.tokenHash, hash));
-    const now = this.deps.clock.now();
-    if (!record) {
-      await this.auditSampled({
-        type: 'token.rejected',
-        actor: 'anonymous',
-        outcome: 'failure',
-        details: { prefix: token.slice(0, tokenPrefix.length + 4) },
-        ...ctxFields(ctx),
-      });
-      return undefined;
-    }
-    if (record.lastUsedAt === null || now.getTime() - new Date(record.lastUsedAt).getTime() > 60_000) {
-      await this.deps.store.update((draft) => {
-        const t = draft.apiTokens.find((x) => x.id === record.id);
-        if (t) t.lastUsedAt = now.toISOString();
-      });
-    }
-    return record;
   }
 
   /**
@@ -638,7 +552,7 @@ export class AuthService {
   ): Promise<Outcome<void, AuthFailure>> {
     const keys = [`account:${user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
     const gate = this.throttle.begin(keys);
-    if (!gate.allowed) return fail(this.lockedFailure(gate.retryAfterMs));
+    if (!gate.allowed) return fail(lockedFailure(gate.retryAfterMs));
     let valid: boolean;
     try {
       valid = await verifyPassword(password, user.passwordHash);
@@ -654,7 +568,7 @@ export class AuthService {
         actor: user.username,
         outcome: 'failure',
         details: { action },
-        ...ctxFields(ctx),
+        ...auditContext(ctx),
       });
       for (const [key, ms] of started) {
         appendAudit(draft, now, {
@@ -662,25 +576,11 @@ export class AuthService {
           actor: user.username,
           outcome: 'failure',
           details: { key, seconds: Math.ceil(ms / 1000) },
-          ...ctxFields(ctx),
+          ...auditContext(ctx),
         });
       }
     });
-    return fail(err(403, 'auth.wrong-password', 'the password is wrong'));
-  }
-
-  /**
-   * Audits events that an anonymous caller can trigger at will (unknown tokens, attempts while locked out) at
-   * most once a minute per type and client, so they can neither load the disk nor flush the real history.
-   */
-  private async auditSampled(input: AuditInput): Promise<void> {
-    const key = `${input.type}|${input.clientAddress}`;
-    const now = this.deps.clock.now().getTime();
-    const last = this.auditSampledAt.get(key);
-    if (last !== undefined && now - last < 60_000) return;
-    if (this.auditSampledAt.size > 10_000) this.auditSampledAt.clear();
-    this.auditSampledAt.set(key, now);
-    await this.audit(input);
+    return fail(authFailure('auth.wrong-password', 'the password is wrong'));
   }
 
   async audit(input: AuditInput): Promise<void> {
@@ -752,14 +652,14 @@ export class AuthService {
     const started = this.throttle.recordFailure(keys);
     const now = this.deps.clock.now();
     await this.deps.store.update((draft) => {
-      appendAudit(draft, now, { type, actor: username, outcome: 'failure', ...ctxFields(ctx) });
+      appendAudit(draft, now, { type, actor: username, outcome: 'failure', ...auditContext(ctx) });
       for (const [key, ms] of started) {
         appendAudit(draft, now, {
           type: 'login.lockout',
           actor: username,
           outcome: 'failure',
           details: { key, seconds: Math.ceil(ms / 1000) },
-          ...ctxFields(ctx),
+          ...auditContext(ctx),
         });
       }
     });
@@ -770,13 +670,4 @@ export class AuthService {
       );
     }
   }
-
-  private lockedFailure(retryAfterMs: number): AuthFailure {
-    const seconds = Math.ceil(retryAfterMs / 1000);
-    return err(429, 'auth.locked', `too many failed attempts; try again in ${seconds} s`, seconds);
-  }
-}
-
-function ctxFields(ctx: RequestContext): { clientAddress: string } {
-  return { clientAddress: ctx.clientAddress };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiProblem, describeZodIssues, errorBody, errorSchema, failWith } from './errors.js';
+import { ApiProblem, describeZodIssues, errorBody, errorSchema, failWith, failWithCode } from './errors.js';
 
 describe('errorBody', () => {
   it('has the one shape, with details only when given', () => {
@@ -60,5 +60,21 @@ describe('failWith', () => {
     expect(() =>
       failWith({ status: 429, code: 'auth.locked', message: 'wait', retryAfterSeconds: 30 }),
     ).toThrow(expect.objectContaining({ headers: { 'Retry-After': '30' } }));
+  });
+});
+
+describe('failWithCode', () => {
+  const table = { 'x.missing': 404, 'x.locked': 429 } as const;
+
+  it('takes the status from the domain’s table, keyed by the failure code', () => {
+    expect(() => failWithCode(table, { code: 'x.missing', message: 'gone' })).toThrow(
+      expect.objectContaining({ status: 404, code: 'x.missing', message: 'gone', headers: {} }),
+    );
+  });
+
+  it('adds Retry-After when the failure says how long to wait', () => {
+    expect(() => failWithCode(table, { code: 'x.locked', message: 'wait', retryAfterSeconds: 7 })).toThrow(
+      expect.objectContaining({ status: 429, headers: { 'Retry-After': '7' } }),
+    );
   });
 });

@@ -57,14 +57,32 @@ export class ApiProblem extends Error {
   }
 }
 
-/** Ends a handler with an expected failure value (status, code, message; optional Retry-After). */
-export function failWith(f: {
-  readonly status: ContentfulStatusCode;
-  readonly code: string;
+/** An expected failure as a domain returns it: a stable code, a message, and when waiting helps. */
+export interface CodedFailure<C extends string = string> {
+  readonly code: C;
   readonly message: string;
   readonly retryAfterSeconds?: number;
-}): never {
-  const headers: Record<string, string> =
-    f.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(f.retryAfterSeconds) };
-  throw new ApiProblem(f.status, f.code, f.message, headers);
+}
+
+/**
+ * The HTTP status of each failure code of one domain. Domains say what went wrong; only this edge decides how
+ * HTTP says it. A `Record` over the domain's closed code union, so a new code without a status does not compile.
+ */
+export type StatusTable<C extends string> = Readonly<Record<C, ContentfulStatusCode>>;
+
+function retryAfter(seconds: number | undefined): Record<string, string> {
+  return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
+}
+
+/** Ends a handler with a domain failure; its status comes from the domain's table, Retry-After from the wait. */
+export function failWithCode<C extends string>(table: StatusTable<C>, f: CodedFailure<C>): never {
+  throw new ApiProblem(table[f.code], f.code, f.message, retryAfter(f.retryAfterSeconds));
+}
+
+/**
+ * Ends a handler with a failure value that still names its own status (the alerts service's, so far);
+ * new code returns plain codes and answers through failWithCode.
+ */
+export function failWith(f: CodedFailure & { readonly status: ContentfulStatusCode }): never {
+  throw new ApiProblem(f.status, f.code, f.message, retryAfter(f.retryAfterSeconds));
 }

@@ -1,7 +1,7 @@
 /** @module API tokens over HTTP: shown once, stored hashed, scoped, session-only management, revocation, audit. */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/auth/crypto.js';
+import { generateSecret, sha256Hex } from '../../src/auth/crypto.js';
 import { testPassword, type Harness } from '../support/app-harness.js';
 import { auditTypes, bearer, createToken, expectError, harnessPerTest } from '../support/api-helpers.js';
 
@@ -31,7 +31,7 @@ describe('creating and listing tokens', () => {
     });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { token: string; record: Record<string, unknown> };
-    expect(created.token).toMatch(/^ghp_[A-Za-z0-9_-]{43}$/);
+    expect(created.token).toMatch(/^gth_[A-Za-z0-9_-]{43}$/);
     expect(created.record).toMatchObject({
       name: 'home-assistant',
       scope: 'read',
@@ -196,6 +196,40 @@ describe('using tokens', () => {
         'auth.required',
       );
     }
+  });
+
+  it('still accepts a token issued before the prefix changed (ghp_…), and lists and revokes it', async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    // As an older Gatehouse stored it: GitHub's prefix, only the hash of the whole token kept.
+    const legacy = `ghp_${generateSecret(32)}`;
+    await h.store.update((draft) => {
+      draft.apiTokens.push({
+        id: someUuid,
+        name: 'legacy',
+        scope: 'read',
+        tokenHash: sha256Hex(legacy),
+        prefix: legacy.slice(0, 8),
+        createdAt: '2025-06-01T00:00:00.000Z',
+        lastUsedAt: null,
+        createdBy: 'admin',
+      });
+    });
+    expect((await scripted(h, 'GET', '/api/v1/status', legacy)).status).toBe(200);
+    const list = (await (await h.request('GET', '/api/v1/tokens', { cookie: session.cookie })).json()) as {
+      tokens: { name: string; prefix: string; lastUsedAt: string | null }[];
+    };
+    expect(list.tokens).toEqual([
+      expect.objectContaining({
+        name: 'legacy',
+        prefix: legacy.slice(0, 8),
+        lastUsedAt: h.clock.now().toISOString(),
+      }),
+    ]);
+    // A new token next to it gets the new prefix.
+    expect((await createToken(h, session, 'fresh', 'read')).token).toMatch(/^gth_/);
+    expect((await h.request('DELETE', `/api/v1/tokens/${someUuid}`, session)).status).toBe(200);
+    await expectError(await scripted(h, 'GET', '/api/v1/status', legacy), 401, 'auth.required');
   });
 
   it('is case-insensitive about the Bearer scheme name only', async () => {

@@ -31,8 +31,11 @@ export function clientAddressOf(c: AppContext, trustProxy: boolean): string {
   }
 }
 
+/** What identify needs: sessions from the AuthService, bearer tokens from its token service. */
+export type Identifier = Pick<AuthService, 'authenticateSession' | 'tokens'>;
+
 export function identify(
-  auth: AuthService,
+  auth: Identifier,
   cookie: CookieSettings,
   trustProxy: boolean,
 ): MiddlewareHandler<AppEnv> {
@@ -47,7 +50,7 @@ export function identify(
       // An Authorization header decides alone: a bad token is never rescued by a cookie.
       const m = /^Bearer\s+(\S+)$/i.exec(authorization);
       if (m?.[1]) {
-        const token = await auth.authenticateToken(m[1], c.get('requestContext'));
+        const token = await auth.tokens.authenticate(m[1], c.get('requestContext'));
         if (token) c.set('identity', { kind: 'token', token });
       }
       await next();

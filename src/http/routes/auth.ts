@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AuthService } from '../../auth/service.js';
 import { sha256Hex } from '../../auth/crypto.js';
 import { sessionUser } from '../context.js';
-import { ApiProblem, failWith } from '../errors.js';
+import { ApiProblem } from '../errors.js';
 import type { CookieSettings } from '../middleware/identify.js';
 import { sessionOnly } from '../middleware/guard.js';
 import {
@@ -15,6 +15,7 @@ import {
   okSchema,
   noInput,
 } from '../openapi.js';
+import { failAuth } from './auth-failures.js';
 import { anyPasswordSchema, newPasswordSchema, totpCodeSchema, usernameSchema } from './schemas.js';
 import { clearSessionCookie, describeSession, sessionInfoSchema, setSessionCookie } from './session-info.js';
 
@@ -91,7 +92,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
       }),
       async (c) => {
         const result = await auth.login(c.req.valid('json'), c.get('requestContext'));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         setSessionCookie(c, cookie, result.value);
         return c.json(describeSession(result.value.user, result.value.session), 200);
       },
@@ -114,7 +115,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
         const identity = c.get('identity');
         const pendingId = identity.kind === 'session' ? identity.sessionId : undefined;
         const result = await auth.completeMfa(pendingId, c.req.valid('json'), c.get('requestContext'));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         setSessionCookie(c, cookie, result.value);
         return c.json(describeSession(result.value.user, result.value.session), 200);
       },
@@ -210,7 +211,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
           c.req.valid('json'),
           c.get('requestContext'),
         );
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         return c.json({ ok: true as const }, 200);
       },
     )
@@ -230,7 +231,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
       async (c) => {
         const { user } = sessionUser(c);
         const result = await auth.beginTotpEnrolment(user);
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         return c.json(result.value, 200);
       },
     )
@@ -254,7 +255,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
           c.req.valid('json').code,
           c.get('requestContext'),
         );
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         return c.json({ recoveryCodes: result.value }, 200);
       },
     )
@@ -270,7 +271,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
       async (c) => {
         const { user } = sessionUser(c);
         const result = await auth.disableTotp(user, c.req.valid('json').password, c.get('requestContext'));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         return c.json({ ok: true as const }, 200);
       },
     )
@@ -294,7 +295,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
           c.req.valid('json').password,
           c.get('requestContext'),
         );
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         return c.json({ recoveryCodes: result.value }, 200);
       },
     );

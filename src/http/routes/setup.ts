@@ -1,9 +1,9 @@
 /** @module First-run setup: creating the admin account requires the one-time setup token. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AuthService } from '../../auth/service.js';
-import { failWith } from '../errors.js';
 import type { CookieSettings } from '../middleware/identify.js';
 import { createRouter, errorResponse, jsonBody, jsonContent, noInput } from '../openapi.js';
+import { failAuth } from './auth-failures.js';
 import { newPasswordSchema, usernameSchema } from './schemas.js';
 import { describeSession, sessionInfoSchema, setSessionCookie } from './session-info.js';
 
@@ -49,7 +49,7 @@ export function setupRoutes(auth: AuthService, cookie: CookieSettings) {
       async (c) => {
         const body = c.req.valid('json');
         const result = await auth.completeSetup(body, c.get('requestContext'));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failAuth(result.error);
         setSessionCookie(c, cookie, result.value);
         return c.json(describeSession(result.value.user, result.value.session), 201);
       },

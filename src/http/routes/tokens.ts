@@ -1,9 +1,8 @@
 /** @module API tokens: named, scoped (read / write), shown once, stored hashed, revocable. Session-only. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AuthService } from '../../auth/service.js';
+import type { ApiTokenService } from '../../auth/tokens.js';
 import type { ApiToken } from '../../store/schema.js';
 import { sessionUser } from '../context.js';
-import { failWith } from '../errors.js';
 import { sessionOnly } from '../middleware/guard.js';
 import {
   commonErrors,
@@ -14,6 +13,7 @@ import {
   okSchema,
   noInput,
 } from '../openapi.js';
+import { failAuth } from './auth-failures.js';
 
 const tokenSchema = z
   .object({
@@ -55,7 +55,8 @@ const toPublic = (t: ApiToken): z.infer<typeof tokenSchema> => ({
   createdBy: t.createdBy,
 });
 
-export function tokenRoutes(auth: AuthService) {
+/** Takes what owns the token service (the AuthService does), so the wiring passes the same object as before. */
+export function tokenRoutes({ tokens }: { readonly tokens: ApiTokenService }) {
   const router = createRouter();
   router.use('/tokens', sessionOnly());
   router.use('/tokens/*', sessionOnly());
@@ -72,7 +73,7 @@ export function tokenRoutes(auth: AuthService) {
           ...commonErrors,
         },
       }),
-      (c) => c.json({ tokens: auth.listTokens().map(toPublic) }, 200),
+      (c) => c.json({ tokens: tokens.list().map(toPublic) }, 200),
     )
     .openapi(
       createRoute({
@@ -89,8 +90,8 @@ export function tokenRoutes(auth: AuthService) {
       }),
       async (c) => {
         const { user } = sessionUser(c);
-        const result = await auth.createToken(c.req.valid('json'), user, c.get('requestContext'));
-        if (!result.ok) return failWith(result.error);
+        const result = await tokens.create(c.req.valid('json'), user, c.get('requestContext'));
+        if (!result.ok) return failAuth(result.error);
         return c.json({ token: result.value.token, record: toPublic(result.value.record) }, 201);
       },
     )
@@ -109,8 +110,8 @@ export function tokenRoutes(auth: AuthService) {
       }),
       async (c) => {
         const { user } = sessionUser(c);
-        const result = await auth.revokeToken(c.req.valid('param').id, user, c.get('requestContext'));
-        if (!result.ok) return failWith(result.error);
+        const result = await tokens.revoke(c.req.valid('param').id, user, c.get('requestContext'));
+        if (!result.ok) return failAuth(result.error);
         return c.json({ ok: true as const }, 200);
       },
     );
