@@ -221,7 +221,7 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
       await page.getByLabel('Name', { exact: true }).fill('browser-test');
       await page.getByRole('button', { name: 'Create token' }).click();
       await page.getByTestId('new-token').waitFor();
-      expect(await page.locator('#new-token-value').textContent()).toMatch(/^ghp_/);
+      expect(await page.locator('#new-token-value').textContent()).toMatch(/^gth_/);
       await page.getByRole('cell', { name: 'browser-test', exact: true }).waitFor();
       await shot('10-tokens');
       await page.getByRole('button', { name: 'Done' }).click();
