@@ -1,8 +1,20 @@
 /**
- * @module Loopback UDP fakes: a responder on 127.0.0.1 that answers datagrams with a handler, and a fake router
- * speaking NAT-PMP (RFC 6886) and PCP (RFC 6887) on one port, built from the RFCs' byte layouts by hand.
+ * @module UDP fakes. On loopback: a responder on 127.0.0.1 that answers datagrams with a handler, and a fake router
+ * speaking NAT-PMP (RFC 6886) and PCP (RFC 6887) on one port, built from the RFCs' byte layouts by hand. In memory:
+ * FakeUdp, a UdpTransport whose peers are handlers and whose time is a FakeClock (test/fakes/contracts/udp.ts holds
+ * it to the dgram adapter's behaviour).
  */
 import dgram from 'node:dgram';
+import type {
+  Datagram,
+  ReceiveOptions,
+  UdpEndpoint,
+  UdpOpenOptions,
+  UdpOpenResult,
+  UdpSocket,
+  UdpTransport,
+} from '../../src/core/udp.js';
+import type { FakeClock } from './clock.js';
 
 export interface ReceivedDatagram {
   readonly data: Buffer;
@@ -167,5 +179,152 @@ export class FakeNatRouter {
     }
     Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...this.external]).copy(res, 44);
     return res;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// In memory.
+
+/** What a fake peer answers to one datagram: nothing, one datagram or several (sent back from the peer's endpoint). */
+export type FakePeerHandler = (datagram: Datagram) => Uint8Array | readonly Uint8Array[] | undefined;
+
+export interface SentDatagram {
+  readonly data: Uint8Array;
+  readonly from: UdpEndpoint;
+  readonly to: UdpEndpoint;
+}
+
+const key = (e: UdpEndpoint): string => `${e.address}|${e.port}`;
+
+/**
+ * An in-memory UdpTransport. Peers are handlers registered by endpoint; a datagram to an endpoint nobody
+ * registered is recorded and goes nowhere (as to a host that does not listen). receive's timeout sleeps on the
+ * FakeClock, so a test moves time with `clock.advance()` and never waits.
+ */
+export class FakeUdp implements UdpTransport {
+  /** Every open() asked for, in order (failed ones too). */
+  readonly opened: UdpOpenOptions[] = [];
+  /** Every datagram sent, by any socket, in order. */
+  readonly sent: SentDatagram[] = [];
+  readonly sockets: FakeUdpSocket[] = [];
+  private readonly peers = new Map<string, FakePeerHandler>();
+  private failure: string | undefined;
+  private nextPort = 40000;
+
+  /** `localAddress`: the source address every socket reports (the kernel's pick toward any peer). */
+  constructor(
+    readonly clock: FakeClock,
+    private readonly localAddress = '127.0.0.1',
+  ) {}
+
+  /** Makes `handler` the peer at `endpoint` (a later call replaces it). */
+  peer(endpoint: UdpEndpoint, handler: FakePeerHandler): this {
+    this.peers.set(key(endpoint), handler);
+    return this;
+  }
+
+  /** Every open() from now on fails with `reason` (undefined: opens work again). */
+  failOpens(reason: string | undefined): this {
+    this.failure = reason;
+    return this;
+  }
+
+  open(options: UdpOpenOptions = {}): Promise<UdpOpenResult> {
+    this.opened.push(options);
+    if (this.failure !== undefined) return Promise.resolve({ ok: false, reason: this.failure });
+    const local = {
+      address:
+        options.bindAddress ??
+        (options.connectTo ? this.localAddress : options.family === 'ipv6' ? '::' : '0.0.0.0'),
+      port: options.port || this.nextPort++,
+    };
+    const socket = new FakeUdpSocket(this, local, options.connectTo);
+    this.sockets.push(socket);
+    return Promise.resolve({ ok: true, socket });
+  }
+
+  /** @internal A socket's send: recorded, then answered by the peer at `to`, if any. */
+  deliver(from: FakeUdpSocket, data: Uint8Array, to: UdpEndpoint): void {
+    this.sent.push({ data, from: from.local, to });
+    const handler = this.peers.get(key(to));
+    const answer = handler?.({ data, from: from.local });
+    const answers = answer === undefined ? [] : answer instanceof Uint8Array ? [answer] : answer;
+    for (const a of answers) from.arrive({ data: a, from: to });
+  }
+}
+
+/** One in-memory socket: what the dgram adapter does with arrivals, waiters and close, without the kernel. */
+export class FakeUdpSocket implements UdpSocket {
+  private readonly queue: Datagram[] = [];
+  private waiter:
+    { accept: (d: Datagram) => boolean; resolve: (d: Datagram | undefined) => void } | undefined;
+  private isClosed = false;
+
+  constructor(
+    private readonly transport: FakeUdp,
+    readonly local: UdpEndpoint,
+    private readonly connectedTo: UdpEndpoint | undefined,
+  ) {}
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** A datagram arrives (from a peer, or pushed by the test): to the waiter if it accepts it, else queued. */
+  arrive(datagram: Datagram): void {
+    if (this.isClosed) return;
+    // A connected socket hears only its peer, as with connect(2).
+    if (this.connectedTo && key(datagram.from) !== key(this.connectedTo)) return;
+    if (this.waiter) {
+      if (!this.waiter.accept(datagram)) return;
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve(datagram);
+    } else {
+      if (this.queue.length >= 64) this.queue.shift();
+      this.queue.push(datagram);
+    }
+  }
+
+  send(data: Uint8Array, to?: UdpEndpoint): Promise<boolean> {
+    const peer = to ?? this.connectedTo;
+    if (this.isClosed || !peer) return Promise.resolve(false);
+    this.transport.deliver(this, data, peer);
+    return Promise.resolve(true);
+  }
+
+  receive(timeoutMs: number, options: ReceiveOptions = {}): Promise<Datagram | undefined> {
+    const accept = options.accept ?? (() => true);
+    while (this.queue.length > 0) {
+      const d = this.queue.shift();
+      if (d && accept(d)) return Promise.resolve(d);
+    }
+    if (this.isClosed || options.signal?.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const timer = new AbortController();
+      const finish = (d: Datagram | undefined): void => {
+        timer.abort();
+        options.signal?.removeEventListener('abort', onAbort);
+        if (this.waiter === waiter) this.waiter = undefined;
+        resolve(d);
+      };
+      const onAbort = (): void => finish(undefined);
+      const waiter = { accept, resolve: finish };
+      this.transport.clock.sleep(timeoutMs, timer.signal).then(
+        () => finish(undefined),
+        () => undefined,
+      );
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiter = waiter;
+    });
+  }
+
+  close(): Promise<void> {
+    if (!this.isClosed) {
+      this.isClosed = true;
+      this.waiter?.resolve(undefined);
+      this.waiter = undefined;
+    }
+    return Promise.resolve();
   }
 }

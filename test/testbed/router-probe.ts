@@ -8,7 +8,7 @@
 import { systemClock } from '../../src/core/clock.js';
 import { createChildProcessRunner } from '../../src/core/child-process-runner.js';
 import type { Logger } from '../../src/core/log.js';
-import { createDgramUdp } from '../../src/reach/router/dgram-udp.js';
+import { createDgramUdp } from '../../src/core/dgram-udp.js';
 import { createRouterClients, type MappingProtocol } from '../../src/reach/router/index.js';
 import { PortMapper } from '../../src/reach/router/port-mapper.js';
 import { createRouterSources } from '../../src/reach/router/router-source.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
 import { AnnouncementListener, parseAnnouncement, type Announcement } from './announce.js';
 import { fixedGateway } from './gateway.js';
-import type { Datagram, ReceiveOptions, UdpOpenOptions, UdpSocket, UdpTransport } from './udp.js';
+import type { Datagram, ReceiveOptions, UdpOpenOptions, UdpSocket, UdpTransport } from '../../core/udp.js';
 
 /** RFC 6886 §3.2: version 0, opcode 128, result, seconds since start of epoch, external IPv4 address. */
 function natPmpAnnouncement(address: string, epoch = 77, result = 0): Uint8Array {

@@ -9,7 +9,7 @@ import { describeError } from '../../core/errors.js';
 import type { GatewayLocator } from './gateway.js';
 import { decodeResponse as decodeNatPmp } from './natpmp-codec.js';
 import { decodeResponse as decodePcp, pcpVersion } from './pcp-codec.js';
-import type { UdpSocket, UdpTransport } from './udp.js';
+import type { UdpSocket, UdpTransport } from '../../core/udp.js';
 
 export const announcementGroup = '224.0.0.1';
 export const announcementPort = 5350;

@@ -6,7 +6,7 @@ import { defaultRouteGateway, type GatewayLocator } from './gateway.js';
 import { NatPmpClient } from './natpmp-client.js';
 import { PcpClient } from './pcp-client.js';
 import { UpnpIgdClient } from './upnp-igd.js';
-import type { UdpTransport } from './udp.js';
+import type { UdpTransport } from '../../core/udp.js';
 
 export { defaultRouteGateway, fixedGateway, parseDefaultGateway, type GatewayLocator } from './gateway.js';
 export * from './mapping.js';
@@ -22,7 +22,7 @@ export {
 } from './port-mapper.js';
 export { RouterSource, createRouterSources } from './router-source.js';
 export { UpnpIgdClient } from './upnp-igd.js';
-export type { UdpTransport } from './udp.js';
+export type { UdpTransport } from '../../core/udp.js';
 
 export interface RouterClientsOptions {
   readonly udp: UdpTransport;

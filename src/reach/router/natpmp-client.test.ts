@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeNatRouter, startUdpResponder, type UdpResponder } from '../../../test/fakes/udp.js';
-import { createDgramUdp } from './dgram-udp.js';
+import { createDgramUdp } from '../../core/dgram-udp.js';
 import { fixedGateway } from './gateway.js';
 import { NatPmpClient } from './natpmp-client.js';
 

@@ -18,7 +18,8 @@ import {
   type RouterFailure,
   type RouterResult,
 } from './mapping.js';
-import { exchange, formatSeconds, planRetransmissions, type UdpTransport } from './udp.js';
+import type { UdpTransport } from '../../core/udp.js';
+import { exchange, formatSeconds, planRetransmissions } from './exchange.js';
 
 export interface NatPmpClientOptions {
   readonly udp: UdpTransport;

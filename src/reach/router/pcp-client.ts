@@ -20,7 +20,8 @@ import {
   type RouterFailure,
   type RouterResult,
 } from './mapping.js';
-import { exchange, formatSeconds, planRetransmissions, type UdpEndpoint, type UdpTransport } from './udp.js';
+import type { UdpEndpoint, UdpTransport } from '../../core/udp.js';
+import { exchange, formatSeconds, planRetransmissions } from './exchange.js';
 
 export interface PcpClientOptions {
   readonly udp: UdpTransport;

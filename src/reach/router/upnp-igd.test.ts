@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { startUdpResponder, type UdpResponder } from '../../../test/fakes/udp.js';
-import { createDgramUdp } from './dgram-udp.js';
+import { createDgramUdp } from '../../core/dgram-udp.js';
 import {
   encodeSearchRequest,
   encodeSoapAction,

@@ -17,7 +17,8 @@ import {
   type RouterFailure,
   type RouterResult,
 } from './mapping.js';
-import { formatSeconds, type UdpEndpoint, type UdpTransport } from './udp.js';
+import type { UdpEndpoint, UdpTransport } from '../../core/udp.js';
+import { formatSeconds } from './exchange.js';
 import { childText, findAll, findFirst, maxXmlChars, parseXml } from './xml.js';
 
 export const ssdpMulticast: UdpEndpoint = { address: '239.255.255.250', port: 1900 };

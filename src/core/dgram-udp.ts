@@ -1,6 +1,6 @@
-/** @module node:dgram adapter for the UdpTransport port. */
+/** @module node:dgram adapter for the UdpTransport port (routers and STUN): the only place that opens UDP sockets. */
 import dgram from 'node:dgram';
-import { describeError } from '../../core/errors.js';
+import { describeError } from './errors.js';
 import type {
   Datagram,
   ReceiveOptions,

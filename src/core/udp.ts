@@ -1,4 +1,8 @@
-/** @module UdpTransport port: datagrams to and from routers (NAT-PMP, PCP, SSDP), with timeouts, never a throw. */
+/**
+ * @module UdpTransport port: datagrams to and from routers (NAT-PMP, PCP, SSDP) and STUN servers, with timeouts,
+ * never a throw. One adapter (dgram-udp.ts) implements it; test/fakes/udp.ts holds an in-memory one to the same
+ * contract.
+ */
 
 export interface UdpEndpoint {
   readonly address: string;
@@ -11,7 +15,7 @@ export interface Datagram {
 }
 
 export interface UdpOpenOptions {
-  /** Defaults to 'ipv4' (NAT-PMP, PCP to an IPv4 gateway and SSDP are IPv4). */
+  /** Defaults to 'ipv4' (NAT-PMP, PCP to an IPv4 gateway and SSDP are IPv4; STUN asks for either). */
   readonly family?: 'ipv4' | 'ipv6';
   /** Local address to bind; the wildcard when absent. */
   readonly bindAddress?: string;
@@ -46,7 +50,12 @@ export interface UdpSocket {
   send(data: Uint8Array, to?: UdpEndpoint): Promise<boolean>;
   /**
    * The next accepted datagram, or undefined when `timeoutMs` passes (or the signal aborts) first.
-   * Datagrams that arrive while nobody waits are queued, so an answer is not lost between send and receive.
+   * Datagrams that arrive while nobody waits are queued, so an answer is not lost between send and receive;
+   * one caller waits at a time.
+   *
+   * `timeoutMs` is the socket's own read timeout (like SO_RCVTIMEO), kept by the adapter in real time: it bounds
+   * a wait on the network, which no Clock can shorten. Code whose *schedule* must follow the Clock (STUN's
+   * retransmissions) sleeps on the Clock and ends the wait with the signal instead.
    */
   receive(timeoutMs: number, options?: ReceiveOptions): Promise<Datagram | undefined>;
   /** Closes the socket; safe to call twice. */
@@ -62,64 +71,19 @@ export interface UdpTransport {
 }
 
 /**
- * The waits between retransmissions: RFC 6886 §3.1 starts at 250 ms and doubles; we stop at `totalMs`
- * so a router that does not answer costs a bounded, predictable time. Pure.
+ * The local address the peer sees us from: the source address the kernel picks for a UDP socket connected toward
+ * it (no datagram is sent). The one way Gatehouse finds its address toward the router (UPnP's NewInternalClient,
+ * GENA's callback URL).
  */
-export function planRetransmissions(initialMs: number, totalMs: number): number[] {
-  const waits: number[] = [];
-  let spent = 0;
-  let next = initialMs;
-  while (spent < totalMs) {
-    const wait = Math.min(next, totalMs - spent);
-    waits.push(wait);
-    spent += wait;
-    next *= 2;
-  }
-  return waits;
-}
-
-export type ExchangeResult =
-  | { readonly ok: true; readonly datagram: Datagram; readonly local: UdpEndpoint }
-  | { readonly ok: false; readonly kind: 'no-answer' | 'socket'; readonly reason: string };
-
-/**
- * One request/response exchange with retransmissions: opens a socket connected to `peer`, sends the request
- * that `build` makes for the socket's local endpoint, waits per `waits`, resends, and returns the first
- * accepted answer. Always closes the socket.
- */
-export async function exchange(
+export async function localAddressToward(
   udp: UdpTransport,
   peer: UdpEndpoint,
-  build: (local: UdpEndpoint) => Uint8Array,
-  accept: (datagram: Datagram) => boolean,
-  waits: readonly number[],
-  signal?: AbortSignal,
-): Promise<ExchangeResult> {
+): Promise<
+  { readonly ok: true; readonly address: string } | { readonly ok: false; readonly reason: string }
+> {
   const opened = await udp.open({ family: peer.address.includes(':') ? 'ipv6' : 'ipv4', connectTo: peer });
-  if (!opened.ok) return { ok: false, kind: 'socket', reason: opened.reason };
-  const { socket } = opened;
-  try {
-    const request = build(socket.local);
-    for (const wait of waits) {
-      if (signal?.aborted) break;
-      await socket.send(request);
-      const answer = await socket.receive(wait, { accept, ...(signal ? { signal } : {}) });
-      if (answer) return { ok: true, datagram: answer, local: socket.local };
-    }
-    const total = waits.reduce((a, b) => a + b, 0);
-    return {
-      ok: false,
-      kind: 'no-answer',
-      reason: signal?.aborted ? 'cancelled' : `no answer within ${formatSeconds(total)}`,
-    };
-  } finally {
-    await socket.close();
-  }
-}
-
-/** "2 s", "1.5 s", "300 ms": durations in reasons people read. */
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  if (!opened.ok) return { ok: false, reason: `no route to ${peer.address} (${opened.reason})` };
+  const { address } = opened.socket.local;
+  await opened.socket.close();
+  return { ok: true, address };
 }
