@@ -1,9 +1,9 @@
 /**
  * @module Email over SMTP through nodemailer: one connection per message (alerts are rare), implicit TLS,
  * STARTTLS that must succeed, or plain SMTP on a trusted network. Certificates are verified; a failure says
- * which step failed and never includes the password.
+ * which step failed and never includes the password. nodemailer is loaded on the first send, not at start: most
+ * boxes never configure email, and it costs a few MB of memory on a 1 GB machine.
  */
-import { createTransport } from 'nodemailer';
 import type { SendMailOptions } from 'nodemailer';
 import { describeError } from '../../core/errors.js';
 import { fail, failure, ok, type Failure } from '../../core/outcome.js';
@@ -42,6 +42,8 @@ export function emailNotifier(target: SmtpTarget, options: SmtpOptions = {}): No
   return {
     async send(n, signal) {
       const where = `${target.host}:${target.port}`;
+      // Loaded on first use; the module loader keeps it for later sends.
+      const { createTransport } = await import('nodemailer');
       const transport = createTransport({
         host: target.host,
         port: target.port,
