@@ -1,6 +1,12 @@
-/** @module A self-signed bootstrap certificate (node-forge) so the UI is HTTPS off loopback until ACME replaces it. */
+/**
+ * @module A self-signed bootstrap certificate so the UI is HTTPS off loopback until ACME replaces it. An existing
+ * certificate is read with node:crypto; node-forge, which only builds a new one (about once in two years), is
+ * loaded then and not at start: it costs a few MB that a 1 GB box should not carry for nothing.
+ */
+import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import forge from 'node-forge';
+import type forgeModule from 'node-forge';
 import type { PrivateFiles } from '../core/node-fs.js';
 
 export interface KeyAndCert {
@@ -13,6 +19,11 @@ export interface BootstrapCertificate extends KeyAndCert {
   readonly created: boolean;
 }
 
+/** node-forge is CommonJS: a synchronous require on first use keeps the callers synchronous. */
+function loadForge(): typeof forgeModule {
+  return createRequire(import.meta.url)('node-forge') as typeof forgeModule;
+}
+
 /** Builds a self-signed certificate valid for the given DNS names and IP addresses. Pure apart from randomness. */
 export function createSelfSignedCertificate(input: {
   commonName: string;
@@ -21,10 +32,19 @@ export function createSelfSignedCertificate(input: {
   now: Date;
   validDays: number;
 }): KeyAndCert {
-  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+  const forge = loadForge();
+  // node:crypto makes the key natively: forge's pure-JS RSA generation takes seconds on a small ARM board.
+  const keyPem = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicExponent: 0x10001,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  }).privateKey;
+  const privateKey = forge.pki.privateKeyFromPem(keyPem);
   const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(15))}`;
+  cert.publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
+  // A positive serial of 16 bytes: the leading 01 keeps the top bit clear.
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
   cert.validity.notBefore = new Date(input.now.getTime() - 60_000);
   cert.validity.notAfter = new Date(input.now.getTime() + input.validDays * 86_400_000);
   const attrs = [
@@ -45,20 +65,19 @@ export function createSelfSignedCertificate(input: {
       ],
     },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
+  cert.sign(privateKey, forge.md.sha256.create());
+  return { key: keyPem, cert: forge.pki.certificateToPem(cert) };
 }
 
 export function expiresWithin(certPem: string, now: Date, days: number): boolean {
-  const notAfter = forge.pki.certificateFromPem(certPem).validity.notAfter;
+  // validTo reads like "Feb 28 01:02:03 2029 GMT", which Date parses.
+  const notAfter = new Date(new X509Certificate(certPem).validTo);
   return notAfter.getTime() - now.getTime() < days * 86_400_000;
 }
 
+/** SHA-256 of the certificate's DER form as `AB:CD:…`, the way browsers and `openssl x509 -fingerprint` show it. */
 export function fingerprintSha256(certPem: string): string {
-  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes();
-  const md = forge.md.sha256.create();
-  md.update(der);
-  return (md.digest().toHex().match(/.{2}/g) ?? []).join(':').toUpperCase();
+  return new X509Certificate(certPem).fingerprint256;
 }
 
 /** Loads `<dataDir>/tls/bootstrap.{key,crt}` or creates them on first run (key file 0600). */
