@@ -10,6 +10,7 @@ import tseslint from 'typescript-eslint';
 const adapterFiles = [
   'src/core/child-process-runner.ts',
   'src/core/node-fs.ts',
+  'src/core/file-secrets.ts',
   'src/store/lowdb-store.ts',
   'src/store/data-dir.ts',
   'src/http/node-server.ts',
