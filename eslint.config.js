@@ -15,10 +15,12 @@ const adapterFiles = [
   'src/store/data-dir.ts',
   'src/http/node-server.ts',
   'src/reach/stun-udp.ts',
-  'src/reach/router/dgram-udp.ts',
+  'src/core/dgram-udp.ts',
   'src/reach/router/gena-http.ts',
   'src/http/static-assets.ts',
+  'src/control/socket-server.ts',
   'src/main.ts',
+  'src/offline.ts',
   'src/cli.ts',
 ];
 

@@ -4,11 +4,11 @@
  * write-only: they go in, and only `has…` flags and a host hint come back.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AlertsActor, AlertService } from '../../alerts/service.js';
-import type { Alert, Channel, ChannelTarget } from '../../store/schema.js';
-import { actorName, type AppContext } from '../context.js';
-import { failWith } from '../errors.js';
-import { sessionOnly } from '../middleware/guard.js';
+import type { AlertsActor, AlertService } from './service.js';
+import type { Alert, Channel, ChannelTarget } from '../store/schema.js';
+import { actorName, type AppContext } from '../http/context.js';
+import { failWith } from '../http/errors.js';
+import { sessionOnly } from '../http/middleware/guard.js';
 import {
   commonErrors,
   createRouter,
@@ -17,7 +17,7 @@ import {
   jsonContent,
   noInput,
   okSchema,
-} from '../openapi.js';
+} from '../http/openapi.js';
 
 const severitySchema = z.enum(['info', 'warning', 'critical']);
 

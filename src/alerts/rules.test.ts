@@ -9,7 +9,8 @@ import {
   type Channel,
   type Severity,
 } from '../store/schema.js';
-import { ruleCatalogue, type RuleId } from './catalogue.js';
+import { reachabilityRules } from '../reach/alert-rules.js';
+import { createRuleRegistry } from './catalogue.js';
 import {
   acknowledgeAlert,
   clearAlert,
@@ -23,6 +24,19 @@ import {
 } from './rules.js';
 
 const minute = 60_000;
+
+type RuleId = string;
+
+/** The rules of the capabilities, plus an info-level condition (no capability has one yet). */
+const rules = createRuleRegistry(reachabilityRules, {
+  'test.info-condition': {
+    title: 'An info-level condition',
+    severity: 'info',
+    remedy: 'none needed',
+    kind: 'condition',
+    notifyOnClear: true,
+  },
+});
 
 function channel(id: string, minSeverity: Severity = 'info', enabled = true): Channel {
   return {
@@ -40,7 +54,7 @@ function stateWith(...channels: Channel[]): AlertsState {
 }
 
 type Action =
-  | { readonly raise: RuleId; readonly key?: string; readonly severity?: Severity }
+  | { readonly raise: RuleId; readonly key?: string }
   | { readonly clear: RuleId; readonly key?: string }
   | { readonly ack: 'last' }
   | { readonly pending: true }
@@ -73,7 +87,7 @@ function run(initial: AlertsState, steps: readonly Step[]) {
   const results: RuleResult[] = [];
   for (const [i, step] of steps.entries()) {
     clock.advance(start + step.at * minute - clock.now().getTime());
-    const ctx: RuleContext = { now: clock.now(), newId: () => `alert-${++n}` };
+    const ctx: RuleContext = { rules, now: clock.now(), newId: () => `alert-${++n}` };
     const a = step.do;
     let result: RuleResult;
     if ('raise' in a) {
@@ -83,14 +97,13 @@ function run(initial: AlertsState, steps: readonly Step[]) {
           rule: a.raise,
           key: a.key ?? 'ipv4',
           message: `step ${i}`,
-          ...(a.severity === undefined ? {} : { severity: a.severity }),
         },
         ctx,
       );
     } else if ('clear' in a) {
       result = clearAlert(state, a.clear, a.key ?? 'ipv4', ctx);
     } else if ('ack' in a) {
-      result = acknowledgeAlert(state, lastAlertId ?? 'none', ctx.now);
+      result = acknowledgeAlert(state, lastAlertId ?? 'none', ctx.now, rules);
     } else if ('pending' in a) {
       result = planPending(state, ctx);
     } else {
@@ -160,14 +173,14 @@ describe('de-duplication and re-notification', () => {
     ]);
   });
 
-  it('takes title, severity and remedy from the catalogue unless the raiser gives them', () => {
+  it('takes title and severity from the rule, always, and the remedy unless the raiser knows a better one', () => {
     const clock = new FakeClock();
-    const ctx = { now: clock.now(), newId: () => 'x' };
+    const ctx = { rules, now: clock.now(), newId: () => 'x' };
     const byDefault = raiseAlert(emptyAlerts(), { rule: 'reach.cgnat', key: '', message: 'm' }, ctx).alert!;
     expect(byDefault).toMatchObject({
-      title: ruleCatalogue['reach.cgnat'].title,
+      title: reachabilityRules['reach.cgnat'].title,
       severity: 'critical',
-      remedy: ruleCatalogue['reach.cgnat'].remedy,
+      remedy: reachabilityRules['reach.cgnat'].remedy,
       details: {},
     });
     const own = raiseAlert(
@@ -176,23 +189,33 @@ describe('de-duplication and re-notification', () => {
         rule: 'reach.cgnat',
         key: '',
         message: 'm',
-        title: 'T',
-        severity: 'info',
-        remedy: null,
+        remedy: 'Ask for a public address.',
         details: { address: '100.64.1.2' },
       },
       ctx,
     ).alert!;
     expect(own).toMatchObject({
-      title: 'T',
-      severity: 'info',
-      remedy: null,
+      title: reachabilityRules['reach.cgnat'].title,
+      severity: 'critical',
+      remedy: 'Ask for a public address.',
       details: { address: '100.64.1.2' },
     });
   });
 
+  it('a rule may title its alerts by their details', () => {
+    const ctx = { rules, now: new Date('2026-03-01T00:00:00Z'), newId: () => 'x' };
+    const raise = (family: string) =>
+      raiseAlert(
+        emptyAlerts(),
+        { rule: 'reach.address-changed', key: family, message: 'm', details: { family } },
+        ctx,
+      ).alert?.title;
+    expect(raise('ipv4')).toBe('Public IPv4 address changed');
+    expect(raise('ipv6')).toBe('Public IPv6 address changed');
+  });
+
   it('treats a rule id the catalogue does not know as a plain condition instead of failing', () => {
-    const ctx = { now: new Date('2026-03-01T00:00:00Z'), newId: () => 'x' };
+    const ctx = { rules, now: new Date('2026-03-01T00:00:00Z'), newId: () => 'x' };
     const rule = 'cert.expiring' as RuleId;
     const raised = raiseAlert(stateWith(channel('a')), { rule, key: 'example.net', message: 'm' }, ctx);
     expect(raised.alert).toMatchObject({ title: 'cert.expiring', severity: 'warning', remedy: null });
@@ -242,7 +265,7 @@ describe('which channels', () => {
         { at: 0, do: { raise: 'reach.address-changed' }, expect: { sent: ['raised:all'] } },
         { at: 1, do: { raise: 'reach.double-nat' }, expect: { sent: ['raised:all,serious'] } },
         { at: 2, do: { raise: 'reach.cgnat' }, expect: { sent: ['raised:all,serious,pager'] } },
-        { at: 3, do: { raise: 'reach.udp-blocked', severity: 'info' }, expect: { sent: ['raised:all'] } },
+        { at: 3, do: { raise: 'test.info-condition' }, expect: { sent: ['raised:all'] } },
       ],
     );
   });
@@ -344,7 +367,12 @@ describe('rate limits', () => {
   it('takes custom limits', () => {
     const clock = new FakeClock();
     const limits = { perChannel: { max: 1, windowMs: minute }, perAlertMs: 0 };
-    const ctx = (): RuleContext => ({ now: clock.now(), newId: () => String(clock.now().getTime()), limits });
+    const ctx = (): RuleContext => ({
+      rules,
+      now: clock.now(),
+      newId: () => String(clock.now().getTime()),
+      limits,
+    });
     let s = stateWith(channel('a'));
     const first = raiseAlert(s, { rule: 'reach.cgnat', key: '1', message: '' }, ctx());
     s = first.state;
@@ -385,7 +413,7 @@ describe('acknowledging', () => {
   });
 
   it('knows nothing of an unknown id', () => {
-    const r = acknowledgeAlert(emptyAlerts(), 'nope', new Date());
+    const r = acknowledgeAlert(emptyAlerts(), 'nope', new Date(), rules);
     expect(r.change).toBe('none');
     expect(r.alert).toBeUndefined();
   });
@@ -396,7 +424,7 @@ describe('retention', () => {
     const clock = new FakeClock();
     let n = 0;
     let s = emptyAlerts();
-    const ctx = () => ({ now: clock.now(), newId: () => `a${++n}` });
+    const ctx = () => ({ rules, now: clock.now(), newId: () => `a${++n}` });
     s = raiseAlert(s, { rule: 'reach.cgnat', key: 'keep', message: '' }, ctx()).state;
     for (let i = 0; i < alertRetention + 5; i++) {
       s = raiseAlert(s, { rule: 'reach.udp-blocked', key: String(i), message: '' }, ctx()).state;
@@ -409,7 +437,7 @@ describe('retention', () => {
 });
 
 describe('exact results', () => {
-  const ctx = (at: string, id = 'x') => ({ now: new Date(at), newId: () => id });
+  const ctx = (at: string, id = 'x') => ({ rules, now: new Date(at), newId: () => id });
 
   it('an unknown rule id stays one condition: raised again it only counts up, and an acknowledgement keeps it open', () => {
     const rule = 'cert.expiring' as RuleId;
@@ -426,7 +454,7 @@ describe('exact results', () => {
     expect(again.change).toBe('repeated');
     expect(again.alert).toMatchObject({ id: 'u1', occurrences: 2 });
     expect(again.state.items).toHaveLength(1);
-    const acked = acknowledgeAlert(again.state, 'u1', new Date('2026-03-01T00:02:00Z'));
+    const acked = acknowledgeAlert(again.state, 'u1', new Date('2026-03-01T00:02:00Z'), rules);
     expect(acked.alert?.clearedAt).toBeNull();
   });
 
@@ -459,9 +487,9 @@ describe('exact results', () => {
       { rule: 'reach.cgnat', key: '', message: 'm' },
       ctx('2026-03-01T00:00:00Z', 'c1'),
     );
-    const acked = acknowledgeAlert(other.state, 'c1', new Date('2026-03-01T00:01:00Z'));
+    const acked = acknowledgeAlert(other.state, 'c1', new Date('2026-03-01T00:01:00Z'), rules);
     expect(acked).toMatchObject({ change: 'acknowledged', notifications: [], suppressed: [] });
-    expect(acknowledgeAlert(acked.state, 'c1', new Date())).toMatchObject({
+    expect(acknowledgeAlert(acked.state, 'c1', new Date(), rules)).toMatchObject({
       change: 'none',
       notifications: [],
       suppressed: [],
@@ -505,7 +533,7 @@ describe('recordDeliveries', () => {
 
   function told(): AlertsState {
     let state = stateWith(channel('a'), channel('b'));
-    const ctx = (id: string) => ({ now: new Date('2026-03-01T00:00:00Z'), newId: () => id });
+    const ctx = (id: string) => ({ rules, now: new Date('2026-03-01T00:00:00Z'), newId: () => id });
     state = raiseAlert(state, { rule: 'reach.cgnat', key: '', message: 'm' }, ctx('a1')).state;
     state = raiseAlert(state, { rule: 'reach.udp-blocked', key: '', message: 'm' }, ctx('a2')).state;
     return state;
@@ -547,7 +575,7 @@ describe('retention at its edge', () => {
   it(`drops exactly as many cleared alerts as exceed ${alertRetention}, oldest first`, () => {
     let n = 0;
     let s = emptyAlerts();
-    const ctx = () => ({ now: new Date('2026-03-01T00:00:00Z'), newId: () => `a${++n}` });
+    const ctx = () => ({ rules, now: new Date('2026-03-01T00:00:00Z'), newId: () => `a${++n}` });
     for (let i = 0; i < alertRetention; i++) {
       s = raiseAlert(s, { rule: 'reach.udp-blocked', key: String(i), message: '' }, ctx()).state;
       s = clearAlert(s, 'reach.udp-blocked', String(i), ctx()).state;

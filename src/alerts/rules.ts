@@ -26,24 +26,23 @@ import {
   type NotificationRecord,
   type Severity,
 } from '../store/schema.js';
-import { isRuleId, meetsSeverity, ruleDefinition, type RuleDefinition, type RuleId } from './catalogue.js';
+import { meetsSeverity, titleOf, type Details, type RuleDefinition, type RuleRegistry } from './catalogue.js';
 
-export type Details = Readonly<Record<string, string | number | boolean | null>>;
+export type { Details } from './catalogue.js';
 
-/** What a capability says when its rule fires. Title, severity and remedy default to the catalogue's. */
+/**
+ * What a capability says when its rule fires. Title and severity are the rule's (one source of truth: a channel
+ * set to "critical only" hears exactly what the rule calls critical); the remedy is the rule's unless the raiser
+ * knows a more specific one.
+ */
 export interface AlertInput {
-  /**
-   * A catalogue id (RuleId). Capabilities reach the service through their own ports, typed with plain strings,
-   * so an id the catalogue lacks is accepted and handled as a warning-level condition.
-   */
-  readonly rule: RuleId | (string & NonNullable<unknown>);
+  /** A registered rule id. An id no capability registered is handled as a warning-level condition. */
+  readonly rule: string;
   /** Tells alerts of one rule apart, e.g. "ipv4" or a hostname; "" when the rule has only one. */
   readonly key: string;
   readonly message: string;
-  readonly title?: string;
-  readonly severity?: Severity;
-  /** null: no remedy at all; omitted: the catalogue's. */
-  readonly remedy?: string | null;
+  /** Replaces the rule's remedy with a more specific one; omitted: the rule's. */
+  readonly remedy?: string;
   readonly details?: Details;
 }
 
@@ -61,6 +60,8 @@ export const defaultRateLimits: RateLimits = {
 
 export interface RuleContext {
   readonly now: Date;
+  /** Where each rule's definition comes from. */
+  readonly rules: RuleRegistry;
   /** Id for an alert the call creates; called at most once per call. */
   readonly newId: () => string;
   readonly limits?: RateLimits;
@@ -96,7 +97,7 @@ export interface RuleResult {
 
 /** Raises `input`: a new alert, or the active one of its (rule, key) seen again. */
 export function raiseAlert(state: AlertsState, input: AlertInput, ctx: RuleContext): RuleResult {
-  const definition = definitionOf(input.rule);
+  const definition = definitionOf(ctx.rules, input.rule);
   const now = ctx.now.toISOString();
   const active = findActive(state, input.rule, input.key);
   let items = state.items;
@@ -112,10 +113,10 @@ export function raiseAlert(state: AlertsState, input: AlertInput, ctx: RuleConte
       id: ctx.newId(),
       rule: input.rule,
       key: input.key,
-      severity: input.severity ?? definition.severity,
-      title: input.title ?? definition.title,
+      severity: definition.severity,
+      title: titleOf(definition, input.details ?? {}),
       message: input.message,
-      remedy: input.remedy === undefined ? definition.remedy || null : input.remedy,
+      remedy: input.remedy ?? (definition.remedy || null),
       raisedAt: now,
       lastSeenAt: now,
       occurrences: 1,
@@ -152,7 +153,7 @@ export function clearAlert(
   const active = findActive(state, rule, key);
   if (!active) return unchanged(state, undefined);
   const alert: Alert = { ...active, clearedAt: ctx.now.toISOString() };
-  const planned = definitionOf(rule).notifyOnClear
+  const planned = definitionOf(ctx.rules, rule).notifyOnClear
     ? // Stryker disable next-line StringLiteral: planChannels only tells 'raised' from anything else
       planChannels(state, alert, 'cleared', ctx)
     : { channelIds: [], suppressed: [] };
@@ -175,7 +176,7 @@ export function clearAlert(
  * Marks an alert as seen by a person: it leaves the banner and is not sent to channels still pending. An event
  * alert is also closed (nothing goes on to be watched). Acknowledging twice keeps the first time.
  */
-export function acknowledgeAlert(state: AlertsState, id: string, now: Date): RuleResult {
+export function acknowledgeAlert(state: AlertsState, id: string, now: Date, rules: RuleRegistry): RuleResult {
   const found = state.items.find((a) => a.id === id);
   if (!found) return unchanged(state, undefined);
   if (found.acknowledgedAt !== null) return unchanged(state, found);
@@ -183,7 +184,7 @@ export function acknowledgeAlert(state: AlertsState, id: string, now: Date): Rul
   const alert: Alert = {
     ...found,
     acknowledgedAt: at,
-    clearedAt: found.clearedAt ?? (definitionOf(found.rule).kind === 'event' ? at : null),
+    clearedAt: found.clearedAt ?? (definitionOf(rules, found.rule).kind === 'event' ? at : null),
   };
   return {
     state: { ...state, items: upsert(state.items, alert) },
@@ -347,11 +348,12 @@ function trimItems(items: Alert[]): Alert[] {
 }
 
 /**
- * The catalogue entry, or a plain condition for an id it does not know: a rule that left the catalogue still
- * has alerts in the store, and a raiser typed against a looser port must not break the engine.
+ * The registered rule, or a plain condition for an id nobody registered: a rule whose capability left still has
+ * alerts in the store, and must not break the engine.
  */
-function definitionOf(rule: string): RuleDefinition {
-  if (isRuleId(rule)) return ruleDefinition(rule);
+export function definitionOf(rules: RuleRegistry, rule: string): RuleDefinition {
+  const definition = rules.get(rule);
+  if (definition) return definition;
   return { title: rule, severity: 'warning', remedy: '', kind: 'condition', notifyOnClear: true };
 }
 

@@ -16,6 +16,10 @@ import type { NewChannel } from './channels.js';
 import { createNotifierFactory } from './notifiers/factory.js';
 import type { NotifierFactory } from './notifiers/notifier.js';
 import { AlertService, alertSink, type AlertServiceDeps } from './service.js';
+import { createRuleRegistry } from './catalogue.js';
+import { reachabilityRules } from '../reach/alert-rules.js';
+
+const rules = createRuleRegistry(reachabilityRules);
 
 const admin = { actor: 'admin', clientAddress: '192.0.2.10' };
 const webhookSecret = 'a-webhook-secret-of-some-length';
@@ -37,6 +41,7 @@ function setup(overrides: Partial<AlertServiceDeps> = {}) {
   let n = 0;
   const service = new AlertService({
     store,
+    rules,
     clock,
     logger,
     notifiers: createNotifierFactory({ fetch }),
@@ -204,7 +209,13 @@ describe('raising alerts', () => {
       read: () => store.read(),
       update: () => Promise.reject(new Error('disk full')),
     };
-    const failing = new AlertService({ store: broken, clock: new FakeClock(), logger, notifiers: throwing });
+    const failing = new AlertService({
+      store: broken,
+      rules,
+      clock: new FakeClock(),
+      logger,
+      notifiers: throwing,
+    });
     const result = await failing.raise({ rule: 'reach.cgnat', key: 'other', message: 'm' });
     expect(result).toMatchObject({ change: 'none', deliveries: [], error: 'disk full' });
     expect(logger.lines).toMatchObject([{ level: 'error', msg: 'alerts: could not raise reach.cgnat' }]);
@@ -220,6 +231,7 @@ describe('raising alerts', () => {
 
     const restarted = new AlertService({
       store,
+      rules,
       clock,
       logger: new MemoryLogger(),
       notifiers: createNotifierFactory({ fetch }),

@@ -20,6 +20,7 @@ import {
   type ChannelPatch,
   type NewChannel,
 } from './channels.js';
+import type { RuleRegistry } from './catalogue.js';
 import type { Notification, NotifiedAlert, NotifierFactory } from './notifiers/notifier.js';
 import { testAlert } from './notifiers/notifier.js';
 import {
@@ -38,6 +39,8 @@ import {
 
 export interface AlertServiceDeps {
   readonly store: Store;
+  /** The rules of every capability: where each alert's severity, title and remedy come from. */
+  readonly rules: RuleRegistry;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly notifiers: NotifierFactory;
@@ -103,6 +106,10 @@ export class AlertService {
 
   /** Raises an alert (or notes that an active one is still true) and delivers what the rules allow. Never rejects. */
   raise(input: AlertInput): Promise<AlertReport> {
+    if (!this.deps.rules.get(input.rule)) {
+      // A capability raising a rule it never registered is a wiring mistake; the alert still shows.
+      this.deps.logger.error({ rule: input.rule }, 'alert raised for a rule no capability registered');
+    }
     return this.step(`raise ${input.rule}`, (state, ctx) => raiseAlert(state, input, ctx));
   }
 
@@ -137,7 +144,7 @@ export class AlertService {
   async acknowledge(id: string, by: AlertsActor): Promise<Outcome<Alert, AlertsFailure>> {
     const now = this.deps.clock.now();
     const alert = await this.deps.store.update((draft) => {
-      const result = acknowledgeAlert(draft.alerts, id, now);
+      const result = acknowledgeAlert(draft.alerts, id, now, this.deps.rules);
       draft.alerts = result.state;
       if (result.change === 'acknowledged' && result.alert) {
         appendAudit(draft, now, {
@@ -296,6 +303,7 @@ export class AlertService {
     run: (state: AlertsState, ctx: RuleContext) => RuleResult,
   ): Promise<AlertReport> {
     const ctx: RuleContext = {
+      rules: this.deps.rules,
       now: this.deps.clock.now(),
       newId: this.newId,
       ...(this.deps.limits === undefined ? {} : { limits: this.deps.limits }),

@@ -25,10 +25,8 @@ import { settingsRoutes } from './routes/settings.js';
 import { setupRoutes } from './routes/setup.js';
 import { statusRoutes } from './routes/status.js';
 import { tokenRoutes } from './routes/tokens.js';
-import { reachabilityRoutes } from './routes/reachability.js';
-import { alertRoutes } from './routes/alerts.js';
-import type { AlertService } from '../alerts/service.js';
-import type { ReachabilityService } from '../reach/service.js';
+import type { Capability } from '../core/capability.js';
+import { SettingsService } from '../settings/service.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -40,17 +38,20 @@ export interface AppDeps {
   /** Served over HTTPS: Secure cookies, HSTS. */
   readonly tls: boolean;
   readonly trustProxy: boolean;
+  /** The core's own dashboard cards (the server, admin security); capabilities' cards follow them. */
   readonly statusProviders: readonly StatusCardProvider[];
   readonly assets?: StaticAssets;
-  /** Absent when reachability is off: the routes then answer with the stored history only. */
-  readonly reachability?: ReachabilityService;
-  readonly alerts: AlertService;
+  /** Each capability's routes are mounted under /api/v1 and its status cards join the dashboard. */
+  readonly capabilities: readonly Capability[];
 }
 
 /** Largest accepted request body; the API takes small JSON documents only. */
 export const maxBodyBytes = 64 * 1024;
 
-/** The JSON API under /api/v1, typed end to end for the web UI's RPC client. */
+/**
+ * The core's JSON API under /api/v1, typed end to end for the web UI's RPC client. Capabilities' routes are
+ * mounted beside it (see createApp); the UI reaches them through clients typed by each capability's route type.
+ */
 export function createApiRoutes(deps: AppDeps) {
   const cookie = sessionCookieSettings(deps.tls);
   return createRouter()
@@ -59,16 +60,14 @@ export function createApiRoutes(deps: AppDeps) {
     .route('/', authRoutes(deps.auth, cookie))
     .route('/', tokenRoutes(deps.auth))
     .route('/', auditRoutes(deps.store))
-    .route('/', settingsRoutes(deps.store, deps.clock))
-    .route('/', reachabilityRoutes(deps.store, deps.reachability))
-    .route('/', alertRoutes(deps.alerts))
+    .route('/', settingsRoutes(new SettingsService({ store: deps.store, clock: deps.clock })))
     .route(
       '/',
       statusRoutes({
         store: deps.store,
         clock: deps.clock,
         version: deps.version,
-        providers: deps.statusProviders,
+        providers: [...deps.statusProviders, ...deps.capabilities.flatMap((c) => c.statusCards ?? [])],
       }),
     );
 }
@@ -129,6 +128,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   const api = createApiRoutes(deps);
+  for (const capability of deps.capabilities) if (capability.routes) api.route('/', capability.routes);
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerToken', { type: 'http', scheme: 'bearer' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'sessionCookie', {
     type: 'apiKey',

@@ -1,18 +1,18 @@
-/** @module AlertSink port: how reachability (and later capabilities) raise and clear alerts in the rules engine. */
+/** @module AlertSink port: how reachability raises and clears alerts; severity and title come from its rules. */
+import type { ReachabilityRuleId } from './alert-rules.js';
 
 export interface AlertInput {
-  readonly rule: string;
+  readonly rule: ReachabilityRuleId;
   /** De-duplication key within the rule (e.g. "ipv4"). */
   readonly key: string;
-  readonly severity: 'info' | 'warning' | 'critical';
-  readonly title: string;
   readonly message: string;
-  readonly remedy: string | null;
+  /** A remedy more specific than the rule's (the verdict's own); omitted: the rule's. */
+  readonly remedy?: string;
   readonly details: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export interface AlertSink {
   /** Raises (or refreshes) an alert. Must not throw: delivery failures are the sink's business. */
   raise(alert: AlertInput): Promise<void>;
-  clear(rule: string, key: string): Promise<void>;
+  clear(rule: ReachabilityRuleId, key: string): Promise<void>;
 }

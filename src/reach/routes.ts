@@ -1,10 +1,10 @@
 /** @module GET /reachability: the latest verdict with evidence and the history of public addresses; POST to probe now. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { reportJson } from '../../reach/report-format.js';
-import type { ReachabilityService } from '../../reach/service.js';
-import type { Store } from '../../store/store.js';
-import { ApiProblem } from '../errors.js';
-import { commonErrors, createRouter, errorResponse, jsonContent, noInput } from '../openapi.js';
+import { reportJson } from './report-format.js';
+import type { ReachabilityService } from './service.js';
+import type { Store } from '../store/store.js';
+import { ApiProblem } from '../http/errors.js';
+import { commonErrors, createRouter, errorResponse, jsonContent, noInput } from '../http/openapi.js';
 
 const sourceSchema = z.object({
   source: z.string(),

@@ -7,6 +7,7 @@ import { initialState } from '../store/schema.js';
 import type { AlertInput, AlertSink } from './alerts-port.js';
 import type { ReachabilityReport } from './probe.js';
 import { ReachabilityService } from './service.js';
+import { createEventBus } from '../core/events.js';
 import { known, unavailable, type SourceResult } from './types.js';
 
 // Probed when setup()'s clock starts.
@@ -45,7 +46,9 @@ function setup(reports: ReachabilityReport[], random: () => number = () => 0.5, 
   const alerts = new RecordingSink();
   const logger = new MemoryLogger();
   let i = 0;
+  const bus = createEventBus(logger);
   const service = new ReachabilityService({
+    bus,
     probe: () => {
       const n = i++;
       if (options.failures?.includes(n)) return Promise.reject(new Error(`probe ${n} broke`));
@@ -63,12 +66,12 @@ function setup(reports: ReachabilityReport[], random: () => number = () => 0.5, 
   const probes = () => i;
   const nextReport = () =>
     new Promise<ReachabilityReport>((resolve) => {
-      const off = service.onReport((r) => {
+      const off = bus.subscribe('reach.probed', ({ report: r }) => {
         off();
         resolve(r);
       });
     });
-  return { clock, store, alerts, logger, service, nextReport, probes };
+  return { clock, store, alerts, logger, service, nextReport, probes, bus };
 }
 
 describe('ReachabilityService', () => {
@@ -229,7 +232,9 @@ describe('ReachabilityService', () => {
   it('a router event probes at once and after the settle delays; a newer event restarts the series', async () => {
     const t = setup([report(agree('1.1.1.1')), report(agree('1.1.1.1')), report(agree('2.2.2.2'))]);
     let probes = 0;
-    t.service.onReport(() => probes++);
+    t.bus.subscribe('reach.probed', () => {
+      probes++;
+    });
     const settled = () => t.clock.settle();
     const first = t.nextReport();
     t.service.routerEvent();
@@ -295,7 +300,9 @@ describe('ReachabilityService', () => {
     let line: ((l: string) => void) | undefined;
     const launched: (readonly string[])[] = [];
     let probes = 0;
+    const bus = createEventBus(logger);
     const service = new ReachabilityService({
+      bus,
       probe: () => {
         if (failing.includes(probes++)) return Promise.reject(new Error(`probe ${probes - 1} broke`));
         return Promise.resolve(report(agree('1.1.1.1')));
@@ -319,7 +326,7 @@ describe('ReachabilityService', () => {
     });
     const next = () =>
       new Promise<void>((resolve) => {
-        const off = service.onReport(() => {
+        const off = bus.subscribe('reach.probed', () => {
           off();
           resolve();
         });
@@ -485,6 +492,7 @@ describe('ReachabilityService', () => {
     const clock = new FakeClock('2026-05-01T00:00:00Z');
     let seen: AbortSignal | undefined;
     const service = new ReachabilityService({
+      bus: createEventBus(new MemoryLogger()),
       probe: (signal) => {
         seen = signal;
         return new Promise((_, reject) =>
@@ -527,10 +535,49 @@ describe('ReachabilityService', () => {
     expect(t.probes()).toBe(1);
   });
 
-  it('onReport listeners hear every probe until they unsubscribe', async () => {
+  it('publishes each accepted address once, the first with no previous, and never a repeat', async () => {
+    const t = setup([report(agree('1.1.1.1')), report(agree('1.1.1.1')), report(agree('2.2.2.2'))]);
+    const accepted: unknown[] = [];
+    t.bus.subscribe('reach.address-accepted', (e) => {
+      accepted.push(e);
+    });
+    await t.service.probeNow();
+    await t.service.probeNow();
+    await t.service.probeNow();
+    expect(accepted).toEqual([
+      { family: 'ipv4', address: '1.1.1.1', previous: null, sources: ['stun:a', 'stun:b'] },
+      { family: 'ipv4', address: '2.2.2.2', previous: '1.1.1.1', sources: ['stun:a', 'stun:b'] },
+    ]);
+    expect(t.bus.last('reach.address-accepted')).toMatchObject({ address: '2.2.2.2' });
+    await t.service.stop();
+  });
+
+  it('publishes a verdict change when the NAT kind, the way in or the headline changes, not on every probe', async () => {
+    const t = setup([
+      report(agree('1.1.1.1')),
+      report(agree('1.1.1.1')),
+      report(agree('100.64.0.9'), ['10.0.0.1', '100.64.0.1']),
+    ]);
+    const changes: { kind: string; previous: string | null }[] = [];
+    t.bus.subscribe('reach.verdict-changed', ({ verdict, previous }) => {
+      changes.push({ kind: verdict.ipv4.kind, previous: previous?.ipv4.kind ?? null });
+    });
+    await t.service.probeNow();
+    await t.service.probeNow();
+    expect(changes).toHaveLength(1);
+    expect(changes[0]?.previous).toBeNull();
+    await t.service.probeNow();
+    expect(changes).toHaveLength(2);
+    expect(changes[1]).toEqual({ kind: 'cgnat', previous: changes[0]?.kind });
+    await t.service.stop();
+  });
+
+  it('reach.probed subscribers hear every probe until they unsubscribe', async () => {
     const t = setup([report(agree('1.1.1.1'))]);
     const heard: string[] = [];
-    const off = t.service.onReport((r) => heard.push(r.at));
+    const off = t.bus.subscribe('reach.probed', ({ report: r }) => {
+      heard.push(r.at);
+    });
     await t.service.probeNow();
     off();
     await t.service.probeNow();

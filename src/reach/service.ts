@@ -1,12 +1,31 @@
 /** @module The reachability loop: probe on start, on address events (debounced) and by a STUN backstop with jitter. */
 import type { Clock } from '../core/clock.js';
+import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { ProcessLauncher, RunningProcess } from '../core/runner.js';
 import { reachabilityHistoryRetention } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { AlertSink } from './alerts-port.js';
 import type { ReachabilityReport } from './probe.js';
+import type { Family } from './types.js';
 import { planReachabilityUpdate } from './update-plan.js';
+import type { Verdict } from './verdict.js';
+
+declare module '../core/events.js' {
+  interface GatehouseEvents {
+    /** Every completed probe, whatever it found (tests and the benchmark wait on it instead of sleeping). */
+    'reach.probed': { readonly report: ReachabilityReport };
+    /** A new public address was accepted by quorum (the first one too: `previous` is null then). */
+    'reach.address-accepted': {
+      readonly family: Family;
+      readonly address: string;
+      readonly previous: string | null;
+      readonly sources: readonly string[];
+    };
+    /** The verdict's kind, inbound path or headline changed (the first verdict too: `previous` is null then). */
+    'reach.verdict-changed': { readonly verdict: Verdict; readonly previous: Verdict | null };
+  }
+}
 
 /** What the router's own event channels are doing (main.ts asks the GENA subscriber and the listener). */
 export interface RouterEventsStatus {
@@ -28,6 +47,8 @@ export interface ReachabilityServiceDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly alerts: AlertSink;
+  /** Where accepted addresses, verdict changes and every probe are published. */
+  readonly bus: EventBus;
   /** Watches the box's interfaces (`ip monitor address`); absent = backstop only. */
   readonly launcher?: ProcessLauncher;
   readonly backstopMs: number;
@@ -58,7 +79,6 @@ export class ReachabilityService {
   private loop: Promise<void> | undefined;
   private routerSeries: AbortController | undefined;
   private lastRouterProbe = Number.NEGATIVE_INFINITY;
-  private readonly listeners = new Set<(r: ReachabilityReport) => void>();
 
   constructor(private readonly deps: ReachabilityServiceDeps) {}
 
@@ -76,12 +96,6 @@ export class ReachabilityService {
       ...(this.deps.routerEvents?.() ?? { upnp: 'off', upnpDetail: null, announcements: 'off' }),
       backstopSeconds: Math.round(this.deps.backstopMs / 1000),
     };
-  }
-
-  /** Called after every completed probe (tests and the benchmark wait on this instead of sleeping). */
-  onReport(listener: (r: ReachabilityReport) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   start(): void {
@@ -205,13 +219,35 @@ export class ReachabilityService {
           { family: h.family, address: h.address, previous: h.previous, sources: h.sources },
           'public address accepted',
         );
+        if (h.address !== null) {
+          this.deps.bus.publish('reach.address-accepted', {
+            family: h.family,
+            address: h.address,
+            previous: h.previous,
+            sources: h.sources,
+          });
+        }
       }
     }
     // Clears first: an event-like alert (address changed) is cleared and raised again to be notified anew.
     for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
     for (const a of plan.raise) await this.deps.alerts.raise(a);
+    const previous = this.last?.verdict ?? null;
     this.last = report;
-    for (const l of this.listeners) l(report);
+    if (verdictChanged(previous, report.verdict)) {
+      this.deps.bus.publish('reach.verdict-changed', { verdict: report.verdict, previous });
+    }
+    this.deps.bus.publish('reach.probed', { report });
     return report;
   }
+}
+
+/** A change a person would notice: the kind of NAT, the way in, or what the headline says. */
+function verdictChanged(previous: Verdict | null, next: Verdict): boolean {
+  return (
+    previous === null ||
+    previous.ipv4.kind !== next.ipv4.kind ||
+    previous.inbound !== next.inbound ||
+    previous.headline !== next.headline
+  );
 }

@@ -4,6 +4,9 @@ import type { Answer, Consensus } from './consensus.js';
 import type { ReachabilityReport } from './probe.js';
 import type { Family } from './types.js';
 import { planReachabilityUpdate } from './update-plan.js';
+import { titleOf } from '../alerts/catalogue.js';
+import { reachabilityRules } from './alert-rules.js';
+import type { AlertInput } from './alerts-port.js';
 import type { NatKind, Verdict } from './verdict.js';
 
 const now = new Date('2026-05-01T12:00:00Z');
@@ -66,6 +69,12 @@ const decided = [
   { rule: 'reach.udp-blocked', key: 'ipv4' },
 ];
 
+/** A planned alert as the rules engine will store it: title and severity are always its rule's. */
+function titled(a: AlertInput) {
+  const rule = reachabilityRules[a.rule];
+  return { ...a, title: titleOf(rule, a.details), severity: rule.severity };
+}
+
 describe('planReachabilityUpdate', () => {
   it('the first accepted address is history, not a change', () => {
     const plan = planReachabilityUpdate(
@@ -87,7 +96,7 @@ describe('planReachabilityUpdate', () => {
       report(accepted('ipv4', '2.2.2.2', ['stun:a', 'upnp'])),
       now,
     );
-    expect(plan).toEqual({
+    expect({ ...plan, raise: plan.raise.map(titled) }).toEqual({
       current: { ipv4: '2.2.2.2', ipv6: null },
       history: [{ at, family: 'ipv4', address: '2.2.2.2', previous: '1.1.1.1', sources: ['stun:a', 'upnp'] }],
       raise: [
@@ -97,7 +106,6 @@ describe('planReachabilityUpdate', () => {
           severity: 'info',
           title: 'Public IPv4 address changed',
           message: 'The public address changed from 1.1.1.1 to 2.2.2.2 (agreed by stun:a, upnp).',
-          remedy: null,
           details: { family: 'ipv4', previous: '1.1.1.1', address: '2.2.2.2' },
         },
       ],
@@ -122,7 +130,7 @@ describe('planReachabilityUpdate', () => {
     expect(plan.history).toEqual([
       { at, family: 'ipv6', address: '2001:db8::2', previous: '2001:db8::1', sources: ['stun:a', 'http:b'] },
     ]);
-    expect(plan.raise).toMatchObject([
+    expect(plan.raise.map(titled)).toMatchObject([
       { rule: 'reach.address-changed', key: 'ipv6', title: 'Public IPv6 address changed' },
     ]);
     expect(plan.clear).toEqual([
@@ -173,15 +181,13 @@ describe('planReachabilityUpdate', () => {
     const plan = planReachabilityUpdate(state('1.1.1.1'), report(disagreement), now);
     expect(plan.current).toEqual({ ipv4: '1.1.1.1', ipv6: null });
     expect(plan.history).toEqual([]);
-    expect(plan.raise).toEqual([
+    expect(plan.raise.map(titled)).toEqual([
       {
         rule: 'reach.sources-disagree',
         key: 'ipv4',
         severity: 'warning',
         title: 'Address sources disagree (ipv4)',
         message: 'No address was published: the sources disagree (stun:a: 1.1.1.1; http:x: 6.6.6.6).',
-        remedy:
-          'Check the sources that disagree (a misconfigured echo service, a VPN on the box, a proxy) and remove the wrong one.',
         details: { family: 'ipv4', answers: 'stun:a: 1.1.1.1; http:x: 6.6.6.6' },
       },
     ]);
@@ -242,11 +248,11 @@ describe('planReachabilityUpdate', () => {
       report(insufficient('ipv4'), insufficient('ipv6'), verdict('cgnat')),
       now,
     );
-    expect(plan.raise).toEqual([
+    expect(plan.raise.map(titled)).toEqual([
       {
         rule: 'reach.cgnat',
         key: 'ipv4',
-        severity: 'warning',
+        severity: 'critical',
         title: 'Behind carrier-grade NAT',
         message: 'Headline for cgnat. fact one; fact two.',
         remedy: 'First remedy.',
@@ -258,17 +264,18 @@ describe('planReachabilityUpdate', () => {
         state('1.1.1.1'),
         report(insufficient('ipv4'), insufficient('ipv6'), v),
         now,
-      ).raise.map((a) => a.title);
+      ).raise.map((a) => titled(a).title);
     expect(titles(verdict('double-nat'))).toEqual(['Behind two NATs']);
     expect(titles(verdict('nat', { udp: 'blocked' }))).toEqual(['UDP is blocked']);
   });
 
-  it('a verdict without remedies raises its alert with none', () => {
+  it("a verdict without remedies leaves the rule's own remedy", () => {
     const plan = planReachabilityUpdate(
       state('1.1.1.1'),
       report(insufficient('ipv4'), insufficient('ipv6'), verdict('double-nat', { remedies: [] })),
       now,
     );
-    expect(plan.raise[0]?.remedy).toBeNull();
+    expect(plan.raise[0]).toBeDefined();
+    expect(plan.raise[0]).not.toHaveProperty('remedy');
   });
 });

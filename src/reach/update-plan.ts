@@ -1,5 +1,6 @@
 /** @module What a new probe report changes: accepted addresses, history entries and alerts to raise or clear. Pure. */
 import type { AddressChange, State } from '../store/schema.js';
+import type { ReachabilityRuleId } from './alert-rules.js';
 import type { AlertInput } from './alerts-port.js';
 import type { Consensus } from './consensus.js';
 import type { ReachabilityReport } from './probe.js';
@@ -9,7 +10,7 @@ export interface UpdatePlan {
   readonly current: State['reachability']['current'];
   readonly history: readonly AddressChange[];
   readonly raise: readonly AlertInput[];
-  readonly clear: readonly { readonly rule: string; readonly key: string }[];
+  readonly clear: readonly { readonly rule: ReachabilityRuleId; readonly key: string }[];
 }
 
 function answersText(c: Consensus): string {
@@ -33,7 +34,7 @@ export function planReachabilityUpdate(
 ): UpdatePlan {
   const history: AddressChange[] = [];
   const raise: AlertInput[] = [];
-  const clear: { rule: string; key: string }[] = [];
+  const clear: { rule: ReachabilityRuleId; key: string }[] = [];
   const current = { ...previous.current };
 
   for (const family of ['ipv4', 'ipv6'] as const satisfies readonly Family[]) {
@@ -54,10 +55,7 @@ export function planReachabilityUpdate(
         raise.push({
           rule: 'reach.address-changed',
           key: family,
-          severity: 'info',
-          title: `Public ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address changed`,
           message: `The public address changed from ${before} to ${c.address} (agreed by ${c.sources.join(', ')}).`,
-          remedy: null,
           details: { family, previous: before, address: c.address },
         });
       }
@@ -67,14 +65,10 @@ export function planReachabilityUpdate(
       raise.push({
         rule: 'reach.sources-disagree',
         key: family,
-        severity: 'warning',
-        title: `Address sources disagree (${family})`,
         message:
           c.kind === 'disagreement'
             ? `No address was published: the sources disagree (${answersText(c)}).`
             : `The majority agreed on ${c.address}, but some sources answered otherwise (${answersText(c)}).`,
-        remedy:
-          'Check the sources that disagree (a misconfigured echo service, a VPN on the box, a proxy) and remove the wrong one.',
         details: { family, answers: answersText(c) },
       });
     } else if (c.kind === 'accepted') {
@@ -83,21 +77,19 @@ export function planReachabilityUpdate(
   }
 
   const v = report.verdict;
-  const remedy = v.remedies[0] ?? null;
-  for (const [rule, on, title] of [
-    ['reach.cgnat', v.ipv4.kind === 'cgnat', 'Behind carrier-grade NAT'],
-    ['reach.double-nat', v.ipv4.kind === 'double-nat', 'Behind two NATs'],
-    ['reach.udp-blocked', v.ipv4.udp === 'blocked', 'UDP is blocked'],
+  const remedy = v.remedies[0];
+  for (const [rule, on] of [
+    ['reach.cgnat', v.ipv4.kind === 'cgnat'],
+    ['reach.double-nat', v.ipv4.kind === 'double-nat'],
+    ['reach.udp-blocked', v.ipv4.udp === 'blocked'],
   ] as const) {
     // Only a decided verdict clears an alert; "unknown" or "offline" keep it as it is.
     if (on) {
       raise.push({
         rule,
         key: 'ipv4',
-        severity: 'warning',
-        title,
         message: `${v.headline} ${v.evidence.join('; ')}.`,
-        remedy,
+        ...(remedy === undefined ? {} : { remedy }),
         details: { inbound: v.inbound },
       });
     } else if (v.ipv4.kind !== 'unknown' && v.ipv4.kind !== 'offline') {

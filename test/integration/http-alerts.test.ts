@@ -8,11 +8,13 @@ import { HTTPException } from 'hono/http-exception';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNotifierFactory } from '../../src/alerts/notifiers/factory.js';
 import { AlertService } from '../../src/alerts/service.js';
+import { createRuleRegistry } from '../../src/alerts/catalogue.js';
+import { reachabilityRules } from '../../src/reach/alert-rules.js';
 import type { ApiToken, Session, User } from '../../src/store/schema.js';
 import type { AppEnv, Identity } from '../../src/http/context.js';
 import { ApiProblem, errorBody } from '../../src/http/errors.js';
 import { apiGuard } from '../../src/http/middleware/guard.js';
-import { alertRoutes } from '../../src/http/routes/alerts.js';
+import { alertRoutes } from '../../src/alerts/routes.js';
 import { FakeClock } from '../fakes/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
 import { MemoryStore } from '../fakes/store.js';
@@ -68,7 +70,13 @@ function setup() {
   const clock = new FakeClock('2026-03-01T12:00:00.000Z');
   const store = new MemoryStore();
   const logger = new MemoryLogger();
-  const alerts = new AlertService({ store, clock, logger, notifiers: createNotifierFactory({ fetch }) });
+  const alerts = new AlertService({
+    store,
+    rules: createRuleRegistry(reachabilityRules),
+    clock,
+    logger,
+    notifiers: createNotifierFactory({ fetch }),
+  });
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', async (c, next) => {
     c.set('identity', identities[(c.req.header('x-test-identity') ?? 'anonymous') as Who]);

@@ -251,7 +251,7 @@ describe('unexpected failures', () => {
       location: h.store.location,
     };
     const app = createApp({
-      alerts: h.alerts,
+      capabilities: h.capabilities,
       store: brokenStore,
       auth: h.auth,
       clock: h.clock,

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReachabilityService, type RouterEventsStatus } from '../../src/reach/service.js';
+import { reachabilityRoutes } from '../../src/reach/routes.js';
 import { known } from '../../src/reach/types.js';
 import { scriptedReport } from '../fakes/reach-report.js';
 import { expectError, harnessPerTest } from '../support/api-helpers.js';
@@ -17,14 +18,15 @@ const report = (address: string, now: Date) =>
 
 describe('reachability over HTTP', () => {
   it('probes on request and reports the verdict, the history and how changes are noticed', async () => {
+    let service: ReachabilityService | undefined;
     let routerEvents: RouterEventsStatus = {
       upnp: 'not-subscribed',
       upnpDetail: 'no UPnP IGD to subscribe to (no IGD answered an SSDP search within 2 s)',
       announcements: 'listening',
     };
     const h = await createHarness({
-      reachability: ({ store, clock, logger }) =>
-        new ReachabilityService({
+      replace: ({ store, clock, logger }) => {
+        service = new ReachabilityService({
           probe: () => Promise.resolve(report('203.0.113.7', clock.now())),
           store,
           clock,
@@ -32,7 +34,9 @@ describe('reachability over HTTP', () => {
           alerts: { raise: () => Promise.resolve(), clear: () => Promise.resolve() },
           backstopMs: 30_000,
           routerEvents: () => routerEvents,
-        }),
+        });
+        return [{ id: 'reachability', routes: reachabilityRoutes(store, service) }];
+      },
     });
     const session = await h.setupAdmin();
     const before = await h.request('GET', '/api/v1/reachability', { cookie: session.cookie });
@@ -79,7 +83,7 @@ describe('reachability over HTTP', () => {
       await h.request('GET', '/api/v1/reachability', { cookie: session.cookie })
     ).json()) as { changeDetection: RouterEventsStatus };
     expect(after.changeDetection).toMatchObject(routerEvents);
-    await h.reachability?.stop();
+    await service?.stop();
   });
 
   it('without a running service, the change detection is null and a probe is refused with 409', async () => {

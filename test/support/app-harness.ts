@@ -6,16 +6,18 @@ import { AuthService } from '../../src/auth/service.js';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { createApp } from '../../src/http/app.js';
-import { AlertService } from '../../src/alerts/service.js';
-import { createNotifierFactory } from '../../src/alerts/notifiers/factory.js';
+import type { Capability } from '../../src/core/capability.js';
+import { createEventBus } from '../../src/core/events.js';
+import { createCapabilities, reachabilityAdapters } from '../../src/main.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { securityCard } from '../../src/status/core-cards.js';
 import { ensureSetupToken } from '../../src/auth/setup-token.js';
 import type { StaticAssets } from '../../src/http/assets.js';
-import type { ReachabilityService } from '../../src/reach/service.js';
 import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../fakes/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
+import { FakeRunner } from '../fakes/runner.js';
+import { testConfig } from './config.js';
 
 export const testPassword = 'correct horse battery staple';
 
@@ -25,8 +27,11 @@ export async function createHarness(
     /** Take the client address from X-Forwarded-For (default: on, as behind the test's notional proxy). */
     trustProxy?: boolean;
     assets?: StaticAssets;
-    /** A reachability service built on the harness's store, clock and logger (absent: reachability off). */
-    reachability?: (deps: { store: Store; clock: FakeClock; logger: MemoryLogger }) => ReachabilityService;
+    /**
+     * Replaces capabilities of the real list (by id) with ones built on the harness's store, clock and logger,
+     * e.g. reachability around a scripted probe. The rest are the same factories main.ts uses, reachability off.
+     */
+    replace?: (deps: { store: Store; clock: FakeClock; logger: MemoryLogger }) => readonly Capability[];
   } = {},
 ) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
@@ -43,16 +48,23 @@ export async function createHarness(
     sessionPolicy: { idleMs: 60 * 60_000, maxAgeMs: 24 * 3600_000, pendingMfaMs: 5 * 60_000 },
     events: metrics.authEvents,
   });
-  const alerts = new AlertService({
-    store,
+  const ports = {
     clock,
     logger,
-    notifiers: createNotifierFactory({ fetch: globalThis.fetch }),
+    files: nodePrivateFiles,
+    // Nothing in the harness runs commands: a call would be a test mistake, recorded by the fake.
+    runner: new FakeRunner(),
+    // Alert channels deliver for real, to the tests' loopback receivers.
+    fetch: globalThis.fetch,
+    bus: createEventBus(logger),
+  };
+  const made = createCapabilities(ports, testConfig({ dataDir }), {
+    store,
+    adapters: reachabilityAdapters(),
   });
-  const reachability = options.reachability?.({ store, clock, logger });
+  const replacements = options.replace?.({ store, clock, logger }) ?? [];
+  const capabilities = made.capabilities.map((c) => replacements.find((r) => r.id === c.id) ?? c);
   const app = createApp({
-    alerts,
-    ...(reachability ? { reachability } : {}),
     store,
     auth,
     clock,
@@ -62,6 +74,7 @@ export async function createHarness(
     tls: options.tls ?? false,
     trustProxy: options.trustProxy ?? true,
     statusProviders: [securityCard(store, clock)],
+    capabilities,
     ...(options.assets ? { assets: options.assets } : {}),
   });
   const setupToken = ensureSetupToken(nodePrivateFiles, dataDir);
@@ -118,8 +131,9 @@ export async function createHarness(
 
   return {
     app,
-    alerts,
-    reachability,
+    alerts: made.alerts.service,
+    capabilities,
+    bus: ports.bus,
     store,
     auth,
     clock,

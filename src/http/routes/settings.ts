@@ -1,8 +1,6 @@
 /** @module Instance settings that an admin changes from the UI; every change is audited. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { appendAudit } from '../../auth/audit.js';
-import type { Clock } from '../../core/clock.js';
-import type { Store } from '../../store/store.js';
+import type { SettingsService } from '../../settings/service.js';
 import { actorName } from '../context.js';
 import { commonErrors, createRouter, jsonBody, jsonContent, noInput } from '../openapi.js';
 
@@ -20,7 +18,7 @@ const settingsSchema = z
 
 const settingsPatchSchema = settingsSchema.partial().strict().openapi('SettingsPatch');
 
-export function settingsRoutes(store: Store, clock: Clock) {
+export function settingsRoutes(settings: SettingsService) {
   return createRouter()
     .openapi(
       createRoute({
@@ -31,7 +29,7 @@ export function settingsRoutes(store: Store, clock: Clock) {
         middleware: [noInput()] as const,
         responses: { 200: jsonContent(settingsSchema, 'Settings'), ...commonErrors },
       }),
-      (c) => c.json(store.read().settings, 200),
+      (c) => c.json(settings.current(), 200),
     )
     .openapi(
       createRoute({
@@ -46,21 +44,9 @@ export function settingsRoutes(store: Store, clock: Clock) {
         const patch = c.req.valid('json');
         const identity = c.get('identity');
         const ctx = c.get('requestContext');
-        const updated = await store.update((draft) => {
-          const changed = Object.keys(patch).filter(
-            (k) => patch[k as keyof typeof patch] !== draft.settings[k as keyof typeof draft.settings],
-          );
-          Object.assign(draft.settings, patch);
-          if (changed.length > 0) {
-            appendAudit(draft, clock.now(), {
-              type: 'settings.changed',
-              actor: actorName(identity),
-              clientAddress: ctx.clientAddress,
-              outcome: 'success',
-              details: { changed: changed.join(',') },
-            });
-          }
-          return draft.settings;
+        const updated = await settings.update(patch, {
+          actor: actorName(identity),
+          clientAddress: ctx.clientAddress,
         });
         return c.json(updated, 200);
       },

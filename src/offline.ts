@@ -1,0 +1,50 @@
+/**
+ * @module The second composition root, for commands that run without the server: an offline password reset
+ * under the data directory's lock, and one reachability probe for `gatehouse doctor`.
+ */
+import { AuthService, type AuthFailure } from './auth/service.js';
+import type { AppConfig } from './config/index.js';
+import type { Outcome } from './core/outcome.js';
+import { createPorts, reachabilityAdapters, sessionPolicyOf, type StartOptions } from './main.js';
+import { probeOnce } from './reach/capability.js';
+import type { ReachabilityReport } from './reach/probe.js';
+import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
+import { openLowdbStore } from './store/lowdb-store.js';
+import type { User } from './store/schema.js';
+
+/**
+ * Offline password reset for `gatehouse admin reset-password`: takes the data directory's lock (so no server
+ * writes the store meanwhile), sets the password, ends every session and optionally turns TOTP off.
+ */
+export async function resetAdminPassword(
+  config: AppConfig,
+  input: { username: string | undefined; password: string; disableTotp: boolean },
+  options: StartOptions = {},
+): Promise<Outcome<User, AuthFailure>> {
+  const ports = createPorts({ ...config, logLevel: 'silent' }, options);
+  ensureDataDir(config.dataDir);
+  const lock = acquireDataDirLock(config.dataDir);
+  try {
+    const { store } = await openLowdbStore(config.dataDir, ports.clock);
+    const auth = new AuthService({
+      store,
+      clock: ports.clock,
+      logger: ports.logger,
+      files: ports.files,
+      dataDir: config.dataDir,
+      sessionPolicy: sessionPolicyOf(config),
+    });
+    return await auth.resetPassword(input.username, input.password, input.disableTotp);
+  } finally {
+    lock.release();
+  }
+}
+
+/** One reachability probe with the real adapters (for `gatehouse doctor`; the server runs it in a loop). */
+export function runReachabilityProbe(
+  config: AppConfig,
+  options: StartOptions = {},
+): Promise<ReachabilityReport> {
+  const ports = createPorts({ ...config, logLevel: 'silent' }, options);
+  return probeOnce(ports, config.reachability, reachabilityAdapters());
+}

@@ -1,0 +1,210 @@
+/**
+ * @module The reachability capability: the probe loop, the router's clients and event channels, the WireGuard
+ * port mapper, their alert rules, routes and status card — built from ports, started and stopped as one.
+ */
+import type { ReachabilitySettings } from '../config/index.js';
+import type { Capability } from '../core/capability.js';
+import type { Ports } from '../core/ports.js';
+import type { ProcessLauncher } from '../core/runner.js';
+import type { Store } from '../store/store.js';
+import { reachabilityRules } from './alert-rules.js';
+import type { AlertSink } from './alerts-port.js';
+import { probeReachability, type ReachabilityReport } from './probe.js';
+import { PushedAddressSource } from './push-source.js';
+import { AnnouncementListener } from './router/announce.js';
+import { GenaSubscriber, type GenaCallbackListener } from './router/gena.js';
+import {
+  createRouterClients,
+  createRouterSources,
+  defaultRouteGateway,
+  PortMapper,
+  type PortMappingStatus,
+  type RouterClients,
+  type UdpTransport,
+} from './router/index.js';
+import { reachabilityRoutes } from './routes.js';
+import { ReachabilityService, type RouterEventsStatus } from './service.js';
+import { reachabilityCard } from './status-card.js';
+import type { StunClient } from './stun-client.js';
+import type { PortMappingFacts } from './verdict.js';
+
+/** The adapters only reachability uses; the composition root constructs them. */
+export interface ReachabilityAdapters {
+  readonly udp: UdpTransport;
+  readonly stun: StunClient;
+  /** Runs `ip monitor address` to hear of interface changes. */
+  readonly launcher: ProcessLauncher;
+  /** The HTTP listener a router's UPnP event NOTIFYs arrive at. */
+  readonly genaListener: GenaCallbackListener;
+}
+
+export interface ReachabilityDeps {
+  readonly store: Store;
+  readonly alerts: AlertSink;
+  readonly adapters: ReachabilityAdapters;
+}
+
+export interface ReachabilityCapability extends Capability {
+  /** The probe loop (absent from nothing: with reachability off it exists but never runs). */
+  readonly service: ReachabilityService;
+  /** Where a router's dyndns2-style push of its WAN address lands (the DDNS endpoint feeds it). */
+  readonly pushSource: PushedAddressSource;
+}
+
+/** The port mapper's state as the verdict reads it (null while the first attempt runs). */
+export function portMappingFacts(status: PortMappingStatus): PortMappingFacts | null {
+  if (status.state === 'pending') return null;
+  return {
+    state: status.state,
+    ...(status.protocol ? { protocol: status.protocol } : {}),
+    ...(status.externalPort === undefined ? {} : { externalPort: status.externalPort }),
+    ...(status.error === undefined ? {} : { error: status.error }),
+  };
+}
+
+/** The UPnP / NAT-PMP / PCP clients for the box's default gateway. */
+function routerClients(ports: Ports, udp: UdpTransport): RouterClients {
+  return createRouterClients({
+    udp,
+    fetch: ports.fetch,
+    clock: ports.clock,
+    runner: ports.runner,
+    gateway: defaultRouteGateway(ports.runner),
+  });
+}
+
+/** One probe with every source but no port mapper: what `gatehouse doctor` runs. */
+export function probeOnce(
+  ports: Ports,
+  settings: ReachabilitySettings,
+  adapters: Pick<ReachabilityAdapters, 'udp' | 'stun'>,
+): Promise<ReachabilityReport> {
+  const router = routerClients(ports, adapters.udp);
+  return probeReachability(
+    {
+      runner: ports.runner,
+      fetch: ports.fetch,
+      clock: ports.clock,
+      stun: adapters.stun,
+      extraSources: createRouterSources(router),
+    },
+    settings,
+  );
+}
+
+export function createReachability(
+  ports: Ports,
+  settings: ReachabilitySettings,
+  deps: ReachabilityDeps,
+): ReachabilityCapability {
+  const { clock, logger } = ports;
+  const { udp, stun, launcher, genaListener } = deps.adapters;
+  const log = logger.child({ capability: 'reachability' });
+  const pushSource = new PushedAddressSource(clock);
+  const gateway = defaultRouteGateway(ports.runner);
+  const router = createRouterClients({ udp, fetch: ports.fetch, clock, runner: ports.runner, gateway });
+  // NAT-PMP / PCP gateways announce a change of their external address on 224.0.0.1:5350.
+  const announcements = new AnnouncementListener({
+    udp,
+    gateway,
+    clock,
+    log: (m) => log.info({ module: 'announce' }, m),
+  });
+  // UPnP GENA: a router that offers eventing tells us when its external address changes.
+  const gena = new GenaSubscriber({
+    upnp: router.upnp,
+    fetch: ports.fetch,
+    clock,
+    runner: ports.runner,
+    listener: genaListener,
+    log: (m) => log.info({ module: 'gena' }, m),
+  });
+  const portMapper = new PortMapper({
+    clients: [router.pcp, router.natpmp, router.upnp],
+    clock,
+    logger,
+    settings: settings.portMapping,
+  });
+  portMapper.onLost((e) => {
+    void deps.alerts.raise({
+      rule: 'reach.port-mapping-lost',
+      key: String(e.externalPort),
+      message: `The router dropped the mapping of UDP ${e.externalPort} (${e.protocol}): ${e.reason}.`,
+      remedy: `Forward UDP port ${settings.portMapping.port} on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.`,
+      details: { protocol: e.protocol, port: e.externalPort },
+    });
+  });
+  portMapper.onChange((status) => {
+    if (status.state === 'mapped')
+      void deps.alerts.clear('reach.port-mapping-lost', String(status.externalPort ?? ''));
+  });
+
+  const routerEvents = (): RouterEventsStatus => {
+    if (!settings.routerEvents) return { upnp: 'off', upnpDetail: null, announcements: 'off' };
+    const upnp = gena.status();
+    return {
+      upnp: upnp.subscribed ? 'subscribed' : 'not-subscribed',
+      upnpDetail: upnp.subscribed ? null : (upnp.lastError ?? null),
+      announcements: announcements.listening() ? 'listening' : 'not-listening',
+    };
+  };
+
+  const service = new ReachabilityService({
+    probe: (signal) =>
+      probeReachability(
+        {
+          runner: ports.runner,
+          fetch: ports.fetch,
+          clock,
+          stun,
+          extraSources: [...createRouterSources(router), pushSource],
+          portMapping: () => portMappingFacts(portMapper.status()),
+        },
+        settings,
+        signal,
+      ),
+    store: deps.store,
+    clock,
+    logger: log,
+    alerts: deps.alerts,
+    ...(settings.watchInterfaces ? { launcher } : {}),
+    backstopMs: settings.backstopSeconds * 1000,
+    routerEvents,
+  });
+  gena.onEvent(() => service.routerEvent());
+  announcements.onAnnouncement(() => service.routerEvent());
+
+  return {
+    id: 'reachability',
+    service,
+    pushSource,
+    // With reachability off the routes still answer with the stored history (and refuse to probe).
+    routes: reachabilityRoutes(deps.store, settings.enabled ? service : undefined),
+    statusCards: [reachabilityCard(service, deps.store)],
+    alertRules: reachabilityRules,
+    uiPages: ['reachability'],
+    start() {
+      if (!settings.enabled) {
+        log.warn(
+          {},
+          'reachability checks and port mapping are off (reachability.enabled / GATEHOUSE_REACHABILITY)',
+        );
+        return;
+      }
+      portMapper.start();
+      service.start();
+      if (settings.routerEvents) {
+        void gena.start();
+        void announcements.start();
+      }
+    },
+    async stop() {
+      if (!settings.enabled) return;
+      await gena.stop();
+      await announcements.stop();
+      await service.stop();
+      // Removes the router mapping: a stopped box should not keep a port open.
+      await portMapper.stop();
+    },
+  };
+}
