@@ -182,6 +182,30 @@ export class FakeNatRouter {
   }
 }
 
+/**
+ * A STUN server's Binding success answer to `request` (RFC 5389 §15.2, built by hand): XOR-MAPPED-ADDRESS names
+ * `mapped` (IPv4). Undefined when `request` is not a Binding request.
+ */
+export function stunBindingAnswer(
+  request: Uint8Array,
+  mapped: { address: string; port: number },
+): Uint8Array | undefined {
+  const req = Buffer.from(request);
+  if (req.length < 20 || req.readUInt16BE(0) !== 0x0001 || req.readUInt32BE(4) !== 0x2112a442)
+    return undefined;
+  const res = Buffer.alloc(32);
+  res.writeUInt16BE(0x0101, 0);
+  res.writeUInt16BE(12, 2);
+  req.copy(res, 4, 4, 20); // magic cookie and transaction id
+  res.writeUInt16BE(0x0020, 20);
+  res.writeUInt16BE(8, 22);
+  res.writeUInt8(0x01, 25);
+  res.writeUInt16BE(mapped.port ^ 0x2112, 26);
+  const ip = mapped.address.split('.').map(Number);
+  [0x21, 0x12, 0xa4, 0x42].forEach((mask, i) => res.writeUInt8((ip[i] ?? 0) ^ mask, 28 + i));
+  return res;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // In memory.
 
