@@ -12,6 +12,8 @@ export default defineConfig({
             'test/fakes/**/*.test.ts',
             'test/testbed/**/*.test.ts',
             'test/support/**/*.test.ts',
+            // The web UI's pure modules (draft → request body, routes); its pages run in the browser project.
+            'web/src/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },

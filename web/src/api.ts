@@ -1,4 +1,8 @@
-/** @module Typed calls to the Gatehouse API through Hono's RPC client, carrying the session's CSRF token. */
+/**
+ * @module Typed calls to the Gatehouse API through Hono's RPC client, carrying the session's CSRF token. The core
+ * routes are `client.api`; a capability's pages reach its own routes through `client.connect<XRoutes>()`.
+ */
+import type { Hono } from 'hono';
 import { hc, type ClientResponse } from 'hono/client';
 import type { SuccessStatusCode } from 'hono/utils/http-status';
 import type { ApiType } from '../../src/http/app.js';
@@ -16,7 +20,18 @@ export class ApiError extends Error {
   }
 }
 
-export type Api = ReturnType<typeof hc<ApiType>>;
+/**
+ * Any set of server routes the RPC client can call: the core's `ApiType` or a capability's `XRoutes`.
+ * (Hono's own bound for `hc`; its environment, schema and base path can be anything.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the bound `hc` itself declares
+export type Routes = Hono<any, any, any>;
+
+/** The typed calls of a set of routes mounted under /api/v1, e.g. `ApiClient<AlertRoutes>`. */
+export type ApiClient<R extends Routes> = ReturnType<typeof hc<R>>;
+
+/** The core routes: health, setup, auth, tokens, audit, settings, status. */
+export type Api = ApiClient<ApiType>;
 
 /** The JSON body of the 2xx responses a route declares. */
 export type OkBody<R> =
@@ -41,25 +56,35 @@ const publicAuthPaths = [
 /**
  * One connection to the API. Holds the CSRF token of the current session (the session cookie itself is
  * HttpOnly and travels on its own) and reports a session that ended under our feet, e.g. by idle timeout.
+ * Every typed client it hands out, the core's and the capabilities', goes through this one session.
  */
 export class GatehouseClient {
   private csrfToken = '';
   private sessionLostListener: (() => void) | undefined;
+  private readonly sessionFetch: typeof fetch;
   readonly api: Api;
 
   constructor(baseFetch: typeof fetch = (input, init) => fetch(input, init)) {
-    this.api = hc<ApiType>('/api/v1', {
-      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-        const method = (init?.method ?? 'GET').toUpperCase();
-        const headers = new Headers(init?.headers);
-        if (method !== 'GET' && method !== 'HEAD' && this.csrfToken !== '') {
-          headers.set('X-CSRF-Token', this.csrfToken);
-        }
-        const res = await baseFetch(input, { ...init, headers, credentials: 'same-origin' });
-        if (res.status === 401 && !publicAuthPaths.includes(pathOf(input))) this.sessionLostListener?.();
-        return res;
-      },
-    });
+    this.sessionFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const method = (init?.method ?? 'GET').toUpperCase();
+      const headers = new Headers(init?.headers);
+      if (method !== 'GET' && method !== 'HEAD' && this.csrfToken !== '') {
+        headers.set('X-CSRF-Token', this.csrfToken);
+      }
+      const res = await baseFetch(input, { ...init, headers, credentials: 'same-origin' });
+      if (res.status === 401 && !publicAuthPaths.includes(pathOf(input))) this.sessionLostListener?.();
+      return res;
+    };
+    this.api = this.connect<ApiType>();
+  }
+
+  /**
+   * Typed calls to another set of routes under /api/v1 (a capability's), over this session: the same CSRF
+   * token and the same session-lost report as `api`. Each call makes a new client; components keep theirs
+   * (useMemo) so that it can be a hook dependency.
+   */
+  connect<R extends Routes>(): ApiClient<R> {
+    return hc<R>('/api/v1', { fetch: this.sessionFetch });
   }
 
   /** Remember the CSRF token of a (new) session; an empty token means "no usable session". */

@@ -4,35 +4,20 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, expectOk, messageOf, type GatehouseClient, type SessionInfo } from './api.js';
 import { ErrorNotice, Loading } from './components/ui.js';
 import { useAction } from './hooks.js';
-import { AuditPage } from './pages/audit.js';
-import { AlertsPage } from './pages/alerts.js';
-import { ReachabilityPage } from './pages/reachability.js';
-import { AlertBanner } from './components/alert-banner.js';
-import { DashboardPage } from './pages/dashboard.js';
+import { navigationOf, type PageComponent, type PageDefinition, type PageProps } from './page.js';
+import { AlertBanner } from './pages/alerts/banner.js';
+import { homePage, pages, type PageId } from './pages/index.js';
 import { LoginPage } from './pages/login.js';
-import { SecurityPage } from './pages/security.js';
 import { SetupPage } from './pages/setup.js';
-import { TokensPage } from './pages/tokens.js';
-import { hrefOf, navigate, parseRoute, useRoute, type Route } from './router.js';
+import { hrefOf, isAuthRoute, navigate, parseRoute, useRoute, type Route } from './router.js';
 
 type AuthState =
   | { readonly kind: 'loading' }
   | { readonly kind: 'unreachable'; readonly message: string }
   | { readonly kind: 'setup' }
   /** `returnTo`: where a visitor was headed when the login got in the way (a bookmark, an expired session). */
-  | { readonly kind: 'login'; readonly notice?: string; readonly returnTo?: PageRoute }
+  | { readonly kind: 'login'; readonly notice?: string; readonly returnTo?: PageId }
   | { readonly kind: 'ready'; readonly session: SessionInfo };
-
-type PageRoute = Exclude<Route, 'setup' | 'login'>;
-
-const pages: readonly { readonly route: PageRoute; readonly label: string }[] = [
-  { route: 'dashboard', label: 'Dashboard' },
-  { route: 'reachability', label: 'Reachability' },
-  { route: 'alerts', label: 'Alerts' },
-  { route: 'security', label: 'Security' },
-  { route: 'tokens', label: 'API tokens' },
-  { route: 'audit', label: 'Audit log' },
-];
 
 /** Which screen the API state calls for: setup and login routes only make sense in their states. */
 function screenFor(auth: AuthState, route: Route): Route | undefined {
@@ -42,16 +27,16 @@ function screenFor(auth: AuthState, route: Route): Route | undefined {
     case 'login':
       return 'login';
     case 'ready':
-      return route === 'setup' || route === 'login' ? 'dashboard' : route;
+      return isAuthRoute(route) ? homePage : route;
     case 'loading':
     case 'unreachable':
       return undefined;
   }
 }
 
-function currentPageRoute(): PageRoute {
+function currentPageRoute(): PageId {
   const route = parseRoute(window.location.hash);
-  return route === 'setup' || route === 'login' ? 'dashboard' : route;
+  return isAuthRoute(route) ? homePage : route;
 }
 
 export function App(props: { readonly client: GatehouseClient }) {
@@ -139,7 +124,7 @@ export function App(props: { readonly client: GatehouseClient }) {
     };
   }, [auth.kind, client]);
 
-  const pageLabel = pages.find((p) => p.route === screen)?.label;
+  const pageLabel = pages.find((p) => p.id === screen)?.title;
   useEffect(() => {
     const site = instanceName ?? 'Gatehouse';
     const label = screen === 'setup' ? 'Set up' : screen === 'login' ? 'Log in' : pageLabel;
@@ -181,46 +166,79 @@ export function App(props: { readonly client: GatehouseClient }) {
           notice={auth.notice}
           onDone={(session) => {
             signIn(session);
-            navigate(auth.returnTo ?? 'dashboard', { replace: true });
+            navigate(auth.returnTo ?? homePage, { replace: true });
           }}
         />
       );
     case 'ready': {
-      const page: PageRoute =
-        screen === undefined || screen === 'setup' || screen === 'login' ? 'dashboard' : screen;
+      const id: PageId = screen === undefined || isAuthRoute(screen) ? homePage : screen;
+      const page = pages.find((p) => p.id === id) ?? pages[0];
       return (
         <Frame
           client={client}
-          route={page}
+          route={page.id}
           username={auth.session.username}
           instanceName={instanceName ?? 'Gatehouse'}
           onLoggedOut={signOut}
         >
-          {page === 'dashboard' ? <DashboardPage client={client} /> : null}
-          {page === 'reachability' ? <ReachabilityPage client={client} /> : null}
-          {page === 'alerts' ? <AlertsPage client={client} /> : null}
-          {page === 'security' ? (
-            <SecurityPage
-              client={client}
-              session={auth.session}
-              refreshSession={async () => {
+          <PageView
+            page={page}
+            props={{
+              client,
+              session: auth.session,
+              refreshSession: async () => {
                 signIn(await expectOk(client.api.auth.session.$get()));
-              }}
-              onLoggedOut={signOut}
-              onInstanceName={setInstanceName}
-            />
-          ) : null}
-          {page === 'tokens' ? <TokensPage client={client} /> : null}
-          {page === 'audit' ? <AuditPage client={client} /> : null}
+              },
+              onLoggedOut: signOut,
+              onInstanceName: setInstanceName,
+            }}
+          />
         </Frame>
       );
     }
   }
 }
 
+/**
+ * Draws a page, fetching its code on the first visit. Loaded components are kept for the life of the frame,
+ * so going back to a page draws it at once.
+ */
+function PageView(props: { readonly page: PageDefinition; readonly props: PageProps }) {
+  const { page } = props;
+  const loaded = useRef(new Map<string, PageComponent>());
+  const [failed, setFailed] = useState<string | undefined>(undefined);
+  const [, setLoadedCount] = useState(0);
+  const Component = loaded.current.get(page.id);
+  useEffect(() => {
+    if (loaded.current.has(page.id)) return;
+    let current = true;
+    setFailed(undefined);
+    page.load().then(
+      (component) => {
+        loaded.current.set(page.id, component);
+        if (current) setLoadedCount((n) => n + 1);
+      },
+      () => {
+        // A chunk goes missing when the server was updated while this tab stayed open.
+        if (current) setFailed(page.id);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [page]);
+  if (Component !== undefined) return <Component {...props.props} />;
+  if (failed === page.id) {
+    return (
+      <ErrorNotice message="Cannot load this page; Gatehouse may have been updated. Reload the page to try again." />
+    );
+  }
+  return <Loading what={page.title} />;
+}
+
 function Frame(props: {
   readonly client: GatehouseClient;
-  readonly route: PageRoute;
+  readonly route: PageId;
   readonly username: string;
   readonly instanceName: string;
   readonly onLoggedOut: (notice?: string) => void;
@@ -252,19 +270,19 @@ function Frame(props: {
       </a>
       <header class="topbar">
         <div class="topbar__inner">
-          <a class="brand" href={hrefOf('dashboard')} data-testid="instance-name">
+          <a class="brand" href={hrefOf(homePage)} data-testid="instance-name">
             <span class="brand__mark" aria-hidden="true" />
             {props.instanceName}
           </a>
           <nav class="nav" aria-label="Main">
-            {pages.map((p) => (
+            {navigationOf(pages).map((p) => (
               <a
-                key={p.route}
-                href={hrefOf(p.route)}
+                key={p.id}
+                href={hrefOf(p.id)}
                 class="nav__link"
-                aria-current={props.route === p.route ? 'page' : undefined}
+                aria-current={props.route === p.id ? 'page' : undefined}
               >
-                {p.label}
+                {p.navLabel}
               </a>
             ))}
           </nav>

@@ -1,31 +1,31 @@
-/** @module Hash routes (#/, #/security, ...): parsing, building and a hook that follows location.hash. */
+/** @module Hash routes (#/, #/security, ...) of the pages in pages/index.ts and of setup and login. */
 import { useEffect, useState } from 'preact/hooks';
+import { homePage, pages, type PageId } from './pages/index.js';
 
-export type Route =
-  'setup' | 'login' | 'dashboard' | 'reachability' | 'alerts' | 'security' | 'tokens' | 'audit';
+/** The screens outside the signed-in frame. */
+export type AuthRoute = 'setup' | 'login';
 
-const paths: Record<Route, string> = {
-  setup: '#/setup',
-  login: '#/login',
-  dashboard: '#/',
-  reachability: '#/reachability',
-  alerts: '#/alerts',
-  security: '#/security',
-  tokens: '#/tokens',
-  audit: '#/audit',
-};
+export type Route = AuthRoute | PageId;
 
-/** Unknown or empty hashes mean the dashboard, so an old bookmark still lands somewhere useful. */
+const authPaths: Record<AuthRoute, string> = { setup: '/setup', login: '/login' };
+
+const routes: readonly (readonly [Route, string])[] = [
+  ...(Object.entries(authPaths) as [AuthRoute, string][]),
+  ...pages.map((p) => [p.id, p.path] as const),
+];
+
+/** Unknown or empty hashes mean the home page, so an old bookmark still lands somewhere useful. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/';
-  for (const [route, href] of Object.entries(paths) as [Route, string][]) {
-    if (href.replace(/^#/, '') === path) return route;
-  }
-  return 'dashboard';
+  return routes.find(([, p]) => p === path)?.[0] ?? homePage;
 }
 
 export function hrefOf(route: Route): string {
-  return paths[route];
+  return `#${routes.find(([r]) => r === route)?.[1] ?? '/'}`;
+}
+
+export function isAuthRoute(route: Route): route is AuthRoute {
+  return route === 'setup' || route === 'login';
 }
 
 /** Moves to `route` without adding a history entry when only the auth state forced the move. */

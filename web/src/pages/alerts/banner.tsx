@@ -1,20 +1,8 @@
 /** @module The banner at the top of every page while active alerts wait to be acknowledged. */
-import type { hc } from 'hono/client';
-import { useCallback, useEffect } from 'preact/hooks';
-import type { AlertRoutes } from '../../../src/http/routes/alerts.js';
-import { expectOk, type OkBody } from '../api.js';
-import { useInterval, useLoad } from '../hooks.js';
-
-/** The typed calls of the alerts routes; GatehouseClient['api'] has them once the routes are mounted. */
-export type AlertsApi = ReturnType<typeof hc<AlertRoutes>>;
-
-/** Anything with the alerts part of the API, e.g. a GatehouseClient. */
-export interface AlertsClient {
-  readonly api: { readonly alerts: AlertsApi['alerts'] };
-}
-
-export type AlertList = OkBody<Awaited<ReturnType<AlertsApi['alerts']['$get']>>>;
-export type AlertItem = AlertList['active'][number];
+import { useCallback, useEffect, useMemo } from 'preact/hooks';
+import { expectOk, type GatehouseClient } from '../../api.js';
+import { useInterval, useLoad } from '../../hooks.js';
+import { connectAlerts } from './api.js';
 
 /** Sent on window after anything that changes alerts (acknowledging), so the banner refreshes at once. */
 export const alertsChangedEvent = 'gatehouse:alerts-changed';
@@ -26,8 +14,8 @@ export function announceAlertsChanged(): void {
 const refreshMs = 60_000;
 const shown = 3;
 
-export function AlertBanner(props: { readonly client: AlertsClient; readonly href?: string }) {
-  const { alerts } = props.client.api;
+export function AlertBanner(props: { readonly client: GatehouseClient; readonly href?: string }) {
+  const { alerts } = useMemo(() => connectAlerts(props.client), [props.client]);
   const load = useCallback(() => expectOk(alerts.$get()), [alerts]);
   const { result, reload } = useLoad(load);
   useInterval(reload, refreshMs);

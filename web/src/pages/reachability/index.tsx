@@ -1,12 +1,12 @@
 /** @module Reachability: the verdict, what to do about it, the evidence and sources behind it, the first hops and the address history. */
-import { useCallback, useId, useState } from 'preact/hooks';
-import { expectOk, type GatehouseClient, type OkBody } from '../api.js';
-import { AddressTimeline } from '../components/address-timeline.js';
-import { ErrorNotice, Loading, PageTitle, Panel } from '../components/ui.js';
-import { formatDateTime, formatRelative } from '../format.js';
-import { useAction, useInterval, useLoad } from '../hooks.js';
+import { useCallback, useId, useMemo, useState } from 'preact/hooks';
+import { expectOk, type GatehouseClient } from '../../api.js';
+import { AddressTimeline } from '../../components/address-timeline.js';
+import { ErrorNotice, Loading, PageTitle, Panel } from '../../components/ui.js';
+import { formatDateTime, formatRelative } from '../../format.js';
+import { useAction, useInterval, useLoad } from '../../hooks.js';
+import { connectReachability, type Reachability } from './api.js';
 
-type Reachability = OkBody<Awaited<ReturnType<GatehouseClient['api']['reachability']['$get']>>>;
 type Report = NonNullable<Reachability['report']>;
 type Tone = 'ok' | 'warning' | 'error' | 'unknown';
 
@@ -87,7 +87,7 @@ export function hopRange(address: string): 'private' | 'cgnat' | 'other' {
 }
 
 export function ReachabilityPage(props: { readonly client: GatehouseClient }) {
-  const { api } = props.client;
+  const api = useMemo(() => connectReachability(props.client), [props.client]);
   const load = useCallback(() => expectOk(api.reachability.$get()), [api]);
   const { result, reload } = useLoad(load);
   const [probed, setProbed] = useState<Reachability | undefined>(undefined);
