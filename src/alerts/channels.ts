@@ -2,21 +2,20 @@
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { Channel, ChannelTarget, Severity } from '../store/schema.js';
 
+/** What can go wrong when alerts are managed; the HTTP edge (alerts/routes.ts) decides each code's status. */
+export type AlertsFailureCode =
+  | 'alerts.not-found'
+  | 'alerts.channel-not-found'
+  | 'alerts.channel-name-taken'
+  | 'alerts.too-many-channels'
+  | 'alerts.secret-required';
+
 export interface AlertsFailure {
-  readonly status: 400 | 404 | 409;
-  readonly code: string;
+  readonly code: AlertsFailureCode;
   readonly message: string;
 }
 
-export const alertsFailure = (
-  status: AlertsFailure['status'],
-  code: string,
-  message: string,
-): AlertsFailure => ({
-  status,
-  code,
-  message,
-});
+export const alertsFailure = (code: AlertsFailureCode, message: string): AlertsFailure => ({ code, message });
 
 /**
  * A target as an edit sends it. URLs (a Discord or Slack webhook URL is itself the secret) and secrets are
@@ -68,7 +67,6 @@ export function mergeTarget(
   const missing = (field: string) =>
     fail(
       alertsFailure(
-        400,
         'alerts.secret-required',
         `target.${field}: enter it again (it is kept only while the channel keeps its kind and server)`,
       ),

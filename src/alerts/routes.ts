@@ -7,7 +7,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AlertsActor, AlertService } from './service.js';
 import type { Alert, Channel, ChannelTarget } from '../store/schema.js';
 import { actorName, type AppContext } from '../http/context.js';
-import { failWith } from '../http/errors.js';
+import { failWithCode, type StatusTable } from '../http/errors.js';
+import type { AlertsFailureCode } from './channels.js';
 import { sessionOnly } from '../http/middleware/guard.js';
 import {
   commonErrors,
@@ -281,6 +282,15 @@ function actorOf(c: AppContext): AlertsActor {
   return { actor: actorName(c.get('identity')), clientAddress: c.get('requestContext').clientAddress };
 }
 
+/** How HTTP says each alerts failure. */
+const alertsStatus: StatusTable<AlertsFailureCode> = {
+  'alerts.not-found': 404,
+  'alerts.channel-not-found': 404,
+  'alerts.channel-name-taken': 409,
+  'alerts.too-many-channels': 409,
+  'alerts.secret-required': 400,
+};
+
 export function alertRoutes(alerts: AlertService) {
   const router = createRouter();
   // Channels hold credentials for other systems: like API tokens, only an interactive login manages them.
@@ -323,7 +333,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.acknowledge(c.req.valid('param').id, actorOf(c));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failWithCode(alertsStatus, result.error);
         return c.json({ alert: toPublicAlert(result.value) }, 200);
       },
     )
@@ -370,7 +380,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.createChannel(c.req.valid('json'), actorOf(c));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failWithCode(alertsStatus, result.error);
         return c.json({ channel: toPublicChannel(result.value) }, 201);
       },
     )
@@ -390,7 +400,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.updateChannel(c.req.valid('param').id, c.req.valid('json'), actorOf(c));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failWithCode(alertsStatus, result.error);
         return c.json({ channel: toPublicChannel(result.value) }, 200);
       },
     )
@@ -410,7 +420,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.deleteChannel(c.req.valid('param').id, actorOf(c));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failWithCode(alertsStatus, result.error);
         return c.json({ ok: true as const }, 200);
       },
     )
@@ -430,7 +440,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.testChannel(c.req.valid('param').id, actorOf(c));
-        if (!result.ok) return failWith(result.error);
+        if (!result.ok) return failWithCode(alertsStatus, result.error);
         const d = result.value;
         return c.json({ ok: d.ok, error: d.error, at: d.at }, 200);
       },

@@ -292,7 +292,7 @@ describe('listing and acknowledging', () => {
     });
     expect(await service.acknowledge('00000000-0000-4000-8000-999999999999', admin)).toEqual({
       ok: false,
-      error: { status: 404, code: 'alerts.not-found', message: 'no such alert' },
+      error: { code: 'alerts.not-found', message: 'no such alert' },
     });
   });
 });
@@ -315,7 +315,7 @@ describe('channels', () => {
         },
         admin,
       ),
-    ).toMatchObject({ ok: false, error: { status: 409, code: 'alerts.channel-name-taken' } });
+    ).toMatchObject({ ok: false, error: { code: 'alerts.channel-name-taken' } });
 
     const renamed = await service.updateChannel(
       id,
@@ -332,11 +332,14 @@ describe('channels', () => {
       { target: { kind: 'gotify', url: 'https://elsewhere.example' } },
       admin,
     );
-    expect(moved).toMatchObject({ ok: false, error: { status: 400, code: 'alerts.secret-required' } });
+    expect(moved).toMatchObject({ ok: false, error: { code: 'alerts.secret-required' } });
     expect(store.read().alerts.channels[0]?.target).toMatchObject({ url: 'https://push.example.net/gotify' });
 
     expect(await service.deleteChannel(id, admin)).toMatchObject({ ok: true });
-    expect(await service.deleteChannel(id, admin)).toMatchObject({ ok: false, error: { status: 404 } });
+    expect(await service.deleteChannel(id, admin)).toMatchObject({
+      ok: false,
+      error: { code: 'alerts.channel-not-found' },
+    });
     const audit = store.read().audit;
     expect(audit.map((e) => e.type)).toEqual([
       'alerts.channel-created',
@@ -371,7 +374,7 @@ describe('channels', () => {
     expect(store.read().audit.at(-1)).toMatchObject({ type: 'alerts.channel-tested', outcome: 'failure' });
     expect(await service.testChannel('00000000-0000-4000-8000-999999999999', admin)).toMatchObject({
       ok: false,
-      error: { status: 404, code: 'alerts.channel-not-found' },
+      error: { code: 'alerts.channel-not-found' },
     });
   });
 
@@ -389,6 +392,6 @@ describe('channels', () => {
         },
         admin,
       ),
-    ).toMatchObject({ ok: false, error: { status: 409, code: 'alerts.too-many-channels' } });
+    ).toMatchObject({ ok: false, error: { code: 'alerts.too-many-channels' } });
   });
 });

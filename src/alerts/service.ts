@@ -157,7 +157,7 @@ export class AlertService {
       }
       return result.alert;
     });
-    return alert ? ok(alert) : fail(alertsFailure(404, 'alerts.not-found', 'no such alert'));
+    return alert ? ok(alert) : fail(alertsFailure('alerts.not-found', 'no such alert'));
   }
 
   /** Active alerts newest first, and the most recently cleared ones. */
@@ -193,12 +193,10 @@ export class AlertService {
     return this.deps.store.update((draft): Outcome<Channel, AlertsFailure> => {
       const channels = draft.alerts.channels;
       if (channels.length >= maxChannels) {
-        return fail(alertsFailure(409, 'alerts.too-many-channels', `at most ${maxChannels} channels`));
+        return fail(alertsFailure('alerts.too-many-channels', `at most ${maxChannels} channels`));
       }
       if (nameTaken(channels, input.name, undefined)) {
-        return fail(
-          alertsFailure(409, 'alerts.channel-name-taken', `a channel named "${input.name}" exists`),
-        );
+        return fail(alertsFailure('alerts.channel-name-taken', `a channel named "${input.name}" exists`));
       }
       const channel: Channel = {
         id: this.newId(),
@@ -230,11 +228,9 @@ export class AlertService {
       const channels = draft.alerts.channels;
       const at = channels.findIndex((c) => c.id === id);
       const existing = channels[at];
-      if (!existing) return fail(alertsFailure(404, 'alerts.channel-not-found', 'no such channel'));
+      if (!existing) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
       if (patch.name !== undefined && nameTaken(channels, patch.name, id)) {
-        return fail(
-          alertsFailure(409, 'alerts.channel-name-taken', `a channel named "${patch.name}" exists`),
-        );
+        return fail(alertsFailure('alerts.channel-name-taken', `a channel named "${patch.name}" exists`));
       }
       const applied = applyChannelPatch(existing, patch);
       if (!applied.ok) return applied;
@@ -260,7 +256,7 @@ export class AlertService {
     const now = this.deps.clock.now();
     return this.deps.store.update((draft): Outcome<Channel, AlertsFailure> => {
       const channel = draft.alerts.channels.find((c) => c.id === id);
-      if (!channel) return fail(alertsFailure(404, 'alerts.channel-not-found', 'no such channel'));
+      if (!channel) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
       draft.alerts.channels = draft.alerts.channels.filter((c) => c.id !== id);
       appendAudit(draft, now, {
         type: 'alerts.channel-deleted',
@@ -279,7 +275,7 @@ export class AlertService {
    */
   async testChannel(id: string, by: AlertsActor): Promise<Outcome<Delivery, AlertsFailure>> {
     const channel = this.deps.store.read().alerts.channels.find((c) => c.id === id);
-    if (!channel) return fail(alertsFailure(404, 'alerts.channel-not-found', 'no such channel'));
+    if (!channel) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
     const delivery = await this.send(channel, 'test', testAlert(this.deps.clock.now()), null);
     try {
       await this.deps.store.update((draft) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiProblem, describeZodIssues, errorBody, errorSchema, failWith, failWithCode } from './errors.js';
+import { ApiProblem, describeZodIssues, errorBody, errorSchema, failWithCode } from './errors.js';
 
 describe('errorBody', () => {
   it('has the one shape, with details only when given', () => {
@@ -41,25 +41,6 @@ describe('describeZodIssues', () => {
 
   it('says "invalid" when there is no issue to describe', () => {
     expect(describeZodIssues('query', [])).toBe('query: invalid');
-  });
-});
-
-describe('failWith', () => {
-  it('throws an ApiProblem carrying status, code and message', () => {
-    let thrown: unknown;
-    try {
-      failWith({ status: 409, code: 'token.name-taken', message: 'taken' });
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(ApiProblem);
-    expect(thrown).toMatchObject({ status: 409, code: 'token.name-taken', message: 'taken', headers: {} });
-  });
-
-  it('adds Retry-After when a wait is known', () => {
-    expect(() =>
-      failWith({ status: 429, code: 'auth.locked', message: 'wait', retryAfterSeconds: 30 }),
-    ).toThrow(expect.objectContaining({ headers: { 'Retry-After': '30' } }));
   });
 });
 

@@ -78,11 +78,3 @@ function retryAfter(seconds: number | undefined): Record<string, string> {
 export function failWithCode<C extends string>(table: StatusTable<C>, f: CodedFailure<C>): never {
   throw new ApiProblem(table[f.code], f.code, f.message, retryAfter(f.retryAfterSeconds));
 }
-
-/**
- * Ends a handler with a failure value that still names its own status (the alerts service's, so far);
- * new code returns plain codes and answers through failWithCode.
- */
-export function failWith(f: CodedFailure & { readonly status: ContentfulStatusCode }): never {
-  throw new ApiProblem(f.status, f.code, f.message, retryAfter(f.retryAfterSeconds));
-}
