@@ -1,5 +1,5 @@
 /** @module The alerts capability's typed calls (its own routes, over the app's session) and the shapes they carry. */
-import type { AlertRoutes } from '../../../../src/http/routes/alerts.js';
+import type { AlertRoutes } from '../../../../src/alerts/routes.js';
 import type { ApiClient, GatehouseClient, OkBody } from '../../api.js';
 
 export type AlertsApi = ApiClient<AlertRoutes>;

@@ -1,5 +1,5 @@
 /** @module The reachability capability's typed calls (its own routes, over the app's session) and their answer. */
-import type { reachabilityRoutes } from '../../../../src/http/routes/reachability.js';
+import type { reachabilityRoutes } from '../../../../src/reach/routes.js';
 import type { ApiClient, GatehouseClient, OkBody } from '../../api.js';
 
 export type ReachabilityApi = ApiClient<ReturnType<typeof reachabilityRoutes>>;
