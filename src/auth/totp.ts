@@ -1,7 +1,6 @@
 /** @module TOTP (RFC 6238) secrets, provisioning URIs and verification, plus recovery codes. */
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 const period = 30;
 const digits = 6;
@@ -20,6 +19,8 @@ export function provisioningUri(secret: string, issuer: string, label: string): 
 }
 
 export async function provisioningQrSvg(uri: string): Promise<string> {
+  // Loaded when someone sets up two-factor login, not at start (a 1 GB box should not carry it idle).
+  const { default: QRCode } = await import('qrcode');
   // Stryker disable next-line StringLiteral: qrcode's default level is M as well; the QR content is tested, not its redundancy
   const errorCorrectionLevel = 'M';
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel, margin: 2 });
