@@ -42,9 +42,12 @@ export function emailNotifier(target: SmtpTarget, options: SmtpOptions = {}): No
   return {
     async send(n, signal) {
       const where = `${target.host}:${target.port}`;
-      // Loaded on first use; the module loader keeps it for later sends.
-      const { createTransport } = await import('nodemailer');
-      const transport = createTransport({
+      // Loaded on first use; the module loader keeps it for later sends. A broken install is a failure, not a throw.
+      const nodemailer = await import('nodemailer').then(ok, (e: unknown) =>
+        fail(failure('alerts.smtp', `cannot load nodemailer: ${oneLine(describeError(e))}`)),
+      );
+      if (!nodemailer.ok) return nodemailer;
+      const transport = nodemailer.value.createTransport({
         host: target.host,
         port: target.port,
         secure: target.security === 'tls',
