@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { gatehouseStore } from './document.js';
+import { stateV2Schema, stateV3Schema, type StateV3 } from './frozen-schemas.js';
 import {
+  composeMigrations,
   formatFirstIssue,
-  migrateToCurrent,
+  migrateToCurrent as migrateWith,
   migrateV1ToV2,
   migrateV2ToV3,
+  migrateV3ToV4,
+  storeMigrations,
+  type MigrationStep,
   type StateV1,
 } from './migrations.js';
-import { stateSchema, stateV2Schema } from './schema.js';
+
+const migrateToCurrent = (doc: unknown) => migrateWith(doc, storeMigrations);
+/** The current document (version 4). */
+const stateSchema = gatehouseStore.schema;
 
 const v1: StateV1 = {
   version: 1,
@@ -70,7 +79,7 @@ describe('migrateV2ToV3', () => {
     expect(v3.audit).toEqual(v2.audit);
     expect(v3.reachability).toEqual({ history: [], current: { ipv4: null, ipv6: null } });
     expect(v3.alerts).toEqual({ channels: [], items: [], deliveries: [], notifications: [] });
-    expect(stateSchema.safeParse(v3).success).toBe(true);
+    expect(stateV3Schema.safeParse(v3).success).toBe(true);
   });
 
   it('reads a version 3 document written before the alerts ledger (the new fields default to empty)', () => {
@@ -90,7 +99,7 @@ describe('migrateV2ToV3', () => {
       acknowledgedAt: null,
       details: {},
     };
-    const parsed = stateSchema.parse({ ...v3, alerts: { channels: [], items: [item], deliveries: [] } });
+    const parsed = stateV3Schema.parse({ ...v3, alerts: { channels: [], items: [item], deliveries: [] } });
     expect(parsed.alerts.notifications).toEqual([]);
     expect(parsed.alerts.items[0]?.notifiedChannelIds).toEqual([]);
   });
@@ -109,11 +118,11 @@ describe('migrateToCurrent', () => {
   });
 
   it('passes the current version through untouched (validation comes after)', () => {
-    const doc = { version: 3, anything: true };
+    const doc = { version: 4, anything: true };
     expect(migrateToCurrent(doc)).toEqual({ kind: 'current', state: doc });
   });
 
-  it('migrates version 1 through 2 to 3', () => {
+  it('migrates version 1 through 2 and 3 to 4', () => {
     const result = migrateToCurrent(v1);
     expect(result).toMatchObject({ kind: 'migrated', from: 1 });
     if (result.kind === 'migrated') expect(stateSchema.safeParse(result.state).success).toBe(true);
@@ -190,7 +199,7 @@ describe('migrating keeps every record, field by field', () => {
       },
     ]);
     expect(state).toMatchObject({
-      version: 3,
+      version: 4,
       instanceId: 'abc',
       createdAt: v1.createdAt,
       setupCompletedAt: v1.admin?.createdAt,
@@ -213,7 +222,8 @@ describe('migrating keeps every record, field by field', () => {
     expect(state.apiTokens).toEqual(
       busyV1.apiTokens.map((t) => ({ ...t, prefix: '', lastUsedAt: null, createdBy: 'admin' })),
     );
-    expect(state.audit.map(({ id: _id, ...rest }) => rest)).toEqual(
+    const audit = result.logs.audit as { id: string }[];
+    expect(audit.map(({ id: _id, ...rest }) => rest)).toEqual(
       busyV1.audit.map((e) => ({
         at: e.at,
         type: e.type,
@@ -223,7 +233,8 @@ describe('migrating keeps every record, field by field', () => {
         details: { detail: e.detail },
       })),
     );
-    expect(new Set(state.audit.map((e) => e.id)).size).toBe(3);
+    expect(new Set(audit.map((e) => e.id)).size).toBe(3);
+    expect(result.logs).toMatchObject({ 'reach.history': [], 'alerts.deliveries': [] });
   });
 
   it('tokens of a store without an admin name their creator as unknown', () => {
@@ -234,13 +245,187 @@ describe('migrating keeps every record, field by field', () => {
     ]);
   });
 
-  it('version 2 → 3 keeps the settings, tokens, sessions and audit as they are', () => {
+  it('version 2 → current keeps the settings, tokens and sessions as they are, the audit events in their log', () => {
     const v2 = { ...migrateV1ToV2(busyV1), settings: { instanceName: 'Cabin gateway' } };
     const result = migrateToCurrent(v2);
     if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
     const { version: _v, reachability: _r, alerts: _a, ...kept } = stateSchema.parse(result.state);
-    const { version: _v2, ...expected } = v2;
+    const { version: _v2, audit, ...expected } = v2;
     expect(kept).toEqual(expected);
+    expect(result.logs.audit).toEqual(audit);
+  });
+});
+
+/** A busy version 3 store: audit events, address history, deliveries, and everything that stays. */
+function busyV3(): StateV3 {
+  const v3 = migrateV2ToV3({ ...migrateV1ToV2(busyV1), settings: { instanceName: 'Cabin gateway' } });
+  return {
+    ...v3,
+    reachability: {
+      current: { ipv4: '203.0.113.7', ipv6: null },
+      history: [
+        {
+          at: '2026-01-01T00:00:00.000Z',
+          family: 'ipv4',
+          address: '203.0.113.6',
+          previous: null,
+          sources: ['upnp'],
+        },
+        {
+          at: '2026-01-02T00:00:00.000Z',
+          family: 'ipv4',
+          address: '203.0.113.7',
+          previous: '203.0.113.6',
+          sources: ['stun:a', 'stun:b'],
+        },
+      ],
+    },
+    alerts: {
+      channels: [],
+      items: [],
+      deliveries: [
+        { at: '2026-01-02T00:00:01.000Z', alertId: 'a1', channelId: 'c1', ok: true, error: null },
+        { at: '2026-01-02T00:00:02.000Z', alertId: null, channelId: 'c2', ok: false, error: 'refused' },
+      ],
+      notifications: [
+        {
+          at: '2026-01-02T00:00:00.000Z',
+          alertId: 'a1',
+          rule: 'r',
+          key: '',
+          event: 'raised',
+          channelIds: ['c1'],
+        },
+      ],
+    },
+  };
+}
+
+describe('migrateV3ToV4', () => {
+  it('moves the audit events, address history and deliveries into their logs, oldest first, and keeps the rest', () => {
+    const v3 = busyV3();
+    const { doc, logs } = migrateV3ToV4(v3);
+    expect(logs).toEqual({
+      audit: v3.audit,
+      'reach.history': v3.reachability.history,
+      'alerts.deliveries': v3.alerts.deliveries,
+    });
+    const { audit: _a, reachability: _r, alerts: _al, version: _v, ...kept } = v3;
+    expect(doc).toEqual({
+      ...kept,
+      version: 4,
+      reachability: { current: { ipv4: '203.0.113.7', ipv6: null } },
+      alerts: { channels: [], items: [], notifications: v3.alerts.notifications },
+    });
+    expect(stateSchema.parse(doc)).toEqual(doc);
+  });
+
+  it('runs as the step to version 4, naming version 3 when the document is broken', () => {
+    const result = migrateToCurrent(busyV3());
+    expect(result).toMatchObject({ kind: 'migrated', from: 3 });
+    if (result.kind === 'migrated') expect(result.logs['reach.history']).toHaveLength(2);
+    expect(migrateToCurrent({ ...busyV3(), reachability: { current: null, history: [] } })).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(/^version 3 document: reachability\.current: /),
+    });
+  });
+});
+
+describe('the store migration list', () => {
+  it('is one step per version, in order, each owned and described', () => {
+    expect(storeMigrations.map((m) => [m.to, m.owner, m.summary])).toEqual([
+      [2, 'store', 'a list of users; session ids kept only as hashes'],
+      [3, 'store', 'adds reachability and alerts'],
+      [4, 'store', 'audit events, address history and alert deliveries move into logs'],
+    ]);
+    expect(gatehouseStore.version).toBe(4);
+    expect(gatehouseStore.migrations.slice(0, 3)).toEqual(storeMigrations);
+  });
+});
+
+const step = (to: number, owner = 'x', logs?: Record<string, unknown[]>): MigrationStep => ({
+  to,
+  owner,
+  summary: `to ${to} by ${owner}`,
+  up: (doc) => ({
+    ok: true,
+    doc: {
+      ...doc,
+      trail: [...((doc.trail as string[] | undefined) ?? []), `${owner}${to}:${String(doc.version)}`],
+    },
+    ...(logs ? { logs } : {}),
+  }),
+});
+
+describe('composeMigrations', () => {
+  it('orders by version, keeping the given order among steps to the same version', () => {
+    const steps = [step(3, 'store'), step(2, 'store'), step(3, 'ddns'), step(2, 'wg')];
+    expect(composeMigrations(steps).map((m) => `${m.owner}${m.to}`)).toEqual([
+      'store2',
+      'wg2',
+      'store3',
+      'ddns3',
+    ]);
+    expect(composeMigrations([])).toEqual([]);
+  });
+
+  it.each([
+    [[step(2), step(4)], 'no migration produces version 3'],
+    [[step(3)], 'no migration produces version 2'],
+    [[step(1)], 'migration "to 1 by x" (x) produces version 1; the first is 2'],
+    [[step(2), step(2.5)], 'produces version 2.5'],
+  ])('refuses a list with a gap or a bad version (%#)', (steps, message) => {
+    expect(() => composeMigrations(steps)).toThrow(message);
+  });
+});
+
+describe('migrateToCurrent with any list of steps', () => {
+  it('runs every step above the document version, in order, each seeing the version before it', () => {
+    const steps = composeMigrations([step(2), step(3), step(3, 'y'), step(4)]);
+    expect(migrateWith({ version: 2 }, steps)).toEqual({
+      kind: 'migrated',
+      from: 2,
+      state: { version: 4, trail: ['x3:2', 'y3:3', 'x4:3'] },
+      logs: {},
+    });
+    expect(migrateWith({ version: 1 }, steps)).toMatchObject({
+      state: { trail: ['x2:1', 'x3:2', 'y3:3', 'x4:3'] },
+    });
+  });
+
+  it('gathers the records each step moves out, per log, oldest step first', () => {
+    const steps = [step(2, 'x', { a: [1, 2], b: [9] }), step(3, 'x', { a: [3] })];
+    expect(migrateWith({ version: 1 }, steps)).toMatchObject({ logs: { a: [1, 2, 3], b: [9] } });
+  });
+
+  it('stops at the first step that cannot read its input', () => {
+    const failing: MigrationStep = {
+      to: 3,
+      owner: 'x',
+      summary: 's',
+      up: () => ({ ok: false, message: 'no' }),
+    };
+    expect(migrateWith({ version: 1 }, [step(2), failing, step(4)])).toEqual({
+      kind: 'error',
+      message: 'no',
+    });
+  });
+
+  it('without steps, reads only version 1 documents', () => {
+    expect(migrateWith({ version: 1, a: 1 }, [])).toEqual({ kind: 'current', state: { version: 1, a: 1 } });
+    expect(migrateWith({ version: 2 }, [])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('up to 1'),
+    });
+  });
+
+  it('refuses a version that is not a whole number', () => {
+    expect(migrateToCurrent({ version: 1.5 })).toEqual({
+      kind: 'error',
+      message: 'no "version" number at the top level',
+    });
+    expect(migrateToCurrent({ version: '4' })).toMatchObject({ kind: 'error' });
+    expect(migrateToCurrent(null)).toMatchObject({ kind: 'error' });
   });
 });
 

@@ -1,14 +1,31 @@
-/** @module Pure migrations from every older store version to the current one. */
+/**
+ * @module Pure migrations from every older store version to the current one: one ordered list of steps, each
+ * reading the document of the version before it (validated with that version's frozen schema) and returning the
+ * next document, plus the records it moves out of the document into append-only logs.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  currentVersion,
-  emptyAlerts,
-  emptyReachability,
-  stateV2Schema,
-  type State,
-  type StateV2,
-} from './schema.js';
+import { stateV2Schema, stateV3Schema, type StateV2, type StateV3 } from './frozen-schemas.js';
+
+export type StepResult =
+  | {
+      readonly ok: true;
+      readonly doc: Record<string, unknown>;
+      /** Records this step moves into logs, by log name, oldest first. */
+      readonly logs?: Readonly<Record<string, readonly unknown[]>>;
+    }
+  | { readonly ok: false; readonly message: string };
+
+export interface MigrationStep {
+  /** The version this step produces; it reads documents of version `to - 1`. */
+  readonly to: number;
+  /** `store`, or the slice's owner. */
+  readonly owner: string;
+  /** What changes, in a few words. */
+  readonly summary: string;
+  /** Pure. Validates what it reads; a document it cannot read is an error naming the version and the field. */
+  up(doc: Record<string, unknown>): StepResult;
+}
 
 /**
  * Version 1 had a single `admin` record and stored session ids in clear text.
@@ -124,39 +141,119 @@ export function migrateV1ToV2(v1: StateV1): StateV2 {
 }
 
 /** Version 3 adds the reachability history and the alerts (rules' state, channels, deliveries). */
-export function migrateV2ToV3(v2: StateV2): State {
-  return { ...v2, version: 3, reachability: emptyReachability(), alerts: emptyAlerts() };
+export function migrateV2ToV3(v2: StateV2): StateV3 {
+  return {
+    ...v2,
+    version: 3,
+    reachability: { history: [], current: { ipv4: null, ipv6: null } },
+    alerts: { channels: [], items: [], deliveries: [], notifications: [] },
+  };
+}
+
+/**
+ * Version 4 moves the append-heavy lists out of the document into logs: the audit events (`audit`), the address
+ * history (`reach.history`) and the alert deliveries (`alerts.deliveries`), oldest first as they were.
+ */
+export function migrateV3ToV4(v3: StateV3) {
+  const { audit, reachability, alerts, ...rest } = v3;
+  const { deliveries, ...alertsKept } = alerts;
+  return {
+    doc: { ...rest, version: 4, reachability: { current: reachability.current }, alerts: alertsKept },
+    logs: { audit, 'reach.history': reachability.history, 'alerts.deliveries': deliveries },
+  };
+}
+
+/** A step that validates its input with `schema` (the version `to - 1` document) before changing it. */
+function fromSchema<T>(
+  to: number,
+  summary: string,
+  schema: z.ZodType<T>,
+  change: (doc: T) => { doc: object; logs?: Record<string, readonly unknown[]> },
+): MigrationStep {
+  return {
+    to,
+    owner: 'store',
+    summary,
+    up(doc) {
+      const parsed = schema.safeParse(doc);
+      if (!parsed.success) {
+        return { ok: false, message: `version ${to - 1} document: ${formatFirstIssue(parsed.error)}` };
+      }
+      const next = change(parsed.data);
+      return {
+        ok: true,
+        doc: next.doc as Record<string, unknown>,
+        ...(next.logs ? { logs: next.logs } : {}),
+      };
+    },
+  };
+}
+
+/** The store's own steps, oldest first. Slices add theirs (see define-store.ts). */
+export const storeMigrations: readonly MigrationStep[] = [
+  fromSchema(2, 'a list of users; session ids kept only as hashes', stateV1Schema, (v1) => ({
+    doc: migrateV1ToV2(v1),
+  })),
+  fromSchema(3, 'adds reachability and alerts', stateV2Schema, (v2) => ({ doc: migrateV2ToV3(v2) })),
+  fromSchema(
+    4,
+    'audit events, address history and alert deliveries move into logs',
+    stateV3Schema,
+    migrateV3ToV4,
+  ),
+];
+
+/**
+ * Orders steps by the version they produce (steps to the same version keep their order: the store's first) and
+ * checks that every version from 2 to the last has one. Throws on a gap or a bad version: a programming error.
+ */
+export function composeMigrations(steps: readonly MigrationStep[]): MigrationStep[] {
+  const ordered = [...steps].sort((a, b) => a.to - b.to);
+  let expected = 2;
+  for (const step of ordered) {
+    if (!Number.isInteger(step.to) || step.to < 2) {
+      throw new Error(
+        `migration "${step.summary}" (${step.owner}) produces version ${step.to}; the first is 2`,
+      );
+    }
+    if (step.to > expected) throw new Error(`no migration produces version ${expected}`);
+    expected = step.to + 1;
+  }
+  return ordered;
 }
 
 export type MigrationResult =
   | { kind: 'current'; state: unknown }
-  | { kind: 'migrated'; from: number; state: unknown }
+  | { kind: 'migrated'; from: number; state: unknown; logs: Record<string, unknown[]> }
   | { kind: 'error'; message: string };
 
-/** Brings a parsed store document to the current version. The result still needs validating. */
-export function migrateToCurrent(doc: unknown): MigrationResult {
-  const versionOf = z.object({ version: z.number().int() }).safeParse(doc);
+/**
+ * Brings a parsed store document to the version of the last step, running the steps in order; the log records
+ * the steps move out are gathered, oldest first per log. The result still needs validating.
+ */
+export function migrateToCurrent(doc: unknown, steps: readonly MigrationStep[]): MigrationResult {
+  const versionOf = z.object({ version: z.number().int() }).loose().safeParse(doc);
   if (!versionOf.success) return { kind: 'error', message: 'no "version" number at the top level' };
-  const version = versionOf.data.version;
-  if (version > currentVersion) {
+  const from = versionOf.data.version;
+  const current = steps.at(-1)?.to ?? 1;
+  if (from > current) {
     return {
       kind: 'error',
-      message: `version ${version} was written by a newer Gatehouse (this one reads up to ${currentVersion})`,
+      message: `version ${from} was written by a newer Gatehouse (this one reads up to ${current})`,
     };
   }
-  if (version === currentVersion) return { kind: 'current', state: doc };
-  // Each step validates its input against that version's frozen schema, then the chain continues.
-  if (version === 1) {
-    const v1 = stateV1Schema.safeParse(doc);
-    if (!v1.success) return { kind: 'error', message: `version 1 document: ${formatFirstIssue(v1.error)}` };
-    return { kind: 'migrated', from: 1, state: migrateV2ToV3(migrateV1ToV2(v1.data)) };
+  if (from === current) return { kind: 'current', state: doc };
+  if (from < 1) return { kind: 'error', message: `unknown version ${from}` };
+  let state: Record<string, unknown> = versionOf.data;
+  const logs: Record<string, unknown[]> = {};
+  for (const step of steps) {
+    if (step.to <= from) continue;
+    const result = step.up(state);
+    if (!result.ok) return { kind: 'error', message: result.message };
+    state = { ...result.doc, version: step.to };
+    for (const [name, records] of Object.entries(result.logs ?? {})) (logs[name] ??= []).push(...records);
   }
-  if (version === 2) {
-    const v2 = stateV2Schema.safeParse(doc);
-    if (!v2.success) return { kind: 'error', message: `version 2 document: ${formatFirstIssue(v2.error)}` };
-    return { kind: 'migrated', from: 2, state: migrateV2ToV3(v2.data) };
-  }
-  return { kind: 'error', message: `unknown version ${version}` };
+  return { kind: 'migrated', from, state, logs };
 }
 
 export function formatFirstIssue(error: z.ZodError): string {

@@ -1,33 +1,68 @@
-/** @module An in-memory Store with the real contract: serialized updates, validation, rollback on failure. */
-import { formatFirstIssue } from '../../src/store/migrations.js';
-import { initialState, stateSchema, type State } from '../../src/store/schema.js';
-import type { Store } from '../../src/store/store.js';
+/** @module An in-memory Store with the real contract: serialized updates, validation, logs, rollback on failure. */
+import type { StoreDefinition } from '../../src/store/define-store.js';
+import type { LogMap, LogReader } from '../../src/store/log.js';
+import { storeDefinition, type State, type StoreLogs } from '../../src/store/schema.js';
+import type { Store, Transaction } from '../../src/store/store.js';
+import { serializeDocument, stageUpdate, type RecordCheck } from '../../src/store/transaction.js';
 
-export class MemoryStore implements Store {
+export interface MemoryStoreOptions<S, L extends LogMap> {
+  /** Default: Gatehouse's registered slices and logs. */
+  readonly definition?: StoreDefinition<S, L>;
+  /** As openLowdbStore's: e.g. the audit registry's check, so a test catches an unregistered audit type. */
+  readonly checkRecord?: RecordCheck;
+}
+
+export class MemoryStore<S = State, L extends LogMap = StoreLogs> implements Store<S, L> {
   readonly location = 'memory';
-  /** Every committed state, oldest first, so tests can inspect the history of writes. */
-  readonly commits: State[] = [];
-  private state: State;
+  /** Every document write (an update that changed the document), oldest first: the history of writes. */
+  readonly commits: S[] = [];
+  /** Every committed log record, by log, oldest first, never trimmed (tests inspect what was appended). */
+  readonly appended = new Map<string, unknown[]>();
+  private state: S;
+  private text: string;
+  private readonly definition: StoreDefinition<S, L>;
+  private readonly checkRecord: RecordCheck | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(state: State = initialState(new Date('2026-01-01T00:00:00Z'), 'test-instance')) {
-    this.state = structuredClone(state);
+  constructor(state?: S, options: MemoryStoreOptions<S, L> = {}) {
+    this.definition = options.definition ?? (storeDefinition as unknown as StoreDefinition<S, L>);
+    this.checkRecord = options.checkRecord;
+    this.state = structuredClone(
+      state ?? this.definition.initial(new Date('2026-01-01T00:00:00Z'), 'test-instance'),
+    );
+    this.text = serializeDocument(this.state);
   }
 
-  read(): Readonly<State> {
+  read(): Readonly<S> {
     return this.state;
   }
 
-  update<R>(change: (draft: State) => R): Promise<R> {
+  log<N extends keyof L & string>(name: N): LogReader<L[N]> {
+    const definition = this.definition.logs.get(name);
+    if (!definition) throw new Error(`the store has no log named "${name}"`);
+    const retained = () => (this.appended.get(name) ?? []).slice(-definition.limits.records) as L[N][];
+    return {
+      newestFirst: () => retained().reverse(),
+      newest: (count) => (count <= 0 ? [] : retained().reverse().slice(0, count)),
+      count: () => retained().length,
+    };
+  }
+
+  update<R>(change: (draft: S, tx: Transaction<L>) => R): Promise<R> {
     const run = (): R => {
-      const draft = structuredClone(this.state);
-      const result = change(draft);
-      const checked = stateSchema.safeParse(draft);
-      if (!checked.success)
-        throw new Error(`refusing to write an invalid state: ${formatFirstIssue(checked.error)}`);
-      this.state = checked.data;
-      this.commits.push(checked.data);
-      return result;
+      const staged = stageUpdate(
+        this.definition,
+        { state: this.state, text: this.text },
+        change,
+        this.checkRecord,
+      );
+      this.state = staged.state;
+      this.text = staged.text;
+      if (staged.changed) this.commits.push(staged.state);
+      for (const [name, records] of staged.appends) {
+        this.appended.set(name, [...(this.appended.get(name) ?? []), ...records]);
+      }
+      return staged.result;
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
