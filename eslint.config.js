@@ -12,6 +12,7 @@ const adapterFiles = [
   'src/core/node-fs.ts',
   'src/core/file-secrets.ts',
   'src/store/lowdb-store.ts',
+  'src/store/segment-log.ts',
   'src/store/data-dir.ts',
   'src/http/node-server.ts',
   'src/reach/stun-udp.ts',
