@@ -131,3 +131,5 @@ export function reachabilityRoutes(store: Store, service: ReachabilityService | 
       },
     );
 }
+
+export type ReachabilityRoutes = ReturnType<typeof reachabilityRoutes>;
