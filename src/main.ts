@@ -13,8 +13,9 @@ import type { SessionPolicy } from './auth/sessions.js';
 import type { AppConfig } from './config/index.js';
 import type { Capability } from './core/capability.js';
 import { createChildProcessLauncher, createChildProcessRunner } from './core/child-process-runner.js';
-import { systemClock } from './core/clock.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { createEventBus } from './core/events.js';
+import { createFileSecrets } from './core/file-secrets.js';
 import { createLifecycle } from './core/lifecycle.js';
 import type { Logger } from './core/log.js';
 import { nodePrivateFiles } from './core/node-fs.js';
@@ -26,7 +27,7 @@ import { listen, type RunningServer } from './http/node-server.js';
 import { loadStaticAssets } from './http/static-assets.js';
 import { createReachability, type ReachabilityAdapters } from './reach/capability.js';
 import type { AlertSink } from './reach/alerts-port.js';
-import { createDgramUdp } from './reach/router/dgram-udp.js';
+import { createDgramUdp } from './core/dgram-udp.js';
 import { nodeGenaListener } from './reach/router/gena-http.js';
 import { createUdpStunClient } from './reach/stun-udp.js';
 import { securityCard, systemCard } from './status/core-cards.js';
@@ -52,21 +53,24 @@ export interface StartOptions {
 
 export function createPorts(config: AppConfig, options: StartOptions = {}): Ports {
   const logger: Logger = options.ports?.logger ?? createPinoLogger(config.logLevel, options.logDestination);
+  const clock = options.ports?.clock ?? systemClock;
   return {
-    clock: options.ports?.clock ?? systemClock,
+    clock,
     runner: options.ports?.runner ?? createChildProcessRunner(),
     fetch: options.ports?.fetch ?? globalThis.fetch,
     logger,
     files: options.ports?.files ?? nodePrivateFiles,
     bus: options.ports?.bus ?? createEventBus(logger.child({ module: 'events' })),
+    secrets: options.ports?.secrets ?? createFileSecrets(config.dataDir, { clock, logger }),
   };
 }
 
 /** The sockets and processes reachability needs, real. */
-export function reachabilityAdapters(): ReachabilityAdapters {
+export function reachabilityAdapters(clock: Clock): ReachabilityAdapters {
+  const udp = createDgramUdp();
   return {
-    udp: createDgramUdp(),
-    stun: createUdpStunClient(),
+    udp,
+    stun: createUdpStunClient({ udp, clock }),
     launcher: createChildProcessLauncher(),
     genaListener: nodeGenaListener(),
   };
@@ -162,7 +166,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
 
     const { capabilities } = createCapabilities(ports, config, {
       store,
-      adapters: reachabilityAdapters(),
+      adapters: reachabilityAdapters(clock),
       ...(options.alerts ? { alertSink: options.alerts } : {}),
     });
     let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;

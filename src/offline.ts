@@ -46,5 +46,5 @@ export function runReachabilityProbe(
   options: StartOptions = {},
 ): Promise<ReachabilityReport> {
   const ports = createPorts({ ...config, logLevel: 'silent' }, options);
-  return probeOnce(ports, config.reachability, reachabilityAdapters());
+  return probeOnce(ports, config.reachability, reachabilityAdapters(ports.clock));
 }

@@ -8,6 +8,7 @@ import type { Fetch } from './fetch.js';
 import type { Logger } from './log.js';
 import type { PrivateFiles } from './node-fs.js';
 import type { CommandRunner } from './runner.js';
+import type { Secrets } from './secrets.js';
 
 export interface Ports {
   readonly clock: Clock;
@@ -17,4 +18,6 @@ export interface Ports {
   readonly files: PrivateFiles;
   /** How capabilities tell each other what happened. */
   readonly bus: EventBus;
+  /** Credentials and keys (DNS providers, ACME account, WireGuard): written and read only through this port. */
+  readonly secrets: Secrets;
 }

@@ -167,6 +167,7 @@ export function createReachability(
     clock,
     logger: log,
     alerts: deps.alerts,
+    bus: ports.bus,
     ...(settings.watchInterfaces ? { launcher } : {}),
     backstopMs: settings.backstopSeconds * 1000,
     routerEvents,

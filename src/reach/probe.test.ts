@@ -26,23 +26,65 @@ describe('probeReachability', () => {
         return new Promise(() => undefined);
       },
     };
-    const report = await probeReachability(
+    const clock = new FakeClock();
+    const probing = probeReachability(
       {
         runner: new FakeRunner().missing('ip'),
         fetch: () => Promise.reject(new Error('no HTTP in this test')),
         stun: noStun,
-        clock: new FakeClock(),
+        clock,
         extraSources: [stuck, answering('upnp', '203.0.113.7'), answering('http:echo.test', '203.0.113.7')],
         sourceLimitMs: 50,
       },
       settings,
     );
+    await clock.settle();
+    expect(seen.map((signal) => signal.aborted)).toEqual([false, false]);
+    clock.advance(49);
+    await clock.settle();
+    expect(seen.map((signal) => signal.aborted)).toEqual([false, false]);
+    clock.advance(1);
+    const report = await probing;
     expect(report.consensus.ipv4).toMatchObject({ kind: 'accepted', address: '203.0.113.7' });
     expect(report.sources).toContainEqual(
       expect.objectContaining({ source: 'stuck', kind: 'unavailable', reason: 'no result within 0.05 s' }),
     );
     // Its work was told to stop (once per address family).
     expect(seen.map((signal) => signal.aborted)).toEqual([true, true]);
+  });
+
+  it('whatever still runs a minute after the probe began is told to stop (on the probe’s clock)', async () => {
+    const seen: AbortSignal[] = [];
+    const stuck: PublicIpSource = {
+      id: 'stuck',
+      probe: (_family, signal) => {
+        seen.push(signal);
+        return new Promise(() => undefined);
+      },
+    };
+    const clock = new FakeClock();
+    const probing = probeReachability(
+      {
+        runner: new FakeRunner().missing('ip'),
+        fetch: () => Promise.reject(new Error('no HTTP in this test')),
+        stun: noStun,
+        clock,
+        extraSources: [stuck],
+        sourceLimitMs: 120_000,
+      },
+      settings,
+    );
+    await clock.settle();
+    clock.advance(59_999);
+    await clock.settle();
+    expect(seen.map((signal) => signal.aborted)).toEqual([false, false]);
+    clock.advance(1);
+    await clock.settle();
+    expect(seen.map((signal) => (signal.reason as Error).name)).toEqual(['TimeoutError', 'TimeoutError']);
+    clock.advance(60_000);
+    expect((await probing).sources).toContainEqual(
+      expect.objectContaining({ source: 'stuck', kind: 'unavailable' }),
+    );
   });
 
   it('many sources listening on one probe do not trip Node’s listener-leak warning', async () => {

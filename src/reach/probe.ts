@@ -3,7 +3,6 @@ import type { ReachabilitySettings } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Fetch } from '../core/fetch.js';
 import { setMaxListeners } from 'node:events';
-import { deadline } from '../core/deadline.js';
 import type { CommandRunner } from '../core/runner.js';
 import { familyOf } from './addresses.js';
 import { decideAddress, type Consensus } from './consensus.js';
@@ -56,14 +55,13 @@ const defaultSourceLimitMs = 15_000;
 /** Sources and STUN queries still running this long after the probe began are cancelled (a last resort). */
 const probeLimitMs = 60_000;
 
-/** The promise's value, or `fallback()` once `ms` have passed without one. */
-function settleWithin<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback()), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+/** The promise's value, or `fallback()` once `ms` have passed on `clock` without one. */
+function settleWithin<T>(clock: Clock, promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  const wait = new AbortController();
+  const late = clock.sleep(ms, wait.signal).then(fallback);
+  // The losing sleep is aborted (its rejection is expected and dropped).
+  late.catch(() => undefined);
+  return Promise.race([promise, late]).finally(() => wait.abort());
 }
 
 export async function probeReachability(
@@ -74,12 +72,21 @@ export async function probeReachability(
   // One scope for the whole probe: the sources and STUN queries listen on it (more than Node's default of 10
   // listeners per signal), the caller's signal gets one listener instead of one per source, and whatever is
   // still running after a minute is told to stop.
-  const scope = deadline(probeLimitMs, outer);
+  const scope = new AbortController();
+  const follow = () => scope.abort(outer.reason);
+  if (outer.aborted) follow();
+  else outer.addEventListener('abort', follow, { once: true });
   setMaxListeners(64, scope.signal);
+  const timer = new AbortController();
+  deps.clock.sleep(probeLimitMs, timer.signal).then(
+    () => scope.abort(new DOMException(`timed out after ${probeLimitMs} ms`, 'TimeoutError')),
+    () => undefined,
+  );
   try {
     return await probeWithin(deps, settings, scope.signal);
   } finally {
-    scope.clear();
+    timer.abort();
+    outer.removeEventListener('abort', follow);
   }
 }
 
@@ -110,6 +117,7 @@ async function probeWithin(
       stunServers.length > 0
         ? hasFamily
           ? settleWithin(
+              deps.clock,
               deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal }),
               sourceLimitMs,
               () => ({
@@ -131,19 +139,24 @@ async function probeWithin(
             }
         : null,
       (async () => {
-        // The sources' own work is cancelled at their limit too, so a stuck one does not pile up.
-        const limit = deadline(sourceLimitMs, signal);
+        // The sources' own work is cancelled too once every source has answered or run out of time, so a stuck
+        // one does not pile up.
+        const limit = new AbortController();
+        const follow = () => limit.abort(signal.reason);
+        if (signal.aborted) follow();
+        else signal.addEventListener('abort', follow, { once: true });
         setMaxListeners(64, limit.signal);
         try {
           return await Promise.all(
             sources.map((s) =>
-              settleWithin(s.probe(family, limit.signal), sourceLimitMs, () => [
+              settleWithin(deps.clock, s.probe(family, limit.signal), sourceLimitMs, () => [
                 unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
               ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
             ),
           );
         } finally {
-          limit.clear();
+          signal.removeEventListener('abort', follow);
+          limit.abort(new DOMException(`time limit of ${sourceLimitMs} ms`, 'TimeoutError'));
         }
       })(),
       family === 'ipv4' && firstStun ? tracePath(deps.runner, splitHostPort(firstStun).host) : null,

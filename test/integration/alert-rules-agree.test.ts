@@ -18,6 +18,7 @@ import { FakeClock } from '../fakes/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
 import { scriptedReport } from '../fakes/reach-report.js';
 import { FakeRunner } from '../fakes/runner.js';
+import { FakeSecrets } from '../fakes/secrets.js';
 import { MemoryStore } from '../fakes/store.js';
 import { startReceiver } from '../support/loopback-receiver.js';
 
@@ -40,6 +41,7 @@ describe('raised alerts and their rules', () => {
       fetch: globalThis.fetch,
       files: { write: () => undefined, read: () => undefined } as unknown as Ports['files'],
       bus: createEventBus(logger),
+      secrets: new FakeSecrets(clock),
     };
     const alerts = createAlerts(ports, {
       store,

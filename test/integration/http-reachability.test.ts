@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReachabilityService, type RouterEventsStatus } from '../../src/reach/service.js';
+import { createEventBus } from '../../src/core/events.js';
 import { reachabilityRoutes } from '../../src/reach/routes.js';
 import { known } from '../../src/reach/types.js';
 import { scriptedReport } from '../fakes/reach-report.js';
@@ -32,6 +33,7 @@ describe('reachability over HTTP', () => {
           clock,
           logger,
           alerts: { raise: () => Promise.resolve(), clear: () => Promise.resolve() },
+          bus: createEventBus(logger),
           backstopMs: 30_000,
           routerEvents: () => routerEvents,
         });

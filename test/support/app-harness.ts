@@ -17,6 +17,7 @@ import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../fakes/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
 import { FakeRunner } from '../fakes/runner.js';
+import { FakeSecrets } from '../fakes/secrets.js';
 import { testConfig } from './config.js';
 
 export const testPassword = 'correct horse battery staple';
@@ -57,10 +58,11 @@ export async function createHarness(
     // Alert channels deliver for real, to the tests' loopback receivers.
     fetch: globalThis.fetch,
     bus: createEventBus(logger),
+    secrets: new FakeSecrets(clock),
   };
   const made = createCapabilities(ports, testConfig({ dataDir }), {
     store,
-    adapters: reachabilityAdapters(),
+    adapters: reachabilityAdapters(clock),
   });
   const replacements = options.replace?.({ store, clock, logger }) ?? [];
   const capabilities = made.capabilities.map((c) => replacements.find((r) => r.id === c.id) ?? c);
