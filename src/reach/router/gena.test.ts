@@ -2,19 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import type { CommandRunner } from '../../core/runner.js';
+import { createDgramUdp } from '../../core/dgram-udp.js';
 import {
   GenaSubscriber,
   type RouterEvent,
   externalAddressFromNotify,
   parsePropertySet,
-  parseRouteSource,
   parseTimeoutHeader,
   renewDelayMs,
   retryDelayMs,
 } from './gena.js';
 import { nodeGenaListener } from './gena-http.js';
-import { parseEventSubUrl } from './upnp-igd.js';
 
 const body = (address: string, status = 'Connected') =>
   '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">' +
@@ -58,26 +56,6 @@ describe('GENA pure pieces', () => {
     expect(retryDelayMs(1)).toBe(2_000);
     expect(retryDelayMs(3)).toBe(8_000);
     expect(retryDelayMs(20)).toBe(600_000);
-  });
-
-  it('finds the local source address toward the router and the eventSubURL on its own host', () => {
-    expect(
-      parseRouteSource(
-        '[{"dst":"10.10.0.1","dev":"eth0","prefsrc":"10.10.0.2","flags":[],"uid":0,"cache":[]}]',
-      ),
-    ).toBe('10.10.0.2');
-    expect(parseRouteSource('[]')).toBeUndefined();
-    expect(parseRouteSource('nonsense')).toBeUndefined();
-    const desc = (url: string) =>
-      `<root><device><serviceList><service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/ctl</controlURL><eventSubURL>${url}</eventSubURL></service></serviceList></device></root>`;
-    const wanIp = 'urn:schemas-upnp-org:service:WANIPConnection:1';
-    expect(parseEventSubUrl(desc('/evt/IPConn'), 'http://10.10.0.1:5000/rootDesc.xml', wanIp)).toBe(
-      'http://10.10.0.1:5000/evt/IPConn',
-    );
-    expect(
-      parseEventSubUrl(desc('http://evil.example/evt'), 'http://10.10.0.1:5000/r.xml', wanIp),
-    ).toBeUndefined();
-    expect(parseEventSubUrl(desc(''), 'http://10.10.0.1:5000/r.xml', wanIp)).toBeUndefined();
   });
 });
 
@@ -143,8 +121,6 @@ async function fakeIgd(timeoutSeconds = 60) {
   };
 }
 
-const noRunner: CommandRunner = { run: () => Promise.reject(new Error('no commands in this test')) };
-
 describe('GenaSubscriber against a fake IGD on loopback', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -168,9 +144,8 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
       },
       fetch: (input, init) => fetch(input, init),
       clock,
-      runner: noRunner,
+      udp: createDgramUdp(),
       listener: nodeGenaListener({ host: '127.0.0.1' }),
-      callbackHost: '127.0.0.1',
     });
     const announced: string[] = [];
     subscriber.onExternalAddress((a) => announced.push(a));
@@ -299,7 +274,7 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
       },
       fetch: () => Promise.reject(new Error('no HTTP expected')),
       clock,
-      runner: noRunner,
+      udp: createDgramUdp(),
       listener: nodeGenaListener({ host: '127.0.0.1' }),
       log: (m) => logs.push(m),
     });

@@ -1,16 +1,17 @@
 /**
  * @module UPnP GENA eventing (UPnP Device Architecture 1.1 §4) for the IGD's WAN connection service: SUBSCRIBE
  * with a callback, renewal before the granted timeout, UNSUBSCRIBE on stop, and NOTIFY messages whose
- * ExternalIPAddress announces a WAN address change. HTTP out through the Fetch port, the callback server through
- * the GenaCallbackListener port (node:http lives in gena-http.ts), the LAN address through the CommandRunner.
+ * ExternalIPAddress announces a WAN address change. HTTP out through the Fetch port (igd-http.ts), the callback
+ * server through the GenaCallbackListener port (node:http lives in gena-http.ts), the LAN address for the callback
+ * through the UdpTransport port.
  */
 import type { Clock } from '../../core/clock.js';
-import { deadline } from '../../core/deadline.js';
 import { describeError } from '../../core/errors.js';
 import type { Fetch } from '../../core/fetch.js';
-import type { CommandRunner } from '../../core/runner.js';
-import type { IgdService } from './upnp-igd.js';
-import { findAll, maxXmlChars, parseXml } from './xml.js';
+import { localAddressToward, type UdpTransport } from '../../core/udp.js';
+import { igdRequest, type IgdHttpResult } from './igd-http.js';
+import type { IgdService } from './upnp-codec.js';
+import { findAll, parseXml } from './xml.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pure pieces.
@@ -59,21 +60,6 @@ export function retryDelayMs(failures: number): number {
   return Math.min(2_000 * 2 ** Math.max(0, failures - 1), 600_000);
 }
 
-/** The `prefsrc` of `ip -j route get <address>`: the local address the router sees us from. */
-export function parseRouteSource(json: string): string | undefined {
-  try {
-    const routes = JSON.parse(json) as unknown;
-    if (!Array.isArray(routes)) return undefined;
-    for (const r of routes as unknown[]) {
-      if (typeof r === 'object' && r !== null && 'prefsrc' in r && typeof r.prefsrc === 'string')
-        return r.prefsrc;
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Ports.
 
@@ -109,10 +95,11 @@ export interface GenaSubscriberOptions {
   readonly upnp: IgdServiceFinder;
   readonly fetch: Fetch;
   readonly clock: Clock;
-  readonly runner: CommandRunner;
+  /** Finds the address the router sees us from, for the callback URL (see localAddressToward). */
+  readonly udp: UdpTransport;
   readonly listener: GenaCallbackListener;
-  /** Overrides the advertised callback host (tests on loopback); otherwise `ip -j route get <router>`'s prefsrc. */
-  readonly callbackHost?: string;
+  /** `size` random bytes, for the callback path (crypto-random unless a test makes them predictable). */
+  readonly random?: (size: number) => Uint8Array;
   /** TIMEOUT asked for; routers may grant less. */
   readonly requestedTimeoutSeconds?: number;
   readonly httpTimeoutMs?: number;
@@ -150,13 +137,17 @@ export class GenaSubscriber {
   private subscribing = false;
   private subscribingHost: string | undefined;
   private port: number | undefined;
-  private readonly path = `/gatehouse/gena/${Math.random().toString(36).slice(2, 12)}`;
+  /** Unguessable, so that only the router we gave it to can send events to it. */
+  private readonly path: string;
   private lastAddress: string | undefined;
   private lastError: string | undefined;
   private loop: Promise<void> | undefined;
   private abort: AbortController | undefined;
 
-  constructor(private readonly options: GenaSubscriberOptions) {}
+  constructor(private readonly options: GenaSubscriberOptions) {
+    const random = options.random ?? ((size: number) => crypto.getRandomValues(new Uint8Array(size)));
+    this.path = `/gatehouse/gena/${Buffer.from(random(8)).toString('hex')}`;
+  }
 
   /** Called with the address whenever the router announces an ExternalIPAddress different from the last one. */
   onExternalAddress(handler: (address: string) => void): void {
@@ -239,9 +230,14 @@ export class GenaSubscriber {
     if (!found.ok) return { ok: false, reason: `no UPnP IGD to subscribe to (${found.reason})` };
     const url = found.service.eventSubUrl;
     if (!url) return { ok: false, reason: 'the UPnP IGD offers no event subscription URL' };
-    const host = this.options.callbackHost ?? (await this.localAddressToward(new URL(url).hostname, signal));
-    if (!host) return { ok: false, reason: `no local address toward ${new URL(url).hostname}` };
-    const callback = `<http://${host}:${this.port ?? 0}${this.path}>`;
+    const router = new URL(url);
+    const local = await localAddressToward(this.options.udp, {
+      address: router.hostname,
+      port: Number(router.port || 80),
+    });
+    if (!local.ok)
+      return { ok: false, reason: `no local address toward ${router.hostname} (${local.reason})` };
+    const callback = `<http://${local.address}:${this.port ?? 0}${this.path}>`;
     this.subscribing = true;
     this.subscribingHost = new URL(url).hostname;
     try {
@@ -336,36 +332,15 @@ export class GenaSubscriber {
     }
   }
 
-  private async localAddressToward(host: string, signal: AbortSignal): Promise<string | undefined> {
-    const r = await this.options.runner.run(['ip', '-j', 'route', 'get', host], { timeoutMs: 5000, signal });
-    if (!r.ok || r.value.exitCode !== 0) return undefined;
-    return parseRouteSource(r.value.stdout);
-  }
-
-  private async http(
-    url: string,
-    signal: AbortSignal | undefined,
-    init: RequestInit,
-  ): Promise<{ ok: true; status: number; headers: Headers } | { ok: false; reason: string }> {
-    const timeoutMs = this.options.httpTimeoutMs ?? 5000;
-    const limit = deadline(timeoutMs, signal);
-    try {
-      const res = await this.options.fetch(url, {
-        ...init,
-        signal: limit.signal,
-        redirect: 'error',
-      });
-      // The body is empty by spec; read a bounded amount so the connection is released.
-      const text = await res.text();
-      if (text.length > maxXmlChars) return { ok: false, reason: 'answer too large' };
-      return { ok: true, status: res.status, headers: res.headers };
-    } catch (err) {
-      if (limit.timedOut()) return { ok: false, reason: `no HTTP answer within ${timeoutMs} ms` };
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-      return { ok: false, reason: `${describeError(err)}${cause}` };
-    } finally {
-      limit.clear();
-    }
+  private http(url: string, signal: AbortSignal | undefined, init: RequestInit): Promise<IgdHttpResult> {
+    // The answer to SUBSCRIBE has an empty body by spec; igdRequest still reads it (bounded) to free the connection.
+    return igdRequest(
+      this.options.fetch,
+      url,
+      { timeoutMs: this.options.httpTimeoutMs ?? 5000 },
+      init,
+      signal,
+    );
   }
 
   private log(message: string): void {

@@ -5,7 +5,7 @@ import type { CommandRunner } from '../../core/runner.js';
 import { defaultRouteGateway, type GatewayLocator } from './gateway.js';
 import { NatPmpClient } from './natpmp-client.js';
 import { PcpClient } from './pcp-client.js';
-import { UpnpIgdClient } from './upnp-igd.js';
+import { UpnpIgdClient } from './upnp-client.js';
 import type { UdpTransport } from '../../core/udp.js';
 
 export { defaultRouteGateway, fixedGateway, parseDefaultGateway, type GatewayLocator } from './gateway.js';
@@ -21,7 +21,7 @@ export {
   type PortMappingStatus,
 } from './port-mapper.js';
 export { RouterSource, createRouterSources } from './router-source.js';
-export { UpnpIgdClient } from './upnp-igd.js';
+export { UpnpIgdClient } from './upnp-client.js';
 export type { UdpTransport } from '../../core/udp.js';
 
 export interface RouterClientsOptions {
