@@ -7,12 +7,20 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { RuleDefinition } from '../alerts/catalogue.js';
 import type { AppEnv } from '../http/context.js';
 import type { StatusCardProvider } from '../status/cards.js';
+import type { ControlRoutes } from '../control/api.js';
 
 export interface Capability {
   /** Stable id, e.g. `reachability`; also the name in logs and in the lifecycle's messages. */
   readonly id: string;
   /** JSON API routes, mounted under /api/v1 behind the same guard, CSRF check and error shape as the core's. */
   readonly routes?: OpenAPIHono<AppEnv>;
+  /**
+   * Local control API routes for the `gatehouse` CLI, mounted under `/v1/<id>/` on the data directory's 0600
+   * Unix socket (src/control/api.ts): the caller is the local administrator (audit actor `local`), with no
+   * session or CSRF token. A CLI command reaches them through `runLocalCommand`, which does the same work
+   * offline on the store when no server runs.
+   */
+  readonly controlRoutes?: ControlRoutes;
   /** Dashboard cards, in the order shown. */
   readonly statusCards?: readonly StatusCardProvider[];
   /** Alert rules this capability raises: the one place their severity, title and remedy are written. */
