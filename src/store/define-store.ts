@@ -67,7 +67,7 @@ export function defineStore<const Slices extends readonly AnySlice[]>(
   const version = migrations.at(-1)?.to ?? 1;
   const owners = new Map<string, string>(['version', 'instanceId', 'createdAt'].map((k) => [k, 'store']));
   const logs = new Map<string, AnyLogDefinition>();
-  const shape: Record<string, z.ZodType> = { ...coreShape, version: z.literal(version) };
+  const shape: Record<string, z.ZodType> = { version: z.literal(version), ...coreShape };
   for (const slice of slices) {
     for (const [key, schema] of Object.entries(slice.shape as Record<string, z.ZodType>)) {
       const owner = owners.get(key);

@@ -168,7 +168,8 @@ export async function openLowdbStore<S = State, L extends LogMap = StoreLogs>(
   let moved: Record<string, unknown[]> = {};
   const created = text === undefined;
   if (text === undefined) {
-    state = definition.initial(clock.now(), randomUUID());
+    // Through the schema, so the document's keys are in the order every later write has.
+    state = definition.schema.parse(definition.initial(clock.now(), randomUUID()));
   } else {
     const parsed = parseStoreText(file, text, definition);
     state = parsed.state;

@@ -27,9 +27,12 @@ export class MemoryStore<S = State, L extends LogMap = StoreLogs> implements Sto
   constructor(state?: S, options: MemoryStoreOptions<S, L> = {}) {
     this.definition = options.definition ?? (storeDefinition as unknown as StoreDefinition<S, L>);
     this.checkRecord = options.checkRecord;
-    this.state = structuredClone(
+    const initial = structuredClone(
       state ?? this.definition.initial(new Date('2026-01-01T00:00:00Z'), 'test-instance'),
     );
+    // Through the schema when it is valid, as the real store loads it (key order, defaults).
+    const parsed = this.definition.schema.safeParse(initial);
+    this.state = parsed.success ? parsed.data : initial;
     this.text = serializeDocument(this.state);
   }
 
