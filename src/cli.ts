@@ -12,6 +12,10 @@ import type { ReachabilityReport } from './reach/probe.js';
 import { reportJson, reportText } from './reach/report-format.js';
 import { ensureDataDir, lockHolder } from './store/data-dir.js';
 import { readStoreSnapshot } from './store/lowdb-store.js';
+import { readStoreOffline } from './control/offline.js';
+import { createControlClient } from './control/socket-client.js';
+import { controlSocketPath } from './control/socket-path.js';
+import { gatherStatus, renderStatusText, statusExitCode, statusExitCodes } from './control/status-report.js';
 import { readVersion } from './version.js';
 
 export interface CliIo {
@@ -102,55 +106,44 @@ async function cmdServe(io: CliIo, flags: SettingFlags): Promise<number> {
   return exitCodes.ok;
 }
 
+/**
+ * `gatehouse status`: the running server's status cards over the control socket, or — when none runs — what the
+ * store shows, read under the data-directory lock. Exit codes in src/control/status-report.ts (0/1/3/4).
+ */
 async function cmdStatus(io: CliIo, flags: SettingFlags & { json?: boolean }): Promise<number> {
   const config = resolveConfig(io, flags);
-  const state = readStoreSnapshot(config.dataDir);
-  const holder = lockHolder(config.dataDir);
-  const pid = holder?.pid ?? null;
   const scheme = config.tls ? 'https' : 'http';
   const host = config.listen.host;
-  const configuredUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`;
-  // The running server announces its real address in the lock file (it may differ from this invocation's flags).
-  const url = holder?.url ?? configuredUrl;
-  let healthy: boolean | null = null;
-  // HTTPS with the self-signed bootstrap certificate cannot be checked by fetch without trusting it; reported as null.
-  if (pid !== null && url.startsWith('http:')) {
-    const probe = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
-    try {
-      const res = await io.fetch(`${probe}/healthz`, { signal: AbortSignal.timeout(3000) });
-      healthy = res.ok;
-    } catch {
-      healthy = false;
-    }
-  }
-  const report = {
-    version: readVersion(),
+  const outcome = await gatherStatus({
     dataDir: config.dataDir,
-    running: pid !== null,
-    pid,
-    url,
-    healthy,
-    initialized: state !== undefined,
-    setupComplete: state?.setupCompletedAt != null,
-    admins: state?.users.map((u) => ({ username: u.username, totpEnabled: u.totpSecret !== null })) ?? [],
-    apiTokens: state?.apiTokens.length ?? 0,
-  };
-  if (flags.json) {
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const lines = [
-      `Gatehouse ${report.version}`,
-      `  data directory: ${report.dataDir}${report.initialized ? '' : ' (not initialized yet)'}`,
-      `  server:         ${report.running ? `running (pid ${report.pid}) at ${url}` : 'not running'}${
-        healthy === false ? ' — NOT answering /healthz' : ''
-      }`,
-      `  setup:          ${report.setupComplete ? 'complete' : 'waiting: run `gatehouse setup-token` and open the UI'}`,
-      ...report.admins.map((a) => `  admin:          ${a.username} (2FA ${a.totpEnabled ? 'on' : 'OFF'})`),
-      `  API tokens:     ${report.apiTokens}`,
-    ];
-    io.stdout(`${lines.join('\n')}\n`);
+    cliVersion: readVersion(),
+    configuredUrl: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}`,
+    client: createControlClient(controlSocketPath(config.dataDir)),
+    lockHolder: () => lockHolder(config.dataDir),
+    readSnapshot: () => readStoreSnapshot(config.dataDir),
+    readOffline: () => readStoreOffline(config.dataDir),
+    healthz: (url) => checkHealthz(io, url),
+  });
+  if (!outcome.ok) {
+    if (flags.json) io.stdout(`${JSON.stringify({ error: outcome.error }, null, 2)}\n`);
+    io.stderr(`gatehouse: ${outcome.error.message}\n`);
+    return statusExitCodes.unknown;
   }
-  return report.running && healthy === false ? exitCodes.failure : exitCodes.ok;
+  const report = outcome.value;
+  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatusText(report));
+  return statusExitCode(report);
+}
+
+/** GET /healthz on the public listener; null over HTTPS (its self-signed bootstrap certificate is not trusted). */
+async function checkHealthz(io: CliIo, url: string): Promise<boolean | null> {
+  if (!url.startsWith('http:')) return null;
+  const probe = url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+  try {
+    const res = await io.fetch(`${probe}/healthz`, { signal: AbortSignal.timeout(3000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 function cmdSetupToken(io: CliIo, flags: SettingFlags & { json?: boolean }): number {
@@ -230,7 +223,9 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
   addSettingOptions(
     program
       .command('status')
-      .description('show whether Gatehouse runs and how it is set up')
+      .description(
+        "show the running server's status cards (over its control socket), or what the store shows when it is stopped; exit 0 all ok, 1 needs attention, 3 not running, 4 cannot tell",
+      )
       .option('--json', 'stable JSON output for scripts'),
     false,
   ).action((opts: SettingFlags & { json?: boolean }) => cmdStatus(io, opts).then(finish));
@@ -269,7 +264,10 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
   return program;
 }
 
-/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error. Never calls process.exit. */
+/**
+ * Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage error (`status` adds 3 not running and 4 cannot
+ * tell). Never calls process.exit.
+ */
 export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = realDeps): Promise<number> {
   const outcome = { code: exitCodes.ok as number };
   const program = buildProgram(io, deps, (code) => {

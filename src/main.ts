@@ -22,6 +22,9 @@ import { nodePrivateFiles } from './core/node-fs.js';
 import { createPinoLogger } from './core/pino-logger.js';
 import type { Ports } from './core/ports.js';
 import { createApp } from './http/app.js';
+import { createControlApi, statusSource } from './control/api.js'; // control API
+import { controlSocketPath } from './control/socket-path.js'; // control API
+import { startControlServer } from './control/socket-server.js'; // control API
 import { createMetrics } from './http/metrics.js';
 import { listen, type RunningServer } from './http/node-server.js';
 import { loadStaticAssets } from './http/static-assets.js';
@@ -170,6 +173,12 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       ...(options.alerts ? { alertSink: options.alerts } : {}),
     });
     let listenUrl = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
+    const startedAt = clock.now(); // control API: uptime in `gatehouse status`
+    // control API: the dashboard and the control socket's GET /v1/status show the same core cards
+    const statusProviders = [
+      systemCard({ version, startedAt, clock, listenUrl: () => listenUrl, tls: config.tls }),
+      securityCard(store, clock),
+    ];
     const app = createApp({
       store,
       auth,
@@ -179,10 +188,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       version,
       tls: config.tls,
       trustProxy: config.trustProxy,
-      statusProviders: [
-        systemCard({ version, startedAt: clock.now(), clock, listenUrl: () => listenUrl, tls: config.tls }),
-        securityCard(store, clock),
-      ],
+      statusProviders, // control API
       capabilities,
       assets: loadStaticAssets(options.webRoot ?? defaultWebRoot()),
     });
@@ -194,6 +200,24 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     });
     listenUrl = server.url;
     lock.announce(server.url);
+    // control API: the CLI's Unix socket <dataDir>/control.sock (0600); capabilities' controlRoutes mount on it
+    const control = await startControlServer({
+      socketPath: controlSocketPath(config.dataDir),
+      app: createControlApi({
+        logger,
+        capabilities,
+        status: statusSource({
+          version,
+          pid: process.pid,
+          startedAt,
+          clock,
+          url: () => listenUrl,
+          providers: statusProviders,
+          capabilities,
+        }),
+      }),
+      logger,
+    });
     const lifecycle = createLifecycle(capabilities, { clock, logger });
     await lifecycle.start();
     logger.info({ url: server.url, dataDir: config.dataDir, version }, 'Gatehouse is listening');
@@ -222,6 +246,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       async stop() {
         if (stopped) return;
         stopped = true;
+        await control.close(); // control API: no CLI command reaches a stopping server
         await lifecycle.stop();
         await ports.bus.idle();
         await server.close();

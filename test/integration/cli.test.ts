@@ -93,7 +93,8 @@ describe('gatehouse CLI', () => {
 
   it('status --json on a fresh directory', async () => {
     const c = capture();
-    expect(await runCli(['status', '--json', '--data-dir', dataDir()], c.io)).toBe(0);
+    // 3: no server runs (the LSB status convention; see src/control/status-report.ts).
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], c.io)).toBe(3);
     const report = JSON.parse(c.out()) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual([
       'version',
@@ -106,6 +107,11 @@ describe('gatehouse CLI', () => {
       'setupComplete',
       'admins',
       'apiTokens',
+      'control',
+      'startedAt',
+      'uptimeSeconds',
+      'cards',
+      'attention',
     ]);
     expect(report).toMatchObject({
       running: false,
@@ -135,7 +141,8 @@ describe('gatehouse CLI', () => {
     expect(setupToken).toBe(fs.readFileSync(path.join(dataDir(), 'setup-token'), 'utf8').trim());
 
     const status = capture();
-    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(0);
+    // 1: it runs, and its admin-security card asks for attention (no admin with two-factor yet).
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(1);
     const seen = JSON.parse(status.out()) as { url: string };
     expect(seen).toMatchObject({
       running: true,
@@ -146,6 +153,8 @@ describe('gatehouse CLI', () => {
       initialized: true,
       setupComplete: false,
       admins: [],
+      control: { state: 'answered' },
+      attention: ['security'],
     });
     expect((await fetch(`${seen.url}/healthz`)).status).toBe(200);
 
@@ -187,7 +196,7 @@ describe('gatehouse CLI', () => {
     }
 
     const status = capture();
-    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(0);
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(3);
     expect(JSON.parse(status.out())).toMatchObject({
       running: false,
       healthy: null,
