@@ -20,18 +20,22 @@ const repo = path.resolve(import.meta.dirname, '../..');
 /** A GenaSubscriber on its own in gw, printing what it hears. */
 const subscriberScript = `
 import { systemClock } from '${repo}/src/core/clock.ts';
-import { createChildProcessRunner } from '${repo}/src/core/child-process-runner.ts';
-import { createDgramUdp } from '${repo}/src/reach/router/dgram-udp.ts';
+import { createDgramUdp } from '${repo}/src/core/dgram-udp.ts';
+import { createEventBus } from '${repo}/src/core/events.ts';
 import { GenaSubscriber } from '${repo}/src/reach/router/gena.ts';
 import { nodeGenaListener } from '${repo}/src/reach/router/gena-http.ts';
-import { UpnpIgdClient } from '${repo}/src/reach/router/upnp-igd.ts';
-const upnp = new UpnpIgdClient({ udp: createDgramUdp(), fetch, clock: systemClock });
+import { UpnpIgdClient } from '${repo}/src/reach/router/upnp-client.ts';
+const udp = createDgramUdp();
+const bus = createEventBus({ debug() {}, info() {}, warn() {}, error: (f, m) => console.log(m, f), child() { return this; } });
+const upnp = new UpnpIgdClient({ udp, fetch, clock: systemClock });
 const gena = new GenaSubscriber({
-  upnp, fetch, clock: systemClock, runner: createChildProcessRunner(), listener: nodeGenaListener(),
+  upnp, fetch, clock: systemClock, udp, bus, listener: nodeGenaListener(),
   log: (m) => console.log(m),
 });
-gena.onExternalAddress((a) => console.log('ANNOUNCED ' + a));
-gena.onEvent((e) => console.log('EVENT ' + JSON.stringify(e.properties)));
+bus.subscribe('router.wan-changed', (e) => {
+  if (e.address) console.log('ANNOUNCED ' + e.address);
+  console.log('EVENT ' + JSON.stringify(e.properties));
+});
 await gena.start();
 process.on('SIGTERM', () => void gena.stop().then(() => { console.log('STOPPED'); process.exit(0); }));
 `;
@@ -40,14 +44,16 @@ process.on('SIGTERM', () => void gena.stop().then(() => { console.log('STOPPED')
 const announcementScript = `
 import { systemClock } from '${repo}/src/core/clock.ts';
 import { createChildProcessRunner } from '${repo}/src/core/child-process-runner.ts';
-import { createDgramUdp } from '${repo}/src/reach/router/dgram-udp.ts';
+import { createDgramUdp } from '${repo}/src/core/dgram-udp.ts';
+import { createEventBus } from '${repo}/src/core/events.ts';
 import { AnnouncementListener } from '${repo}/src/reach/router/announce.ts';
 import { defaultRouteGateway } from '${repo}/src/reach/router/gateway.ts';
+const bus = createEventBus({ debug() {}, info() {}, warn() {}, error: (f, m) => console.log(m, f), child() { return this; } });
 const listener = new AnnouncementListener({
-  udp: createDgramUdp(), gateway: defaultRouteGateway(createChildProcessRunner()), clock: systemClock,
+  udp: createDgramUdp(), gateway: defaultRouteGateway(createChildProcessRunner()), clock: systemClock, bus,
   log: (m) => console.log(m), minIntervalMs: 0,
 });
-listener.onAnnouncement((a) => console.log('ANNOUNCEMENT ' + JSON.stringify(a)));
+bus.subscribe('router.wan-changed', (a) => console.log('ANNOUNCEMENT ' + JSON.stringify(a)));
 console.log(await listener.start() ? 'LISTENING' : 'NOT LISTENING');
 process.on('SIGTERM', () => void listener.stop().then(() => process.exit(0)));
 `;
@@ -128,20 +134,20 @@ describe.skipIf(skip !== undefined)('router events: UPnP GENA and NAT-PMP / PCP 
     await bed.renumberRouterWan('203.0.113.3');
     const heard = () =>
       [...log().matchAll(/^ANNOUNCEMENT (.*)$/gm)].map(
-        (m) => JSON.parse(m[1] ?? '{}') as { protocol: string; from: string; externalAddress?: string },
+        (m) => JSON.parse(m[1] ?? '{}') as { via: string; from: string; address?: string },
       );
     await waitFor(
       'NAT-PMP announcing 203.0.113.3',
       () =>
         Promise.resolve(
-          heard().some((a) => a.protocol === 'natpmp' && a.externalAddress === '203.0.113.3')
+          heard().some((a) => a.via === 'natpmp-announcement' && a.address === '203.0.113.3')
             ? true
             : undefined,
         ),
       30_000,
     );
     await waitFor('a PCP ANNOUNCE', () =>
-      Promise.resolve(heard().some((a) => a.protocol === 'pcp') ? true : undefined),
+      Promise.resolve(heard().some((a) => a.via === 'pcp-announcement') ? true : undefined),
     );
     process.kill(listener.pid, 'SIGTERM');
     await bed.renumberRouterWan(addr.routerWan);

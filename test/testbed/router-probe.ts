@@ -7,6 +7,7 @@
 //     datagram on that port, removes the mapping with stop(), then prints {"event":"done",...}.
 import { systemClock } from '../../src/core/clock.js';
 import { createChildProcessRunner } from '../../src/core/child-process-runner.js';
+import { createEventBus } from '../../src/core/events.js';
 import type { Logger } from '../../src/core/log.js';
 import { createDgramUdp } from '../../src/core/dgram-udp.js';
 import { createRouterClients, type MappingProtocol } from '../../src/reach/router/index.js';
@@ -78,6 +79,7 @@ if (command === 'address') {
     clients: [clients[protocol]],
     clock: systemClock,
     logger,
+    bus: createEventBus(logger),
     settings: { enabled: true, port, leaseSeconds },
   });
   await mapper.reconcile();

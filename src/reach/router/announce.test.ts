@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import { AnnouncementListener, parseAnnouncement, type Announcement } from './announce.js';
+import { MemoryLogger } from '../../../test/fakes/logger.js';
+import { createEventBus } from '../../core/events.js';
+import { AnnouncementListener, parseAnnouncement } from './announce.js';
 import { fixedGateway } from './gateway.js';
+import type { RouterWanChanged } from './router-events.js';
 import type { Datagram, ReceiveOptions, UdpOpenOptions, UdpSocket, UdpTransport } from '../../core/udp.js';
 
 /** RFC 6886 §3.2: version 0, opcode 128, result, seconds since start of epoch, external IPv4 address. */
@@ -132,20 +135,25 @@ function setup(fail?: string) {
   const udp = memoryUdp(fail);
   const clock = new FakeClock();
   const logs: string[] = [];
+  const busLog = new MemoryLogger();
+  const bus = createEventBus(busLog);
   const listener = new AnnouncementListener({
     udp: udp.transport,
     gateway: fixedGateway('10.10.0.1'),
     clock,
+    bus,
     log: (m) => logs.push(m),
   });
-  return { udp, clock, logs, listener };
+  const heard: RouterWanChanged[] = [];
+  bus.subscribe('router.wan-changed', (e) => {
+    heard.push(e);
+  });
+  return { udp, clock, logs, listener, bus, busLog, heard };
 }
 
 describe('AnnouncementListener', () => {
   it('listens on 224.0.0.1:5350, passes on the gateway’s announcements (one per burst) and ignores other senders', async () => {
-    const { udp, clock, logs, listener } = setup();
-    const heard: Announcement[] = [];
-    listener.onAnnouncement((a) => heard.push(a));
+    const { udp, clock, logs, listener, heard } = setup();
     expect(listener.listening()).toBe(false);
     expect(await listener.start()).toBe(true);
     expect(listener.listening()).toBe(true);
@@ -155,7 +163,7 @@ describe('AnnouncementListener', () => {
 
     await udp.deliver(natPmpAnnouncement('203.0.113.3'), '10.10.0.1');
     await udp.deliver(pcpAnnounce(), '10.10.0.1');
-    expect(heard.map((a) => a.protocol)).toEqual(['natpmp']);
+    expect(heard).toEqual([{ via: 'natpmp-announcement', from: '10.10.0.1', address: '203.0.113.3' }]);
 
     // Not from the NAT-PMP port: ignored.
     clock.advance(1_000);
@@ -169,7 +177,8 @@ describe('AnnouncementListener', () => {
 
     clock.advance(1_000);
     await udp.deliver(pcpAnnounce(), '10.10.0.1');
-    expect(heard.map((a) => a.protocol)).toEqual(['natpmp', 'pcp']);
+    expect(heard.map((a) => a.via)).toEqual(['natpmp-announcement', 'pcp-announcement']);
+    expect(heard[1]).toEqual({ via: 'pcp-announcement', from: '10.10.0.1' });
 
     // The socket closes under the listener: it says so and reports itself as not listening.
     await udp.closeUnderneath();
@@ -179,9 +188,9 @@ describe('AnnouncementListener', () => {
   });
 
   it('a failing handler is reported and the listener goes on; stop() before the port is open closes it', async () => {
-    const { udp, clock, logs, listener } = setup();
+    const { udp, clock, listener, bus, busLog } = setup();
     let calls = 0;
-    listener.onAnnouncement(() => {
+    bus.subscribe('router.wan-changed', () => {
       calls++;
       throw new Error('boom');
     });
@@ -190,7 +199,7 @@ describe('AnnouncementListener', () => {
     clock.advance(1_000);
     await udp.deliver(natPmpAnnouncement('203.0.113.4'), '10.10.0.1');
     expect(calls).toBe(2);
-    expect(logs.filter((l) => l.includes('a handler failed (boom)'))).toHaveLength(2);
+    expect(busLog.lines.filter((l) => l.fields.err === 'boom')).toHaveLength(2);
     await listener.stop();
 
     const slow = memoryUdp('slow');
@@ -198,6 +207,7 @@ describe('AnnouncementListener', () => {
       udp: slow.transport,
       gateway: fixedGateway('10.10.0.1'),
       clock,
+      bus,
     });
     const started = late.start();
     const stopped = late.stop();

@@ -2,14 +2,17 @@
  * @module Router announcements on the LAN: a NAT-PMP gateway multicasts its external address to 224.0.0.1:5350
  * when it changes, restarts or may have lost its mappings (RFC 6886 §3.2.1), and a PCP server multicasts an
  * unsolicited ANNOUNCE response there (RFC 6887 §14.1.3). Either is a reason to probe again at once; neither is
- * taken as the answer (anyone on the LAN can send one), and only datagrams from the default gateway count.
+ * taken as the answer (anyone on the LAN can send one), and only datagrams from the default gateway count; each
+ * burst is published once on `router.wan-changed`.
  */
 import type { Clock } from '../../core/clock.js';
 import { describeError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
 import type { GatewayLocator } from './gateway.js';
 import { decodeResponse as decodeNatPmp } from './natpmp-codec.js';
 import { decodeResponse as decodePcp, pcpVersion } from './pcp-codec.js';
 import type { UdpSocket, UdpTransport } from '../../core/udp.js';
+import type {} from './router-events.js';
 
 export const announcementGroup = '224.0.0.1';
 export const announcementPort = 5350;
@@ -48,13 +51,14 @@ export interface AnnouncementListenerOptions {
   readonly udp: UdpTransport;
   readonly gateway: GatewayLocator;
   readonly clock: Clock;
+  /** Where `router.wan-changed` is published. */
+  readonly bus: EventBus;
   readonly log?: (message: string) => void;
   /** The gateway's announcements closer together than this are one (default 1 s). */
   readonly minIntervalMs?: number;
 }
 
 export class AnnouncementListener {
-  private readonly handlers: ((a: Announcement) => void)[] = [];
   private socket: UdpSocket | undefined;
   private starting: Promise<boolean> | undefined;
   private loopEnded = false;
@@ -65,10 +69,6 @@ export class AnnouncementListener {
   private readonly ignoredSenders = new Set<string>();
 
   constructor(private readonly options: AnnouncementListenerOptions) {}
-
-  onAnnouncement(handler: (a: Announcement) => void): void {
-    this.handlers.push(handler);
-  }
 
   /**
    * Listens on 224.0.0.1:5350 (shared with other listeners); a port that cannot be opened is logged, not thrown.
@@ -158,13 +158,13 @@ export class AnnouncementListener {
           ? `router announcements: NAT-PMP from ${announcement.from}, external address ${announcement.externalAddress || 'unknown'}`
           : `router announcements: PCP ANNOUNCE from ${announcement.from} (epoch ${announcement.epochSeconds})`,
       );
-      for (const h of this.handlers) {
-        try {
-          h(announcement);
-        } catch (err) {
-          this.log(`router announcements: a handler failed (${describeError(err)})`);
-        }
-      }
+      this.options.bus.publish('router.wan-changed', {
+        via: announcement.protocol === 'natpmp' ? 'natpmp-announcement' : 'pcp-announcement',
+        from: announcement.from,
+        ...(announcement.protocol === 'natpmp' && announcement.externalAddress
+          ? { address: announcement.externalAddress }
+          : {}),
+      });
     }
   }
 

@@ -2,10 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
+import { MemoryLogger } from '../../../test/fakes/logger.js';
 import { createDgramUdp } from '../../core/dgram-udp.js';
+import { createEventBus } from '../../core/events.js';
 import {
   GenaSubscriber,
-  type RouterEvent,
   externalAddressFromNotify,
   parsePropertySet,
   parseTimeoutHeader,
@@ -13,6 +14,7 @@ import {
   retryDelayMs,
 } from './gena.js';
 import { nodeGenaListener } from './gena-http.js';
+import type { RouterWanChanged } from './router-events.js';
 
 const body = (address: string, status = 'Connected') =>
   '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0">' +
@@ -127,9 +129,11 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(timeoutSeconds = 60) {
+  async function setup(timeoutSeconds = 60, random?: (size: number) => Uint8Array) {
     const igd = await fakeIgd(timeoutSeconds);
     const clock = new FakeClock();
+    const busLog = new MemoryLogger();
+    const bus = createEventBus(busLog);
     const subscriber = new GenaSubscriber({
       upnp: {
         findService: () =>
@@ -145,14 +149,22 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
       fetch: (input, init) => fetch(input, init),
       clock,
       udp: createDgramUdp(),
+      bus,
       listener: nodeGenaListener({ host: '127.0.0.1' }),
+      ...(random ? { random } : {}),
     });
-    const announced: string[] = [];
-    subscriber.onExternalAddress((a) => announced.push(a));
-    const events: RouterEvent[] = [];
-    subscriber.onEvent((e) => events.push(e));
+    const events: RouterWanChanged[] = [];
+    bus.subscribe('router.wan-changed', (e) => {
+      events.push(e);
+    });
+    // What the old onExternalAddress heard: the new addresses the events named.
+    const announced = {
+      get list() {
+        return events.flatMap((e) => (e.address ? [e.address] : []));
+      },
+    };
     cleanups.push(igd.close, () => subscriber.stop());
-    return { igd, clock, subscriber, announced, events };
+    return { igd, clock, subscriber, announced, events, bus, busLog };
   }
 
   it('subscribes, hears ExternalIPAddress changes, renews before the timeout and unsubscribes on stop', async () => {
@@ -168,13 +180,13 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
 
     // The initial event only records the current address; a change is announced; a repeat is not.
     expect(await igd.notify('203.0.113.2')).toBe(200);
-    expect(announced).toEqual([]);
+    expect(announced.list).toEqual([]);
     expect(await igd.notify('203.0.113.3')).toBe(200);
     expect(await igd.notify('203.0.113.3')).toBe(200);
-    expect(announced).toEqual(['203.0.113.3']);
+    expect(announced.list).toEqual(['203.0.113.3']);
     // Someone else's subscription is refused.
     expect(await igd.notify('198.51.100.7', 'uuid:other')).toBe(412);
-    expect(announced).toEqual(['203.0.113.3']);
+    expect(announced.list).toEqual(['203.0.113.3']);
 
     // Renewal at half of the granted 60 s, with the SID and without CALLBACK / NT.
     expect(clock.pendingWakeups()).toEqual([30_000]);
@@ -211,7 +223,7 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     expect(subscriber.status().sid).not.toBe(oldSid);
     // The new subscription's initial event carries the address the router now has.
     expect(await igd.notify('203.0.113.9')).toBe(200);
-    expect(announced).toEqual(['203.0.113.9']);
+    expect(announced.list).toEqual(['203.0.113.9']);
   });
 
   it('reports every event after the initial one, whatever it carries (a lost address event still leads to a probe)', async () => {
@@ -223,13 +235,43 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     // The WAN goes down and comes back with the same address: no new address, but two events.
     expect(await igd.notify('', undefined, 'Disconnected')).toBe(200);
     expect(await igd.notify('203.0.113.2', undefined, 'Connected')).toBe(200);
-    expect(events.map((e) => [e.properties.ConnectionStatus, e.newExternalAddress])).toEqual([
+    expect(events.map((e) => [e.properties?.ConnectionStatus, e.address])).toEqual([
       ['Disconnected', undefined],
       ['Connected', undefined],
     ]);
     expect(await igd.notify('203.0.113.4')).toBe(200);
-    expect(events.at(-1)?.newExternalAddress).toBe('203.0.113.4');
-    expect(announced).toEqual(['203.0.113.4']);
+    expect(events.at(-1)?.address).toBe('203.0.113.4');
+    expect(announced.list).toEqual(['203.0.113.4']);
+  });
+
+  it('publishes the sender and the variables on router.wan-changed; a failing subscriber costs the router nothing', async () => {
+    const { igd, clock, subscriber, events, bus, busLog } = await setup(60, (size) =>
+      new Uint8Array(size).fill(0xab),
+    );
+    bus.subscribe('router.wan-changed', () => {
+      throw new Error('subscriber bug');
+    });
+    await subscriber.start();
+    await clock.sleeping();
+    // The callback path is made from the injected random source.
+    expect(igd.callback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/gatehouse\/gena\/abababababababab$/);
+    expect(await igd.notify('203.0.113.2')).toBe(200);
+    expect(await igd.notify('203.0.113.5', undefined, 'Connected')).toBe(200);
+    expect(events).toEqual([
+      {
+        via: 'upnp-gena',
+        from: '127.0.0.1',
+        address: '203.0.113.5',
+        properties: {
+          PossibleConnectionTypes: 'IP_Routed',
+          ConnectionStatus: 'Connected',
+          ExternalIPAddress: '203.0.113.5',
+        },
+      },
+    ]);
+    expect(busLog.lines.map((l) => [l.fields.topic, l.fields.err])).toEqual([
+      ['router.wan-changed', 'subscriber bug'],
+    ]);
   });
 
   it('refuses events from any host but the router it subscribed at', async () => {
@@ -275,6 +317,7 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
       fetch: () => Promise.reject(new Error('no HTTP expected')),
       clock,
       udp: createDgramUdp(),
+      bus: createEventBus(new MemoryLogger()),
       listener: nodeGenaListener({ host: '127.0.0.1' }),
       log: (m) => logs.push(m),
     });

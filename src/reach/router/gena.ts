@@ -6,10 +6,11 @@
  * through the UdpTransport port.
  */
 import type { Clock } from '../../core/clock.js';
-import { describeError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
 import type { Fetch } from '../../core/fetch.js';
 import { localAddressToward, type UdpTransport } from '../../core/udp.js';
 import { igdRequest, type IgdHttpResult } from './igd-http.js';
+import type {} from './router-events.js';
 import type { IgdService } from './upnp-codec.js';
 import { findAll, parseXml } from './xml.js';
 
@@ -98,6 +99,8 @@ export interface GenaSubscriberOptions {
   /** Finds the address the router sees us from, for the callback URL (see localAddressToward). */
   readonly udp: UdpTransport;
   readonly listener: GenaCallbackListener;
+  /** Where `router.wan-changed` is published. */
+  readonly bus: EventBus;
   /** `size` random bytes, for the callback path (crypto-random unless a test makes them predictable). */
   readonly random?: (size: number) => Uint8Array;
   /** TIMEOUT asked for; routers may grant less. */
@@ -122,17 +125,7 @@ interface Subscription {
 
 type Step = { ok: true } | { ok: false; reason: string };
 
-/** A NOTIFY after the initial one: something about the router's WAN connection changed. */
-export interface RouterEvent {
-  /** The evented variables it carried (ConnectionStatus, ExternalIPAddress, PortMappingNumberOfEntries, …). */
-  readonly properties: Readonly<Record<string, string>>;
-  /** Set when it announced an ExternalIPAddress different from the last one heard. */
-  readonly newExternalAddress?: string;
-}
-
 export class GenaSubscriber {
-  private readonly handlers: ((address: string) => void)[] = [];
-  private readonly eventHandlers: ((event: RouterEvent) => void)[] = [];
   private subscription: Subscription | undefined;
   private subscribing = false;
   private subscribingHost: string | undefined;
@@ -147,21 +140,6 @@ export class GenaSubscriber {
   constructor(private readonly options: GenaSubscriberOptions) {
     const random = options.random ?? ((size: number) => crypto.getRandomValues(new Uint8Array(size)));
     this.path = `/gatehouse/gena/${Buffer.from(random(8)).toString('hex')}`;
-  }
-
-  /** Called with the address whenever the router announces an ExternalIPAddress different from the last one. */
-  onExternalAddress(handler: (address: string) => void): void {
-    this.handlers.push(handler);
-  }
-
-  /**
-   * Called for every event after the initial one of a subscription, whatever it carries: routers announce a
-   * WAN change in several events (ConnectionStatus, then ExternalIPAddress) and some drop one of them
-   * (miniupnpd 2.3 drops an event raised while an earlier NOTIFY to the same subscriber is in flight), so any
-   * event is a reason to look again.
-   */
-  onEvent(handler: (event: RouterEvent) => void): void {
-    this.eventHandlers.push(handler);
   }
 
   status(): GenaStatus {
@@ -283,7 +261,11 @@ export class GenaSubscriber {
     return this.subscribe(signal);
   }
 
-  /** A NOTIFY for our path and subscription: reads ExternalIPAddress and tells the handlers when it changed. */
+  /**
+   * A NOTIFY for our path and subscription: every event after the initial one (and an initial one naming a new
+   * address) is published on `router.wan-changed`. The bus keeps a failing subscriber from costing the router
+   * its 200.
+   */
   private handleNotify(request: NotifyRequest): number {
     if (request.method !== 'NOTIFY' || request.path !== this.path) return 404;
     if (request.headers.nt !== 'upnp:event' || request.headers.nts !== 'upnp:propchange') return 400;
@@ -313,23 +295,19 @@ export class GenaSubscriber {
         .map(([k, v]) => `${k.slice(0, 40)}=${v.slice(0, 64)}`)
         .join(', ');
       this.log(`GENA: router event ${summary || '(no variables)'}`);
-      if (newExternalAddress) {
+      if (newExternalAddress)
         this.log(`GENA: the router announces the external address ${newExternalAddress}`);
-        for (const h of this.handlers) this.call(() => h(newExternalAddress));
-      }
-      const event = { properties: parsed.properties, ...(newExternalAddress ? { newExternalAddress } : {}) };
-      for (const h of this.eventHandlers) this.call(() => h(event));
+      // Routers announce a WAN change in several events (ConnectionStatus, then ExternalIPAddress) and some drop
+      // one of them (miniupnpd 2.3 drops an event raised while an earlier NOTIFY to the same subscriber is in
+      // flight), so every event after the initial one is published: any is a reason to look again.
+      this.options.bus.publish('router.wan-changed', {
+        via: 'upnp-gena',
+        from: request.remoteAddress,
+        ...(newExternalAddress ? { address: newExternalAddress } : {}),
+        properties: parsed.properties,
+      });
     }
     return 200;
-  }
-
-  /** A failing handler is reported; the router still gets its 200 and the other handlers run. */
-  private call(handler: () => void): void {
-    try {
-      handler();
-    } catch (err) {
-      this.log(`GENA: an event handler failed (${describeError(err)})`);
-    }
   }
 
   private http(url: string, signal: AbortSignal | undefined, init: RequestInit): Promise<IgdHttpResult> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
 import { MemoryLogger } from '../../../test/fakes/logger.js';
+import { createEventBus } from '../../core/events.js';
 import type {
   GrantedMapping,
   MappingProtocol,
@@ -193,10 +194,13 @@ function setup(
     natpmp: new ScriptedClient('natpmp', answers.natpmp ?? [silent('NAT-PMP')]),
     upnp: new ScriptedClient('upnp', answers.upnp ?? [silent('UPnP')]),
   };
-  const mapper = new PortMapper({ clients: Object.values(clients), clock, logger, settings: s });
+  const bus = createEventBus(logger);
+  const mapper = new PortMapper({ clients: Object.values(clients), clock, logger, bus, settings: s });
   const lost: MappingLostEvent[] = [];
-  mapper.onLost((e) => lost.push(e));
-  return { clock, logger, clients, mapper, lost };
+  bus.subscribe('portmap.lost', (e) => {
+    lost.push(e);
+  });
+  return { clock, logger, clients, mapper, lost, bus };
 }
 
 describe('PortMapper', () => {
@@ -275,7 +279,7 @@ describe('PortMapper', () => {
     });
   });
 
-  it('a failed renewal loses the mapping: onLost fires once, then it maps again at once', async () => {
+  it('a failed renewal loses the mapping: portmap.lost is published once, then it maps again at once', async () => {
     const { clock, mapper, lost, clients } = setup({
       pcp: [grant('pcp'), silent('PCP')],
       natpmp: [grant('natpmp')],
@@ -303,6 +307,22 @@ describe('PortMapper', () => {
     expect(clients.pcp.calls.map((c) => c.op)).toEqual(['map', 'map', 'map']);
   });
 
+  it('publishes each new status on portmap.changed; a failing subscriber does not stop the mapper', async () => {
+    const { mapper, bus, logger } = setup({ pcp: [refusal], natpmp: [refusal], upnp: [refusal] });
+    bus.subscribe('portmap.changed', () => {
+      throw new Error('subscriber bug');
+    });
+    await mapper.reconcile();
+    expect(bus.last('portmap.changed')).toEqual({
+      state: 'failed',
+      internalPort: 51820,
+      error: [refusedReason, refusedReason, refusedReason].join('; '),
+    });
+    expect(bus.last('portmap.changed')).toEqual(mapper.status());
+    expect(logger.lines.filter((l) => l.fields.err === 'subscriber bug')).toHaveLength(1);
+    expect(bus.last('portmap.lost')).toBeUndefined();
+  });
+
   it('disabled: no router is asked and the loop ends at once', async () => {
     const { clients, mapper } = setup({ pcp: [grant('pcp')] }, { ...settings, enabled: false });
     mapper.start();
@@ -312,9 +332,11 @@ describe('PortMapper', () => {
   });
 
   it('the loop maps, sleeps on the clock until half the lease, renews, and stop() removes the mapping', async () => {
-    const { clock, clients, mapper } = setup({ pcp: [grant('pcp')] });
+    const { clock, clients, mapper, bus } = setup({ pcp: [grant('pcp')] });
     const statuses: string[] = [];
-    mapper.onChange((s) => statuses.push(`${s.state}:${s.leaseEndsAt ?? ''}`));
+    bus.subscribe('portmap.changed', (s) => {
+      statuses.push(`${s.state}:${s.leaseEndsAt ?? ''}`);
+    });
     mapper.start();
     // Mapped, and asleep until half the lease.
     await clock.sleeping();

@@ -1,10 +1,12 @@
 /**
  * @module WireGuard port mapping on the router: a pure planner (`planPortMapping`) decides map / renew at
  * half the lease / remove / wait; the PortMapper executor applies its actions through the protocol clients
- * (PCP, then NAT-PMP, then UPnP IGD — or whichever held the mapping last) and reports whether the mapping holds.
+ * (PCP, then NAT-PMP, then UPnP IGD — or whichever held the mapping last) and reports whether the mapping holds,
+ * on the event bus: `portmap.changed` after every change of its status, `portmap.lost` when a held mapping is lost.
  */
 import type { Clock } from '../../core/clock.js';
 import { describeError } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
 import type { Logger } from '../../core/log.js';
 import {
   protocolNames,
@@ -132,6 +134,7 @@ export interface PortMappingStatus {
   readonly error?: string;
 }
 
+/** A held mapping could not be renewed: the router no longer forwards the port (an alert, and a new attempt). */
 export interface MappingLostEvent {
   readonly protocol: MappingProtocol;
   readonly externalPort: number;
@@ -140,11 +143,22 @@ export interface MappingLostEvent {
   readonly at: Date;
 }
 
+declare module '../../core/events.js' {
+  interface GatehouseEvents {
+    /** The port mapper's status after every step that changed it (mapped, renewed, failed, removed). */
+    'portmap.changed': PortMappingStatus;
+    /** A held mapping was lost (a renewal failed); the mapper tries to map again at once. */
+    'portmap.lost': MappingLostEvent;
+  }
+}
+
 export interface PortMapperOptions {
   /** One client per protocol; the planner's order decides who is asked first. */
   readonly clients: readonly PortMappingClient[];
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where `portmap.changed` and `portmap.lost` are published. */
+  readonly bus: EventBus;
   readonly settings: PortMappingSettings;
   /** Protocol preference; PCP, NAT-PMP, UPnP by default. */
   readonly order?: readonly MappingProtocol[];
@@ -156,8 +170,6 @@ export interface PortMapperOptions {
  */
 export class PortMapper {
   private state: PortMapperState = { stopping: false };
-  private readonly lostListeners = new Set<(e: MappingLostEvent) => void>();
-  private readonly changeListeners = new Set<(s: PortMappingStatus) => void>();
   private loop: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
   /** Steps run one at a time (the loop and a "check now" must not map twice). */
@@ -213,18 +225,6 @@ export class PortMapper {
         error: lastFailure.reason,
       };
     return { ...base, state: 'pending' };
-  }
-
-  /** Called when a held mapping is lost (a renewal failed). Returns the unsubscribe function. */
-  onLost(listener: (event: MappingLostEvent) => void): () => void {
-    this.lostListeners.add(listener);
-    return () => this.lostListeners.delete(listener);
-  }
-
-  /** Called after every step that changed the status. Returns the unsubscribe function. */
-  onChange(listener: (status: PortMappingStatus) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
   }
 
   /** Plans one step for now and carries it out. The loop calls this; so may "check now" in the UI. */
@@ -338,13 +338,7 @@ export class PortMapper {
       reason,
       at: this.options.clock.now(),
     };
-    for (const listener of this.lostListeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.logger.error({ err: describeError(err) }, 'a port-mapping-lost listener failed');
-      }
-    }
+    this.options.bus.publish('portmap.lost', event);
   }
 
   private async remove(held: HeldMapping, why: 'stopping' | 'disabled' | 'port-changed'): Promise<void> {
@@ -412,13 +406,6 @@ export class PortMapper {
   }
 
   private changed(): void {
-    const status = this.status();
-    for (const listener of this.changeListeners) {
-      try {
-        listener(status);
-      } catch (err) {
-        this.logger.error({ err: describeError(err) }, 'a port-mapping status listener failed');
-      }
-    }
+    this.options.bus.publish('portmap.changed', this.status());
   }
 }
