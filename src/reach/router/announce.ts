@@ -14,8 +14,8 @@ import { decodeResponse as decodePcp, pcpVersion } from './pcp-codec.js';
 import type { UdpSocket, UdpTransport } from '../../core/udp.js';
 import type {} from './router-events.js';
 
-export const announcementGroup = '224.0.0.1';
-export const announcementPort = 5350;
+const announcementGroup = '224.0.0.1';
+const announcementPort = 5350;
 
 export type Announcement =
   | {

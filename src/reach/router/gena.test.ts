@@ -7,7 +7,7 @@ import { createDgramUdp } from '../../core/dgram-udp.js';
 import { createEventBus } from '../../core/events.js';
 import {
   GenaSubscriber,
-  externalAddressFromNotify,
+  externalAddressOf,
   parsePropertySet,
   parseTimeoutHeader,
   renewDelayMs,
@@ -33,6 +33,10 @@ describe('GENA pure pieces', () => {
         ExternalIPAddress: '203.0.113.3',
       },
     });
+    const externalAddressFromNotify = (xml: string) => {
+      const parsed = parsePropertySet(xml);
+      return parsed.ok ? externalAddressOf(parsed.properties) : 'not parsed';
+    };
     expect(externalAddressFromNotify(body('203.0.113.3'))).toBe('203.0.113.3');
     expect(externalAddressFromNotify(body('0.0.0.0'))).toBeUndefined();
     expect(externalAddressFromNotify(body(''))).toBeUndefined();

@@ -30,11 +30,9 @@ export function parsePropertySet(
   return { ok: true, properties };
 }
 
-/** The ExternalIPAddress a NOTIFY body announces; undefined when it has none (or an empty / 0.0.0.0 one). */
-export function externalAddressFromNotify(xml: string): string | undefined {
-  const parsed = parsePropertySet(xml);
-  if (!parsed.ok) return undefined;
-  const address = parsed.properties.ExternalIPAddress;
+/** The ExternalIPAddress an event announces; undefined when it has none (or an empty / 0.0.0.0 one). */
+export function externalAddressOf(properties: Readonly<Record<string, string>>): string | undefined {
+  const address = properties.ExternalIPAddress;
   return address && address !== '0.0.0.0' ? address : undefined;
 }
 
@@ -281,9 +279,9 @@ export class GenaSubscriber {
     // (the service probes at start). Without a SEQ header, the first event heard counts as the initial one.
     const initial =
       request.headers.seq === undefined ? this.lastAddress === undefined : request.headers.seq === '0';
-    const address = parsed.properties.ExternalIPAddress;
+    const address = externalAddressOf(parsed.properties);
     let newExternalAddress: string | undefined;
-    if (address && address !== '0.0.0.0' && address !== this.lastAddress) {
+    if (address !== undefined && address !== this.lastAddress) {
       // A fresh subscription's initial event (after a router restart) may carry a new address too.
       if (this.lastAddress !== undefined) newExternalAddress = address;
       this.lastAddress = address;

@@ -8,20 +8,17 @@ import { PcpClient } from './pcp-client.js';
 import { UpnpIgdClient } from './upnp-client.js';
 import type { UdpTransport } from '../../core/udp.js';
 
-export { defaultRouteGateway, fixedGateway, parseDefaultGateway, type GatewayLocator } from './gateway.js';
-export * from './mapping.js';
-export { NatPmpClient } from './natpmp-client.js';
-export { PcpClient } from './pcp-client.js';
+export { defaultRouteGateway, type GatewayLocator } from './gateway.js';
+export type { GrantedMapping, MappingProtocol, RouterFailure, RouterResult } from './mapping.js';
 export {
   PortMapper,
-  planPortMapping,
   type MappingLostEvent,
   type PortMapperOptions,
   type PortMappingSettings,
   type PortMappingStatus,
 } from './port-mapper.js';
-export { RouterSource, createRouterSources } from './router-source.js';
-export { UpnpIgdClient } from './upnp-client.js';
+export { createRouterSources } from './router-source.js';
+export type { RouterWanChanged } from './router-events.js';
 export type { UdpTransport } from '../../core/udp.js';
 
 export interface RouterClientsOptions {

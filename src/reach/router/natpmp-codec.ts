@@ -1,12 +1,12 @@
 /** @module NAT-PMP (RFC 6886) messages: external-address and mapping requests out, responses in. Pure. */
 
 export const natPmpPort = 5351;
-export const natPmpVersion = 0;
+const natPmpVersion = 0;
 
-export const natPmpOpcodes = { externalAddress: 0, mapUdp: 1, mapTcp: 2 } as const;
+const natPmpOpcodes = { externalAddress: 0, mapUdp: 1, mapTcp: 2 } as const;
 
 /** RFC 6886 §3.5 result codes. */
-export const natPmpResultNames: Readonly<Record<number, string>> = {
+const natPmpResultNames: Readonly<Record<number, string>> = {
   0: 'success',
   1: 'unsupported version',
   2: 'not authorized / refused',

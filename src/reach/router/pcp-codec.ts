@@ -4,10 +4,10 @@ import { formatIpv6, toBigInt } from '../addresses.js';
 
 export const pcpPort = 5351;
 export const pcpVersion = 2;
-export const pcpOpcodes = { announce: 0, map: 1 } as const;
+const pcpOpcodes = { announce: 0, map: 1 } as const;
 export const ipProtocols = { tcp: 6, udp: 17 } as const;
 /** RFC 6887 §7: requests and responses never exceed 1100 bytes. */
-export const pcpMaxMessageBytes = 1100;
+const pcpMaxMessageBytes = 1100;
 
 /** RFC 6887 §7.4 result codes. */
 export const pcpResultNames: Readonly<Record<number, string>> = {

@@ -62,8 +62,8 @@ export type PortMappingAction =
   /** Nothing to do, now or later (disabled, or stopped with nothing held). */
   | { readonly kind: 'idle' };
 
-export const defaultProtocolOrder: readonly MappingProtocol[] = ['pcp', 'natpmp', 'upnp'];
-export const mappingDescription = 'Gatehouse WireGuard';
+const defaultProtocolOrder: readonly MappingProtocol[] = ['pcp', 'natpmp', 'upnp'];
+const mappingDescription = 'Gatehouse WireGuard';
 
 const minute = 60_000;
 
@@ -83,7 +83,7 @@ export function retryDelayMs(failure: MappingFailure): number {
 }
 
 /** When a held mapping is renewed: at half of its granted lease (RFC 6886 §3.3, RFC 6887 §11.2.1). */
-export function renewalTime(held: HeldMapping): Date {
+function renewalTime(held: HeldMapping): Date {
   const granted = held.grantedAt.getTime();
   return new Date(granted + (held.leaseEndsAt.getTime() - granted) / 2);
 }
