@@ -15,7 +15,6 @@ const adapterFiles = [
   'src/store/segment-log.ts',
   'src/store/data-dir.ts',
   'src/http/node-server.ts',
-  'src/reach/stun-udp.ts',
   'src/core/dgram-udp.ts',
   'src/reach/router/gena-http.ts',
   'src/http/static-assets.ts',
