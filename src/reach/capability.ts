@@ -28,6 +28,16 @@ import { reachabilityCard } from './status-card.js';
 import type { StunClient } from './stun-client.js';
 import type { PortMappingFacts } from './verdict.js';
 
+declare module '../core/events.js' {
+  interface GatehouseEvents {
+    /**
+     * A router told us its WAN address (a dyndns2-style push to the inbound DDNS endpoint): one more source for
+     * the quorum, never the answer by itself.
+     */
+    'reach.wan-pushed': { readonly address: string; readonly from: string };
+  }
+}
+
 /** The adapters only reachability uses; the composition root constructs them. */
 export interface ReachabilityAdapters {
   readonly udp: UdpTransport;
@@ -47,7 +57,7 @@ export interface ReachabilityDeps {
 export interface ReachabilityCapability extends Capability {
   /** The probe loop (absent from nothing: with reachability off it exists but never runs). */
   readonly service: ReachabilityService;
-  /** Where a router's dyndns2-style push of its WAN address lands (the DDNS endpoint feeds it). */
+  /** Where a router's push of its WAN address lands (published on `reach.wan-pushed`). */
   readonly pushSource: PushedAddressSource;
 }
 
@@ -101,6 +111,13 @@ export function createReachability(
   const { udp, stun, launcher, genaListener } = deps.adapters;
   const log = logger.child({ capability: 'reachability' });
   const pushSource = new PushedAddressSource(clock);
+  const subscriptions: (() => void)[] = [];
+  subscriptions.push(
+    ports.bus.subscribe('reach.wan-pushed', ({ address, from }) => {
+      if (!pushSource.push(address, from))
+        log.warn({ address, from }, 'ignored a pushed WAN address that is no IP address');
+    }),
+  );
   const gateway = defaultRouteGateway(ports.runner);
   const router = createRouterClients({ udp, fetch: ports.fetch, clock, runner: ports.runner, gateway });
   // NAT-PMP / PCP gateways announce a change of their external address on 224.0.0.1:5350.
@@ -108,6 +125,7 @@ export function createReachability(
     udp,
     gateway,
     clock,
+    bus: ports.bus,
     log: (m) => log.info({ module: 'announce' }, m),
   });
   // UPnP GENA: a router that offers eventing tells us when its external address changes.
@@ -115,7 +133,8 @@ export function createReachability(
     upnp: router.upnp,
     fetch: ports.fetch,
     clock,
-    runner: ports.runner,
+    udp,
+    bus: ports.bus,
     listener: genaListener,
     log: (m) => log.info({ module: 'gena' }, m),
   });
@@ -123,21 +142,26 @@ export function createReachability(
     clients: [router.pcp, router.natpmp, router.upnp],
     clock,
     logger,
+    bus: ports.bus,
     settings: settings.portMapping,
   });
-  portMapper.onLost((e) => {
-    void deps.alerts.raise({
-      rule: 'reach.port-mapping-lost',
-      key: String(e.externalPort),
-      message: `The router dropped the mapping of UDP ${e.externalPort} (${e.protocol}): ${e.reason}.`,
-      remedy: `Forward UDP port ${settings.portMapping.port} on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.`,
-      details: { protocol: e.protocol, port: e.externalPort },
-    });
-  });
-  portMapper.onChange((status) => {
-    if (status.state === 'mapped')
-      void deps.alerts.clear('reach.port-mapping-lost', String(status.externalPort ?? ''));
-  });
+  subscriptions.push(
+    ports.bus.subscribe('portmap.lost', (e) => {
+      void deps.alerts.raise({
+        rule: 'reach.port-mapping-lost',
+        key: String(e.externalPort),
+        message: `The router dropped the mapping of UDP ${e.externalPort} (${e.protocol}): ${e.reason}.`,
+        remedy: `Forward UDP port ${settings.portMapping.port} on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.`,
+        details: { protocol: e.protocol, port: e.externalPort },
+      });
+    }),
+  );
+  subscriptions.push(
+    ports.bus.subscribe('portmap.changed', (status) => {
+      if (status.state === 'mapped')
+        void deps.alerts.clear('reach.port-mapping-lost', String(status.externalPort ?? ''));
+    }),
+  );
 
   const routerEvents = (): RouterEventsStatus => {
     if (!settings.routerEvents) return { upnp: 'off', upnpDetail: null, announcements: 'off' };
@@ -172,8 +196,7 @@ export function createReachability(
     backstopMs: settings.backstopSeconds * 1000,
     routerEvents,
   });
-  gena.onEvent(() => service.routerEvent());
-  announcements.onAnnouncement(() => service.routerEvent());
+  subscriptions.push(ports.bus.subscribe('router.wan-changed', () => service.routerEvent()));
 
   return {
     id: 'reachability',
@@ -200,6 +223,7 @@ export function createReachability(
       }
     },
     async stop() {
+      for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
       if (!settings.enabled) return;
       await gena.stop();
       await announcements.stop();

@@ -1,0 +1,139 @@
+/** @module The reachability capability as the composition root builds it: what it contributes and how it talks. */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/clock.js';
+import { FakeFetch } from '../../test/fakes/fetch.js';
+import { MemoryLogger } from '../../test/fakes/logger.js';
+import { FakeRunner } from '../../test/fakes/runner.js';
+import { FakeSecrets } from '../../test/fakes/secrets.js';
+import { MemoryStore } from '../../test/fakes/store.js';
+import { FakeUdp } from '../../test/fakes/udp.js';
+import { reachabilitySettingsSchema } from '../config/schema.js';
+import { createEventBus } from '../core/events.js';
+import { nodePrivateFiles } from '../core/node-fs.js';
+import type { Ports } from '../core/ports.js';
+import { initialState } from '../store/schema.js';
+import type { AlertInput } from './alerts-port.js';
+import { createReachability } from './capability.js';
+
+function setup(enabled: boolean) {
+  const clock = new FakeClock('2026-05-01T00:00:00Z');
+  const logger = new MemoryLogger();
+  const runner = new FakeRunner({ clock });
+  const ports: Ports = {
+    clock,
+    logger,
+    runner,
+    fetch: new FakeFetch().fetch,
+    files: nodePrivateFiles,
+    bus: createEventBus(logger),
+    secrets: new FakeSecrets(clock),
+  };
+  const raised: AlertInput[] = [];
+  const cleared: string[] = [];
+  const udp = new FakeUdp(clock);
+  const capability = createReachability(
+    ports,
+    { ...reachabilitySettingsSchema.parse({}), enabled },
+    {
+      store: new MemoryStore(initialState(clock.now(), 'x')),
+      alerts: {
+        raise: (a) => {
+          raised.push(a);
+          return Promise.resolve();
+        },
+        clear: (rule, key) => {
+          cleared.push(`${rule}/${key}`);
+          return Promise.resolve();
+        },
+      },
+      adapters: {
+        udp,
+        stun: { query: () => Promise.reject(new Error('no STUN in this test')) },
+        launcher: {
+          launch: () => {
+            throw new Error('no process in this test');
+          },
+        },
+        genaListener: {
+          listen: () => Promise.reject(new Error('no GENA in this test')),
+          close: () => Promise.resolve(),
+        },
+      },
+    },
+  );
+  return { ports, capability, raised, cleared, udp, logger };
+}
+
+describe('the reachability capability', () => {
+  it('contributes its routes, card, rules and page; turned off, it starts nothing and touches no network', async () => {
+    const t = setup(false);
+    expect(t.capability.id).toBe('reachability');
+    expect(t.capability.routes).toBeDefined();
+    expect(t.capability.statusCards?.map((c) => c.id)).toEqual(['reachability']);
+    expect(Object.keys(t.capability.alertRules ?? {})).toEqual(
+      expect.arrayContaining(['reach.cgnat', 'reach.udp-blocked', 'reach.port-mapping-lost']),
+    );
+    expect(t.capability.uiPages).toEqual(['reachability']);
+    await t.capability.start?.();
+    await t.capability.stop?.();
+    expect(t.udp.opened).toEqual([]);
+    expect(t.logger.lines.map((l) => l.msg)).toContain(
+      'reachability checks and port mapping are off (reachability.enabled / GATEHOUSE_REACHABILITY)',
+    );
+  });
+
+  it('a WAN address pushed on the bus becomes the push source’s answer; a non-address is refused', async () => {
+    const t = setup(false);
+    t.ports.bus.publish('reach.wan-pushed', { address: 'not-an-ip', from: '10.0.0.1' });
+    expect(await t.capability.pushSource.probe('ipv4')).toMatchObject([{ kind: 'unavailable' }]);
+    expect(t.logger.lines.map((l) => l.msg)).toContain('ignored a pushed WAN address that is no IP address');
+    t.ports.bus.publish('reach.wan-pushed', { address: '198.51.100.4', from: '10.0.0.1' });
+    expect(await t.capability.pushSource.probe('ipv4')).toMatchObject([
+      { kind: 'known', address: '198.51.100.4' },
+    ]);
+  });
+
+  it('raises "port mapping lost" from the mapper’s event, with the port in the remedy, and clears it once mapped again', () => {
+    const t = setup(false);
+    t.ports.bus.publish('portmap.lost', {
+      protocol: 'natpmp',
+      externalPort: 51820,
+      reason: 'renewal refused',
+      at: t.ports.clock.now(),
+    });
+    expect(t.raised).toEqual([
+      {
+        rule: 'reach.port-mapping-lost',
+        key: '51820',
+        message: 'The router dropped the mapping of UDP 51820 (natpmp): renewal refused.',
+        remedy:
+          "Forward UDP port 51820 on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.",
+        details: { protocol: 'natpmp', port: 51820 },
+      },
+    ]);
+    t.ports.bus.publish('portmap.changed', { state: 'failed', internalPort: 51820 });
+    expect(t.cleared).toEqual([]);
+    t.ports.bus.publish('portmap.changed', {
+      state: 'mapped',
+      protocol: 'natpmp',
+      externalPort: 51820,
+      internalPort: 51820,
+    });
+    expect(t.cleared).toEqual(['reach.port-mapping-lost/51820']);
+  });
+
+  it('after stop it no longer listens on the bus', async () => {
+    const t = setup(false);
+    await t.capability.start?.();
+    await t.capability.stop?.();
+    t.ports.bus.publish('portmap.lost', {
+      protocol: 'upnp',
+      externalPort: 51820,
+      reason: 'gone',
+      at: t.ports.clock.now(),
+    });
+    t.ports.bus.publish('reach.wan-pushed', { address: '198.51.100.4', from: '10.0.0.1' });
+    expect(t.raised).toEqual([]);
+    expect(await t.capability.pushSource.probe('ipv4')).toMatchObject([{ kind: 'unavailable' }]);
+  });
+});
