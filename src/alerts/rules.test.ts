@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
 import {
   alertRetention,
-  deliveryRetention,
   emptyAlerts,
   type AlertsState,
   type Channel,
@@ -17,7 +16,7 @@ import {
   defaultRateLimits,
   planPending,
   raiseAlert,
-  recordDeliveries,
+  unmarkFailedDeliveries,
   type RuleContext,
   type RuleResult,
   type SuppressionReason,
@@ -522,15 +521,7 @@ describe('exact results', () => {
   });
 });
 
-describe('recordDeliveries', () => {
-  const delivery = (i: number, alertId: string | null = 'a1') => ({
-    at: new Date(Date.UTC(2026, 2, 1, 0, 0, i)).toISOString(),
-    alertId,
-    channelId: 'a',
-    ok: true,
-    error: null,
-  });
-
+describe('unmarkFailedDeliveries', () => {
   function told(): AlertsState {
     let state = stateWith(channel('a'), channel('b'));
     const ctx = (id: string) => ({ rules, now: new Date('2026-03-01T00:00:00Z'), newId: () => id });
@@ -539,35 +530,23 @@ describe('recordDeliveries', () => {
     return state;
   }
 
-  it('appends outcomes newest last and leaves the alerts alone when nothing failed', () => {
+  // The outcomes themselves (newest last, the newest deliveryRetention kept) are the alerts.deliveries log's:
+  // see AlertService's tests and src/store/slices/logs.test.ts.
+  it('leaves the alerts alone when nothing failed', () => {
     const state = told();
-    const next = recordDeliveries(state, [delivery(1), delivery(2, null)]);
-    expect(next.deliveries).toEqual([delivery(1), delivery(2, null)]);
+    const next = unmarkFailedDeliveries(state, []);
+    expect(next).toBe(state);
     expect(next.items).toBe(state.items);
-    expect(recordDeliveries(next, [delivery(3)]).deliveries).toEqual([
-      delivery(1),
-      delivery(2, null),
-      delivery(3),
-    ]);
   });
 
   it('a failed "raised" un-marks exactly that channel on exactly that alert', () => {
     const state = told();
-    const next = recordDeliveries(state, [], [{ alertId: 'a1', channelId: 'b' }]);
+    const next = unmarkFailedDeliveries(state, [{ alertId: 'a1', channelId: 'b' }]);
     expect(next.items.map((a) => [a.id, a.notifiedChannelIds])).toEqual([
       ['a1', ['a']],
       ['a2', ['a', 'b']],
     ]);
     expect(next.items[1]).toBe(state.items[1]);
-  });
-
-  it(`keeps the newest ${deliveryRetention} outcomes`, () => {
-    const many = Array.from({ length: deliveryRetention + 2 }, (_, i) => delivery(i));
-    const kept = recordDeliveries(emptyAlerts(), many).deliveries;
-    expect(kept).toHaveLength(deliveryRetention);
-    expect(kept[0]).toEqual(delivery(2));
-    expect(kept.at(-1)).toEqual(delivery(deliveryRetention + 1));
-    expect(recordDeliveries(emptyAlerts(), many.slice(0, 3)).deliveries).toHaveLength(3);
   });
 });
 

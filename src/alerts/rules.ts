@@ -14,15 +14,13 @@
  *   most one raised/cleared pair per `perAlertMs`, and a channel never hears of an end without its start.
  * - A channel held back by a limit is not dropped: it stays pending on the active alert and is planned again
  *   on the next raise of that alert (or by `planPending`) once the limit allows. So is a channel whose delivery
- *   failed (see recordDeliveries), after `perAlertMs`. Acknowledged alerts are not sent.
+ *   failed (see unmarkFailedDeliveries), after `perAlertMs`. Acknowledged alerts are not sent.
  */
 import {
   alertRetention,
-  deliveryRetention,
   type Alert,
   type AlertsState,
   type Channel,
-  type Delivery,
   type NotificationRecord,
   type Severity,
 } from '../store/schema.js';
@@ -221,25 +219,22 @@ export function planPending(state: AlertsState, ctx: RuleContext): RuleResult {
 }
 
 /**
- * Appends delivery outcomes (newest last), keeping the newest `deliveryRetention`. A failed "raised" delivery
- * un-marks its channel on the alert, so the alert is offered to that channel again; the ledger still holds the
- * attempt, so the retry waits out `perAlertMs` like any repeat (a natural back-off for a receiver that is down).
+ * A failed "raised" delivery un-marks its channel on the alert, so the alert is offered to that channel again; the
+ * ledger still holds the attempt, so the retry waits out `perAlertMs` like any repeat (a natural back-off for a
+ * receiver that is down). The outcomes themselves go to the `alerts.deliveries` log, which keeps the newest
+ * `deliveryRetention`.
  */
-export function recordDeliveries(
+export function unmarkFailedDeliveries(
   state: AlertsState,
-  deliveries: readonly Delivery[],
-  failedRaised: readonly { readonly alertId: string; readonly channelId: string }[] = [],
+  failedRaised: readonly { readonly alertId: string; readonly channelId: string }[],
 ): AlertsState {
-  const all = [...state.deliveries, ...deliveries];
-  const items =
-    failedRaised.length === 0
-      ? state.items
-      : state.items.map((a) => {
-          const failed = new Set(failedRaised.filter((f) => f.alertId === a.id).map((f) => f.channelId));
-          if (failed.size === 0) return a;
-          return { ...a, notifiedChannelIds: a.notifiedChannelIds.filter((id) => !failed.has(id)) };
-        });
-  return { ...state, items, deliveries: all.slice(Math.max(0, all.length - deliveryRetention)) };
+  if (failedRaised.length === 0) return state;
+  const items = state.items.map((a) => {
+    const failed = new Set(failedRaised.filter((f) => f.alertId === a.id).map((f) => f.channelId));
+    if (failed.size === 0) return a;
+    return { ...a, notifiedChannelIds: a.notifiedChannelIds.filter((id) => !failed.has(id)) };
+  });
+  return { ...state, items };
 }
 
 /** The channels an alert of this severity goes to at all (before rate limits). */

@@ -12,6 +12,8 @@ import {
 } from '../../test/support/loopback-receiver.js';
 import type { ChannelTarget, Severity } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { readAll } from '../store/log.js';
+import { readAuditLog } from '../audit/read.js';
 import type { NewChannel } from './channels.js';
 import { createNotifierFactory } from './notifiers/factory.js';
 import type { NotifierFactory } from './notifiers/notifier.js';
@@ -112,7 +114,7 @@ describe('raising alerts', () => {
     expect(validSignature(end.headers, end.body)).toBe(true);
     expect(end.headers['x-gatehouse-event']).toBe('cleared');
     expect(hook.requests).toHaveLength(2);
-    expect(store.read().alerts.deliveries).toHaveLength(2);
+    expect(readAll(store.log('alerts.deliveries'))).toHaveLength(2);
   });
 
   it('records a refused and a failing channel and still delivers to the next one', async () => {
@@ -148,7 +150,7 @@ describe('raising alerts', () => {
     expect(report.deliveries[0]?.error).toMatch(/^connection refused by 127\.0\.0\.1:\d+$/);
     expect(report.deliveries[1]?.error).toMatch(/answered 500 Internal Server Error: internal trouble$/);
     expect(good.requests).toHaveLength(1);
-    expect(store.read().alerts.deliveries.map((d) => d.ok)).toEqual([false, false, true]);
+    expect(readAll(store.log('alerts.deliveries')).map((d) => d.ok)).toEqual([false, false, true]);
     const warnings = logger.lines.filter((l) => l.level === 'warn');
     expect(warnings.map((l) => [l.msg, l.fields.channelId])).toEqual([
       ['alert delivery failed', refused],
@@ -207,6 +209,7 @@ describe('raising alerts', () => {
     const broken: Store = {
       location: 'broken',
       read: () => store.read(),
+      log: (name) => store.log(name),
       update: () => Promise.reject(new Error('disk full')),
     };
     const failing = new AlertService({
@@ -284,7 +287,7 @@ describe('listing and acknowledging', () => {
 
     const acked = await service.acknowledge(active[0]!.id, admin);
     expect(acked.ok && acked.value.acknowledgedAt).toBe(clock.now().toISOString());
-    expect(store.read().audit.at(-1)).toMatchObject({
+    expect(readAuditLog(store.log('audit')).at(-1)).toMatchObject({
       type: 'alerts.acknowledged',
       actor: 'admin',
       clientAddress: '192.0.2.10',
@@ -340,7 +343,7 @@ describe('channels', () => {
       ok: false,
       error: { code: 'alerts.channel-not-found' },
     });
-    const audit = store.read().audit;
+    const audit = readAuditLog(store.log('audit'));
     expect(audit.map((e) => e.type)).toEqual([
       'alerts.channel-created',
       'alerts.channel-updated',
@@ -370,8 +373,11 @@ describe('channels', () => {
     const req = await hook.next();
     expect(req.headers['x-gatehouse-event']).toBe('test');
     expect(validSignature(req.headers, req.body)).toBe(true);
-    expect(store.read().alerts.deliveries).toHaveLength(1);
-    expect(store.read().audit.at(-1)).toMatchObject({ type: 'alerts.channel-tested', outcome: 'failure' });
+    expect(readAll(store.log('alerts.deliveries'))).toHaveLength(1);
+    expect(readAuditLog(store.log('audit')).at(-1)).toMatchObject({
+      type: 'alerts.channel-tested',
+      outcome: 'failure',
+    });
     expect(await service.testChannel('00000000-0000-4000-8000-999999999999', admin)).toMatchObject({
       ok: false,
       error: { code: 'alerts.channel-not-found' },

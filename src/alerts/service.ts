@@ -5,7 +5,7 @@
  * loop that raised it, and a failing channel raises no alert of its own (no recursion).
  */
 import { randomUUID } from 'node:crypto';
-import { appendAudit } from '../auth/audit.js';
+import { appendAudit } from '../audit/record.js';
 import type { Clock } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -28,7 +28,7 @@ import {
   clearAlert,
   planPending,
   raiseAlert,
-  recordDeliveries,
+  unmarkFailedDeliveries,
   type AlertInput,
   type PlannedNotification,
   type RateLimits,
@@ -143,11 +143,11 @@ export class AlertService {
 
   async acknowledge(id: string, by: AlertsActor): Promise<Outcome<Alert, AlertsFailure>> {
     const now = this.deps.clock.now();
-    const alert = await this.deps.store.update((draft) => {
+    const alert = await this.deps.store.update((draft, tx) => {
       const result = acknowledgeAlert(draft.alerts, id, now, this.deps.rules);
       draft.alerts = result.state;
       if (result.change === 'acknowledged' && result.alert) {
-        appendAudit(draft, now, {
+        appendAudit(tx, now, {
           type: 'alerts.acknowledged',
           actor: by.actor,
           clientAddress: by.clientAddress,
@@ -173,10 +173,10 @@ export class AlertService {
 
   /** Delivery attempts, newest first, with the names a person recognises (null once deleted / for tests). */
   listDeliveries(): DeliveryView[] {
-    const { deliveries, channels, items } = this.deps.store.read().alerts;
+    const { channels, items } = this.deps.store.read().alerts;
     const names = new Map(channels.map((c) => [c.id, c.name]));
     const titles = new Map(items.map((a) => [a.id, a.title]));
-    return [...deliveries].reverse().map((d) => ({
+    return [...this.deps.store.log('alerts.deliveries').newestFirst()].map((d) => ({
       ...d,
       alertTitle: d.alertId === null ? null : (titles.get(d.alertId) ?? null),
       channelName: names.get(d.channelId) ?? null,
@@ -190,7 +190,7 @@ export class AlertService {
 
   async createChannel(input: NewChannel, by: AlertsActor): Promise<Outcome<Channel, AlertsFailure>> {
     const now = this.deps.clock.now();
-    return this.deps.store.update((draft): Outcome<Channel, AlertsFailure> => {
+    return this.deps.store.update((draft, tx): Outcome<Channel, AlertsFailure> => {
       const channels = draft.alerts.channels;
       if (channels.length >= maxChannels) {
         return fail(alertsFailure('alerts.too-many-channels', `at most ${maxChannels} channels`));
@@ -207,7 +207,7 @@ export class AlertService {
         target: input.target,
       };
       channels.push(channel);
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'alerts.channel-created',
         actor: by.actor,
         clientAddress: by.clientAddress,
@@ -224,7 +224,7 @@ export class AlertService {
     by: AlertsActor,
   ): Promise<Outcome<Channel, AlertsFailure>> {
     const now = this.deps.clock.now();
-    return this.deps.store.update((draft): Outcome<Channel, AlertsFailure> => {
+    return this.deps.store.update((draft, tx): Outcome<Channel, AlertsFailure> => {
       const channels = draft.alerts.channels;
       const at = channels.findIndex((c) => c.id === id);
       const existing = channels[at];
@@ -236,7 +236,7 @@ export class AlertService {
       if (!applied.ok) return applied;
       channels[at] = applied.value.channel;
       if (applied.value.changed.length > 0) {
-        appendAudit(draft, now, {
+        appendAudit(tx, now, {
           type: 'alerts.channel-updated',
           actor: by.actor,
           clientAddress: by.clientAddress,
@@ -254,11 +254,11 @@ export class AlertService {
 
   async deleteChannel(id: string, by: AlertsActor): Promise<Outcome<Channel, AlertsFailure>> {
     const now = this.deps.clock.now();
-    return this.deps.store.update((draft): Outcome<Channel, AlertsFailure> => {
+    return this.deps.store.update((draft, tx): Outcome<Channel, AlertsFailure> => {
       const channel = draft.alerts.channels.find((c) => c.id === id);
       if (!channel) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
       draft.alerts.channels = draft.alerts.channels.filter((c) => c.id !== id);
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'alerts.channel-deleted',
         actor: by.actor,
         clientAddress: by.clientAddress,
@@ -278,9 +278,9 @@ export class AlertService {
     if (!channel) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
     const delivery = await this.send(channel, 'test', testAlert(this.deps.clock.now()), null);
     try {
-      await this.deps.store.update((draft) => {
-        draft.alerts = recordDeliveries(draft.alerts, [delivery]);
-        appendAudit(draft, this.deps.clock.now(), {
+      await this.deps.store.update((_draft, tx) => {
+        tx.append('alerts.deliveries', delivery);
+        appendAudit(tx, this.deps.clock.now(), {
           type: 'alerts.channel-tested',
           actor: by.actor,
           clientAddress: by.clientAddress,
@@ -353,8 +353,9 @@ export class AlertService {
         : [],
     );
     try {
-      await this.deps.store.update((draft) => {
-        draft.alerts = recordDeliveries(draft.alerts, deliveries, failedRaised);
+      await this.deps.store.update((draft, tx) => {
+        draft.alerts = unmarkFailedDeliveries(draft.alerts, failedRaised);
+        for (const d of deliveries) tx.append('alerts.deliveries', d);
       });
     } catch (e) {
       this.deps.logger.error({ err: describeError(e) }, 'alerts: could not record deliveries');

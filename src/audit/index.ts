@@ -7,6 +7,7 @@ export { appendAudit, type AuditInput, type AuditTransaction } from './record.js
 export { countAuditSince, pageAudit, readAuditLog, type AuditPage, type AuditQuery } from './read.js';
 export {
   createAuditTypeRegistry,
+  registerCapabilityAuditTypes,
   UnregisteredAuditTypeError,
   type AuditTypeInfo,
   type AuditTypeRegistry,

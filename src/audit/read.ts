@@ -1,5 +1,5 @@
 /** @module Reading the audit log: pages newest first (by time, type and cursor) and counts of recent events. */
-import type { LogReader } from '../store/log.js';
+import { readAll, type LogReader } from '../store/log.js';
 import type { AuditEvent } from './event.js';
 
 export interface AuditQuery {
@@ -67,5 +67,5 @@ export function countAuditSince(
 
 /** The whole retained log, oldest first (the CLI, and tests that look at what was recorded). */
 export function readAuditLog(log: LogReader<AuditEvent>): AuditEvent[] {
-  return [...log.newestFirst()].reverse();
+  return readAll(log);
 }

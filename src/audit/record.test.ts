@@ -79,3 +79,18 @@ describe('appendAudit', () => {
     expect(store.log('audit').count()).toBe(0);
   });
 });
+
+describe('the test store', () => {
+  it('knows the base product’s audit types, so a test recording an unregistered one fails', async () => {
+    const store = new MemoryStore();
+    const record = (type: string) =>
+      store.update((_d, tx) =>
+        appendAudit(tx, now, { type, actor: 'a', clientAddress: 'x', outcome: 'success' }),
+      );
+    await expect(record('login.success')).resolves.toMatchObject({ type: 'login.success' });
+    await expect(record('settings.changed')).resolves.toMatchObject({ type: 'settings.changed' });
+    await expect(record('alerts.acknowledged')).resolves.toMatchObject({ type: 'alerts.acknowledged' });
+    await expect(record('login.typo')).rejects.toThrow('audit type "login.typo" is not registered');
+    expect(store.log('audit').count()).toBe(3);
+  });
+});

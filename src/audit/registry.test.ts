@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createAuditTypeRegistry, UnregisteredAuditTypeError } from './registry.js';
+import {
+  createAuditTypeRegistry,
+  registerCapabilityAuditTypes,
+  UnregisteredAuditTypeError,
+} from './registry.js';
 
 describe('audit type registry', () => {
   it('lists what capabilities registered, with owner and description, in registration order', () => {
@@ -40,5 +44,18 @@ describe('audit type registry', () => {
     registry.registerAuditTypes('ddns', { 'ddns.applied': 'A DNS record was updated' });
     expect(() => registry.checkRecord('audit', { type: 'ddns.applied' })).not.toThrow();
     expect(() => registry.checkRecord('reach.history', { type: 'anything' })).not.toThrow();
+  });
+});
+
+describe('registerCapabilityAuditTypes', () => {
+  it('registers each capability’s types under its id, skipping those without any', () => {
+    const registry = createAuditTypeRegistry();
+    registerCapabilityAuditTypes(registry, [
+      { id: 'alerts', auditTypes: { 'alerts.acknowledged': 'An alert was acknowledged' } },
+      { id: 'reachability' },
+    ]);
+    expect(registry.list()).toEqual([
+      { type: 'alerts.acknowledged', owner: 'alerts', description: 'An alert was acknowledged' },
+    ]);
   });
 });

@@ -2,6 +2,7 @@
  * @module The audit-type registry: every capability registers the audit event types it records, each with a
  * one-line description; recording a type nobody registered is a programming error that fails the update.
  */
+import type { Capability } from '../core/capability.js';
 import type { RecordCheck } from '../store/transaction.js';
 import { auditLog } from './event.js';
 
@@ -63,4 +64,12 @@ export function createAuditTypeRegistry(): AuditTypeRegistry {
       if (!types.has(type)) throw new UnregisteredAuditTypeError(type);
     },
   };
+}
+
+/** Registers the audit types each capability declares (`Capability.auditTypes`), under its id. */
+export function registerCapabilityAuditTypes(
+  registry: AuditTypeRegistry,
+  capabilities: readonly Pick<Capability, 'id' | 'auditTypes'>[],
+): void {
+  for (const c of capabilities) if (c.auditTypes) registry.registerAuditTypes(c.id, c.auditTypes);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
-import type { AuditInput } from './audit.js';
+import type { AuditInput } from '../audit/record.js';
 import { AuditSampler } from './audit-sampler.js';
 
 const event = (type: AuditInput['type'], clientAddress: string): AuditInput => ({

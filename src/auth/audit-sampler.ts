@@ -1,6 +1,6 @@
 /** @module Audits events that anonymous callers can trigger at will at most once a minute per kind and client. */
 import type { Clock } from '../core/clock.js';
-import type { AuditInput } from './audit.js';
+import type { AuditInput } from '../audit/record.js';
 
 const intervalMs = 60_000;
 /** Beyond this many remembered (kind, client) pairs the memory is dropped, so a flood cannot grow it. */

@@ -6,7 +6,7 @@ import type { PrivateFiles } from '../core/node-fs.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { Session, State, User } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { appendAudit, type AuditInput } from './audit.js';
+import { appendAudit, type AuditInput } from '../audit/record.js';
 import { AuditSampler } from './audit-sampler.js';
 import { constantTimeEqual, generateSecret, sha256Hex } from './crypto.js';
 import { authFailure, lockedFailure, type AuthFailure } from './failure.js';
@@ -129,12 +129,12 @@ export class AuthService {
       recoveryCodeHashes: [],
       totpLastStep: null,
     };
-    const created = await this.deps.store.update((draft) => {
+    const created = await this.deps.store.update((draft, tx) => {
       // Re-checked inside the serialized update: two concurrent setups cannot both win.
       if (draft.setupCompletedAt !== null) return false;
       draft.users.push(user);
       draft.setupCompletedAt = now.toISOString();
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'setup.completed',
         actor: user.username,
         outcome: 'success',
@@ -256,7 +256,7 @@ export class AuthService {
     const oldHash = found.session.idHash;
     const sessionIdNew = generateSecret(32);
     const session = this.newSession(user, 'complete', ctx, sessionIdNew);
-    const committed = await this.deps.store.update((draft): 'ok' | 'no-pending-login' | 'code-spent' => {
+    const committed = await this.deps.store.update((draft, tx): 'ok' | 'no-pending-login' | 'code-spent' => {
       // Re-checked inside the serialized update: two racing requests cannot both complete one pending login
       // or both spend one recovery code.
       if (!draft.sessions.some((s) => s.idHash === oldHash)) return 'no-pending-login';
@@ -269,7 +269,7 @@ export class AuthService {
       if (usedRecovery !== undefined) {
         if (!u?.recoveryCodeHashes.includes(usedRecovery)) return 'code-spent';
         u.recoveryCodeHashes = u.recoveryCodeHashes.filter((h) => h !== usedRecovery);
-        appendAudit(draft, now, {
+        appendAudit(tx, now, {
           type: 'recovery-code.used',
           actor: user.username,
           outcome: 'success',
@@ -280,7 +280,7 @@ export class AuthService {
       // The pending session is replaced by a new id (no fixation of a pre-MFA cookie).
       draft.sessions = draft.sessions.filter((s) => s.idHash !== oldHash);
       draft.sessions.push(session);
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'login.success',
         actor: user.username,
         outcome: 'success',
@@ -335,10 +335,10 @@ export class AuthService {
   async logout(sessionId: string, ctx: RequestContext): Promise<void> {
     const found = this.findSession(sessionId);
     const hash = sha256Hex(sessionId);
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       draft.sessions = draft.sessions.filter((s) => s.idHash !== hash);
       if (found) {
-        appendAudit(draft, this.deps.clock.now(), {
+        appendAudit(tx, this.deps.clock.now(), {
           type: 'logout',
           actor: found.user.username,
           outcome: 'success',
@@ -350,11 +350,11 @@ export class AuthService {
 
   /** Ends every session of the user, including the caller's. */
   async logoutEverywhere(user: User, ctx: RequestContext): Promise<number> {
-    return this.deps.store.update((draft) => {
+    return this.deps.store.update((draft, tx) => {
       const before = draft.sessions.length;
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id);
       const ended = before - draft.sessions.length;
-      appendAudit(draft, this.deps.clock.now(), {
+      appendAudit(tx, this.deps.clock.now(), {
         type: 'logout.everywhere',
         actor: user.username,
         outcome: 'success',
@@ -381,13 +381,13 @@ export class AuthService {
     if (!confirmed.ok) return confirmed;
     const passwordHash = await hashPassword(input.newPassword);
     const now = this.deps.clock.now();
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.passwordHash = passwordHash;
       u.passwordChangedAt = now.toISOString();
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id || s.idHash === currentSessionHash);
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'password.changed',
         actor: user.username,
         outcome: 'success',
@@ -417,7 +417,7 @@ export class AuthService {
     }
     const passwordHash = await hashPassword(newPassword);
     const now = this.deps.clock.now();
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.passwordHash = passwordHash;
@@ -429,7 +429,7 @@ export class AuthService {
         u.totpLastStep = null;
       }
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id);
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'password.reset',
         actor: 'cli',
         clientAddress: 'local',
@@ -474,14 +474,14 @@ export class AuthService {
         authFailure('totp.invalid-code', 'that code does not match; check the clock on your phone'),
       );
     const codes = generateRecoveryCodes();
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.totpSecret = u.pendingTotpSecret;
       u.pendingTotpSecret = null;
       u.totpLastStep = step;
       u.recoveryCodeHashes = codes.map((c) => sha256Hex(normalizeRecoveryCode(c)));
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'totp.enabled',
         actor: user.username,
         outcome: 'success',
@@ -499,14 +499,14 @@ export class AuthService {
       'turning off two-factor authentication',
     );
     if (!confirmed.ok) return confirmed;
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.totpSecret = null;
       u.pendingTotpSecret = null;
       u.recoveryCodeHashes = [];
       u.totpLastStep = null;
-      appendAudit(draft, this.deps.clock.now(), {
+      appendAudit(tx, this.deps.clock.now(), {
         type: 'totp.disabled',
         actor: user.username,
         outcome: 'success',
@@ -526,11 +526,11 @@ export class AuthService {
     const confirmed = await this.confirmPassword(user, password, ctx, 'new recovery codes');
     if (!confirmed.ok) return confirmed;
     const codes = generateRecoveryCodes();
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       const u = draft.users.find((x) => x.id === user.id);
       if (!u) return;
       u.recoveryCodeHashes = codes.map((c) => sha256Hex(normalizeRecoveryCode(c)));
-      appendAudit(draft, this.deps.clock.now(), {
+      appendAudit(tx, this.deps.clock.now(), {
         type: 'recovery-codes.regenerated',
         actor: user.username,
         outcome: 'success',
@@ -562,8 +562,8 @@ export class AuthService {
     if (valid) return ok(undefined);
     const started = this.throttle.recordFailure(keys);
     const now = this.deps.clock.now();
-    await this.deps.store.update((draft) => {
-      appendAudit(draft, now, {
+    await this.deps.store.update((draft, tx) => {
+      appendAudit(tx, now, {
         type: 'password.confirm-failed',
         actor: user.username,
         outcome: 'failure',
@@ -571,7 +571,7 @@ export class AuthService {
         ...auditContext(ctx),
       });
       for (const [key, ms] of started) {
-        appendAudit(draft, now, {
+        appendAudit(tx, now, {
           type: 'login.lockout',
           actor: user.username,
           outcome: 'failure',
@@ -584,8 +584,8 @@ export class AuthService {
   }
 
   async audit(input: AuditInput): Promise<void> {
-    await this.deps.store.update((draft) => {
-      appendAudit(draft, this.deps.clock.now(), input);
+    await this.deps.store.update((draft, tx) => {
+      appendAudit(tx, this.deps.clock.now(), input);
     });
   }
 
@@ -651,10 +651,10 @@ export class AuthService {
   ): Promise<void> {
     const started = this.throttle.recordFailure(keys);
     const now = this.deps.clock.now();
-    await this.deps.store.update((draft) => {
-      appendAudit(draft, now, { type, actor: username, outcome: 'failure', ...auditContext(ctx) });
+    await this.deps.store.update((draft, tx) => {
+      appendAudit(tx, now, { type, actor: username, outcome: 'failure', ...auditContext(ctx) });
       for (const [key, ms] of started) {
-        appendAudit(draft, now, {
+        appendAudit(tx, now, {
           type: 'login.lockout',
           actor: username,
           outcome: 'failure',

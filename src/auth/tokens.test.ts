@@ -4,6 +4,7 @@ import { FakeClock } from '../../test/fakes/clock.js';
 import { MemoryStore } from '../../test/fakes/store.js';
 import { generateSecret, sha256Hex } from './crypto.js';
 import { ApiTokenService, apiTokenPrefix, displayPrefix } from './tokens.js';
+import { readAuditLog } from '../audit/read.js';
 
 const admin: User = {
   id: 'u1',
@@ -129,9 +130,10 @@ describe('ApiTokenService', () => {
     await tokens.authenticate(guess, { ...ctx, clientAddress: '198.51.100.7' });
     clock.advance(60_000);
     await tokens.authenticate(guess, ctx);
-    const rejected = store.read().audit.filter((e) => e.type === 'token.rejected');
+    const rejected = readAuditLog(store.log('audit')).filter((e) => e.type === 'token.rejected');
     expect(rejected.map((e) => e.clientAddress)).toEqual(['203.0.113.9', '198.51.100.7', '203.0.113.9']);
     expect(rejected[0]?.details).toEqual({ prefix: guess.slice(0, 8) });
     expect(JSON.stringify(store.read())).not.toContain(guess);
+    expect(JSON.stringify(readAuditLog(store.log('audit')))).not.toContain(guess);
   });
 });

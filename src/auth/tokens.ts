@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { ApiToken, User } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { appendAudit } from './audit.js';
+import { appendAudit } from '../audit/record.js';
 import { AuditSampler } from './audit-sampler.js';
 import { constantTimeEqual, generateSecret, sha256Hex } from './crypto.js';
 import { authFailure, type AuthFailure } from './failure.js';
@@ -35,8 +35,8 @@ export class ApiTokenService {
 
   constructor(private readonly deps: ApiTokenServiceDeps) {
     this.rejections = new AuditSampler(deps.clock, (input) =>
-      deps.store.update((draft) => {
-        appendAudit(draft, deps.clock.now(), input);
+      deps.store.update((draft, tx) => {
+        appendAudit(tx, deps.clock.now(), input);
       }),
     );
   }
@@ -66,11 +66,11 @@ export class ApiTokenService {
       lastUsedAt: null,
       createdBy: actor.username,
     };
-    const created = await this.deps.store.update((draft) => {
+    const created = await this.deps.store.update((draft, tx) => {
       // Re-checked inside the serialized update: two racing creations cannot both take the name.
       if (draft.apiTokens.some((t) => t.name === input.name)) return false;
       draft.apiTokens.push(record);
-      appendAudit(draft, now, {
+      appendAudit(tx, now, {
         type: 'token.created',
         actor: actor.username,
         outcome: 'success',
@@ -86,9 +86,9 @@ export class ApiTokenService {
   async revoke(id: string, actor: User, ctx: RequestContext): Promise<Outcome<ApiToken, AuthFailure>> {
     const record = this.deps.store.read().apiTokens.find((t) => t.id === id);
     if (!record) return fail(authFailure('token.not-found', `no API token with id ${id}`));
-    await this.deps.store.update((draft) => {
+    await this.deps.store.update((draft, tx) => {
       draft.apiTokens = draft.apiTokens.filter((t) => t.id !== id);
-      appendAudit(draft, this.deps.clock.now(), {
+      appendAudit(tx, this.deps.clock.now(), {
         type: 'token.revoked',
         actor: actor.username,
         outcome: 'success',

@@ -90,7 +90,7 @@ export function reachabilityRoutes(store: Store, service: ReachabilityService | 
     return {
       report: report ? reportJson(report) : null,
       current: r.current,
-      history: r.history.slice(-100).reverse(),
+      history: store.log('reach.history').newest(100),
       changeDetection: service?.changeDetection() ?? null,
     };
   };

@@ -8,6 +8,7 @@ import type { AlertInput, AlertSink } from './alerts-port.js';
 import type { ReachabilityReport } from './probe.js';
 import { ReachabilityService } from './service.js';
 import { createEventBus } from '../core/events.js';
+import { readAll } from '../store/log.js';
 import { known, unavailable, type SourceResult } from './types.js';
 
 // Probed when setup()'s clock starts.
@@ -81,7 +82,7 @@ describe('ReachabilityService', () => {
     t.service.start();
     await first;
     expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
-    expect(t.store.read().reachability.history).toEqual([
+    expect(readAll(t.store.log('reach.history'))).toEqual([
       {
         at: '2026-05-01T00:00:00.000Z',
         family: 'ipv4',
@@ -97,13 +98,13 @@ describe('ReachabilityService', () => {
     await t.clock.sleeping();
     t.clock.advance(30_000);
     await second;
-    expect(t.store.read().reachability.history).toHaveLength(1);
+    expect(readAll(t.store.log('reach.history'))).toHaveLength(1);
 
     const third = t.nextReport();
     await t.clock.sleeping();
     t.clock.advance(30_000);
     await third;
-    expect(t.store.read().reachability.history.at(-1)).toMatchObject({
+    expect(readAll(t.store.log('reach.history')).at(-1)).toMatchObject({
       address: '2.2.2.2',
       previous: '1.1.1.1',
     });
@@ -175,7 +176,7 @@ describe('ReachabilityService', () => {
     const first = t.nextReport();
     t.service.start();
     await first;
-    const historyBefore = structuredClone(t.store.read().reachability.history);
+    const historyBefore = structuredClone(readAll(t.store.log('reach.history')));
     const second = t.nextReport();
     await t.clock.sleeping();
     t.clock.advance(30_000);
@@ -183,7 +184,7 @@ describe('ReachabilityService', () => {
     expect(failed.consensus.ipv4.kind).toBe('insufficient');
     expect(t.service.latest()).toBe(failed);
     expect(t.store.read().reachability.current).toEqual({ ipv4: '1.1.1.1', ipv6: null });
-    expect(t.store.read().reachability.history).toEqual(historyBefore);
+    expect(readAll(t.store.log('reach.history'))).toEqual(historyBefore);
     expect(t.alerts.raised.filter((a) => a.rule === 'reach.address-changed')).toEqual([]);
     await t.service.stop();
   });
@@ -650,14 +651,16 @@ describe('ReachabilityService', () => {
       previous: null,
       sources: ['stun:a'],
     });
-    state.reachability.history = Array.from({ length: 999 }, (_, n) => old(n));
     state.reachability.current.ipv4 = '1.1.3.248';
     const t = setup([report(agree('2.2.2.2')), report(agree('3.3.3.3'))], () => 0.5, { state });
+    await t.store.update((_d, tx) => {
+      for (let n = 0; n < 999; n++) tx.append('reach.history', old(n));
+    });
     await t.service.probeNow();
-    expect(t.store.read().reachability.history).toHaveLength(1000);
-    expect(t.store.read().reachability.history[0]).toEqual(old(0));
+    expect(readAll(t.store.log('reach.history'))).toHaveLength(1000);
+    expect(readAll(t.store.log('reach.history'))[0]).toEqual(old(0));
     await t.service.probeNow();
-    const history = t.store.read().reachability.history;
+    const history = readAll(t.store.log('reach.history'));
     expect(history).toHaveLength(1000);
     expect(history[0]).toEqual(old(1));
     expect(history.at(-1)).toMatchObject({ address: '3.3.3.3', previous: '2.2.2.2' });

@@ -3,7 +3,6 @@ import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { ProcessLauncher, RunningProcess } from '../core/runner.js';
-import { reachabilityHistoryRetention } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { AlertSink } from './alerts-port.js';
 import type { ReachabilityReport } from './probe.js';
@@ -205,14 +204,10 @@ export class ReachabilityService {
     const now = this.deps.clock.now();
     const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, now);
     if (plan.history.length > 0) {
-      await this.deps.store.update((draft) => {
+      await this.deps.store.update((draft, tx) => {
         draft.reachability.current = { ...plan.current };
-        draft.reachability.history.push(...plan.history);
-        // The oldest entries beyond the retention go (a count below zero removes nothing).
-        draft.reachability.history.splice(
-          0,
-          draft.reachability.history.length - reachabilityHistoryRetention,
-        );
+        // The log keeps the newest reachabilityHistoryRetention (store/slices/reachability.ts).
+        for (const h of plan.history) tx.append('reach.history', h);
       });
       for (const h of plan.history) {
         this.deps.logger.info(

@@ -8,8 +8,7 @@ export function reachabilityCard(service: ReachabilityService, store: Store): St
     id: 'reachability',
     card: () => {
       const report = service.latest();
-      const history = store.read().reachability.history;
-      const lastChange = history.at(-1);
+      const lastChange = store.log('reach.history').newest(1)[0];
       if (!report) {
         return {
           id: 'reachability',

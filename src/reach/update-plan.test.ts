@@ -58,9 +58,6 @@ function report(
 }
 
 const state = (ipv4: string | null, ipv6: string | null = null): State['reachability'] => ({
-  history: [
-    { at: '2026-04-01T00:00:00.000Z', family: 'ipv4', address: ipv4, previous: null, sources: ['stun:a'] },
-  ],
   current: { ipv4, ipv6 },
 });
 const decided = [
@@ -78,7 +75,7 @@ function titled(a: AlertInput) {
 describe('planReachabilityUpdate', () => {
   it('the first accepted address is history, not a change', () => {
     const plan = planReachabilityUpdate(
-      { history: [], current: { ipv4: null, ipv6: null } },
+      { current: { ipv4: null, ipv6: null } },
       report(accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b'])),
       now,
     );

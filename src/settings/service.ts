@@ -1,8 +1,11 @@
 /** @module Instance settings an admin changes: the one place they are written, every change audited. */
-import { appendAudit } from '../auth/audit.js';
+import { appendAudit } from '../audit/record.js';
 import type { Clock } from '../core/clock.js';
 import type { Settings } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+
+/** The audit types settings records (registered by the composition root, as the capabilities' are). */
+export const settingsAuditTypes = { 'settings.changed': 'An admin changed the instance settings' } as const;
 
 export interface SettingsActor {
   readonly actor: string;
@@ -18,13 +21,13 @@ export class SettingsService {
 
   /** Applies `patch`; records which fields really changed (none: nothing is audited). Returns the new settings. */
   async update(patch: Partial<Settings>, by: SettingsActor): Promise<Settings> {
-    return this.deps.store.update((draft) => {
+    return this.deps.store.update((draft, tx) => {
       const changed = (Object.keys(patch) as (keyof Settings)[]).filter(
         (k) => patch[k] !== undefined && patch[k] !== draft.settings[k],
       );
       Object.assign(draft.settings, patch);
       if (changed.length > 0) {
-        appendAudit(draft, this.deps.clock.now(), {
+        appendAudit(tx, this.deps.clock.now(), {
           type: 'settings.changed',
           actor: by.actor,
           clientAddress: by.clientAddress,

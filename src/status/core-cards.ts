@@ -1,4 +1,5 @@
 /** @module The status cards of the base product: the server itself and the admin security posture. */
+import { countAuditSince } from '../audit/read.js';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import type { StatusCardProvider } from './cards.js';
@@ -40,10 +41,11 @@ export function securityCard(store: Store, clock: Clock): StatusCardProvider {
       const sessions = state.sessions.filter(
         (s) => new Date(s.expiresAt).getTime() > now && s.stage === 'complete',
       );
-      const dayAgo = now - 24 * 3600_000;
-      const failures = state.audit.filter(
-        (e) => e.outcome === 'failure' && e.type.startsWith('login') && new Date(e.at).getTime() > dayAgo,
-      ).length;
+      const failures = countAuditSince(
+        store.log('audit'),
+        new Date(now - 24 * 3600_000),
+        (e) => e.outcome === 'failure' && e.type.startsWith('login'),
+      );
       return {
         id: 'security',
         title: 'Admin security',

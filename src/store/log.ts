@@ -85,3 +85,8 @@ export interface LogReader<T> {
 
 /** Record type of each log, by name: `{ audit: AuditEvent; 'reach.history': AddressChange; … }`. */
 export type LogMap = Record<string, unknown>;
+
+/** Every retained record, oldest first: for small logs, the CLI and tests (a large log is better read lazily). */
+export function readAll<T>(log: LogReader<T>): T[] {
+  return [...log.newestFirst()].reverse();
+}

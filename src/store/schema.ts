@@ -1,13 +1,8 @@
 /**
- * @module The store's document and logs as the rest of the code sees them (types, schemas, retention), composed
- * from the registered slices.
- *
- * TRANSITION: until every caller reads the logs, this is still the version 3 document (audit, address history and
- * deliveries inside it); `document.ts` holds version 4, which replaces it.
+ * @module The store's document and logs as the rest of the code sees them: the types, schemas and retention of
+ * every registered slice (document.ts lists them), and the store's definition that openLowdbStore uses.
  */
-import { storeMigrations } from './migrations.js';
-import { stateV3Schema, type StateV3 } from './frozen-schemas.js';
-import type { StoreDefinition } from './define-store.js';
+import { gatehouseStore, type Document, type DocumentLogs } from './document.js';
 
 export { auditEventSchema, auditRetention, type AuditEvent } from '../audit/event.js';
 export {
@@ -17,9 +12,11 @@ export {
   channelTargetSchema,
   deliveryRetention,
   deliverySchema,
+  emptyAlerts,
   notificationSchema,
   severitySchema,
   type Alert,
+  type AlertsState,
   type Channel,
   type ChannelTarget,
   type Delivery,
@@ -36,50 +33,21 @@ export {
 } from './slices/auth.js';
 export {
   addressChangeSchema,
+  emptyReachability,
   reachabilityHistoryRetention,
   type AddressChange,
 } from './slices/reachability.js';
 export { settingsSchema, type Settings } from './slices/settings.js';
-export { stateV2Schema, type StateV2 } from './frozen-schemas.js';
 
-export const currentVersion = 3;
-
-export const stateSchema = stateV3Schema;
-export type State = StateV3;
-export type AlertsState = State['alerts'];
-
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- version 3 has no logs yet
-export type StoreLogs = {};
-
-export function emptyReachability(): State['reachability'] {
-  return { history: [], current: { ipv4: null, ipv6: null } };
-}
-
-export function emptyAlerts(): State['alerts'] {
-  return { channels: [], items: [], deliveries: [], notifications: [] };
-}
+/** The store's definition: every registered slice, its logs and the one migration list. */
+export const storeDefinition = gatehouseStore;
+export const currentVersion = gatehouseStore.version;
+/** The document, validated whenever it is loaded or written. */
+export const stateSchema = gatehouseStore.schema;
+export type State = Document;
+/** Each log's record type, by log name. */
+export type StoreLogs = DocumentLogs;
 
 export function initialState(now: Date, instanceId: string): State {
-  return {
-    version: currentVersion,
-    instanceId,
-    createdAt: now.toISOString(),
-    setupCompletedAt: null,
-    settings: { instanceName: 'Gatehouse' },
-    users: [],
-    sessions: [],
-    apiTokens: [],
-    audit: [],
-    reachability: emptyReachability(),
-    alerts: emptyAlerts(),
-  };
+  return gatehouseStore.initial(now, instanceId);
 }
-
-/** The store as openLowdbStore and the test store use it by default. */
-export const storeDefinition: StoreDefinition<State, StoreLogs> = {
-  version: currentVersion,
-  schema: stateSchema,
-  logs: new Map(),
-  migrations: storeMigrations.filter((m) => m.to <= currentVersion),
-  initial: initialState,
-};

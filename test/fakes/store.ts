@@ -1,4 +1,8 @@
 /** @module An in-memory Store with the real contract: serialized updates, validation, logs, rollback on failure. */
+import { alertsAuditTypes } from '../../src/alerts/capability.js';
+import { createAuditTypeRegistry } from '../../src/audit/registry.js';
+import { authAuditTypes } from '../../src/auth/audit-types.js';
+import { settingsAuditTypes } from '../../src/settings/service.js';
 import type { StoreDefinition } from '../../src/store/define-store.js';
 import type { LogMap, LogReader } from '../../src/store/log.js';
 import { storeDefinition, type State, type StoreLogs } from '../../src/store/schema.js';
@@ -8,8 +12,20 @@ import { serializeDocument, stageUpdate, type RecordCheck } from '../../src/stor
 export interface MemoryStoreOptions<S, L extends LogMap> {
   /** Default: Gatehouse's registered slices and logs. */
   readonly definition?: StoreDefinition<S, L>;
-  /** As openLowdbStore's: e.g. the audit registry's check, so a test catches an unregistered audit type. */
+  /**
+   * As openLowdbStore's. Default: the audit registry's check with the base product's types (auth, settings,
+   * alerts) registered, so a test that records an unregistered audit type fails.
+   */
   readonly checkRecord?: RecordCheck;
+}
+
+/** The audit check of the base product: auth, settings and alerts types registered, as the composition root does. */
+export function baseAuditCheck(): RecordCheck {
+  const registry = createAuditTypeRegistry();
+  registry.registerAuditTypes('auth', authAuditTypes);
+  registry.registerAuditTypes('settings', settingsAuditTypes);
+  registry.registerAuditTypes('alerts', alertsAuditTypes);
+  return registry.checkRecord;
 }
 
 export class MemoryStore<S = State, L extends LogMap = StoreLogs> implements Store<S, L> {
@@ -26,7 +42,7 @@ export class MemoryStore<S = State, L extends LogMap = StoreLogs> implements Sto
 
   constructor(state?: S, options: MemoryStoreOptions<S, L> = {}) {
     this.definition = options.definition ?? (storeDefinition as unknown as StoreDefinition<S, L>);
-    this.checkRecord = options.checkRecord;
+    this.checkRecord = options.checkRecord ?? (options.definition ? undefined : baseAuditCheck());
     const initial = structuredClone(
       state ?? this.definition.initial(new Date('2026-01-01T00:00:00Z'), 'test-instance'),
     );

@@ -14,6 +14,7 @@ import {
   totpCodeAt,
 } from '../support/api-helpers.js';
 import { testPassword } from '../support/app-harness.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const harness = harnessPerTest();
 const ctx = { clientAddress: '203.0.113.50', userAgent: 'test' };
@@ -95,29 +96,29 @@ describe('auth hardening', () => {
   it('unknown bearer tokens are audited at most once a minute per client', async () => {
     const h = await harness();
     await h.setupAdmin();
-    const before = h.store.read().audit.length;
+    const before = readAuditLog(h.store.log('audit')).length;
     for (let i = 0; i < 20; i++) {
       await expectError(await h.request('GET', '/api/v1/status', { headers: bearer(`ghp_guess${i}`) }), 401);
     }
-    expect(h.store.read().audit.length - before).toBe(1);
+    expect(readAuditLog(h.store.log('audit')).length - before).toBe(1);
     // Another client is audited on its own.
     await h.request('GET', '/api/v1/status', {
       headers: { ...bearer('ghp_x'), 'x-forwarded-for': '198.51.100.7' },
     });
-    expect(h.store.read().audit.length - before).toBe(2);
+    expect(readAuditLog(h.store.log('audit')).length - before).toBe(2);
     h.clock.advance(61_000);
     await h.request('GET', '/api/v1/status', { headers: bearer('ghp_later') });
-    expect(h.store.read().audit.length - before).toBe(3);
+    expect(readAuditLog(h.store.log('audit')).length - before).toBe(3);
   });
 
   it('attempts during a lockout are answered 429 but do not flood the audit log', async () => {
     const h = await harness();
     await h.setupAdmin();
     for (let i = 0; i < 5; i++) await login(h, { password: `wrong password ${i}` });
-    const before = h.store.read().audit.length;
+    const before = readAuditLog(h.store.log('audit')).length;
     for (let i = 0; i < 30; i++)
       expect((await login(h, { password: 'another guess!' })).res.status).toBe(429);
-    expect(h.store.read().audit.length - before).toBe(1);
+    expect(readAuditLog(h.store.log('audit')).length - before).toBe(1);
   });
 
   it('a half-finished login (waiting for the code) can be abandoned with logout', async () => {
@@ -139,9 +140,9 @@ describe('auth hardening', () => {
     const h = await harness();
     const session = await h.setupAdmin();
     // Five events written in the same millisecond.
-    await h.store.update((d) => {
+    await h.store.update((_d, tx) => {
       for (let i = 0; i < 5; i++) {
-        d.audit.push({
+        tx.append('audit', {
           id: `00000000-0000-4000-8000-00000000000${i}`,
           at: h.clock.now().toISOString(),
           type: 'test.same-time',

@@ -15,6 +15,7 @@ import { ensureDataDir } from '../../src/store/data-dir.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { MemoryLogger } from '../fakes/logger.js';
 import { totpCodeAt } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const ctx = { clientAddress: '192.0.2.1', userAgent: 'test' };
 const oldPassword = 'original password 1';
@@ -114,7 +115,7 @@ describe('gatehouse admin reset-password', () => {
     expect(old.ok).toBe(false);
     const fresh = await auth.login({ username: 'admin', password: newPassword }, ctx);
     expect(fresh.ok && fresh.value.session.stage).toBe('complete');
-    expect(store.read().audit.find((e) => e.type === 'password.reset')?.details).toEqual({
+    expect(readAuditLog(store.log('audit')).find((e) => e.type === 'password.reset')?.details).toEqual({
       user: 'admin',
       totpDisabled: true,
     });

@@ -10,6 +10,7 @@ import { AuthService } from '../../src/auth/service.js';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import { systemClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 let dir: string;
 beforeEach(() => {
@@ -215,7 +216,8 @@ describe('gatehouse CLI', () => {
     const state = readStoreSnapshot(dataDir());
     expect(await verifyPassword(generated, state?.users[0]?.passwordHash ?? '')).toBe(true);
     expect(state?.sessions).toEqual([]);
-    expect(state?.audit.some((e) => e.type === 'password.reset')).toBe(true);
+    const { store: reopened } = await openLowdbStore(dataDir(), systemClock);
+    expect(readAuditLog(reopened.log('audit')).some((e) => e.type === 'password.reset')).toBe(true);
 
     const short = capture({ readStdin: () => Promise.resolve('short\n') });
     expect(

@@ -20,6 +20,7 @@ import { MemoryLogger } from '../fakes/logger.js';
 import { MemoryStore } from '../fakes/store.js';
 import { expectError } from '../support/api-helpers.js';
 import { refusedUrl, startReceiver, type Receiver } from '../support/loopback-receiver.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const user: User = {
   id: 'u1',
@@ -144,7 +145,7 @@ describe('reading and acknowledging alerts', () => {
       200,
     );
     expect(acked.alert.acknowledgedAt).toBe('2026-03-01T12:00:00.000Z');
-    expect(h.store.read().audit.at(-1)).toMatchObject({
+    expect(readAuditLog(h.store.log('audit')).at(-1)).toMatchObject({
       type: 'alerts.acknowledged',
       actor: 'token:script-write',
     });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Harness } from '../support/app-harness.js';
 import { createToken, harnessPerTest, login, type BrowserSession } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const createHarness = harnessPerTest();
 
@@ -117,7 +118,7 @@ describe('settings changes', () => {
       body: { instanceName: 'Lake house' },
     });
     expect(res.status).toBe(200);
-    const changed = h.store.read().audit.filter((e) => e.type === 'settings.changed');
+    const changed = readAuditLog(h.store.log('audit')).filter((e) => e.type === 'settings.changed');
     expect(changed).toHaveLength(1);
     expect(changed[0]).toMatchObject({
       actor: 'admin',
@@ -131,7 +132,7 @@ describe('settings changes', () => {
         .status,
     ).toBe(200);
     expect((await h.request('PATCH', '/api/v1/settings', { ...session, body: {} })).status).toBe(200);
-    expect(h.store.read().audit.filter((e) => e.type === 'settings.changed')).toHaveLength(1);
+    expect(readAuditLog(h.store.log('audit')).filter((e) => e.type === 'settings.changed')).toHaveLength(1);
   });
 
   it('trims the instance name before comparing and storing it', async () => {
@@ -142,6 +143,6 @@ describe('settings changes', () => {
       body: { instanceName: '  Gatehouse  ' },
     });
     expect(await res.json()).toEqual({ instanceName: 'Gatehouse' });
-    expect(h.store.read().audit.filter((e) => e.type === 'settings.changed')).toHaveLength(0);
+    expect(readAuditLog(h.store.log('audit')).filter((e) => e.type === 'settings.changed')).toHaveLength(0);
   });
 });

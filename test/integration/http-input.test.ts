@@ -247,6 +247,7 @@ describe('unexpected failures', () => {
     const secretPath = '/var/lib/gatehouse/gatehouse.json';
     const brokenStore: Store = {
       read: () => h.store.read(),
+      log: (name) => h.store.log(name),
       update: () => Promise.reject(new Error(`EIO: i/o error, write '${secretPath}'`)),
       location: h.store.location,
     };

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { testPassword } from '../support/app-harness.js';
 import { expectError, harnessPerTest, login } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const createHarness = harnessPerTest();
 const wrong = 'not the password at all';
@@ -101,9 +102,8 @@ describe('client address behind the reverse proxy', () => {
     });
     await expectError(sixth, 429, 'auth.locked');
     const addresses = new Set(
-      h.store
-        .read()
-        .audit.filter((e) => e.type === 'login.failure')
+      readAuditLog(h.store.log('audit'))
+        .filter((e) => e.type === 'login.failure')
         .map((e) => e.clientAddress),
     );
     expect([...addresses]).toEqual([attacker]);
@@ -117,7 +117,7 @@ describe('audit and metrics of failures', () => {
     for (let i = 0; i < 5; i++) await login(h, { password: wrong, from: '192.0.2.10' });
     await login(h, { from: '192.0.2.10' });
 
-    const audit = h.store.read().audit;
+    const audit = readAuditLog(h.store.log('audit'));
     const failures = audit.filter((e) => e.type === 'login.failure');
     // Five wrong passwords plus one refused attempt while locked.
     expect(failures).toHaveLength(6);

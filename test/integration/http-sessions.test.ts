@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/auth/crypto.js';
 import { testPassword } from '../support/app-harness.js';
 import { auditTypes, expectError, harnessPerTest, login, loginSession } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const createHarness = harnessPerTest();
 const minute = 60_000;
@@ -123,7 +124,7 @@ describe('ending sessions everywhere', () => {
     for (const s of [a, b, c]) {
       await expectError(await h.request('GET', '/api/v1/status', { cookie: s.cookie }), 401, 'auth.required');
     }
-    expect(h.store.read().audit.find((e) => e.type === 'logout.everywhere')?.details).toEqual({
+    expect(readAuditLog(h.store.log('audit')).find((e) => e.type === 'logout.everywhere')?.details).toEqual({
       sessionsEnded: 3,
     });
   });
@@ -165,7 +166,7 @@ describe('ending sessions everywhere', () => {
     );
     expect(h.store.read().users[0]?.passwordHash).toBe(hashBefore);
     expect((await h.request('GET', '/api/v1/status', { cookie: b.cookie })).status).toBe(200);
-    expect(h.store.read().audit.at(-1)).toMatchObject({
+    expect(readAuditLog(h.store.log('audit')).at(-1)).toMatchObject({
       type: 'password.confirm-failed',
       outcome: 'failure',
     });

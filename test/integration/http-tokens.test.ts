@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSecret, sha256Hex } from '../../src/auth/crypto.js';
 import { testPassword, type Harness } from '../support/app-harness.js';
 import { auditTypes, bearer, createToken, expectError, harnessPerTest } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const createHarness = harnessPerTest();
 const someUuid = '3f1c2b9e-8d4a-4c1e-9b7f-2a6d5e4c3b21';
@@ -85,7 +86,7 @@ describe('creating and listing tokens', () => {
     const session = await h.setupAdmin();
     const { token, id } = await createToken(h, session, 'ci', 'write');
     expect((await h.request('DELETE', `/api/v1/tokens/${id}`, session)).status).toBe(200);
-    const audit = h.store.read().audit;
+    const audit = readAuditLog(h.store.log('audit'));
     expect(audit.find((e) => e.type === 'token.created')).toMatchObject({
       actor: 'admin',
       details: { name: 'ci', scope: 'write', id },
@@ -126,7 +127,10 @@ describe('using tokens', () => {
     const res = await scripted(h, 'PATCH', '/api/v1/settings', token, { instanceName: 'Managed' });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ instanceName: 'Managed' });
-    expect(h.store.read().audit.at(-1)).toMatchObject({ type: 'settings.changed', actor: 'token:ansible' });
+    expect(readAuditLog(h.store.log('audit')).at(-1)).toMatchObject({
+      type: 'settings.changed',
+      actor: 'token:ansible',
+    });
   });
 
   it('records when a token was last used', async () => {

@@ -12,6 +12,7 @@ import {
   totpCodeAt,
   type BrowserSession,
 } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const createHarness = harnessPerTest();
 const step = 30_000;
@@ -158,9 +159,8 @@ describe('login with TOTP on', () => {
       ).status,
     ).toBe(200);
     expect(
-      h.store
-        .read()
-        .audit.filter((e) => e.type === 'login.success')
+      readAuditLog(h.store.log('audit'))
+        .filter((e) => e.type === 'login.success')
         .at(-1)?.details,
     ).toEqual({ method: 'totp' });
   });
@@ -242,7 +242,7 @@ describe('recovery codes', () => {
     expect(res.status).toBe(200);
     expect(h.sessionCookieFrom(res)).toBeDefined();
     expect(h.store.read().users[0]?.recoveryCodeHashes).toHaveLength(9);
-    expect(h.store.read().audit.find((e) => e.type === 'recovery-code.used')?.details).toEqual({
+    expect(readAuditLog(h.store.log('audit')).find((e) => e.type === 'recovery-code.used')?.details).toEqual({
       remaining: 9,
     });
 

@@ -7,6 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testPassword } from '../support/app-harness.js';
 import { harnessPerTest } from '../support/api-helpers.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 const createHarness = harnessPerTest();
 const wrong = 'not the password at all';
@@ -37,9 +38,8 @@ async function servedHarness(trustProxy: boolean) {
       body: JSON.stringify({ username, password }),
     });
   const auditAddresses = (type: string) =>
-    h.store
-      .read()
-      .audit.filter((e) => e.type === type)
+    readAuditLog(h.store.log('audit'))
+      .filter((e) => e.type === type)
       .map((e) => e.clientAddress);
   return { h, login, auditAddresses };
 }
@@ -57,7 +57,7 @@ describe('--trust-proxy off (the default)', () => {
     expect(sixth.headers.get('retry-after')).toBe('30');
 
     expect(auditAddresses('login.failure')).toEqual(Array(6).fill('127.0.0.1'));
-    const lockouts = h.store.read().audit.filter((e) => e.type === 'login.lockout');
+    const lockouts = readAuditLog(h.store.log('audit')).filter((e) => e.type === 'login.lockout');
     expect(lockouts.map((e) => e.details.key)).toEqual(['client:127.0.0.1']);
     const logged = h.logger.lines.filter((l) => l.msg === 'login lockout').map((l) => l.fields);
     expect(logged).toEqual([

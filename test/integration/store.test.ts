@@ -7,6 +7,8 @@ import { FatalStartupError, DataDirLockedError } from '../../src/core/errors.js'
 import { acquireDataDirLock, ensureDataDir, lockFileName } from '../../src/store/data-dir.js';
 import { openLowdbStore, readStoreSnapshot, storeFileName } from '../../src/store/lowdb-store.js';
 import { stateSchema } from '../../src/store/schema.js';
+import { readAuditLog } from '../../src/audit/read.js';
+import type { AuditEvent } from '../../src/audit/event.js';
 import { FakeClock } from '../fakes/clock.js';
 
 let dir: string;
@@ -53,9 +55,9 @@ describe('lowdb store', () => {
     const { store } = await openLowdbStore(dir, clock);
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.update((d) => {
+        store.update((d, tx) => {
           d.settings.instanceName = `n${i}`;
-          d.audit.push({
+          tx.append('audit', {
             id: `e${i}`,
             at: clock.now().toISOString(),
             type: 'test',
@@ -67,8 +69,10 @@ describe('lowdb store', () => {
         }),
       ),
     );
-    expect(store.read().audit.map((e) => e.id)).toEqual(Array.from({ length: 50 }, (_, i) => `e${i}`));
-    expect(readStoreSnapshot(dir)?.audit).toHaveLength(50);
+    expect(readAuditLog(store.log('audit')).map((e) => e.id)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `e${i}`),
+    );
+    expect((await openLowdbStore(dir, clock)).store.log('audit').count()).toBe(50);
     expect(store.read().settings.instanceName).toBe('n49');
   });
 
@@ -120,7 +124,12 @@ describe('lowdb store', () => {
 
   it.each([
     ['not JSON', '{"version": 2,', /is not valid JSON/],
-    ['wrong shape', JSON.stringify({ version: 3, instanceId: 'x' }), /is invalid: createdAt/],
+    ['wrong shape', JSON.stringify({ version: 4, instanceId: 'x' }), /is invalid: createdAt/],
+    [
+      'wrong shape of an older version',
+      JSON.stringify({ version: 3, instanceId: 'x' }),
+      /version 3 document: createdAt/,
+    ],
     ['hand-broken field', null, /is invalid: users\.0\.username: /],
     ['from the future', JSON.stringify({ version: 99 }), /newer Gatehouse/],
   ])('refuses a %s file, naming it, and leaves it untouched', async (_name, content, message) => {
@@ -145,6 +154,7 @@ describe('lowdb store', () => {
     }
     fs.writeFileSync(file, text, { mode: 0o600 });
     const before = fs.statSync(file);
+    const entries = fs.readdirSync(dir);
     const error = await openLowdbStore(dir, clock).then(
       () => undefined,
       (e: unknown) => e,
@@ -154,7 +164,8 @@ describe('lowdb store', () => {
     expect((error as Error).message).toMatch(message);
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
     expect(fs.statSync(file).mtimeMs).toBe(before.mtimeMs);
-    expect(fs.readdirSync(dir)).toEqual([storeFileName]);
+    expect(fs.readdirSync(dir)).toEqual(entries);
+    expect(entries).toContain(storeFileName);
   });
 
   it('migrates a v1 file to the current version and keeps a 0600 backup of the original', async () => {
@@ -187,8 +198,12 @@ describe('lowdb store', () => {
     expect(fs.readFileSync(backup, 'utf8')).toBe(original);
     expect(mode(backup)).toBe(0o600);
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(onDisk.version).toBe(3);
-    expect(onDisk.reachability).toEqual({ history: [], current: { ipv4: null, ipv6: null } });
+    expect(onDisk.version).toBe(4);
+    expect(onDisk.reachability).toEqual({ current: { ipv4: null, ipv6: null } });
+    expect(onDisk).not.toHaveProperty('audit');
+    expect(readAuditLog(opened.store.log('audit')).map((e) => [e.at, e.type, e.details])).toEqual([
+      ['2025-01-01T00:01:00.000Z', 'setup.completed', { detail: '' }],
+    ]);
     expect(onDisk.users[0].username).toBe('root-admin');
     expect(opened.store.read().setupCompletedAt).toBe('2025-01-01T00:01:00.000Z');
     // A second open sees a current file: no second migration, no second backup.
@@ -241,8 +256,9 @@ describe('lowdb store', () => {
     expect(fs.readFileSync(path.join(dir, backupName), 'utf8')).toBe(original);
 
     const state = readStoreSnapshot(dir);
+    const auditLog = readAuditLog(opened.store.log('audit'));
     expect(state?.apiTokens.map(({ prefix: _p, lastUsedAt: _l, createdBy: _c, ...t }) => t)).toEqual(tokens);
-    expect(state?.audit.map((e) => [e.at, e.type, e.actor, e.details])).toEqual(
+    expect(auditLog.map((e) => [e.at, e.type, e.actor, e.details])).toEqual(
       audit.map((e) => [e.at, e.type, e.actor, { detail: e.detail }]),
     );
     expect(state?.sessions.map((s) => s.csrfToken)).toEqual(['csrf-s1', 'csrf-s2']);
@@ -252,6 +268,7 @@ describe('lowdb store', () => {
       ...JSON.parse(JSON.stringify(state)),
       version: 2,
       settings: { instanceName: 'Cabin gateway' },
+      audit: auditLog,
     };
     delete v2.reachability;
     delete v2.alerts;
@@ -265,13 +282,13 @@ describe('lowdb store', () => {
       );
       expect(reopened.store.read().settings).toEqual({ instanceName: 'Cabin gateway' });
       expect(reopened.store.read().apiTokens).toEqual(state?.apiTokens);
-      expect(reopened.store.read().audit).toEqual(state?.audit);
+      expect(readAuditLog(reopened.store.log('audit'))).toEqual(auditLog);
     } finally {
       fs.rmSync(dir2, { recursive: true, force: true });
     }
   });
 
-  it('a process killed mid-write leaves either the old or the new state, never a broken file', async () => {
+  it('a process killed mid-write leaves either the old or the new state, never a broken file or log', async () => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(import.meta.dirname, '..', 'support', 'store-writer.ts'), dir],
@@ -299,10 +316,23 @@ describe('lowdb store', () => {
     const n = Number(state?.settings.instanceName.replace('write-', ''));
     // The file holds a complete state from one of the writes (at or after the last reported one).
     expect(n).toBeGreaterThanOrEqual(reported);
-    expect(state?.audit).toHaveLength(n);
-    // Re-opening cleans up any temporary file the killed writer left behind.
-    await openLowdbStore(dir, clock);
+    // Re-opening cleans up any temporary file the killed writer left behind, and a torn last line of the log.
+    const { store } = await openLowdbStore(dir, clock);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Each write's event is appended after its document: the kill loses at most the last one, never the log.
+    const ids = readAuditLog(store.log('audit')).map((e) => e.id);
+    expect([n - 1, n]).toContain(ids.length);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => `e${i + 1}`));
+    await store.update((d, tx) => {
+      d.settings.instanceName = 'after';
+      tx.append('audit', { ...(store.log('audit').newest(1)[0] as AuditEvent), id: 'after' });
+    });
+    expect(
+      (await openLowdbStore(dir, clock)).store
+        .log('audit')
+        .newest(2)
+        .map((e) => e.id),
+    ).toEqual(['after', ids.at(-1)]);
   });
 });
 

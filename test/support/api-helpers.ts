@@ -2,6 +2,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, expect } from 'vitest';
 import { createHarness, testPassword, type Harness } from './app-harness.js';
+import { readAuditLog } from '../../src/audit/read.js';
 
 /** Returns a harness factory whose harnesses are removed after each test of the calling file. */
 export function harnessPerTest(): (options?: Parameters<typeof createHarness>[0]) => Promise<Harness> {
@@ -103,5 +104,5 @@ export async function enableTotp(
 }
 
 export function auditTypes(h: Harness): string[] {
-  return h.store.read().audit.map((e) => e.type);
+  return readAuditLog(h.store.log('audit')).map((e) => e.type);
 }

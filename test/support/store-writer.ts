@@ -5,16 +5,16 @@ import { systemClock } from '../../src/core/clock.js';
 const dir = process.argv[2] ?? '';
 const { store } = await openLowdbStore(dir, systemClock);
 for (let i = 1; ; i++) {
-  await store.update((d) => {
+  await store.update((d, tx) => {
     d.settings.instanceName = `write-${i}`;
-    d.audit.push({
+    tx.append('audit', {
       id: `e${i}`,
       at: new Date().toISOString(),
       type: 'test',
       actor: 'writer',
       clientAddress: 'local',
       outcome: 'success',
-      // Padding makes each write big enough that a kill lands mid-write now and then.
+      // Padding makes each append big enough that a kill lands mid-write now and then.
       details: { pad: 'x'.repeat(2000) },
     });
   });

@@ -1,5 +1,6 @@
-/** @module The audit log of security events, newest first, paged by time. */
+/** @module The audit log of security events, newest first, paged by time (read from the audit log, lazily). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { pageAudit } from '../../audit/read.js';
 import type { Store } from '../../store/store.js';
 import { ApiProblem } from '../errors.js';
 import { commonErrors, createRouter, jsonContent } from '../openapi.js';
@@ -56,26 +57,16 @@ export function auditRoutes(store: Store) {
     }),
     (c) => {
       const { limit, before, type, cursor } = c.req.valid('query');
-      const log = store.read().audit;
-      // The log is append-only in time order, so a position is an exact cursor even when times are equal.
-      let end = log.length;
-      if (cursor !== undefined) {
-        end = log.findIndex((e) => e.id === cursor);
-        if (end < 0)
-          throw new ApiProblem(
-            400,
-            'audit.cursor-unknown',
-            'that cursor is no longer in the log; start again',
-          );
+      const page = pageAudit(store.log('audit'), {
+        limit,
+        ...(before === undefined ? {} : { before: new Date(before) }),
+        ...(type === undefined ? {} : { type }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      if (page.kind === 'cursor-unknown') {
+        throw new ApiProblem(400, 'audit.cursor-unknown', 'that cursor is no longer in the log; start again');
       }
-      const beforeMs = before === undefined ? Infinity : new Date(before).getTime();
-      const matching = log
-        .slice(0, end)
-        .filter((e) => new Date(e.at).getTime() < beforeMs && (type === undefined || e.type === type));
-      const events = matching.slice(-limit).reverse();
-      const hasMore = matching.length > limit;
-      const last = events.at(-1);
-      return c.json({ events, hasMore, nextCursor: hasMore && last ? last.id : null }, 200);
+      return c.json({ events: page.events, hasMore: page.hasMore, nextCursor: page.nextCursor }, 200);
     },
   );
 }
