@@ -5,7 +5,8 @@
 import { AuthService, type AuthFailure } from './auth/service.js';
 import type { AppConfig } from './config/index.js';
 import type { Outcome } from './core/outcome.js';
-import { createPorts, reachabilityAdapters, sessionPolicyOf, type StartOptions } from './main.js';
+import { sessionPolicyOf } from './auth/sessions.js';
+import { createPorts, reachabilityAdapters, type StartOptions } from './main.js';
 import { probeOnce } from './reach/capability.js';
 import type { ReachabilityReport } from './reach/probe.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';

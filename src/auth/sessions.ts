@@ -26,3 +26,15 @@ export function isSessionLive(session: Session, now: Date): boolean {
 export function needsTouch(session: Session, now: Date): boolean {
   return now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000;
 }
+
+/** The session policy the settings ask for (idle and absolute limits); a password-only login lives 5 minutes. */
+export function sessionPolicyOf(settings: {
+  readonly sessionIdleMinutes: number;
+  readonly sessionMaxAgeHours: number;
+}): SessionPolicy {
+  return {
+    idleMs: settings.sessionIdleMinutes * 60_000,
+    maxAgeMs: settings.sessionMaxAgeHours * 3600_000,
+    pendingMfaMs: 5 * 60_000,
+  };
+}

@@ -1,6 +1,7 @@
 /** @module node:fs adapter for StaticAssets: loads the built UI (web/dist) into memory once at start-up. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Asset, StaticAssets } from './assets.js';
 
 const contentTypes: Record<string, string> = {
@@ -15,6 +16,11 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2',
 };
+
+/** Where the built web UI lives, relative to this file in src/ (development) or dist/ (built). */
+export function defaultWebRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+}
 
 export function loadStaticAssets(root: string): StaticAssets {
   const files = new Map<string, Asset>();
