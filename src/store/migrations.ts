@@ -180,11 +180,7 @@ function fromSchema<T>(
         return { ok: false, message: `version ${to - 1} document: ${formatFirstIssue(parsed.error)}` };
       }
       const next = change(parsed.data);
-      return {
-        ok: true,
-        doc: next.doc as Record<string, unknown>,
-        ...(next.logs ? { logs: next.logs } : {}),
-      };
+      return { ok: true, doc: next.doc as Record<string, unknown>, logs: next.logs ?? {} };
     },
   };
 }
