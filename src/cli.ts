@@ -37,7 +37,7 @@ export interface CliDeps {
 
 const realDeps: CliDeps = { probeReachability: (config) => runReachabilityProbe(config) };
 
-export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 class UsageError extends Error {}
 

@@ -228,7 +228,7 @@ export function urlHint(target: ChannelTarget): string {
   return `${url.origin}${url.pathname}${url.search === '' ? '' : '?…'}`;
 }
 
-export function toPublicTarget(target: ChannelTarget): z.infer<typeof publicTargetSchema> {
+function toPublicTarget(target: ChannelTarget): z.infer<typeof publicTargetSchema> {
   switch (target.kind) {
     case 'webhook':
       return { kind: 'webhook', urlHint: urlHint(target), hasSecret: target.secret !== '' };

@@ -238,7 +238,7 @@ export function unmarkFailedDeliveries(
 }
 
 /** The channels an alert of this severity goes to at all (before rate limits). */
-export function channelsFor(state: AlertsState, severity: Severity): Channel[] {
+function channelsFor(state: AlertsState, severity: Severity): Channel[] {
   return state.channels.filter((c) => c.enabled && meetsSeverity(severity, c.minSeverity));
 }
 
@@ -346,7 +346,7 @@ function trimItems(items: Alert[]): Alert[] {
  * The registered rule, or a plain condition for an id nobody registered: a rule whose capability left still has
  * alerts in the store, and must not break the engine.
  */
-export function definitionOf(rules: RuleRegistry, rule: string): RuleDefinition {
+function definitionOf(rules: RuleRegistry, rule: string): RuleDefinition {
   const definition = rules.get(rule);
   if (definition) return definition;
   return { title: rule, severity: 'warning', remedy: '', kind: 'condition', notifyOnClear: true };

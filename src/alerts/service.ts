@@ -93,7 +93,7 @@ export function alertSink(service: AlertService): AlertSink {
 }
 
 /** The cleared alerts GET /alerts shows besides the active ones. */
-export const recentClearedLimit = 50;
+const recentClearedLimit = 50;
 
 export class AlertService {
   private readonly newId: () => string;

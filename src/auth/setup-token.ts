@@ -5,7 +5,7 @@ import { constantTimeEqual, generateSecret } from './crypto.js';
 
 export const setupTokenFileName = 'setup-token';
 
-export function setupTokenPath(dataDir: string): string {
+function setupTokenPath(dataDir: string): string {
   return path.join(dataDir, setupTokenFileName);
 }
 

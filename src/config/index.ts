@@ -20,7 +20,7 @@ export {
 } from './schema.js';
 
 /** Environment variable for each setting. */
-export const envNames = {
+const envNames = {
   dataDir: 'GATEHOUSE_DATA_DIR',
   listen: 'GATEHOUSE_LISTEN',
   insecureHttp: 'GATEHOUSE_INSECURE_HTTP',
@@ -31,7 +31,7 @@ export const envNames = {
   reachabilityEnabled: 'GATEHOUSE_REACHABILITY',
 } as const satisfies Record<Exclude<keyof SettingsSource, 'reachability'>, string>;
 
-export const configFileEnv = 'GATEHOUSE_CONFIG';
+const configFileEnv = 'GATEHOUSE_CONFIG';
 
 type SettingsOutput = z.output<typeof settingsSourceSchema>;
 

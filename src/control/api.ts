@@ -24,7 +24,7 @@ export interface LocalIdentity {
   readonly clientAddress: 'local';
 }
 
-export const localIdentity: LocalIdentity = { kind: 'local', actor: 'local', clientAddress: 'local' };
+const localIdentity: LocalIdentity = { kind: 'local', actor: 'local', clientAddress: 'local' };
 
 export interface ControlEnv {
   Variables: { identity: LocalIdentity };

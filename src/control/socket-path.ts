@@ -1,7 +1,7 @@
 /** @module Where the control socket lives (`<dataDir>/control.sock`) and whether the kernel can bind that path. */
 import path from 'node:path';
 
-export const controlSocketName = 'control.sock';
+const controlSocketName = 'control.sock';
 
 /** The control socket of the server that holds `dataDir` (an absolute path, as config resolves it). */
 export function controlSocketPath(dataDir: string): string {

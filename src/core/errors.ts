@@ -12,11 +12,6 @@ export class FatalStartupError extends Error {
   }
 }
 
-/** A retry loop must stop: repeating the request can only make things worse (bad credentials, abuse). */
-export class NonRetryableError extends Error {
-  override readonly name = 'NonRetryableError';
-}
-
 /** The data directory is held by another running Gatehouse process. */
 export class DataDirLockedError extends FatalStartupError {
   constructor(

@@ -62,7 +62,7 @@ export interface ReachabilityCapability extends Capability {
 }
 
 /** The port mapper's state as the verdict reads it (null while the first attempt runs). */
-export function portMappingFacts(status: PortMappingStatus): PortMappingFacts | null {
+function portMappingFacts(status: PortMappingStatus): PortMappingFacts | null {
   if (status.state === 'pending') return null;
   return {
     state: status.state,

@@ -17,7 +17,7 @@ const colourOf: Record<Severity | 'cleared', number> = {
   cleared: 0x188038,
 };
 
-export function discordPayload(n: Notification): unknown {
+function discordPayload(n: Notification): unknown {
   const facts = Object.keys(n.alert.details)
     .sort()
     .slice(0, 20)

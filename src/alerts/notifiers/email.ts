@@ -27,7 +27,7 @@ export interface SmtpOptions {
 }
 
 /** The message as nodemailer takes it; subject and addresses are single lines, so no header can be injected. */
-export function emailMessage(target: SmtpTarget, n: Parameters<Notifier['send']>[0]): SendMailOptions {
+function emailMessage(target: SmtpTarget, n: Parameters<Notifier['send']>[0]): SendMailOptions {
   return {
     from: oneLine(target.from),
     to: target.to.map(oneLine),

@@ -60,7 +60,7 @@ export function truncate(text: string, max: number): string {
 const severityLabel: Record<Severity, string> = { info: 'Info', warning: 'Warning', critical: 'Critical' };
 
 /** "Critical", "Cleared", "Test": the word that leads a subject line. */
-export function eventLabel(n: Notification): string {
+function eventLabel(n: Notification): string {
   switch (n.event) {
     case 'raised':
       return severityLabel[n.alert.severity];

@@ -14,7 +14,7 @@ import { renderSubject, renderText } from './notifier.js';
 const priorityOf: Record<Severity, string> = { critical: '5', warning: '4', info: '3' };
 
 /** Tags that match an emoji short code are shown as that emoji in front of the title. */
-export function ntfyTags(n: Notification): string {
+function ntfyTags(n: Notification): string {
   const emoji =
     n.event === 'test'
       ? 'test_tube'

@@ -9,11 +9,11 @@ import type { Notification, Notifier } from './notifier.js';
 import { postToReceiver } from './http.js';
 import { oneLine, renderSubject, truncate } from './notifier.js';
 
-export function escapeSlack(text: string): string {
+function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function slackPayload(n: Notification): unknown {
+function slackPayload(n: Notification): unknown {
   const section = (text: string) => ({
     type: 'section',
     text: { type: 'mrkdwn', text: truncate(escapeSlack(text), 3000) },

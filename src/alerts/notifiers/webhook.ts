@@ -28,17 +28,17 @@ import type { Fetch } from '../../core/fetch.js';
 import type { Notification, Notifier } from './notifier.js';
 import { postToReceiver } from './http.js';
 
-export const signatureHeader = 'X-Gatehouse-Signature';
-export const timestampHeader = 'X-Gatehouse-Timestamp';
-export const eventHeader = 'X-Gatehouse-Event';
+const signatureHeader = 'X-Gatehouse-Signature';
+const timestampHeader = 'X-Gatehouse-Timestamp';
+const eventHeader = 'X-Gatehouse-Event';
 
 /** `sha256=<hex>` for the given timestamp (unix seconds) and raw body; see the module comment. */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
+function signWebhook(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 /** The JSON body; `id` identifies this one delivery. */
-export function webhookPayload(n: Notification, id: string): string {
+function webhookPayload(n: Notification, id: string): string {
   return JSON.stringify({
     version: 1,
     id,

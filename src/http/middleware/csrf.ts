@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../../auth/crypto.js';
 import { apiError } from '../errors.js';
 import type { AppEnv } from '../context.js';
 
-export const csrfHeader = 'x-csrf-token';
+const csrfHeader = 'x-csrf-token';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

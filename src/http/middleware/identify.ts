@@ -17,7 +17,7 @@ export function sessionCookieSettings(tls: boolean): CookieSettings {
     : { name: 'gatehouse_session', secure: false };
 }
 
-export function clientAddressOf(c: AppContext, trustProxy: boolean): string {
+function clientAddressOf(c: AppContext, trustProxy: boolean): string {
   if (trustProxy) {
     // The proxy appends the address it saw; anything to the left of it came from the client and can be forged.
     const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();

@@ -2,7 +2,7 @@
 import type { AuthFailure, AuthFailureCode } from '../../auth/failure.js';
 import { failWithCode, type StatusTable } from '../errors.js';
 
-export const authFailureStatus: StatusTable<AuthFailureCode> = {
+const authFailureStatus: StatusTable<AuthFailureCode> = {
   'setup.already-complete': 409,
   'setup.bad-token': 403,
   'auth.invalid-credentials': 401,
