@@ -33,7 +33,7 @@ export function createSelfSignedCertificate(input: {
   validDays: number;
 }): KeyAndCert {
   const forge = loadForge();
-  // node:crypto makes the key natively: forge's pure-JS RSA generation takes seconds on a small ARM board.
+  // The key comes from node:crypto (forge would call the same under Node); forge only builds and signs the certificate.
   const keyPem = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicExponent: 0x10001,
