@@ -6,6 +6,8 @@ import os from 'node:os';
 import type { DestinationStream } from 'pino';
 import { createAlerts } from './alerts/capability.js';
 import { createNotifierFactory } from './alerts/notifiers/factory.js';
+import { coreAuditTypes } from './audit/core-types.js';
+import { registerCapabilityAuditTypes, type AuditTypeRegistry } from './audit/registry.js';
 import { AuthService } from './auth/service.js';
 import { sessionPolicyOf } from './auth/sessions.js';
 import type { AppConfig } from './config/index.js';
@@ -80,6 +82,8 @@ export function reachabilityAdapters(clock: Clock): ReachabilityAdapters {
 
 export interface CapabilityDeps {
   readonly store: Store;
+  /** Each capability's audit types are registered here (the store refuses unregistered ones). */
+  readonly auditTypes: AuditTypeRegistry;
   readonly adapters: ReachabilityAdapters;
   /** Where reachability's alerts go instead of the alerts engine (tests). */
   readonly alertSink?: AlertSink;
@@ -98,6 +102,7 @@ export function createCapabilities(ports: Ports, config: AppConfig, deps: Capabi
     createReachability(ports, config.reachability, { store, alerts: sink, adapters: deps.adapters }),
   ];
   alerts.registerRules(capabilities);
+  registerCapabilityAuditTypes(deps.auditTypes, capabilities);
   return { capabilities, alerts };
 }
 
@@ -119,7 +124,10 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
   ensureDataDir(dataDir);
   const lock = acquireDataDirLock(dataDir);
   try {
-    const { store, migratedFrom } = await openLowdbStore(dataDir, clock);
+    const auditTypes = coreAuditTypes();
+    const { store, migratedFrom } = await openLowdbStore(dataDir, clock, {
+      checkRecord: auditTypes.checkRecord,
+    });
     if (migratedFrom) logger.warn({ ...migratedFrom }, 'store migrated; the old file was backed up');
     const version = readVersion();
     const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
@@ -136,6 +144,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
 
     const { capabilities } = createCapabilities(ports, config, {
       store,
+      auditTypes,
       adapters: reachabilityAdapters(clock),
       ...(options.alerts ? { alertSink: options.alerts } : {}),
     });

@@ -6,6 +6,7 @@ import { AuthService, type AuthFailure } from './auth/service.js';
 import type { AppConfig } from './config/index.js';
 import type { Outcome } from './core/outcome.js';
 import { sessionPolicyOf } from './auth/sessions.js';
+import { coreAuditTypes } from './audit/core-types.js';
 import { createPorts, reachabilityAdapters, type StartOptions } from './main.js';
 import { probeOnce } from './reach/capability.js';
 import type { ReachabilityReport } from './reach/probe.js';
@@ -26,7 +27,9 @@ export async function resetAdminPassword(
   ensureDataDir(config.dataDir);
   const lock = acquireDataDirLock(config.dataDir);
   try {
-    const { store } = await openLowdbStore(config.dataDir, ports.clock);
+    const { store } = await openLowdbStore(config.dataDir, ports.clock, {
+      checkRecord: coreAuditTypes().checkRecord,
+    });
     const auth = new AuthService({
       store,
       clock: ports.clock,

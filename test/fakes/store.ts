@@ -1,8 +1,6 @@
 /** @module An in-memory Store with the real contract: serialized updates, validation, logs, rollback on failure. */
 import { alertsAuditTypes } from '../../src/alerts/capability.js';
-import { createAuditTypeRegistry } from '../../src/audit/registry.js';
-import { authAuditTypes } from '../../src/auth/audit-types.js';
-import { settingsAuditTypes } from '../../src/settings/service.js';
+import { coreAuditTypes } from '../../src/audit/core-types.js';
 import type { StoreDefinition } from '../../src/store/define-store.js';
 import type { LogMap, LogReader } from '../../src/store/log.js';
 import { storeDefinition, type State, type StoreLogs } from '../../src/store/schema.js';
@@ -21,9 +19,7 @@ export interface MemoryStoreOptions<S, L extends LogMap> {
 
 /** The audit check of the base product: auth, settings and alerts types registered, as the composition root does. */
 export function baseAuditCheck(): RecordCheck {
-  const registry = createAuditTypeRegistry();
-  registry.registerAuditTypes('auth', authAuditTypes);
-  registry.registerAuditTypes('settings', settingsAuditTypes);
+  const registry = coreAuditTypes();
   registry.registerAuditTypes('alerts', alertsAuditTypes);
   return registry.checkRecord;
 }

@@ -138,6 +138,9 @@ describe('auth hardening', () => {
 
   it('audit paging with the cursor loses nothing when events share a timestamp', async () => {
     const h = await harness();
+    h.auditTypes.registerAuditTypes('test', {
+      'test.same-time': 'Events recorded at one instant, for paging',
+    });
     const session = await h.setupAdmin();
     // Five events written in the same millisecond.
     await h.store.update((_d, tx) => {

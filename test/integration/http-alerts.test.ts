@@ -451,8 +451,8 @@ describe('the test button and deliveries', () => {
       200,
     );
     expect(deliveries.map((d) => [d.channelName, d.alertTitle, d.ok])).toEqual([
-      ['down', 'Double NAT detected', false],
-      ['ntfy', 'Double NAT detected', true],
+      ['down', 'Behind two NATs', false],
+      ['ntfy', 'Behind two NATs', true],
       ['down', null, false],
       ['ntfy', null, true],
     ]);

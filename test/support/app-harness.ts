@@ -8,6 +8,7 @@ import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { createApp } from '../../src/http/app.js';
 import type { Capability } from '../../src/core/capability.js';
 import { createEventBus } from '../../src/core/events.js';
+import { coreAuditTypes } from '../../src/audit/core-types.js';
 import { createCapabilities, reachabilityAdapters } from '../../src/main.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { securityCard } from '../../src/status/core-cards.js';
@@ -38,7 +39,8 @@ export async function createHarness(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const clock = new FakeClock('2026-03-01T12:00:00.000Z');
   const logger = new MemoryLogger();
-  const { store } = await openLowdbStore(dataDir, clock);
+  const auditTypes = coreAuditTypes();
+  const { store } = await openLowdbStore(dataDir, clock, { checkRecord: auditTypes.checkRecord });
   const metrics = createMetrics({ processMetrics: false });
   const auth = new AuthService({
     store,
@@ -61,6 +63,7 @@ export async function createHarness(
     secrets: new FakeSecrets(clock),
   };
   const made = createCapabilities(ports, testConfig({ dataDir }), {
+    auditTypes,
     store,
     adapters: reachabilityAdapters(clock),
   });
@@ -136,6 +139,8 @@ export async function createHarness(
     alerts: made.alerts.service,
     capabilities,
     bus: ports.bus,
+    /** Where a test registers an audit type of its own before recording it. */
+    auditTypes,
     store,
     auth,
     clock,
