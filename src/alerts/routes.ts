@@ -4,7 +4,7 @@
  * write-only: they go in, and only `has…` flags and a host hint come back.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AlertsActor, AlertService } from './service.js';
+import { pickNotified, type AlertsActor, type AlertService } from './service.js';
 import type { Alert, Channel, ChannelTarget } from '../store/schema.js';
 import { actorName, type AppContext } from '../http/context.js';
 import { failWithCode, type StatusTable } from '../http/errors.js';
@@ -263,19 +263,8 @@ const toPublicChannel = (c: Channel): z.infer<typeof channelSchema> => ({
 });
 
 const toPublicAlert = (a: Alert): z.infer<typeof alertSchema> => ({
-  id: a.id,
-  rule: a.rule,
-  key: a.key,
-  severity: a.severity,
-  title: a.title,
-  message: a.message,
-  remedy: a.remedy,
-  raisedAt: a.raisedAt,
-  lastSeenAt: a.lastSeenAt,
-  occurrences: a.occurrences,
-  clearedAt: a.clearedAt,
+  ...pickNotified(a),
   acknowledgedAt: a.acknowledgedAt,
-  details: a.details,
 });
 
 function actorOf(c: AppContext): AlertsActor {

@@ -407,7 +407,7 @@ export class AlertService {
 }
 
 /** Only the fields receivers see (the stored alert also carries delivery bookkeeping). */
-function pickNotified(a: NotifiedAlert): NotifiedAlert {
+export function pickNotified(a: NotifiedAlert): NotifiedAlert {
   return {
     id: a.id,
     rule: a.rule,

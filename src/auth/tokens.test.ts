@@ -5,18 +5,9 @@ import { MemoryStore } from '../../test/fakes/store.js';
 import { generateSecret, sha256Hex } from './crypto.js';
 import { ApiTokenService, apiTokenPrefix, displayPrefix } from './tokens.js';
 import { readAuditLog } from '../audit/read.js';
+import { aUser } from '../../test/fakes/user.js';
 
-const admin: User = {
-  id: 'u1',
-  username: 'admin',
-  passwordHash: 'scrypt$unused',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  passwordChangedAt: '2026-01-01T00:00:00.000Z',
-  totpSecret: null,
-  pendingTotpSecret: null,
-  recoveryCodeHashes: [],
-  totpLastStep: null,
-};
+const admin: User = aUser();
 const ctx = { clientAddress: '203.0.113.9', userAgent: 'curl/8' };
 
 function setup() {

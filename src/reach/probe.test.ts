@@ -16,28 +16,37 @@ const answering = (id: string, address: string): PublicIpSource => ({
   probe: (family) => Promise.resolve(family === 'ipv4' ? [known(id, family, address)] : []),
 });
 
+/** A probe on a fake clock with one source that never answers; `seen` holds the signals it was given. */
+function probeWithStuckSource(sourceLimitMs: number, others: PublicIpSource[]) {
+  const seen: AbortSignal[] = [];
+  const stuck: PublicIpSource = {
+    id: 'stuck',
+    probe: (_family, signal) => {
+      seen.push(signal);
+      return new Promise(() => undefined);
+    },
+  };
+  const clock = new FakeClock();
+  const probing = probeReachability(
+    {
+      runner: new FakeRunner().missing('ip'),
+      fetch: () => Promise.reject(new Error('no HTTP in this test')),
+      stun: noStun,
+      clock,
+      extraSources: [stuck, ...others],
+      sourceLimitMs,
+    },
+    settings,
+  );
+  return { seen, clock, probing };
+}
+
 describe('probeReachability', () => {
   it('a source that never answers is reported unavailable after its limit; the others still decide', async () => {
-    const seen: AbortSignal[] = [];
-    const stuck: PublicIpSource = {
-      id: 'stuck',
-      probe: (_family, signal) => {
-        seen.push(signal);
-        return new Promise(() => undefined);
-      },
-    };
-    const clock = new FakeClock();
-    const probing = probeReachability(
-      {
-        runner: new FakeRunner().missing('ip'),
-        fetch: () => Promise.reject(new Error('no HTTP in this test')),
-        stun: noStun,
-        clock,
-        extraSources: [stuck, answering('upnp', '203.0.113.7'), answering('http:echo.test', '203.0.113.7')],
-        sourceLimitMs: 50,
-      },
-      settings,
-    );
+    const { seen, clock, probing } = probeWithStuckSource(50, [
+      answering('upnp', '203.0.113.7'),
+      answering('http:echo.test', '203.0.113.7'),
+    ]);
     await clock.settle();
     expect(seen.map((signal) => signal.aborted)).toEqual([false, false]);
     clock.advance(49);
@@ -54,26 +63,7 @@ describe('probeReachability', () => {
   });
 
   it('whatever still runs a minute after the probe began is told to stop (on the probe’s clock)', async () => {
-    const seen: AbortSignal[] = [];
-    const stuck: PublicIpSource = {
-      id: 'stuck',
-      probe: (_family, signal) => {
-        seen.push(signal);
-        return new Promise(() => undefined);
-      },
-    };
-    const clock = new FakeClock();
-    const probing = probeReachability(
-      {
-        runner: new FakeRunner().missing('ip'),
-        fetch: () => Promise.reject(new Error('no HTTP in this test')),
-        stun: noStun,
-        clock,
-        extraSources: [stuck],
-        sourceLimitMs: 120_000,
-      },
-      settings,
-    );
+    const { seen, clock, probing } = probeWithStuckSource(120_000, []);
     await clock.settle();
     clock.advance(59_999);
     await clock.settle();

@@ -21,18 +21,9 @@ import { MemoryStore } from '../fakes/store.js';
 import { expectError } from '../support/api-helpers.js';
 import { refusedUrl, startReceiver, type Receiver } from '../support/loopback-receiver.js';
 import { readAuditLog } from '../../src/audit/read.js';
+import { aUser } from '../fakes/user.js';
 
-const user: User = {
-  id: 'u1',
-  username: 'admin',
-  passwordHash: 'x',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  passwordChangedAt: '2026-01-01T00:00:00.000Z',
-  totpSecret: null,
-  pendingTotpSecret: null,
-  recoveryCodeHashes: [],
-  totpLastStep: null,
-};
+const user: User = aUser();
 const session: Session = {
   idHash: 'h',
   userId: 'u1',

@@ -1,20 +1,12 @@
 /** @module The Clock contract: cases that systemClock and FakeClock must both pass. */
 import { expect, it } from 'vitest';
 import type { Clock } from '../../../src/core/clock.js';
+import { within } from './within.js';
 
 export interface ClockUnderTest {
   readonly clock: Clock;
   /** Lets `ms` pass: a manual clock advances, the system clock just waits for it. */
   readonly elapse: (ms: number) => Promise<void>;
-}
-
-/** Settles with `promise`, or rejects once `ms` of real time pass: a sleep that never ends must fail, not hang. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 export function clockContract(setup: () => ClockUnderTest): void {

@@ -6,6 +6,7 @@ import {
   type UdpEndpoint,
   type UdpTransport,
 } from '../../../src/core/udp.js';
+import { within } from './within.js';
 
 export interface UdpPeer {
   readonly endpoint: UdpEndpoint;
@@ -21,15 +22,6 @@ export interface UdpUnderTest {
   ) => Promise<UdpPeer>;
   /** Lets `ms` pass: the fake advances its clock, the real transport just lets its timers run. */
   readonly elapse: (ms: number) => Promise<void>;
-}
-
-/** Settles with `promise`, or rejects once `ms` of real time pass: a wait that never ends must fail, not hang. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 const text = (d: Datagram | undefined): string | undefined => d && new TextDecoder().decode(d.data);
