@@ -1,6 +1,7 @@
-/** @module Shared UI pieces: labelled fields, notices, buttons, copy-to-clipboard, panels. */
+/** @module Shared UI pieces: labelled fields, notices, buttons, copy-to-clipboard, panels, relative times. */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
+import { formatDateTime, formatRelative } from '../format.js';
 
 export interface FieldProps {
   readonly label: string;
@@ -127,6 +128,28 @@ export function SubmitButton(props: {
       class={`button button--${props.variant ?? 'primary'}`}
       disabled={props.busy}
       aria-busy={props.busy}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+/** A button that runs an action: disabled and marked busy while it runs. */
+export function ActionButton(props: {
+  readonly busy: boolean;
+  readonly onClick: () => void;
+  readonly children: ComponentChildren;
+  readonly variant?: 'primary' | 'secondary';
+  readonly testId?: string;
+}) {
+  return (
+    <button
+      type="button"
+      class={`button button--${props.variant ?? 'primary'}`}
+      onClick={props.onClick}
+      disabled={props.busy}
+      aria-busy={props.busy}
+      data-testid={props.testId}
     >
       {props.children}
     </button>
@@ -261,5 +284,14 @@ export function ConfirmButton(props: {
         Cancel
       </button>
     </span>
+  );
+}
+
+/** How long ago `at` was ("5 min ago"), with the exact time on hover. */
+export function RelativeTime(props: { readonly at: string; readonly now: Date; readonly seconds?: boolean }) {
+  return (
+    <time dateTime={props.at} title={formatDateTime(props.at, { seconds: props.seconds })}>
+      {formatRelative(props.at, props.now)}
+    </time>
   );
 }

@@ -1,8 +1,9 @@
 /** @module The audit log: security events newest first, failures highlighted, paged back in time. */
 import { useEffect, useState } from 'preact/hooks';
 import { expectOk, messageOf, type GatehouseClient, type OkBody } from '../api.js';
-import { ErrorNotice, Loading, PageTitle, SelectField } from '../components/ui.js';
-import { formatDateTime, formatDetails } from '../format.js';
+import { DataTable, LoggedAtCell, OutcomeBadge } from '../components/table.js';
+import { ActionButton, ErrorNotice, Loading, PageTitle, SelectField } from '../components/ui.js';
+import { formatDetails } from '../format.js';
 import { useAction } from '../hooks.js';
 
 type AuditPage = OkBody<Awaited<ReturnType<GatehouseClient['api']['audit']['$get']>>>;
@@ -132,54 +133,34 @@ export function AuditPage(props: { readonly client: GatehouseClient }) {
           <p class="muted">No events{type === '' ? '' : ` of type ${type}`}.</p>
         ) : (
           <>
-            <div class="table-wrap">
-              <table class="table table--audit" data-testid="audit-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Client</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {listing.events.map((e) => (
-                    <tr key={e.id} class={e.outcome === 'failure' ? 'row--failure' : undefined}>
-                      <td class="nowrap">
-                        <time dateTime={e.at}>{formatDateTime(e.at, { seconds: true })}</time>
-                      </td>
-                      <td>
-                        <code>{e.type}</code>
-                      </td>
-                      <td>
-                        <span class={`badge badge--${e.outcome === 'failure' ? 'error' : 'ok'}`}>
-                          {e.outcome}
-                        </span>
-                      </td>
-                      <td>{e.actor}</td>
-                      <td>
-                        <code>{e.clientAddress}</code>
-                      </td>
-                      <td class="details">{formatDetails(e.details)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={['Time', 'Event', 'Outcome', 'Actor', 'Client', 'Details']}
+              variant="audit"
+              testId="audit-table"
+              rows={listing.events}
+              row={(e) => (
+                <tr key={e.id} class={e.outcome === 'failure' ? 'row--failure' : undefined}>
+                  <LoggedAtCell at={e.at} />
+                  <td>
+                    <code>{e.type}</code>
+                  </td>
+                  <td>
+                    <OutcomeBadge ok={e.outcome !== 'failure'}>{e.outcome}</OutcomeBadge>
+                  </td>
+                  <td>{e.actor}</td>
+                  <td>
+                    <code>{e.clientAddress}</code>
+                  </td>
+                  <td class="details">{formatDetails(e.details)}</td>
+                </tr>
+              )}
+            />
             <ErrorNotice message={older.error} />
             {listing.hasMore ? (
               <div class="row row--center">
-                <button
-                  type="button"
-                  class="button button--secondary"
-                  onClick={loadOlder}
-                  disabled={older.busy}
-                  aria-busy={older.busy}
-                >
+                <ActionButton variant="secondary" busy={older.busy} onClick={loadOlder}>
                   Older events
-                </button>
+                </ActionButton>
               </div>
             ) : (
               <p class="muted center">That is the oldest event.</p>

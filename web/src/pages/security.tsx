@@ -1,7 +1,9 @@
 /** @module Security: two-factor authentication, recovery codes, password, sessions and the instance name. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { expectOk, type GatehouseClient, type OkBody, type SessionInfo } from '../api.js';
+import { DataTable } from '../components/table.js';
 import {
+  ActionButton,
   ConfirmButton,
   CopyButton,
   ErrorNotice,
@@ -123,15 +125,9 @@ function TwoFactorPanel(props: {
             </p>
             <ErrorNotice message={action.error} />
             <div class="row">
-              <button
-                type="button"
-                class="button button--primary"
-                onClick={begin}
-                disabled={action.busy}
-                aria-busy={action.busy}
-              >
+              <ActionButton busy={action.busy} onClick={begin}>
                 Turn on two-factor authentication
-              </button>
+              </ActionButton>
             </div>
           </>
         );
@@ -449,35 +445,24 @@ function SessionsPanel(props: {
       {result.state === 'loading' ? <Loading what="sessions" /> : null}
       {result.state === 'error' ? <ErrorNotice message={result.message} /> : null}
       {result.state === 'ready' ? (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Client</th>
-                <th scope="col">Address</th>
-                <th scope="col">Logged in</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.data.sessions.map((s) => (
-                <tr key={`${s.createdAt}-${s.clientAddress}-${s.userAgent}`}>
-                  <td>
-                    <span title={s.userAgent}>{describeUserAgent(s.userAgent)}</span>
-                    {s.current ? <span class="badge badge--ok badge--inline">This browser</span> : null}
-                  </td>
-                  <td>
-                    <code>{s.clientAddress}</code>
-                  </td>
-                  <td>{formatDateTime(s.createdAt)}</td>
-                  <td>{formatRelative(s.lastSeenAt, now)}</td>
-                  <td>{formatDateTime(s.expiresAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={['Client', 'Address', 'Logged in', 'Last seen', 'Expires']}
+          rows={result.data.sessions}
+          row={(s) => (
+            <tr key={`${s.createdAt}-${s.clientAddress}-${s.userAgent}`}>
+              <td>
+                <span title={s.userAgent}>{describeUserAgent(s.userAgent)}</span>
+                {s.current ? <span class="badge badge--ok badge--inline">This browser</span> : null}
+              </td>
+              <td>
+                <code>{s.clientAddress}</code>
+              </td>
+              <td>{formatDateTime(s.createdAt)}</td>
+              <td>{formatRelative(s.lastSeenAt, now)}</td>
+              <td>{formatDateTime(s.expiresAt)}</td>
+            </tr>
+          )}
+        />
       ) : null}
     </Panel>
   );

@@ -1,6 +1,7 @@
 /** @module API tokens: create (the secret is shown once), list and revoke. */
 import { useCallback, useState } from 'preact/hooks';
 import { expectOk, type GatehouseClient, type OkBody } from '../api.js';
+import { DataTable } from '../components/table.js';
 import {
   ConfirmButton,
   CopyButton,
@@ -58,11 +59,7 @@ export function TokensPage(props: { readonly client: GatehouseClient }) {
         {result.state === 'loading' ? <Loading what="tokens" /> : null}
         {result.state === 'error' ? <ErrorNotice message={result.message} /> : null}
         {result.state === 'ready' ? (
-          result.data.tokens.length === 0 ? (
-            <p class="muted">No API tokens yet.</p>
-          ) : (
-            <TokenTable client={props.client} tokens={result.data.tokens} onRevoked={reload} />
-          )
+          <TokenTable client={props.client} tokens={result.data.tokens} onRevoked={reload} />
         ) : null}
       </Panel>
     </>
@@ -151,57 +148,41 @@ function TokenTable(props: {
   return (
     <>
       <ErrorNotice message={action.error} />
-      <div class="table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.tokens.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <span class={`badge badge--${t.scope === 'write' ? 'warning' : 'unknown'}`}>{t.scope}</span>
-                </td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>
-                  {formatDateTime(t.createdAt)} <span class="muted">by {t.createdBy}</span>
-                </td>
-                <td>
-                  {t.lastUsedAt === null ? (
-                    <span class="muted">never</span>
-                  ) : (
-                    formatRelative(t.lastUsedAt, now)
-                  )}
-                </td>
-                <td class="actions">
-                  <ConfirmButton
-                    label="Revoke"
-                    accessibleLabel={`Revoke ${t.name}`}
-                    question={`Revoke “${t.name}”? Tools using it stop working.`}
-                    confirmLabel="Revoke"
-                    busy={action.busy}
-                    onConfirm={() => {
-                      revoke(t);
-                    }}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={['Name', 'Scope', 'Starts with', 'Created', 'Last used']}
+        actions
+        rows={props.tokens}
+        empty="No API tokens yet."
+        row={(t) => (
+          <tr key={t.id}>
+            <td>{t.name}</td>
+            <td>
+              <span class={`badge badge--${t.scope === 'write' ? 'warning' : 'unknown'}`}>{t.scope}</span>
+            </td>
+            <td>
+              <code>{t.prefix}…</code>
+            </td>
+            <td>
+              {formatDateTime(t.createdAt)} <span class="muted">by {t.createdBy}</span>
+            </td>
+            <td>
+              {t.lastUsedAt === null ? <span class="muted">never</span> : formatRelative(t.lastUsedAt, now)}
+            </td>
+            <td class="actions">
+              <ConfirmButton
+                label="Revoke"
+                accessibleLabel={`Revoke ${t.name}`}
+                question={`Revoke “${t.name}”? Tools using it stop working.`}
+                confirmLabel="Revoke"
+                busy={action.busy}
+                onConfirm={() => {
+                  revoke(t);
+                }}
+              />
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }

@@ -33,6 +33,8 @@ export function ChannelForm(props: {
     (value: Draft[K]) => {
       setDraft((d) => ({ ...d, [key]: value }));
     };
+  /** The value and setter of one draft field, for a Field or SelectField. */
+  const bind = <K extends keyof Draft>(key: K) => ({ value: draft[key], onValue: set(key) });
   const changedKind = kindChanged(editing, draft);
   const secret = secretField[draft.kind];
   const { modes: secretModes, mode: secretMode, stored } = secretChoiceOf(editing, draft);
@@ -58,64 +60,28 @@ export function ChannelForm(props: {
   return (
     <section class="subform" aria-label={editing === null ? 'New channel' : `Edit ${editing.name}`}>
       <form onSubmit={submit} class="stack form-inline">
-        <Field label="Name" value={draft.name} onValue={set('name')} required maxLength={64} />
-        <SelectField label="Kind" value={draft.kind} onValue={set('kind')} options={kindOptions} />
-        <SelectField
-          label="Send"
-          value={draft.minSeverity}
-          onValue={set('minSeverity')}
-          options={severityOptions}
-        />
-        <SelectField
-          label="Channel"
-          value={draft.enabled}
-          onValue={set('enabled')}
-          options={enabledOptions}
-        />
+        <Field label="Name" {...bind('name')} required maxLength={64} />
+        <SelectField label="Kind" {...bind('kind')} options={kindOptions} />
+        <SelectField label="Send" {...bind('minSeverity')} options={severityOptions} />
+        <SelectField label="Channel" {...bind('enabled')} options={enabledOptions} />
         {draft.kind === 'email' ? (
           <>
-            <Field label="SMTP server" value={draft.host} onValue={set('host')} required maxLength={253} />
-            <Field
-              label="Port"
-              value={draft.port}
-              onValue={set('port')}
-              required
-              inputMode="numeric"
-              pattern="[0-9]{1,5}"
-            />
-            <SelectField
-              label="Encryption"
-              value={draft.security}
-              onValue={set('security')}
-              options={securityOptions}
-            />
+            <Field label="SMTP server" {...bind('host')} required maxLength={253} />
+            <Field label="Port" {...bind('port')} required inputMode="numeric" pattern="[0-9]{1,5}" />
+            <SelectField label="Encryption" {...bind('security')} options={securityOptions} />
             <Field
               label="User name"
-              value={draft.username}
-              onValue={set('username')}
+              {...bind('username')}
               autocomplete="off"
               hint="Leave empty if the server takes mail without a login."
             />
-            <Field
-              label="From"
-              value={draft.from}
-              onValue={set('from')}
-              required
-              hint="e.g. gatehouse@example.net"
-            />
-            <Field
-              label="To"
-              value={draft.to}
-              onValue={set('to')}
-              required
-              hint="One or more addresses, comma-separated."
-            />
+            <Field label="From" {...bind('from')} required hint="e.g. gatehouse@example.net" />
+            <Field label="To" {...bind('to')} required hint="One or more addresses, comma-separated." />
           </>
         ) : (
           <Field
             label={urlLabel[draft.kind].label}
-            value={draft.url}
-            onValue={set('url')}
+            {...bind('url')}
             required={editing === null || changedKind}
             maxLength={2048}
             hint={
@@ -140,8 +106,7 @@ export function ChannelForm(props: {
                 label={secretModes.length > 1 ? `New ${inSentence(secret.label)}` : secret.label}
                 type={draft.kind === 'webhook' ? 'text' : 'password'}
                 autocomplete="new-password"
-                value={draft.secret}
-                onValue={set('secret')}
+                {...bind('secret')}
                 required={!secret.optional}
                 hint={
                   draft.kind === 'webhook'

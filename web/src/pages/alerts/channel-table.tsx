@@ -1,6 +1,7 @@
 /** @module The channel list: what each sends to and from which severity, with Test, Edit and Delete. */
 import { useState } from 'preact/hooks';
 import { expectOk } from '../../api.js';
+import { DataTable, RowButton } from '../../components/table.js';
 import { ConfirmButton, ErrorNotice, Notice } from '../../components/ui.js';
 import { useAction } from '../../hooks.js';
 import type { AlertsApi, ChannelItem } from './api.js';
@@ -49,79 +50,63 @@ export function ChannelTable(props: {
   return (
     <>
       <ErrorNotice message={action.error} />
-      <div class="table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Sends to</th>
-              <th scope="col">Alerts</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+      <DataTable
+        columns={['Name', 'Kind', 'Sends to', 'Alerts']}
+        actions
+        rows={props.channels}
+        row={(c) => {
+          const tested = tests[c.id];
+          return (
+            <tr key={c.id} data-testid={`channel-${c.name}`}>
+              <td>
+                {c.name}
+                {c.enabled ? null : <span class="badge badge--inline">off</span>}
+              </td>
+              <td>{kindOptions.find((k) => k.value === c.target.kind)?.label ?? c.target.kind}</td>
+              <td>
+                <code>{describeTarget(c.target)}</code>
+                {tested === undefined ? null : (
+                  <Notice kind={tested.ok ? 'success' : 'error'}>
+                    {tested.ok ? 'Test delivered.' : `Test failed: ${tested.error ?? 'unknown error'}`}
+                  </Notice>
+                )}
+              </td>
+              <td>{severityOptions.find((s) => s.value === c.minSeverity)?.label}</td>
+              <td class="actions">
+                <div class="row">
+                  <RowButton
+                    label={`Send a test to ${c.name}`}
+                    busy={action.busy}
+                    onClick={() => {
+                      test(c);
+                    }}
+                  >
+                    Test
+                  </RowButton>
+                  <RowButton
+                    label={`Edit ${c.name}`}
+                    onClick={() => {
+                      props.onEdit(c);
+                    }}
+                  >
+                    Edit
+                  </RowButton>
+                  <ConfirmButton
+                    label="Delete"
+                    accessibleLabel={`Delete ${c.name}`}
+                    question={`Delete “${c.name}”? It gets no more alerts.`}
+                    confirmLabel="Delete"
+                    busy={action.busy}
+                    onConfirm={() => {
+                      remove(c);
+                    }}
+                  />
+                </div>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.channels.map((c) => {
-              const tested = tests[c.id];
-              return (
-                <tr key={c.id} data-testid={`channel-${c.name}`}>
-                  <td>
-                    {c.name}
-                    {c.enabled ? null : <span class="badge badge--inline">off</span>}
-                  </td>
-                  <td>{kindOptions.find((k) => k.value === c.target.kind)?.label ?? c.target.kind}</td>
-                  <td>
-                    <code>{describeTarget(c.target)}</code>
-                    {tested === undefined ? null : (
-                      <Notice kind={tested.ok ? 'success' : 'error'}>
-                        {tested.ok ? 'Test delivered.' : `Test failed: ${tested.error ?? 'unknown error'}`}
-                      </Notice>
-                    )}
-                  </td>
-                  <td>{severityOptions.find((s) => s.value === c.minSeverity)?.label}</td>
-                  <td class="actions">
-                    <div class="row">
-                      <button
-                        type="button"
-                        class="button button--secondary button--small"
-                        disabled={action.busy}
-                        aria-label={`Send a test to ${c.name}`}
-                        onClick={() => {
-                          test(c);
-                        }}
-                      >
-                        Test
-                      </button>
-                      <button
-                        type="button"
-                        class="button button--secondary button--small"
-                        aria-label={`Edit ${c.name}`}
-                        onClick={() => {
-                          props.onEdit(c);
-                        }}
-                      >
-                        Edit
-                      </button>
-                      <ConfirmButton
-                        label="Delete"
-                        accessibleLabel={`Delete ${c.name}`}
-                        question={`Delete “${c.name}”? It gets no more alerts.`}
-                        confirmLabel="Delete"
-                        busy={action.busy}
-                        onConfirm={() => {
-                          remove(c);
-                        }}
-                      />
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        }}
+      />
     </>
   );
 }

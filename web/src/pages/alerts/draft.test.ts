@@ -16,42 +16,42 @@ function wire<T>(checked: Checked<T>): unknown {
   return checked.ok ? JSON.parse(JSON.stringify(checked.body)) : { problem: checked.message };
 }
 
-const base = { id: '00000000-0000-4000-8000-000000000001', createdAt: '2025-01-01T00:00:00.000Z' };
+/** A stored channel as the API lists it: enabled unless said otherwise. */
+function channelOf(
+  name: string,
+  minSeverity: ChannelItem['minSeverity'],
+  target: ChannelItem['target'],
+  enabled = true,
+): ChannelItem {
+  return {
+    id: '00000000-0000-4000-8000-000000000001',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    name,
+    enabled,
+    minSeverity,
+    target,
+  };
+}
 
-const ntfy: ChannelItem = {
-  ...base,
-  name: 'Phone',
-  enabled: true,
-  minSeverity: 'warning',
-  target: { kind: 'ntfy', urlHint: 'https://ntfy.sh/…', hasToken: true },
-};
-const ntfyWithoutToken: ChannelItem = {
-  ...ntfy,
-  target: { kind: 'ntfy', urlHint: 'https://ntfy.sh/…', hasToken: false },
-};
-const webhook: ChannelItem = {
-  ...base,
-  name: 'Receiver',
-  enabled: false,
-  minSeverity: 'info',
-  target: { kind: 'webhook', urlHint: 'https://hooks.example.net/in', hasSecret: true },
-};
-const email: ChannelItem = {
-  ...base,
-  name: 'Mail',
-  enabled: true,
-  minSeverity: 'critical',
-  target: {
-    kind: 'email',
-    host: 'smtp.example.net',
-    port: 587,
-    security: 'starttls',
-    username: 'box',
-    hasPassword: true,
-    from: 'box@example.net',
-    to: ['me@example.net', 'you@example.net'],
-  },
-};
+const ntfyTarget = (hasToken: boolean) => ({ kind: 'ntfy' as const, urlHint: 'https://ntfy.sh/…', hasToken });
+const ntfy = channelOf('Phone', 'warning', ntfyTarget(true));
+const ntfyWithoutToken: ChannelItem = { ...ntfy, target: ntfyTarget(false) };
+const webhook = channelOf(
+  'Receiver',
+  'info',
+  { kind: 'webhook', urlHint: 'https://hooks.example.net/in', hasSecret: true },
+  false,
+);
+const email = channelOf('Mail', 'critical', {
+  kind: 'email',
+  host: 'smtp.example.net',
+  port: 587,
+  security: 'starttls',
+  username: 'box',
+  hasPassword: true,
+  from: 'box@example.net',
+  to: ['me@example.net', 'you@example.net'],
+});
 
 const newDraft = (changes: Partial<Draft>): Draft => ({ ...draftOf(null), name: 'Phone', ...changes });
 const editOf = (channel: ChannelItem, changes: Partial<Draft>): Draft => ({

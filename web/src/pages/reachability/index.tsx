@@ -1,9 +1,10 @@
 /** @module Reachability: the verdict, what to do about it, the evidence and sources behind it, the first hops and the address history. */
+import type { ComponentChildren } from 'preact';
 import { useCallback, useId, useMemo, useState } from 'preact/hooks';
 import { expectOk, type GatehouseClient } from '../../api.js';
 import { AddressTimeline } from '../../components/address-timeline.js';
-import { ErrorNotice, Loading, PageTitle, Panel } from '../../components/ui.js';
-import { formatDateTime, formatRelative } from '../../format.js';
+import { DataTable } from '../../components/table.js';
+import { ActionButton, ErrorNotice, Loading, PageTitle, Panel, RelativeTime } from '../../components/ui.js';
 import { useAction, useInterval, useLoad } from '../../hooks.js';
 import { connectReachability, type Reachability } from './api.js';
 
@@ -112,22 +113,12 @@ export function ReachabilityPage(props: { readonly client: GatehouseClient }) {
       <PageTitle title="Reachability">
         {data?.report ? (
           <span class="muted">
-            Checked{' '}
-            <time dateTime={data.report.at} title={formatDateTime(data.report.at, { seconds: true })}>
-              {formatRelative(data.report.at, now)}
-            </time>
+            Checked <RelativeTime at={data.report.at} now={now} seconds />
           </span>
         ) : null}
-        <button
-          type="button"
-          class="button button--primary"
-          onClick={checkNow}
-          disabled={probe.busy}
-          aria-busy={probe.busy}
-          data-testid="reachability-check"
-        >
+        <ActionButton busy={probe.busy} onClick={checkNow} testId="reachability-check">
           {probe.busy ? 'Checking…' : 'Check now'}
-        </button>
+        </ActionButton>
       </PageTitle>
       <div role="status" class="reach-status">
         {probe.busy ? (
@@ -196,34 +187,19 @@ function ChangeDetectionPanel(props: { readonly detection: Detection }) {
   const d = props.detection;
   return (
     <Panel title="How changes are noticed" testId="reachability-detection">
-      <table class="facts">
-        <caption class="visually-hidden">Change detection channels</caption>
-        <tbody>
-          <tr>
-            <th scope="row">This box’s addresses</th>
-            <td>
-              <Toned {...interfaceEventLabels[d.interfaceEvents]} />
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">Router (UPnP events)</th>
-            <td>
-              <Toned {...upnpLabels[d.upnp]} />
-              {d.upnpDetail === null ? null : <span class="muted"> ({d.upnpDetail})</span>}
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">Router (NAT-PMP / PCP)</th>
-            <td>
-              <Toned {...announcementLabels[d.announcements]} />
-            </td>
-          </tr>
-          <tr>
-            <th scope="row">Backstop</th>
-            <td>STUN check every {d.backstopSeconds} s (±20 %)</td>
-          </tr>
-        </tbody>
-      </table>
+      <FactTable caption="Change detection channels">
+        <Fact label="This box’s addresses">
+          <Toned {...interfaceEventLabels[d.interfaceEvents]} />
+        </Fact>
+        <Fact label="Router (UPnP events)">
+          <Toned {...upnpLabels[d.upnp]} />
+          {d.upnpDetail === null ? null : <span class="muted"> ({d.upnpDetail})</span>}
+        </Fact>
+        <Fact label="Router (NAT-PMP / PCP)">
+          <Toned {...announcementLabels[d.announcements]} />
+        </Fact>
+        <Fact label="Backstop">STUN check every {d.backstopSeconds} s (±20 %)</Fact>
+      </FactTable>
     </Panel>
   );
 }
@@ -245,19 +221,10 @@ function NoReport(props: { readonly current: Reachability['current'] }) {
       </section>
       {ipv4 === null && ipv6 === null ? null : (
         <Panel title="Last known public addresses">
-          <table class="facts">
-            <caption class="visually-hidden">Last known public addresses</caption>
-            <tbody>
-              <tr>
-                <th scope="row">IPv4</th>
-                <td>{ipv4 === null ? <span class="muted">none</span> : <code>{ipv4}</code>}</td>
-              </tr>
-              <tr>
-                <th scope="row">IPv6</th>
-                <td>{ipv6 === null ? <span class="muted">none</span> : <code>{ipv6}</code>}</td>
-              </tr>
-            </tbody>
-          </table>
+          <FactTable caption="Last known public addresses">
+            <Fact label="IPv4">{ipv4 === null ? <span class="muted">none</span> : <code>{ipv4}</code>}</Fact>
+            <Fact label="IPv6">{ipv6 === null ? <span class="muted">none</span> : <code>{ipv6}</code>}</Fact>
+          </FactTable>
         </Panel>
       )}
     </>
@@ -301,90 +268,48 @@ function ReportView(props: { readonly report: Report }) {
 
       <div class="reach-grid">
         <Panel title="IPv4" testId="reachability-ipv4">
-          <table class="facts">
-            <caption class="visually-hidden">IPv4 details</caption>
-            <tbody>
-              <tr>
-                <th scope="row">Public address</th>
-                <td>
-                  <AddressValue address={report.ipv4.publicAddress} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">NAT</th>
-                <td>{kindLabels[report.ipv4.kind]}</td>
-              </tr>
-              <tr>
-                <th scope="row">NAT mapping</th>
-                <td>{mappingLabels[report.ipv4.mapping]}</td>
-              </tr>
-              <tr>
-                <th scope="row">UDP</th>
-                <td>
-                  <Toned {...udpLabels[report.ipv4.udp]} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Port mapping</th>
-                <td>
-                  <Toned {...portMappingLabels[report.ipv4.portMapping]} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Sources</th>
-                <td>
-                  <Toned {...consensusLabels[report.ipv4.consensus]} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Local addresses</th>
-                <td>
-                  <AddressList addresses={report.ipv4.localAddresses} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">First hops</th>
-                <td>
-                  <HopChain path={report.ipv4.path} error={report.ipv4.pathError} />
-                </td>
-              </tr>
-            </tbody>
-          </table>
+          <FactTable caption="IPv4 details">
+            <Fact label="Public address">
+              <AddressValue address={report.ipv4.publicAddress} />
+            </Fact>
+            <Fact label="NAT">{kindLabels[report.ipv4.kind]}</Fact>
+            <Fact label="NAT mapping">{mappingLabels[report.ipv4.mapping]}</Fact>
+            <Fact label="UDP">
+              <Toned {...udpLabels[report.ipv4.udp]} />
+            </Fact>
+            <Fact label="Port mapping">
+              <Toned {...portMappingLabels[report.ipv4.portMapping]} />
+            </Fact>
+            <Fact label="Sources">
+              <Toned {...consensusLabels[report.ipv4.consensus]} />
+            </Fact>
+            <Fact label="Local addresses">
+              <AddressList addresses={report.ipv4.localAddresses} />
+            </Fact>
+            <Fact label="First hops">
+              <HopChain path={report.ipv4.path} error={report.ipv4.pathError} />
+            </Fact>
+          </FactTable>
         </Panel>
         <Panel title="IPv6" testId="reachability-ipv6">
-          <table class="facts">
-            <caption class="visually-hidden">IPv6 details</caption>
-            <tbody>
-              <tr>
-                <th scope="row">Public address</th>
-                <td>
-                  <AddressValue address={report.ipv6.publicAddress} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">From the internet</th>
-                <td>
-                  {report.ipv6.globalReachable ? (
-                    <Toned label="Reachable" tone="ok" />
-                  ) : (
-                    <Toned label="Not reachable" tone="unknown" />
-                  )}
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Sources</th>
-                <td>
-                  <Toned {...consensusLabels[report.ipv6.consensus]} />
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">Local addresses</th>
-                <td>
-                  <AddressList addresses={report.ipv6.localAddresses} />
-                </td>
-              </tr>
-            </tbody>
-          </table>
+          <FactTable caption="IPv6 details">
+            <Fact label="Public address">
+              <AddressValue address={report.ipv6.publicAddress} />
+            </Fact>
+            <Fact label="From the internet">
+              {report.ipv6.globalReachable ? (
+                <Toned label="Reachable" tone="ok" />
+              ) : (
+                <Toned label="Not reachable" tone="unknown" />
+              )}
+            </Fact>
+            <Fact label="Sources">
+              <Toned {...consensusLabels[report.ipv6.consensus]} />
+            </Fact>
+            <Fact label="Local addresses">
+              <AddressList addresses={report.ipv6.localAddresses} />
+            </Fact>
+          </FactTable>
         </Panel>
       </div>
 
@@ -401,42 +326,50 @@ function ReportView(props: { readonly report: Report }) {
       </Panel>
 
       <Panel title="Sources" testId="reachability-sources">
-        {report.sources.length === 0 ? (
-          <p class="muted">No sources were asked.</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="table table--sources">
-              <caption class="visually-hidden">What each source answered</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Family</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Answer</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.sources.map((s) => (
-                  <tr
-                    key={`${s.family} ${s.source}`}
-                    class={s.status === 'unavailable' ? 'row--unavailable' : undefined}
-                  >
-                    <td class="nowrap">{familyLabels[s.family]}</td>
-                    <td class="reach-source">{s.source}</td>
-                    <td>
-                      {s.status === 'known' ? (
-                        <code>{s.address ?? ''}</code>
-                      ) : (
-                        <span class="reach-unavailable">unavailable: {s.reason ?? 'no reason given'}</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          columns={['Family', 'Source', 'Answer']}
+          variant="sources"
+          caption="What each source answered"
+          rows={report.sources}
+          empty="No sources were asked."
+          row={(s) => (
+            <tr
+              key={`${s.family} ${s.source}`}
+              class={s.status === 'unavailable' ? 'row--unavailable' : undefined}
+            >
+              <td class="nowrap">{familyLabels[s.family]}</td>
+              <td class="reach-source">{s.source}</td>
+              <td>
+                {s.status === 'known' ? (
+                  <code>{s.address ?? ''}</code>
+                ) : (
+                  <span class="reach-unavailable">unavailable: {s.reason ?? 'no reason given'}</span>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </Panel>
     </>
+  );
+}
+
+/** A table of labelled facts, one a row. */
+function FactTable(props: { readonly caption: string; readonly children: ComponentChildren }) {
+  return (
+    <table class="facts">
+      <caption class="visually-hidden">{props.caption}</caption>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
+function Fact(props: { readonly label: string; readonly children: ComponentChildren }) {
+  return (
+    <tr>
+      <th scope="row">{props.label}</th>
+      <td>{props.children}</td>
+    </tr>
   );
 }
 
