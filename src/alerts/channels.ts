@@ -60,10 +60,7 @@ export const maxChannels = 20;
  * place: when the kind, the receiver's origin or the SMTP host changes, the secret must be entered again,
  * so an edit can never redirect a stored secret to another server.
  */
-function mergeTarget(
-  existing: ChannelTarget,
-  patch: TargetPatch,
-): Outcome<ChannelTarget, AlertsFailure> {
+function mergeTarget(existing: ChannelTarget, patch: TargetPatch): Outcome<ChannelTarget, AlertsFailure> {
   const missing = (field: string) =>
     fail(
       alertsFailure(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiProblem, describeZodIssues, errorBody, errorSchema, failWithCode } from './errors.js';
+import { describeZodIssues, errorBody, errorSchema, failWithCode } from './errors.js';
 
 describe('errorBody', () => {
   it('has the one shape, with details only when given', () => {
