@@ -190,6 +190,27 @@ describe('lowdb store with logs', () => {
     expect(reopened.log('other.log').count()).toBe(0);
   });
 
+  it('readers never see a change whose records then fail to append (it is rolled back)', async () => {
+    const { store } = await open();
+    await store.update((_d, tx) => tx.append('notes', { text: 'kept' }));
+    await store.update((_d, tx) => tx.append('notes', { text: 'full' }));
+    fs.mkdirSync(path.join(dir, 'logs', 'notes', '000000000002.jsonl'));
+    const updating = store.update((d, tx) => {
+      d.settings.name = 'lost';
+      tx.append('notes', { text: 'lost' });
+    });
+    // Read at every turn of the event loop's microtask queue while the update writes and fails.
+    const seen = new Set<string>();
+    const state = { done: false };
+    void updating.catch(() => undefined).finally(() => (state.done = true));
+    while (!state.done) {
+      seen.add(store.read().settings.name);
+      await Promise.resolve();
+    }
+    await expect(updating).rejects.toThrow(/nothing was changed/);
+    expect([...seen]).toEqual(['new']);
+  });
+
   it('a failed document write appends nothing', async () => {
     const { store } = await open();
     // The store file's name is taken by a directory: the rename fails.

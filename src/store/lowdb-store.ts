@@ -191,10 +191,15 @@ export async function openLowdbStore<S = State, L extends LogMap = StoreLogs>(
   const db = new Low<S>(new AtomicJsonAdapter(file, state), state);
   await db.read();
   let queue: Promise<unknown> = Promise.resolve();
+  /**
+   * What read() shows: the committed document only. lowdb's `data` holds a staged document while it is being
+   * written, and readers must not see a change whose log records may still fail and roll it back.
+   */
+  let committed: S = db.data;
 
   const store: Store<S, L> = {
     location: file,
-    read: () => db.data,
+    read: () => committed,
     log<N extends keyof L & string>(name: N): LogReader<L[N]> {
       const log = logs.get(name);
       if (!log) throw new Error(`the store has no log named "${name}"`);
@@ -235,6 +240,7 @@ export async function openLowdbStore<S = State, L extends LogMap = StoreLogs>(
         }
         for (const p of pending) p.commit();
         committedText = staged.text;
+        committed = db.data;
         for (const name of staged.appends.keys()) {
           try {
             logs.get(name)?.trim();
@@ -258,6 +264,7 @@ export async function openLowdbStore<S = State, L extends LogMap = StoreLogs>(
     } catch (e) {
       // The disk keeps the new document: so does memory, and the caller hears that the change stands.
       db.data = written;
+      committed = written;
       committedText = serializeDocument(written);
       throw new Error(
         `could not append to a log (${(cause as Error).message}) nor write the previous document back ` +

@@ -198,6 +198,15 @@ describe('segment log', () => {
     expect(fs.readFileSync(path.join(dirOf(), '000000000000.jsonl'), 'utf8')).toBe('{"n":0}\n{"n":1}\n');
   });
 
+  it('cuts them also when the next append opens a new segment, so no restart reads them as records', () => {
+    const log = openSegmentLog<Rec>(root, small);
+    log.append(recs(0, 1)).commit(); // the segment is full (2 records): the next append opens another
+    fs.appendFileSync(path.join(dirOf(), '000000000000.jsonl'), '{"n":98}\n{"n":99}\n');
+    log.append(recs(2)).commit();
+    expect(fs.readFileSync(path.join(dirOf(), '000000000000.jsonl'), 'utf8')).toBe('{"n":0}\n{"n":1}\n');
+    expect(ns(openSegmentLog<Rec>(root, small).newestFirst())).toEqual([2, 1, 0]);
+  });
+
   it('replaceAll puts a migration’s records in place of whatever was there', () => {
     const log = openSegmentLog<Rec>(root, small);
     log.append(recs(7, 8, 9)).commit();

@@ -164,6 +164,12 @@ export function openSegmentLog<R>(root: string, definition: LogDefinition<string
       return oldest === undefined ? 0 : Math.min(limits.records, nextSeq - oldest);
     },
     append(records) {
+      // Bytes a failed append could not take back are cut before anything is written — also when this append
+      // goes to a new segment, or they would stay in a closed one and be read as records after a restart.
+      if (active) {
+        const file = path.join(dir, segmentName(active.first));
+        if (fs.statSync(file).size !== active.bytes) fs.truncateSync(file, active.bytes);
+      }
       // Plan the writes: which segment each line goes to, opening new ones as the limits say.
       const writes: { first: number; text: string; lines: number; records: T[]; fresh: boolean }[] = [];
       let target = active
@@ -214,9 +220,6 @@ export function openSegmentLog<R>(root: string, definition: LogDefinition<string
           if (w.fresh) created.push(w.first);
           const fd = fs.openSync(file, w.fresh ? 'wx' : 'a', 0o600);
           try {
-            // Bytes left by a failed append that could not be taken back: cut them before writing on.
-            if (!w.fresh && active && fs.fstatSync(fd).size !== active.bytes)
-              fs.ftruncateSync(fd, active.bytes);
             writeAll(fd, w.text);
             fs.fsyncSync(fd);
           } finally {
