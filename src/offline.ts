@@ -7,12 +7,13 @@ import type { AppConfig } from './config/index.js';
 import type { Outcome } from './core/outcome.js';
 import { sessionPolicyOf } from './auth/sessions.js';
 import { coreAuditTypes } from './audit/core-types.js';
-import { createPorts, reachabilityAdapters, type StartOptions } from './main.js';
+import { createCapabilities, createPorts, reachabilityAdapters, type StartOptions } from './main.js';
 import { probeOnce } from './reach/capability.js';
 import type { ReachabilityReport } from './reach/probe.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import type { User } from './store/schema.js';
+import type { Store } from './store/store.js';
 
 /**
  * Offline password reset for `gatehouse admin reset-password`: takes the data directory's lock (so no server
@@ -42,6 +43,21 @@ export async function resetAdminPassword(
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The store for a command that changes state without the server (`runLocalCommand`'s offline path): the same
+ * audit types are registered as in the server — the core's and every capability's — so nothing is recorded
+ * offline that the server would refuse. The capabilities are built for their registrations, never started.
+ */
+export async function openOfflineStore(config: AppConfig, options: StartOptions = {}): Promise<Store> {
+  const ports = createPorts({ ...config, logLevel: 'silent' }, options);
+  const auditTypes = coreAuditTypes();
+  const { store } = await openLowdbStore(config.dataDir, ports.clock, {
+    checkRecord: auditTypes.checkRecord,
+  });
+  createCapabilities(ports, config, { store, auditTypes, adapters: reachabilityAdapters(ports.clock) });
+  return store;
 }
 
 /** One reachability probe with the real adapters (for `gatehouse doctor`; the server runs it in a loop). */

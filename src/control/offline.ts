@@ -2,11 +2,10 @@
  * @module How a CLI command reaches the box: through the running server's control socket, or — when no server
  * runs — offline, on the store itself under the data-directory lock, so that no server starts meanwhile.
  */
-import type { Clock } from '../core/clock.js';
 import { DataDirLockedError } from '../core/errors.js';
 import { fail, failure, type Failure, type Outcome } from '../core/outcome.js';
 import { acquireDataDirLock, ensureDataDir } from '../store/data-dir.js';
-import { openLowdbStore, readStoreSnapshot } from '../store/lowdb-store.js';
+import { readStoreSnapshot } from '../store/lowdb-store.js';
 import type { State } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ControlClient } from './socket-client.js';
@@ -14,7 +13,11 @@ import type { ControlClient } from './socket-client.js';
 export interface LocalCommand<T> {
   readonly dataDir: string;
   readonly client: ControlClient;
-  readonly clock: Clock;
+  /**
+   * Opens the store for the offline path, with the same audit-type check as the server's (the composition root's
+   * `openOfflineStore`): a command may not record offline what the server would refuse.
+   */
+  readonly openStore: () => Promise<Store>;
   /** A server runs and answers on the socket: ask it (it validates, audits and applies). */
   readonly online: (client: ControlClient) => Promise<Outcome<T>>;
   /**
@@ -42,8 +45,7 @@ export async function runLocalCommand<T>(command: LocalCommand<T>): Promise<Outc
     throw e;
   }
   try {
-    const { store } = await openLowdbStore(command.dataDir, command.clock);
-    return await command.offline(store);
+    return await command.offline(await command.openStore());
   } finally {
     lock.release();
   }

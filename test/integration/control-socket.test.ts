@@ -222,7 +222,7 @@ describe('runLocalCommand', () => {
     runLocalCommand<string>({
       dataDir,
       client: createControlClient(socketPath),
-      clock: systemClock,
+      openStore: async () => (await openLowdbStore(dataDir, systemClock)).store,
       online: () => Promise.resolve(ok('online')),
       offline: () => Promise.resolve(ok('offline')),
       ...over,
