@@ -29,8 +29,8 @@ describe('openOfflineStore', () => {
       'audit type "ddns.not-yet-a-thing" is not registered',
     );
     expect(readAuditLog(store.log('audit')).map((e) => e.type)).toEqual([
-      'alerts.channel-created',
       'password.reset',
+      'alerts.channel-created',
     ]);
   });
 });
