@@ -93,7 +93,7 @@ describe('the reachability capability', () => {
     ]);
   });
 
-  it('raises "port mapping lost" from the mapper’s event, with the port in the remedy, and clears it once mapped again', () => {
+  it('raises "port mapping lost" from the mapper’s event, with the rule’s own remedy, and clears it once mapped again', () => {
     const t = setup(false);
     t.ports.bus.publish('portmap.lost', {
       protocol: 'natpmp',
@@ -106,8 +106,6 @@ describe('the reachability capability', () => {
         rule: 'reach.port-mapping-lost',
         key: '51820',
         message: 'The router dropped the mapping of UDP 51820 (natpmp): renewal refused.',
-        remedy:
-          "Forward UDP port 51820 on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.",
         details: { protocol: 'natpmp', port: 51820 },
       },
     ]);

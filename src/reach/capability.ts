@@ -151,7 +151,6 @@ export function createReachability(
         rule: 'reach.port-mapping-lost',
         key: String(e.externalPort),
         message: `The router dropped the mapping of UDP ${e.externalPort} (${e.protocol}): ${e.reason}.`,
-        remedy: `Forward UDP port ${settings.portMapping.port} on the router to this box by hand, or check the router's UPnP / NAT-PMP setting.`,
         details: { protocol: e.protocol, port: e.externalPort },
       });
     }),
