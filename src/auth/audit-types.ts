@@ -6,7 +6,7 @@ export const authAuditTypes = {
   'setup.token-rejected': 'Setup was tried with a wrong setup token',
   'login.success': 'An admin signed in',
   'login.failure': 'A sign-in failed (unknown user or wrong password)',
-  'login.lockout': 'Sign-ins were refused while locked out after repeated failures',
+  'login.lockout': 'Repeated failures locked sign-ins out for a while',
   'login.mfa-failure': 'A wrong two-factor or recovery code was entered',
   logout: 'An admin signed out',
   'logout.everywhere': 'An admin ended every session',
