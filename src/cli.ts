@@ -108,9 +108,13 @@ async function cmdServe(io: CliIo, flags: SettingFlags): Promise<number> {
 
 /**
  * `gatehouse status`: the running server's status cards over the control socket, or — when none runs — what the
- * store shows, read under the data-directory lock. Exit codes in src/control/status-report.ts (0/1/3/4).
+ * store shows, read under the data-directory lock. Exit 0 once it has said what it found (4 when it cannot tell);
+ * with `--check`, the LSB status codes in src/control/status-report.ts (0/1/3/4) for scripts and monitors.
  */
-async function cmdStatus(io: CliIo, flags: SettingFlags & { json?: boolean }): Promise<number> {
+async function cmdStatus(
+  io: CliIo,
+  flags: SettingFlags & { json?: boolean; check?: boolean },
+): Promise<number> {
   const config = resolveConfig(io, flags);
   const scheme = config.tls ? 'https' : 'http';
   const host = config.listen.host;
@@ -131,7 +135,7 @@ async function cmdStatus(io: CliIo, flags: SettingFlags & { json?: boolean }): P
   }
   const report = outcome.value;
   io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderStatusText(report));
-  return statusExitCode(report);
+  return flags.check ? statusExitCode(report) : statusExitCodes.ok;
 }
 
 /** GET /healthz on the public listener; null over HTTPS (its self-signed bootstrap certificate is not trusted). */
@@ -224,11 +228,12 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
     program
       .command('status')
       .description(
-        "show the running server's status cards (over its control socket), or what the store shows when it is stopped; exit 0 all ok, 1 needs attention, 3 not running, 4 cannot tell",
+        "show the running server's status cards (over its control socket), or what the store shows when it is stopped; exit 0, or 4 when it cannot tell",
       )
-      .option('--json', 'stable JSON output for scripts'),
+      .option('--json', 'stable JSON output for scripts')
+      .option('--check', 'exit 0 all ok, 1 needs attention, 3 not running, 4 cannot tell (LSB status codes)'),
     false,
-  ).action((opts: SettingFlags & { json?: boolean }) => cmdStatus(io, opts).then(finish));
+  ).action((opts: SettingFlags & { json?: boolean; check?: boolean }) => cmdStatus(io, opts).then(finish));
   addSettingOptions(
     program
       .command('setup-token')

@@ -104,7 +104,7 @@ describe('gatehouse status through the control socket (real processes)', () => {
     expect((stat.mode & 0o777).toString(8)).toBe('600');
     expect(server.log()).toContain('"msg":"control API listening"');
 
-    const json = await gatehouse(['status', '--json', '--data-dir', dataDir]);
+    const json = await gatehouse(['status', '--check', '--json', '--data-dir', dataDir]);
     expect(json.stderr).toBe('');
     // 1: the admin-security card wants attention until an admin with two-factor exists.
     expect(json.code).toBe(1);
@@ -128,7 +128,7 @@ describe('gatehouse status through the control socket (real processes)', () => {
     ]);
     expect(cards[0]?.facts).toContainEqual({ label: 'Listening on', value: lock.url });
 
-    const text = await gatehouse(['status', '--data-dir', dataDir]);
+    const text = await gatehouse(['status', '--check', '--data-dir', dataDir]);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`  server:         running (pid ${server.pid}) at ${lock.url}, up `);
     expect(text.stdout).toMatch(/\n\[ok\] +Gatehouse: Running version /);
@@ -140,7 +140,7 @@ describe('gatehouse status through the control socket (real processes)', () => {
     expect(fs.existsSync(socketPath)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, lockFileName))).toBe(false);
 
-    const offline = await gatehouse(['status', '--json', '--data-dir', dataDir]);
+    const offline = await gatehouse(['status', '--check', '--json', '--data-dir', dataDir]);
     expect(offline.code).toBe(3);
     expect(statusJson(offline)).toMatchObject({
       running: false,
@@ -156,7 +156,7 @@ describe('gatehouse status through the control socket (real processes)', () => {
     });
     // The offline read took the data directory's lock and gave it back.
     expect(fs.existsSync(path.join(dataDir, lockFileName))).toBe(false);
-    const offlineText = await gatehouse(['status', '--data-dir', dataDir]);
+    const offlineText = await gatehouse(['status', '--check', '--data-dir', dataDir]);
     expect(offlineText.code).toBe(3);
     expect(offlineText.stdout).toContain('  server:         not running\n');
   });
@@ -167,13 +167,13 @@ describe('gatehouse status through the control socket (real processes)', () => {
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(fs.lstatSync(socketPath).isSocket()).toBe(true);
 
-    const meanwhile = await gatehouse(['status', '--json', '--data-dir', dataDir]);
+    const meanwhile = await gatehouse(['status', '--check', '--json', '--data-dir', dataDir]);
     expect(meanwhile.code).toBe(3);
     expect(statusJson(meanwhile)).toMatchObject({ running: false, control: { state: 'not-running' } });
 
     const second = await serve();
     expect(second.log()).toContain('removed the control socket left by a server that did not stop cleanly');
-    const now = await gatehouse(['status', '--json', '--data-dir', dataDir]);
+    const now = await gatehouse(['status', '--check', '--json', '--data-dir', dataDir]);
     expect(now.code).toBe(1);
     expect(statusJson(now)).toMatchObject({ running: true, pid: second.pid, control: { state: 'answered' } });
     second.child.kill('SIGTERM');
@@ -185,7 +185,7 @@ describe('gatehouse status through the control socket (real processes)', () => {
     ensureDataDir(dataDir);
     const lock = acquireDataDirLock(dataDir);
     try {
-      const run = await gatehouse(['status', '--json', '--data-dir', dataDir]);
+      const run = await gatehouse(['status', '--check', '--json', '--data-dir', dataDir]);
       expect(run.code).toBe(1);
       const report = statusJson(run);
       expect(report).toMatchObject({ running: true, pid: process.pid, control: { state: 'not-answering' } });
@@ -198,7 +198,7 @@ describe('gatehouse status through the control socket (real processes)', () => {
   });
 
   it('status creates no data directory where there is none', async () => {
-    const run = await gatehouse(['status', '--data-dir', dataDir]);
+    const run = await gatehouse(['status', '--check', '--data-dir', dataDir]);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain(`  data directory: ${dataDir} (not initialized yet)\n`);
     expect(fs.existsSync(dataDir)).toBe(false);
@@ -226,7 +226,7 @@ describe.skipIf(otherUserSkip !== undefined)('another user (run as root: the tes
 
   it('cannot use the socket: status says permission denied (exit 4); the 0600 mode alone refuses it too', async () => {
     const server = await serve();
-    const run = await gatehouse(['status', '--json', '--data-dir', dataDir], nobody);
+    const run = await gatehouse(['status', '--check', '--json', '--data-dir', dataDir], nobody);
     expect(run.code).toBe(4);
     expect(run.stderr).toContain(`permission denied on ${socketPath}`);
     expect(statusJson(run)).toEqual({

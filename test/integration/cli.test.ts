@@ -94,8 +94,9 @@ describe('gatehouse CLI', () => {
 
   it('status --json on a fresh directory', async () => {
     const c = capture();
-    // 3: no server runs (the LSB status convention; see src/control/status-report.ts).
-    expect(await runCli(['status', '--json', '--data-dir', dataDir()], c.io)).toBe(3);
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], c.io)).toBe(0);
+    // --check: 3, no server runs (the LSB status convention; see src/control/status-report.ts).
+    expect(await runCli(['status', '--check', '--data-dir', dataDir()], capture().io)).toBe(3);
     const report = JSON.parse(c.out()) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual([
       'version',
@@ -142,8 +143,9 @@ describe('gatehouse CLI', () => {
     expect(setupToken).toBe(fs.readFileSync(path.join(dataDir(), 'setup-token'), 'utf8').trim());
 
     const status = capture();
-    // 1: it runs, and its admin-security card asks for attention (no admin with two-factor yet).
-    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(1);
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(0);
+    // --check: 1, it runs and its admin-security card asks for attention (no admin with two-factor yet).
+    expect(await runCli(['status', '--check', '--data-dir', dataDir()], capture().io)).toBe(1);
     const seen = JSON.parse(status.out()) as { url: string };
     expect(seen).toMatchObject({
       running: true,
@@ -197,7 +199,7 @@ describe('gatehouse CLI', () => {
     }
 
     const status = capture();
-    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(3);
+    expect(await runCli(['status', '--json', '--data-dir', dataDir()], status.io)).toBe(0);
     expect(JSON.parse(status.out())).toMatchObject({
       running: false,
       healthy: null,
