@@ -7,9 +7,9 @@ import type { DestinationStream } from 'pino';
 import { createAlerts } from './alerts/capability.js';
 import { createNotifierFactory } from './alerts/notifiers/factory.js';
 import { coreAuditTypes } from './audit/core-types.js';
-import { registerCapabilityAuditTypes, type AuditTypeRegistry } from './audit/registry.js';
-import { AuthService } from './auth/service.js';
-import { sessionPolicyOf } from './auth/sessions.js';
+import { registerCapabilityAuditTypes } from './audit/registry.js';
+import type { AuthService } from './auth/service.js';
+import { assembleGatehouse, type CapabilityList } from './assemble.js';
 import type { AppConfig } from './config/index.js';
 import { statusSource } from './control/api.js';
 import { controlSocket } from './control/capability.js';
@@ -24,8 +24,6 @@ import type { Logger } from './core/log.js';
 import { nodePrivateFiles } from './core/node-fs.js';
 import { createPinoLogger } from './core/pino-logger.js';
 import type { Ports } from './core/ports.js';
-import { createApp } from './http/app.js';
-import { createMetrics } from './http/metrics.js';
 import { listen, type RunningServer } from './http/node-server.js';
 import { logStartup } from './http/startup-log.js';
 import { defaultWebRoot, loadStaticAssets } from './http/static-assets.js';
@@ -33,7 +31,6 @@ import type { AlertSink } from './reach/alerts-port.js';
 import { createReachability, type ReachabilityAdapters } from './reach/capability.js';
 import { nodeGenaListener } from './reach/router/gena-http.js';
 import { createUdpStunClient } from './reach/stun-udp.js';
-import { securityCard, systemCard } from './status/core-cards.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
@@ -80,20 +77,11 @@ export function reachabilityAdapters(clock: Clock): ReachabilityAdapters {
   };
 }
 
-export interface CapabilityDeps {
-  readonly store: Store;
-  /** Each capability's audit types are registered here (the store refuses unregistered ones). */
-  readonly auditTypes: AuditTypeRegistry;
-  readonly adapters: ReachabilityAdapters;
-  /** Where reachability's alerts go instead of the alerts engine (tests). */
-  readonly alertSink?: AlertSink;
-}
-
 /**
  * The capabilities, in the order they start (and the reverse of the order they stop). Alerts come first: the
  * others raise through it. The test harness builds its app from this same list.
  */
-export function createCapabilities(ports: Ports, config: AppConfig, deps: CapabilityDeps) {
+export const createCapabilities: CapabilityList = (ports, config, deps) => {
   const { store } = deps;
   const alerts = createAlerts(ports, { store, notifiers: createNotifierFactory({ fetch: ports.fetch }) });
   const sink = deps.alertSink ?? alerts.sink;
@@ -104,7 +92,7 @@ export function createCapabilities(ports: Ports, config: AppConfig, deps: Capabi
   alerts.registerRules(capabilities);
   registerCapabilityAuditTypes(deps.auditTypes, capabilities);
   return { capabilities, alerts };
-}
+};
 
 export interface Gatehouse {
   readonly server: RunningServer;
@@ -130,10 +118,6 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     });
     if (migratedFrom) logger.warn({ ...migratedFrom }, 'store migrated; the old file was backed up');
     const version = readVersion();
-    const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
-    const sessionPolicy = sessionPolicyOf(config);
-    const events = metrics.authEvents;
-    const auth = new AuthService({ store, clock, logger, files, dataDir, sessionPolicy, events });
     const names = { hostname: os.hostname(), listenHost: config.listen.host };
     const tls = config.tls ? ensureBootstrapCertificate(files, dataDir, names, clock.now()) : undefined;
     if (tls?.created)
@@ -141,25 +125,18 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
         { fingerprintSha256: tls.fingerprintSha256 },
         'created a self-signed bootstrap certificate',
       );
-
-    const { capabilities } = createCapabilities(ports, config, {
+    const startedAt = clock.now();
+    let url = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
+    const { app, auth, capabilities, providers } = assembleGatehouse(ports, config, createCapabilities, {
       store,
       auditTypes,
       adapters: reachabilityAdapters(clock),
       ...(options.alerts ? { alertSink: options.alerts } : {}),
-    });
-    const startedAt = clock.now();
-    let url = `${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`;
-    // The dashboard and the control socket's status show the same core cards, then the capabilities' own.
-    const providers = [
-      systemCard({ version, startedAt, clock, listenUrl: () => url, tls: config.tls }),
-      securityCard(store, clock),
-    ];
-    const app = createApp({
-      ...{ store, auth, clock, logger, metrics, version, tls: config.tls, trustProxy: config.trustProxy },
-      statusProviders: providers,
-      capabilities,
+      version,
+      startedAt,
+      listenUrl: () => url,
       assets: loadStaticAssets(options.webRoot ?? defaultWebRoot()),
+      processMetrics: options.processMetrics ?? true,
     });
     const { host, port } = config.listen;
     const server = await listen({ fetch: app.fetch, host, port, ...(tls ? { tls } : {}) });

@@ -1,17 +1,18 @@
-/** @module Builds a real app (real lowdb store in a temp dir, real AuthService) driven by a FakeClock, for route tests. */
+/**
+ * @module Builds the real app — the same assembly and capability list as the server (src/assemble.ts, main.ts) on a
+ * real lowdb store in a temp dir — driven by a FakeClock, for route tests.
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AuthService } from '../../src/auth/service.js';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import { openLowdbStore } from '../../src/store/lowdb-store.js';
-import { createApp } from '../../src/http/app.js';
+import { assembleGatehouse } from '../../src/assemble.js';
+import { noAssets } from '../../src/http/assets.js';
 import type { Capability } from '../../src/core/capability.js';
 import { createEventBus } from '../../src/core/events.js';
 import { coreAuditTypes } from '../../src/audit/core-types.js';
 import { createCapabilities, reachabilityAdapters } from '../../src/main.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import { securityCard } from '../../src/status/core-cards.js';
 import { ensureSetupToken } from '../../src/auth/setup-token.js';
 import type { StaticAssets } from '../../src/http/assets.js';
 import type { Store } from '../../src/store/store.js';
@@ -41,16 +42,6 @@ export async function createHarness(
   const logger = new MemoryLogger();
   const auditTypes = coreAuditTypes();
   const { store } = await openLowdbStore(dataDir, clock, { checkRecord: auditTypes.checkRecord });
-  const metrics = createMetrics({ processMetrics: false });
-  const auth = new AuthService({
-    store,
-    clock,
-    logger,
-    files: nodePrivateFiles,
-    dataDir,
-    sessionPolicy: { idleMs: 60 * 60_000, maxAgeMs: 24 * 3600_000, pendingMfaMs: 5 * 60_000 },
-    events: metrics.authEvents,
-  });
   const ports = {
     clock,
     logger,
@@ -62,25 +53,23 @@ export async function createHarness(
     bus: createEventBus(logger),
     secrets: new FakeSecrets(clock),
   };
-  const made = createCapabilities(ports, testConfig({ dataDir }), {
-    auditTypes,
-    store,
-    adapters: reachabilityAdapters(clock),
-  });
-  const replacements = options.replace?.({ store, clock, logger }) ?? [];
-  const capabilities = made.capabilities.map((c) => replacements.find((r) => r.id === c.id) ?? c);
-  const app = createApp({
-    store,
-    auth,
-    clock,
-    logger,
-    metrics,
-    version: '0.0.0-test',
+  const config = testConfig({
+    dataDir,
     tls: options.tls ?? false,
     trustProxy: options.trustProxy ?? true,
-    statusProviders: [securityCard(store, clock)],
-    capabilities,
-    ...(options.assets ? { assets: options.assets } : {}),
+    sessionIdleMinutes: 60,
+    sessionMaxAgeHours: 24,
+  });
+  const { app, auth, metrics, capabilities, alerts } = assembleGatehouse(ports, config, createCapabilities, {
+    store,
+    auditTypes,
+    adapters: reachabilityAdapters(clock),
+    version: '0.0.0-test',
+    startedAt: clock.now(),
+    listenUrl: () => 'http://gatehouse.test',
+    assets: options.assets ?? noAssets,
+    processMetrics: false,
+    replace: options.replace?.({ store, clock, logger }) ?? [],
   });
   const setupToken = ensureSetupToken(nodePrivateFiles, dataDir);
   const origin = 'http://gatehouse.test';
@@ -136,7 +125,7 @@ export async function createHarness(
 
   return {
     app,
-    alerts: made.alerts.service,
+    alerts: alerts.service,
     capabilities,
     bus: ports.bus,
     /** Where a test registers an audit type of its own before recording it. */
