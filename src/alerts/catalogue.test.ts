@@ -28,7 +28,8 @@ describe('rule registry', () => {
     );
     for (const bad of ['cgnat', 'Reach.cgnat', 'reach.', '.cgnat', 'reach.cg nat', 'reach.a.b', 'reach.-a'])
       expect(() => createRuleRegistry({ [bad]: rule() }), bad).toThrow('is not <capability>.<name>');
-    expect(() => createRuleRegistry({ 'ddns-2.update-failing-now': rule() })).not.toThrow();
+    for (const good of ['ddns-2.update-failing-now', 'port-mapper.lost', 'wg.peer-expired'])
+      expect(() => createRuleRegistry({ [good]: rule() }), good).not.toThrow();
   });
 
   it('titles an alert from its details when the rule says how', () => {

@@ -38,6 +38,10 @@ describe('audit type registry', () => {
   it('checks audit records only, against the types registered at the time of the append', () => {
     const registry = createAuditTypeRegistry();
     expect(() => registry.checkRecord('audit', { type: 'ddns.applied' })).toThrow(UnregisteredAuditTypeError);
+    // Logs name the error by its class.
+    expect(() => registry.checkRecord('audit', { type: 'ddns.applied' })).toThrow(
+      expect.objectContaining({ name: 'UnregisteredAuditTypeError', type: 'ddns.applied' }),
+    );
     expect(() => registry.checkRecord('audit', { type: 'ddns.applied' })).toThrow(
       'audit type "ddns.applied" is not registered',
     );

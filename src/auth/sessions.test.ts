@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../store/schema.js';
-import { isSessionLive, needsTouch, sessionExpiry, type SessionPolicy } from './sessions.js';
+import { isSessionLive, needsTouch, sessionExpiry, sessionPolicyOf, type SessionPolicy } from './sessions.js';
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -56,5 +56,15 @@ describe('needsTouch', () => {
     [10 * minute, true],
   ])('%i ms after lastSeenAt → %s', (elapsed, expected) => {
     expect(needsTouch(session({}), at(elapsed))).toBe(expected);
+  });
+});
+
+describe('sessionPolicyOf', () => {
+  it('turns the settings’ minutes and hours into milliseconds; a password-only login has 5 minutes', () => {
+    expect(sessionPolicyOf({ sessionIdleMinutes: 90, sessionMaxAgeHours: 48 })).toEqual({
+      idleMs: 90 * 60 * 1000,
+      maxAgeMs: 48 * 60 * 60 * 1000,
+      pendingMfaMs: 5 * 60 * 1000,
+    });
   });
 });

@@ -47,7 +47,16 @@ describe('lifecycle', () => {
     });
     await expect(life.start()).rejects.toThrow('port in use');
     expect(calls).toEqual(['start a', 'stop a']);
-    expect(logger.lines).toMatchObject([{ level: 'error', fields: { capability: 'b', err: 'port in use' } }]);
+    expect(logger.lines).toEqual([
+      {
+        level: 'error',
+        fields: { capability: 'b', err: 'port in use' },
+        msg: 'capability failed to start; stopping the ones already started',
+      },
+    ]);
+    // What the failed start stopped is not stopped again.
+    await life.stop();
+    expect(calls).toEqual(['start a', 'stop a']);
   });
 
   it('a stop that hangs is given up after its time, logged, and the others still stop', async () => {
@@ -88,7 +97,22 @@ describe('lifecycle', () => {
     await life.start();
     await life.stop();
     expect(calls).toEqual(['start a', 'start b', 'stop a']);
-    expect(logger.lines).toMatchObject([{ level: 'error', fields: { capability: 'b', err: 'busy' } }]);
+    expect(logger.lines).toEqual([
+      { level: 'error', fields: { capability: 'b', err: 'busy' }, msg: 'capability failed to stop cleanly' },
+    ]);
     expect(clock.pendingWakeups()).toEqual([]);
+  });
+
+  it('stopping before anything started stops nothing; a capability without start or stop is passed over quietly', async () => {
+    const { calls, capability } = recorder();
+    const logger = new MemoryLogger();
+    const never = createLifecycle([capability('a')], { clock: new FakeClock(), logger });
+    await never.stop();
+    expect(calls).toEqual([]);
+    const life = createLifecycle([{ id: 'plain' }, capability('a')], { clock: new FakeClock(), logger });
+    await life.start();
+    await life.stop();
+    expect(calls).toEqual(['start a', 'stop a']);
+    expect(logger.lines).toEqual([]);
   });
 });

@@ -23,44 +23,51 @@ export interface LifecycleOptions {
   readonly stopTimeoutMs?: number;
 }
 
+type StopOutcome =
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'timeout' };
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 export function createLifecycle(capabilities: readonly Capability[], options: LifecycleOptions): Lifecycle {
   const timeoutMs = options.stopTimeoutMs ?? 5000;
-  const started: Capability[] = [];
+  /** How many capabilities, from the start of the list, have started and not stopped yet. */
+  let running = 0;
   let stopping: Promise<void> | undefined;
 
   async function stopOne(capability: Capability): Promise<void> {
-    if (!capability.stop) return;
     const timer = new AbortController();
-    const outcome = await Promise.race([
-      Promise.resolve()
-        .then(() => capability.stop?.())
-        .then(
-          () => 'stopped' as const,
-          (e: unknown) => e,
-        ),
-      options.clock.sleep(timeoutMs, timer.signal).then(
-        () => 'timeout' as const,
-        () => 'stopped' as const,
-      ),
-    ]);
+    const stopped = Promise.resolve()
+      .then(() => capability.stop?.())
+      .then(
+        (): StopOutcome => ({ kind: 'stopped' }),
+        (error: unknown): StopOutcome => ({ kind: 'failed', error }),
+      );
+    const late = options.clock.sleep(timeoutMs, timer.signal).then(
+      (): StopOutcome => ({ kind: 'timeout' }),
+      // Stryker disable next-line ArrowFunction: the timer is aborted only once the race is decided; this value is never read
+      (): StopOutcome => ({ kind: 'stopped' }),
+    );
+    const outcome = await Promise.race([stopped, late]);
     timer.abort();
-    if (outcome === 'timeout') {
+    if (outcome.kind === 'timeout') {
       options.logger.error(
         { capability: capability.id, timeoutMs },
         'capability did not stop in time; going on without it',
       );
-    } else if (outcome !== 'stopped') {
+    } else if (outcome.kind === 'failed') {
       options.logger.error(
-        { capability: capability.id, err: outcome instanceof Error ? outcome.message : String(outcome) },
+        { capability: capability.id, err: messageOf(outcome.error) },
         'capability failed to stop cleanly',
       );
     }
   }
 
   async function stopAll(): Promise<void> {
-    while (started.length > 0) {
-      const capability = started.pop();
-      if (capability) await stopOne(capability);
+    for (const capability of capabilities.slice(0, running).reverse()) {
+      running--;
+      await stopOne(capability);
     }
   }
 
@@ -71,13 +78,13 @@ export function createLifecycle(capabilities: readonly Capability[], options: Li
           await capability.start?.();
         } catch (e) {
           options.logger.error(
-            { capability: capability.id, err: e instanceof Error ? e.message : String(e) },
+            { capability: capability.id, err: messageOf(e) },
             'capability failed to start; stopping the ones already started',
           );
           await stopAll();
           throw e;
         }
-        started.push(capability);
+        running++;
       }
     },
     stop() {

@@ -203,25 +203,25 @@ export class ReachabilityService {
     const report = await this.deps.probe(this.abort.signal);
     const now = this.deps.clock.now();
     const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, now);
-    if (plan.history.length > 0) {
-      await this.deps.store.update((draft, tx) => {
-        draft.reachability.current = { ...plan.current };
-        // The log keeps the newest reachabilityHistoryRetention (store/slices/reachability.ts).
-        for (const h of plan.history) tx.append('reach.history', h);
-      });
-      for (const h of plan.history) {
-        this.deps.logger.info(
-          { family: h.family, address: h.address, previous: h.previous, sources: h.sources },
-          'public address accepted',
-        );
-        if (h.address !== null) {
-          this.deps.bus.publish('reach.address-accepted', {
-            family: h.family,
-            address: h.address,
-            previous: h.previous,
-            sources: h.sources,
-          });
-        }
+    // Without a change this writes nothing (the store skips a document that did not change).
+    await this.deps.store.update((draft, tx) => {
+      draft.reachability.current = { ...plan.current };
+      // The log keeps the newest reachabilityHistoryRetention (store/slices/reachability.ts).
+      for (const h of plan.history) tx.append('reach.history', h);
+    });
+    for (const h of plan.history) {
+      this.deps.logger.info(
+        { family: h.family, address: h.address, previous: h.previous, sources: h.sources },
+        'public address accepted',
+      );
+      // Stryker disable next-line ConditionalExpression: the plan records accepted addresses only; the check narrows the type
+      if (h.address !== null) {
+        this.deps.bus.publish('reach.address-accepted', {
+          family: h.family,
+          address: h.address,
+          previous: h.previous,
+          sources: h.sources,
+        });
       }
     }
     // Clears first: an event-like alert (address changed) is cleared and raised again to be notified anew.
@@ -237,12 +237,9 @@ export class ReachabilityService {
   }
 }
 
-/** A change a person would notice: the kind of NAT, the way in, or what the headline says. */
+/** What a person would notice of a verdict: the kind of NAT, the way in, and what the headline says. */
+const noticed = (v: Verdict): string => JSON.stringify([v.ipv4.kind, v.inbound, v.headline]);
+
 function verdictChanged(previous: Verdict | null, next: Verdict): boolean {
-  return (
-    previous === null ||
-    previous.ipv4.kind !== next.ipv4.kind ||
-    previous.inbound !== next.inbound ||
-    previous.headline !== next.headline
-  );
+  return previous === null || noticed(previous) !== noticed(next);
 }
