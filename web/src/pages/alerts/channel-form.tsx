@@ -16,7 +16,7 @@ import {
   urlLabel,
   type Draft,
 } from './draft.js';
-import { enabledOptions, kindOptions, securityOptions, severityOptions } from './labels.js';
+import { enabledOptions, kindOptions, securityOptions, severityOptions, urlHint } from './labels.js';
 
 export function ChannelForm(props: {
   readonly api: AlertsApi;
@@ -80,14 +80,14 @@ export function ChannelForm(props: {
           </>
         ) : (
           <Field
-            label={urlLabel[draft.kind].label}
+            label={urlLabel[draft.kind]}
             {...bind('url')}
             required={editing === null || changedKind}
             maxLength={2048}
             hint={
               editing !== null && !changedKind && 'urlHint' in editing.target
                 ? `Now ${editing.target.urlHint} — leave empty to keep it.`
-                : urlLabel[draft.kind].hint
+                : urlHint[draft.kind]
             }
           />
         )}

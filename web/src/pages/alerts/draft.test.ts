@@ -5,6 +5,7 @@ import {
   draftOf,
   generateSecret,
   inSentence,
+  kindChanged,
   newChannelOf,
   secretChoiceOf,
   type Checked,
@@ -36,12 +37,23 @@ function channelOf(
 const ntfyTarget = (hasToken: boolean) => ({ kind: 'ntfy' as const, urlHint: 'https://ntfy.sh/…', hasToken });
 const ntfy = channelOf('Phone', 'warning', ntfyTarget(true));
 const ntfyWithoutToken: ChannelItem = { ...ntfy, target: ntfyTarget(false) };
-const webhook = channelOf(
-  'Receiver',
-  'info',
-  { kind: 'webhook', urlHint: 'https://hooks.example.net/in', hasSecret: true },
-  false,
-);
+const webhookTarget = (hasSecret: boolean) => ({
+  kind: 'webhook' as const,
+  urlHint: 'https://hooks.example.net/in',
+  hasSecret,
+});
+const webhook = channelOf('Receiver', 'info', webhookTarget(true), false);
+const webhookWithoutSecret: ChannelItem = { ...webhook, target: webhookTarget(false) };
+const gotify = channelOf('Server', 'warning', {
+  kind: 'gotify',
+  urlHint: 'https://gotify.example.net/…',
+  hasToken: true,
+});
+const discord = channelOf('Team', 'warning', {
+  kind: 'discord',
+  urlHint: 'https://discord.com/api/webhooks/…',
+});
+const slack = channelOf('Ops', 'warning', { kind: 'slack', urlHint: 'https://hooks.slack.com/services/…' });
 const email = channelOf('Mail', 'critical', {
   kind: 'email',
   host: 'smtp.example.net',
@@ -106,6 +118,41 @@ describe('draftOf', () => {
       to: 'me@example.net, you@example.net',
     });
   });
+
+  it('takes the port, encryption and a missing user name from an email channel, not the defaults', () => {
+    const plain = channelOf('Relay', 'warning', {
+      kind: 'email',
+      host: 'relay.example.net',
+      port: 25,
+      security: 'none',
+      username: null,
+      hasPassword: false,
+      from: 'box@example.net',
+      to: ['me@example.net'],
+    });
+    expect(draftOf(plain)).toMatchObject({ port: '25', security: 'none', username: '' });
+  });
+
+  it('starts an edit of another kind with the email defaults', () => {
+    expect(draftOf(ntfy)).toMatchObject({
+      host: '',
+      port: '587',
+      security: 'starttls',
+      username: '',
+      to: '',
+    });
+  });
+});
+
+describe('kindChanged', () => {
+  it.each<[string, ChannelItem | null, Partial<Draft>, boolean]>([
+    ['a new channel has no kind to change', null, { kind: 'email' }, false],
+    ['same kind', ntfy, {}, false],
+    ['another kind', ntfy, { kind: 'gotify' }, true],
+  ])('%s', (_, channel, changes, expected) => {
+    const draft = channel === null ? newDraft(changes) : editOf(channel, changes);
+    expect(kindChanged(channel, draft)).toBe(expected);
+  });
 });
 
 describe('secretChoiceOf', () => {
@@ -132,6 +179,10 @@ describe('secretChoiceOf', () => {
       'keep',
       true,
     ],
+    ['webhook without a stored secret: one must be set', webhookWithoutSecret, {}, ['set'], 'set', false],
+    ['gotify with a token: kept, never none', gotify, { secretMode: 'none' }, ['keep', 'set'], 'keep', true],
+    ['discord: no secret at all, so no None either', discord, {}, ['set'], 'set', false],
+    ['new slack: no secret at all', null, { kind: 'slack' }, ['set'], 'set', false],
   ])('%s', (_, channel, changes, modes, mode, stored) => {
     const draft = channel === null ? newDraft(changes) : editOf(channel, changes);
     const choice = secretChoiceOf(channel, draft);
@@ -201,6 +252,13 @@ describe('newChannelOf', () => {
     ],
     ['ntfy without a URL', { url: '' }, 'Enter the topic URL.'],
     ['slack without a URL', { kind: 'slack' }, 'Enter the webhook URL.'],
+    ['discord without a URL', { kind: 'discord', url: ' ' }, 'Enter the webhook URL.'],
+    ['gotify without a URL', { kind: 'gotify', secret: 'AbC.123' }, 'Enter the server URL.'],
+    [
+      'slack: the URL only',
+      { kind: 'slack', url: ' https://hooks.slack.com/services/T/B/x ' },
+      { target: { kind: 'slack', url: 'https://hooks.slack.com/services/T/B/x' } },
+    ],
     ['a blank name', { name: '   ', url: 'https://ntfy.sh/topic' }, 'Enter a name for the channel.'],
     [
       'email: recipients split on commas, semicolons and spaces; no user name is null; password as typed',
@@ -230,10 +288,30 @@ describe('newChannelOf', () => {
     ['email with no recipient', { ...emailDraft, to: ' , ; ' }, 'To: enter at least one address.'],
     ['email with a blank server', { ...emailDraft, host: ' ' }, 'Enter the SMTP server.'],
     ['email with a blank sender', { ...emailDraft, from: ' ' }, 'Enter the From address.'],
+    ['email with an empty port', { ...emailDraft, port: '' }, 'Port: a number from 1 to 65535.'],
+    [
+      'email with a port that is not a number',
+      { ...emailDraft, port: '5x' },
+      'Port: a number from 1 to 65535.',
+    ],
   ])('%s', (_, changes, expected) => {
     const body = wire(newChannelOf(newDraft(changes)));
     if (typeof expected === 'string') expect(body).toEqual({ problem: expected });
     else expect(body).toMatchObject(expected as object);
+  });
+
+  it.each<[string, string, string[]]>([
+    ['runs of separators', 'a@example.net ,; b@example.net', ['a@example.net', 'b@example.net']],
+    ['tabs and line breaks', '\ta@example.net\n\nb@example.net\r\n', ['a@example.net', 'b@example.net']],
+    ['separators at both ends', ';, a@example.net ,;', ['a@example.net']],
+  ])('splits the recipients on %s', (_, to, expected) => {
+    expect(wire(newChannelOf(newDraft({ ...emailDraft, to })))).toMatchObject({ target: { to: expected } });
+  });
+
+  it('trims the sender and the port', () => {
+    expect(
+      wire(newChannelOf(newDraft({ ...emailDraft, from: ' box@example.net ', port: ' 25 ' }))),
+    ).toMatchObject({ target: { from: 'box@example.net', port: 25 } });
   });
 
   it('accepts the port range ends', () => {
@@ -349,11 +427,99 @@ describe('channelPatchOf', () => {
       { ...emailDraft },
       { target: { kind: 'email', host: 'smtp.example.net', port: 465 } },
     ],
+    [
+      'email: the server',
+      email,
+      { host: 'mail.example.net' },
+      { target: { kind: 'email', host: 'mail.example.net' } },
+    ],
+    ['email: the encryption', email, { security: 'tls' }, { target: { kind: 'email', security: 'tls' } }],
+    [
+      'email: the sender',
+      email,
+      { from: 'alerts@example.net' },
+      { target: { kind: 'email', from: 'alerts@example.net' } },
+    ],
+    [
+      'email: a recipient added at the end',
+      email,
+      { to: 'me@example.net, you@example.net, them@example.net' },
+      { target: { to: ['me@example.net', 'you@example.net', 'them@example.net'] } },
+    ],
+    ['webhook: nothing changed', webhook, {}, {}],
+    [
+      'webhook without a stored secret: one must be typed',
+      webhookWithoutSecret,
+      { url: 'https://hooks.example.net/v2' },
+      'Enter the signing secret.',
+    ],
+    [
+      'kind changed to webhook without a secret',
+      ntfy,
+      { kind: 'webhook', url: 'https://hooks.example.net/in' },
+      'Enter the signing secret.',
+    ],
+    ['gotify: nothing changed', gotify, {}, {}],
+    ['gotify: None is not offered, so the token is kept', gotify, { secretMode: 'none' }, {}],
+    [
+      'kind changed to gotify without a URL',
+      ntfy,
+      { kind: 'gotify', secret: 'AbC.123' },
+      'Enter the server URL.',
+    ],
+    ['kind changed to slack without a URL', ntfy, { kind: 'slack' }, 'Enter the webhook URL.'],
+    ['discord: nothing changed', discord, {}, {}],
+    ['slack: nothing changed', slack, { url: '  ' }, {}],
   ])('%s', (_, channel, changes, expected) => {
-    const body = wire(channelPatchOf(channel, editOf(channel, changes)));
+    const result = channelPatchOf(channel, editOf(channel, changes));
+    expect(result.ok).toBe(typeof expected !== 'string');
+    const body = wire(result);
     if (typeof expected === 'string') expect(body).toEqual({ problem: expected });
-    else if (Object.keys(expected as object).length === 0) expect(body).toEqual({});
+    // An empty patch has no fields at all, not even undefined ones.
+    else if (Object.keys(expected as object).length === 0)
+      expect(result).toStrictEqual({ ok: true, body: {} });
     else expect(body).toMatchObject(expected as object);
+  });
+
+  it.each<[string, ChannelItem, Partial<Draft>, unknown]>([
+    [
+      'gotify: a new URL, the token kept',
+      gotify,
+      { url: ' https://gotify.example.net/v2 ' },
+      { kind: 'gotify', url: 'https://gotify.example.net/v2' },
+    ],
+    [
+      'gotify: a new token',
+      gotify,
+      { secretMode: 'set', secret: ' AbC.456 ' },
+      { kind: 'gotify', token: 'AbC.456' },
+    ],
+    [
+      'kind changed to gotify',
+      ntfy,
+      { kind: 'gotify', url: 'https://gotify.example.net', secret: 'AbC.123' },
+      { kind: 'gotify', url: 'https://gotify.example.net', token: 'AbC.123' },
+    ],
+    [
+      'slack: a new URL',
+      slack,
+      { url: 'https://hooks.slack.com/services/T/B/y' },
+      { kind: 'slack', url: 'https://hooks.slack.com/services/T/B/y' },
+    ],
+    [
+      'discord: a new URL',
+      discord,
+      { url: 'https://discord.com/api/webhooks/2/b' },
+      { kind: 'discord', url: 'https://discord.com/api/webhooks/2/b' },
+    ],
+    [
+      'webhook without a stored secret: one typed',
+      webhookWithoutSecret,
+      { secret: 'x'.repeat(16) },
+      { kind: 'webhook', secret: 'x'.repeat(16) },
+    ],
+  ])('the target exactly: %s', (_, channel, changes, target) => {
+    expect(wire(channelPatchOf(channel, editOf(channel, changes)))).toEqual({ target });
   });
 
   it('leaves out the secret and URL fields that were not typed', () => {
@@ -392,6 +558,7 @@ describe('inSentence', () => {
     ['Signing secret', 'signing secret'],
     ['URL', 'URL'],
     ['SMTP password', 'SMTP password'],
+    ['SMTP Server', 'SMTP Server'],
   ])('%s → %s', (label, expected) => {
     expect(inSentence(label)).toBe(expected);
   });

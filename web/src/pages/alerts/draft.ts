@@ -48,12 +48,13 @@ export const secretField = {
   email: { label: 'SMTP password', optional: true, trimmed: false },
 } as const satisfies Record<Kind, SecretField | undefined>;
 
-export const urlLabel: Record<Exclude<Kind, 'email'>, { readonly label: string; readonly hint: string }> = {
-  ntfy: { label: 'Topic URL', hint: 'e.g. https://ntfy.sh/a-topic-nobody-guesses' },
-  gotify: { label: 'Server URL', hint: 'e.g. https://gotify.example.net' },
-  discord: { label: 'Webhook URL', hint: 'Channel settings → Integrations → Webhooks → Copy Webhook URL' },
-  slack: { label: 'Webhook URL', hint: 'An incoming webhook: https://hooks.slack.com/services/…' },
-  webhook: { label: 'URL', hint: 'Receives a signed JSON POST (header X-Gatehouse-Signature).' },
+/** What the URL of each kind is called (the field's label, and the message when it is missing). */
+export const urlLabel: Record<Exclude<Kind, 'email'>, string> = {
+  ntfy: 'Topic URL',
+  gotify: 'Server URL',
+  discord: 'Webhook URL',
+  slack: 'Webhook URL',
+  webhook: 'URL',
 };
 
 /** The draft for a new channel (null) or for editing `channel`. */
@@ -105,9 +106,8 @@ export function secretChoiceOf(channel: ChannelItem | null, draft: Draft): Secre
     { value: 'set', label: stored ? 'Replace it' : 'Set one' },
     ...(secretOptional(draft.kind) ? [{ value: 'none' as const, label: 'None' }] : []),
   ];
-  const mode = modes.some((m) => m.value === draft.secretMode)
-    ? draft.secretMode
-    : (modes[0]?.value ?? 'set');
+  // The first mode offered: keep what is stored, else set one.
+  const mode = modes.some((m) => m.value === draft.secretMode) ? draft.secretMode : stored ? 'keep' : 'set';
   return { modes, mode, stored };
 }
 
@@ -139,12 +139,11 @@ type EmailFields = Omit<Extract<NewChannelJson['target'], { kind: 'email' }>, 'p
 
 function emailFieldsOf(d: Draft): Checked<EmailFields> {
   const port = Number(d.port);
-  const to = d.to
-    .split(/[\s,;]+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  // Split on each separator; the empty pieces between two of them (or at either end) are dropped.
+  const to = d.to.split(/[\s,;]/).filter((s) => s !== '');
   if (d.host.trim() === '') return { ok: false, message: 'Enter the SMTP server.' };
-  if (d.port.trim() === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
+  // A blank port is Number('') = 0, out of range.
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
     return { ok: false, message: 'Port: a number from 1 to 65535.' };
   }
   if (d.from.trim() === '') return { ok: false, message: 'Enter the From address.' };
@@ -191,7 +190,7 @@ function newTargetOf(draft: Draft): Checked<NewChannelJson['target']> {
     return email.ok ? { ok: true, body: { ...email.body, password: secret ?? null } } : email;
   }
   const url = draft.url.trim();
-  if (url === '') return enter(urlLabel[draft.kind].label);
+  if (url === '') return enter(urlLabel[draft.kind]);
   switch (draft.kind) {
     case 'webhook':
       if (secret === undefined) return enter(secretField.webhook.label);
@@ -243,14 +242,13 @@ function targetPatchOf(channel: ChannelItem, draft: Draft): Checked<TargetPatch 
   if (draft.kind === 'email') {
     const email = emailFieldsOf(draft);
     if (!email.ok) return email;
-    const unchanged =
-      channel.target.kind === 'email' && secret === undefined && sameEmail(channel.target, email.body);
-    if (unchanged) return { ok: true, body: undefined };
-    return { ok: true, body: secret === undefined ? email.body : { ...email.body, password: secret } };
+    if (secret === undefined && sameEmail(channel.target, email.body)) return { ok: true, body: undefined };
+    // A password left undefined is left out of the JSON, so the stored one stays.
+    return { ok: true, body: { ...email.body, password: secret } };
   }
   const url = trimmedOrUndefined(draft.url);
   // A new kind has no URL to keep; from here on, no URL means the same kind, unchanged URL.
-  if (changedKind && url === undefined) return enter(urlLabel[draft.kind].label);
+  if (changedKind && url === undefined) return enter(urlLabel[draft.kind]);
   switch (draft.kind) {
     case 'webhook':
       if (missingSecret) return enter(secretField.webhook.label);
@@ -270,15 +268,17 @@ function targetPatchOf(channel: ChannelItem, draft: Draft): Checked<TargetPatch 
   }
 }
 
-function sameEmail(stored: Extract<ChannelItem['target'], { kind: 'email' }>, next: EmailFields): boolean {
+/** `stored` is an email target that already holds `next`'s fields. */
+function sameEmail(stored: ChannelItem['target'], next: EmailFields): boolean {
   return (
+    stored.kind === 'email' &&
+    stored.to.length === next.to.length &&
+    stored.to.every((address, i) => address === next.to[i]) &&
     stored.host === next.host &&
     stored.port === next.port &&
     stored.security === next.security &&
     stored.username === next.username &&
-    stored.from === next.from &&
-    stored.to.length === next.to.length &&
-    stored.to.every((address, i) => address === next.to[i])
+    stored.from === next.from
   );
 }
 

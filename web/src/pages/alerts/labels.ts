@@ -1,4 +1,4 @@
-/** @module The alerts page's words for the API's values: kinds, severities, encryption, on/off. */
+/** @module The alerts page's words for the API's values: kinds, severities, encryption, on/off, and what goes in each URL field. */
 import type { Kind, Security, Severity } from './api.js';
 
 export const kindOptions: readonly { value: Kind; label: string }[] = [
@@ -21,6 +21,15 @@ export const securityOptions: readonly { value: Security; label: string }[] = [
   { value: 'tls', label: 'TLS from the start (usually port 465)' },
   { value: 'none', label: 'None: plain text on a trusted network (port 25)' },
 ];
+
+/** What goes into the URL field of each kind, for a new channel or a new kind. */
+export const urlHint: Record<Exclude<Kind, 'email'>, string> = {
+  ntfy: 'e.g. https://ntfy.sh/a-topic-nobody-guesses',
+  gotify: 'e.g. https://gotify.example.net',
+  discord: 'Channel settings → Integrations → Webhooks → Copy Webhook URL',
+  slack: 'An incoming webhook: https://hooks.slack.com/services/…',
+  webhook: 'Receives a signed JSON POST (header X-Gatehouse-Signature).',
+};
 
 export const enabledOptions: readonly { value: 'yes' | 'no'; label: string }[] = [
   { value: 'yes', label: 'On' },
