@@ -155,6 +155,26 @@ describe('UPnP IGD codec: the edges', () => {
       true,
     ],
     ['empty', '', false],
+    [
+      'a status line that does not start with HTTP/',
+      'NOTIFY * HTTP/1.1 200 OK\r\nST: %ST%\r\nLOCATION: http://10.10.0.1/d.xml\r\n\r\n',
+      false,
+    ],
+    [
+      'a LOCATION with http:// only inside it',
+      'HTTP/1.1 200 OK\r\nST: %ST%\r\nLOCATION: ftp://10.10.0.1/http://10.10.0.1/d.xml\r\n\r\n',
+      false,
+    ],
+    [
+      'spaces around header names',
+      'HTTP/1.1 200 OK\r\nST : %ST%\r\nLocation\t: http://10.10.0.1/d.xml\r\n\r\n',
+      true,
+    ],
+    [
+      'lines without a colon are no headers',
+      'HTTP/1.1 200 OK\r\nST: %ST%\r\nLOCATION: http://10.10.0.1/d.xml\r\nLOCATIONS\r\nSTX\r\n\r\n',
+      true,
+    ],
   ])('search answer: %s', (_name, text, found) => {
     const st = 'urn:schemas-upnp-org:service:WANPPPConnection:1';
     const r = parseSearchResponse(new TextEncoder().encode(text.replace('%ST%', st)));
@@ -196,6 +216,28 @@ describe('UPnP IGD codec: the edges', () => {
       ok: true,
       service: { controlUrl: 'http://10.10.0.1:5000/ppp', serviceType: ppp },
     });
+    expect(
+      parseDeviceDescription(
+        desc([
+          [wanIp1, ''],
+          [wanIp1, '/second'],
+        ]),
+        descUrl,
+      ),
+    ).toEqual({
+      ok: true,
+      service: { controlUrl: 'http://10.10.0.1:5000/second', serviceType: wanIp1 },
+    });
+    expect(
+      parseDeviceDescription(
+        `<root><device><serviceList><service><serviceType>${wanIp1}</serviceType></service>` +
+          '<service><controlURL>/ctl</controlURL></service></serviceList></device></root>',
+        descUrl,
+      ),
+    ).toEqual({
+      ok: false,
+      reason: 'the device offers no WANIPConnection or WANPPPConnection service',
+    });
     expect(parseDeviceDescription(desc([[wanIp1, 'http://[oops/ctl']]), descUrl)).toEqual({
       ok: false,
       reason: 'the control URL "http://[oops/ctl" is not a URL',
@@ -218,6 +260,8 @@ describe('UPnP IGD codec: the edges', () => {
     expect(parseEventSubUrl(desc, descUrl, wanIp1)).toBe('http://10.10.0.1:5000/base/evt');
     expect(parseEventSubUrl(desc, descUrl, 'urn:none')).toBeUndefined();
     expect(parseEventSubUrl('<root>', descUrl, wanIp1)).toBeUndefined();
+    // With a URLBase the description's own address is still what the URL must match.
+    expect(parseEventSubUrl(desc, 'not a url', wanIp1)).toBeUndefined();
     expect(parseEventSubUrl(desc.replace('evt<', 'http://[bad<'), descUrl, wanIp1)).toBeUndefined();
     expect(
       parseEventSubUrl(desc.replace('evt<', 'https://10.10.0.1:5000/evt<'), descUrl, wanIp1),

@@ -59,13 +59,14 @@ export function parseSearchResponse(
   const headers = new Map<string, string>();
   for (const line of lines) {
     const i = line.indexOf(':');
-    if (i > 0) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
+    // A line without a colon is no header; one with an empty name is harmless (no one asks for it).
+    if (i !== -1) headers.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
   }
   const location = headers.get('location');
-  const st = headers.get('st') ?? '';
+  const searchTarget = igdSearchTargets.find((t) => t === headers.get('st'));
   if (!location || !/^http:\/\//i.test(location)) return undefined;
-  if (!igdSearchTargets.some((t) => t === st)) return undefined;
-  return { location, searchTarget: st };
+  if (!searchTarget) return undefined;
+  return { location, searchTarget };
 }
 
 /**
@@ -80,18 +81,14 @@ export function parseDeviceDescription(
   if (!doc.ok) return { ok: false, reason: `the device description is not valid XML (${doc.reason})` };
   const base = childText(doc.root, 'URLBase') || descriptionUrl;
   const services = findAll(doc.root, 'service').map((s) => ({
-    serviceType: childText(s, 'serviceType') ?? '',
-    controlURL: childText(s, 'controlURL') ?? '',
+    serviceType: childText(s, 'serviceType'),
+    controlURL: childText(s, 'controlURL'),
   }));
   for (const wanted of connectionServices) {
-    const found = services.find((s) => s.serviceType === wanted && s.controlURL !== '');
-    if (!found) continue;
-    let url: URL;
-    try {
-      url = new URL(found.controlURL, base);
-    } catch {
-      return { ok: false, reason: `the control URL "${found.controlURL}" is not a URL` };
-    }
+    const controlURL = services.find((s) => s.serviceType === wanted && s.controlURL)?.controlURL;
+    if (!controlURL) continue;
+    const url = urlOf(controlURL, base);
+    if (!url) return { ok: false, reason: `the control URL "${controlURL}" is not a URL` };
     const descHost = new URL(descriptionUrl).host;
     if (url.protocol !== 'http:' || url.host !== descHost)
       return { ok: false, reason: `the control URL ${url.href} is not on the device's own host ${descHost}` };
@@ -111,13 +108,8 @@ export function parseEventSubUrl(
   const base = childText(doc.root, 'URLBase') || descriptionUrl;
   const service = findAll(doc.root, 'service').find((s) => childText(s, 'serviceType') === serviceType);
   const path = service && childText(service, 'eventSubURL');
-  if (!path) return undefined;
-  try {
-    const url = new URL(path, base);
-    return url.protocol === 'http:' && url.host === new URL(descriptionUrl).host ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
+  const url = path ? urlOf(path, base) : undefined;
+  return url?.protocol === 'http:' && url.host === urlOf(descriptionUrl)?.host ? url.href : undefined;
 }
 
 function escapeXml(s: string): string {
@@ -193,9 +185,10 @@ export function parsePortMappingEntry(values: Readonly<Record<string, string>>):
 
 /** The host of an SSDP LOCATION, or undefined when it is not a URL. */
 export function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
-  }
+  return urlOf(url)?.hostname;
+}
+
+/** `url` resolved against `base`, or undefined when either is not a URL. */
+function urlOf(url: string, base?: string): URL | undefined {
+  return URL.canParse(url, base) ? new URL(url, base) : undefined;
 }
