@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { gatehouseStore } from './document.js';
 import { stateV2Schema, stateV3Schema, type StateV3 } from './frozen-schemas.js';
 import {
   composeMigrations,
@@ -16,8 +15,13 @@ import {
 } from './migrations.js';
 
 const migrateToCurrent = (doc: unknown) => migrateWith(doc, storeMigrations);
-/** The current document (version 4). */
-const stateSchema = gatehouseStore.schema;
+/**
+ * The store as the app composes it (its full migration list and the current, version 4, document schema). Loading
+ * document.ts runs composeMigrations over storeMigrations, so it is imported inside the tests: a broken migration
+ * list then fails those tests instead of the loading of this file, which mutation testing would not count.
+ */
+const currentStore = async () => (await import('./document.js')).gatehouseStore;
+const currentSchema = async () => (await currentStore()).schema;
 
 const v1: StateV1 = {
   version: 1,
@@ -122,7 +126,8 @@ describe('migrateToCurrent', () => {
     expect(migrateToCurrent(doc)).toEqual({ kind: 'current', state: doc });
   });
 
-  it('migrates version 1 through 2 and 3 to 4', () => {
+  it('migrates version 1 through 2 and 3 to 4', async () => {
+    const stateSchema = await currentSchema();
     const result = migrateToCurrent(v1);
     expect(result).toMatchObject({ kind: 'migrated', from: 1 });
     if (result.kind === 'migrated') expect(stateSchema.safeParse(result.state).success).toBe(true);
@@ -180,7 +185,8 @@ const busyV1: StateV1 = {
 };
 
 describe('migrating keeps every record, field by field', () => {
-  it('version 1 → current: every token, session and audit detail, with the documented fill-ins', () => {
+  it('version 1 → current: every token, session and audit detail, with the documented fill-ins', async () => {
+    const stateSchema = await currentSchema();
     const result = migrateToCurrent(busyV1);
     if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
     const state = stateSchema.parse(result.state);
@@ -245,7 +251,8 @@ describe('migrating keeps every record, field by field', () => {
     ]);
   });
 
-  it('version 2 → current keeps the settings, tokens and sessions as they are, the audit events in their log', () => {
+  it('version 2 → current keeps the settings, tokens and sessions as they are, the audit events in their log', async () => {
+    const stateSchema = await currentSchema();
     const v2 = { ...migrateV1ToV2(busyV1), settings: { instanceName: 'Cabin gateway' } };
     const result = migrateToCurrent(v2);
     if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
@@ -302,7 +309,8 @@ function busyV3(): StateV3 {
 }
 
 describe('migrateV3ToV4', () => {
-  it('moves the audit events, address history and deliveries into their logs, oldest first, and keeps the rest', () => {
+  it('moves the audit events, address history and deliveries into their logs, oldest first, and keeps the rest', async () => {
+    const stateSchema = await currentSchema();
     const v3 = busyV3();
     const { doc, logs } = migrateV3ToV4(v3);
     expect(logs).toEqual({
@@ -332,7 +340,8 @@ describe('migrateV3ToV4', () => {
 });
 
 describe('the store migration list', () => {
-  it('is one step per version, in order, each owned and described', () => {
+  it('is one step per version, in order, each owned and described', async () => {
+    const gatehouseStore = await currentStore();
     expect(storeMigrations.map((m) => [m.to, m.owner, m.summary])).toEqual([
       [2, 'store', 'a list of users; session ids kept only as hashes'],
       [3, 'store', 'adds reachability and alerts'],
