@@ -6,6 +6,9 @@
 //    free port; /healthz is polled until it answers (time to ready, from spawn), then VmRSS is read from
 //    /proc/<pid>/status while the server idles. Scenarios: plain HTTP on loopback (`npm start`), HTTPS on a first
 //    start (the bootstrap certificate is made) and HTTPS on a restart (the certificate is reused).
+// 3. Under load (--load SECONDS): 32 clients at once repeat a mix of /healthz, unauthenticated API calls, failing
+//    logins (each a 32 MiB scrypt check until the throttle answers 429), the OpenAPI document and unknown pages;
+//    RSS before, at the end and 20 s after, the peak, and requests per second. This is where a heap cap shows.
 //
 // Nothing leaves the box: every public-address source points at closed loopback ports, and the whole benchmark runs
 // in a network namespace of its own holding only `lo` (with one more address, off 127/8, to serve HTTPS on), so the router
@@ -13,7 +16,7 @@
 // without it, and then UPnP / NAT-PMP / PCP ask the LAN's default gateway.
 // Needs a build: npm run build:server. Node flags default to those of the `start` script in package.json.
 // Usage: npm run bench:footprint [-- --runs 5 --idle 25 --node-flags="--max-old-space-size=96" --root DIR --no-netns
-//        --only imports|serve]
+//        --only imports|serve|load --load 40]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -31,10 +34,12 @@ const { values } = parseArgs({
     root: { type: 'string', default: path.resolve(import.meta.dirname, '..', '..') },
     'no-netns': { type: 'boolean', default: false },
     only: { type: 'string' },
+    load: { type: 'string', default: '0' },
   },
 });
 const runs = Number(values.runs);
 const idleSeconds = Number(values.idle);
+const loadSeconds = Number(values.load);
 const root = path.resolve(values.root);
 /** Inside the namespace, an extra address on lo outside 127/8: Gatehouse takes it for a LAN address and serves HTTPS. */
 const lanAddress = '10.77.0.1';
@@ -210,7 +215,20 @@ function healthy(url: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function serveOnce(dataDir: string, configFile: string, tls: boolean): Promise<ServeRun> {
+interface Running {
+  readonly url: string;
+  readonly pid: number;
+  /** From spawn to the first 200 from /healthz. */
+  readonly readyMs: number;
+}
+
+/** Starts `gatehouse serve`, waits until /healthz answers, runs `body`, then stops it (SIGTERM, by its pid). */
+async function withServer<T>(
+  dataDir: string,
+  configFile: string,
+  tls: boolean,
+  body: (server: Running) => Promise<T>,
+): Promise<T> {
   const host = tls ? lanAddress : '127.0.0.1';
   const port = await freePort(host);
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
@@ -241,12 +259,7 @@ async function serveOnce(dataDir: string, configFile: string, tls: boolean): Pro
         throw new Error('gatehouse serve did not answer /healthz within 30 s');
       await sleep(10);
     }
-    const readyMs = performance.now() - t0;
-    const atReadyKb = statusKb(pid, 'VmRSS');
-    await sleep(3000);
-    const earlyKb = statusKb(pid, 'VmRSS');
-    await sleep(Math.max(0, idleSeconds * 1000 - 3000));
-    return { readyMs, atReadyKb, earlyKb, idleKb: statusKb(pid, 'VmRSS'), peakKb: statusKb(pid, 'VmHWM') };
+    return await body({ url, pid, readyMs: performance.now() - t0 });
   } finally {
     // Only our own child, by its pid.
     if (!exited()) process.kill(pid, 'SIGTERM');
@@ -256,6 +269,16 @@ async function serveOnce(dataDir: string, configFile: string, tls: boolean): Pro
     await exit;
     clearTimeout(killer);
   }
+}
+
+function serveOnce(dataDir: string, configFile: string, tls: boolean): Promise<ServeRun> {
+  return withServer(dataDir, configFile, tls, async ({ pid, readyMs }) => {
+    const atReadyKb = statusKb(pid, 'VmRSS');
+    await sleep(3000);
+    const earlyKb = statusKb(pid, 'VmRSS');
+    await sleep(Math.max(0, idleSeconds * 1000 - 3000));
+    return { readyMs, atReadyKb, earlyKb, idleKb: statusKb(pid, 'VmRSS'), peakKb: statusKb(pid, 'VmHWM') };
+  });
 }
 
 async function measureServe(): Promise<void> {
@@ -322,8 +345,113 @@ async function measureServe(): Promise<void> {
   }
 }
 
+// ---- 3. under load -------------------------------------------------------------------------------------------
+
+interface LoadRun {
+  readonly requests: number;
+  readonly beforeKb: number;
+  readonly endKb: number;
+  readonly afterKb: number;
+  readonly peakKb: number;
+}
+
+/** 32 clients on keep-alive connections, each sending the next request of the mix as soon as one is answered. */
+async function hammer(url: string, seconds: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const end = performance.now() + seconds * 1000;
+  let sent = 0;
+  const request = (method: string, p: string, body?: string) =>
+    new Promise<void>((resolve) => {
+      const req = http.request(
+        `${url}${p}`,
+        { method, agent, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', () => resolve());
+      req.end(body);
+    });
+  const next = (n: number) => {
+    switch (n % 5) {
+      case 0:
+        return request('GET', '/healthz');
+      case 1:
+        return request('GET', '/api/v1/status');
+      case 2:
+        return request(
+          'POST',
+          '/api/v1/auth/login',
+          JSON.stringify({ username: `bench-${n % 1000}`, password: `not-the-password-${n}` }),
+        );
+      case 3:
+        return request('GET', '/api/v1/openapi.json');
+      default:
+        return request('GET', `/no/such/page/${n}`);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (performance.now() < end) await next(sent++);
+    }),
+  );
+  agent.destroy();
+  return sent;
+}
+
+async function measureLoad(): Promise<void> {
+  const results: LoadRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-footprint-'));
+    try {
+      const configFile = path.join(dir, 'config.json');
+      fs.writeFileSync(configFile, await benchConfig());
+      const r = await withServer(path.join(dir, 'data'), configFile, false, async ({ url, pid }) => {
+        await sleep(3000);
+        const beforeKb = statusKb(pid, 'VmRSS');
+        const requests = await hammer(url, loadSeconds);
+        const endKb = statusKb(pid, 'VmRSS');
+        await sleep(20_000);
+        return { requests, beforeKb, endKb, afterKb: statusKb(pid, 'VmRSS'), peakKb: statusKb(pid, 'VmHWM') };
+      });
+      results.push(r);
+      console.error(
+        `  load run ${i + 1}: ${Math.round(r.requests / loadSeconds)} req/s, RSS ${mb(r.beforeKb)} → ${mb(r.endKb)} → ${mb(r.afterKb)} MB, peak ${mb(r.peakKb)} MB`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(
+    `\n### Under load for ${loadSeconds} s (node ${nodeFlags.join(' ') || '(no flags)'}; median of ${runs}, range)\n`,
+  );
+  console.log('| requests/s | RSS before (MB) | RSS at the end (MB) | RSS 20 s later (MB) | peak RSS (MB) |');
+  console.log('| ---------- | --------------- | ------------------- | ------------------- | ------------- |');
+  console.log(
+    `| ${range(
+      results.map((r) => r.requests / loadSeconds),
+      (n) => String(Math.round(n)),
+    )} | ${range(
+      results.map((r) => r.beforeKb),
+      mb,
+    )} | ${range(
+      results.map((r) => r.endKb),
+      mb,
+    )} | ${range(
+      results.map((r) => r.afterKb),
+      mb,
+    )} | ${range(
+      results.map((r) => r.peakKb),
+      mb,
+    )} |`,
+  );
+}
+
 console.log(
   `footprint of ${root} on ${os.cpus().length} cores, Node ${process.version}${insideNetns ? ', in a network namespace of its own' : ''}`,
 );
-if (values.only !== 'serve') measureImports();
-if (values.only !== 'imports') await measureServe();
+const part = (name: string) => values.only === undefined || values.only === name;
+if (part('imports')) measureImports();
+if (part('serve')) await measureServe();
+if (loadSeconds > 0 && part('load')) await measureLoad();
