@@ -450,3 +450,24 @@ describe('formatFirstIssue', () => {
     expect(formatFirstIssue(new z.ZodError([]))).toBe('invalid');
   });
 });
+
+describe('the store’s own steps', () => {
+  it('lead from version 1 to 4, one version each, each saying what it does and refusing a document it cannot read', () => {
+    expect(storeMigrations.map((s) => [s.to, s.owner])).toEqual([
+      [2, 'store'],
+      [3, 'store'],
+      [4, 'store'],
+    ]);
+    expect(storeMigrations.map((s) => s.summary)).toEqual([
+      'a list of users; session ids kept only as hashes',
+      'adds reachability and alerts',
+      'audit events, address history and alert deliveries move into logs',
+    ]);
+    for (const step of storeMigrations)
+      expect(step.up({ version: step.to - 1 })).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(new RegExp(`^version ${step.to - 1} document: `)) as unknown,
+      });
+    expect(storeMigrations[0]?.up(v1)).toMatchObject({ ok: true, doc: { version: 2 }, logs: {} });
+  });
+});
