@@ -27,18 +27,23 @@ export class FakeClock implements Clock {
         resolve();
         return;
       }
-      const sleeper = { until: this.current + ms, resolve };
+      const onAbort = (): void => {
+        const i = this.sleepers.indexOf(sleeper);
+        if (i >= 0) this.sleepers.splice(i, 1);
+        reject(signal?.reason as Error);
+      };
+      // Like the system clock, a sleep that ends takes its abort listener with it: a loop sleeping on one signal
+      // does not pile listeners up on it.
+      const sleeper = {
+        until: this.current + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
       this.sleepers.push(sleeper);
       for (const w of this.sleepWaiters.splice(0)) w();
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.sleepers.indexOf(sleeper);
-          if (i >= 0) this.sleepers.splice(i, 1);
-          reject(signal.reason as Error);
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -1,4 +1,5 @@
 /** @module The Clock contract: cases that systemClock and FakeClock must both pass. */
+import { getEventListeners } from 'node:events';
 import { expect, it } from 'vitest';
 import type { Clock } from '../../../src/core/clock.js';
 import { within } from './within.js';
@@ -39,5 +40,16 @@ export function clockContract(setup: () => ClockUnderTest): void {
     const { clock } = setup();
     const reason = new Error('aborted before');
     await expect(within(clock.sleep(60_000, AbortSignal.abort(reason)), 1000, 'sleep')).rejects.toBe(reason);
+  });
+
+  it('a sleep that ends leaves no listener on its signal (a loop sleeping on one signal does not pile them up)', async () => {
+    const { clock, elapse } = setup();
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 3; i++) {
+      const sleeping = clock.sleep(5, signal);
+      await elapse(5);
+      await within(sleeping, 1000, 'sleep(5)');
+    }
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 }
