@@ -33,6 +33,19 @@ const requests = [
 const logins = ['failure', 'failure', 'locked', 'success'] as const;
 
 describe('createMetrics', () => {
+  it('a failed load of prom-client is tried again at the next scrape, not remembered', async () => {
+    let attempts = 0;
+    const metrics = createMetrics({
+      processMetrics: false,
+      loadPromClient: () =>
+        ++attempts === 1 ? Promise.reject(new Error('EMFILE: too many open files')) : import('prom-client'),
+    });
+    metrics.loginAttempts.inc({ outcome: 'success' });
+    await expect(metrics.registry.metrics()).rejects.toThrow('EMFILE');
+    expect(await metrics.registry.metrics()).toContain('gatehouse_login_attempts_total{outcome="success"} 1');
+    expect(attempts).toBe(2);
+  });
+
   it('writes the same text as an eager prom-client registry fed the same events', async () => {
     const lazy = createMetrics({ processMetrics: false });
     const eager = eagerRegistry(false);

@@ -7,6 +7,8 @@
  */
 import type { Registry } from 'prom-client';
 import type { AuthEvents } from '../auth/service.js';
+// Types only: the module itself is loaded on the first scrape.
+import type * as PromClient from 'prom-client';
 
 /** A count per label set that only goes up; cheap enough to bump on every request. */
 export interface CounterMetric<L extends string> {
@@ -63,7 +65,11 @@ class InProcessCounter<L extends string> implements CounterMetric<L> {
   }
 }
 
-export function createMetrics(options: { processMetrics: boolean }): Metrics {
+export function createMetrics(options: {
+  processMetrics: boolean;
+  /** Loads prom-client (tests: one that fails); default the dynamic import. */
+  loadPromClient?: () => Promise<typeof PromClient>;
+}): Metrics {
   const httpRequests = new InProcessCounter(
     'gatehouse_http_requests_total',
     'HTTP requests answered, by method, matched route and status',
@@ -75,7 +81,15 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
     ['outcome'] as const,
   );
   let loading: Promise<Registry> | undefined;
-  const registry = () => (loading ??= buildRegistry([httpRequests, loginAttempts], options.processMetrics));
+  const load = options.loadPromClient ?? (() => import('prom-client'));
+  // A load that failed is tried again at the next scrape instead of failing every scrape after it.
+  const registry = () =>
+    (loading ??= buildRegistry(load, [httpRequests, loginAttempts], options.processMetrics).catch(
+      (e: unknown) => {
+        loading = undefined;
+        throw e;
+      },
+    ));
   return {
     registry: {
       contentType: prometheusContentType,
@@ -88,8 +102,12 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
   };
 }
 
-async function buildRegistry(counters: readonly CounterSource[], processMetrics: boolean): Promise<Registry> {
-  const { Counter, Registry, collectDefaultMetrics } = await import('prom-client');
+async function buildRegistry(
+  load: () => Promise<typeof PromClient>,
+  counters: readonly CounterSource[],
+  processMetrics: boolean,
+): Promise<Registry> {
+  const { Counter, Registry, collectDefaultMetrics } = await load();
   const registry = new Registry();
   if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
   for (const counter of counters) {
