@@ -74,6 +74,11 @@ describe('the reachability capability', () => {
       expect.arrayContaining(['reach.cgnat', 'reach.udp-blocked', 'reach.port-mapping-lost']),
     );
     expect(t.capability.uiPages).toEqual(['reachability']);
+    // The dashboard says the checks are off instead of waiting for a first probe that never comes.
+    expect(await t.capability.statusCards?.[0]?.card()).toMatchObject({
+      state: 'unknown',
+      summary: expect.stringContaining('Reachability checks are turned off') as unknown,
+    });
     await t.capability.start?.();
     await t.capability.stop?.();
     expect(t.udp.opened).toEqual([]);
@@ -133,5 +138,13 @@ describe('the reachability capability', () => {
     t.ports.bus.publish('reach.wan-pushed', { address: '198.51.100.4', from: '10.0.0.1' });
     expect(t.raised).toEqual([]);
     expect(await t.capability.pushSource.probe('ipv4')).toMatchObject([{ kind: 'unavailable' }]);
+  });
+
+  it('turned on, its card waits for the first probe', async () => {
+    const t = setup(true);
+    expect(await t.capability.statusCards?.[0]?.card()).toMatchObject({
+      state: 'unknown',
+      summary: 'The first probe is running.',
+    });
   });
 });

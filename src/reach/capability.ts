@@ -203,7 +203,7 @@ export function createReachability(
     pushSource,
     // With reachability off the routes still answer with the stored history (and refuse to probe).
     routes: reachabilityRoutes(deps.store, settings.enabled ? service : undefined),
-    statusCards: [reachabilityCard(service, deps.store)],
+    statusCards: [reachabilityCard(service, deps.store, settings.enabled)],
     alertRules: reachabilityRules,
     uiPages: ['reachability'],
     start() {

@@ -3,12 +3,27 @@ import type { StatusCardProvider } from '../status/cards.js';
 import type { Store } from '../store/store.js';
 import type { ReachabilityService } from './service.js';
 
-export function reachabilityCard(service: ReachabilityService, store: Store): StatusCardProvider {
+export function reachabilityCard(
+  service: ReachabilityService,
+  store: Store,
+  /** False when reachability is turned off: no probe will come, and the card says so instead of waiting. */
+  enabled = true,
+): StatusCardProvider {
   return {
     id: 'reachability',
     card: () => {
       const report = service.latest();
       const lastChange = store.log('reach.history').newest(1)[0];
+      if (!enabled) {
+        return {
+          id: 'reachability',
+          title: 'Reachability',
+          state: 'unknown',
+          summary:
+            'Reachability checks are turned off (reachability.enabled / GATEHOUSE_REACHABILITY), so nobody checks whether the box can be reached.',
+          facts: [],
+        };
+      }
       if (!report) {
         return {
           id: 'reachability',
