@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
@@ -51,38 +51,58 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const startServer = () => bed.spawnGatehouse(path.join(dir, 'config.json'), path.join(dir, 'data'));
+  /**
+   * True once `address` is accepted as seen from outside the process: the document holds it and the history log
+   * has its record. The store writes the document before it appends the records of the same update, so a reader of
+   * the files can see the first without the second for a moment; waiting for both is the settled state.
+   */
+  const accepted = (address: string) =>
+    Promise.resolve(
+      currentIpv4() === address && readHistory().at(-1)?.address === address ? true : undefined,
+    );
+
+  let running: { pid: number } | undefined;
+  const startServer = () => {
+    running = bed.spawnGatehouse(path.join(dir, 'config.json'), path.join(dir, 'data'));
+    return running;
+  };
+  /** SIGTERM and wait until the lock is gone; also run after a failed test, so the next one can take the lock. */
+  const stopServer = async () => {
+    const server = running;
+    running = undefined;
+    if (!server) return;
+    try {
+      process.kill(server.pid, 'SIGTERM');
+    } catch {
+      return; // already gone
+    }
+    await waitFor('the server to exit', () =>
+      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
+    );
+  };
+  afterEach(stopServer);
 
   const miniupnpdRules = async () => bed.routerMappings();
 
   it('maps the WireGuard port on the router while it runs, accepts the public address, and unmaps on shutdown', async () => {
-    const server = startServer();
+    startServer();
     await waitFor('the WireGuard port mapped on miniupnpd', async () =>
       /dport 51820 dnat ip to 10\.10\.0\.2:51820/.test(await miniupnpdRules()) ? true : undefined,
     );
-    await waitFor('the public address accepted', () =>
-      Promise.resolve(currentIpv4() === addr.routerWan ? true : undefined),
-    );
+    await waitFor('the public address accepted', () => accepted(addr.routerWan));
     const first = readHistory()[0];
     expect(first?.sources.length).toBeGreaterThanOrEqual(2);
 
     // A WAN address change at the router (like an ISP reconnect) is found by the STUN backstop.
     await bed.setPublicAddress('203.0.113.3');
     // Bounds a hang only (the backstop is 5 s); how long detection takes is measured by npm run bench:reachability.
-    await waitFor(
-      'the new public address accepted',
-      () => Promise.resolve(currentIpv4() === '203.0.113.3' ? true : undefined),
-      20_000,
-    );
+    await waitFor('the new public address accepted', () => accepted('203.0.113.3'), 20_000);
     expect(readHistory().at(-1)).toMatchObject({
       address: '203.0.113.3',
       previous: addr.routerWan,
     });
 
-    process.kill(server.pid, 'SIGTERM');
-    await waitFor('the server to exit', () =>
-      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
-    );
+    await stopServer();
     expect(await miniupnpdRules()).not.toMatch(/dport 51820/);
     await bed.setPublicAddress(addr.routerWan);
   });
@@ -90,21 +110,12 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
   it('public: an address change on its own interface is seen through the address monitor, before any backstop', async () => {
     await bed.setScenario('public');
     fs.writeFileSync(path.join(dir, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
-    const server = startServer();
-    await waitFor('the public address accepted', () =>
-      Promise.resolve(currentIpv4() === addr.gwPublic ? true : undefined),
-    );
+    startServer();
+    await waitFor('the public address accepted', () => accepted(addr.gwPublic));
     // The provider hands the box a new address (on its own interface): the monitor fires, no backstop is due.
     await bed.setPublicAddress('203.0.113.35');
-    await waitFor(
-      'the interface address change accepted',
-      () => Promise.resolve(currentIpv4() === '203.0.113.35' ? true : undefined),
-      15_000,
-    );
-    process.kill(server.pid, 'SIGTERM');
-    await waitFor('the server to exit', () =>
-      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
-    );
+    await waitFor('the interface address change accepted', () => accepted('203.0.113.35'), 15_000);
+    await stopServer();
     await bed.setPublicAddress(addr.gwPublic);
   });
 
@@ -114,7 +125,7 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
       path.join(dir, 'config.json'),
       gatehouseReachabilityConfig({ lyingEcho: true, backstopSeconds: 3600 }),
     );
-    const server = startServer();
+    startServer();
     const alert = await waitFor('the sources-disagree alert', () =>
       Promise.resolve(
         readStore()?.alerts.items.find((a) => a.rule === 'reach.sources-disagree' && a.clearedAt === null),
@@ -122,9 +133,6 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
     );
     expect(alert.message).toMatch(/http:203\.0\.113\.66:8089: 198\.51\.100\.99/);
     expect(currentIpv4()).toBe(addr.routerWan);
-    process.kill(server.pid, 'SIGTERM');
-    await waitFor('the server to exit', () =>
-      Promise.resolve(fs.existsSync(path.join(dir, 'data', 'gatehouse.lock')) ? undefined : true),
-    );
+    await stopServer();
   });
 });
