@@ -1,6 +1,7 @@
 /** @module TOTP (RFC 6238) secrets, provisioning URIs and verification, plus recovery codes. */
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { toWellFormedText } from '../core/text.js';
 
 const period = 30;
 const digits = 6;
@@ -14,8 +15,12 @@ function totpFor(secret: string, issuer: string, label: string): TOTP {
   return new TOTP({ issuer, label, algorithm: 'SHA1', digits, period, secret: Secret.fromBase32(secret) });
 }
 
+/**
+ * The otpauth:// URI. Issuer and label come from the store, which may hold text an older version accepted; a lone
+ * surrogate would make percent-encoding throw (URIError), so it becomes U+FFFD instead.
+ */
 export function provisioningUri(secret: string, issuer: string, label: string): string {
-  return totpFor(secret, issuer, label).toString();
+  return totpFor(secret, toWellFormedText(issuer), toWellFormedText(label)).toString();
 }
 
 export async function provisioningQrSvg(uri: string): Promise<string> {

@@ -53,7 +53,9 @@ function describeIssues(source: string, error: z.ZodError, nameOf: (key: string)
   // Stryker disable next-line OptionalChaining: a failed parse has at least one issue; `?.` satisfies the index check
   const key = first?.path[0];
   // An issue with the document itself (e.g. a config file that is an array) has no setting to name.
-  const where = typeof key === 'string' ? `${nameOf(key)}: ` : '';
+  // A nested setting (from the file) is named by its whole path, e.g. `reachability.trustedSource`.
+  const rest = first?.path.slice(1).map(String) ?? [];
+  const where = typeof key === 'string' ? `${[nameOf(key), ...rest].join('.')}: ` : '';
   // Stryker disable next-line OptionalChaining,StringLiteral: as above; the fallback is unreachable, there is always a first message
   const detail = first?.message ?? 'invalid value';
   const message =

@@ -1,6 +1,7 @@
 /** @module The settings Gatehouse boots with, their zod schemas and defaults. */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { refineWellFormedText } from '../core/text.js';
 
 export interface ListenAddress {
   readonly host: string;
@@ -121,7 +122,9 @@ export const settingsSourceSchema = z
     reachability: reachabilitySettingsSchema,
   })
   .partial()
-  .strict();
+  .strict()
+  // Every string from a flag, the environment or the file: well-formed Unicode or refused, naming the setting.
+  .superRefine(refineWellFormedText);
 
 export type SettingsSource = z.input<typeof settingsSourceSchema>;
 

@@ -16,6 +16,7 @@ import { csrfProtection } from './middleware/csrf.js';
 import { apiGuard } from './middleware/guard.js';
 import { identify, sessionCookieSettings } from './middleware/identify.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { wellFormedJsonBody } from './middleware/well-formed-body.js';
 import type { Metrics } from './metrics.js';
 import { createRouter } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       onError: (c) => apiError(c, 413, 'body.too-large', `request body exceeds ${maxBodyBytes} bytes`),
     }),
   );
+  app.use('/api/*', wellFormedJsonBody());
   app.use('*', identify(deps.auth, cookie, deps.trustProxy));
   app.use('/api/*', apiGuard());
   app.use('/api/*', csrfProtection());
