@@ -13,9 +13,12 @@ export type AlertsFailureCode =
 export interface AlertsFailure {
   readonly code: AlertsFailureCode;
   readonly message: string;
+  /** The request field the failure is about (`name`, `target.secret`), so a form can show it there. */
+  readonly field?: string;
 }
 
-export const alertsFailure = (code: AlertsFailureCode, message: string): AlertsFailure => ({ code, message });
+export const alertsFailure = (code: AlertsFailureCode, message: string, field?: string): AlertsFailure =>
+  field === undefined ? { code, message } : { code, message, field };
 
 /**
  * A target as an edit sends it. URLs (a Discord or Slack webhook URL is itself the secret) and secrets are
@@ -65,7 +68,8 @@ function mergeTarget(existing: ChannelTarget, patch: TargetPatch): Outcome<Chann
     fail(
       alertsFailure(
         'alerts.secret-required',
-        `target.${field}: enter it again (it is kept only while the channel keeps its kind and server)`,
+        `enter the ${field === 'url' ? 'URL' : field} again: it is kept only while the channel keeps its kind and server`,
+        `target.${field}`,
       ),
     );
   const sameKind = existing.kind === patch.kind;
@@ -137,7 +141,12 @@ export function applyChannelPatch(
   const changed: string[] = (['name', 'enabled', 'minSeverity'] as const).filter(
     (k) => next[k] !== channel[k],
   );
-  if (JSON.stringify(next.target) !== JSON.stringify(channel.target)) changed.push('target');
+  if (JSON.stringify(next.target) !== JSON.stringify(channel.target)) {
+    changed.push('target');
+    // The last delivery went to the old target: it says nothing about the new one.
+    const { lastDelivery: _old, ...rest } = next;
+    return ok({ channel: rest, changed });
+  }
   return ok({ channel: next, changed });
 }
 

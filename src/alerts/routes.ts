@@ -7,8 +7,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { pickNotified, type AlertsActor, type AlertService } from './service.js';
 import type { Alert, Channel, ChannelTarget } from '../store/schema.js';
 import { actorName, type AppContext } from '../http/context.js';
-import { failWithCode, type StatusTable } from '../http/errors.js';
-import type { AlertsFailureCode } from './channels.js';
+import { ApiProblem, failWithCode, type StatusTable } from '../http/errors.js';
+import type { AlertsFailure, AlertsFailureCode } from './channels.js';
 import { sessionOnly } from '../http/middleware/guard.js';
 import {
   commonErrors,
@@ -22,14 +22,18 @@ import {
 
 const severitySchema = z.enum(['info', 'warning', 'critical']);
 
-/** No control characters at all (CR and LF included): such text may end up in a mail or HTTP header. */
-const noControl = /^[^\p{Cc}]+$/u;
+/**
+ * No control characters at all (CR and LF included): such text may end up in a mail or HTTP header. Empty text
+ * passes here, so that the length check alone says "enter …".
+ */
+const noControl = /^[^\p{Cc}]*$/u;
 
+// Messages are in plain words: the UI shows them next to the field the issue's path names.
 const nameSchema = z
   .string()
   .trim()
-  .min(1)
-  .max(64)
+  .min(1, 'enter a name')
+  .max(64, 'at most 64 characters')
   .regex(noControl, 'no control characters or line breaks')
   .openapi({ example: 'Phone (ntfy)' });
 
@@ -46,27 +50,39 @@ function isHttpUrl(value: string): boolean {
   );
 }
 
+/** A URL `isHttpUrl` accepts, on a port fetch may use (fetch refuses the others with a bare "bad port"). */
+function onAllowedPort(value: string): boolean {
+  if (!isHttpUrl(value)) return true; // the first check says what is wrong
+  const port = new URL(value).port;
+  return port === '' || !fetchBlockedPorts.has(Number(port));
+}
+
 const httpUrlSchema = z
   .string()
-  .max(2048)
+  .min(1, 'enter the URL')
+  .max(2048, 'at most 2048 characters')
   .refine(isHttpUrl, 'must be an http:// or https:// URL, without spaces or a user name and password in it')
+  .refine(
+    onAllowedPort,
+    'that port is reserved for another protocol, so web requests to it are refused; use another port',
+  )
   .openapi({ format: 'uri', example: 'https://ntfy.sh/my-secret-topic' });
 
 const tokenSchema = z
   .string()
-  .min(1)
-  .max(512)
-  .regex(/^[\x21-\x7e]+$/, 'visible ASCII characters only');
+  .min(1, 'enter the token')
+  .max(512, 'at most 512 characters')
+  .regex(/^[\x21-\x7e]*$/, 'letters, digits and symbols only, without spaces');
 
 const webhookSecretSchema = z
   .string()
   .min(16, 'at least 16 characters')
-  .max(256)
+  .max(256, 'at most 256 characters')
   .regex(noControl, 'no control characters');
 
 const emailAddressSchema = z
   .string()
-  .max(254)
+  .max(254, 'at most 254 characters')
   .regex(/^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+$/, 'an address like alerts@example.com')
   .openapi({ example: 'alerts@example.com' });
 
@@ -74,20 +90,34 @@ const smtpFields = {
   kind: z.literal('email'),
   host: z
     .string()
-    .min(1)
-    .max(253)
-    .regex(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address')
+    .min(1, 'enter the server')
+    .max(253, 'at most 253 characters')
+    .regex(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address, like smtp.example.com')
     .openapi({ example: 'smtp.example.com' }),
-  port: z.number().int().min(1).max(65535).openapi({ example: 587 }),
+  port: z
+    .number('a number from 1 to 65535')
+    .int('a number from 1 to 65535')
+    .min(1, 'a number from 1 to 65535')
+    .max(65535, 'a number from 1 to 65535')
+    .openapi({ example: 587 }),
   security: z.enum(['tls', 'starttls', 'none']).openapi({
     description:
       'tls: TLS from the start (port 465); starttls: upgrade and require it (587); none: plain (25)',
   }),
-  username: z.string().min(1).max(256).regex(noControl, 'no control characters').nullable(),
+  username: z
+    .string()
+    .min(1, 'leave it empty for none')
+    .max(256, 'at most 256 characters')
+    .regex(noControl, 'no control characters')
+    .nullable(),
   from: emailAddressSchema,
-  to: z.array(emailAddressSchema).min(1).max(10),
+  to: z.array(emailAddressSchema).min(1, 'enter at least one address').max(10, 'at most 10 addresses'),
 };
-const smtpPasswordSchema = z.string().min(1).max(256).regex(noControl, 'no control characters');
+const smtpPasswordSchema = z
+  .string()
+  .min(1, 'leave it empty for none')
+  .max(256, 'at most 256 characters')
+  .regex(noControl, 'no control characters');
 
 const targetInputSchema = z
   .discriminatedUnion('kind', [
@@ -171,6 +201,17 @@ const publicTargetSchema = z
       'A target without its secrets: URLs show as a hint (where a Discord, Slack or ntfy URL is the secret)',
   });
 
+const lastDeliverySchema = z
+  .object({
+    at: z.string(),
+    event: z.enum(['raised', 'cleared', 'test']),
+    ok: z.boolean(),
+    error: z.string().nullable(),
+  })
+  .openapi('AlertChannelLastDelivery', {
+    description: 'The last attempt to send to the channel (an alert or a test); null when none was made yet',
+  });
+
 const channelSchema = z
   .object({
     id: z.string(),
@@ -179,8 +220,17 @@ const channelSchema = z
     minSeverity: severitySchema,
     createdAt: z.string(),
     target: publicTargetSchema,
+    lastDelivery: lastDeliverySchema.nullable(),
   })
   .openapi('AlertChannel');
+
+const unsavedTestSchema = z
+  .object({
+    name: nameSchema.optional().openapi({ description: 'For the audit log; the channel is not saved' }),
+    target: targetInputSchema,
+  })
+  .strict()
+  .openapi('AlertUnsavedChannelTest');
 
 const alertSchema = z
   .object({
@@ -260,6 +310,7 @@ const toPublicChannel = (c: Channel): z.infer<typeof channelSchema> => ({
   minSeverity: c.minSeverity,
   createdAt: c.createdAt,
   target: toPublicTarget(c.target),
+  lastDelivery: c.lastDelivery ?? null,
 });
 
 const toPublicAlert = (a: Alert): z.infer<typeof alertSchema> => ({
@@ -279,6 +330,17 @@ const alertsStatus: StatusTable<AlertsFailureCode> = {
   'alerts.too-many-channels': 409,
   'alerts.secret-required': 400,
 };
+
+/**
+ * Ends a handler with an alerts failure. One about a field carries it as `details`, in the shape validation
+ * issues have (`[{ path, message }]`), so a form shows every field problem the same way, next to its field.
+ */
+function failAlerts(f: AlertsFailure): never {
+  if (f.field === undefined) return failWithCode(alertsStatus, f);
+  throw new ApiProblem(alertsStatus[f.code], f.code, `${f.field}: ${f.message}`, {}, [
+    { path: f.field.split('.'), message: f.message },
+  ]);
+}
 
 export function alertRoutes(alerts: AlertService) {
   const router = createRouter();
@@ -322,7 +384,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.acknowledge(c.req.valid('param').id, actorOf(c));
-        if (!result.ok) return failWithCode(alertsStatus, result.error);
+        if (!result.ok) return failAlerts(result.error);
         return c.json({ alert: toPublicAlert(result.value) }, 200);
       },
     )
@@ -369,7 +431,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.createChannel(c.req.valid('json'), actorOf(c));
-        if (!result.ok) return failWithCode(alertsStatus, result.error);
+        if (!result.ok) return failAlerts(result.error);
         return c.json({ channel: toPublicChannel(result.value) }, 201);
       },
     )
@@ -389,7 +451,7 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.updateChannel(c.req.valid('param').id, c.req.valid('json'), actorOf(c));
-        if (!result.ok) return failWithCode(alertsStatus, result.error);
+        if (!result.ok) return failAlerts(result.error);
         return c.json({ channel: toPublicChannel(result.value) }, 200);
       },
     )
@@ -409,8 +471,27 @@ export function alertRoutes(alerts: AlertService) {
       }),
       async (c) => {
         const result = await alerts.deleteChannel(c.req.valid('param').id, actorOf(c));
-        if (!result.ok) return failWithCode(alertsStatus, result.error);
+        if (!result.ok) return failAlerts(result.error);
         return c.json({ ok: true as const }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/alerts/channels/test',
+        tags: ['alerts'],
+        summary:
+          'Send a test notification to a channel that is not saved yet; nothing is stored (session only)',
+        request: { body: jsonBody(unsavedTestSchema) },
+        responses: {
+          200: jsonContent(testResultSchema, 'The delivery outcome (ok false: the error says why)'),
+          ...commonErrors,
+        },
+      }),
+      async (c) => {
+        const { name, target } = c.req.valid('json');
+        const d = await alerts.testUnsavedChannel({ name: name ?? '', target }, actorOf(c));
+        return c.json({ ok: d.ok, error: d.error, at: d.at }, 200);
       },
     )
     .openapi(
@@ -418,9 +499,14 @@ export function alertRoutes(alerts: AlertService) {
         method: 'post',
         path: '/alerts/channels/{id}/test',
         tags: ['alerts'],
-        summary: 'Send a test notification now; answers whether the receiver accepted it (session only)',
-        middleware: [noInput()] as const,
-        request: { params: idParams },
+        summary:
+          'Send a test notification now; answers whether the receiver accepted it. Without a body the saved ' +
+          'channel is tested and the outcome kept as its last delivery; with a body (the fields of an edit, as ' +
+          'PATCH takes them) the channel as edited is tested and nothing is saved (session only)',
+        request: {
+          params: idParams,
+          body: { required: false, content: { 'application/json': { schema: channelPatchSchema } } },
+        },
         responses: {
           200: jsonContent(testResultSchema, 'The delivery outcome (ok false: the error says why)'),
           ...commonErrors,
@@ -428,12 +514,28 @@ export function alertRoutes(alerts: AlertService) {
         },
       }),
       async (c) => {
-        const result = await alerts.testChannel(c.req.valid('param').id, actorOf(c));
-        if (!result.ok) return failWithCode(alertsStatus, result.error);
+        const changes = c.req.valid('json');
+        const result = await alerts.testChannel(
+          c.req.valid('param').id,
+          actorOf(c),
+          Object.keys(changes).length === 0 ? undefined : changes,
+        );
+        if (!result.ok) return failAlerts(result.error);
         const d = result.value;
         return c.json({ ok: d.ok, error: d.error, at: d.at }, 200);
       },
     );
 }
+
+/**
+ * Ports fetch refuses to connect to (the Fetch standard's "bad port" list: they belong to other protocols such
+ * as SMTP or IRC, where a crafted HTTP request could do harm). A URL on one of them can never be delivered to.
+ */
+const fetchBlockedPorts: ReadonlySet<number> = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,
+  109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+  526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
 
 export type AlertRoutes = ReturnType<typeof alertRoutes>;

@@ -196,7 +196,9 @@ export class AlertService {
         return fail(alertsFailure('alerts.too-many-channels', `at most ${maxChannels} channels`));
       }
       if (nameTaken(channels, input.name, undefined)) {
-        return fail(alertsFailure('alerts.channel-name-taken', `a channel named "${input.name}" exists`));
+        return fail(
+          alertsFailure('alerts.channel-name-taken', `a channel named "${input.name}" exists`, 'name'),
+        );
       }
       const channel: Channel = {
         id: this.newId(),
@@ -230,7 +232,9 @@ export class AlertService {
       const existing = channels[at];
       if (!existing) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
       if (patch.name !== undefined && nameTaken(channels, patch.name, id)) {
-        return fail(alertsFailure('alerts.channel-name-taken', `a channel named "${patch.name}" exists`));
+        return fail(
+          alertsFailure('alerts.channel-name-taken', `a channel named "${patch.name}" exists`, 'name'),
+        );
       }
       const applied = applyChannelPatch(existing, patch);
       if (!applied.ok) return applied;
@@ -272,14 +276,36 @@ export class AlertService {
   /**
    * Sends a test notification to one channel, enabled or not, outside the rate limits. A failed delivery is
    * still an ok outcome: the recorded Delivery carries the error. Only an unknown channel is a failure.
+   *
+   * With `changes`, the channel as that edit would make it is tested instead, and nothing is saved: not the
+   * edit, not the outcome (the log and the channel's last delivery describe what the channel really is). The
+   * edit's target is merged as an update would merge it, so a stored secret never goes to a new server.
    */
-  async testChannel(id: string, by: AlertsActor): Promise<Outcome<Delivery, AlertsFailure>> {
+  async testChannel(
+    id: string,
+    by: AlertsActor,
+    changes?: ChannelPatch,
+  ): Promise<Outcome<Delivery, AlertsFailure>> {
     const channel = this.deps.store.read().alerts.channels.find((c) => c.id === id);
     if (!channel) return fail(alertsFailure('alerts.channel-not-found', 'no such channel'));
+    if (changes !== undefined) {
+      const applied = applyChannelPatch(channel, changes);
+      if (!applied.ok) return applied;
+      const draft = applied.value.channel;
+      const delivery = await this.send(draft, 'test', testAlert(this.deps.clock.now()), null);
+      await this.auditTest(by, delivery, {
+        channel: id,
+        name: draft.name,
+        kind: draft.target.kind,
+        unsaved: true,
+      });
+      return ok(delivery);
+    }
     const delivery = await this.send(channel, 'test', testAlert(this.deps.clock.now()), null);
     try {
-      await this.deps.store.update((_draft, tx) => {
+      await this.deps.store.update((draft, tx) => {
         tx.append('alerts.deliveries', delivery);
+        recordLastDeliveries(draft.alerts.channels, [{ delivery, event: 'test' }]);
         appendAudit(tx, this.deps.clock.now(), {
           type: 'alerts.channel-tested',
           actor: by.actor,
@@ -292,6 +318,50 @@ export class AlertService {
       this.deps.logger.error({ err: describeError(e) }, 'could not record a test delivery');
     }
     return ok(delivery);
+  }
+
+  /**
+   * Sends a test notification to a channel that is not saved yet (the form's "Send a test" before "Add"). The
+   * outcome is only answered and audited: there is no channel to keep it with.
+   */
+  async testUnsavedChannel(
+    input: Pick<NewChannel, 'name' | 'target'>,
+    by: AlertsActor,
+  ): Promise<Omit<Delivery, 'channelId'>> {
+    const draft = { id: 'unsaved', target: input.target };
+    const { channelId: _unsaved, ...delivery } = await this.send(
+      draft,
+      'test',
+      testAlert(this.deps.clock.now()),
+      null,
+    );
+    await this.auditTest(by, delivery, {
+      channel: null,
+      name: input.name,
+      kind: input.target.kind,
+      unsaved: true,
+    });
+    return delivery;
+  }
+
+  private async auditTest(
+    by: AlertsActor,
+    delivery: Pick<Delivery, 'ok'>,
+    details: Readonly<Record<string, string | boolean | null>>,
+  ): Promise<void> {
+    try {
+      await this.deps.store.update((_draft, tx) => {
+        appendAudit(tx, this.deps.clock.now(), {
+          type: 'alerts.channel-tested',
+          actor: by.actor,
+          clientAddress: by.clientAddress,
+          outcome: delivery.ok ? 'success' : 'failure',
+          details,
+        });
+      });
+    } catch (e) {
+      this.deps.logger.error({ err: describeError(e) }, 'could not record a test in the audit log');
+    }
   }
 
   private async step(
@@ -355,6 +425,7 @@ export class AlertService {
     try {
       await this.deps.store.update((draft, tx) => {
         draft.alerts = unmarkFailedDeliveries(draft.alerts, failedRaised);
+        recordLastDeliveries(draft.alerts.channels, outcomes);
         for (const d of deliveries) tx.append('alerts.deliveries', d);
       });
     } catch (e) {
@@ -365,7 +436,7 @@ export class AlertService {
 
   /** One attempt to one channel; resolves with its Delivery record whatever happens. */
   private async send(
-    channel: Channel,
+    channel: Pick<Channel, 'id' | 'target'>,
     event: Notification['event'],
     alert: NotifiedAlert,
     alertId: string | null,
@@ -422,6 +493,23 @@ export function pickNotified(a: NotifiedAlert): NotifiedAlert {
     clearedAt: a.clearedAt,
     details: a.details,
   };
+}
+
+/**
+ * Keeps each channel's last delivery with it (in the draft of a store update): of several outcomes for one
+ * channel, the one recorded latest wins, as the delivery log would list it first.
+ */
+function recordLastDeliveries(
+  channels: Channel[],
+  outcomes: readonly { readonly delivery: Delivery; readonly event: Notification['event'] }[],
+): void {
+  for (const { delivery, event } of outcomes) {
+    const channel = channels.find((c) => c.id === delivery.channelId);
+    if (!channel) continue;
+    const { at, ok: delivered, error } = delivery;
+    if (channel.lastDelivery !== undefined && channel.lastDelivery.at > at) continue;
+    channel.lastDelivery = { at, event, ok: delivered, error };
+  }
 }
 
 function nameTaken(channels: readonly Channel[], name: string, exceptId: string | undefined): boolean {

@@ -40,7 +40,8 @@ export const stateV3Schema = stateV2Schema
       .strict(),
     alerts: z
       .object({
-        channels: z.array(channelSchema),
+        // Channels of version 3 had no last delivery yet (an optional field added later, no version of its own).
+        channels: z.array(channelSchema.omit({ lastDelivery: true })),
         items: z.array(alertSchema),
         /** Newest last. */
         deliveries: z.array(deliverySchema),

@@ -367,6 +367,62 @@ describe('channels', () => {
     expect(h.store.read().alerts.channels).toEqual([]);
   });
 
+  it('names the field of every problem in details, in plain words, for the form to show beside it', async () => {
+    const h = setup();
+    const blocked = await expectError(
+      await h.request('session', 'POST', '/alerts/channels', {
+        name: 'x',
+        target: { kind: 'ntfy', url: 'http://127.0.0.1:6000/t', token: null },
+      }),
+      400,
+      'validation',
+    );
+    expect(blocked.error.details).toEqual([
+      expect.objectContaining({
+        path: ['target', 'url'],
+        message:
+          'that port is reserved for another protocol, so web requests to it are refused; use another port',
+      }),
+    ]);
+    const empty = await expectError(
+      await h.request('session', 'POST', '/alerts/channels', {
+        name: '',
+        target: { kind: 'gotify', url: 'https://push.example.net', token: '' },
+      }),
+      400,
+      'validation',
+    );
+    expect(empty.error.details).toEqual([
+      expect.objectContaining({ path: ['name'], message: 'enter a name' }),
+      expect.objectContaining({ path: ['target', 'token'], message: 'enter the token' }),
+    ]);
+
+    const target = { kind: 'webhook', url: 'https://hooks.example.net/a', secret: webhookSecret };
+    const created = await json<{ channel: { id: string } }>(
+      await h.request('session', 'POST', '/alerts/channels', { name: 'Hook', target }),
+      201,
+    );
+    const taken = await expectError(
+      await h.request('session', 'POST', '/alerts/channels', { name: 'hook', target }),
+      409,
+      'alerts.channel-name-taken',
+    );
+    expect(taken.error.details).toEqual([{ path: ['name'], message: 'a channel named "hook" exists' }]);
+    const moved = await expectError(
+      await h.request('session', 'PATCH', `/alerts/channels/${created.channel.id}`, {
+        target: { kind: 'webhook', url: 'https://elsewhere.example.net/a' },
+      }),
+      400,
+      'alerts.secret-required',
+    );
+    expect(moved.error.details).toEqual([
+      {
+        path: ['target', 'secret'],
+        message: 'enter the secret again: it is kept only while the channel keeps its kind and server',
+      },
+    ]);
+  });
+
   it('refuses a name with a line break, a duplicate name, and a body that is not JSON', async () => {
     const h = setup();
     const target = { kind: 'slack', url: 'https://hooks.example.net/x' };
@@ -451,6 +507,140 @@ describe('the test button and deliveries', () => {
   });
 });
 
+describe('testing before saving, and the last delivery', () => {
+  it('tests a channel that is not saved: the receiver gets it, nothing is stored but the audit event', async () => {
+    const h = setup();
+    const receiver = await startReceiver(() => ({ status: 200, body: 'ok' }));
+    receivers.push(receiver);
+    const result = await json(
+      await h.request('session', 'POST', '/alerts/channels/test', {
+        name: 'Phone',
+        target: { kind: 'webhook', url: `${receiver.origin}/hook`, secret: webhookSecret },
+      }),
+      200,
+    );
+    expect(result).toEqual({ ok: true, error: null, at: '2026-03-01T12:00:00.000Z' });
+    const req = await receiver.next();
+    expect(req.url).toBe('/hook');
+    expect(req.headers['x-gatehouse-event']).toBe('test');
+    expect(h.store.read().alerts.channels).toEqual([]);
+    expect([...h.store.log('alerts.deliveries').newestFirst()]).toEqual([]);
+    expect(readAuditLog(h.store.log('audit')).map((e) => [e.type, e.outcome, e.details])).toEqual([
+      ['alerts.channel-tested', 'success', { channel: null, name: 'Phone', kind: 'webhook', unsaved: true }],
+    ]);
+
+    const failed = await json<{ ok: boolean; error: string }>(
+      await h.request('session', 'POST', '/alerts/channels/test', {
+        target: { kind: 'slack', url: await refusedUrl() },
+      }),
+      200,
+    );
+    expect(failed.ok).toBe(false);
+    expect(failed.error).toMatch(/^connection refused by 127\.0\.0\.1:\d+$/);
+
+    // The same validation as adding one, and the same rule: a session only.
+    const invalid = await expectError(
+      await h.request('session', 'POST', '/alerts/channels/test', {
+        target: { kind: 'slack', url: 'ftp://x.example' },
+      }),
+      400,
+      'validation',
+    );
+    expect(invalid.error.details).toEqual([expect.objectContaining({ path: ['target', 'url'] })]);
+    await expectError(
+      await h.request('write', 'POST', '/alerts/channels/test', {
+        target: { kind: 'slack', url: `${receiver.origin}/x` },
+      }),
+      403,
+    );
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('tests an edit before it is saved, with the stored secret only while the server stays', async () => {
+    const h = setup();
+    const receiver = await startReceiver(() => ({ status: 200, body: 'ok' }));
+    receivers.push(receiver);
+    const created = await json<{ channel: { id: string } }>(
+      await h.request('session', 'POST', '/alerts/channels', {
+        name: 'Hook',
+        target: { kind: 'webhook', url: `${receiver.origin}/old`, secret: webhookSecret },
+      }),
+      201,
+    );
+    const id = created.channel.id;
+    const result = await json(
+      await h.request('session', 'POST', `/alerts/channels/${id}/test`, {
+        target: { kind: 'webhook', url: `${receiver.origin}/new` },
+      }),
+      200,
+    );
+    expect(result).toMatchObject({ ok: true });
+    const req = await receiver.next();
+    // Sent to the edited URL, signed with the stored secret; the channel itself is unchanged.
+    expect(req.url).toBe('/new');
+    expect(req.headers['x-gatehouse-signature']).toMatch(/^sha256=/);
+    expect(h.store.read().alerts.channels[0]?.target).toMatchObject({ url: `${receiver.origin}/old` });
+    expect(h.store.read().alerts.channels[0]?.lastDelivery).toBeUndefined();
+    expect([...h.store.log('alerts.deliveries').newestFirst()]).toEqual([]);
+
+    // A new server needs the secret typed again, as saving would.
+    await expectError(
+      await h.request('session', 'POST', `/alerts/channels/${id}/test`, {
+        target: { kind: 'webhook', url: 'https://attacker.example/collect' },
+      }),
+      400,
+      'alerts.secret-required',
+    );
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it("keeps each channel's last delivery with it, shown after a reload, and forgets it when the target changes", async () => {
+    const h = setup();
+    const receiver = await startReceiver(() => ({ status: 503, body: '{"error":"maintenance"}' }));
+    receivers.push(receiver);
+    const created = await json<{ channel: { id: string; lastDelivery: unknown } }>(
+      await h.request('session', 'POST', '/alerts/channels', {
+        name: 'ntfy',
+        target: { kind: 'ntfy', url: `${receiver.origin}/topic`, token: null },
+      }),
+      201,
+    );
+    expect(created.channel.lastDelivery).toBeNull();
+    const id = created.channel.id;
+    await json(await h.request('session', 'POST', `/alerts/channels/${id}/test`), 200);
+    const host = new URL(receiver.origin).host;
+    const listed = async () =>
+      (
+        await json<{ channels: { lastDelivery: unknown }[] }>(
+          await h.request('session', 'GET', '/alerts/channels'),
+          200,
+        )
+      ).channels[0]?.lastDelivery;
+    expect(await listed()).toEqual({
+      at: '2026-03-01T12:00:00.000Z',
+      event: 'test',
+      ok: false,
+      error: `${host} answered 503 Service Unavailable: maintenance`,
+    });
+
+    // An alert's delivery is the newer last delivery.
+    h.clock.advance(60_000);
+    await h.alerts.raise({ rule: 'reach.double-nat', key: '', message: 'Two routers.' });
+    expect(await listed()).toMatchObject({ at: '2026-03-01T12:01:00.000Z', event: 'raised', ok: false });
+
+    // Renaming keeps it; pointing the channel elsewhere forgets it.
+    await json(await h.request('session', 'PATCH', `/alerts/channels/${id}`, { name: 'Phone' }), 200);
+    expect(await listed()).toMatchObject({ event: 'raised' });
+    await json(
+      await h.request('session', 'PATCH', `/alerts/channels/${id}`, {
+        target: { kind: 'ntfy', url: `${receiver.origin}/other`, token: null },
+      }),
+      200,
+    );
+    expect(await listed()).toBeNull();
+  });
+});
+
 describe('OpenAPI', () => {
   it('describes every alerts route', () => {
     const h = setup();
@@ -458,6 +648,7 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths ?? {}).sort()).toEqual([
       '/alerts',
       '/alerts/channels',
+      '/alerts/channels/test',
       '/alerts/channels/{id}',
       '/alerts/channels/{id}/test',
       '/alerts/deliveries',

@@ -51,7 +51,7 @@ export async function postToReceiver(
   }
   let snippet = '';
   try {
-    snippet = truncate(oneLine(await res.text()), 200);
+    snippet = reasonOf(await res.text());
   } catch {
     // The status says enough when the body cannot be read.
   }
@@ -61,6 +61,45 @@ export async function postToReceiver(
       `${host} answered ${res.status}${res.statusText ? ` ${oneLine(res.statusText)}` : ''}${snippet ? `: ${snippet}` : ''}`,
     ),
   );
+}
+
+/** Keys under which receivers put their reason in a JSON error answer, the most specific first. */
+const reasonKeys = ['errorDescription', 'error_description', 'message', 'detail', 'error', 'title'] as const;
+
+/**
+ * The receiver's reason in words, from its error answer: the message of a JSON error body (Gotify's
+ * errorDescription, ntfy's error, Slack's plain "no_service"), plain text as it is, nothing from an HTML page.
+ * Never the raw JSON: a person reads it next to the channel.
+ */
+export function reasonOf(body: string): string {
+  const text = body.trim();
+  if (text === '' || text.startsWith('<')) return '';
+  if (text.startsWith('{') || text.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return truncate(oneLine(text), 200);
+    }
+    const found = findReason(parsed, 0);
+    return found === undefined ? '' : truncate(oneLine(found), 200);
+  }
+  return truncate(oneLine(text), 200);
+}
+
+function findReason(value: unknown, depth: number): string | undefined {
+  if (depth > 2 || typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) return findReason(value[0], depth + 1);
+  const record = value as Record<string, unknown>;
+  for (const key of reasonKeys) {
+    const v = record[key];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  for (const key of [...reasonKeys, 'errors']) {
+    const nested = findReason(record[key], depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
 }
 
 function describeFetchError(e: unknown, host: string, signal: AbortSignal): Failure {
@@ -78,6 +117,13 @@ function describeFetchError(e: unknown, host: string, signal: AbortSignal): Fail
       return failure('alerts.unreachable', `${host} closed the connection`);
     default:
       break;
+  }
+  if (cause?.message === 'bad port') {
+    // fetch refuses ports of other protocols (SMTP, IRC, …) before connecting; its own words are just "bad port".
+    return failure(
+      'alerts.unreachable',
+      `${host} is on a port reserved for another protocol, so web requests to it are refused; use another port`,
+    );
   }
   const detail = typeof cause?.message === 'string' ? cause.message : describeError(e);
   return failure('alerts.unreachable', `cannot reach ${host}: ${truncate(oneLine(detail), 200)}`);

@@ -61,6 +61,19 @@ export const channelSchema = z
     minSeverity: severitySchema,
     createdAt: isoDate,
     target: channelTargetSchema,
+    /**
+     * The outcome of the last attempt to send to this channel (an alert or the test button), kept with the
+     * channel so the list shows it after a reload even once the delivery log has moved on. Absent: never sent.
+     */
+    lastDelivery: z
+      .object({
+        at: isoDate,
+        event: z.enum(['raised', 'cleared', 'test']),
+        ok: z.boolean(),
+        error: z.string().nullable(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
