@@ -2,7 +2,8 @@
 // event-driven (the box's own interface changes: `ip monitor address`; the router announces its WAN change by
 // UPnP GENA) and by the STUN backstop (the router's WAN changes: nothing on the box notices); and how long each
 // router protocol (PCP, NAT-PMP, UPnP) takes to give up where nothing answers it. Needs root.
-// Usage: npm run bench:reachability [-- --runs N --backstop S --router-timeout MS --router-only]
+// Usage: npm run bench:reachability [-- --runs N --backstop S --router-timeout MS --router-only
+//        --paths interface,router,backstop,silence]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,8 +18,11 @@ const { values } = parseArgs({
     // The router clients' production limit (src/reach/router/index.ts).
     'router-timeout': { type: 'string', default: '2000' },
     'router-only': { type: 'boolean', default: false },
+    // Which measurements to run (default all); --router-only is short for --paths silence.
+    paths: { type: 'string', default: 'interface,router,backstop,silence' },
   },
 });
+const paths = new Set((values['router-only'] ? 'silence' : values.paths).split(',').map((p) => p.trim()));
 const runs = Number(values.runs);
 const backstop = Number(values.backstop);
 const routerTimeoutMs = Number(values['router-timeout']);
@@ -122,23 +126,30 @@ async function measureRouterSilence(): Promise<
   return times;
 }
 
+/** Min, median (the upper one of an even count) and max, then every run in order of size. */
 const fmt = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return `min ${Math.round(s[0] ?? 0)} ms, median ${Math.round(s[Math.floor(s.length / 2)] ?? 0)} ms, max ${Math.round(s.at(-1) ?? 0)} ms (${s.length} runs)`;
+  return `min ${Math.round(s[0] ?? 0)} ms, median ${Math.round(s[Math.floor(s.length / 2)] ?? 0)} ms, max ${Math.round(s.at(-1) ?? 0)} ms (${s.length} runs: ${s.map((x) => Math.round(x)).join(', ')})`;
 };
-if (!values['router-only']) {
+if (paths.has('interface')) {
   console.log(
     `event-driven (public, interface address change): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
   );
+}
+if (paths.has('router')) {
   console.log(
     `event-driven (nat-upnp, router WAN renumbered, router events (UPnP GENA, NAT-PMP / PCP announcements); backstop 1 h): ${fmt(
       await measure('nat-upnp', [addr.routerWan, '203.0.113.3'], (bed, a) => bed.renumberRouterWan(a), 3600),
     )}`,
   );
+}
+if (paths.has('backstop')) {
   console.log(
     `STUN backstop ${backstop} s ±20 % (nat, router WAN change): ${fmt(await measure('nat', [addr.routerWan, '203.0.113.3']))}`,
   );
 }
-const silence = await measureRouterSilence();
-console.log(`router protocols where nothing answers (nat, limit ${routerTimeoutMs} ms):`);
-for (const [what, times] of Object.entries(silence)) console.log(`  ${what.padEnd(14)} ${fmt(times)}`);
+if (paths.has('silence')) {
+  const silence = await measureRouterSilence();
+  console.log(`router protocols where nothing answers (nat, limit ${routerTimeoutMs} ms):`);
+  for (const [what, times] of Object.entries(silence)) console.log(`  ${what.padEnd(14)} ${fmt(times)}`);
+}
