@@ -5,6 +5,7 @@
  */
 import type { AlertsCapability } from './alerts/capability.js';
 import type { AuditTypeRegistry } from './audit/registry.js';
+import { createAuditTypesCapability } from './audit/routes.js';
 import { AuthService } from './auth/service.js';
 import { sessionPolicyOf } from './auth/sessions.js';
 import type { AppConfig } from './config/index.js';
@@ -77,7 +78,8 @@ export function assembleGatehouse(
   const app = createApp({
     ...{ store, auth, clock, logger, metrics, version, tls: config.tls, trustProxy: config.trustProxy },
     statusProviders: providers,
-    capabilities,
+    // The audit log's list of types is the core's, but is filled by the capabilities: served beside theirs.
+    capabilities: [...capabilities, createAuditTypesCapability(deps.auditTypes)],
     assets: deps.assets,
   });
   return { app, auth, metrics, capabilities, alerts: made.alerts, providers };

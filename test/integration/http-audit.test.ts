@@ -146,3 +146,40 @@ describe('settings changes', () => {
     expect(readAuditLog(h.store.log('audit')).filter((e) => e.type === 'settings.changed')).toHaveLength(0);
   });
 });
+
+describe('GET /api/v1/audit/types', () => {
+  it("lists every registered type with its owner and description: the core's and each capability's", async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    const res = await h.request('GET', '/api/v1/audit/types', { cookie: session.cookie });
+    expect(res.status).toBe(200);
+    const { types } = (await res.json()) as {
+      types: { type: string; owner: string; description: string }[];
+    };
+    expect(types).toContainEqual({
+      type: 'login.failure',
+      owner: 'auth',
+      description: 'A sign-in failed (unknown user or wrong password)',
+    });
+    expect(types).toContainEqual({
+      type: 'alerts.channel-tested',
+      owner: 'alerts',
+      description: 'A test alert was sent to a channel',
+    });
+    expect(types.map((t) => t.owner)).toContain('settings');
+    // Every type an event was recorded with is listed, so the filter can offer each one.
+    const recorded = new Set(readAuditLog(h.store.log('audit')).map((e) => e.type));
+    expect(recorded.size).toBeGreaterThan(0);
+    for (const type of recorded) expect(types.map((t) => t.type)).toContain(type);
+    expect(new Set(types.map((t) => t.type)).size).toBe(types.length);
+    for (const t of types) expect(t.description).toMatch(/^[A-Z].*[^.\n]$/);
+  });
+
+  it('needs a login, and takes no parameters', async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    expect((await h.request('GET', '/api/v1/audit/types')).status).toBe(401);
+    const res = await h.request('GET', '/api/v1/audit/types?owner=auth', { cookie: session.cookie });
+    expect(res.status).toBe(400);
+  });
+});
