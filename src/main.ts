@@ -24,7 +24,7 @@ import type { Logger } from './core/log.js';
 import { nodePrivateFiles } from './core/node-fs.js';
 import { createPinoLogger } from './core/pino-logger.js';
 import type { Ports } from './core/ports.js';
-import { listen, type RunningServer } from './http/node-server.js';
+import { checkListenHost, listen, type RunningServer } from './http/node-server.js';
 import { logStartup } from './http/startup-log.js';
 import { defaultWebRoot, loadStaticAssets } from './http/static-assets.js';
 import type { AlertSink } from './reach/alerts-port.js';
@@ -109,6 +109,8 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
   const ports = createPorts(config, options);
   const { clock, logger, files } = ports;
   const { dataDir } = config;
+  // A listen name that does not resolve fails here, before the data directory or a certificate for it is written.
+  await checkListenHost(config.listen.host);
   ensureDataDir(dataDir);
   const lock = acquireDataDirLock(dataDir);
   try {
@@ -120,6 +122,8 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
     const version = readVersion();
     const names = { hostname: os.hostname(), listenHost: config.listen.host };
     const tls = config.tls ? ensureBootstrapCertificate(files, dataDir, names, clock.now()) : undefined;
+    if (tls?.replaced !== undefined)
+      logger.warn({ reason: tls.replaced }, 'the bootstrap certificate could not be read; made a new one');
     if (tls?.created)
       logger.info(
         { fingerprintSha256: tls.fingerprintSha256 },

@@ -11,6 +11,13 @@ describe('parseListen', () => {
     ['gatehouse.example.net:443', { host: 'gatehouse.example.net', port: 443 }],
     [':9000', { host: '0.0.0.0', port: 9000 }],
     ['0.0.0.0:65535', { host: '0.0.0.0', port: 65535 }],
+    // What getaddrinfo (and so listen) accepts as IPv4 is written the usual way, so certificates and the
+    // loopback test see the address itself.
+    ['127.1:8080', { host: '127.0.0.1', port: 8080 }],
+    ['0:8443', { host: '0.0.0.0', port: 8443 }],
+    ['0x7f.1:80', { host: '127.0.0.1', port: 80 }],
+    ['[::ffff:127.0.0.1]:8080', { host: '::ffff:7f00:1', port: 8080 }],
+    ['[2001:DB8:0:0::7]:443', { host: '2001:db8::7', port: 443 }],
   ])('%j → %j', (input, expected) => {
     expect(parseListen(input)).toEqual(expected);
   });
@@ -23,6 +30,15 @@ describe('parseListen', () => {
     ['[127.0.0.1]:80', '"127.0.0.1" is not an IPv6 address'],
     ['a b:80', '"a b" is not a valid host'],
     ['host_name:80', '"host_name" is not a valid host'],
+    ['256.1.1.1:8443', '"256.1.1.1" is not a valid IPv4 address'],
+    ['1.2.3.4.5:80', '"1.2.3.4.5" is not a valid IPv4 address'],
+    ['example.123:80', '"example.123" is not a valid IPv4 address'],
+    ['a..b:80', '"a..b" is not a valid host name (empty label)'],
+    ['-a.example:80', '"-a.example" is not a valid host name (a label starts or ends with "-")'],
+    [
+      `${'a'.repeat(64)}.example:80`,
+      `"${'a'.repeat(64)}.example" is not a valid host name (a label is longer than 63 characters)`,
+    ],
   ])('refuses %j: %s', (input, message) => {
     expect(parseListen(input)).toBe(message);
   });
@@ -32,12 +48,15 @@ describe('isLoopbackHost', () => {
   it.each([
     ['localhost', true],
     ['::1', true],
+    ['::ffff:7f00:1', true],
+    ['::ffff:127.0.0.1', true],
     ['127.0.0.1', true],
     ['127.1.2.3', true],
     ['127.example.net', false],
     ['0.0.0.0', false],
     ['::', false],
-    ['192.0.2.1', false],
+    ['::ffff:cb00:7105', false],
+    ['198.51.100.1', false],
     ['localhost.example.net', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);

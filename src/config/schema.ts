@@ -8,23 +8,66 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-/** Parses `host:port`, `[v6]:port` or `:port`; returns a message naming what is wrong, for the caller to attribute. */
+/**
+ * Parses `host:port`, `[v6]:port` or `:port`; returns a message naming what is wrong, for the caller to attribute.
+ * An address is returned in its usual spelling (`127.1` → `127.0.0.1`, `0` → `0.0.0.0`, `[::ffff:127.0.0.1]` →
+ * `::ffff:7f00:1`), so the loopback test and the certificate see the address that will be bound.
+ */
 export function parseListen(value: string): ListenAddress | string {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
   if (!m) return `expected host:port (e.g. 127.0.0.1:8080 or [::]:8443), got "${value}"`;
-  // `:port` alone (m[2] empty) means every IPv4 address.
-  const host = m[1] ?? (m[2] || '0.0.0.0');
   const port = Number(m[3]);
   if (port > 65535) return `port ${port} is out of range (0-65535)`;
-  if (m[1] !== undefined && isIP(host) !== 6) return `"${host}" is not an IPv6 address`;
-  // An IPv4 literal passes this test too; an IPv6 one needs the brackets.
-  if (m[1] === undefined && !/^[a-zA-Z0-9.-]+$/.test(host)) return `"${host}" is not a valid host`;
-  return { host, port };
+  if (m[1] !== undefined) {
+    if (isIP(m[1]) !== 6) return `"${m[1]}" is not an IPv6 address`;
+    return { host: canonicalHost(`[${m[1]}]`).slice(1, -1), port };
+  }
+  // `:port` alone (m[2] empty) means every IPv4 address.
+  const host = m[2] || '0.0.0.0';
+  if (!/^[a-zA-Z0-9.-]+$/.test(host)) return `"${host}" is not a valid host`;
+  const problem = hostProblem(host);
+  if (problem !== undefined) return `"${host}" ${problem}`;
+  return { host: isIpv4Like(host) ? canonicalHost(host) : host, port };
 }
 
+/**
+ * A name whose last label is a number is an IPv4 address in the forms getaddrinfo and URLs accept (`127.1`,
+ * `0x7f.1`, `0`), or nothing: `256.1.1.1` is not a host name that happens to look numeric.
+ */
+function isIpv4Like(host: string): boolean {
+  const last = host.replace(/\.$/, '').split('.').at(-1) ?? '';
+  return /^(?:\d+|0x[0-9a-f]*)$/i.test(last);
+}
+
+/** The WHATWG URL host parser's spelling of an address; throws for one that is not valid. */
+function canonicalHost(host: string): string {
+  return new URL(`http://${host}/`).hostname;
+}
+
+function hostProblem(host: string): string | undefined {
+  if (isIpv4Like(host)) {
+    if (!URL.canParse(`http://${host}/`) || isIP(canonicalHost(host)) !== 4)
+      return 'is not a valid IPv4 address';
+    return undefined;
+  }
+  const labels = host.replace(/\.$/, '').split('.');
+  if (host.length > 253) return 'is not a valid host name (longer than 253 characters)';
+  if (labels.some((l) => l === '')) return 'is not a valid host name (empty label)';
+  if (labels.some((l) => l.length > 63))
+    return 'is not a valid host name (a label is longer than 63 characters)';
+  if (labels.some((l) => l.startsWith('-') || l.endsWith('-')))
+    return 'is not a valid host name (a label starts or ends with "-")';
+  return undefined;
+}
+
+/** Loopback: `localhost`, 127.0.0.0/8, `::1`, and 127.0.0.0/8 mapped into IPv6 (`::ffff:127.0.0.1`). */
 export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
+  if (host === 'localhost') return true;
+  const family = isIP(host);
+  if (family === 4) return host.startsWith('127.');
+  if (family !== 6) return false;
+  const canonical = canonicalHost(`[${host}]`).slice(1, -1);
+  return canonical === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canonical);
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

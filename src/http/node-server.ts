@@ -1,6 +1,7 @@
 /** @module @hono/node-server adapter: listens over HTTP or HTTPS and swaps the certificate live. */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { FatalStartupError } from '../core/errors.js';
 import type { KeyAndCert } from '../tls/bootstrap-cert.js';
@@ -11,6 +12,26 @@ export interface RunningServer {
   /** Replaces the TLS certificate for new connections without a restart (HTTPS only). */
   replaceCertificate(pair: KeyAndCert): void;
   close(): Promise<void>;
+}
+
+const listenSetting = '--listen (GATEHOUSE_LISTEN)';
+
+/**
+ * Resolves a listen host name before anything is written for it (the bootstrap certificate names it): a name that
+ * does not resolve stops start-up with a message naming the setting. Addresses need no lookup.
+ */
+export async function checkListenHost(host: string): Promise<void> {
+  if (isIP(host) !== 0) return;
+  try {
+    await lookup(host);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'failed';
+    throw new FatalStartupError(
+      `${listenSetting}: cannot resolve "${host}" (${code})`,
+      'listen on an IP address, or a name this machine resolves to one of its own addresses',
+      { cause: e },
+    );
+  }
 }
 
 export function listen(input: {
@@ -70,8 +91,18 @@ export function listen(input: {
             { cause: e },
           ),
         );
+      } else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EAI_FAIL') {
+        reject(
+          new FatalStartupError(`${listenSetting}: cannot resolve "${input.host}" (${e.code})`, undefined, {
+            cause: e,
+          }),
+        );
       } else {
-        reject(e);
+        reject(
+          new FatalStartupError(`cannot listen on ${where} (${listenSetting}): ${e.message}`, undefined, {
+            cause: e,
+          }),
+        );
       }
     });
   });

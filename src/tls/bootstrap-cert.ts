@@ -3,11 +3,14 @@
  * certificate is read with node:crypto; node-forge, which only builds a new one (about once in two years), is
  * loaded then and not at start: it costs a few MB that a 1 GB box should not carry for nothing.
  */
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type forgeModule from 'node-forge';
+import { FatalStartupError } from '../core/errors.js';
 import type { PrivateFiles } from '../core/node-fs.js';
+import { parseListen } from '../config/schema.js';
 
 export interface KeyAndCert {
   readonly key: string;
@@ -80,35 +83,110 @@ export function fingerprintSha256(certPem: string): string {
   return new X509Certificate(certPem).fingerprint256;
 }
 
-/** Loads `<dataDir>/tls/bootstrap.{key,crt}` or creates them on first run (key file 0600). */
+/**
+ * Why a key and certificate cannot be used, or undefined when they can: both parse, they belong together, and the
+ * certificate's names parse and include `names` (OpenSSL reads a malformed subjectAltName as none at all).
+ */
+export function unusableReason(
+  key: string,
+  cert: string,
+  names: { readonly dnsNames: readonly string[]; readonly ipAddresses: readonly string[] } = {
+    dnsNames: [],
+    ipAddresses: [],
+  },
+): string | undefined {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (e) {
+    return `the certificate does not parse (${(e as Error).message})`;
+  }
+  // Typed `string | undefined`, but Node gives null for an extension OpenSSL cannot decode.
+  if (!x509.subjectAltName)
+    return 'the certificate names no host (its subjectAltName is missing or does not parse)';
+  const missing = [
+    ...names.dnsNames.filter((n) => x509.checkHost(n) === undefined),
+    ...names.ipAddresses.filter((ip) => x509.checkIP(ip) === undefined),
+  ];
+  if (missing.length > 0) return `the certificate does not name ${missing.join(', ')}`;
+  try {
+    if (!x509.checkPrivateKey(createPrivateKey(key))) return 'the key does not belong to the certificate';
+  } catch (e) {
+    return `the key does not parse (${(e as Error).message})`;
+  }
+  return undefined;
+}
+
+/**
+ * Loads `<dataDir>/tls/bootstrap.{key,crt}` or creates them on first run (key file 0600). A pair that does not
+ * parse (a disk fault, a hand edit, or an older version's bad certificate) is replaced, and `replaced` says why,
+ * for a warning. A new pair is written only once it parses: a bad one would stop every later start.
+ */
 export function ensureBootstrapCertificate(
   files: PrivateFiles,
   dataDir: string,
   names: { hostname: string; listenHost: string },
   now: Date,
-): BootstrapCertificate {
+): BootstrapCertificate & { readonly replaced?: string } {
   const keyFile = path.join(dataDir, 'tls', 'bootstrap.key');
   const certFile = path.join(dataDir, 'tls', 'bootstrap.crt');
   const key = files.read(keyFile);
   const cert = files.read(certFile);
-  // Reused until 30 days before it expires, then replaced (a bootstrap certificate is never left to lapse).
-  if (key !== undefined && cert !== undefined && !expiresWithin(cert, now, 30)) {
-    return { key, cert, fingerprintSha256: fingerprintSha256(cert), created: false };
+  let replaced: string | undefined;
+  if (key !== undefined && cert !== undefined) {
+    const reason = unusableReason(key, cert);
+    // Reused until 30 days before it expires, then replaced (a bootstrap certificate is never left to lapse).
+    if (reason === undefined && !expiresWithin(cert, now, 30)) {
+      return { key, cert, fingerprintSha256: fingerprintSha256(cert), created: false };
+    }
+    if (reason !== undefined) replaced = `${certFile}: ${reason}`;
   }
-  const isIp = /^[\d.]+$|:/.test(names.listenHost);
-  const wildcardHost = names.listenHost === '0.0.0.0' || names.listenHost === '::';
-  const dnsNames = [...new Set([names.hostname, 'localhost', ...(!isIp ? [names.listenHost] : [])])];
+  // The same check as the setting's: a host that is neither an address nor a host name never reaches the certificate.
+  const checked = parseListen(
+    isIP(names.listenHost) === 6 ? `[${names.listenHost}]:0` : `${names.listenHost}:0`,
+  );
+  if (typeof checked === 'string') {
+    throw new FatalStartupError(
+      `cannot make the bootstrap certificate for the listen address (--listen, GATEHOUSE_LISTEN): ${checked}`,
+      'listen on an IP address or a host name of this machine',
+    );
+  }
+  const listenHost = checked.host;
+  const family = isIP(listenHost);
+  const wildcardHost = listenHost === '0.0.0.0' || listenHost === '::';
+  const dnsNames = [...new Set([names.hostname, 'localhost', ...(family === 0 ? [listenHost] : [])])];
   const ipAddresses = [
-    ...new Set(['127.0.0.1', '::1', ...(isIp && !wildcardHost ? [names.listenHost] : [])]),
+    ...new Set(['127.0.0.1', '::1', ...(family !== 0 && !wildcardHost ? [listenHost] : [])]),
   ];
-  const created = createSelfSignedCertificate({
-    commonName: names.hostname,
-    dnsNames,
-    ipAddresses,
-    now,
-    validDays: 825,
-  });
+  let created: KeyAndCert;
+  try {
+    created = createSelfSignedCertificate({
+      commonName: names.hostname,
+      dnsNames,
+      ipAddresses,
+      now,
+      validDays: 825,
+    });
+  } catch (e) {
+    throw new FatalStartupError(
+      `cannot make the bootstrap certificate for the listen address "${names.listenHost}" (--listen, GATEHOUSE_LISTEN): ${(e as Error).message}`,
+      'listen on an IP address or a host name of this machine',
+      { cause: e },
+    );
+  }
+  const problem = unusableReason(created.key, created.cert, { dnsNames, ipAddresses });
+  if (problem !== undefined) {
+    throw new FatalStartupError(
+      `cannot make the bootstrap certificate for the listen address "${names.listenHost}" (--listen, GATEHOUSE_LISTEN): ${problem}`,
+      'listen on an IP address or a host name of this machine',
+    );
+  }
   files.write(keyFile, created.key);
   files.write(certFile, created.cert);
-  return { ...created, fingerprintSha256: fingerprintSha256(created.cert), created: true };
+  return {
+    ...created,
+    fingerprintSha256: fingerprintSha256(created.cert),
+    created: true,
+    ...(replaced === undefined ? {} : { replaced }),
+  };
 }
