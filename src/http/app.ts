@@ -3,7 +3,9 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
+import { Readable } from 'node:stream';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthService } from '../auth/service.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -165,6 +167,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.onError((err, c) => {
+    if (clientWentAway(c)) {
+      // Not a server fault, and anyone can cause it at will: no stack, not at error level, not counted as 5xx.
+      deps.logger.debug({ path: c.req.path, reason: err.message }, 'client aborted the request');
+      return c.json(errorBody('http.client-closed', 'the client closed the request'), clientClosedRequest);
+    }
     if (err instanceof ApiProblem) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json(errorBody(err.code, err.message, err.details), err.status);
@@ -184,6 +191,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   return app;
+}
+
+/**
+ * The status counted for a request whose client went away before it was read (nginx's 499, "client closed
+ * request"); nobody receives it, it only keeps such requests apart from server errors in /metrics.
+ */
+const clientClosedRequest = 499 as ContentfulStatusCode;
+
+/**
+ * Whether the request failed because its client did: the connection closed or broke mid-body (an abort, a
+ * malformed chunk that Node's parser refused). Only a real socket can tell; app.request() in tests has none.
+ */
+function clientWentAway(c: Context<AppEnv>): boolean {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (!(incoming instanceof Readable)) return false;
+  return !incoming.readableEnded && (incoming.destroyed || incoming.errored !== null);
 }
 
 function serveAsset(

@@ -2,9 +2,11 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { lookup } from 'node:dns/promises';
 import { isIP, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { FatalStartupError } from '../core/errors.js';
 import type { KeyAndCert } from '../tls/bootstrap-cert.js';
+import { errorBody } from './errors.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -32,6 +34,35 @@ export async function checkListenHost(host: string): Promise<void> {
       { cause: e },
     );
   }
+}
+
+/**
+ * Answers what Node's HTTP parser refuses (a bad request line, a malformed chunked body, headers too large) in the
+ * API's JSON error shape instead of Node's bare 400 / 431, then closes the connection. As Node's own handler does,
+ * it writes only when the socket is writable and no response has started on it.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const started = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent;
+  if (err.code !== 'ECONNRESET' && socket.writable && started !== true) {
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = JSON.stringify(
+      tooLarge
+        ? errorBody('http.headers-too-large', 'the request headers are too large')
+        : errorBody('http.bad-request', `malformed HTTP request: ${parserProblem(err)}`),
+    );
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=UTF-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** llhttp's reason ("Invalid character in chunk size") without its code, internals or the bytes sent. */
+function parserProblem(err: NodeJS.ErrnoException): string {
+  const reason = (err as { reason?: unknown }).reason;
+  return typeof reason === 'string' && reason !== '' ? reason : 'the request could not be parsed';
 }
 
 export function listen(input: {
@@ -65,6 +96,7 @@ export function listen(input: {
         });
       },
     );
+    server.on('clientError', answerClientError);
     server.once('error', (e: NodeJS.ErrnoException) => {
       const where = `${input.host}:${input.port}`;
       if (e.code === 'EADDRINUSE') {
