@@ -304,12 +304,12 @@ export class AuthService {
     return ok({ sessionId: sessionIdNew, session, user, cookieMaxAgeSeconds: this.cookieMaxAge(session) });
   }
 
-  /** Resolves a session cookie to a live session; refreshes its idle expiry at most once a minute. */
+  /** Resolves a session cookie to a live session; refreshes its idle expiry (see touchIntervalMs for how often). */
   async authenticateSession(sessionId: string): Promise<{ session: Session; user: User } | undefined> {
     const found = this.findSession(sessionId);
     if (!found) return undefined;
     const now = this.deps.clock.now();
-    if (found.session.stage === 'complete' && needsTouch(found.session, now)) {
+    if (found.session.stage === 'complete' && needsTouch(found.session, now, this.deps.sessionPolicy)) {
       const expiresAt = sessionExpiry(
         new Date(found.session.createdAt),
         now,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../store/schema.js';
-import { isSessionLive, needsTouch, sessionExpiry, sessionPolicyOf, type SessionPolicy } from './sessions.js';
+import {
+  isSessionLive,
+  needsTouch,
+  sessionExpiry,
+  sessionPolicyOf,
+  touchIntervalMs,
+  type SessionPolicy,
+} from './sessions.js';
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -54,8 +61,31 @@ describe('needsTouch', () => {
     [minute, false],
     [minute + 1, true],
     [10 * minute, true],
-  ])('%i ms after lastSeenAt → %s', (elapsed, expected) => {
-    expect(needsTouch(session({}), at(elapsed))).toBe(expected);
+  ])('idle limit of an hour: %i ms after lastSeenAt → %s', (elapsed, expected) => {
+    expect(needsTouch(session({}), at(elapsed), policy)).toBe(expected);
+  });
+
+  it.each([
+    // [idle limit, elapsed since lastSeenAt, touch?]
+    [minute, 6_000, false],
+    [minute, 6_001, true],
+    [5 * minute, 30_000, false],
+    [5 * minute, 30_001, true],
+    [10 * minute, minute, false],
+    [720 * minute, minute, false],
+    [720 * minute, minute + 1, true],
+  ])('idle limit %i ms: %i ms after lastSeenAt → %s', (idleMs, elapsed, expected) => {
+    expect(needsTouch(session({}), at(elapsed), { ...policy, idleMs })).toBe(expected);
+  });
+});
+
+describe('touchIntervalMs', () => {
+  it.each([
+    [minute, 6_000],
+    [10 * minute, minute],
+    [720 * minute, minute],
+  ])('idle limit %i ms → refresh after %i ms', (idleMs, expected) => {
+    expect(touchIntervalMs({ ...policy, idleMs })).toBe(expected);
   });
 });
 

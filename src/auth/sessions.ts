@@ -22,9 +22,17 @@ export function isSessionLive(session: Session, now: Date): boolean {
   return new Date(session.expiresAt).getTime() > now.getTime();
 }
 
-/** lastSeenAt is written at most once a minute, so browsing does not rewrite the store on every request. */
-export function needsTouch(session: Session, now: Date): boolean {
-  return now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000;
+/**
+ * How stale lastSeenAt may get before a request rewrites it: a tenth of the idle limit, at most a minute, so
+ * browsing does not rewrite the store on every request, and a session in use never comes within 90 % of its idle
+ * limit without a refresh (with a one-minute limit, a refresh every 6 s).
+ */
+export function touchIntervalMs(policy: SessionPolicy): number {
+  return Math.min(60_000, Math.floor(policy.idleMs / 10));
+}
+
+export function needsTouch(session: Session, now: Date, policy: SessionPolicy): boolean {
+  return now.getTime() - new Date(session.lastSeenAt).getTime() > touchIntervalMs(policy);
 }
 
 /** The session policy the settings ask for (idle and absolute limits); a password-only login lives 5 minutes. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import { FakeClock } from '../fakes/clock.js';
+import { loadConfig } from '../../src/config/index.js';
 import { testConfig } from '../support/config.js';
 
 const minute = 60_000;
@@ -24,11 +25,16 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function serverWithAdmin() {
+async function serverWithAdmin(env: Record<string, string> = {}) {
   const clock = new FakeClock('2026-03-01T12:00:00.000Z');
-  const config = testConfig({ dataDir: dir });
-  // The limits under test are the embedded defaults, not something this test chose.
-  expect([config.sessionIdleMinutes, config.sessionMaxAgeHours]).toEqual([720, 168]);
+  const loaded = loadConfig({ flags: {}, env, cwd: dir, readFile: () => undefined });
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const { sessionIdleMinutes, sessionMaxAgeHours } = loaded.value;
+  const config = testConfig({ dataDir: dir, sessionIdleMinutes, sessionMaxAgeHours });
+  if (Object.keys(env).length === 0) {
+    // The limits under test are the embedded defaults, not something this test chose.
+    expect([config.sessionIdleMinutes, config.sessionMaxAgeHours]).toEqual([720, 168]);
+  }
   gh = await startGatehouse(config, { processMetrics: false, ports: { clock } });
   const url = gh.server.url;
   const setupToken = fs.readFileSync(path.join(dir, 'setup-token'), 'utf8').trim();
@@ -67,6 +73,20 @@ describe('session limits with the default settings', () => {
     clock.advance(end - 1 - clock.now().getTime());
     expect(await status()).toBe(200);
     clock.advance(1);
+    expect(await status()).toBe(401);
+  });
+});
+
+describe('a short idle limit (GATEHOUSE_SESSION_IDLE_MINUTES=1)', () => {
+  it('keeps a session in use alive: the idle expiry is refreshed at a fraction of the limit, not once a minute', async () => {
+    const { clock, status } = await serverWithAdmin({ GATEHOUSE_SESSION_IDLE_MINUTES: '1' });
+    // A request every 50 s for ten minutes: never a minute of inactivity.
+    for (let i = 0; i < 12; i++) {
+      clock.advance(50_000);
+      expect(await status(), `after ${(i + 1) * 50} s`).toBe(200);
+    }
+    // And a minute without a request still ends it.
+    clock.advance(minute);
     expect(await status()).toBe(401);
   });
 });
