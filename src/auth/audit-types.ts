@@ -10,6 +10,7 @@ export const authAuditTypes = {
   'login.mfa-failure': 'A wrong two-factor or recovery code was entered',
   logout: 'An admin signed out',
   'logout.everywhere': 'An admin ended every session',
+  'session.revoked': 'An admin ended one of their sessions (another browser or device)',
   'password.changed': 'An admin changed their password',
   'password.confirm-failed': 'A wrong current password was given to confirm a change',
   'password.reset': 'A password was reset from the command line',

@@ -13,6 +13,7 @@ export type AuthFailureCode =
   | 'auth.wrong-password'
   | 'auth.locked'
   | 'auth.no-such-user'
+  | 'auth.session-not-found'
   | 'totp.already-enabled'
   | 'totp.not-started'
   | 'totp.not-enabled'

@@ -13,7 +13,7 @@ import { authFailure, lockedFailure, type AuthFailure } from './failure.js';
 import { createTimingDummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { LoginThrottle, type LockoutPolicy } from './rate-limit.js';
 import { auditContext, type RequestContext } from './request-context.js';
-import { isSessionLive, needsTouch, sessionExpiry, type SessionPolicy } from './sessions.js';
+import { isSessionLive, needsTouch, publicSessionId, sessionExpiry, type SessionPolicy } from './sessions.js';
 import { checkSetupToken, ensureSetupToken, removeSetupToken } from './setup-token.js';
 import {
   createTotpSecret,
@@ -363,6 +363,29 @@ export class AuthService {
       });
       return ended;
     });
+  }
+
+  /** Ends one live session of `user`, found by its public id; another user's or an unknown id is not found. */
+  async revokeSession(user: User, id: string, ctx: RequestContext): Promise<Outcome<void, AuthFailure>> {
+    const now = this.deps.clock.now();
+    const revoked = await this.deps.store.update((draft, tx) => {
+      const target = draft.sessions.find(
+        (s) => s.userId === user.id && isSessionLive(s, now) && publicSessionId(s) === id,
+      );
+      if (!target) return false;
+      draft.sessions = draft.sessions.filter((s) => s !== target);
+      appendAudit(tx, now, {
+        type: 'session.revoked',
+        actor: user.username,
+        outcome: 'success',
+        details: { clientAddress: target.clientAddress },
+        ...auditContext(ctx),
+      });
+      return true;
+    });
+    if (!revoked)
+      return fail(authFailure('auth.session-not-found', 'no such session (it may have ended already)'));
+    return ok(undefined);
   }
 
   listSessions(user: User): Session[] {

@@ -1,4 +1,5 @@
 /** @module Pure session rules: expiry by idle time and absolute age, and when to refresh lastSeenAt. */
+import { createHash } from 'node:crypto';
 import type { Session } from '../store/schema.js';
 
 export interface SessionPolicy {
@@ -16,6 +17,14 @@ export function sessionExpiry(
 ): Date {
   if (stage === 'pending-mfa') return new Date(createdAt.getTime() + policy.pendingMfaMs);
   return new Date(Math.min(lastSeenAt.getTime() + policy.idleMs, createdAt.getTime() + policy.maxAgeMs));
+}
+
+/**
+ * The id a session is shown by (to list and revoke it): derived from the stored hash, so it is stable for the
+ * session's life, yet neither the cookie nor the hash the store looks the cookie up by.
+ */
+export function publicSessionId(session: Pick<Session, 'idHash'>): string {
+  return createHash('sha256').update(`session:${session.idHash}`).digest('hex').slice(0, 32);
 }
 
 export function isSessionLive(session: Session, now: Date): boolean {

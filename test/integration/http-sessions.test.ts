@@ -200,3 +200,50 @@ describe('what the store keeps', () => {
     expect(JSON.stringify(h.store.read())).not.toContain(a.cookie);
   });
 });
+
+describe('revoking one session', () => {
+  it('DELETE /auth/sessions/{id} ends that session only, audited as session.revoked', async () => {
+    const h = await createHarness();
+    const a = await h.setupAdmin();
+    const b = await loginSession(h, '198.51.100.7');
+    const list = await h.request('GET', '/api/v1/auth/sessions', { cookie: a.cookie });
+    const { sessions } = (await list.json()) as {
+      sessions: { id: string; current: boolean; clientAddress: string }[];
+    };
+    const other = sessions.find((s) => !s.current);
+    expect(other?.id).toMatch(/^[0-9a-f]{32}$/);
+    // The id is neither the cookie nor its stored hash.
+    expect(JSON.stringify(sessions)).not.toContain(sha256Hex(b.cookie));
+    expect(JSON.stringify(sessions)).not.toContain(b.cookie);
+
+    const res = await h.request('DELETE', `/api/v1/auth/sessions/${other?.id ?? ''}`, a);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect((await h.request('GET', '/api/v1/auth/session', { cookie: b.cookie })).status).toBe(401);
+    expect((await h.request('GET', '/api/v1/auth/session', { cookie: a.cookie })).status).toBe(200);
+    const revoked = readAuditLog(h.store.log('audit')).filter((e) => e.type === 'session.revoked');
+    expect(revoked.map((e) => [e.actor, e.details])).toEqual([['admin', { clientAddress: '198.51.100.7' }]]);
+
+    // Gone now: a second revoke, or an id nobody has, is 404.
+    await expectError(
+      await h.request('DELETE', `/api/v1/auth/sessions/${other?.id ?? ''}`, a),
+      404,
+      'auth.session-not-found',
+    );
+    await expectError(
+      await h.request('DELETE', `/api/v1/auth/sessions/${'0'.repeat(32)}`, a),
+      404,
+      'auth.session-not-found',
+    );
+  });
+
+  it('needs the CSRF token like every change', async () => {
+    const h = await createHarness();
+    const a = await h.setupAdmin();
+    await expectError(
+      await h.request('DELETE', `/api/v1/auth/sessions/${'0'.repeat(32)}`, { cookie: a.cookie }),
+      403,
+      'csrf.token-invalid',
+    );
+  });
+});

@@ -11,6 +11,7 @@ const authFailureStatus: StatusTable<AuthFailureCode> = {
   'auth.wrong-password': 403,
   'auth.locked': 429,
   'auth.no-such-user': 404,
+  'auth.session-not-found': 404,
   'totp.already-enabled': 409,
   'totp.not-started': 409,
   'totp.not-enabled': 409,

@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AuthService } from '../../auth/service.js';
 import { sha256Hex } from '../../auth/crypto.js';
+import { publicSessionId } from '../../auth/sessions.js';
 import { sessionUser } from '../context.js';
 import { ApiProblem } from '../errors.js';
 import type { CookieSettings } from '../middleware/identify.js';
@@ -43,6 +44,7 @@ const sessionListSchema = z
   .object({
     sessions: z.array(
       z.object({
+        id: z.string().openapi({ description: 'Stable for the session, for DELETE /auth/sessions/{id}' }),
         current: z.boolean(),
         createdAt: z.string(),
         lastSeenAt: z.string(),
@@ -70,6 +72,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
     '/auth/recovery-codes',
     '/auth/logout-everywhere',
     '/auth/sessions',
+    '/auth/sessions/*',
   ]) {
     router.use(path, sessionOnly());
   }
@@ -184,6 +187,7 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
       (c) => {
         const { user, session } = sessionUser(c);
         const sessions = auth.listSessions(user).map((s) => ({
+          id: publicSessionId(s),
           current: s.idHash === session.idHash,
           createdAt: s.createdAt,
           lastSeenAt: s.lastSeenAt,
@@ -192,6 +196,26 @@ export function authRoutes(auth: AuthService, cookie: CookieSettings) {
           userAgent: s.userAgent,
         }));
         return c.json({ sessions }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/auth/sessions/{id}',
+        tags: ['auth'],
+        summary: 'End one session of this account (e.g. a lost phone)',
+        request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'id: 32 hex digits') }) },
+        responses: {
+          200: jsonContent(okSchema, 'Ended'),
+          ...commonErrors,
+          404: errorResponse('No such session of this account'),
+        },
+      }),
+      async (c) => {
+        const { user } = sessionUser(c);
+        const result = await auth.revokeSession(user, c.req.valid('param').id, c.get('requestContext'));
+        if (!result.ok) return failAuth(result.error);
+        return c.json({ ok: true as const }, 200);
       },
     )
     .openapi(
