@@ -8,7 +8,7 @@ import type { Outcome } from './core/outcome.js';
 import { sessionPolicyOf } from './auth/sessions.js';
 import { coreAuditTypes } from './audit/core-types.js';
 import { createCapabilities, createPorts, reachabilityAdapters, type StartOptions } from './main.js';
-import { probeOnce } from './reach/capability.js';
+import { doctorProbe } from './reach/doctor.js';
 import type { ReachabilityReport } from './reach/probe.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
 import { openLowdbStore } from './store/lowdb-store.js';
@@ -60,11 +60,14 @@ export async function openOfflineStore(config: AppConfig, options: StartOptions 
   return store;
 }
 
-/** One reachability probe with the real adapters (for `gatehouse doctor`; the server runs it in a loop). */
+/**
+ * One reachability probe with the real adapters, plus a one-minute test mapping on the router that is removed
+ * again (for `gatehouse doctor`; the server runs the probe in a loop and keeps its own mapping).
+ */
 export function runReachabilityProbe(
   config: AppConfig,
   options: StartOptions = {},
 ): Promise<ReachabilityReport> {
   const ports = createPorts({ ...config, logLevel: 'silent' }, options);
-  return probeOnce(ports, config.reachability, reachabilityAdapters(ports.clock));
+  return doctorProbe(ports, config.reachability, reachabilityAdapters(ports.clock));
 }

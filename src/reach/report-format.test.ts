@@ -3,7 +3,10 @@ import { FakeClock } from '../../test/fakes/clock.js';
 import { FakeRunner } from '../../test/fakes/runner.js';
 import { testConfig } from '../../test/support/config.js';
 import { probeReachability } from './probe.js';
-import { reportJson, reportText } from './report-format.js';
+import { scriptedReport } from '../../test/fakes/reach-report.js';
+import { withPortMapping } from './doctor.js';
+import { failureKind, reportJson, reportText, summariseSources } from './report-format.js';
+import { known, unavailable } from './types.js';
 import type { StunClient } from './stun-client.js';
 
 const settings = {
@@ -64,5 +67,146 @@ describe('the report says why the path was not traced (README: "without it the r
     expect(json.ipv4.path).toEqual(['10.10.0.1', null, '203.0.113.65']);
     expect(json.ipv4.pathError).toBeNull();
     expect(reportText(report)).not.toContain('Path not traced');
+  });
+});
+
+describe('doctor text: level, disagreement and the sources table', () => {
+  const now = new Date('2026-11-28T10:00:00.000Z');
+  const publicRanges = ['203.0.113.0/24'];
+
+  it('names the verdict level and CGNAT finding, and shows an outvoted source under Disagreement', () => {
+    const report = scriptedReport(
+      [
+        known('stun:203.0.113.65:3478', 'ipv4', '203.0.113.2'),
+        known('stun:203.0.113.66:3479', 'ipv4', '203.0.113.2'),
+        known('http:liar', 'ipv4', '203.0.113.99'),
+      ],
+      { now, publicRanges, path: ['10.0.0.1', '203.0.113.1'] },
+    );
+    const text = reportText(report);
+    expect(text).toContain('\nVerdict: unlikely\n');
+    expect(text).toContain('CGNAT ruled-out  port mapping not-tried');
+    expect(text).toContain(
+      '\nDisagreement:\n  IPv4: 203.0.113.2 (stun:203.0.113.65:3478, stun:203.0.113.66:3479) — outvoted:\n    http:liar said 203.0.113.99\n',
+    );
+    expect(reportJson(report)).toMatchObject({ level: 'unlikely', ipv4: { cgnat: 'ruled-out' } });
+  });
+
+  it('without a quorum every answer is listed and none is presented as the address', () => {
+    const report = scriptedReport(
+      [known('stun:203.0.113.65:3478', 'ipv4', '203.0.113.2'), known('http:liar', 'ipv4', '203.0.113.99')],
+      { now, publicRanges },
+    );
+    const text = reportText(report);
+    expect(text).toContain(
+      '\nDisagreement:\n  IPv4: no quorum, the sources disagree:\n    stun:203.0.113.65:3478 said 203.0.113.2\n    http:liar said 203.0.113.99\n',
+    );
+    expect(text).toContain('IPv4  nat        public -  mapping');
+    expect(text).not.toMatch(/the internet sees \d/);
+  });
+
+  it('agreement prints no Disagreement section; answering sources are listed one per line', () => {
+    const report = scriptedReport(
+      [
+        known('stun:a:3478', 'ipv4', '203.0.113.2'),
+        unavailable('stun:b:19302', 'ipv4', 'no answer within 2.5 s'),
+      ],
+      { now, publicRanges },
+    );
+    const text = reportText(report);
+    expect(text).not.toContain('Disagreement');
+    expect(text).toContain(`  ipv4  ${'stun:a:3478'.padEnd(36)} 203.0.113.2\n`);
+    expect(text).toContain(`  ipv4  ${'stun:b:19302'.padEnd(36)} unavailable: no answer within 2.5 s\n`);
+  });
+
+  it('offline: the sources collapse to a summary by kind of failure, with one example each', () => {
+    const report = scriptedReport(
+      [
+        unavailable('stun:stun.example.net:3478', 'ipv4', 'getaddrinfo ENOTFOUND stun.example.net'),
+        unavailable('stun:stun.example.org:19302', 'ipv4', 'getaddrinfo ENOTFOUND stun.example.org'),
+        unavailable('http:https://echo.example', 'ipv4', 'fetch failed: getaddrinfo ENOTFOUND echo.example'),
+        unavailable('natpmp', 'ipv4', 'no NAT-PMP answer from 10.0.0.1 within 2 s'),
+      ],
+      { now, tcpWorks: false },
+    );
+    const text = reportText(report);
+    expect(text).toContain(
+      [
+        'Sources:',
+        '  4 sources, none answered:',
+        '    3 × ENOTFOUND (e.g. stun:stun.example.net:3478: getaddrinfo ENOTFOUND stun.example.net)',
+        '    1 × no answer in time (e.g. natpmp: no NAT-PMP answer from 10.0.0.1 within 2 s)',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toContain("Check this box's internet connection and DNS");
+    expect(text).not.toContain('relay');
+  });
+
+  it.each([
+    ['getaddrinfo ENOTFOUND stun.example.net', 'ENOTFOUND'],
+    ['connect ENETUNREACH 203.0.113.65:8088', 'ENETUNREACH'],
+    ['no answer within 2.5 s', 'no answer in time'],
+    ['request timed out', 'no answer in time'],
+    ['NAT-PMP at 10.0.0.1 refused: 3 (network failure)', 'NAT-PMP at 10.0.0.1 refused: 3 (network failure)'],
+  ])('failureKind(%s) = %s', (reason, kind) => {
+    expect(failureKind(reason)).toBe(kind);
+  });
+
+  it('summariseSources keeps the table when any source answered', () => {
+    const table = summariseSources([
+      { source: 'stun:a:3478', family: 'ipv4', status: 'known', address: '203.0.113.2', reason: null },
+      { source: 'http:b', family: 'ipv6', status: 'unavailable', address: null, reason: 'timeout' },
+    ]);
+    expect(table).toEqual({
+      answered: true,
+      lines: [
+        `ipv4  ${'stun:a:3478'.padEnd(36)} 203.0.113.2`,
+        `ipv6  ${'http:b'.padEnd(36)} unavailable: timeout`,
+      ],
+    });
+  });
+});
+
+describe('JSON: the port mapping status says what the router did', () => {
+  it('a doctor test mapping: state, protocol, external address and port, test flag', async () => {
+    const report = withPortMapping(
+      await probeWith(new FakeRunner().missing('ip').missing('traceroute')),
+      { state: 'mapped', protocol: 'upnp', externalPort: 51821, externalAddress: '203.0.113.7', test: true },
+      51820,
+    );
+    expect(reportJson(report).portMappingStatus).toEqual({
+      state: 'mapped',
+      protocol: 'upnp',
+      externalPort: 51821,
+      externalAddress: '203.0.113.7',
+      error: null,
+      test: true,
+    });
+    expect(reportJson(report).ipv4.portMapping).toBe('mapped');
+    expect(report.verdict.inbound).toBe('via-port-mapping');
+  });
+
+  it('the server mapper refused: no test flag, the router answer as error', async () => {
+    const report = withPortMapping(
+      await probeWith(new FakeRunner().missing('ip').missing('traceroute')),
+      { state: 'refused', error: 'UPnP IGD: 501 (Action Failed)' },
+      51820,
+    );
+    expect(reportJson(report).portMappingStatus).toEqual({
+      state: 'refused',
+      protocol: null,
+      externalPort: null,
+      externalAddress: null,
+      error: 'UPnP IGD: 501 (Action Failed)',
+      test: false,
+    });
+    expect(reportJson(report).ipv4.portMapping).toBe('refused');
+  });
+
+  it('no mapping tried: null', async () => {
+    const report = await probeWith(new FakeRunner().missing('ip').missing('traceroute'));
+    expect(reportJson(report).portMappingStatus).toBeNull();
+    expect(reportJson(report).ipv4.portMapping).toBe('not-tried');
   });
 });

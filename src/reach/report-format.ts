@@ -6,12 +6,15 @@ export function reportJson(r: ReachabilityReport) {
   return {
     at: r.at,
     headline: r.verdict.headline,
+    /** How sure the verdict is: proven (an inbound packet was seen), likely, unlikely, impossible. */
+    level: r.verdict.level,
     inbound: r.verdict.inbound,
     ipv4: {
       kind: r.verdict.ipv4.kind,
       publicAddress: r.verdict.ipv4.publicAddress,
       mapping: r.verdict.ipv4.mapping,
       udp: r.verdict.ipv4.udp,
+      cgnat: r.verdict.ipv4.cgnat,
       portMapping: r.verdict.ipv4.portMapping,
       consensus: r.consensus.ipv4.kind,
       localAddresses: [...r.facts.ipv4.localAddresses],
@@ -25,13 +28,18 @@ export function reportJson(r: ReachabilityReport) {
       consensus: r.consensus.ipv6.kind,
       localAddresses: [...r.facts.ipv6.localAddresses],
     },
-    /** Whether the WireGuard port mapping holds (null when no mapper runs, as in `gatehouse doctor`). */
+    /**
+     * What the router did with the WireGuard port: the server's mapper, or `gatehouse doctor`'s short test mapping
+     * (`test: true`, removed again); null when no mapping was tried.
+     */
     portMappingStatus: r.facts.portMapping
       ? {
           state: r.facts.portMapping.state,
           protocol: r.facts.portMapping.protocol ?? null,
           externalPort: r.facts.portMapping.externalPort ?? null,
+          externalAddress: r.facts.portMapping.externalAddress ?? null,
           error: r.facts.portMapping.error ?? null,
+          test: r.facts.portMapping.test ?? false,
         }
       : null,
     evidence: [...r.verdict.evidence],
@@ -52,25 +60,84 @@ export function reportJson(r: ReachabilityReport) {
 
 export type ReportJson = ReturnType<typeof reportJson>;
 
+type SourceJson = ReportJson['sources'][number];
+
+/**
+ * The sources table, or — when not one source answered — a summary by reason (`19 sources, none answered: 12
+ * getaddrinfo ENOTFOUND …`): nineteen rows of the same failure hide the one thing to read.
+ */
+export function summariseSources(sources: readonly SourceJson[]): { answered: boolean; lines: string[] } {
+  if (sources.some((s) => s.status === 'known')) {
+    return {
+      answered: true,
+      lines: sources.map(
+        (s) =>
+          `${s.family}  ${s.source.padEnd(36)} ${s.status === 'known' ? s.address : `unavailable: ${s.reason}`}`,
+      ),
+    };
+  }
+  const groups = new Map<string, SourceJson[]>();
+  for (const s of sources) {
+    // Names and addresses differ per source; the kind of failure is what repeats.
+    const key = failureKind(s.reason ?? '');
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const ranked = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
+  return {
+    answered: false,
+    lines: [
+      `${sources.length} sources, none answered:`,
+      ...ranked.map(([kind, list]) => {
+        const [first] = list as [SourceJson, ...SourceJson[]];
+        return `  ${list.length} × ${kind} (e.g. ${first.source}: ${first.reason ?? ''})`;
+      }),
+    ],
+  };
+}
+
+/** The kind of a failure: the system error code (ENOTFOUND, ENETUNREACH, …), a timeout, or the reason itself. */
+export function failureKind(reason: string): string {
+  const code = /\b(E[A-Z][A-Z_]{2,})\b/.exec(reason)?.[1];
+  if (code) return code;
+  if (/within|timed? ?out|no answer/i.test(reason)) return 'no answer in time';
+  return reason;
+}
+
+/** Who said what when the sources do not agree (the doctor text shows it, not only the evidence). */
+function disagreementLines(r: ReachabilityReport): string[] {
+  const lines: string[] = [];
+  for (const c of [r.consensus.ipv4, r.consensus.ipv6]) {
+    const family = c.family === 'ipv4' ? 'IPv4' : 'IPv6';
+    if (c.kind === 'accepted' && c.dissent.length > 0) {
+      lines.push(`  ${family}: ${c.address} (${c.sources.join(', ')}) — outvoted:`);
+      for (const d of c.dissent) lines.push(`    ${d.source} said ${d.address}`);
+    } else if (c.kind === 'disagreement') {
+      lines.push(`  ${family}: no quorum, the sources disagree:`);
+      for (const a of c.answers) lines.push(`    ${a.source} said ${a.address}`);
+    }
+  }
+  return lines;
+}
+
 export function reportText(r: ReachabilityReport): string {
   const j = reportJson(r);
   const lines = [
     j.headline,
     '',
-    `IPv4  ${j.ipv4.kind.padEnd(10)} public ${j.ipv4.publicAddress ?? '-'}  mapping ${j.ipv4.mapping}  UDP ${j.ipv4.udp}  port mapping ${j.ipv4.portMapping}`,
+    `Verdict: ${j.level}`,
+    `IPv4  ${j.ipv4.kind.padEnd(10)} public ${j.ipv4.publicAddress ?? '-'}  mapping ${j.ipv4.mapping}  UDP ${j.ipv4.udp}  CGNAT ${j.ipv4.cgnat}  port mapping ${j.ipv4.portMapping}`,
     `IPv6  ${j.ipv6.globalReachable ? 'reachable ' : 'no        '} public ${j.ipv6.publicAddress ?? '-'}`,
     '',
     'Evidence:',
     ...(j.evidence.length > 0 ? j.evidence.map((e) => `  - ${e}`) : ['  (none)']),
   ];
+  const disagreement = disagreementLines(r);
+  if (disagreement.length > 0) lines.push('', 'Disagreement:', ...disagreement);
   if (j.ipv4.pathError !== null) {
     lines.push('', `Path not traced: ${j.ipv4.pathError}; the verdict relies on the router's answers.`);
   }
   if (j.remedies.length > 0) lines.push('', 'What to do:', ...j.remedies.map((m, i) => `  ${i + 1}. ${m}`));
-  lines.push('', 'Sources:');
-  for (const s of j.sources) {
-    const answer = s.status === 'known' ? s.address : `unavailable: ${s.reason}`;
-    lines.push(`  ${s.family}  ${s.source.padEnd(36)} ${answer}`);
-  }
+  const sources = summariseSources(j.sources);
+  lines.push('', 'Sources:', ...sources.lines.map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
 }

@@ -18,13 +18,23 @@ const reportSchema = z
   .object({
     at: z.string(),
     headline: z.string(),
+    level: z.enum(['proven', 'likely', 'unlikely', 'impossible']).openapi({
+      description:
+        'How sure the verdict is: proven (a packet from the internet arrived), likely, unlikely (e.g. a manual forward cannot be seen from inside), impossible',
+    }),
     inbound: z.enum(['yes', 'via-port-mapping', 'needs-port-forward', 'ipv6-only', 'no']),
     ipv4: z.object({
       kind: z.enum(['public', 'nat', 'double-nat', 'cgnat', 'offline', 'unknown']),
       publicAddress: z.string().nullable(),
       mapping: z.enum(['endpoint-independent', 'endpoint-dependent', 'unknown']),
       udp: z.enum(['ok', 'blocked', 'unknown']),
-      portMapping: z.enum(['available', 'unavailable', 'disabled', 'unknown']),
+      cgnat: z.enum(['found', 'ruled-out', 'not-ruled-out']),
+      portMapping: z
+        .enum(['mapped', 'unconfirmed', 'refused', 'lost', 'unsupported', 'disabled', 'not-tried'])
+        .openapi({
+          description:
+            'mapped: created on the router and on the public address; unconfirmed: created, but on another address; refused: the router said no',
+        }),
       consensus: z.enum(['accepted', 'disagreement', 'insufficient']),
       localAddresses: z.array(z.string()),
       path: z.array(z.string().nullable()).nullable(),
@@ -38,14 +48,16 @@ const reportSchema = z
     }),
     portMappingStatus: z
       .object({
-        state: z.enum(['disabled', 'unsupported', 'mapped', 'failed']),
+        state: z.enum(['disabled', 'unsupported', 'mapped', 'refused', 'lost']),
         protocol: z.string().nullable(),
         externalPort: z.number().nullable(),
+        externalAddress: z.string().nullable(),
         error: z.string().nullable(),
+        test: z.boolean().openapi({ description: 'A short test mapping (gatehouse doctor), removed again' }),
       })
       .nullable()
       .openapi({
-        description: 'Whether the WireGuard port mapping on the router holds; null when no mapper runs',
+        description: 'What the router did with the WireGuard port mapping; null when no mapping was tried',
       }),
     evidence: z.array(z.string()),
     remedies: z.array(z.string()),

@@ -21,6 +21,11 @@ export type SourceResult =
       readonly source: string;
       readonly family: Family;
       readonly reason: string;
+      /**
+       * The source answered but declined to give an address (a router's NAT-PMP result 3, an empty UPnP
+       * GetExternalIPAddress) — unlike silence, that is a fact about the source.
+       */
+      readonly declined?: true;
     };
 
 export interface PublicIpSource {
@@ -46,4 +51,13 @@ export const unavailable = (source: string, family: Family, reason: string): Sou
   source,
   family,
   reason,
+});
+
+/** The source answered and declined to give an address (see `SourceResult.declined`). */
+export const declined = (source: string, family: Family, reason: string): SourceResult => ({
+  kind: 'unavailable',
+  source,
+  family,
+  reason,
+  declined: true,
 });

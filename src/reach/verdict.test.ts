@@ -3,8 +3,11 @@ import { decideAddress } from './consensus.js';
 import { known, unavailable, type SourceResult } from './types.js';
 import {
   classifyReachability,
+  stunPort,
+  udpAnswers,
   type FamilyFacts,
   type ProbeFacts,
+  type RouterObservation,
   type StunObservation,
   type Verdict,
 } from './verdict.js';
@@ -22,8 +25,9 @@ function v4(over: Partial<Omit<FamilyFacts, 'consensus'>> & { sources?: SourceRe
     localAddresses: over.localAddresses ?? ['10.10.0.2'],
     stun,
     router: over.router ?? [],
-    path: over.path ?? null,
+    path: over.path === undefined ? ['10.10.0.1', '203.0.113.1', '203.0.113.65'] : over.path,
     tcpWorks: over.tcpWorks ?? true,
+    ...(over.udpAnswered ? { udpAnswered: over.udpAnswered } : {}),
     consensus: decideAddress('ipv4', sources, policy),
   };
 }
@@ -33,19 +37,29 @@ const noV6: FamilyFacts = {
   stun: null,
   router: [],
   path: null,
-  tcpWorks: true,
+  tcpWorks: false,
   consensus: decideAddress('ipv6', [], policy),
 };
 
+const servers = ['a:3478', 'b:19302', 'c:3479'];
 const stunSeen = (...mapped: [string, number][]): { localPort: number; results: StunObservation[] } => ({
   localPort: 40000,
-  results: mapped.map(([address, port], i) => ({ server: `s${i}`, mapped: { address, port } })),
+  results: mapped.map(([address, port], i) => ({ server: servers[i] ?? `s${i}`, mapped: { address, port } })),
 });
+/** Two STUN servers on two ports (3478, 19302), both silent. */
 const stunSilent = {
   localPort: 40000,
   results: [
-    { server: 's0', mapped: null, error: 'timeout' },
-    { server: 's1', mapped: null, error: 'timeout' },
+    { server: 'a:3478', mapped: null, error: 'no answer within 2.5 s' },
+    { server: 'b:19302', mapped: null, error: 'no answer within 2.5 s' },
+  ],
+};
+/** Two STUN servers on the same port (3478), both silent. */
+const stunSilentOnePort = {
+  localPort: 40000,
+  results: [
+    { server: 'a:3478', mapped: null, error: 'no answer within 2.5 s' },
+    { server: 'd:3478', mapped: null, error: 'no answer within 2.5 s' },
   ],
 };
 
@@ -55,150 +69,6 @@ const facts = (over: Partial<ProbeFacts>): ProbeFacts => ({
   portMapping: null,
   wireguardPort: 51820,
   ...over,
-});
-
-describe('classifyReachability', () => {
-  it.each<[string, Partial<ProbeFacts>, Record<string, unknown>]>([
-    [
-      'public: the box holds the address the internet sees',
-      {
-        ipv4: v4({
-          localAddresses: ['203.0.113.34'],
-          stun: stunSeen(['203.0.113.34', 40000], ['203.0.113.34', 40000]),
-        }),
-      },
-      { kind: 'public', inbound: 'yes', publicAddress: '203.0.113.34', mapping: 'endpoint-independent' },
-    ],
-    [
-      'nat without port mapping: needs a forward',
-      {
-        ipv4: v4({ stun: stunSeen(['203.0.113.2', 40000], ['203.0.113.2', 40000]) }),
-        portMapping: { state: 'unsupported' },
-      },
-      { kind: 'nat', inbound: 'needs-port-forward', portMapping: 'unavailable' },
-    ],
-    [
-      'nat with UPnP: mapped automatically',
-      {
-        ipv4: v4({
-          stun: stunSeen(['203.0.113.2', 40000], ['203.0.113.2', 40000]),
-          router: [{ source: 'upnp', externalAddress: '203.0.113.2' }],
-        }),
-        portMapping: { state: 'mapped', protocol: 'upnp', externalPort: 51820 },
-      },
-      { kind: 'nat', inbound: 'via-port-mapping', portMapping: 'available' },
-    ],
-    [
-      'cgnat: the hop after the router is in 100.64.0.0/10',
-      {
-        ipv4: v4({
-          stun: stunSeen(['203.0.113.18', 40000], ['203.0.113.18', 40000]),
-          path: ['10.10.0.1', '100.64.0.1', '203.0.113.17'],
-        }),
-      },
-      { kind: 'cgnat', inbound: 'no' },
-    ],
-    [
-      'cgnat: the router reports a 100.64 WAN address',
-      {
-        ipv4: v4({
-          stun: stunSeen(['198.51.100.7', 1], ['198.51.100.7', 1]),
-          router: [{ source: 'natpmp', externalAddress: '100.64.0.2' }],
-        }),
-      },
-      { kind: 'cgnat' },
-    ],
-    [
-      'cgnat: the router public address differs from what STUN sees',
-      {
-        ipv4: v4({
-          stun: stunSeen(['203.0.113.18', 1], ['203.0.113.18', 1]),
-          router: [{ source: 'upnp', externalAddress: '203.0.113.99' }],
-        }),
-      },
-      { kind: 'cgnat' },
-    ],
-    [
-      'double NAT: the hop after the router is private',
-      {
-        ipv4: v4({
-          stun: stunSeen(['203.0.113.18', 1], ['203.0.113.18', 1]),
-          path: ['10.10.0.1', '10.20.0.1', '203.0.113.17'],
-        }),
-      },
-      { kind: 'double-nat', inbound: 'no' },
-    ],
-    [
-      'symmetric: ports differ per server',
-      { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1111], ['203.0.113.2', 2222]) }) },
-      { kind: 'nat', mapping: 'endpoint-dependent' },
-    ],
-    [
-      'udp blocked: STUN silent, TCP fine',
-      {
-        ipv4: v4({
-          stun: stunSilent,
-          tcpWorks: true,
-          sources: [known('http:echo', 'ipv4', '203.0.113.2'), known('dns:echo', 'ipv4', '203.0.113.2')],
-        }),
-      },
-      { udp: 'blocked', inbound: 'no' },
-    ],
-    [
-      'offline: nothing answers',
-      {
-        ipv4: v4({
-          stun: stunSilent,
-          tcpWorks: false,
-          sources: [unavailable('http:echo', 'ipv4', 'timeout')],
-        }),
-      },
-      { kind: 'offline', inbound: 'no' },
-    ],
-  ])('%s', (_name, over, expected) => {
-    const v = classifyReachability(facts(over));
-    expect({ ...v.ipv4, inbound: v.inbound }).toMatchObject(expected);
-    expect(v.evidence.length).toBeGreaterThan(0);
-    expect(v.headline.length).toBeGreaterThan(10);
-  });
-
-  it('a NAT without mapping says exactly which port to forward to which address', () => {
-    const v = classifyReachability(
-      facts({
-        ipv4: v4({ stun: stunSeen(['203.0.113.2', 1], ['203.0.113.2', 1]) }),
-        portMapping: { state: 'unsupported' },
-      }),
-    );
-    expect(v.remedies[0]).toBe('Forward UDP port 51820 on your router to this box at 10.10.0.2.');
-  });
-
-  it('CGNAT with a global IPv6 address is reachable over IPv6 only, and says so', () => {
-    const v = classifyReachability(
-      facts({
-        ipv4: v4({
-          stun: stunSeen(['203.0.113.18', 1], ['203.0.113.18', 1]),
-          path: ['10.10.0.1', '100.64.0.1'],
-        }),
-        ipv6: {
-          localAddresses: ['2001:db8:10::2'],
-          stun: stunSeen(['2001:db8:10::2', 1]),
-          router: [],
-          path: null,
-          tcpWorks: true,
-          consensus: decideAddress(
-            'ipv6',
-            [known('stun:a', 'ipv6', '2001:db8:10::2'), known('http:b', 'ipv6', '2001:db8:10::2')],
-            policy,
-          ),
-        },
-      }),
-    );
-    expect(v.inbound).toBe('ipv6-only');
-    expect(v.ipv6).toEqual({ publicAddress: '2001:db8:10::2', globalReachable: true });
-    expect(v.remedies.join(' ')).toMatch(/ask your provider for a public IPv4 address/);
-    expect(v.remedies.join(' ')).toMatch(/\[2001:db8:10::2\]:51820/);
-    expect(v.remedies.join(' ')).toMatch(/DNS-01/);
-  });
 });
 
 const seen = stunSeen(['203.0.113.2', 40000], ['203.0.113.2', 40000]);
@@ -216,763 +86,1552 @@ const v6: FamilyFacts = {
     policy,
   ),
 };
+/** The CGNAT router of issue 9: miniupnpd learnt 203.0.113.18 by STUN and answers with it. */
+const stunLearnt: RouterObservation[] = [
+  { source: 'upnp', externalAddress: '203.0.113.18' },
+  { source: 'natpmp', externalAddress: '203.0.113.18' },
+  { source: 'pcp', externalAddress: null, reason: 'no PCP answer from 10.10.0.1 within 2 s' },
+];
+const refusedByRouter = {
+  state: 'refused' as const,
+  externalPort: 51821,
+  error:
+    'NAT-PMP at 10.10.0.1 refused to map UDP 51821: 3 (network failure); UPnP IGD: AddPortMapping failed with 501 (Action Failed)',
+  test: true,
+};
+const silentHop = ['10.10.0.1', null, '203.0.113.65'];
 
-// The whole verdict, word for word: evidence and remedies are what people act on.
-describe('classifyReachability, the whole verdict', () => {
-  it.each<[string, Partial<ProbeFacts>, Verdict]>([
+describe('classifyReachability: what each case of issue 9 (A) comes to', () => {
+  it.each<[string, Partial<ProbeFacts>, Partial<Verdict['ipv4']> & { inbound?: string; level?: string }]>([
     [
-      'public: the box holds the address STUN sees',
-      { ipv4: v4({ localAddresses: ['203.0.113.2'], stun: seen }) },
+      'A1: CGNAT behind a silent hop, a router that answers with its STUN address and refuses every mapping',
+      { ipv4: v4({ stun: seen18, router: stunLearnt, path: silentHop }), portMapping: refusedByRouter },
       {
-        ipv4: {
-          kind: 'public',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'yes',
-        headline: 'Public address 203.0.113.2 on the box itself: reachable.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the box itself holds the public address 203.0.113.2',
-        ],
-        remedies: [],
-      },
-    ],
-    [
-      'public address on the box, but UDP blocked: no way in',
-      { ipv4: v4({ localAddresses: ['203.0.113.2'], stun: stunSilent, sources: echo }) },
-      {
-        ipv4: {
-          kind: 'public',
-          publicAddress: '203.0.113.2',
-          mapping: 'unknown',
-          udp: 'blocked',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'UDP is blocked: WireGuard cannot work from this network.',
-        evidence: [
-          'none of 2 STUN servers answered over UDP, while TCP connections to the internet work',
-          'the box itself holds the public address 203.0.113.2',
-        ],
-        remedies: [
-          'UDP is blocked on this network, and WireGuard needs UDP: allow outgoing UDP in the firewall, or run Gatehouse on a network that passes UDP.',
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'NAT, the mapper failed: forward the port, or turn on UPnP (with the error)',
-      { ipv4: v4({ stun: seen }), portMapping: { state: 'failed', error: 'the router refused' } },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unavailable',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
+        kind: 'nat',
+        cgnat: 'not-ruled-out',
+        portMapping: 'refused',
         inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'the router offers no working UPnP, NAT-PMP or PCP (the router refused)',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
+        level: 'unlikely',
       },
     ],
     [
-      'NAT, port mapping disabled: forward the port, no UPnP advice',
-      { ipv4: v4({ stun: seen }), portMapping: { state: 'disabled' } },
+      'A1: CGNAT with a visible hop: the refusing router is not "available"',
       {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'disabled',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
+        ipv4: v4({ stun: seen18, router: stunLearnt, path: ['10.10.0.1', '100.64.0.1', '203.0.113.17'] }),
+        portMapping: refusedByRouter,
+      },
+      { kind: 'cgnat', cgnat: 'found', portMapping: 'refused', inbound: 'no', level: 'impossible' },
+    ],
+    [
+      'A1: a router that answers the address queries but was not asked to map is "not-tried", not "available"',
+      { ipv4: v4({ stun: seen, router: [{ source: 'upnp', externalAddress: '203.0.113.2' }] }) },
+      {
+        kind: 'nat',
+        cgnat: 'ruled-out',
+        portMapping: 'not-tried',
         inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-        ],
-        remedies: ['Forward UDP port 51820 on your router to this box at 10.10.0.2.'],
+        level: 'unlikely',
       },
     ],
     [
-      'NAT, the port is mapped by PCP',
+      'A1: a granted mapping on the public address counts as mapped',
       {
-        ipv4: v4({ stun: seen, router: [{ source: 'pcp', externalAddress: '203.0.113.2' }] }),
-        portMapping: { state: 'mapped', protocol: 'pcp', externalPort: 51820 },
-      },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
+        ipv4: v4({ stun: seen }),
+        portMapping: {
+          state: 'mapped',
+          protocol: 'upnp',
+          externalAddress: '203.0.113.2',
+          externalPort: 51820,
         },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'via-port-mapping',
-        headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'UDP port 51820 is mapped on the router by pcp',
-        ],
-        remedies: [],
       },
+      { kind: 'nat', portMapping: 'mapped', inbound: 'via-port-mapping', level: 'likely' },
     ],
     [
-      'NAT, mapped by a protocol that did not say its name',
-      { ipv4: v4({ stun: seen }), portMapping: { state: 'mapped' } },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'via-port-mapping',
-        headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'UDP port 51820 is mapped on the router by a port-mapping protocol',
-        ],
-        remedies: [],
-      },
+      'A1: a mapping lost on renewal',
+      { ipv4: v4({ stun: seen }), portMapping: { state: 'lost', protocol: 'pcp', error: 'renewal failed' } },
+      { kind: 'nat', portMapping: 'lost', inbound: 'needs-port-forward', level: 'unlikely' },
     ],
     [
-      'NAT, no mapper ran (doctor) but the router answers: Gatehouse can map the port',
+      'A2: the hop after the router is silent: CGNAT not ruled out',
+      { ipv4: v4({ stun: seen18, path: silentHop }) },
+      { kind: 'nat', cgnat: 'not-ruled-out', inbound: 'needs-port-forward', level: 'unlikely' },
+    ],
+    [
+      'A2: a 100.64 address further on the path is CGNAT',
+      { ipv4: v4({ stun: seen18, path: ['10.10.0.1', null, '100.64.7.1'] }) },
+      { kind: 'cgnat', cgnat: 'found', inbound: 'no', level: 'impossible' },
+    ],
+    [
+      'A3: a router that declines to say its address',
       {
         ipv4: v4({
           stun: seen,
           router: [
-            { source: 'upnp', externalAddress: '203.0.113.2' },
-            { source: 'natpmp', externalAddress: '203.0.113.2' },
-            { source: 'pcp', externalAddress: null, reason: 'no answer' },
+            { source: 'natpmp', externalAddress: null, reason: 'result 3', declined: true },
+            { source: 'upnp', externalAddress: null, reason: 'empty', declined: true },
           ],
         }),
       },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'via-port-mapping',
-        headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'the router answers upnp, natpmp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [],
-      },
+      { kind: 'nat', cgnat: 'not-ruled-out', level: 'unlikely' },
     ],
     [
-      'NAT seen by echo sources only: the public address is not on the box',
-      { ipv4: v4({ sources: echo }), portMapping: { state: 'unsupported' } },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'unknown',
-          udp: 'unknown',
-          portMapping: 'unavailable',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          'the public address 203.0.113.2 is not on the box',
-          'the router offers no working UPnP, NAT-PMP or PCP',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
+      'A4: only port 3478 was tried and it is silent: not "UDP blocked"',
+      { ipv4: v4({ stun: stunSilentOnePort, sources: echo }) },
+      { udp: 'unknown', inbound: 'needs-port-forward' },
     ],
     [
-      'NAT, the box has no IPv4 address of its own',
-      {
-        ipv4: v4({ localAddresses: [], stun: stunSeen(['203.0.113.2', 1], ['203.0.113.2', 1]) }),
-        portMapping: { state: 'unsupported' },
-      },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unavailable',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:1',
-          'the internet sees 203.0.113.2 while the box has no public address',
-          'the router offers no working UPnP, NAT-PMP or PCP',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at its LAN address.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
+      'A4: silent on two ports but the DNS echo answered over UDP',
+      { ipv4: v4({ stun: stunSilent, sources: echo, udpAnswered: ['dns:echo'] }) },
+      { udp: 'ok', inbound: 'needs-port-forward' },
     ],
     [
-      'CGNAT: the router WAN address is in 100.64.0.0/10',
-      { ipv4: v4({ stun: seen18, router: [{ source: 'natpmp', externalAddress: '100.64.0.2' }] }) },
-      {
-        ipv4: {
-          kind: 'cgnat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Behind carrier-grade NAT: not reachable from the internet.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          "the router's WAN address (natpmp) is 100.64.0.2, in the carrier-grade NAT range 100.64.0.0/10",
-          'the router answers natpmp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [
-          'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
+      'A4: silent on two ports, nothing else over UDP, TCP works: blocked',
+      { ipv4: v4({ stun: stunSilent, sources: echo }) },
+      { udp: 'blocked', inbound: 'no', level: 'impossible' },
     ],
     [
-      'CGNAT: the router WAN address differs from what STUN sees',
-      { ipv4: v4({ stun: seen18, router: [{ source: 'upnp', externalAddress: '198.51.100.7' }] }) },
+      'A5: an inbound handshake from outside proves it',
       {
-        ipv4: {
-          kind: 'cgnat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
+        ipv4: v4({ stun: seen }),
+        inboundSeen: {
+          from: '198.51.100.10:40404',
+          at: '2026-11-28T10:00:00.000Z',
+          via: 'WireGuard handshake',
         },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Behind carrier-grade NAT: not reachable from the internet.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          'the router says its public address is 198.51.100.7 (upnp) but the internet sees 203.0.113.18',
-          'the router answers upnp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [
-          'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
       },
+      { kind: 'nat', inbound: 'yes', level: 'proven' },
     ],
     [
-      'CGNAT: the hop after the router is in 100.64.0.0/10',
-      { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '100.64.0.1', '203.0.113.17'] }) },
-      {
-        ipv4: {
-          kind: 'cgnat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Behind carrier-grade NAT: not reachable from the internet.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
-        ],
-        remedies: [
-          'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'double NAT: the router WAN address is private (a second router, e.g. the provider modem)',
-      { ipv4: v4({ stun: seen18, router: [{ source: 'upnp', externalAddress: '192.168.178.20' }] }) },
-      {
-        ipv4: {
-          kind: 'double-nat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Behind two NATs: not reachable without forwards on both routers.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          "the router's WAN address (upnp) is 192.168.178.20, a private address",
-          'the router answers upnp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [
-          "Two routers translate addresses: put the provider's modem in bridge mode, or forward UDP port 51820 on both (modem → your router → 10.10.0.2).",
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'double NAT: the hop after the router is private',
-      { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '192.168.1.1'] }) },
-      {
-        ipv4: {
-          kind: 'double-nat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Behind two NATs: not reachable without forwards on both routers.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          'the hop after your router (192.168.1.1) is a private address: a second router translates',
-        ],
-        remedies: [
-          "Two routers translate addresses: put the provider's modem in bridge mode, or forward UDP port 51820 on both (modem → your router → 10.10.0.2).",
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'CGNAT wins over double NAT when both show',
-      {
-        ipv4: v4({
-          stun: seen18,
-          router: [{ source: 'upnp', externalAddress: '10.0.0.2' }],
-          path: ['10.10.0.1', '100.64.0.1'],
-        }),
-      },
-      {
-        ipv4: {
-          kind: 'cgnat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Behind carrier-grade NAT: not reachable from the internet.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
-          'the router answers upnp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [
-          'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'double NAT with global IPv6: reachable over IPv6 only',
-      { ipv4: v4({ stun: seen18, router: [{ source: 'upnp', externalAddress: '172.16.0.2' }] }), ipv6: v6 },
-      {
-        ipv4: {
-          kind: 'double-nat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: '2001:db8:10::2', globalReachable: true },
-        inbound: 'ipv6-only',
-        headline: 'Behind two NATs: reachable over IPv6 only.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          "the router's WAN address (upnp) is 172.16.0.2, a private address",
-          'the router answers upnp: Gatehouse can map UDP port 51820 itself',
-          "IPv6: the box's global address 2001:db8:10::2 is what the internet sees",
-        ],
-        remedies: [
-          "Two routers translate addresses: put the provider's modem in bridge mode, or forward UDP port 51820 on both (modem → your router → 10.10.0.2).",
-          "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'CGNAT with global IPv6: reachable over IPv6 only',
-      { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '100.64.0.1'] }), ipv6: v6 },
-      {
-        ipv4: {
-          kind: 'cgnat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: '2001:db8:10::2', globalReachable: true },
-        inbound: 'ipv6-only',
-        headline: 'Behind carrier-grade NAT: reachable over IPv6 only.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
-          "IPv6: the box's global address 2001:db8:10::2 is what the internet sees",
-        ],
-        remedies: [
-          'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
-          "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'symmetric NAT: one local port mapped differently per server',
-      {
-        ipv4: v4({ stun: stunSeen(['203.0.113.2', 1111], ['203.0.113.2', 2222]) }),
-        portMapping: { state: 'unsupported' },
-      },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-dependent',
-          udp: 'ok',
-          portMapping: 'unavailable',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          'one local port was mapped differently per STUN server (s0 saw 203.0.113.2:1111, s1 saw 203.0.113.2:2222)',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'the router offers no working UPnP, NAT-PMP or PCP',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-          'The NAT picks a new port for every destination (symmetric NAT): forward the port or use a relay; hole punching will not work.',
-        ],
-      },
-    ],
-    [
-      'offline: no STUN answer and no TCP source',
-      { ipv4: v4({ stun: stunSilent, tcpWorks: false, sources: [] }) },
-      {
-        ipv4: {
-          kind: 'offline',
-          publicAddress: null,
-          mapping: 'unknown',
-          udp: 'unknown',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Offline: no source on the internet answered.',
-        evidence: ['no STUN server answered and no TCP source got through: the box seems offline'],
-        remedies: [
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'unknown: no source answered',
-      { ipv4: v4({ sources: [] }) },
-      {
-        ipv4: {
-          kind: 'unknown',
-          publicAddress: null,
-          mapping: 'unknown',
-          udp: 'unknown',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Reachability unknown: not enough sources answered.',
-        evidence: [],
-        remedies: [
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'unknown over IPv4, global IPv6: reachable over IPv6 only',
-      { ipv4: v4({ sources: [] }), ipv6: v6 },
-      {
-        ipv4: {
-          kind: 'unknown',
-          publicAddress: null,
-          mapping: 'unknown',
-          udp: 'unknown',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: '2001:db8:10::2', globalReachable: true },
-        inbound: 'ipv6-only',
-        headline: 'Reachability unknown: not enough sources answered.',
-        evidence: ["IPv6: the box's global address 2001:db8:10::2 is what the internet sees"],
-        remedies: [
-          "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'a path of the gateway alone says nothing about the next hop',
-      { ipv4: v4({ stun: seen18, path: ['100.64.0.1'] }) },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.18',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.18); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.18:1',
-          'the internet sees 203.0.113.18 while the box has 10.10.0.2',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
-    ],
-    [
-      'the address on the box wins over a router WAN hint',
-      {
-        ipv4: v4({
-          localAddresses: ['203.0.113.2'],
-          stun: seen,
-          router: [{ source: 'upnp', externalAddress: '100.64.0.9' }],
-        }),
-      },
-      {
-        ipv4: {
-          kind: 'public',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'yes',
-        headline: 'Public address 203.0.113.2 on the box itself: reachable.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the box itself holds the public address 203.0.113.2',
-          'the router answers upnp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [],
-      },
-    ],
-    [
-      'one STUN answer says nothing about the mapping',
-      { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]), sources: echo }) },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'unknown',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: ['the internet sees 203.0.113.2 while the box has 10.10.0.2'],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
-    ],
-    [
-      'offline stays offline even when the LAN router answers with a CGNAT WAN address',
+      'A8: offline',
       {
         ipv4: v4({
           stun: stunSilent,
           tcpWorks: false,
-          sources: [],
-          router: [{ source: 'natpmp', externalAddress: '100.64.0.2' }],
-          path: ['10.10.0.1', '192.168.1.1'],
+          sources: [unavailable('http:echo', 'ipv4', 'getaddrinfo ENOTFOUND echo.example')],
         }),
       },
-      {
-        ipv4: {
-          kind: 'offline',
-          publicAddress: null,
-          mapping: 'unknown',
-          udp: 'unknown',
-          portMapping: 'available',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'no',
-        headline: 'Offline: no source on the internet answered.',
-        evidence: [
-          'no STUN server answered and no TCP source got through: the box seems offline',
-          'the router answers natpmp: Gatehouse can map UDP port 51820 itself',
-        ],
-        remedies: [
-          'Use a relay: a small VPS running WireGuard that this box connects out to.',
-          'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
-        ],
-      },
-    ],
-    [
-      'a public hop after the router is plain NAT',
-      { ipv4: v4({ stun: seen, path: ['10.10.0.1', '198.51.100.1'] }) },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unknown',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
-    ],
-    [
-      'NAT evidence lists every local address',
-      {
-        ipv4: v4({ localAddresses: ['10.10.0.2', '192.168.5.2'], stun: seen }),
-        portMapping: { state: 'unsupported' },
-      },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unavailable',
-        },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2, 192.168.5.2',
-          'the router offers no working UPnP, NAT-PMP or PCP',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
-    ],
-    [
-      'a public IPv6 address that is not on the box is not reachable',
-      {
-        ipv4: v4({ stun: seen }),
-        portMapping: { state: 'unsupported' },
-        ipv6: { ...v6, localAddresses: ['2001:db8:10::99'] },
-      },
-      {
-        ipv4: {
-          kind: 'nat',
-          publicAddress: '203.0.113.2',
-          mapping: 'endpoint-independent',
-          udp: 'ok',
-          portMapping: 'unavailable',
-        },
-        ipv6: { publicAddress: '2001:db8:10::2', globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (203.0.113.2); a port forward is needed.',
-        evidence: [
-          '2 STUN servers saw the same mapping 203.0.113.2:40000',
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'the router offers no working UPnP, NAT-PMP or PCP',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
-    ],
-    [
-      'NAT seen by one STUN server only: the public address is unknown, a forward is needed',
-      { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]) }), portMapping: { state: 'unsupported' } },
-      {
-        ipv4: { kind: 'nat', publicAddress: null, mapping: 'unknown', udp: 'ok', portMapping: 'unavailable' },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'needs-port-forward',
-        headline: 'Behind a router (public address unknown); a port forward is needed.',
-        evidence: [
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'the router offers no working UPnP, NAT-PMP or PCP',
-        ],
-        remedies: [
-          'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
-          'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
-        ],
-      },
-    ],
-    [
-      'NAT seen by one STUN server only, the port mapped',
-      {
-        ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]) }),
-        portMapping: { state: 'mapped', protocol: 'upnp' },
-      },
-      {
-        ipv4: { kind: 'nat', publicAddress: null, mapping: 'unknown', udp: 'ok', portMapping: 'available' },
-        ipv6: { publicAddress: null, globalReachable: false },
-        inbound: 'via-port-mapping',
-        headline: 'Behind a router (public address unknown); the WireGuard port is mapped automatically.',
-        evidence: [
-          'the internet sees 203.0.113.2 while the box has 10.10.0.2',
-          'UDP port 51820 is mapped on the router by upnp',
-        ],
-        remedies: [],
-      },
+      { kind: 'offline', inbound: 'no', level: 'impossible', udp: 'unknown' },
     ],
   ])('%s', (_name, over, expected) => {
-    expect(classifyReachability(facts(over))).toEqual(expected);
+    const v = classifyReachability(facts(over));
+    expect({ ...v.ipv4, inbound: v.inbound, level: v.level }).toMatchObject(expected);
   });
 });
+
+const lyingEcho = [
+  known('stun:a:3478', 'ipv4', '203.0.113.2'),
+  known('stun:b:19302', 'ipv4', '203.0.113.2'),
+  known('http:liar', 'ipv4', '203.0.113.99'),
+];
+const twoOpinions = [known('stun:a:3478', 'ipv4', '203.0.113.2'), known('http:liar', 'ipv4', '203.0.113.99')];
+
+/** Inputs of the word-for-word table below: evidence and remedies are what people act on. */
+const wholeCases: [string, Partial<ProbeFacts>][] = [
+  [
+    'public: the box holds the address STUN sees',
+    { ipv4: v4({ localAddresses: ['203.0.113.2'], stun: seen }) },
+  ],
+  [
+    'public address on the box, but UDP blocked on both ports tried',
+    { ipv4: v4({ localAddresses: ['203.0.113.2'], stun: stunSilent, sources: echo }) },
+  ],
+  ['UDP: one port tried and silent', { ipv4: v4({ stun: stunSilentOnePort, sources: echo }) }],
+  [
+    'UDP: port 3478 silent while 19302 answers',
+    {
+      ipv4: v4({
+        stun: {
+          localPort: 40000,
+          results: [
+            { server: 'a:3478', mapped: null, error: 'no answer within 2.5 s' },
+            { server: 'b:19302', mapped: { address: '203.0.113.2', port: 40000 } },
+          ],
+        },
+        sources: [known('stun:b:19302', 'ipv4', '203.0.113.2'), known('http:echo', 'ipv4', '203.0.113.2')],
+      }),
+    },
+  ],
+  [
+    'UDP: STUN silent on two ports, the DNS echo answered',
+    { ipv4: v4({ stun: stunSilent, sources: echo, udpAnswered: ['dns:echo'] }) },
+  ],
+  [
+    'NAT behind a public hop, the mapper was refused',
+    {
+      ipv4: v4({ stun: seen }),
+      portMapping: { state: 'refused', protocol: 'natpmp', error: 'not authorised' },
+    },
+  ],
+  [
+    'NAT behind a public hop, port mapping disabled',
+    { ipv4: v4({ stun: seen }), portMapping: { state: 'disabled' } },
+  ],
+  [
+    'NAT behind a public hop, no protocol answers',
+    {
+      ipv4: v4({ stun: seen }),
+      portMapping: { state: 'unsupported', error: 'no PCP, NAT-PMP or UPnP answer' },
+    },
+  ],
+  [
+    'NAT, the port is mapped by PCP on the address the router reports',
+    {
+      ipv4: v4({ stun: seen, router: [{ source: 'pcp', externalAddress: '203.0.113.2' }] }),
+      portMapping: { state: 'mapped', protocol: 'pcp', externalPort: 51820 },
+    },
+  ],
+  [
+    'NAT, mapped by a protocol that did not say its name or address',
+    { ipv4: v4({ stun: seen, path: silentHop }), portMapping: { state: 'mapped' } },
+  ],
+  [
+    'doctor: the router granted the test mapping and it was removed',
+    {
+      ipv4: v4({ stun: seen, path: silentHop, router: [{ source: 'upnp', externalAddress: '203.0.113.2' }] }),
+      portMapping: {
+        state: 'mapped',
+        protocol: 'upnp',
+        externalPort: 51821,
+        externalAddress: '203.0.113.2',
+        test: true,
+      },
+    },
+  ],
+  [
+    'doctor: the test mapping was granted but not removed',
+    {
+      ipv4: v4({ stun: seen }),
+      portMapping: {
+        state: 'mapped',
+        protocol: 'natpmp',
+        externalPort: 51821,
+        externalAddress: '203.0.113.2',
+        error: 'the test mapping was not removed (no answer); it ends within 60 s',
+        test: true,
+      },
+    },
+  ],
+  [
+    'a mapping on another external address is unconfirmed',
+    {
+      ipv4: v4({ stun: seen18, path: null }),
+      portMapping: { state: 'mapped', protocol: 'natpmp', externalAddress: '203.0.113.99' },
+    },
+  ],
+  [
+    'issue 9 A1: CGNAT behind a silent hop, the router refuses every mapping',
+    { ipv4: v4({ stun: seen18, router: stunLearnt, path: silentHop }), portMapping: refusedByRouter },
+  ],
+  [
+    'issue 9 A1: CGNAT with a visible hop, the router refuses',
+    {
+      ipv4: v4({ stun: seen18, router: stunLearnt, path: ['10.10.0.1', '100.64.0.1', '203.0.113.17'] }),
+      portMapping: refusedByRouter,
+    },
+  ],
+  [
+    'NAT behind a public hop, UDP blocked on two ports',
+    { ipv4: v4({ stun: stunSilent, sources: echo }), ipv6: v6 },
+  ],
+  ['issue 9 A2: the hop after the router is silent', { ipv4: v4({ stun: seen18, path: silentHop }) }],
+  ['a path of the gateway alone', { ipv4: v4({ stun: seen18, path: ['10.10.0.1'] }) }],
+  ['the path was not traced', { ipv4: v4({ stun: seen18, path: null }) }],
+  ['CGNAT further on the path', { ipv4: v4({ stun: seen18, path: ['10.10.0.1', null, '100.64.7.1'] }) }],
+  [
+    'a private address further on the path',
+    { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '203.0.113.17', '10.1.1.1'] }) },
+  ],
+  [
+    'issue 9 A3: the router answers NAT-PMP and UPnP but declines to say its address',
+    {
+      ipv4: v4({
+        stun: seen,
+        router: [
+          {
+            source: 'natpmp',
+            externalAddress: null,
+            reason: 'NAT-PMP at 10.10.0.1 refused: 3 (network failure)',
+            declined: true,
+          },
+          {
+            source: 'upnp',
+            externalAddress: null,
+            reason: 'UPnP IGD: the router has no external address (GetExternalIPAddress answered empty)',
+            declined: true,
+          },
+        ],
+      }),
+    },
+  ],
+  [
+    'CGNAT: the router WAN address is in 100.64.0.0/10',
+    { ipv4: v4({ stun: seen18, router: [{ source: 'natpmp', externalAddress: '100.64.0.2' }] }) },
+  ],
+  [
+    'CGNAT: the router WAN address differs from what the internet sees',
+    { ipv4: v4({ stun: seen18, router: [{ source: 'upnp', externalAddress: '203.0.113.99' }] }) },
+  ],
+  [
+    'CGNAT wins over double NAT when both show',
+    {
+      ipv4: v4({
+        stun: seen18,
+        router: [{ source: 'upnp', externalAddress: '192.168.1.2' }],
+        path: ['10.10.0.1', '100.64.0.1'],
+      }),
+    },
+  ],
+  [
+    'double NAT: the router WAN address is private',
+    { ipv4: v4({ stun: seen18, router: [{ source: 'upnp', externalAddress: '192.168.1.2' }] }) },
+  ],
+  [
+    'double NAT: the hop after the router is private, global IPv6',
+    { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '10.20.0.1', '203.0.113.17'] }), ipv6: v6 },
+  ],
+  [
+    'CGNAT with global IPv6: reachable over IPv6 only',
+    { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '100.64.0.1'] }), ipv6: v6 },
+  ],
+  ['symmetric NAT', { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1111], ['203.0.113.2', 2222]) }) }],
+  ['issue 9 A7: a lying echo is outvoted and named', { ipv4: v4({ stun: seen, sources: lyingEcho }) }],
+  [
+    'issue 9 A7: no quorum, two opinions: neither is a fact',
+    { ipv4: v4({ stun: stunSeen(['203.0.113.2', 40000]), sources: twoOpinions }) },
+  ],
+  [
+    'an echo answering with a documentation address is ignored, and says so',
+    {
+      ipv4: v4({
+        stun: seen,
+        sources: [
+          known('stun:a:3478', 'ipv4', '203.0.113.2'),
+          known('stun:b:19302', 'ipv4', '203.0.113.2'),
+          known('http:bogus', 'ipv4', '198.51.100.99'),
+          known('interface:eth0', 'ipv4', '10.10.0.2'),
+        ],
+      }),
+    },
+  ],
+  [
+    'IPv6: the sources disagree',
+    {
+      ipv4: v4({ stun: seen }),
+      ipv6: {
+        ...v6,
+        consensus: decideAddress(
+          'ipv6',
+          [known('stun:a', 'ipv6', '2001:db8:10::2'), known('http:b', 'ipv6', '2001:db8:10::9')],
+          policy,
+        ),
+      },
+    },
+  ],
+  ['one STUN answer only: too few agree', { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]) }) }],
+  [
+    'issue 9 A8: offline, every lookup failed',
+    {
+      ipv4: v4({
+        stun: {
+          localPort: 0,
+          results: [
+            {
+              server: 'stun.example.net:3478',
+              mapped: null,
+              error: 'getaddrinfo ENOTFOUND stun.example.net',
+            },
+            {
+              server: 'stun.example.org:19302',
+              mapped: null,
+              error: 'getaddrinfo ENOTFOUND stun.example.org',
+            },
+          ],
+        },
+        tcpWorks: false,
+        sources: [unavailable('http:https://echo.example', 'ipv4', 'getaddrinfo ENOTFOUND echo.example')],
+      }),
+    },
+  ],
+  [
+    'offline, timeouts: the LAN router still answers',
+    {
+      ipv4: v4({
+        stun: stunSilent,
+        tcpWorks: false,
+        router: [{ source: 'natpmp', externalAddress: '100.64.0.2' }],
+        sources: [known('natpmp', 'ipv4', '100.64.0.2')],
+      }),
+    },
+  ],
+  [
+    'unknown: nothing answered, no STUN configured',
+    { ipv4: v4({ stun: null, tcpWorks: false, path: null }) },
+  ],
+  ['unknown over IPv4, global IPv6', { ipv4: v4({ stun: null, tcpWorks: false, path: null }), ipv6: v6 }],
+  [
+    'proven: a handshake from the internet arrived',
+    {
+      ipv4: v4({ stun: seen }),
+      inboundSeen: {
+        from: '198.51.100.10:40404',
+        at: '2026-11-28T10:00:00.000Z',
+        via: 'WireGuard handshake',
+      },
+    },
+  ],
+  [
+    'a public IPv6 address that is not on the box',
+    {
+      ipv4: v4({ stun: seen, path: ['10.10.0.1', '100.64.0.1'] }),
+      ipv6: { ...v6, localAddresses: ['2001:db8:10::3'] },
+    },
+  ],
+];
+
+describe('classifyReachability, the whole verdict', () => {
+  it.each(wholeCases)('%s', (name, over) => {
+    expect(classifyReachability(facts(over))).toEqual(wholeExpected[name]);
+  });
+});
+
+describe('stunPort and udpAnswers', () => {
+  it.each([
+    ['stun.example.net:3478', 3478],
+    ['stun.l.google.com:19302', 19302],
+    ['[2001:db8::1]:3479', 3479],
+    ['stun.example.net', 3478],
+    ['s0', 3478],
+  ])('%s → %i', (server, port) => {
+    expect(stunPort(server)).toBe(port);
+  });
+
+  it('UDP answers are the DNS echoes that answered, nothing else', () => {
+    expect(
+      udpAnswers([
+        known('dns:resolver1.example:53', 'ipv4', '203.0.113.2'),
+        unavailable('dns:resolver2.example:53', 'ipv4', 'timeout'),
+        known('http:echo', 'ipv4', '203.0.113.2'),
+        known('stun:a:3478', 'ipv4', '203.0.113.2'),
+        known('interface:eth0', 'ipv4', '10.10.0.2'),
+      ]),
+    ).toEqual(['dns:resolver1.example:53']);
+  });
+});
+
+const wholeExpected: Record<string, Verdict> = {
+  'public: the box holds the address STUN sees': {
+    level: 'likely',
+    ipv4: {
+      kind: 'public',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'yes',
+    headline: 'Public address 203.0.113.2 on the box itself: reachable.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the box itself holds the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'public address on the box, but UDP blocked on both ports tried': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'public',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'blocked',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'UDP is blocked: WireGuard cannot work from this network.',
+    evidence: [
+      'none of 2 STUN servers answered over UDP (ports 3478, 19302), and no other UDP source answered, while TCP connections to the internet work',
+      'the box itself holds the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'UDP is blocked on this network, and WireGuard needs UDP: allow outgoing UDP in the firewall, or run Gatehouse on a network that passes UDP.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'UDP: one port tried and silent': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'no STUN server answered on UDP port 3478 while TCP works; only that one port was tried, so it may be that port alone that is filtered',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'UDP: port 3478 silent while 19302 answers': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'no STUN server answered on UDP port 3478, while port 19302 answered: UDP itself passes, only that port is filtered',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'UDP: STUN silent on two ports, the DNS echo answered': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'no STUN server answered on UDP ports 3478, 19302, while the DNS echo (dns:echo) answered: UDP itself passes, only those ports are filtered',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'NAT behind a public hop, the mapper was refused': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'refused',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2) that refused to map UDP port 51820: a manual forward cannot be verified from inside.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the router refused the mapping of UDP port 51820: not authorised',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'The router refused to map the port: allow this box in its UPnP / NAT-PMP settings, or keep the manual forward.',
+    ],
+  },
+  'NAT behind a public hop, port mapping disabled': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'disabled',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: ['Forward UDP port 51820 on your router to this box at 10.10.0.2.'],
+  },
+  'NAT behind a public hop, no protocol answers': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'unsupported',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the router offers no working UPnP, NAT-PMP or PCP (no PCP, NAT-PMP or UPnP answer)',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'NAT, the port is mapped by PCP on the address the router reports': {
+    level: 'likely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'mapped',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'via-port-mapping',
+    headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'UDP port 51820 is mapped on the router by pcp, on the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'NAT, mapped by a protocol that did not say its name or address': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'unconfirmed',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.2), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router did not answer the path probe (carrier-grade NAT often stays silent there)',
+      'UDP port 51820 is mapped on the router by a port-mapping protocol, but on an external address it did not say, not on 203.0.113.2: another NAT may sit in front of the router',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.2, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'doctor: the router granted the test mapping and it was removed': {
+    level: 'likely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'mapped',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'via-port-mapping',
+    headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the router granted a test mapping (UDP port 51821, for one minute) by upnp, removed again, on the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'doctor: the test mapping was granted but not removed': {
+    level: 'likely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'mapped',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'via-port-mapping',
+    headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the router granted a test mapping (UDP port 51821, for one minute) by natpmp (the test mapping was not removed (no answer); it ends within 60 s), on the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'a mapping on another external address is unconfirmed': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'unconfirmed',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the internet sees 203.0.113.18 while the box has 10.10.0.2',
+      'the path beyond the router was not traced, so carrier-grade NAT cannot be ruled out',
+      'UDP port 51820 is mapped on the router by natpmp, but on 203.0.113.99, not on 203.0.113.18: another NAT may sit in front of the router',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'issue 9 A1: CGNAT behind a silent hop, the router refuses every mapping': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'refused',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out; the router refused to map UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the internet sees 203.0.113.18 while the box has 10.10.0.2',
+      'the hop after your router did not answer the path probe (carrier-grade NAT often stays silent there)',
+      'the router refused a test mapping (UDP port 51821, for one minute): NAT-PMP at 10.10.0.1 refused to map UDP 51821: 3 (network failure); UPnP IGD: AddPortMapping failed with 501 (Action Failed)',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'The router refused to map the port, as routers behind carrier-grade NAT do; if its WAN address is public, allow this box in its UPnP / NAT-PMP settings.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'issue 9 A1: CGNAT with a visible hop, the router refuses': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'refused',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind carrier-grade NAT: not reachable from the internet.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
+      'the router refused a test mapping (UDP port 51821, for one minute): NAT-PMP at 10.10.0.1 refused to map UDP 51821: 3 (network failure); UPnP IGD: AddPortMapping failed with 501 (Action Failed)',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'NAT behind a public hop, UDP blocked on two ports': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'blocked',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: '2001:db8:10::2',
+      globalReachable: true,
+    },
+    inbound: 'no',
+    headline: 'UDP is blocked: WireGuard cannot work from this network.',
+    evidence: [
+      'none of 2 STUN servers answered over UDP (ports 3478, 19302), and no other UDP source answered, while TCP connections to the internet work',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      "IPv6: the box's global address 2001:db8:10::2 is what the internet sees",
+    ],
+    remedies: [
+      'UDP is blocked on this network, and WireGuard needs UDP: allow outgoing UDP in the firewall, or run Gatehouse on a network that passes UDP.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'issue 9 A2: the hop after the router is silent': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the internet sees 203.0.113.18 while the box has 10.10.0.2',
+      'the hop after your router did not answer the path probe (carrier-grade NAT often stays silent there)',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'a path of the gateway alone': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the internet sees 203.0.113.18 while the box has 10.10.0.2',
+      'no hop beyond the router answered the path probe, so carrier-grade NAT cannot be ruled out',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'the path was not traced': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the internet sees 203.0.113.18 while the box has 10.10.0.2',
+      'the path beyond the router was not traced, so carrier-grade NAT cannot be ruled out',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'CGNAT further on the path': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind carrier-grade NAT: not reachable from the internet.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'hop 3 on the path (100.64.7.1) is in the carrier-grade NAT range 100.64.0.0/10',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'a private address further on the path': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the internet sees 203.0.113.18 while the box has 10.10.0.2',
+      "hop 3 on the path (10.1.1.1) is a private address: the provider's network uses private addresses",
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'issue 9 A3: the router answers NAT-PMP and UPnP but declines to say its address': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.2), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the router answers natpmp but declines to say its external address (NAT-PMP at 10.10.0.1 refused: 3 (network failure)): its WAN side may not be public',
+      'the router answers upnp but declines to say its external address (UPnP IGD: the router has no external address (GetExternalIPAddress answered empty)): its WAN side may not be public',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.2, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'CGNAT: the router WAN address is in 100.64.0.0/10': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind carrier-grade NAT: not reachable from the internet.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      "the router's WAN address (natpmp) is 100.64.0.2, in the carrier-grade NAT range 100.64.0.0/10",
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'CGNAT: the router WAN address differs from what the internet sees': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind carrier-grade NAT: not reachable from the internet.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the router says its public address is 203.0.113.99 (upnp) but the internet sees 203.0.113.18',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'CGNAT wins over double NAT when both show': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind carrier-grade NAT: not reachable from the internet.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'double NAT: the router WAN address is private': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'double-nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind two NATs: not reachable without forwards on both routers.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      "the router's WAN address (upnp) is 192.168.1.2, a private address",
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Two routers translate addresses: put the provider's modem in bridge mode, or forward UDP port 51820 on both (modem → your router → 10.10.0.2).",
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'double NAT: the hop after the router is private, global IPv6': {
+    level: 'likely',
+    ipv4: {
+      kind: 'double-nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: '2001:db8:10::2',
+      globalReachable: true,
+    },
+    inbound: 'ipv6-only',
+    headline: 'Behind two NATs: reachable over IPv6 only.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the hop after your router (10.20.0.1) is a private address: a second router translates',
+      "IPv6: the box's global address 2001:db8:10::2 is what the internet sees",
+    ],
+    remedies: [
+      "Two routers translate addresses: put the provider's modem in bridge mode, or forward UDP port 51820 on both (modem → your router → 10.10.0.2).",
+      "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'CGNAT with global IPv6: reachable over IPv6 only': {
+    level: 'likely',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: '2001:db8:10::2',
+      globalReachable: true,
+    },
+    inbound: 'ipv6-only',
+    headline: 'Behind carrier-grade NAT: reachable over IPv6 only.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
+      "IPv6: the box's global address 2001:db8:10::2 is what the internet sees",
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'symmetric NAT': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-dependent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'one local port was mapped differently per STUN server (a:3478 saw 203.0.113.2:1111, b:19302 saw 203.0.113.2:2222)',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+      'The NAT picks a new port for every destination (symmetric NAT): forward the port or use a relay; hole punching will not work.',
+    ],
+  },
+  'issue 9 A7: a lying echo is outvoted and named': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'http:liar said 203.0.113.99, outvoted by stun:a:3478, stun:b:19302 (203.0.113.2): http:liar is wrong or stale',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'issue 9 A7: no quorum, two opinions: neither is a fact': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'the sources disagree on the public IPv4 address and none has a quorum (203.0.113.2 from stun:a:3478; 203.0.113.99 from http:liar): no answer is taken as fact',
+      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'an echo answering with a documentation address is ignored, and says so': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'http:bogus answered 198.51.100.99, a documentation (TEST-NET-2) address: ignored',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'IPv6: the sources disagree': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the sources disagree on the public IPv6 address and none has a quorum (2001:db8:10::2 from stun:a; 2001:db8:10::9 from http:b): no answer is taken as fact',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'one STUN answer only: too few agree': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
+      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'issue 9 A8: offline, every lookup failed': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'offline',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: "Offline: no source on the internet answered. Check this box's internet connection and DNS.",
+    evidence: [
+      'no source on the internet answered, and every name lookup failed (3 of 3, e.g. getaddrinfo ENOTFOUND stun.example.net): DNS does not work on this box',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Check this box's internet connection and DNS: its network cable or Wi-Fi, the router's internet link, and the DNS server in /etc/resolv.conf.",
+    ],
+  },
+  'offline, timeouts: the LAN router still answers': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'offline',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: "Offline: no source on the internet answered. Check this box's internet connection and DNS.",
+    evidence: [
+      'no source on the internet answered over UDP or TCP (2 failures): the box seems offline',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Check this box's internet connection and DNS: its network cable or Wi-Fi, the router's internet link, and the DNS server in /etc/resolv.conf.",
+    ],
+  },
+  'unknown: nothing answered, no STUN configured': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Reachability unknown: not enough sources answered.',
+    evidence: ['IPv6: the box has no global IPv6 address'],
+    remedies: [
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'unknown over IPv4, global IPv6': {
+    level: 'likely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: '2001:db8:10::2',
+      globalReachable: true,
+    },
+    inbound: 'ipv6-only',
+    headline: 'Reachability unknown: not enough sources answered.',
+    evidence: ["IPv6: the box's global address 2001:db8:10::2 is what the internet sees"],
+    remedies: [
+      "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'proven: a handshake from the internet arrived': {
+    level: 'proven',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'yes',
+    headline: 'Reachable: WireGuard handshake from 198.51.100.10:40404 arrived from the internet.',
+    evidence: [
+      'WireGuard handshake from 198.51.100.10:40404 at 2026-11-28T10:00:00.000Z: a peer on the internet reached this box',
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'a public IPv6 address that is not on the box': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: '2001:db8:10::2',
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind carrier-grade NAT: not reachable from the internet.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
+    ],
+    remedies: [
+      'Your provider shares one public IPv4 address between customers (CGNAT), so nobody can connect in over IPv4: ask your provider for a public IPv4 address.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+};

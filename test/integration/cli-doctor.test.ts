@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliDeps, type CliIo } from '../../src/cli.js';
 import type { AppConfig } from '../../src/config/index.js';
 import type { ReachabilityReport } from '../../src/reach/probe.js';
+import { withPortMapping } from '../../src/reach/doctor.js';
 import { reportJson } from '../../src/reach/report-format.js';
 import { known, unavailable } from '../../src/reach/types.js';
 import { scriptedReport } from '../fakes/reach-report.js';
@@ -20,24 +21,65 @@ const agreeing = [
   known('http:echo.test', 'ipv4', '203.0.113.7'),
 ];
 
+/** The hop after the router answers with a public address: no carrier-grade NAT. */
+const publicPath = ['10.0.0.1', '203.0.113.1'];
 const reports = {
-  /** Behind a router that answers UPnP: Gatehouse maps the WireGuard port itself. */
+  /** Behind a router that granted the doctor's test mapping on the public address. */
   mappable: () =>
-    scriptedReport(agreeing, {
-      now,
-      publicRanges,
-      router: [{ source: 'upnp', externalAddress: '203.0.113.7' }],
-    }),
+    withPortMapping(
+      scriptedReport(agreeing, {
+        now,
+        publicRanges,
+        path: publicPath,
+        router: [{ source: 'upnp', externalAddress: '203.0.113.7' }],
+      }),
+      { state: 'mapped', protocol: 'upnp', externalPort: 51821, externalAddress: '203.0.113.7', test: true },
+      51820,
+    ),
   /** Behind a router that maps nothing: a manual port forward is needed. */
-  needsForward: () => scriptedReport(agreeing, { now, publicRanges }),
-  /** STUN silent while HTTP gets through: UDP is blocked. */
+  needsForward: () => scriptedReport(agreeing, { now, publicRanges, path: publicPath }),
+  /**
+   * Issue 9 A1: the router answers UPnP and NAT-PMP with the address it learnt by STUN, refuses the test mapping,
+   * and the hop after it is silent.
+   */
+  refusingRouter: () =>
+    withPortMapping(
+      scriptedReport(agreeing, {
+        now,
+        publicRanges,
+        path: ['10.0.0.1', null, '203.0.113.65'],
+        router: [
+          { source: 'upnp', externalAddress: '203.0.113.7' },
+          { source: 'natpmp', externalAddress: '203.0.113.7' },
+        ],
+      }),
+      {
+        state: 'refused',
+        externalPort: 51821,
+        error: 'UPnP IGD: AddPortMapping failed with 501 (Action Failed)',
+        test: true,
+      },
+      51820,
+    ),
+  /** STUN silent on two ports while HTTP gets through: UDP is blocked. */
   udpBlocked: () =>
     scriptedReport(
       [
         unavailable('stun:stun1.test:3478', 'ipv4', 'no answer within 2 s'),
+        unavailable('stun:stun2.test:19302', 'ipv4', 'no answer within 2 s'),
         known('http:echo.test', 'ipv4', '203.0.113.7'),
       ],
       { now, publicRanges },
+    ),
+  /** Issue 9 A8: every lookup fails. */
+  offline: () =>
+    scriptedReport(
+      [
+        unavailable('stun:stun1.test:3478', 'ipv4', 'getaddrinfo ENOTFOUND stun1.test'),
+        unavailable('stun:stun2.test:19302', 'ipv4', 'getaddrinfo ENOTFOUND stun2.test'),
+        unavailable('http:echo.test', 'ipv4', 'fetch failed: getaddrinfo ENOTFOUND echo.test'),
+      ],
+      { now, publicRanges, tcpWorks: false },
     ),
 };
 
@@ -109,6 +151,42 @@ describe('gatehouse doctor', () => {
       return { ...r, verdict: { ...r.verdict, inbound } };
     };
     expect((await doctor(['doctor'], report)).code).toBe(code);
+  });
+
+  it('issue 9 A1: a router that refuses the test mapping is never "mapped automatically"; exit 1', async () => {
+    const r = await doctor(['doctor'], reports.refusingRouter);
+    expect(r.code).toBe(1);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe(
+      'Behind NAT (203.0.113.7), carrier-grade NAT not ruled out; the router refused to map UDP port 51820.',
+    );
+    expect(r.out).not.toMatch(/mapped automatically|can map/);
+    expect(lines).toContain('Verdict: unlikely');
+    expect(lines).toContain(
+      '  - the router refused a test mapping (UDP port 51821, for one minute): UPnP IGD: AddPortMapping failed with 501 (Action Failed)',
+    );
+    expect(r.out).toMatch(/What to do:\n {2}1\. Look up your router's WAN \(internet\) address/);
+    expect(r.out).not.toMatch(/turn on UPnP/);
+    const json = await doctor(['doctor', '--json'], reports.refusingRouter);
+    expect(JSON.parse(json.out)).toMatchObject({
+      level: 'unlikely',
+      inbound: 'needs-port-forward',
+      ipv4: { kind: 'nat', cgnat: 'not-ruled-out', portMapping: 'refused' },
+      portMappingStatus: { state: 'refused', test: true },
+    });
+  });
+
+  it('issue 9 A8: offline, every lookup failed: check the connection and DNS, no relay, sources summarised', async () => {
+    const r = await doctor(['doctor'], reports.offline);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe(
+      "Offline: no source on the internet answered. Check this box's internet connection and DNS.",
+    );
+    expect(r.out).toContain("What to do:\n  1. Check this box's internet connection and DNS");
+    expect(r.out).not.toMatch(/relay/i);
+    expect(r.out).toContain(
+      'Sources:\n  3 sources, none answered:\n    3 × ENOTFOUND (e.g. stun:stun1.test:3478: getaddrinfo ENOTFOUND stun1.test)\n',
+    );
   });
 
   it('exits 1 when UDP is blocked, naming the silent source and its reason', async () => {

@@ -17,7 +17,7 @@ export {
   type PortMappingSettings,
   type PortMappingStatus,
 } from './port-mapper.js';
-export { createRouterSources } from './router-source.js';
+export { createRouterSources, routerObservations } from './router-source.js';
 export type { RouterWanChanged } from './router-events.js';
 export type { UdpTransport } from '../../core/udp.js';
 

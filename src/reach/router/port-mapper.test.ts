@@ -270,11 +270,11 @@ describe('PortMapper', () => {
     expect(clients.pcp.calls).toHaveLength(2);
   });
 
-  it('a refusal is "failed" with the router\'s reason', async () => {
+  it('a refusal is "refused" with the router\'s reason', async () => {
     const { mapper } = setup({ pcp: [refusal] });
     await mapper.reconcile();
     expect(mapper.status()).toMatchObject({
-      state: 'failed',
+      state: 'refused',
       error: refusedReason,
     });
   });
@@ -288,7 +288,7 @@ describe('PortMapper', () => {
     clock.advance(1800_000);
     expect((await mapper.reconcile()).kind).toBe('renew');
     expect(mapper.status()).toMatchObject({
-      state: 'failed',
+      state: 'lost',
       error: 'renewal via PCP failed: no PCP answer from 10.10.0.1 within 2 s',
     });
     expect(lost).toEqual([
@@ -314,7 +314,7 @@ describe('PortMapper', () => {
     });
     await mapper.reconcile();
     expect(bus.last('portmap.changed')).toEqual({
-      state: 'failed',
+      state: 'refused',
       internalPort: 51820,
       error: [refusedReason, refusedReason, refusedReason].join('; '),
     });

@@ -122,9 +122,10 @@ export function planPortMapping(
 export interface PortMappingStatus {
   /**
    * `pending`: enabled, no attempt has finished yet; `disabled`: the setting is off or the mapper was stopped;
-   * `unsupported`: no protocol answered; `failed`: the router refused, or a held mapping was lost.
+   * `unsupported`: no protocol answered; `refused`: the router answered and said no (its answer in `error`);
+   * `lost`: a held mapping could not be renewed (a new attempt follows at once).
    */
-  readonly state: 'disabled' | 'pending' | 'unsupported' | 'mapped' | 'failed';
+  readonly state: 'disabled' | 'pending' | 'unsupported' | 'mapped' | 'refused' | 'lost';
   readonly protocol?: MappingProtocol;
   readonly externalAddress?: string;
   readonly externalPort?: number;
@@ -221,7 +222,7 @@ export class PortMapper {
     if (lastFailure)
       return {
         ...base,
-        state: lastFailure.kind === 'unsupported' ? 'unsupported' : 'failed',
+        state: lastFailure.kind,
         error: lastFailure.reason,
       };
     return { ...base, state: 'pending' };

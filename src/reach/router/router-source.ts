@@ -1,6 +1,14 @@
 /** @module The router as a public-address source: one PublicIpSource per protocol (PCP, NAT-PMP, UPnP IGD). */
 import { describeError } from '../../core/errors.js';
-import { known, unavailable, type Family, type PublicIpSource, type SourceResult } from '../types.js';
+import {
+  declined,
+  known,
+  unavailable,
+  type Family,
+  type PublicIpSource,
+  type SourceResult,
+} from '../types.js';
+import type { RouterObservation } from '../verdict.js';
 import { protocolNames, type ExternalAddressClient } from './mapping.js';
 
 /**
@@ -23,6 +31,8 @@ export class RouterSource implements PublicIpSource {
     try {
       const r = await this.client.externalAddress(signal);
       if (r.ok) return [known(this.id, family, r.value, { via: name })];
+      // A refusal is an answer: the router is there and would not say its WAN address.
+      if (r.failure.kind === 'refused') return [declined(this.id, family, r.failure.reason)];
       return [unavailable(this.id, family, r.failure.reason)];
     } catch (err) {
       // The clients do not throw by contract; this keeps the source's own promise if one ever does.
@@ -38,4 +48,19 @@ export function createRouterSources(clients: {
   readonly upnp: ExternalAddressClient;
 }): PublicIpSource[] {
   return [new RouterSource(clients.pcp), new RouterSource(clients.natpmp), new RouterSource(clients.upnp)];
+}
+
+const routerSourceIds = new Set<string>(['upnp', 'natpmp', 'pcp']);
+
+/** What the router's protocols said, for the verdict: its WAN address, silence, or a refusal to say it. Pure. */
+export function routerObservations(results: readonly SourceResult[]): RouterObservation[] {
+  return results
+    .filter((r) => routerSourceIds.has(r.source))
+    .map((r) => {
+      const source = r.source as RouterObservation['source'];
+      if (r.kind === 'known') return { source, externalAddress: r.address };
+      return r.declined
+        ? { source, externalAddress: null, reason: r.reason, declined: true }
+        : { source, externalAddress: null, reason: r.reason };
+    });
 }

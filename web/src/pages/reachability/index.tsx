@@ -7,16 +7,31 @@ import { DataTable } from '../../components/table.js';
 import { ActionButton, ErrorNotice, Loading, PageTitle, Panel, RelativeTime } from '../../components/ui.js';
 import { useAction, useInterval, useLoad } from '../../hooks.js';
 import { connectReachability, type Reachability } from './api.js';
+import { failureGroups } from './sources-summary.js';
 
 type Report = NonNullable<Reachability['report']>;
 type Tone = 'ok' | 'warning' | 'error' | 'unknown';
 
-const inboundLabels: Record<Report['inbound'], { readonly label: string; readonly tone: Tone }> = {
-  yes: { label: 'Reachable', tone: 'ok' },
-  'via-port-mapping': { label: 'Reachable through port mapping', tone: 'ok' },
-  'ipv6-only': { label: 'Reachable over IPv6 only', tone: 'warning' },
-  'needs-port-forward': { label: 'Needs a port forward', tone: 'warning' },
-  no: { label: 'Not reachable', tone: 'error' },
+/** The banner: how sure the verdict is. "Unlikely" is a warning: a manual forward may work unseen from inside. */
+const levelLabels: Record<Report['level'], { readonly label: string; readonly tone: Tone }> = {
+  proven: { label: 'Reachable: seen from the internet', tone: 'ok' },
+  likely: { label: 'Likely reachable', tone: 'ok' },
+  unlikely: { label: 'Unlikely reachable (cannot verify from inside)', tone: 'warning' },
+  impossible: { label: 'Not reachable', tone: 'error' },
+};
+
+const inboundLabels: Record<Report['inbound'], string> = {
+  yes: 'Directly',
+  'via-port-mapping': 'Through the port mapping on the router',
+  'ipv6-only': 'Over IPv6 only',
+  'needs-port-forward': 'Only through a port forward on the router',
+  no: 'No way in',
+};
+
+const cgnatLabels: Record<Report['ipv4']['cgnat'], { readonly label: string; readonly tone: Tone }> = {
+  found: { label: 'Found', tone: 'error' },
+  'ruled-out': { label: 'Ruled out', tone: 'ok' },
+  'not-ruled-out': { label: 'Not ruled out', tone: 'warning' },
 };
 
 const kindLabels: Record<Report['ipv4']['kind'], string> = {
@@ -44,10 +59,13 @@ const portMappingLabels: Record<
   Report['ipv4']['portMapping'],
   { readonly label: string; readonly tone: Tone }
 > = {
-  available: { label: 'Available (UPnP / NAT-PMP / PCP)', tone: 'ok' },
-  unavailable: { label: 'The router offers none', tone: 'warning' },
+  mapped: { label: 'Mapped on the router', tone: 'ok' },
+  unconfirmed: { label: 'Mapped, but not on the public address', tone: 'warning' },
+  refused: { label: 'Refused by the router', tone: 'error' },
+  lost: { label: 'Lost: the router dropped it', tone: 'error' },
+  unsupported: { label: 'The router offers none', tone: 'warning' },
   disabled: { label: 'Turned off in the settings', tone: 'unknown' },
-  unknown: { label: 'Unknown', tone: 'unknown' },
+  'not-tried': { label: 'Not tried yet', tone: 'unknown' },
 };
 
 const consensusLabels: Record<Report['ipv4']['consensus'], { readonly label: string; readonly tone: Tone }> =
@@ -233,7 +251,7 @@ function NoReport(props: { readonly current: Reachability['current'] }) {
 
 function ReportView(props: { readonly report: Report }) {
   const { report } = props;
-  const verdict = inboundLabels[report.inbound];
+  const verdict = levelLabels[report.level];
   const bannerId = useId();
   const remediesId = useId();
   return (
@@ -272,13 +290,20 @@ function ReportView(props: { readonly report: Report }) {
             <Fact label="Public address">
               <AddressValue address={report.ipv4.publicAddress} />
             </Fact>
+            <Fact label="Way in">{inboundLabels[report.inbound]}</Fact>
             <Fact label="NAT">{kindLabels[report.ipv4.kind]}</Fact>
+            <Fact label="Carrier-grade NAT">
+              <Toned {...cgnatLabels[report.ipv4.cgnat]} />
+            </Fact>
             <Fact label="NAT mapping">{mappingLabels[report.ipv4.mapping]}</Fact>
             <Fact label="UDP">
               <Toned {...udpLabels[report.ipv4.udp]} />
             </Fact>
             <Fact label="Port mapping">
               <Toned {...portMappingLabels[report.ipv4.portMapping]} />
+              {report.portMappingStatus?.error ? (
+                <span class="muted"> ({report.portMappingStatus.error})</span>
+              ) : null}
             </Fact>
             <Fact label="Sources">
               <Toned {...consensusLabels[report.ipv4.consensus]} />
@@ -326,31 +351,61 @@ function ReportView(props: { readonly report: Report }) {
       </Panel>
 
       <Panel title="Sources" testId="reachability-sources">
-        <DataTable
-          columns={['Family', 'Source', 'Answer']}
-          variant="sources"
-          caption="What each source answered"
-          rows={report.sources}
-          empty="No sources were asked."
-          row={(s) => (
-            <tr
-              key={`${s.family} ${s.source}`}
-              class={s.status === 'unavailable' ? 'row--unavailable' : undefined}
-            >
-              <td class="nowrap">{familyLabels[s.family]}</td>
-              <td class="reach-source">{s.source}</td>
-              <td>
-                {s.status === 'known' ? (
-                  <code>{s.address ?? ''}</code>
-                ) : (
-                  <span class="reach-unavailable">unavailable: {s.reason ?? 'no reason given'}</span>
-                )}
-              </td>
-            </tr>
-          )}
-        />
+        <SourcesView sources={report.sources} />
       </Panel>
     </>
+  );
+}
+
+/** Every source's answer; when none answered, a summary by kind of failure (the full list one click away). */
+function SourcesView(props: { readonly sources: Report['sources'] }) {
+  const groups = failureGroups(props.sources);
+  const table = (
+    <DataTable
+      columns={['Family', 'Source', 'Answer']}
+      variant="sources"
+      caption="What each source answered"
+      rows={props.sources}
+      empty="No sources were asked."
+      row={(s) => (
+        <tr
+          key={`${s.family} ${s.source}`}
+          class={s.status === 'unavailable' ? 'row--unavailable' : undefined}
+        >
+          <td class="nowrap">{familyLabels[s.family]}</td>
+          <td class="reach-source">{s.source}</td>
+          <td>
+            {s.status === 'known' ? (
+              <code>{s.address ?? ''}</code>
+            ) : (
+              <span class="reach-unavailable">unavailable: {s.reason ?? 'no reason given'}</span>
+            )}
+          </td>
+        </tr>
+      )}
+    />
+  );
+  if (groups === null) return table;
+  return (
+    <div data-testid="reachability-sources-summary">
+      <p>
+        <strong>{props.sources.length} sources, none answered.</strong>
+      </p>
+      <ul class="reach-evidence">
+        {groups.map((g) => (
+          <li key={g.kind}>
+            {g.count} × {g.kind}{' '}
+            <span class="muted">
+              (e.g. {g.example.source}: {g.example.reason})
+            </span>
+          </li>
+        ))}
+      </ul>
+      <details>
+        <summary>Every source</summary>
+        {table}
+      </details>
+    </div>
   );
 }
 
