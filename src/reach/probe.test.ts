@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
+import { FakeFetch } from '../../test/fakes/fetch.js';
 import { FakeRunner } from '../../test/fakes/runner.js';
 import { testConfig } from '../../test/support/config.js';
-import { probeReachability } from './probe.js';
+import { probeReachability, type ProbeProgress } from './probe.js';
 import type { StunClient } from './stun-client.js';
-import { known, type PublicIpSource } from './types.js';
+import { known, unavailable, type PublicIpSource, type SourceResult } from './types.js';
 
 const settings = {
   ...testConfig({ dataDir: '/nonexistent' }).reachability,
@@ -108,5 +109,215 @@ describe('probeReachability', () => {
     } finally {
       emitWarning.mockRestore();
     }
+  });
+});
+
+const A = '203.0.113.7';
+const B = '203.0.113.8';
+
+/** A source whose IPv4 answer the test gives when it likes (IPv6: nothing, at once). */
+function later(id: string) {
+  let answer: ((r: SourceResult[]) => void) | undefined;
+  const source: PublicIpSource = {
+    id,
+    probe: (family) =>
+      family === 'ipv4'
+        ? new Promise<SourceResult[]>((resolve) => {
+            answer = resolve;
+          })
+        : Promise.resolve([]),
+  };
+  return {
+    source,
+    answer(address: string | null) {
+      if (!answer) throw new Error(`${id} was not asked yet`);
+      answer([address === null ? unavailable(id, 'ipv4', 'no answer') : known(id, 'ipv4', address)]);
+    },
+  };
+}
+
+/** A probe on a fake clock whose progress (settled / decided) and end are written down in order. */
+function probeWatched(
+  extraSources: PublicIpSource[],
+  over: Partial<typeof settings> = {},
+  deps: { runner?: FakeRunner; stun?: StunClient; fetch?: FakeFetch } = {},
+) {
+  const clock = new FakeClock();
+  const events: string[] = [];
+  const progress: ProbeProgress = {
+    settled: (c, pending) =>
+      events.push(`settled ${c.family} ${c.address} by ${c.sources.join(',')}; pending ${pending.join(',')}`),
+    decided: () => events.push('decided'),
+  };
+  const probing = probeReachability(
+    {
+      runner: deps.runner ?? new FakeRunner().missing('ip'),
+      fetch: deps.fetch?.fetch ?? (() => Promise.reject(new Error('no HTTP in this test'))),
+      stun: deps.stun ?? noStun,
+      clock,
+      extraSources,
+    },
+    { ...settings, quorum: 2, ...over },
+    undefined,
+    progress,
+  ).then((report) => {
+    events.push('report');
+    return report;
+  });
+  return { clock, events, probing };
+}
+
+describe('probeReachability settles at quorum', () => {
+  it('accepts the address once the quorum agrees and no pending source could change it; the slow one is still in the report', async () => {
+    const slow = later('pcp');
+    const t = probeWatched([answering('http:a', A), answering('dns:b', A), slow.source]);
+    await t.clock.settle();
+    expect(t.events).toEqual([`settled ipv4 ${A} by http:a,dns:b; pending pcp`, 'decided']);
+    // The router answers late, and otherwise: dissent of the accepted address, not a second settlement.
+    slow.answer(B);
+    const report = await t.probing;
+    expect(t.events).toEqual([`settled ipv4 ${A} by http:a,dns:b; pending pcp`, 'decided', 'report']);
+    expect(report.consensus.ipv4).toMatchObject({
+      kind: 'accepted',
+      address: A,
+      sources: ['http:a', 'dns:b'],
+      dissent: [{ source: 'pcp', address: B }],
+    });
+    expect(report.facts.ipv4.router).toEqual([{ source: 'pcp', externalAddress: B }]);
+  });
+
+  it('waits while the pending sources could still outvote the address', async () => {
+    const echo = later('http:c');
+    const dns = later('dns:d');
+    const t = probeWatched([answering('http:a', A), answering('dns:b', A), echo.source, dns.source]);
+    await t.clock.settle();
+    expect(t.events).toEqual([]);
+    echo.answer(A);
+    await t.clock.settle();
+    expect(t.events).toEqual([`settled ipv4 ${A} by http:a,dns:b,http:c; pending dns:d`, 'decided']);
+    dns.answer(B);
+    expect((await t.probing).consensus.ipv4).toMatchObject({ address: A, dissent: [{ source: 'dns:d' }] });
+  });
+
+  it('sources that do not agree: never settled, decided only once every source has answered', async () => {
+    const other = later('dns:b');
+    const t = probeWatched([answering('http:a', A), other.source]);
+    await t.clock.settle();
+    expect(t.events).toEqual([]);
+    other.answer(B);
+    const report = await t.probing;
+    expect(t.events).toEqual(['decided', 'report']);
+    expect(report.consensus.ipv4.kind).toBe('disagreement');
+  });
+
+  it('a trusted source still to answer is waited for, and its answer decides', async () => {
+    const router = later('natpmp');
+    const t = probeWatched([answering('http:a', A), answering('dns:b', A), router.source], {
+      trustedSource: 'router',
+    });
+    await t.clock.settle();
+    expect(t.events).toEqual([]);
+    router.answer(B);
+    await t.probing;
+    expect(t.events).toEqual([`settled ipv4 ${B} by natpmp; pending `, 'decided', 'report']);
+  });
+
+  it('each HTTP echo endpoint is a vote of its own while it is pending', async () => {
+    const fetch = new FakeFetch();
+    const replies: Record<string, (text: string) => void> = {};
+    for (const host of ['echo1.test', 'echo2.test']) {
+      fetch.on(
+        `http://${host}/`,
+        () =>
+          new Promise<Response>((resolve) => {
+            replies[host] = (text) => resolve(new Response(text));
+          }),
+      );
+    }
+    const t = probeWatched(
+      [answering('dns:x', A), answering('dns:y', A)],
+      {
+        httpEcho: [
+          { url: 'http://echo1.test/', family: 'ipv4' },
+          { url: 'http://echo2.test/', family: 'ipv4' },
+        ],
+      },
+      { fetch },
+    );
+    await t.clock.settle();
+    // Two pending echoes could give another address two votes: a tie, so no settling yet.
+    expect(t.events).toEqual([]);
+    replies['echo1.test']?.(A);
+    await vi.waitFor(() =>
+      expect(t.events).toEqual([
+        `settled ipv4 ${A} by http:echo1.test,dns:x,dns:y; pending http:echo2.test`,
+        'decided',
+      ]),
+    );
+    replies['echo2.test']?.(A);
+    expect((await t.probing).consensus.ipv4).toMatchObject({
+      sources: ['http:echo1.test', 'http:echo2.test', 'dns:x', 'dns:y'],
+    });
+  });
+
+  it('STUN answers count as soon as they are in; traceroute and the slow router only add facts to the report', async () => {
+    const clock = new FakeClock();
+    const runner = new FakeRunner({ clock }).missing('ip').hangs(['traceroute']);
+    const stun: StunClient = {
+      query: (servers) =>
+        Promise.resolve({
+          localPort: 40000,
+          results: servers.map((server) => ({ server, mapped: { address: A, port: 40000 } })),
+        }),
+    };
+    const slow = later('upnp');
+    const events: string[] = [];
+    const probing = probeReachability(
+      {
+        runner,
+        fetch: () => Promise.reject(new Error('no HTTP in this test')),
+        stun,
+        clock,
+        extraSources: [slow.source],
+      },
+      { ...settings, quorum: 2, stunServers: ['203.0.113.65:3478', '203.0.113.66:3478'] },
+      undefined,
+      {
+        settled: (c, pending) =>
+          events.push(`settled ${c.address} by ${c.sources.join(',')}; pending ${pending.join(',')}`),
+        decided: () => events.push('decided'),
+      },
+    ).then((r) => {
+      events.push('report');
+      return r;
+    });
+    await clock.settle();
+    expect(events).toEqual([
+      `settled ${A} by stun:203.0.113.65:3478,stun:203.0.113.66:3478; pending upnp`,
+      'decided',
+    ]);
+    slow.answer(null);
+    await clock.settle();
+    // traceroute still runs: no report yet.
+    expect(events).toHaveLength(2);
+    clock.advance(7500);
+    const report = await probing;
+    expect(events.at(-1)).toBe('report');
+    expect(report.facts.pathError).toMatch(/traceroute/);
+    expect(report.facts.ipv4.stun?.localPort).toBe(40000);
+  });
+
+  it('without a progress listener the probe runs as before', async () => {
+    const report = await probeReachability(
+      {
+        runner: new FakeRunner().missing('ip'),
+        fetch: () => Promise.reject(new Error('no HTTP in this test')),
+        stun: noStun,
+        clock: new FakeClock(),
+        extraSources: [answering('http:a', A), answering('dns:b', A)],
+      },
+      settings,
+    );
+    expect(report.consensus.ipv4).toMatchObject({ kind: 'accepted', address: A });
   });
 });

@@ -1,4 +1,7 @@
-/** @module One reachability probe: ask every source, then decide (quorum) and classify (verdict). */
+/**
+ * @module One reachability probe: ask every source, settle each family's address as soon as no pending source could
+ * change it (settle-plan.ts), then, with every answer in, decide (quorum) and classify (verdict).
+ */
 import type { ReachabilitySettings } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Fetch } from '../core/fetch.js';
@@ -10,13 +13,15 @@ import { dnsEchoSource } from './dns-echo.js';
 import { httpEchoSource } from './http-echo.js';
 import { boxAddresses, interfaceSource, readInterfaceAddresses } from './interfaces.js';
 import { tracePath } from './path-probe.js';
-import { splitHostPort, type StunClient } from './stun-client.js';
+import { routerObservations } from './router/router-source.js';
+import { planSettlement, type AcceptedConsensus } from './settle-plan.js';
+import { splitHostPort, type StunClient, type StunQueryResult } from './stun-client.js';
 import { known, unavailable, type Family, type PublicIpSource, type SourceResult } from './types.js';
 import {
   classifyReachability,
+  udpAnswers,
   type FamilyFacts,
   type PortMappingFacts,
-  type RouterObservation,
   type Verdict,
 } from './verdict.js';
 
@@ -31,6 +36,24 @@ export interface ProbeDeps {
   readonly portMapping?: () => PortMappingFacts | null;
   /** How long a source may take before it counts as unavailable (default 15 s). */
   readonly sourceLimitMs?: number;
+}
+
+/**
+ * What a running probe tells its caller before the report: the service accepts an address at quorum instead of
+ * waiting for the slowest source (router protocols that time out, traceroute).
+ */
+export interface ProbeProgress {
+  /**
+   * A family's address is settled: the quorum agrees and no source still pending (ids in `pending`) could change
+   * it (see settle-plan.ts); the report's consensus for the family will accept the same address. At most once per
+   * family, never for a family whose sources do not agree. Must not throw.
+   */
+  settled(consensus: AcceptedConsensus, pending: readonly string[]): void;
+  /**
+   * Every family is settled or has all its answers: whatever still runs only adds evidence to the report.
+   * Once per probe, after the last `settled`. Must not throw.
+   */
+  decided(): void;
 }
 
 export interface ReachabilityReport {
@@ -68,6 +91,7 @@ export async function probeReachability(
   deps: ProbeDeps,
   settings: ReachabilitySettings,
   outer: AbortSignal = new AbortController().signal,
+  progress?: ProbeProgress,
 ): Promise<ReachabilityReport> {
   // One scope for the whole probe: the sources and STUN queries listen on it (more than Node's default of 10
   // listeners per signal), the caller's signal gets one listener instead of one per source, and whatever is
@@ -83,27 +107,53 @@ export async function probeReachability(
     () => undefined,
   );
   try {
-    return await probeWithin(deps, settings, scope.signal);
+    return await probeWithin(deps, settings, scope.signal, progress);
   } finally {
     timer.abort();
     outer.removeEventListener('abort', follow);
   }
 }
 
+/** A source as the probe runs it: what it may answer for (its ids), so that settling knows what is still to come. */
+interface SourceUnit {
+  readonly source: PublicIpSource;
+  /** Every id the source may answer with (their independence groups are the votes it can still cast). */
+  readonly ids: readonly string[];
+}
+
+/** `http:<host>`, as the HTTP echo source names its answers. */
+const httpEchoId = (url: string): string => `http:${URL.canParse(url) ? new URL(url).host : url}`;
+
 async function probeWithin(
   deps: ProbeDeps,
   settings: ReachabilitySettings,
   signal: AbortSignal,
+  progress: ProbeProgress | undefined,
 ): Promise<ReachabilityReport> {
   const interfaces = await readInterfaceAddresses(deps.runner);
-  const sources: PublicIpSource[] = [
-    interfaceSource(deps.runner, settings.publicRanges),
-    httpEchoSource(settings.httpEcho, deps.fetch, httpTimeoutMs),
-    dnsEchoSource(settings.dnsEcho, httpTimeoutMs),
-    ...(deps.extraSources ?? []),
+  // One source per echo endpoint, so each is waited for (and settles) on its own.
+  const sources: SourceUnit[] = [
+    { source: interfaceSource(deps.runner, settings.publicRanges), ids: ['interface'] },
+    ...settings.httpEcho.map((e) => ({
+      source: httpEchoSource([e], deps.fetch, httpTimeoutMs),
+      ids: [httpEchoId(e.url)],
+    })),
+    ...settings.dnsEcho.map((e) => ({ source: dnsEchoSource([e], httpTimeoutMs), ids: [`dns:${e.server}`] })),
+    ...(deps.extraSources ?? []).map((s) => ({ source: s, ids: [s.id] })),
   ];
   const firstStun = settings.stunServers[0];
   const sourceLimitMs = deps.sourceLimitMs ?? defaultSourceLimitMs;
+  const policy = {
+    quorum: settings.quorum,
+    trustedSource: settings.trustedSource,
+    publicRanges: settings.publicRanges,
+  };
+  // The probe is decided once both families are (settled, or every answer in).
+  let undecided = 2;
+  const familyDecided = () => {
+    undecided--;
+    if (undecided === 0) progress?.decided();
+  };
 
   const perFamily = async (family: Family) => {
     // An address literal serves only its own family; a hostname is asked over both.
@@ -113,9 +163,10 @@ async function probeWithin(
     });
     // Without a global address of this family nothing can answer: say so at once instead of waiting for timeouts.
     const hasFamily = !interfaces.ok || boxAddresses(interfaces.value, family).length > 0;
-    const [stun, others, path] = await Promise.all([
-      stunServers.length > 0
-        ? hasFamily
+    const stunQuery: Promise<StunQueryResult> | null =
+      stunServers.length === 0
+        ? null
+        : hasFamily
           ? settleWithin(
               deps.clock,
               deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal }),
@@ -129,29 +180,81 @@ async function probeWithin(
                 })),
               }),
             )
-          : {
+          : Promise.resolve({
               localPort: 0,
               results: stunServers.map((server) => ({
                 server,
                 mapped: null,
                 error: `no global ${family} address on this box`,
               })),
-            }
-        : null,
+            });
+
+    // The sources' own work is cancelled too once every source has answered or run out of time, so a stuck
+    // one does not pile up.
+    const limit = new AbortController();
+    const follow = () => limit.abort(signal.reason);
+    if (signal.aborted) follow();
+    else signal.addEventListener('abort', follow, { once: true });
+    setMaxListeners(64, limit.signal);
+
+    // STUN first, then the sources in order: the order of the report, which settling must see too.
+    const units: { readonly ids: readonly string[]; readonly answers: Promise<readonly SourceResult[]> }[] = [
+      ...(stunQuery
+        ? [
+            {
+              ids: stunServers.map((server) => `stun:${server}`),
+              answers: stunQuery.then((stun) =>
+                stun.results.map((r) =>
+                  r.mapped
+                    ? known(`stun:${r.server}`, family, r.mapped.address, { port: r.mapped.port })
+                    : unavailable(`stun:${r.server}`, family, r.error ?? 'no answer'),
+                ),
+              ),
+            },
+          ]
+        : []),
+      ...sources.map(({ source: s, ids }) => ({
+        ids,
+        answers: settleWithin(deps.clock, s.probe(family, limit.signal), sourceLimitMs, () => [
+          unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
+        ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
+      })),
+    ];
+
+    // As each source answers: is the address settled, is the family decided?
+    const answered: (readonly SourceResult[] | undefined)[] = units.map(() => undefined);
+    let settled = false;
+    let decided = false;
+    const onAnswer = () => {
+      const pending = units.flatMap((u, i) => (answered[i] ? [] : u.ids));
+      if (!settled) {
+        const plan = planSettlement(
+          family,
+          answered.flatMap((a) => a ?? []),
+          pending,
+          policy,
+        );
+        if (plan.kind === 'settled') {
+          settled = true;
+          progress?.settled(plan.consensus, pending);
+        }
+      }
+      if (!decided && (settled || answered.every((a) => a !== undefined))) {
+        decided = true;
+        familyDecided();
+      }
+    };
+    const [stun, all, path] = await Promise.all([
+      stunQuery,
       (async () => {
-        // The sources' own work is cancelled too once every source has answered or run out of time, so a stuck
-        // one does not pile up.
-        const limit = new AbortController();
-        const follow = () => limit.abort(signal.reason);
-        if (signal.aborted) follow();
-        else signal.addEventListener('abort', follow, { once: true });
-        setMaxListeners(64, limit.signal);
         try {
           return await Promise.all(
-            sources.map((s) =>
-              settleWithin(deps.clock, s.probe(family, limit.signal), sourceLimitMs, () => [
-                unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
-              ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
+            units.map((u, i) =>
+              u.answers.then((r) => {
+                answered[i] = r;
+                onAnswer();
+                return r;
+              }),
             ),
           );
         } finally {
@@ -161,32 +264,17 @@ async function probeWithin(
       })(),
       family === 'ipv4' && firstStun ? tracePath(deps.runner, splitHostPort(firstStun).host) : null,
     ]);
-    const stunResults: SourceResult[] = (stun?.results ?? []).map((r) =>
-      r.mapped
-        ? known(`stun:${r.server}`, family, r.mapped.address, { port: r.mapped.port })
-        : unavailable(`stun:${r.server}`, family, r.error ?? 'no answer'),
-    );
-    const results = [...stunResults, ...others.flat()];
-    const router: RouterObservation[] = results
-      .filter((r) => /^(upnp|natpmp|pcp)$/.test(r.source))
-      .map((r) => ({
-        source: r.source as RouterObservation['source'],
-        externalAddress: r.kind === 'known' ? r.address : null,
-        ...(r.kind === 'unavailable' ? { reason: r.reason } : {}),
-      }));
+    const results = all.flat();
     // HTTP echo runs over TCP: if it answers while every STUN server is silent, UDP is what is blocked.
     const tcpWorks = results.some((r) => r.kind === 'known' && r.source.startsWith('http:'));
-    const consensus = decideAddress(family, results, {
-      quorum: settings.quorum,
-      trustedSource: settings.trustedSource,
-      publicRanges: settings.publicRanges,
-    });
+    const consensus = decideAddress(family, results, policy);
     const facts: Omit<FamilyFacts, 'consensus'> = {
       localAddresses: interfaces.ok ? boxAddresses(interfaces.value, family) : [],
       stun,
-      router,
+      router: routerObservations(results),
       path: path?.ok ? path.hops : null,
       tcpWorks,
+      udpAnswered: udpAnswers(results),
     };
     return { results, consensus, facts, pathError: path && !path.ok ? path.reason : null };
   };
