@@ -3,7 +3,7 @@ import type { State } from '../store/schema.js';
 import type { Answer, Consensus } from './consensus.js';
 import type { ReachabilityReport } from './probe.js';
 import type { Family } from './types.js';
-import { planReachabilityUpdate } from './update-plan.js';
+import { planAddressAcceptance, planReachabilityUpdate } from './update-plan.js';
 import { titleOf } from '../alerts/catalogue.js';
 import { reachabilityRules } from './alert-rules.js';
 import type { AlertInput } from './alerts-port.js';
@@ -29,7 +29,15 @@ const insufficient = (family: Family): Consensus => ({
 
 function verdict(kind: NatKind, over: { udp?: Verdict['ipv4']['udp']; remedies?: string[] } = {}): Verdict {
   return {
-    ipv4: { kind, publicAddress: null, mapping: 'unknown', udp: over.udp ?? 'ok', portMapping: 'unknown' },
+    level: 'unlikely',
+    ipv4: {
+      kind,
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: over.udp ?? 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
     ipv6: { publicAddress: null, globalReachable: false },
     inbound: 'no',
     headline: `Headline for ${kind}.`,
@@ -274,5 +282,101 @@ describe('planReachabilityUpdate', () => {
     );
     expect(plan.raise[0]).toBeDefined();
     expect(plan.raise[0]).not.toHaveProperty('remedy');
+  });
+});
+
+describe('planAddressAcceptance (an address settled at quorum while slow sources still run)', () => {
+  it('the first address: current and history, no alert', () => {
+    expect(
+      planAddressAcceptance(
+        state(null, '2001:db8::1'),
+        accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b']),
+        now,
+      ),
+    ).toEqual({
+      current: { ipv4: '1.1.1.1', ipv6: '2001:db8::1' },
+      history: [{ at, family: 'ipv4', address: '1.1.1.1', previous: null, sources: ['stun:a', 'stun:b'] }],
+      raise: [],
+      clear: [],
+    });
+  });
+
+  it('the first address of the other family is no change either', () => {
+    expect(
+      planAddressAcceptance(state('1.1.1.1'), accepted('ipv6', '2001:db8::2', ['stun:c', 'http:d']), now),
+    ).toEqual({
+      current: { ipv4: '1.1.1.1', ipv6: '2001:db8::2' },
+      history: [
+        { at, family: 'ipv6', address: '2001:db8::2', previous: null, sources: ['stun:c', 'http:d'] },
+      ],
+      raise: [],
+      clear: [],
+    });
+  });
+
+  it('a change: the change alert cleared, then raised again', () => {
+    const plan = planAddressAcceptance(
+      state('1.1.1.1'),
+      accepted('ipv4', '2.2.2.2', ['stun:a', 'upnp']),
+      now,
+    );
+    expect(plan).toEqual({
+      current: { ipv4: '2.2.2.2', ipv6: null },
+      history: [{ at, family: 'ipv4', address: '2.2.2.2', previous: '1.1.1.1', sources: ['stun:a', 'upnp'] }],
+      raise: [
+        {
+          rule: 'reach.address-changed',
+          key: 'ipv4',
+          message: 'The public address changed from 1.1.1.1 to 2.2.2.2 (agreed by stun:a, upnp).',
+          details: { family: 'ipv4', previous: '1.1.1.1', address: '2.2.2.2' },
+        },
+      ],
+      clear: [{ rule: 'reach.address-changed', key: 'ipv4' }],
+    });
+  });
+
+  it('the address already current changes nothing', () => {
+    expect(
+      planAddressAcceptance(state('1.1.1.1'), accepted('ipv4', '1.1.1.1', ['stun:a', 'stun:b']), now),
+    ).toEqual({
+      current: { ipv4: '1.1.1.1', ipv6: null },
+      history: [],
+      raise: [],
+      clear: [],
+    });
+  });
+});
+
+describe('planReachabilityUpdate after an acceptance at quorum', () => {
+  it('a settled family: the report adds alerts only; its address is left as the store has it now', () => {
+    // A newer probe accepted 3.3.3.3 while this one's slow sources ran; this report still says 2.2.2.2.
+    const late = report(
+      accepted('ipv4', '2.2.2.2', ['stun:a', 'stun:b'], [{ source: 'upnp', address: '9.9.9.9' }]),
+      accepted('ipv6', '2001:db8::2', ['stun:c', 'http:d']),
+    );
+    const plan = planReachabilityUpdate(state('3.3.3.3', '2001:db8::1'), late, now, ['ipv4']);
+    expect(plan.current).toEqual({ ipv4: '3.3.3.3', ipv6: '2001:db8::2' });
+    expect(plan.history).toEqual([
+      { at, family: 'ipv6', address: '2001:db8::2', previous: '2001:db8::1', sources: ['stun:c', 'http:d'] },
+    ]);
+    // The late dissent is still raised; the change alert only for the family this report decides.
+    expect(plan.raise.map((a) => `${a.rule}/${a.key}`)).toEqual([
+      'reach.sources-disagree/ipv4',
+      'reach.address-changed/ipv6',
+    ]);
+  });
+
+  it('both families settled: no address part at all', () => {
+    const plan = planReachabilityUpdate(
+      state(null),
+      report(
+        accepted('ipv4', '2.2.2.2', ['stun:a', 'stun:b']),
+        accepted('ipv6', '2001:db8::2', ['stun:c', 'http:d']),
+      ),
+      now,
+      ['ipv4', 'ipv6'],
+    );
+    expect(plan.current).toEqual({ ipv4: null, ipv6: null });
+    expect(plan.history).toEqual([]);
   });
 });

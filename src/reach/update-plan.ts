@@ -4,6 +4,7 @@ import type { ReachabilityRuleId } from './alert-rules.js';
 import type { AlertInput } from './alerts-port.js';
 import type { Consensus } from './consensus.js';
 import type { ReachabilityReport } from './probe.js';
+import type { AcceptedConsensus } from './settle-plan.js';
 import type { Family } from './types.js';
 
 export interface UpdatePlan {
@@ -24,41 +25,61 @@ function answersText(c: Consensus): string {
 }
 
 /**
+ * What accepting `consensus` changes: the family's current address, a history entry and (for a change, not the
+ * first address) the address-changed alert. Nothing when the address is the one already current.
+ */
+export function planAddressAcceptance(
+  previous: State['reachability'],
+  consensus: AcceptedConsensus,
+  now: Date,
+): UpdatePlan {
+  const { family, address } = consensus;
+  const before = previous.current[family];
+  if (address === before) return { current: previous.current, history: [], raise: [], clear: [] };
+  return {
+    current: { ...previous.current, [family]: address },
+    history: [{ at: now.toISOString(), family, address, previous: before, sources: [...consensus.sources] }],
+    raise:
+      before === null
+        ? []
+        : [
+            {
+              rule: 'reach.address-changed',
+              key: family,
+              message: `The public address changed from ${before} to ${address} (agreed by ${consensus.sources.join(', ')}).`,
+              details: { family, previous: before, address },
+            },
+          ],
+    // A new change replaces the previous change's alert (cleared first, so it is notified again).
+    clear: before === null ? [] : [{ rule: 'reach.address-changed', key: family }],
+  };
+}
+
+/**
  * An address is only ever replaced by another accepted address: a probe where the sources cannot agree keeps
- * the last known one (never "no address" because a source failed).
+ * the last known one (never "no address" because a source failed). `settled`: the families whose address this
+ * probe already accepted at quorum while slower sources still ran (planAddressAcceptance); for them the report
+ * adds evidence and alerts only — a newer probe may have accepted another address since.
  */
 export function planReachabilityUpdate(
   previous: State['reachability'],
   report: ReachabilityReport,
   now: Date,
+  settled: readonly Family[] = [],
 ): UpdatePlan {
   const history: AddressChange[] = [];
   const raise: AlertInput[] = [];
   const clear: { rule: ReachabilityRuleId; key: string }[] = [];
-  const current = { ...previous.current };
+  let current = { ...previous.current };
 
   for (const family of ['ipv4', 'ipv6'] as const satisfies readonly Family[]) {
     const c = report.consensus[family];
-    if (c.kind === 'accepted' && c.address !== previous.current[family]) {
-      const before = previous.current[family];
-      current[family] = c.address;
-      history.push({
-        at: now.toISOString(),
-        family,
-        address: c.address,
-        previous: before,
-        sources: [...c.sources],
-      });
-      if (before !== null) {
-        // A new change replaces the previous change's alert (cleared first, so it is notified again).
-        clear.push({ rule: 'reach.address-changed', key: family });
-        raise.push({
-          rule: 'reach.address-changed',
-          key: family,
-          message: `The public address changed from ${before} to ${c.address} (agreed by ${c.sources.join(', ')}).`,
-          details: { family, previous: before, address: c.address },
-        });
-      }
+    if (c.kind === 'accepted' && !settled.includes(family)) {
+      const accepted = planAddressAcceptance({ current }, c, now);
+      current = { ...accepted.current };
+      history.push(...accepted.history);
+      raise.push(...accepted.raise);
+      clear.push(...accepted.clear);
     }
     const disagree = c.kind === 'disagreement' || (c.kind === 'accepted' && c.dissent.length > 0);
     if (disagree) {
