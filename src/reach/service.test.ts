@@ -5,8 +5,10 @@ import { scriptedReport } from '../../test/fakes/reach-report.js';
 import { MemoryStore } from '../../test/fakes/store.js';
 import { initialState } from '../store/schema.js';
 import type { AlertInput, AlertSink } from './alerts-port.js';
-import type { ReachabilityReport } from './probe.js';
+import { decideAddress } from './consensus.js';
+import type { ProbeProgress, ReachabilityReport } from './probe.js';
 import { ReachabilityService } from './service.js';
+import type { AcceptedConsensus } from './settle-plan.js';
 import { createEventBus } from '../core/events.js';
 import { readAll } from '../store/log.js';
 import { known, unavailable, type SourceResult } from './types.js';
@@ -737,5 +739,274 @@ describe('ReachabilityService', () => {
     await t.clock.settle();
     expect(t.probes()).toBe(3);
     await t.service.stop();
+  });
+});
+
+const acceptedOf = (results: SourceResult[]): AcceptedConsensus => {
+  const c = decideAddress('ipv4', results, { quorum: 2, trustedSource: null, publicRanges: [] });
+  if (c.kind !== 'accepted') throw new Error(`not accepted: ${c.kind}`);
+  return c;
+};
+
+/**
+ * A service whose probes the test drives: each probe waits until the test settles an address, says it has
+ * decided, and hands over (or fails) its report.
+ */
+function setupDriven(state?: ReturnType<typeof initialState>) {
+  const clock = new FakeClock('2026-05-01T00:00:00Z');
+  const store = new MemoryStore(state ?? initialState(clock.now(), 'x'));
+  let failWrite = false;
+  // The store, except that the next update fails when the test says so.
+  const flakyStore = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'update' && failWrite) {
+        failWrite = false;
+        return () => Promise.reject(new Error('disk full'));
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const alerts = new RecordingSink();
+  const logger = new MemoryLogger();
+  const bus = createEventBus(logger);
+  const calls: {
+    readonly signal: AbortSignal;
+    readonly progress: ProbeProgress;
+    readonly report: (r: ReachabilityReport) => void;
+    readonly fail: (e: Error) => void;
+  }[] = [];
+  const service = new ReachabilityService({
+    bus,
+    probe: (signal, progress) =>
+      new Promise<ReachabilityReport>((report, fail) => calls.push({ signal, progress, report, fail })),
+    store: flakyStore,
+    clock,
+    logger,
+    alerts,
+    backstopMs: 30_000,
+  });
+  const accepted: unknown[] = [];
+  bus.subscribe('reach.address-accepted', (e) => void accepted.push(e));
+  const probed: ReachabilityReport[] = [];
+  bus.subscribe('reach.probed', ({ report: r }) => void probed.push(r));
+  const call = (i: number) => {
+    const c = calls[i];
+    if (!c) throw new Error(`probe ${i} did not start`);
+    return c;
+  };
+  const history = () => readAll(store.log('reach.history'));
+  return {
+    clock,
+    store,
+    alerts,
+    logger,
+    service,
+    calls,
+    call,
+    accepted,
+    probed,
+    history,
+    failNextWrite: () => (failWrite = true),
+  };
+}
+
+describe('ReachabilityService accepts at quorum', () => {
+  it('stores, records and announces a settled address before the report; the late sources add evidence, not a second acceptance', async () => {
+    const t = setupDriven();
+    const done = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    expect(t.history()).toEqual([
+      {
+        at: '2026-05-01T00:00:00.000Z',
+        family: 'ipv4',
+        address: '1.1.1.1',
+        previous: null,
+        sources: ['stun:a', 'stun:b'],
+      },
+    ]);
+    expect(t.accepted).toEqual([
+      { family: 'ipv4', address: '1.1.1.1', previous: null, sources: ['stun:a', 'stun:b'] },
+    ]);
+    expect(t.logger.lines).toContainEqual({
+      level: 'info',
+      msg: 'public address accepted',
+      fields: {
+        family: 'ipv4',
+        address: '1.1.1.1',
+        previous: null,
+        sources: ['stun:a', 'stun:b'],
+        pending: ['upnp'],
+      },
+    });
+    // The report is not in yet.
+    expect(t.probed).toEqual([]);
+    expect(t.service.latest()).toBeNull();
+    expect(t.alerts.raised).toEqual([]);
+
+    // The router answers late, and otherwise.
+    const full = report([
+      ...agree('1.1.1.1'),
+      known('upnp', 'ipv4', '9.9.9.9'),
+      known('http:x', 'ipv4', '1.1.1.1'),
+    ]);
+    t.call(0).report(full);
+    expect(await done).toBe(full);
+    expect(t.probed).toEqual([full]);
+    expect(t.service.latest()).toBe(full);
+    expect(t.accepted).toHaveLength(1);
+    expect(t.history()).toHaveLength(1);
+    expect(t.alerts.raised.map((a) => a.rule)).toContain('reach.sources-disagree');
+    expect(t.logger.lines).toContainEqual({
+      level: 'info',
+      msg: 'slow sources answered after the address was accepted',
+      fields: { family: 'ipv4', late: ['upnp: 9.9.9.9'] },
+    });
+  });
+
+  it('a change settled early raises the address-changed alert then, once', async () => {
+    const state = initialState(new Date('2026-05-01T00:00:00Z'), 'x');
+    const t = setupDriven({ ...state, reachability: { current: { ipv4: '1.1.1.1', ipv6: null } } });
+    const done = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('2.2.2.2')), ['pcp']);
+    await t.clock.settle();
+    expect(t.alerts.cleared).toEqual(['reach.address-changed/ipv4']);
+    expect(t.alerts.raised).toEqual([
+      {
+        rule: 'reach.address-changed',
+        key: 'ipv4',
+        message: 'The public address changed from 1.1.1.1 to 2.2.2.2 (agreed by stun:a, stun:b).',
+        details: { family: 'ipv4', previous: '1.1.1.1', address: '2.2.2.2' },
+      },
+    ]);
+    t.call(0).report(report([...agree('2.2.2.2'), unavailable('pcp', 'ipv4', 'no PCP answer')]));
+    await done;
+    expect(t.alerts.raised.filter((a) => a.rule === 'reach.address-changed')).toHaveLength(1);
+    expect(t.history().map((h) => [h.previous, h.address])).toEqual([['1.1.1.1', '2.2.2.2']]);
+    // Nothing was pending-and-late with an answer worth a line? The router's silence is still evidence.
+    expect(t.logger.lines).toContainEqual({
+      level: 'info',
+      msg: 'slow sources answered after the address was accepted',
+      fields: { family: 'ipv4', late: ['pcp: no PCP answer'] },
+    });
+  });
+
+  it('a request while a probe decides waits for its decision, not for its slow sources', async () => {
+    const t = setupDriven();
+    const first = t.service.probeNow();
+    expect(t.service.probeNow()).toBe(first);
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    await t.clock.settle();
+    // Settled, but the other family is not decided yet.
+    expect(t.calls).toHaveLength(1);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    expect(t.calls).toHaveLength(2);
+    // The second probe decides; a new request starts a third at once, the first one's report still to come.
+    t.call(1).progress.decided();
+    await t.clock.settle();
+    void t.service.probeNow();
+    expect(t.calls).toHaveLength(3);
+    for (const c of t.calls) c.report(report(agree('1.1.1.1')));
+    await first;
+    await t.service.stop();
+  });
+
+  it('a report that arrives after a newer probe accepted another address is not applied', async () => {
+    const t = setupDriven();
+    const first = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    const second = t.service.probeNow();
+    t.call(1).progress.settled(acceptedOf(agree('2.2.2.2')), []);
+    t.call(1).progress.decided();
+    await t.clock.settle();
+    // The first probe's slow sources come in now: its report speaks of the old address.
+    t.call(0).report(report(agree('1.1.1.1')));
+    await first;
+    expect(t.store.read().reachability.current.ipv4).toBe('2.2.2.2');
+    expect(t.history().map((h) => h.address)).toEqual(['1.1.1.1', '2.2.2.2']);
+    expect(t.probed).toEqual([]);
+    expect(t.service.latest()).toBeNull();
+    expect(t.logger.lines).toContainEqual({
+      level: 'debug',
+      msg: 'a newer probe overtook this report; not applied',
+      fields: { probe: 1 },
+    });
+    const newer = report(agree('2.2.2.2'));
+    t.call(1).report(newer);
+    await second;
+    expect(t.probed).toEqual([newer]);
+  });
+
+  it('a report that arrives after a newer report is not applied', async () => {
+    const t = setupDriven();
+    const first = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    const second = t.service.probeNow();
+    const newer = report(agree('1.1.1.1'), ['10.0.0.1']);
+    t.call(1).progress.settled(acceptedOf(agree('1.1.1.1')), []);
+    t.call(1).progress.decided();
+    t.call(1).report(newer);
+    await second;
+    t.call(0).report(report(agree('1.1.1.1')));
+    await first;
+    expect(t.probed).toEqual([newer]);
+    expect(t.service.latest()).toBe(newer);
+  });
+
+  it('an acceptance whose write fails is logged; the report still applies the address', async () => {
+    const t = setupDriven();
+    t.failNextWrite();
+    const done = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    expect(t.logger.lines).toContainEqual({
+      level: 'error',
+      msg: 'reachability probe failed',
+      fields: { err: 'disk full' },
+    });
+    expect(t.store.read().reachability.current.ipv4).toBeNull();
+    t.call(0).report(report(agree('1.1.1.1')));
+    await done;
+    // The report accepts it instead, once.
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    expect(t.history()).toHaveLength(1);
+    expect(t.accepted).toHaveLength(1);
+  });
+
+  it('a probe that fails after settling keeps the accepted address', async () => {
+    const t = setupDriven();
+    const done = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    await t.clock.settle();
+    t.call(0).fail(new Error('probe broke'));
+    await expect(done).rejects.toThrow('probe broke');
+    expect(t.store.read().reachability.current.ipv4).toBe('1.1.1.1');
+    // It has ended, so the next request starts a probe at once.
+    void t.service.probeNow();
+    expect(t.calls).toHaveLength(2);
+  });
+
+  it('stop() aborts and waits for a probe that is still gathering evidence', async () => {
+    const t = setupDriven();
+    void t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    let stopped = false;
+    const stopping = t.service.stop().then(() => (stopped = true));
+    await t.clock.settle();
+    expect(t.call(0).signal.aborted).toBe(true);
+    expect(stopped).toBe(false);
+    t.call(0).report(report(agree('1.1.1.1')));
+    await stopping;
   });
 });

@@ -1,20 +1,30 @@
-/** @module The reachability loop: probe on start, on address events (debounced) and by a STUN backstop with jitter. */
+/**
+ * @module The reachability loop: probe on start, on address events (debounced) and by a STUN backstop with jitter;
+ * accept an address as soon as the probe settles it at quorum, and apply the full report when every source is in.
+ */
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import type { ProcessLauncher, RunningProcess } from '../core/runner.js';
 import type { Store } from '../store/store.js';
 import type { AlertSink } from './alerts-port.js';
-import type { ReachabilityReport } from './probe.js';
+import type { ProbeProgress, ReachabilityReport } from './probe.js';
+import type { AcceptedConsensus } from './settle-plan.js';
 import type { Family } from './types.js';
-import { planReachabilityUpdate } from './update-plan.js';
+import { planAddressAcceptance, planReachabilityUpdate, type UpdatePlan } from './update-plan.js';
 import type { Verdict } from './verdict.js';
 
 declare module '../core/events.js' {
   interface GatehouseEvents {
-    /** Every completed probe, whatever it found (tests and the benchmark wait on it instead of sleeping). */
+    /**
+     * Every completed probe, whatever it found (tests and the benchmark wait on it instead of sleeping); not one
+     * that a newer probe overtook (its report came after a newer report, or after a newer address).
+     */
     'reach.probed': { readonly report: ReachabilityReport };
-    /** A new public address was accepted by quorum (the first one too: `previous` is null then). */
+    /**
+     * A new public address was accepted by quorum (the first one too: `previous` is null then). Published as soon
+     * as the probe settles it, before slower sources answer; once per change.
+     */
     'reach.address-accepted': {
       readonly family: Family;
       readonly address: string;
@@ -41,7 +51,8 @@ export interface ChangeDetection extends RouterEventsStatus {
 }
 
 export interface ReachabilityServiceDeps {
-  readonly probe: (signal: AbortSignal) => Promise<ReachabilityReport>;
+  /** One probe; it reports through `progress` when an address is settled and when what remains is evidence only. */
+  readonly probe: (signal: AbortSignal, progress: ProbeProgress) => Promise<ReachabilityReport>;
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -68,8 +79,18 @@ export interface ReachabilityServiceDeps {
 
 export class ReachabilityService {
   private last: ReachabilityReport | null = null;
-  private running: Promise<ReachabilityReport> | null = null;
+  /** The probe still deciding addresses; a request meanwhile waits for it (`again`), not for its slow sources. */
+  private deciding: Promise<ReachabilityReport> | null = null;
   private again = false;
+  /** Probes still running (deciding, or gathering evidence after that), for stop(). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Numbers probes in the order they start. */
+  private started = 0;
+  /** The newest probe whose report was applied, and the newest one that changed an address. */
+  private appliedReport = 0;
+  private changedAddress = 0;
+  /** Store writes and their events, one at a time in the order asked (acceptances, then reports). */
+  private writes: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private monitor: RunningProcess | undefined;
   private monitorStopped = false;
@@ -116,23 +137,34 @@ export class ReachabilityService {
     this.debounce?.abort();
     await this.monitor?.stop();
     await this.loop?.catch(() => undefined);
-    await this.running?.catch(() => undefined);
+    await Promise.all([...this.inFlight].map((p) => p.catch(() => undefined)));
   }
 
-  /** Probes now; a request during a running probe is answered by one more probe right after it. */
+  /**
+   * Probes now. A request while a probe is still deciding is answered by one more probe as soon as that one has
+   * decided (its slow sources need not have answered: they only add evidence).
+   */
   probeNow(): Promise<ReachabilityReport> {
-    if (this.running) {
+    if (this.deciding) {
       this.again = true;
-      return this.running;
+      return this.deciding;
     }
-    this.running = this.runProbe().finally(() => {
-      this.running = null;
+    let decided = () => {};
+    const decision = new Promise<void>((resolve) => (decided = resolve));
+    const probe = this.runProbe(++this.started, decided).finally(() => {
+      decided();
+      this.inFlight.delete(probe);
+    });
+    this.deciding = probe;
+    this.inFlight.add(probe);
+    void decision.then(() => {
+      this.deciding = null;
       if (this.again && !this.abort.signal.aborted) {
         this.again = false;
         void this.probeNow().catch((e: unknown) => this.probeFailed(e));
       }
     });
-    return this.running;
+    return probe;
   }
 
   /**
@@ -199,10 +231,44 @@ export class ReachabilityService {
     }
   }
 
-  private async runProbe(): Promise<ReachabilityReport> {
-    const report = await this.deps.probe(this.abort.signal);
-    const now = this.deps.clock.now();
-    const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, now);
+  /** Runs store writes one at a time; the returned promise ends when this one is done. */
+  private serially(write: () => Promise<void>): Promise<void> {
+    const done = this.writes.then(write);
+    this.writes = done.catch(() => undefined);
+    return done;
+  }
+
+  private async runProbe(n: number, decided: () => void): Promise<ReachabilityReport> {
+    // Families whose address was accepted while the probe ran, with the sources then still pending.
+    const settled = new Map<Family, readonly string[]>();
+    const accepting: Promise<void>[] = [];
+    const report = await this.deps.probe(this.abort.signal, {
+      settled: (consensus, pending) => {
+        accepting.push(
+          this.serially(() => this.accept(n, consensus, pending)).then(
+            () => void settled.set(consensus.family, pending),
+            // Logged; the report then accepts the address (if the store takes it by then).
+            (e: unknown) => this.probeFailed(e),
+          ),
+        );
+      },
+      decided,
+    });
+    await Promise.all(accepting);
+    await this.serially(() => this.applyReport(n, report, settled));
+    return report;
+  }
+
+  /** The address a probe settled at quorum: stored, recorded and announced before its slow sources are in. */
+  private async accept(n: number, consensus: AcceptedConsensus, pending: readonly string[]): Promise<void> {
+    const plan = planAddressAcceptance(this.deps.store.read().reachability, consensus, this.deps.clock.now());
+    await this.applyAddresses(n, plan, pending);
+    for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
+    for (const a of plan.raise) await this.deps.alerts.raise(a);
+  }
+
+  /** Writes a plan's addresses and history, then logs and publishes each accepted change. */
+  private async applyAddresses(n: number, plan: UpdatePlan, pending: readonly string[]): Promise<void> {
     // Without a change this writes nothing (the store skips a document that did not change).
     await this.deps.store.update((draft, tx) => {
       draft.reachability.current = { ...plan.current };
@@ -210,8 +276,16 @@ export class ReachabilityService {
       for (const h of plan.history) tx.append('reach.history', h);
     });
     for (const h of plan.history) {
+      this.changedAddress = n;
       this.deps.logger.info(
-        { family: h.family, address: h.address, previous: h.previous, sources: h.sources },
+        {
+          family: h.family,
+          address: h.address,
+          previous: h.previous,
+          sources: h.sources,
+          // Sources that had not answered yet: their answers come with the report.
+          ...(pending.length > 0 ? { pending } : {}),
+        },
         'public address accepted',
       );
       // Stryker disable next-line ConditionalExpression: the plan records accepted addresses only; the check narrows the type
@@ -224,6 +298,34 @@ export class ReachabilityService {
         });
       }
     }
+  }
+
+  /**
+   * A probe's full report: the verdict, the alerts, and the addresses of families it did not settle early. A report
+   * overtaken by a newer one (or by a newer address) would only bring back what is no longer true: dropped.
+   */
+  private async applyReport(
+    n: number,
+    report: ReachabilityReport,
+    settled: ReadonlyMap<Family, readonly string[]>,
+  ): Promise<void> {
+    if (n < this.appliedReport || n < this.changedAddress) {
+      this.deps.logger.debug({ probe: n }, 'a newer probe overtook this report; not applied');
+      return;
+    }
+    this.appliedReport = n;
+    for (const [family, pending] of settled) {
+      // What the sources that were still pending at acceptance said, now that they are in.
+      const late = report.sources
+        .filter((r) => r.family === family && pending.includes(r.source))
+        .map((r) => `${r.source}: ${r.kind === 'known' ? r.address : r.reason}`);
+      if (late.length > 0)
+        this.deps.logger.info({ family, late }, 'slow sources answered after the address was accepted');
+    }
+    const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, this.deps.clock.now(), [
+      ...settled.keys(),
+    ]);
+    await this.applyAddresses(n, plan, []);
     // Clears first: an event-like alert (address changed) is cleared and raised again to be notified anew.
     for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
     for (const a of plan.raise) await this.deps.alerts.raise(a);
@@ -233,7 +335,6 @@ export class ReachabilityService {
       this.deps.bus.publish('reach.verdict-changed', { verdict: report.verdict, previous });
     }
     this.deps.bus.publish('reach.probed', { report });
-    return report;
   }
 }
 
