@@ -113,10 +113,24 @@ describe('planSettlement', () => {
       'wait: the trusted source stun:a has not answered yet (stun:a)',
     ],
     [
-      'a trusted answer settles alone, whoever is pending',
-      [k('natpmp', B), k('stun:a', A)],
+      'a trusted answer settles alone, whoever is pending (the votes alone would wait)',
+      [k('natpmp', B), k('stun:a', B)],
       ['stun:b', 'http:c'],
       { trustedSource: 'router' },
+      `settled: ${B}`,
+    ],
+    [
+      'one router protocol trusted by its id: pending, it is waited for',
+      [k('stun:a', A), k('stun:b', A), k('http:c', A)],
+      ['natpmp'],
+      { trustedSource: 'natpmp' },
+      'wait: the trusted source natpmp has not answered yet (natpmp)',
+    ],
+    [
+      'one router protocol trusted by its id: its answer settles alone',
+      [k('natpmp', B), k('stun:a', A)],
+      ['stun:b', 'http:c'],
+      { trustedSource: 'natpmp' },
       `settled: ${B}`,
     ],
     [
@@ -143,7 +157,9 @@ describe('planSettlement', () => {
   ])('%s', (_name, answered, pending, overrides, expected) => {
     const p = { ...policy, ...overrides };
     const s = planSettlement('ipv4', answered, pending, p);
-    expect(s.kind === 'settled' ? `settled: ${s.consensus.address}` : `wait: ${s.reason}`).toBe(expected);
+    expect(s.kind === 'settled' ? `settled: ${s.consensus.address}` : `${s.kind}: ${s.reason}`).toBe(
+      expected,
+    );
   });
 
   it('a settled consensus is what the answers so far decide (agreeing sources, dissent, rejected)', () => {
