@@ -240,13 +240,13 @@ export class ReachabilityService {
 
   private async runProbe(n: number, decided: () => void): Promise<ReachabilityReport> {
     // Families whose address was accepted while the probe ran, with the sources then still pending.
-    const settled = new Map<Family, readonly string[]>();
+    const settled = new Map<Family, { readonly address: string; readonly pending: readonly string[] }>();
     const accepting: Promise<void>[] = [];
     const report = await this.deps.probe(this.abort.signal, {
       settled: (consensus, pending) => {
         accepting.push(
           this.serially(() => this.accept(n, consensus, pending)).then(
-            () => void settled.set(consensus.family, pending),
+            () => void settled.set(consensus.family, { address: consensus.address, pending }),
             // Logged; the report then accepts the address (if the store takes it by then).
             (e: unknown) => this.probeFailed(e),
           ),
@@ -307,20 +307,23 @@ export class ReachabilityService {
   private async applyReport(
     n: number,
     report: ReachabilityReport,
-    settled: ReadonlyMap<Family, readonly string[]>,
+    settled: ReadonlyMap<Family, { readonly address: string; readonly pending: readonly string[] }>,
   ): Promise<void> {
     if (n < this.appliedReport || n < this.changedAddress) {
       this.deps.logger.debug({ probe: n }, 'a newer probe overtook this report; not applied');
       return;
     }
     this.appliedReport = n;
-    for (const [family, pending] of settled) {
+    for (const [family, { address, pending }] of settled) {
       // What the sources that were still pending at acceptance said, now that they are in.
       const late = report.sources
         .filter((r) => r.family === family && pending.includes(r.source))
         .map((r) => `${r.source}: ${r.kind === 'known' ? r.address : r.reason}`);
       if (late.length > 0)
-        this.deps.logger.info({ family, late }, 'slow sources answered after the address was accepted');
+        this.deps.logger.info(
+          { family, address, late },
+          'slow sources answered after the address was accepted',
+        );
     }
     const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, this.deps.clock.now(), [
       ...settled.keys(),
