@@ -11,6 +11,7 @@ import { sessionPolicyOf } from './auth/sessions.js';
 import type { AppConfig } from './config/index.js';
 import type { Capability } from './core/capability.js';
 import type { Ports } from './core/ports.js';
+import { createHostAllowList } from './http/allowed-hosts.js';
 import { createApp } from './http/app.js';
 import type { StaticAssets } from './http/assets.js';
 import { createMetrics } from './http/metrics.js';
@@ -41,6 +42,11 @@ export interface AssemblyDeps extends CapabilityDeps {
   readonly listenUrl: () => string;
   readonly assets: StaticAssets;
   readonly processMetrics: boolean;
+  /**
+   * The machine's names and a reader of its interface addresses (main.ts: os.hostname(), os.networkInterfaces()),
+   * which the Host check accepts besides the listen host, loopback and the allowedHosts setting.
+   */
+  readonly machine?: { readonly names: readonly string[]; readonly addresses: () => readonly string[] };
   /** Capabilities that replace the listed ones of the same id (tests: e.g. reachability around a scripted probe). */
   readonly replace?: readonly Capability[];
 }
@@ -75,8 +81,16 @@ export function assembleGatehouse(
     systemCard({ version, startedAt, clock, listenUrl, tls: config.tls }),
     securityCard(store, clock),
   ];
+  // A capability with names of its own (DDNS hostnames) adds them with hosts.provide().
+  const hosts = createHostAllowList({
+    listenHost: config.listen.host,
+    configured: config.allowedHosts,
+    machineNames: deps.machine?.names ?? [],
+    ...(deps.machine ? { ownAddresses: deps.machine.addresses } : {}),
+  });
   const app = createApp({
     ...{ store, auth, clock, logger, metrics, version, tls: config.tls, trustProxy: config.trustProxy },
+    hosts,
     statusProviders: providers,
     // The audit log's list of types is the core's, but is filled by the capabilities: served beside theirs.
     capabilities: [...capabilities, createAuditTypesCapability(deps.auditTypes)],

@@ -47,6 +47,7 @@ interface SettingFlags {
   insecureHttp?: boolean;
   logLevel?: string;
   trustProxy?: boolean;
+  allowedHosts?: string;
   config?: string;
 }
 
@@ -69,7 +70,11 @@ function addSettingOptions(cmd: Command, all: boolean): Command {
           'silent',
         ]),
       )
-      .option('--trust-proxy', 'take the client address from X-Forwarded-For (env GATEHOUSE_TRUST_PROXY)');
+      .option('--trust-proxy', 'take the client address from X-Forwarded-For (env GATEHOUSE_TRUST_PROXY)')
+      .option(
+        '--allowed-hosts <names>',
+        'comma-separated names the UI is reached by besides its own (env GATEHOUSE_ALLOWED_HOSTS)',
+      );
   } else {
     cmd.option('--listen <host:port>', 'listen address, to find the running server (env GATEHOUSE_LISTEN)');
   }
@@ -84,6 +89,7 @@ function resolveConfig(io: CliIo, flags: SettingFlags): AppConfig {
       insecureHttp: flags.insecureHttp,
       logLevel: flags.logLevel,
       trustProxy: flags.trustProxy,
+      allowedHosts: flags.allowedHosts,
       config: flags.config,
     },
     env: io.env,

@@ -141,6 +141,11 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       listenUrl: () => url,
       assets: loadStaticAssets(options.webRoot ?? defaultWebRoot()),
       processMetrics: options.processMetrics ?? true,
+      machine: {
+        names: [os.hostname(), `${os.hostname()}.local`],
+        addresses: () =>
+          Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address)),
+      },
     });
     const { host, port } = config.listen;
     const server = await listen({ fetch: app.fetch, host, port, ...(tls ? { tls } : {}) });

@@ -143,6 +143,7 @@ describe('loadConfig: every setting, its default and its sources', () => {
       tls: false,
       logLevel: 'info',
       trustProxy: false,
+      allowedHosts: [],
       sessionIdleMinutes: 720,
       sessionMaxAgeHours: 168,
     });

@@ -26,6 +26,7 @@ const envNames = {
   insecureHttp: 'GATEHOUSE_INSECURE_HTTP',
   logLevel: 'GATEHOUSE_LOG_LEVEL',
   trustProxy: 'GATEHOUSE_TRUST_PROXY',
+  allowedHosts: 'GATEHOUSE_ALLOWED_HOSTS',
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
   reachabilityEnabled: 'GATEHOUSE_REACHABILITY',
@@ -130,6 +131,7 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     tls: !isLoopbackHost(merged.listen.host) && !merged.insecureHttp,
     logLevel: merged.logLevel,
     trustProxy: merged.trustProxy,
+    allowedHosts: merged.allowedHosts,
     sessionIdleMinutes: merged.sessionIdleMinutes,
     sessionMaxAgeHours: merged.sessionMaxAgeHours,
     reachability: {

@@ -81,6 +81,22 @@ const listenSchema = z.string().transform((v, ctx) => {
   return parsed;
 });
 
+/** A host name or an address (IPv6 with or without brackets), as the Host header may name this box. */
+const allowedHost = z.string().transform((v, ctx) => {
+  const bare = v.trim().replace(/^\[(.*)\]$/, '$1');
+  const parsed = parseListen(isIP(bare) === 6 ? `[${bare}]:0` : `${bare}:0`);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: `"${v.trim()}" is not a host name or address` });
+    return z.NEVER;
+  }
+  return parsed.host;
+});
+
+/** A list from the file (an array) or from a flag or the environment (comma-separated). */
+const allowedHosts = z
+  .union([z.array(z.string()), z.string().transform((v) => v.split(',').filter((s) => s.trim() !== ''))])
+  .pipe(z.array(allowedHost).max(100));
+
 const booleanFromString = z
   .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])])
   .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v)));
@@ -159,6 +175,8 @@ export const settingsSourceSchema = z
     trustProxy: booleanFromString,
     sessionIdleMinutes: positiveInt.max(60 * 24 * 30),
     sessionMaxAgeHours: positiveInt.max(24 * 365),
+    /** Names (and addresses) the Host header may carry besides the box's own; see http/allowed-hosts.ts. */
+    allowedHosts,
     /** Turns the reachability loop and port mapping off (GATEHOUSE_REACHABILITY=off). */
     reachabilityEnabled: booleanFromString,
     /** Only from the config file: a nested section. */
@@ -182,6 +200,11 @@ export interface AppConfig {
   readonly logLevel: (typeof logLevels)[number];
   /** Take the client address from X-Forwarded-For (only behind a reverse proxy you run). */
   readonly trustProxy: boolean;
+  /**
+   * Host names this box answers to besides the listen host, loopback, the machine's name and its interface
+   * addresses (a name in DNS, a reverse proxy's public name). Any other Host header gets 421.
+   */
+  readonly allowedHosts: readonly string[];
   readonly sessionIdleMinutes: number;
   readonly sessionMaxAgeHours: number;
   readonly reachability: ReachabilitySettings;
@@ -195,6 +218,7 @@ export const defaults = {
   insecureHttp: false,
   logLevel: 'info',
   trustProxy: false,
+  allowedHosts: [],
   sessionIdleMinutes: 12 * 60,
   sessionMaxAgeHours: 7 * 24,
 } as const;

@@ -14,7 +14,9 @@ import type { Store } from '../store/store.js';
 import { noAssets, type StaticAssets } from './assets.js';
 import type { AppEnv } from './context.js';
 import { ApiProblem, apiError, errorBody } from './errors.js';
+import type { HostAllowList } from './allowed-hosts.js';
 import { csrfProtection } from './middleware/csrf.js';
+import { hostCheck } from './middleware/host-check.js';
 import { apiGuard } from './middleware/guard.js';
 import { identify, sessionCookieSettings } from './middleware/identify.js';
 import { securityHeaders } from './middleware/security-headers.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** Served over HTTPS: Secure cookies, HSTS. */
   readonly tls: boolean;
   readonly trustProxy: boolean;
+  /** The names and addresses this box answers to; any other Host header gets 421 (DNS rebinding). */
+  readonly hosts: HostAllowList;
   /** The core's own dashboard cards (the server, admin security); capabilities' cards follow them. */
   readonly statusProviders: readonly StatusCardProvider[];
   readonly assets?: StaticAssets;
@@ -98,6 +102,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     );
   });
   app.use('*', securityHeaders(deps.tls));
+  // Before anything reads the request: a page on a rebound name reaches no route, anonymous ones included.
+  app.use('*', hostCheck(deps.hosts));
   // Before bodyLimit, so that even its 413 answers carry no-store.
   app.use('/api/*', async (c, next) => {
     await next();

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { createApp, maxBodyBytes } from '../../src/http/app.js';
+import { createHostAllowList } from '../../src/http/allowed-hosts.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { testPassword } from '../support/app-harness.js';
 import { bearer, createToken, expectError, harnessPerTest } from '../support/api-helpers.js';
@@ -261,6 +262,7 @@ describe('unexpected failures', () => {
       version: '0.0.0-test',
       tls: false,
       trustProxy: true,
+      hosts: createHostAllowList({ listenHost: '127.0.0.1', configured: ['gatehouse.test'] }),
       statusProviders: [],
     });
     const res = await app.request('http://gatehouse.test/api/v1/settings', {

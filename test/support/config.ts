@@ -12,5 +12,13 @@ export function testConfig(over: Partial<AppConfig> & { dataDir: string }): AppC
     httpEcho: [],
     dnsEcho: [],
   };
-  return { ...base.value, listen: { host: '127.0.0.1', port: 0 }, logLevel: 'silent', reachability, ...over };
+  return {
+    ...base.value,
+    listen: { host: '127.0.0.1', port: 0 },
+    logLevel: 'silent',
+    reachability,
+    // The name the harness's requests carry (http://gatehouse.test); real servers are reached on loopback.
+    allowedHosts: ['gatehouse.test'],
+    ...over,
+  };
 }
