@@ -114,7 +114,7 @@ describe('the reachability capability', () => {
         details: { protocol: 'natpmp', port: 51820 },
       },
     ]);
-    t.ports.bus.publish('portmap.changed', { state: 'failed', internalPort: 51820 });
+    t.ports.bus.publish('portmap.changed', { state: 'refused', internalPort: 51820 });
     expect(t.cleared).toEqual([]);
     t.ports.bus.publish('portmap.changed', {
       state: 'mapped',

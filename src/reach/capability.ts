@@ -68,6 +68,7 @@ function portMappingFacts(status: PortMappingStatus): PortMappingFacts | null {
     state: status.state,
     ...(status.protocol ? { protocol: status.protocol } : {}),
     ...(status.externalPort === undefined ? {} : { externalPort: status.externalPort }),
+    ...(status.externalAddress === undefined ? {} : { externalAddress: status.externalAddress }),
     ...(status.error === undefined ? {} : { error: status.error }),
   };
 }
@@ -173,7 +174,7 @@ export function createReachability(
   };
 
   const service = new ReachabilityService({
-    probe: (signal) =>
+    probe: (signal, progress) =>
       probeReachability(
         {
           runner: ports.runner,
@@ -185,6 +186,7 @@ export function createReachability(
         },
         settings,
         signal,
+        progress,
       ),
     store: deps.store,
     clock,
