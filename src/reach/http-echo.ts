@@ -34,7 +34,7 @@ export function httpEchoSource(
               );
             return known(id, family, text);
           } catch (err) {
-            const reason = limit.timedOut() ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+            const reason = limit.timedOut() ? `no answer within ${timeoutMs} ms` : fetchFailure(err);
             return unavailable(id, family, `${e.url}: ${reason}`);
           } finally {
             limit.clear();
@@ -43,4 +43,16 @@ export function httpEchoSource(
       );
     },
   };
+}
+
+/**
+ * undici says only "fetch failed"; the cause says why (getaddrinfo ENOTFOUND host, connect ECONNREFUSED …), and
+ * that is what a person needs, e.g. to see that every name lookup fails. Pure.
+ */
+export function fetchFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause: unknown = err.cause;
+  if (cause instanceof Error && cause.message && !err.message.includes(cause.message))
+    return `${err.message}: ${cause.message}`;
+  return err.message;
 }

@@ -5,7 +5,7 @@ import { testConfig } from '../../test/support/config.js';
 import { probeReachability } from './probe.js';
 import { scriptedReport } from '../../test/fakes/reach-report.js';
 import { withPortMapping } from './doctor.js';
-import { failureKind, reportJson, reportText, summariseSources } from './report-format.js';
+import { failureGroups, failureKind, reportJson, reportText, sourceLines } from './report-format.js';
 import { known, unavailable } from './types.js';
 import type { StunClient } from './stun-client.js';
 
@@ -149,22 +149,60 @@ describe('doctor text: level, disagreement and the sources table', () => {
     ['no answer within 2.5 s', 'no answer in time'],
     ['request timed out', 'no answer in time'],
     ['NAT-PMP at 10.0.0.1 refused: 3 (network failure)', 'NAT-PMP at 10.0.0.1 refused: 3 (network failure)'],
+    ["UPnP IGD reports only the router's IPv4 address", "IPv4 only (the router's protocols)"],
+    ['no global ipv6 address on this box', 'no global IPv6 address on this box'],
+    ['no global ipv6 address on the box', 'no global IPv6 address on this box'],
+    ['only non-public ipv4 addresses on the box (10.0.0.2)', "no public address on the box's interfaces"],
   ])('failureKind(%s) = %s', (reason, kind) => {
     expect(failureKind(reason)).toBe(kind);
   });
 
-  it('summariseSources keeps the table when any source answered', () => {
-    const table = summariseSources([
-      { source: 'stun:a:3478', family: 'ipv4', status: 'known', address: '203.0.113.2', reason: null },
-      { source: 'http:b', family: 'ipv6', status: 'unavailable', address: null, reason: 'timeout' },
+  it('the table stays when any source answered (no summary in the JSON)', () => {
+    const sources = [
+      {
+        source: 'stun:a:3478',
+        family: 'ipv4' as const,
+        status: 'known' as const,
+        address: '203.0.113.2',
+        reason: null,
+      },
+      {
+        source: 'http:b',
+        family: 'ipv6' as const,
+        status: 'unavailable' as const,
+        address: null,
+        reason: 'timeout',
+      },
+    ];
+    expect(failureGroups(sources)).toBeNull();
+    expect(failureGroups([])).toBeNull();
+    expect(sourceLines({ sources, sourcesSummary: null })).toEqual([
+      `ipv4  ${'stun:a:3478'.padEnd(36)} 203.0.113.2`,
+      `ipv6  ${'http:b'.padEnd(36)} unavailable: timeout`,
     ]);
-    expect(table).toEqual({
-      answered: true,
-      lines: [
-        `ipv4  ${'stun:a:3478'.padEnd(36)} 203.0.113.2`,
-        `ipv6  ${'http:b'.padEnd(36)} unavailable: timeout`,
-      ],
-    });
+  });
+
+  it('failures are grouped by kind with one example each, most frequent first', () => {
+    expect(
+      failureGroups([
+        { source: 'natpmp', status: 'unavailable', reason: 'no NAT-PMP answer from 10.0.0.1 within 2 s' },
+        { source: 'stun:a', status: 'unavailable', reason: 'cannot resolve a.example: EAI_AGAIN' },
+        { source: 'stun:b', status: 'unavailable', reason: 'cannot resolve b.example: EAI_AGAIN' },
+        { source: 'http:c', status: 'unavailable', reason: null },
+      ]),
+    ).toEqual([
+      {
+        kind: 'EAI_AGAIN',
+        count: 2,
+        example: { source: 'stun:a', reason: 'cannot resolve a.example: EAI_AGAIN' },
+      },
+      {
+        kind: 'no answer in time',
+        count: 1,
+        example: { source: 'natpmp', reason: 'no NAT-PMP answer from 10.0.0.1 within 2 s' },
+      },
+      { kind: 'no reason given', count: 1, example: { source: 'http:c', reason: 'no reason given' } },
+    ]);
   });
 });
 

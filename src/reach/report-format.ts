@@ -3,6 +3,17 @@ import type { ReachabilityReport } from './probe.js';
 
 /** Stable JSON for `gatehouse doctor --json` and the API: field names are a contract. */
 export function reportJson(r: ReachabilityReport) {
+  const sources = r.sources.map((s) =>
+    s.kind === 'known'
+      ? { source: s.source, family: s.family, status: 'known' as const, address: s.address, reason: null }
+      : {
+          source: s.source,
+          family: s.family,
+          status: 'unavailable' as const,
+          address: null,
+          reason: s.reason,
+        },
+  );
   return {
     at: r.at,
     headline: r.verdict.headline,
@@ -44,55 +55,41 @@ export function reportJson(r: ReachabilityReport) {
       : null,
     evidence: [...r.verdict.evidence],
     remedies: [...r.verdict.remedies],
-    sources: r.sources.map((s) =>
-      s.kind === 'known'
-        ? { source: s.source, family: s.family, status: 'known' as const, address: s.address, reason: null }
-        : {
-            source: s.source,
-            family: s.family,
-            status: 'unavailable' as const,
-            address: null,
-            reason: s.reason,
-          },
-    ),
+    sources,
+    /** When no source answered: the failures by kind (the doctor and the UI show this instead of the table). */
+    sourcesSummary: failureGroups(sources),
   };
 }
 
 export type ReportJson = ReturnType<typeof reportJson>;
 
-type SourceJson = ReportJson['sources'][number];
+export interface FailureGroup {
+  /** ENOTFOUND, EAI_AGAIN, … or "no answer in time", or the reason itself. */
+  readonly kind: string;
+  readonly count: number;
+  /** One source of the group and its reason. */
+  readonly example: { readonly source: string; readonly reason: string };
+}
 
 /**
- * The sources table, or — when not one source answered — a summary by reason (`19 sources, none answered: 12
- * getaddrinfo ENOTFOUND …`): nineteen rows of the same failure hide the one thing to read.
+ * When not one source answered, the failures grouped by kind, most frequent first (`3 × ENOTFOUND …`): nineteen
+ * rows of the same failure hide the one thing to read. null when any source answered (then the table is shown).
  */
-export function summariseSources(sources: readonly SourceJson[]): { answered: boolean; lines: string[] } {
-  if (sources.some((s) => s.status === 'known')) {
-    return {
-      answered: true,
-      lines: sources.map(
-        (s) =>
-          `${s.family}  ${s.source.padEnd(36)} ${s.status === 'known' ? s.address : `unavailable: ${s.reason}`}`,
-      ),
-    };
-  }
-  const groups = new Map<string, SourceJson[]>();
+export function failureGroups(
+  sources: readonly { readonly source: string; readonly status: string; readonly reason: string | null }[],
+): FailureGroup[] | null {
+  if (sources.length === 0 || sources.some((s) => s.status === 'known')) return null;
+  const groups = new Map<string, { count: number; example: { source: string; reason: string } }>();
   for (const s of sources) {
-    // Names and addresses differ per source; the kind of failure is what repeats.
-    const key = failureKind(s.reason ?? '');
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    const reason = s.reason ?? 'no reason given';
+    const kind = failureKind(reason);
+    const g = groups.get(kind);
+    if (g) g.count += 1;
+    else groups.set(kind, { count: 1, example: { source: s.source, reason } });
   }
-  const ranked = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
-  return {
-    answered: false,
-    lines: [
-      `${sources.length} sources, none answered:`,
-      ...ranked.map(([kind, list]) => {
-        const [first] = list as [SourceJson, ...SourceJson[]];
-        return `  ${list.length} × ${kind} (e.g. ${first.source}: ${first.reason ?? ''})`;
-      }),
-    ],
-  };
+  return [...groups.entries()]
+    .map(([kind, g]) => ({ kind, count: g.count, example: g.example }))
+    .sort((a, b) => b.count - a.count);
 }
 
 /** The kind of a failure: the system error code (ENOTFOUND, ENETUNREACH, …), a timeout, or the reason itself. */
@@ -100,7 +97,25 @@ export function failureKind(reason: string): string {
   const code = /\b(E[A-Z][A-Z_]{2,})\b/.exec(reason)?.[1];
   if (code) return code;
   if (/within|timed? ?out|no answer/i.test(reason)) return 'no answer in time';
+  if (/reports only the router's IPv4 address/.test(reason)) return "IPv4 only (the router's protocols)";
+  if (/no global ipv6 address/i.test(reason)) return 'no global IPv6 address on this box';
+  if (/only non-public/.test(reason)) return "no public address on the box's interfaces";
   return reason;
+}
+
+/** The sources table, or the summary of failures when none answered. */
+export function sourceLines(j: Pick<ReportJson, 'sources' | 'sourcesSummary'>): string[] {
+  if (j.sourcesSummary === null)
+    return j.sources.map(
+      (s) =>
+        `${s.family}  ${s.source.padEnd(36)} ${s.status === 'known' ? s.address : `unavailable: ${s.reason}`}`,
+    );
+  return [
+    `${j.sources.length} sources, none answered:`,
+    ...j.sourcesSummary.map(
+      (g) => `  ${g.count} × ${g.kind} (e.g. ${g.example.source}: ${g.example.reason})`,
+    ),
+  ];
 }
 
 /** Who said what when the sources do not agree (the doctor text shows it, not only the evidence). */
@@ -137,7 +152,6 @@ export function reportText(r: ReachabilityReport): string {
     lines.push('', `Path not traced: ${j.ipv4.pathError}; the verdict relies on the router's answers.`);
   }
   if (j.remedies.length > 0) lines.push('', 'What to do:', ...j.remedies.map((m, i) => `  ${i + 1}. ${m}`));
-  const sources = summariseSources(j.sources);
-  lines.push('', 'Sources:', ...sources.lines.map((l) => `  ${l}`));
+  lines.push('', 'Sources:', ...sourceLines(j).map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
 }

@@ -62,6 +62,19 @@ const reportSchema = z
     evidence: z.array(z.string()),
     remedies: z.array(z.string()),
     sources: z.array(sourceSchema),
+    sourcesSummary: z
+      .array(
+        z.object({
+          kind: z.string(),
+          count: z.number().int(),
+          example: z.object({ source: z.string(), reason: z.string() }),
+        }),
+      )
+      .nullable()
+      .openapi({
+        description:
+          'When no source answered: the failures grouped by kind (ENOTFOUND, no answer in time, …), most frequent first; null when any answered',
+      }),
   })
   .openapi('ReachabilityReport');
 

@@ -216,6 +216,37 @@ describe('classifyReachability: what each case of issue 9 (A) comes to', () => {
     const v = classifyReachability(facts(over));
     expect({ ...v.ipv4, inbound: v.inbound, level: v.level }).toMatchObject(expected);
   });
+
+  it('A8: offline with some lookups failing names how many', () => {
+    const v = classifyReachability(
+      facts({
+        ipv4: v4({
+          stun: {
+            localPort: 0,
+            results: [
+              {
+                server: 'stun.example.net:3478',
+                mapped: null,
+                error: 'cannot resolve stun.example.net: EAI_AGAIN',
+              },
+              { server: '203.0.113.65:19302', mapped: null, error: 'no answer within 2.5 s' },
+            ],
+          },
+          tcpWorks: false,
+          sources: [
+            unavailable('http:echo.example', 'ipv4', 'fetch failed: getaddrinfo ENOTFOUND echo.example'),
+            unavailable('natpmp', 'ipv4', 'no NAT-PMP answer'),
+          ],
+        }),
+      }),
+    );
+    expect(v.evidence[0]).toBe(
+      'no source on the internet answered, and 2 of 3 name lookups failed (e.g. cannot resolve stun.example.net: EAI_AGAIN): DNS does not work from this box',
+    );
+    expect(v.remedies).toEqual([
+      "Check this box's internet connection and DNS: its network cable or Wi-Fi, the router's internet link, and the DNS server in /etc/resolv.conf.",
+    ]);
+  });
 });
 
 const lyingEcho = [
@@ -1506,7 +1537,7 @@ const wholeExpected: Record<string, Verdict> = {
     inbound: 'no',
     headline: "Offline: no source on the internet answered. Check this box's internet connection and DNS.",
     evidence: [
-      'no source on the internet answered, and every name lookup failed (3 of 3, e.g. getaddrinfo ENOTFOUND stun.example.net): DNS does not work on this box',
+      'no source on the internet answered, and every name lookup failed (e.g. getaddrinfo ENOTFOUND stun.example.net): DNS does not work from this box',
       'IPv6: the box has no global IPv6 address',
     ],
     remedies: [
@@ -1530,7 +1561,7 @@ const wholeExpected: Record<string, Verdict> = {
     inbound: 'no',
     headline: "Offline: no source on the internet answered. Check this box's internet connection and DNS.",
     evidence: [
-      'no source on the internet answered over UDP or TCP (2 failures): the box seems offline',
+      'no source on the internet answered over UDP or TCP (2 tried): the box seems offline',
       'IPv6: the box has no global IPv6 address',
     ],
     remedies: [

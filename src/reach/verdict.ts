@@ -249,16 +249,19 @@ function udpFinding(f: FamilyFacts, offline: boolean): { udp: Verdict['ipv4']['u
   };
 }
 
-/** Why nothing answered, when every failure was a name lookup: then DNS is the first thing to check. */
+/** Why nothing answered; name lookups that fail point at DNS (or at a dead uplink, which takes DNS with it). */
 function offlineEvidence(facts: ProbeFacts): string {
-  const reasons = [facts.ipv4, facts.ipv6].flatMap((f) => [
-    ...(f.stun?.results ?? []).map((r) => r.error ?? ''),
-    ...(f.consensus.kind === 'insufficient' ? f.consensus.unavailable.map((u) => u.reason) : []),
+  const failures = [facts.ipv4, facts.ipv6].flatMap((f) => [
+    ...(f.stun?.results ?? []).map((r) => r.error ?? 'no answer'),
+    ...(f.consensus.kind === 'insufficient'
+      ? f.consensus.unavailable.filter((u) => /^(http|dns):/.test(u.source)).map((u) => u.reason)
+      : []),
   ]);
-  const lookups = reasons.filter((r) => /ENOTFOUND|EAI_AGAIN|EAI_NONAME|could not be resolved/i.test(r));
-  if (lookups.length > 0 && lookups.length === reasons.length)
-    return `no source on the internet answered, and every name lookup failed (${lookups.length} of ${reasons.length}, e.g. ${lookups[0]}): DNS does not work on this box`;
-  return `no source on the internet answered over UDP or TCP (${reasons.length} failures): the box seems offline`;
+  const lookups = failures.filter((r) => /ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL/.test(r));
+  const [example] = lookups;
+  if (example !== undefined)
+    return `no source on the internet answered, and ${lookups.length === failures.length ? 'every name lookup' : `${lookups.length} of ${failures.length} name lookups`} failed (e.g. ${example}): DNS does not work from this box`;
+  return `no source on the internet answered over UDP or TCP (${failures.length} tried): the box seems offline`;
 }
 
 /** The port mapping from the mapper's (or the doctor's test mapping's) facts. */

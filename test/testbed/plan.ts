@@ -21,6 +21,19 @@ export const scenarios = [
   'cgnat-v6',
   'symmetric',
   'udp-blocked',
+  // Issue 9 (A): cases where the verdict must not claim more than it knows.
+  /** CGNAT; miniupnpd learns the pool address by STUN, answers with it and refuses every mapping. */
+  'cgnat-upnp',
+  /** CGNAT whose ISP hop does not answer traceroute (drops its ICMP time-exceeded). */
+  'cgnat-silent',
+  /** Both: the case of issue 9 A1 (a silent hop and a router that refuses every mapping). */
+  'cgnat-silent-upnp',
+  /** CGNAT; miniupnpd without STUN: it answers, but declines to say its (private) external address. */
+  'router-declines',
+  /** Single NAT where only UDP port 3478 is dropped: UDP as such works. */
+  'stun-port-blocked',
+  /** The router's uplink is down: no lookup, no source on the internet answers. */
+  'offline',
 ] as const;
 
 export type Scenario = (typeof scenarios)[number];
@@ -215,6 +228,14 @@ export interface ScenarioShape {
   readonly symmetric: boolean;
   readonly udpBlocked: boolean;
   readonly ipv6: boolean;
+  /** miniupnpd checks its WAN address by STUN (ext_perform_stun); without it, it will not say a private one. */
+  readonly upnpStun: boolean;
+  /** The isp namespace sends no ICMP time-exceeded: its hop is silent in traceroute. */
+  readonly silentIsp: boolean;
+  /** Only UDP destination port 3478 is dropped at the router. */
+  readonly stunPortBlocked: boolean;
+  /** The router's uplink is down. */
+  readonly offline: boolean;
 }
 
 export function scenarioShape(s: Scenario): ScenarioShape {
@@ -226,6 +247,10 @@ export function scenarioShape(s: Scenario): ScenarioShape {
     symmetric: false,
     udpBlocked: false,
     ipv6: false,
+    upnpStun: true,
+    silentIsp: false,
+    stunPortBlocked: false,
+    offline: false,
   };
   switch (s) {
     case 'public':
@@ -246,6 +271,18 @@ export function scenarioShape(s: Scenario): ScenarioShape {
       return { ...base, symmetric: true };
     case 'udp-blocked':
       return { ...base, udpBlocked: true };
+    case 'cgnat-upnp':
+      return { ...base, routerUplink: 'cgnat', upnp: true };
+    case 'cgnat-silent':
+      return { ...base, routerUplink: 'cgnat', silentIsp: true };
+    case 'cgnat-silent-upnp':
+      return { ...base, routerUplink: 'cgnat', silentIsp: true, upnp: true };
+    case 'router-declines':
+      return { ...base, routerUplink: 'cgnat', silentIsp: true, upnp: true, upnpStun: false };
+    case 'stun-port-blocked':
+      return { ...base, stunPortBlocked: true };
+    case 'offline':
+      return { ...base, offline: true };
   }
 }
 
@@ -317,7 +354,10 @@ export function scenarioCommands(n: BedNames, shape: ScenarioShape, wan: WanStat
   );
   cmds.push(ipn(isp, 'addr', 'flush', 'dev', 'cust0', 'scope', 'global'));
   cmds.push(ipn(isp, 'addr', 'add', `${addr.ispCust6}/64`, 'dev', 'cust0', 'nodad'));
-  if (shape.routerUplink === 'public') {
+  if (shape.routerUplink === 'public' && shape.offline) {
+    // The uplink is down: the router keeps its LAN side and has no way out (no default route).
+    cmds.push(ipn(router, 'link', 'set', 'wan-cgn', 'down'), ipn(router, 'link', 'set', 'wan-pub', 'down'));
+  } else if (shape.routerUplink === 'public') {
     cmds.push(
       ipn(router, 'link', 'set', 'wan-cgn', 'down'),
       ipn(router, 'link', 'set', 'wan-pub', 'up'),
@@ -384,7 +424,7 @@ ${forwards.join('\n')}
 table inet filter {
   chain forward {
     type filter hook forward priority filter; policy drop;
-${shape.udpBlocked ? `    oifname "${wanIf}" meta l4proto udp counter drop\n    iifname "${wanIf}" meta l4proto udp counter drop\n` : ''}    ct state established,related accept
+${shape.udpBlocked ? `    oifname "${wanIf}" meta l4proto udp counter drop\n    iifname "${wanIf}" meta l4proto udp counter drop\n` : ''}${shape.stunPortBlocked ? `    oifname "${wanIf}" udp dport ${ports.stun} counter drop\n` : ''}    ct state established,related accept
     iifname "br-lan" accept
     ct status dnat accept
     meta nfproto ipv6 iifname "${wanIf}" ip6 daddr 2001:db8:10::/64 accept
@@ -405,9 +445,22 @@ ${shape.udpBlocked ? `    oifname "${wanIf}" meta l4proto udp counter drop\n    
 `;
 }
 
-/** The isp's ruleset: source NAT of its customers to the public pool address. */
+/**
+ * The isp's ruleset: source NAT of its customers to the public pool address; for a silent hop, none of the ICMP
+ * time-exceeded messages traceroute relies on (as many carrier-grade NATs do).
+ */
 export function ispRuleset(shape: ScenarioShape, wan: WanState): string {
   const from = shape.routerUplink === 'private' ? addr.doubleNatPrefix : addr.cgnPrefix;
+  const silent = shape.silentIsp
+    ? `table inet silent {
+  chain output {
+    type filter hook output priority filter; policy accept;
+    icmp type time-exceeded counter drop
+    icmpv6 type time-exceeded counter drop
+  }
+}
+`
+    : '';
   return `flush ruleset
 table ip nat {
   chain postrouting {
@@ -415,23 +468,28 @@ table ip nat {
     oifname "uplink" ip saddr ${from} snat to ${wan.ispPublic}
   }
 }
-`;
+${silent}`;
 }
 
 /** A Gatehouse config file whose reachability sources are the bed's own servers (never public ones). */
 export function gatehouseReachabilityConfig(
-  options: { lyingEcho?: boolean; quorum?: number; backstopSeconds?: number } = {},
+  options: { lyingEcho?: boolean; quorum?: number; backstopSeconds?: number; hostnames?: boolean } = {},
 ): string {
+  // By name (the bed's DNS has stun / stun2.example.test): every source needs a lookup first.
+  const v4 = (address: string) =>
+    options.hostnames ? (address === addr.stunPrimary ? `stun.${zoneName}` : `stun2.${zoneName}`) : address;
   return JSON.stringify(
     {
       reachability: {
+        // STUN on two ports (as the defaults, 3478 and 19302): one filtered port is not "UDP blocked".
         stunServers: [
-          `${addr.stunPrimary}:${ports.stun}`,
-          `${addr.stunAlternate}:${ports.stun}`,
+          `${v4(addr.stunPrimary)}:${ports.stun}`,
+          `${v4(addr.stunAlternate)}:${ports.stun}`,
+          `${v4(addr.stunAlternate)}:${ports.stunAlt}`,
           `[${addr.inet6Server}]:${ports.stun}`,
         ],
         httpEcho: [
-          { url: `http://${addr.stunPrimary}:${ports.httpEcho}/`, family: 'ipv4' },
+          { url: `http://${v4(addr.stunPrimary)}:${ports.httpEcho}/`, family: 'ipv4' },
           { url: `http://[${addr.inet6Server}]:${ports.httpEcho}/`, family: 'ipv6' },
           ...(options.lyingEcho
             ? [{ url: `http://${addr.stunAlternate}:${ports.lyingEcho}/`, family: 'ipv4' }]
@@ -509,6 +567,10 @@ export function pebbleConfig(dir: string): string {
   );
 }
 
+/**
+ * miniupnpd refuses a private or CGNAT WAN address for port forwarding: with `ext_perform_stun` it learns the
+ * public address by STUN (and still refuses mappings behind CGNAT); without it, it will not say its address.
+ */
 export function miniupnpdConf(dir: string, shape: ScenarioShape): string {
   return `ext_ifname=${shape.routerUplink === 'public' ? 'wan-pub' : 'wan-cgn'}
 listening_ip=br-lan
@@ -527,8 +589,12 @@ upnp_nat_chain=prerouting_miniupnpd
 upnp_nat_postrouting_chain=postrouting_miniupnpd
 allow 1024-65535 ${addr.lanPrefix} 1024-65535
 deny 0-65535 0.0.0.0/0 0-65535
-ext_perform_stun=yes
+${
+  shape.upnpStun
+    ? `ext_perform_stun=yes
 ext_stun_host=${addr.stunPrimary}
 ext_stun_port=${ports.stun}
-`;
+`
+    : ''
+}`;
 }

@@ -51,7 +51,7 @@ describe("the doctor's test mapping", () => {
     expect(testMappingPort(65535)).toBe(65534);
   });
 
-  it('asks PCP, then NAT-PMP, then UPnP; the first grant is removed again at once', async () => {
+  it('asks every protocol at once, removes every grant, and reports the first in the order PCP, NAT-PMP, UPnP', async () => {
     const pcp = client('pcp', silent('no PCP answer'));
     const natpmp = client('natpmp', grant('natpmp', '203.0.113.2'));
     const upnp = client('upnp', grant('upnp'));
@@ -85,7 +85,14 @@ describe("the doctor's test mapping", () => {
         },
       },
     ]);
-    expect(upnp.calls).toEqual([]);
+    expect(upnp.calls.map((c) => c.op)).toEqual(['map', 'unmap']);
+  });
+
+  it('a protocol that did not grant is not asked to remove anything', async () => {
+    const pcp = client('pcp', refused('PCP: not authorised'));
+    const upnp = client('upnp', grant('upnp', '203.0.113.2'));
+    expect(await tryTestMapping([pcp, upnp], 51821)).toMatchObject({ state: 'mapped', protocol: 'upnp' });
+    expect(pcp.calls.map((c) => c.op)).toEqual(['map']);
   });
 
   it('a grant without an address, and a removal that fails, say so', async () => {

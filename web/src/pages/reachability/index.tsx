@@ -7,7 +7,6 @@ import { DataTable } from '../../components/table.js';
 import { ActionButton, ErrorNotice, Loading, PageTitle, Panel, RelativeTime } from '../../components/ui.js';
 import { useAction, useInterval, useLoad } from '../../hooks.js';
 import { connectReachability, type Reachability } from './api.js';
-import { failureGroups } from './sources-summary.js';
 
 type Report = NonNullable<Reachability['report']>;
 type Tone = 'ok' | 'warning' | 'error' | 'unknown';
@@ -351,15 +350,18 @@ function ReportView(props: { readonly report: Report }) {
       </Panel>
 
       <Panel title="Sources" testId="reachability-sources">
-        <SourcesView sources={report.sources} />
+        <SourcesView sources={report.sources} summary={report.sourcesSummary} />
       </Panel>
     </>
   );
 }
 
 /** Every source's answer; when none answered, a summary by kind of failure (the full list one click away). */
-function SourcesView(props: { readonly sources: Report['sources'] }) {
-  const groups = failureGroups(props.sources);
+function SourcesView(props: {
+  readonly sources: Report['sources'];
+  readonly summary: Report['sourcesSummary'];
+}) {
+  const groups = props.summary;
   const table = (
     <DataTable
       columns={['Family', 'Source', 'Answer']}
