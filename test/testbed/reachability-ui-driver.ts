@@ -56,7 +56,7 @@ const cookieName: string = cookie[1];
 const cookieValue: string = cookie[2];
 
 interface Api {
-  report: { headline: string } | null;
+  report: { headline: string; ipv4: { portMapping: string; publicAddress: string | null } } | null;
   current: { ipv4: string | null };
   changeDetection: { upnp: string; announcements: string; interfaceEvents: string } | null;
 }
@@ -73,6 +73,16 @@ await until('a report, the UPnP subscription and the announcement listener', asy
     a.changeDetection.announcements === 'listening'
     ? true
     : undefined;
+});
+// The port mapper's first attempt may end after the first probe: "Check now" (as a person would) until the report
+// says what the router did.
+await until("a report with the port mapper's state", async () => {
+  if ((await api()).report?.ipv4.portMapping !== 'not-tried') return true;
+  await fetch(`${url}/api/v1/reachability/probe`, {
+    method: 'POST',
+    headers: { cookie: `${cookieName}=${cookieValue}`, origin: url },
+  });
+  return undefined;
 });
 
 try {
@@ -112,9 +122,11 @@ async function showPages(): Promise<void> {
         Promise.resolve(fs.existsSync(renumbered) ? fs.readFileSync(renumbered, 'utf8').trim() : undefined),
       60_000,
     );
-    await until(`the server accepting ${next}`, async () =>
-      (await api()).current.ipv4 === next ? true : undefined,
-    );
+    // The address is accepted at quorum; the report with it follows once the slower sources have answered.
+    await until(`the server accepting ${next}, and its report`, async () => {
+      const a = await api();
+      return a.current.ipv4 === next && a.report?.ipv4.publicAddress === next ? true : undefined;
+    });
     await page.goto(`${url}/#/reachability`);
     await page.getByTestId('reachability-history').getByText(next).first().waitFor();
     await page.screenshot({ path: path.join(shots, '03-reachability-after-change.png'), fullPage: true });
