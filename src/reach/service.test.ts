@@ -37,6 +37,8 @@ const agree = (address: string) => [known('stun:a', 'ipv4', address), known('stu
 
 interface SetupOptions {
   readonly routerEventGapMs?: number;
+  /** 1 unless a test says otherwise: one probe per gap, the budget's simplest form. */
+  readonly routerEventBurst?: number;
   readonly routerSettleMs?: readonly number[];
   /** Probe answers in turn; an Error is a probe that rejects. */
   readonly failures?: readonly number[];
@@ -64,6 +66,12 @@ function setup(reports: ReachabilityReport[], random: () => number = () => 0.5, 
     backstopMs: 30_000,
     random,
     ...(options.routerEventGapMs === undefined ? {} : { routerEventGapMs: options.routerEventGapMs }),
+    // Given as undefined: the service's default.
+    ...('routerEventBurst' in options
+      ? options.routerEventBurst === undefined
+        ? {}
+        : { routerEventBurst: options.routerEventBurst }
+      : { routerEventBurst: 1 }),
     ...(options.routerSettleMs === undefined ? {} : { routerSettleMs: options.routerSettleMs }),
   });
   const probes = () => i;
@@ -703,6 +711,29 @@ describe('ReachabilityService', () => {
     t.clock.advance(600_000);
     await t.clock.settle();
     expect(t.probes()).toBe(2);
+    await t.service.stop();
+  });
+
+  it('a router announcing a change in steps is followed at once three times (the default budget); a fourth event waits', async () => {
+    const t = setup([report(agree('1.1.1.1'))], () => 0.5, {
+      routerSettleMs: [],
+      routerEventBurst: undefined,
+    });
+    for (const expected of [1, 2, 3]) {
+      t.service.routerEvent();
+      await t.clock.settle();
+      expect(t.probes()).toBe(expected);
+      t.clock.advance(100);
+    }
+    // 300 ms after three probes: 300 ms of a gap earned, 1700 ms to go.
+    t.service.routerEvent();
+    await t.clock.settle();
+    t.clock.advance(1_699);
+    await t.clock.settle();
+    expect(t.probes()).toBe(3);
+    t.clock.advance(1);
+    await t.clock.settle();
+    expect(t.probes()).toBe(4);
     await t.service.stop();
   });
 

@@ -9,6 +9,7 @@ import type { ProcessLauncher, RunningProcess } from '../core/runner.js';
 import type { Store } from '../store/store.js';
 import type { AlertSink } from './alerts-port.js';
 import type { ProbeProgress, ReachabilityReport } from './probe.js';
+import { probeDelay, spendProbe, type ProbeBudget } from './probe-budget.js';
 import type { AcceptedConsensus } from './settle-plan.js';
 import type { Family } from './types.js';
 import { planAddressAcceptance, planReachabilityUpdate, type UpdatePlan } from './update-plan.js';
@@ -69,8 +70,12 @@ export interface ReachabilityServiceDeps {
    * change may finish it a little later, and may not report the rest.
    */
   readonly routerSettleMs?: readonly number[];
-  /** Least time between the first probes of two router events (default 2 s); a later one waits for it. */
+  /**
+   * Router-event probes are budgeted: `routerEventBurst` (default 3) may run back to back, then one per
+   * `routerEventGapMs` (default 2 s); a probe beyond the budget waits (probe-budget.ts).
+   */
   readonly routerEventGapMs?: number;
+  readonly routerEventBurst?: number;
   /** The router's event channels; absent = off. */
   readonly routerEvents?: () => RouterEventsStatus;
   /** 0..1 random source for the backstop jitter (±20 %). */
@@ -98,7 +103,7 @@ export class ReachabilityService {
   private debounce: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private routerSeries: AbortController | undefined;
-  private lastRouterProbe = Number.NEGATIVE_INFINITY;
+  private routerBudget: ProbeBudget = null;
 
   constructor(private readonly deps: ReachabilityServiceDeps) {}
 
@@ -169,9 +174,10 @@ export class ReachabilityService {
 
   /**
    * The router said something changed (a UPnP event, a NAT-PMP / PCP announcement): probe at once, then again
-   * at the settle times after the event. A newer event restarts the series; first probes are at least
-   * `routerEventGapMs` apart (a later one waits), so a flood of events (anyone on the LAN can send them) costs
-   * at most one probe per gap.
+   * at the settle times after the event. A newer event restarts the series. Routers announce a change in steps
+   * (an event still naming the old address, then the new one), so a few probes may follow each other at once;
+   * beyond that budget the first probe waits, so a flood of events (anyone on the LAN can send them) costs at most
+   * one probe per `routerEventGapMs`.
    */
   routerEvent(): void {
     if (this.abort.signal.aborted) return;
@@ -180,10 +186,9 @@ export class ReachabilityService {
     this.routerSeries = series;
     const signal = series.signal; // stop() aborts it too
     const eventAt = this.deps.clock.now().getTime();
-    const gap = this.deps.routerEventGapMs ?? 2_000;
-    const sinceLast = eventAt - this.lastRouterProbe;
-    // The first probe at once, or as soon as the gap since the last one allows.
-    const first = sinceLast < 0 ? 0 : Math.max(0, gap - sinceLast);
+    const budget = { gapMs: this.deps.routerEventGapMs ?? 2_000, burst: this.deps.routerEventBurst ?? 3 };
+    // The first probe at once, or as soon as the budget allows.
+    const first = probeDelay(this.routerBudget, eventAt, budget);
     const times = [first, ...(this.deps.routerSettleMs ?? [5_000, 20_000]).filter((t) => t > first)];
     void (async () => {
       for (const after of times) {
@@ -193,7 +198,7 @@ export class ReachabilityService {
         await this.deps.clock.sleep(after - elapsed, signal).catch(() => undefined);
         // Also after a wake-up whose series a newer event replaced before this line ran.
         if (signal.aborted) return;
-        this.lastRouterProbe = this.deps.clock.now().getTime();
+        this.routerBudget = spendProbe(this.routerBudget, this.deps.clock.now().getTime(), budget);
         await this.probeNow().catch((e: unknown) => this.probeFailed(e));
       }
     })();
