@@ -7,7 +7,11 @@ import { hc, type ClientResponse } from 'hono/client';
 import type { SuccessStatusCode } from 'hono/utils/http-status';
 import type { ApiType } from '../../src/http/app.js';
 
-/** A failed API call, with the server's message meant for the user. */
+/**
+ * A failed API call, with the server's message meant for the user. `fields` holds the problems the server tied
+ * to a request field (its `details`: `[{ path, message }]`), keyed by the path without the body's name
+ * (`target.url`), the first problem of each field only; a form shows each beside its field.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -15,9 +19,37 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     options?: { cause?: unknown },
+    readonly fields: Readonly<Record<string, string>> = {},
   ) {
     super(message, options);
   }
+}
+
+/** A problem the form itself found in one field, before asking the server: shown beside that field. */
+export function fieldProblem(field: string, message: string): ApiError {
+  return new ApiError(0, 'form', message, {}, { [field]: message });
+}
+
+/** The first problem of each field in an error's `details`, in plain words (a capital, a full stop). */
+export function fieldProblemsOf(details: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!Array.isArray(details)) return fields;
+  for (const issue of details as unknown[]) {
+    if (typeof issue !== 'object' || issue === null) continue;
+    const { path, message } = issue as { path?: unknown; message?: unknown };
+    if (!Array.isArray(path) || path.length === 0 || typeof message !== 'string') continue;
+    const key = path.map(String).join('.');
+    fields[key] ??= sentence(message);
+  }
+  return fields;
+}
+
+/** "must be an http:// URL" → "Must be an http:// URL." */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') return t;
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
 }
 
 /**
@@ -134,11 +166,16 @@ async function describeFailure(res: ClientResponse<unknown, number>): Promise<Ap
   } catch {
     body = undefined;
   }
-  if (isErrorBody(body)) return new ApiError(res.status, body.error.code, body.error.message);
+  if (isErrorBody(body)) {
+    const fields = fieldProblemsOf(body.error.details);
+    const first = Object.values(fields)[0];
+    // With field problems, the message in general words is the first of them, without the field's path.
+    return new ApiError(res.status, body.error.code, first ?? sentence(body.error.message), {}, fields);
+  }
   return new ApiError(res.status, 'http', `The server answered ${res.status} ${res.statusText}.`.trim());
 }
 
-function isErrorBody(body: unknown): body is { error: { code: string; message: string } } {
+function isErrorBody(body: unknown): body is { error: { code: string; message: string; details?: unknown } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const error: unknown = body.error;
   return (

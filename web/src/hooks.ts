@@ -1,6 +1,6 @@
 /** @module Small hooks for loading data and running form actions with busy and error states. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { messageOf } from './api.js';
+import { ApiError, messageOf } from './api.js';
 
 export type Loaded<T> =
   | { readonly state: 'loading' }
@@ -39,14 +39,30 @@ export function useLoad<T>(load: () => Promise<T>): { result: Loaded<T>; reload:
 export interface Action {
   readonly busy: boolean;
   readonly error: string | undefined;
+  /** The failure's problems tied to a field (`target.url` → "Must be …"), for the form to show beside each. */
+  readonly fields: Readonly<Record<string, string>>;
+  /**
+   * The error to show for the form as a whole: undefined when every problem of the failure is shown beside
+   * one of `shownFields` (the fields the form draws), so nothing is said twice and nothing is lost.
+   */
+  errorBesides(shownFields: readonly string[]): string | undefined;
   /** Runs `task` unless one is already running; its failure becomes `error`. Resolves true on success. */
   run(task: () => Promise<void>): Promise<boolean>;
   clearError(): void;
 }
 
-export function useAction(): Action {
+const noFields: Readonly<Record<string, string>> = {};
+
+/**
+ * `codeFields` ties a failure code to the form field it is about (`auth.wrong-password` → `currentPassword`),
+ * for failures the server does not tie to a field itself; the message then shows beside that field.
+ */
+export function useAction(codeFields: Readonly<Record<string, string>> = noFields): Action {
+  const codeFieldsRef = useRef(codeFields);
+  codeFieldsRef.current = codeFields;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [fields, setFields] = useState<Readonly<Record<string, string>>>(noFields);
   const running = useRef(false);
   const mounted = useRef(true);
   useEffect(
@@ -60,11 +76,15 @@ export function useAction(): Action {
     running.current = true;
     setBusy(true);
     setError(undefined);
+    setFields(noFields);
     try {
       await task();
       return true;
     } catch (e) {
-      if (mounted.current) setError(messageOf(e));
+      if (mounted.current) {
+        setError(messageOf(e));
+        setFields(e instanceof ApiError ? fieldsOf(e, codeFieldsRef.current) : noFields);
+      }
       return false;
     } finally {
       running.current = false;
@@ -73,8 +93,14 @@ export function useAction(): Action {
   }, []);
   const clearError = useCallback(() => {
     setError(undefined);
+    setFields(noFields);
   }, []);
-  return { busy, error, run, clearError };
+  const errorBesides = (shownFields: readonly string[]): string | undefined => {
+    const keys = Object.keys(fields);
+    if (keys.length > 0 && keys.every((k) => shownFields.includes(k))) return undefined;
+    return error;
+  };
+  return { busy, error, fields, errorBesides, run, clearError };
 }
 
 /** Calls `tick` every `ms` while the page is visible. */
@@ -89,4 +115,13 @@ export function useInterval(tick: () => void, ms: number): void {
       window.clearInterval(id);
     };
   }, [ms]);
+}
+
+function fieldsOf(
+  e: ApiError,
+  codeFields: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  if (Object.keys(e.fields).length > 0) return e.fields;
+  const field = codeFields[e.code];
+  return field === undefined ? noFields : { [field]: e.message };
 }

@@ -1,6 +1,6 @@
 /** @module Shared UI pieces: labelled fields, notices, buttons, copy-to-clipboard, panels, relative times. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { formatDateTime, formatRelative } from '../format.js';
 
 export interface FieldProps {
@@ -19,16 +19,46 @@ export interface FieldProps {
   readonly spellcheck?: boolean;
   readonly name?: string;
   readonly testId?: string;
+  /** What is wrong with the value, in plain words: shown under the field and read out with it. */
+  readonly error?: string | undefined;
 }
 
-/** A text input with a visible label and an optional hint tied to it by aria-describedby. */
+/** The ids a field's input is described by: its problem first, then its hint. */
+function describedBy(id: string, hint: unknown, error: string | undefined): string | undefined {
+  const ids = [error === undefined ? '' : `${id}-error`, hint === undefined ? '' : `${id}-hint`].filter(
+    (x) => x !== '',
+  );
+  return ids.length === 0 ? undefined : ids.join(' ');
+}
+
+/** A field's problem, under it; rendered only when there is one. */
+function FieldProblem(props: { readonly id: string; readonly error: string | undefined }) {
+  return props.error === undefined ? null : (
+    <p class="field__error" id={`${props.id}-error`} data-testid="field-error">
+      {props.error}
+    </p>
+  );
+}
+
+/**
+ * A text input with a visible label, an optional hint and an optional problem, both tied to it by
+ * aria-describedby. `autoFocus` focuses it when it appears, also on a screen drawn after the page loaded
+ * (a browser honours the autofocus attribute only once per page, so a second step would not get focus).
+ */
 export function Field(props: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
+  const input = useRef<HTMLInputElement>(null);
+  const { autoFocus } = props;
+  useEffect(() => {
+    if (autoFocus) input.current?.focus();
+  }, [autoFocus]);
+  const invalid = props.error !== undefined;
   return (
-    <div class="field">
+    <div class={invalid ? 'field field--invalid' : 'field'}>
       <label for={id}>{props.label}</label>
       <input
+        ref={input}
         id={id}
         name={props.name}
         type={props.type ?? 'text'}
@@ -45,9 +75,11 @@ export function Field(props: FieldProps) {
         autoFocus={props.autoFocus}
         spellcheck={props.spellcheck ?? false}
         autocapitalize="off"
-        aria-describedby={props.hint === undefined ? undefined : hintId}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.hint, props.error)}
         data-testid={props.testId}
       />
+      <FieldProblem id={id} error={props.error} />
       {props.hint === undefined ? null : (
         <p class="hint" id={hintId}>
           {props.hint}
@@ -63,11 +95,13 @@ export function SelectField<V extends string>(props: {
   readonly onValue: (value: V) => void;
   readonly options: readonly { readonly value: V; readonly label: string }[];
   readonly hint?: ComponentChildren;
+  readonly error?: string | undefined;
 }) {
   const id = useId();
   const hintId = `${id}-hint`;
+  const invalid = props.error !== undefined;
   return (
-    <div class="field">
+    <div class={invalid ? 'field field--invalid' : 'field'}>
       <label for={id}>{props.label}</label>
       <select
         id={id}
@@ -76,7 +110,8 @@ export function SelectField<V extends string>(props: {
           const chosen = props.options.find((o) => o.value === e.currentTarget.value);
           if (chosen) props.onValue(chosen.value);
         }}
-        aria-describedby={props.hint === undefined ? undefined : hintId}
+        aria-invalid={invalid ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.hint, props.error)}
       >
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -84,6 +119,7 @@ export function SelectField<V extends string>(props: {
           </option>
         ))}
       </select>
+      <FieldProblem id={id} error={props.error} />
       {props.hint === undefined ? null : (
         <p class="hint" id={hintId}>
           {props.hint}

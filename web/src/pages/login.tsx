@@ -87,7 +87,7 @@ function CodeStep(props: {
 }) {
   const [useRecovery, setUseRecovery] = useState(false);
   const [code, setCode] = useState('');
-  const action = useAction();
+  const action = useAction({ 'auth.invalid-code': 'code' });
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
@@ -114,6 +114,7 @@ function CodeStep(props: {
             required
             autoFocus
             autocomplete="off"
+            error={action.fields.code ?? action.fields.recoveryCode}
           />
         ) : (
           <Field
@@ -127,9 +128,10 @@ function CodeStep(props: {
             pattern="\s*(\d\s*){6}"
             maxLength={9}
             autocomplete="one-time-code"
+            error={action.fields.code}
           />
         )}
-        <ErrorNotice message={action.error} />
+        <ErrorNotice message={action.errorBesides(['code', 'recoveryCode'])} />
         <SubmitButton busy={action.busy}>Verify</SubmitButton>
       </form>
       <div class="row">

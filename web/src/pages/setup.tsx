@@ -1,6 +1,6 @@
 /** @module First-run setup: the one-time setup token from the server log creates the admin account. */
 import { useState } from 'preact/hooks';
-import { expectOk, type GatehouseClient, type SessionInfo } from '../api.js';
+import { expectOk, fieldProblem, type GatehouseClient, type SessionInfo } from '../api.js';
 import { ErrorNotice, Field, SubmitButton } from '../components/ui.js';
 import { useAction } from '../hooks.js';
 import { minPasswordLength, passwordProblem } from '../passwords.js';
@@ -13,15 +13,13 @@ export function SetupPage(props: {
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const action = useAction();
-  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const action = useAction({ 'setup.bad-token': 'setupToken' });
 
   const submit = (e: Event) => {
     e.preventDefault();
-    const p = passwordProblem(password, confirm);
-    setProblem(p);
-    if (p !== undefined) return;
     void action.run(async () => {
+      const p = passwordProblem(password, confirm);
+      if (p !== undefined) throw fieldProblem(p.field, p.message);
       const session = await expectOk(
         props.client.api.setup.$post({ json: { setupToken: setupToken.trim(), username, password } }),
       );
@@ -48,6 +46,7 @@ export function SetupPage(props: {
             autocomplete="off"
             autoFocus
             maxLength={200}
+            error={action.fields.setupToken}
           />
           <Field
             label="Username"
@@ -58,6 +57,7 @@ export function SetupPage(props: {
             pattern="[A-Za-z0-9._\-]{1,64}"
             maxLength={64}
             hint="Letters, digits, dot, dash or underscore."
+            error={action.fields.username}
           />
           <Field
             label="Password"
@@ -68,6 +68,7 @@ export function SetupPage(props: {
             minLength={minPasswordLength}
             autocomplete="new-password"
             hint={`At least ${minPasswordLength} characters. A few unrelated words make a good one.`}
+            error={action.fields.password}
           />
           <Field
             label="Confirm password"
@@ -76,8 +77,11 @@ export function SetupPage(props: {
             onValue={setConfirm}
             required
             autocomplete="new-password"
+            error={action.fields.confirmation}
           />
-          <ErrorNotice message={problem ?? action.error} />
+          <ErrorNotice
+            message={action.errorBesides(['setupToken', 'username', 'password', 'confirmation'])}
+          />
           <SubmitButton busy={action.busy}>Create account</SubmitButton>
         </form>
       </div>
