@@ -34,6 +34,28 @@ export function formatDetails(details: Readonly<Record<string, string | number |
     .join(' ');
 }
 
+/** "sessionsEnded" → "sessions ended", "kind" → "kind": a details key in words. */
+export function keyInWords(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_.]+/g, ' ')
+    .toLowerCase();
+}
+
+/** Audit details as words, in a stable order: [["sessions ended", "3"], ["unsaved", "yes"]]. */
+export function detailsInWords(
+  details: Readonly<Record<string, string | number | boolean | null>>,
+): [label: string, value: string][] {
+  return Object.keys(details)
+    .sort()
+    .map((k) => {
+      const v = details[k];
+      const value =
+        v === true ? 'yes' : v === false ? 'no' : v === null || v === undefined ? 'none' : String(v);
+      return [keyInWords(k), value];
+    });
+}
+
 /** An SVG document as a data: URL for <img src>, which the CSP allows (img-src data:) unlike inline markup. */
 export function svgDataUrl(svg: string): string {
   const bytes = new TextEncoder().encode(svg);

@@ -4,7 +4,9 @@ import { formatDateTime } from '../format.js';
 
 /**
  * A table of `rows`, each drawn by `row` (a `<tr>` with its key), in a frame that scrolls sideways on narrow
- * screens. With no rows it shows `empty` instead, when given.
+ * screens. With `cards`, a phone shows each row as a card instead, each cell under the name its `data-label`
+ * gives (the row's cells set it: `<td data-label="Scope">`; a cell without one takes the card's full width).
+ * With no rows it shows `empty` instead, when given.
  */
 export function DataTable<T>(props: {
   readonly columns: readonly string[];
@@ -15,6 +17,8 @@ export function DataTable<T>(props: {
   readonly empty?: string;
   /** A modifier of the `table` class, e.g. `audit` for `table--audit`. */
   readonly variant?: string;
+  /** One card per row on a phone (see above). */
+  readonly cards?: boolean;
   readonly caption?: string;
   readonly testId?: string;
 }) {
@@ -22,7 +26,11 @@ export function DataTable<T>(props: {
   return (
     <div class="table-wrap">
       <table
-        class={props.variant === undefined ? 'table' : `table table--${props.variant}`}
+        class={[
+          'table',
+          ...(props.variant === undefined ? [] : [`table--${props.variant}`]),
+          ...(props.cards ? ['table--cards'] : []),
+        ].join(' ')}
         data-testid={props.testId}
       >
         {props.caption === undefined ? null : <caption class="visually-hidden">{props.caption}</caption>}
@@ -47,9 +55,9 @@ export function DataTable<T>(props: {
 }
 
 /** When something was logged, to the second. */
-export function LoggedAtCell(props: { readonly at: string }) {
+export function LoggedAtCell(props: { readonly at: string; readonly label?: string }) {
   return (
-    <td class="nowrap">
+    <td class="nowrap" data-label={props.label ?? 'Time'}>
       <time dateTime={props.at}>{formatDateTime(props.at, { seconds: true })}</time>
     </td>
   );

@@ -1,36 +1,37 @@
-/** @module The audit log: security events newest first, failures highlighted, paged back in time. */
-import { useEffect, useState } from 'preact/hooks';
-import { expectOk, messageOf, type GatehouseClient, type OkBody } from '../api.js';
+/**
+ * @module The audit log: security events newest first, in words (each type's description from the server's
+ * registry), failures highlighted, filtered by any registered type, paged back in time.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type { AuditTypeRoutes } from '../../../src/audit/routes.js';
+import { expectOk, messageOf, type ApiClient, type GatehouseClient, type OkBody } from '../api.js';
 import { DataTable, LoggedAtCell, OutcomeBadge } from '../components/table.js';
 import { ActionButton, ErrorNotice, Loading, PageTitle, SelectField } from '../components/ui.js';
-import { formatDetails } from '../format.js';
-import { useAction } from '../hooks.js';
+import { detailsInWords } from '../format.js';
+import { useAction, useLoad } from '../hooks.js';
 
 type AuditPage = OkBody<Awaited<ReturnType<GatehouseClient['api']['audit']['$get']>>>;
 type AuditEvent = AuditPage['events'][number];
+type AuditTypes = OkBody<Awaited<ReturnType<ApiClient<AuditTypeRoutes>['audit']['types']['$get']>>>;
 
 const pageSize = 100;
 
-/** Types the base product records; types seen in loaded events join the filter list, so new features need no change here. */
-const knownTypes = [
-  'login.success',
-  'login.failure',
-  'login.lockout',
-  'logout',
-  'logout.everywhere',
-  'password.changed',
-  'password.reset',
-  'recovery-code.used',
-  'recovery-codes.regenerated',
-  'settings.changed',
-  'setup.completed',
-  'setup.token-rejected',
-  'token.created',
-  'token.rejected',
-  'token.revoked',
-  'totp.disabled',
-  'totp.enabled',
-];
+/**
+ * The filter's choices: every registered type by its description, in the registry's order, plus any type seen
+ * in the events that is no longer registered (an event of a capability since removed) under its own name.
+ */
+export function typeOptionsOf(
+  types: AuditTypes['types'],
+  seen: readonly string[],
+): { value: string; label: string }[] {
+  const registered = new Set(types.map((t) => t.type));
+  const unregistered = [...new Set(seen)].filter((t) => !registered.has(t)).sort();
+  return [
+    { value: '', label: 'All events' },
+    ...types.map((t) => ({ value: t.type, label: t.description })),
+    ...unregistered.map((t) => ({ value: t, label: t })),
+  ];
+}
 
 function fetchAudit(
   api: GatehouseClient['api'],
@@ -60,6 +61,11 @@ type Listing =
 
 export function AuditPage(props: { readonly client: GatehouseClient }) {
   const { api } = props.client;
+  const typesApi = useMemo(() => props.client.connect<AuditTypeRoutes>(), [props.client]);
+  const loadTypes = useCallback(() => expectOk(typesApi.audit.types.$get()), [typesApi]);
+  const types = useLoad(loadTypes).result;
+  const registered = types.state === 'ready' ? types.data.types : [];
+  const describe = (type: string) => registered.find((t) => t.type === type)?.description;
   const [type, setType] = useState('');
   const [generation, setGeneration] = useState(0);
   const [listing, setListing] = useState<Listing>({ state: 'loading' });
@@ -103,12 +109,8 @@ export function AuditPage(props: { readonly client: GatehouseClient }) {
   };
 
   const seenTypes = listing.state === 'ready' ? listing.events.map((e) => e.type) : [];
-  const typeOptions = [
-    { value: '', label: 'All events' },
-    ...[...new Set([...knownTypes, ...seenTypes, ...(type === '' ? [] : [type])])]
-      .sort()
-      .map((t) => ({ value: t, label: t })),
-  ];
+  const typeOptions = typeOptionsOf(registered, [...seenTypes, ...(type === '' ? [] : [type])]);
+  const chosen = typeOptions.find((o) => o.value === type)?.label ?? type;
 
   return (
     <>
@@ -125,35 +127,63 @@ export function AuditPage(props: { readonly client: GatehouseClient }) {
       </PageTitle>
       <div class="toolbar">
         <SelectField label="Show" value={type} onValue={setType} options={typeOptions} />
+        {types.state === 'error' ? (
+          <p class="hint">The list of event types did not load ({types.message}); events show by name.</p>
+        ) : null}
       </div>
       {listing.state === 'loading' ? <Loading what="events" /> : null}
       {listing.state === 'error' ? <ErrorNotice message={listing.message} /> : null}
       {listing.state === 'ready' ? (
         listing.events.length === 0 ? (
-          <p class="muted">No events{type === '' ? '' : ` of type ${type}`}.</p>
+          <p class="muted">{type === '' ? 'No events.' : `No events of this kind: “${chosen}”.`}</p>
         ) : (
           <>
             <DataTable
-              columns={['Time', 'Event', 'Outcome', 'Actor', 'Client', 'Details']}
+              columns={['Time', 'Event', 'Outcome', 'By', 'From', 'Details']}
               variant="audit"
+              cards
               testId="audit-table"
               rows={listing.events}
-              row={(e) => (
-                <tr key={e.id} class={e.outcome === 'failure' ? 'row--failure' : undefined}>
-                  <LoggedAtCell at={e.at} />
-                  <td>
-                    <code>{e.type}</code>
-                  </td>
-                  <td>
-                    <OutcomeBadge ok={e.outcome !== 'failure'}>{e.outcome}</OutcomeBadge>
-                  </td>
-                  <td>{e.actor}</td>
-                  <td>
-                    <code>{e.clientAddress}</code>
-                  </td>
-                  <td class="details">{formatDetails(e.details)}</td>
-                </tr>
-              )}
+              row={(e) => {
+                const details = detailsInWords(e.details);
+                return (
+                  <tr
+                    key={e.id}
+                    class={e.outcome === 'failure' ? 'row--failure' : undefined}
+                    data-type={e.type}
+                  >
+                    <LoggedAtCell at={e.at} label="When" />
+                    <td class="audit-event">
+                      <span class="strong">{describe(e.type) ?? e.type}</span>{' '}
+                      <code class="audit-type">{e.type}</code>
+                    </td>
+                    <td data-label="Outcome">
+                      <span>
+                        <OutcomeBadge ok={e.outcome !== 'failure'}>
+                          {e.outcome === 'failure' ? 'failed' : 'succeeded'}
+                        </OutcomeBadge>
+                      </span>
+                    </td>
+                    <td data-label="By">{e.actor}</td>
+                    <td data-label="From">
+                      <code>{e.clientAddress}</code>
+                    </td>
+                    <td class="details" data-label="Details">
+                      {details.length === 0 ? (
+                        <span class="muted">none</span>
+                      ) : (
+                        <ul class="details-list">
+                          {details.map(([label, value]) => (
+                            <li key={label}>
+                              <span class="muted">{label}:</span> {value}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                );
+              }}
             />
             <ErrorNotice message={older.error} />
             {listing.hasMore ? (

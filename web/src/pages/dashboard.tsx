@@ -1,9 +1,14 @@
-/** @module The dashboard: one card per status provider, rendered generically (state, summary, facts). */
+/**
+ * @module The dashboard: one card per status provider, rendered generically (state, summary, facts); problems
+ * first, and each card that has a page of its own links to it under that page's name.
+ */
 import { useCallback } from 'preact/hooks';
 import { expectOk, type GatehouseClient, type OkBody } from '../api.js';
 import { ErrorNotice, Loading, PageTitle } from '../components/ui.js';
 import { formatDateTime, formatRelative } from '../format.js';
 import { useInterval, useLoad } from '../hooks.js';
+import { hrefOf } from '../router.js';
+import { pages } from './index.js';
 
 type Status = OkBody<Awaited<ReturnType<GatehouseClient['api']['status']['$get']>>>;
 type Card = Status['cards'][number];
@@ -14,6 +19,22 @@ const stateLabels: Record<Card['state'], string> = {
   error: 'Problem',
   unknown: 'Unknown',
 };
+
+/** What needs the person most comes first: problems, then warnings, then the unknown, then what is fine. */
+const stateOrder: Record<Card['state'], number> = { error: 0, warning: 1, unknown: 2, ok: 3 };
+
+/** The cards in the order to show them: by state as above, the providers' order within a state. */
+export function orderCards<C extends Pick<Card, 'state'>>(cards: readonly C[]): C[] {
+  return cards
+    .map((card, i) => ({ card, i }))
+    .sort((a, b) => stateOrder[a.card.state] - stateOrder[b.card.state] || a.i - b.i)
+    .map(({ card }) => card);
+}
+
+/** The page a card is about: the one with the card's id (reachability, security), if there is one. */
+export function pageOfCard(cardId: string): (typeof pages)[number] | undefined {
+  return pages.find((p) => p.id === cardId && p.id !== 'dashboard');
+}
 
 /** Cards refresh on their own; status is cheap to compute. */
 const refreshMs = 30_000;
@@ -40,7 +61,7 @@ export function DashboardPage(props: { readonly client: GatehouseClient }) {
           <p class="muted">No status to show yet.</p>
         ) : (
           <div class="cards">
-            {result.data.cards.map((card) => (
+            {orderCards(result.data.cards).map((card) => (
               <StatusCard key={card.id} card={card} now={new Date(result.data.now)} />
             ))}
           </div>
@@ -53,10 +74,20 @@ export function DashboardPage(props: { readonly client: GatehouseClient }) {
 function StatusCard(props: { readonly card: Card; readonly now: Date }) {
   const { card, now } = props;
   const titleId = `card-${card.id}-title`;
+  const page = pageOfCard(card.id);
   return (
     <section class={`card card--${card.state}`} aria-labelledby={titleId} data-testid={`card-${card.id}`}>
       <div class="card__head">
-        <h2 id={titleId}>{card.title}</h2>
+        <h2 id={titleId}>
+          {page === undefined ? (
+            card.title
+          ) : (
+            // The page's own name, so the card and the page it opens read the same.
+            <a class="card__link" href={hrefOf(page.id)}>
+              {page.title}
+            </a>
+          )}
+        </h2>
         <span class={`badge badge--${card.state}`}>{stateLabels[card.state]}</span>
       </div>
       <p class="card__summary">{card.summary}</p>

@@ -1,6 +1,6 @@
 /** @module Security: two-factor authentication, recovery codes, password, sessions and the instance name. */
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { expectOk, type GatehouseClient, type OkBody, type SessionInfo } from '../api.js';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { expectOk, fieldProblem, type GatehouseClient, type OkBody, type SessionInfo } from '../api.js';
 import { DataTable } from '../components/table.js';
 import {
   ActionButton,
@@ -35,6 +35,7 @@ export function SecurityPage(props: {
       <PageTitle title="Security" />
       <TwoFactorPanel
         client={props.client}
+        username={props.session.username}
         enabled={props.session.totpEnabled}
         refreshSession={props.refreshSession}
       />
@@ -57,6 +58,7 @@ type TwoFactorState =
 
 function TwoFactorPanel(props: {
   readonly client: GatehouseClient;
+  readonly username: string;
   readonly enabled: boolean;
   readonly refreshSession: () => Promise<void>;
 }) {
@@ -79,6 +81,7 @@ function TwoFactorPanel(props: {
         return (
           <RecoveryCodes
             codes={state.codes}
+            username={props.username}
             onSaved={() => {
               void action.run(async () => {
                 await props.refreshSession();
@@ -149,7 +152,7 @@ function EnrolForm(props: {
   readonly onCancel: () => void;
 }) {
   const [code, setCode] = useState('');
-  const action = useAction();
+  const action = useAction({ 'totp.invalid-code': 'code' });
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
@@ -195,8 +198,9 @@ function EnrolForm(props: {
               maxLength={9}
               autocomplete="one-time-code"
               hint="Enter the 6-digit code the app shows now, to prove it is set up."
+              error={action.fields.code}
             />
-            <ErrorNotice message={action.error} />
+            <ErrorNotice message={action.errorBesides(['code'])} />
             <div class="row">
               <SubmitButton busy={action.busy}>Turn on</SubmitButton>
               <button type="button" class="button button--secondary" onClick={props.onCancel}>
@@ -210,7 +214,46 @@ function EnrolForm(props: {
   );
 }
 
-function RecoveryCodes(props: { readonly codes: readonly string[]; readonly onSaved: () => void }) {
+/** The recovery codes as a text file to keep: what they are for, whose they are, one code a line. */
+export function recoveryCodesText(input: {
+  readonly codes: readonly string[];
+  readonly username: string;
+  readonly site: string;
+  readonly madeAt: Date;
+}): string {
+  return [
+    `Gatehouse recovery codes for "${input.username}" at ${input.site}`,
+    `Made ${input.madeAt.toISOString()}. New codes replace these.`,
+    'Each code logs you in once instead of a code from your authenticator app.',
+    'Keep this file somewhere safe, away from this computer.',
+    '',
+    ...input.codes,
+    '',
+  ].join('\n');
+}
+
+function RecoveryCodes(props: {
+  readonly codes: readonly string[];
+  readonly username: string;
+  readonly onSaved: () => void;
+}) {
+  const { codes, username } = props;
+  // A blob: URL the link downloads (the CSP allows it: it is a download, not a script or a style).
+  const href = useMemo(
+    () =>
+      URL.createObjectURL(
+        new Blob([recoveryCodesText({ codes, username, site: window.location.host, madeAt: new Date() })], {
+          type: 'text/plain;charset=utf-8',
+        }),
+      ),
+    [codes, username],
+  );
+  useEffect(
+    () => () => {
+      URL.revokeObjectURL(href);
+    },
+    [href],
+  );
   return (
     <div class="recovery">
       <Notice kind="warning">
@@ -225,6 +268,9 @@ function RecoveryCodes(props: { readonly codes: readonly string[]; readonly onSa
         ))}
       </ul>
       <div class="row">
+        <a class="button button--secondary" href={href} download="gatehouse-recovery-codes.txt">
+          Download as a text file
+        </a>
         <CopyButton text={props.codes.join('\n')} label="Copy all" />
         <button type="button" class="button button--primary" onClick={props.onSaved}>
           I saved them
@@ -310,7 +356,7 @@ function PasswordConfirm(props: {
   readonly onCancel: () => void;
 }) {
   const [password, setPassword] = useState('');
-  const action = useAction();
+  const action = useAction({ 'auth.wrong-password': 'password' });
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(() => props.onPassword(password));
@@ -326,8 +372,9 @@ function PasswordConfirm(props: {
         required
         autoFocus
         autocomplete="current-password"
+        error={action.fields.password}
       />
-      <ErrorNotice message={action.error} />
+      <ErrorNotice message={action.errorBesides(['password'])} />
       <div class="row">
         <SubmitButton busy={action.busy} variant={props.variant}>
           {props.submitLabel}
@@ -344,17 +391,15 @@ function PasswordPanel(props: { readonly client: GatehouseClient; readonly onCha
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [problem, setProblem] = useState<string | undefined>(undefined);
   const [done, setDone] = useState(false);
-  const action = useAction();
+  const action = useAction({ 'auth.wrong-password': 'currentPassword' });
   const submit = (e: Event) => {
     e.preventDefault();
     setDone(false);
-    const p = passwordProblem(newPassword, confirm);
-    setProblem(p);
-    if (p !== undefined) return;
     void action
       .run(async () => {
+        const p = passwordProblem(newPassword, confirm);
+        if (p !== undefined) throw fieldProblem(p.field === 'password' ? 'newPassword' : p.field, p.message);
         await expectOk(props.client.api.auth.password.$post({ json: { currentPassword, newPassword } }));
       })
       .then((ok) => {
@@ -376,6 +421,7 @@ function PasswordPanel(props: { readonly client: GatehouseClient; readonly onCha
           onValue={setCurrent}
           required
           autocomplete="current-password"
+          error={action.fields.currentPassword}
         />
         <Field
           label="New password"
@@ -386,6 +432,7 @@ function PasswordPanel(props: { readonly client: GatehouseClient; readonly onCha
           minLength={minPasswordLength}
           autocomplete="new-password"
           hint={`At least ${minPasswordLength} characters. Your other sessions will be logged out.`}
+          error={action.fields.newPassword}
         />
         <Field
           label="Confirm new password"
@@ -394,8 +441,9 @@ function PasswordPanel(props: { readonly client: GatehouseClient; readonly onCha
           onValue={setConfirm}
           required
           autocomplete="new-password"
+          error={action.fields.confirmation}
         />
-        <ErrorNotice message={problem ?? action.error} />
+        <ErrorNotice message={action.errorBesides(['currentPassword', 'newPassword', 'confirmation'])} />
         {done ? <Notice kind="success">Password changed. Your other sessions were logged out.</Notice> : null}
         <div class="row">
           <SubmitButton busy={action.busy}>Change password</SubmitButton>
@@ -417,6 +465,17 @@ function SessionsPanel(props: {
     if (props.version > 0) reload();
   }, [props.version, reload]);
   const action = useAction();
+  const revoking = useAction();
+  const revoke = (id: string) => {
+    void revoking
+      .run(async () => {
+        await expectOk(api.auth.sessions[':id'].$delete({ param: { id } }));
+      })
+      .then(() => {
+        // Also when it had ended already (404): the list shows what is left.
+        reload();
+      });
+  };
   const logoutEverywhere = () => {
     void action
       .run(async () => {
@@ -440,28 +499,55 @@ function SessionsPanel(props: {
         />
       }
     >
-      <p class="muted">Browsers logged in to this account. API tokens are listed separately.</p>
-      <ErrorNotice message={action.error} />
+      <p class="muted">
+        Browsers logged in to this account. End one you do not recognise, or one on a lost phone. API tokens
+        are listed separately.
+      </p>
+      <ErrorNotice message={action.error ?? revoking.error} />
       {result.state === 'loading' ? <Loading what="sessions" /> : null}
       {result.state === 'error' ? <ErrorNotice message={result.message} /> : null}
       {result.state === 'ready' ? (
         <DataTable
           columns={['Client', 'Address', 'Logged in', 'Last seen', 'Expires']}
+          actions
+          cards
+          testId="session-table"
           rows={result.data.sessions}
-          row={(s) => (
-            <tr key={`${s.createdAt}-${s.clientAddress}-${s.userAgent}`}>
-              <td>
-                <span title={s.userAgent}>{describeUserAgent(s.userAgent)}</span>
-                {s.current ? <span class="badge badge--ok badge--inline">This browser</span> : null}
-              </td>
-              <td>
-                <code>{s.clientAddress}</code>
-              </td>
-              <td>{formatDateTime(s.createdAt)}</td>
-              <td>{formatRelative(s.lastSeenAt, now)}</td>
-              <td>{formatDateTime(s.expiresAt)}</td>
-            </tr>
-          )}
+          row={(s) => {
+            const client = describeUserAgent(s.userAgent);
+            return (
+              <tr key={s.id} data-current={s.current ? 'true' : undefined}>
+                <td>
+                  <span class="strong" title={s.userAgent}>
+                    {client}
+                  </span>
+                  {s.current ? <span class="badge badge--ok badge--inline">This browser</span> : null}
+                </td>
+                <td data-label="Address">
+                  <code>{s.clientAddress}</code>
+                </td>
+                <td data-label="Logged in">{formatDateTime(s.createdAt)}</td>
+                <td data-label="Last seen">{formatRelative(s.lastSeenAt, now)}</td>
+                <td data-label="Expires">{formatDateTime(s.expiresAt)}</td>
+                <td class="actions">
+                  {s.current ? (
+                    <span class="muted">Use Log out at the top</span>
+                  ) : (
+                    <ConfirmButton
+                      label="End session"
+                      accessibleLabel={`End the session of ${client} from ${s.clientAddress}`}
+                      question="End this session? That browser must log in again."
+                      confirmLabel="End it"
+                      busy={revoking.busy}
+                      onConfirm={() => {
+                        revoke(s.id);
+                      }}
+                    />
+                  )}
+                </td>
+              </tr>
+            );
+          }}
         />
       ) : null}
     </Panel>
@@ -506,8 +592,9 @@ function InstancePanel(props: {
             maxLength={64}
             spellcheck
             hint="Shown in the page header and the browser tab, to tell several gateways apart."
+            error={action.fields.instanceName}
           />
-          <ErrorNotice message={action.error} />
+          <ErrorNotice message={action.errorBesides(['instanceName'])} />
           {saved ? <Notice kind="success">Saved.</Notice> : null}
           <div class="row">
             <SubmitButton busy={action.busy}>Save</SubmitButton>

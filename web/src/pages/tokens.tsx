@@ -91,7 +91,8 @@ function CreateToken(props: {
           required
           maxLength={64}
           pattern="[A-Za-z0-9 ._\-]{1,64}"
-          hint="What uses it, e.g. home-assistant."
+          hint="What uses it, e.g. home-assistant. Letters, digits, spaces, dot, dash or underscore."
+          error={action.fields.name}
         />
         <SelectField
           label="Scope"
@@ -99,8 +100,9 @@ function CreateToken(props: {
           onValue={setScope}
           options={scopeOptions}
           hint="Give write only to tools that must change things."
+          error={action.fields.scope}
         />
-        <ErrorNotice message={action.error} />
+        <ErrorNotice message={action.errorBesides(['name', 'scope'])} />
         <div class="row">
           <SubmitButton busy={action.busy}>Create token</SubmitButton>
         </div>
@@ -151,21 +153,27 @@ function TokenTable(props: {
       <DataTable
         columns={['Name', 'Scope', 'Starts with', 'Created', 'Last used']}
         actions
+        cards
+        testId="token-table"
         rows={props.tokens}
         empty="No API tokens yet."
         row={(t) => (
           <tr key={t.id}>
-            <td>{t.name}</td>
-            <td>
-              <span class={`badge badge--${t.scope === 'write' ? 'warning' : 'unknown'}`}>{t.scope}</span>
+            <td class="strong">{t.name}</td>
+            <td data-label="Scope">
+              <span>
+                <span class={`badge badge--${t.scope === 'write' ? 'warning' : 'unknown'}`}>{t.scope}</span>
+              </span>
             </td>
-            <td>
+            <td data-label="Starts with">
               <code>{t.prefix}…</code>
             </td>
-            <td>
-              {formatDateTime(t.createdAt)} <span class="muted">by {t.createdBy}</span>
+            <td data-label="Created">
+              <span>
+                {formatDateTime(t.createdAt)} <span class="muted">by {t.createdBy}</span>
+              </span>
             </td>
-            <td>
+            <td data-label="Last used">
               {t.lastUsedAt === null ? <span class="muted">never</span> : formatRelative(t.lastUsedAt, now)}
             </td>
             <td class="actions">

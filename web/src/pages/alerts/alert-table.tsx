@@ -2,7 +2,7 @@
 import { expectOk } from '../../api.js';
 import { DataTable, RowButton } from '../../components/table.js';
 import { ErrorNotice, RelativeTime } from '../../components/ui.js';
-import { formatDateTime, formatDetails, formatRelative } from '../../format.js';
+import { detailsInWords, formatDateTime, formatRelative } from '../../format.js';
 import { useAction } from '../../hooks.js';
 import type { AlertItem, AlertsApi } from './api.js';
 import { severityBadge } from './labels.js';
@@ -30,11 +30,14 @@ export function AlertTable(props: {
       <DataTable
         columns={['Severity', 'Alert', 'Since', props.onAcknowledged ? 'Seen' : 'Cleared']}
         actions
+        cards
         rows={props.alerts}
         row={(a) => (
           <tr key={a.id} data-testid={`alert-${a.rule}`}>
-            <td>
-              <span class={`badge badge--${severityBadge[a.severity]}`}>{a.severity}</span>
+            <td data-label="Severity">
+              <span>
+                <span class={`badge badge--${severityBadge[a.severity]}`}>{a.severity}</span>
+              </span>
             </td>
             <td>
               <strong>{a.title}</strong>
@@ -42,22 +45,26 @@ export function AlertTable(props: {
               {a.remedy === null ? null : <p class="hint">What to do: {a.remedy}</p>}
               {Object.keys(a.details).length === 0 ? null : (
                 <p class="hint">
-                  <code>{formatDetails(a.details)}</code>
+                  {detailsInWords(a.details)
+                    .map(([label, value]) => `${label}: ${value}`)
+                    .join(' · ')}
                 </p>
               )}
             </td>
-            <td class="nowrap">
+            <td class="nowrap" data-label="Since">
               <RelativeTime at={a.raisedAt} now={now} />
             </td>
-            <td class="nowrap">
-              {props.onAcknowledged ? (
-                <>
-                  {a.occurrences === 1 ? 'once' : `${a.occurrences} times`}, last{' '}
-                  {formatRelative(a.lastSeenAt, now)}
-                </>
-              ) : a.clearedAt === null ? null : (
-                formatDateTime(a.clearedAt)
-              )}
+            <td class="nowrap" data-label={props.onAcknowledged ? 'Seen' : 'Cleared'}>
+              <span>
+                {props.onAcknowledged ? (
+                  <>
+                    {a.occurrences === 1 ? 'once' : `${a.occurrences} times`}, last{' '}
+                    {formatRelative(a.lastSeenAt, now)}
+                  </>
+                ) : a.clearedAt === null ? null : (
+                  formatDateTime(a.clearedAt)
+                )}
+              </span>
             </td>
             <td class="actions">
               {props.onAcknowledged && a.acknowledgedAt === null ? (

@@ -1,5 +1,5 @@
 /** @module The notification channels: the list, and the form to add or edit one in place. */
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { expectOk } from '../../api.js';
 import { ErrorNotice, Loading, Panel } from '../../components/ui.js';
 import { useLoad } from '../../hooks.js';
@@ -7,10 +7,18 @@ import type { AlertsApi, ChannelItem } from './api.js';
 import { ChannelForm } from './channel-form.js';
 import { ChannelTable } from './channel-table.js';
 
-export function ChannelsPanel(props: { readonly api: AlertsApi; readonly onTested: () => void }) {
+export function ChannelsPanel(props: {
+  readonly api: AlertsApi;
+  readonly onTested: () => void;
+  /** Changes when the page's Refresh is pressed: the channels' last deliveries are read again too. */
+  readonly refreshed: number;
+}) {
   const { channels } = props.api.alerts;
   const load = useCallback(() => expectOk(channels.$get()), [channels]);
   const { result, reload } = useLoad(load);
+  useEffect(() => {
+    if (props.refreshed > 0) reload();
+  }, [props.refreshed, reload]);
   /** undefined: no form; null: adding; a channel: editing it. */
   const [editing, setEditing] = useState<ChannelItem | null | undefined>(undefined);
   const done = () => {
@@ -57,7 +65,10 @@ export function ChannelsPanel(props: { readonly api: AlertsApi; readonly onTeste
             channels={result.data.channels}
             onEdit={setEditing}
             onDeleted={reload}
-            onTested={props.onTested}
+            onTested={() => {
+              reload();
+              props.onTested();
+            }}
           />
         )
       ) : null}

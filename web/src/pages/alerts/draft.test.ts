@@ -31,6 +31,7 @@ function channelOf(
     enabled,
     minSeverity,
     target,
+    lastDelivery: null,
   };
 }
 

@@ -28,7 +28,13 @@ export interface Draft {
 
 /** A body to send, or what the person must fix first. */
 export type Checked<T> =
-  { readonly ok: true; readonly body: T } | { readonly ok: false; readonly message: string };
+  | { readonly ok: true; readonly body: T }
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** The field to fix, named as the API names it (`name`, `target.url`), so the form shows it there. */
+      readonly field: string;
+    };
 
 interface SecretField {
   readonly label: string;
@@ -130,8 +136,9 @@ export function inSentence(label: string): string {
   return /^[A-Z][a-z]/.test(label) ? label.charAt(0).toLowerCase() + label.slice(1) : label;
 }
 
-const enter = (label: string): { ok: false; message: string } => ({
+const enter = (label: string, field: string): { ok: false; message: string; field: string } => ({
   ok: false,
+  field,
   message: `Enter the ${inSentence(label)}.`,
 });
 
@@ -141,13 +148,13 @@ function emailFieldsOf(d: Draft): Checked<EmailFields> {
   const port = Number(d.port);
   // Split on each separator; the empty pieces between two of them (or at either end) are dropped.
   const to = d.to.split(/[\s,;]/).filter((s) => s !== '');
-  if (d.host.trim() === '') return { ok: false, message: 'Enter the SMTP server.' };
+  if (d.host.trim() === '') return { ok: false, message: 'Enter the SMTP server.', field: 'target.host' };
   // A blank port is Number('') = 0, out of range.
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    return { ok: false, message: 'Port: a number from 1 to 65535.' };
+    return { ok: false, message: 'Port: a number from 1 to 65535.', field: 'target.port' };
   }
-  if (d.from.trim() === '') return { ok: false, message: 'Enter the From address.' };
-  if (to.length === 0) return { ok: false, message: 'To: enter at least one address.' };
+  if (d.from.trim() === '') return { ok: false, message: 'Enter the From address.', field: 'target.from' };
+  if (to.length === 0) return { ok: false, message: 'To: enter at least one address.', field: 'target.to' };
   return {
     ok: true,
     body: {
@@ -169,7 +176,7 @@ function checkName(d: Draft): string | undefined {
 /** The body that creates a channel from `draft`. */
 export function newChannelOf(draft: Draft): Checked<NewChannelJson> {
   const nameProblem = checkName(draft);
-  if (nameProblem !== undefined) return { ok: false, message: nameProblem };
+  if (nameProblem !== undefined) return { ok: false, message: nameProblem, field: 'name' };
   const target = newTargetOf(draft);
   if (!target.ok) return target;
   return {
@@ -190,15 +197,15 @@ function newTargetOf(draft: Draft): Checked<NewChannelJson['target']> {
     return email.ok ? { ok: true, body: { ...email.body, password: secret ?? null } } : email;
   }
   const url = draft.url.trim();
-  if (url === '') return enter(urlLabel[draft.kind]);
+  if (url === '') return enter(urlLabel[draft.kind], 'target.url');
   switch (draft.kind) {
     case 'webhook':
-      if (secret === undefined) return enter(secretField.webhook.label);
+      if (secret === undefined) return enter(secretField.webhook.label, 'target.secret');
       return { ok: true, body: { kind: 'webhook', url, secret } };
     case 'ntfy':
       return { ok: true, body: { kind: 'ntfy', url, token: secret ?? null } };
     case 'gotify':
-      if (secret === undefined) return enter(secretField.gotify.label);
+      if (secret === undefined) return enter(secretField.gotify.label, 'target.token');
       return { ok: true, body: { kind: 'gotify', url, token: secret } };
     case 'discord':
     case 'slack':
@@ -214,7 +221,7 @@ type TargetPatch = NonNullable<ChannelPatchJson['target']>;
  */
 export function channelPatchOf(channel: ChannelItem, draft: Draft): Checked<ChannelPatchJson> {
   const nameProblem = checkName(draft);
-  if (nameProblem !== undefined) return { ok: false, message: nameProblem };
+  if (nameProblem !== undefined) return { ok: false, message: nameProblem, field: 'name' };
   const target = targetPatchOf(channel, draft);
   if (!target.ok) return target;
   const name = draft.name.trim();
@@ -248,17 +255,17 @@ function targetPatchOf(channel: ChannelItem, draft: Draft): Checked<TargetPatch 
   }
   const url = trimmedOrUndefined(draft.url);
   // A new kind has no URL to keep; from here on, no URL means the same kind, unchanged URL.
-  if (changedKind && url === undefined) return enter(urlLabel[draft.kind]);
+  if (changedKind && url === undefined) return enter(urlLabel[draft.kind], 'target.url');
   switch (draft.kind) {
     case 'webhook':
-      if (missingSecret) return enter(secretField.webhook.label);
+      if (missingSecret) return enter(secretField.webhook.label, 'target.secret');
       if (url === undefined && secret === undefined) return { ok: true, body: undefined };
       return { ok: true, body: { kind: 'webhook', url, secret: secret ?? undefined } };
     case 'ntfy':
       if (url === undefined && secret === undefined) return { ok: true, body: undefined };
       return { ok: true, body: { kind: 'ntfy', url, token: secret } };
     case 'gotify':
-      if (missingSecret) return enter(secretField.gotify.label);
+      if (missingSecret) return enter(secretField.gotify.label, 'target.token');
       if (url === undefined && secret === undefined) return { ok: true, body: undefined };
       return { ok: true, body: { kind: 'gotify', url, token: secret ?? undefined } };
     case 'discord':

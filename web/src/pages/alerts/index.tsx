@@ -1,5 +1,5 @@
 /** @module Alerts: what is wrong now (acknowledge), what was, where notifications go (channels, test), and how that went. */
-import { useCallback, useMemo } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { expectOk, type GatehouseClient } from '../../api.js';
 import { ErrorNotice, Loading, PageTitle, Panel } from '../../components/ui.js';
 import { useLoad } from '../../hooks.js';
@@ -16,6 +16,7 @@ export function AlertsPage(props: { readonly client: GatehouseClient }) {
   const loadDeliveries = useCallback(() => expectOk(alerts.deliveries.$get()), [alerts]);
   const list = useLoad(loadAlerts);
   const deliveries = useLoad(loadDeliveries);
+  const [refreshed, setRefreshed] = useState(0);
   return (
     <>
       <PageTitle title="Alerts">
@@ -25,6 +26,7 @@ export function AlertsPage(props: { readonly client: GatehouseClient }) {
           onClick={() => {
             list.reload();
             deliveries.reload();
+            setRefreshed((n) => n + 1);
           }}
         >
           Refresh
@@ -57,7 +59,7 @@ export function AlertsPage(props: { readonly client: GatehouseClient }) {
           <AlertTable api={api} alerts={list.result.data.recent} />
         </Panel>
       ) : null}
-      <ChannelsPanel api={api} onTested={deliveries.reload} />
+      <ChannelsPanel api={api} onTested={deliveries.reload} refreshed={refreshed} />
       <Panel title="Deliveries" testId="alerts-deliveries">
         {deliveries.result.state === 'loading' ? <Loading what="deliveries" /> : null}
         {deliveries.result.state === 'error' ? <ErrorNotice message={deliveries.result.message} /> : null}
