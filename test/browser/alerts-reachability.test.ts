@@ -138,7 +138,7 @@ describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium',
       const delivered = receiver.next();
       await row.getByRole('button', { name: `Send a test to ${channelName}` }).click();
       const request = await delivered;
-      await row.getByRole('status').getByText('Test delivered.').waitFor();
+      await row.getByTestId('last-delivery').getByText('Test delivered').waitFor();
       await page.getByTestId('alerts-deliveries').getByRole('cell', { name: channelName }).waitFor();
       expect(receiver.requests).toHaveLength(1);
       expect(request.method).toBe('POST');

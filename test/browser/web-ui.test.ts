@@ -100,6 +100,8 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+
   const shot = (name: string) =>
     page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true, animations: 'disabled' });
 
@@ -150,7 +152,8 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
 
       // --- Dashboard with the generic status cards.
       await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
-      await page.getByRole('heading', { name: 'Admin security' }).waitFor();
+      // The security card is headed by a link to the Security page, under that page's name.
+      await page.getByTestId('card-security').getByRole('link', { name: 'Security' }).waitFor();
       await page.getByRole('heading', { name: 'Gatehouse', level: 2 }).waitFor();
       expect(await page.getByTestId('card-security').textContent()).toContain(
         'Turn on two-factor authentication',
@@ -169,7 +172,7 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
       await page.emulateMedia({ colorScheme: 'light' });
 
       // --- Security: enrol TOTP with the secret the page shows.
-      await page.getByRole('link', { name: 'Security' }).click();
+      await nav('Security').click();
       await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
       const secretText = page.getByTestId('totp-secret');
@@ -217,7 +220,7 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
       await shot('09-dashboard-after-login');
 
       // --- The other pages render: a token is shown once, the audit log highlights the failed login.
-      await page.getByRole('link', { name: 'API tokens' }).click();
+      await nav('API tokens').click();
       await page.getByLabel('Name', { exact: true }).fill('browser-test');
       await page.getByRole('button', { name: 'Create token' }).click();
       await page.getByTestId('new-token').waitFor();
@@ -229,14 +232,14 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
       await page.getByRole('button', { name: 'Revoke', exact: true }).click();
       await page.getByText('No API tokens yet.').waitFor();
 
-      await page.getByRole('link', { name: 'Audit log' }).click();
+      await nav('Audit log').click();
       const audit = page.getByTestId('audit-table');
       await audit.waitFor();
       await audit.getByText('totp.enabled').waitFor();
       expect(await audit.locator('tr.row--failure').count()).toBeGreaterThanOrEqual(1);
       await shot('11-audit');
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.getByRole('link', { name: 'Security' }).click();
+      await nav('Security').click();
       await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
       await page.getByRole('heading', { name: 'Sessions' }).waitFor();
       await shot('12-security-phone');
