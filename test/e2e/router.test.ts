@@ -103,6 +103,34 @@ describe.skipIf(skip !== undefined)('router: NAT-PMP, PCP and UPnP IGD against m
     },
   );
 
+  it('A1 cgnat-silent-upnp: the server\'s mapper reports "refused" with the router\'s answers, and holds nothing', async () => {
+    await bed.setScenario('cgnat-silent-upnp');
+    const r = await bed.node('gw', probeScript, ['attempt', '--timeout', '1500']);
+    const out = lastJson(r) as { status: { state: string; error?: string } };
+    expect(out.status.state).toBe('refused');
+    expect(out.status.error).toMatch(
+      /NAT-PMP at 10\.10\.0\.1 refused to map UDP 51820: result 3 \(network failure\)/,
+    );
+    expect(out.status.error).toMatch(/UPnP IGD: AddPortMapping failed with UPnP error 501/);
+    expect(await miniupnpdChain()).not.toContain('51820');
+  });
+
+  it('A3 router-declines: NAT-PMP and UPnP answer but decline to say the address (declined, not silent)', async () => {
+    await bed.setScenario('router-declines');
+    const r = await bed.node('gw', probeScript, ['address', '--timeout', '1500']);
+    const out = lastJson(r) as Record<'pcp' | 'natpmp' | 'upnp', ProbeResult & { declined?: boolean }>;
+    expect(out.natpmp).toMatchObject({
+      kind: 'unavailable',
+      declined: true,
+      reason: expect.stringMatching(/network failure/),
+    });
+    expect(out.upnp).toMatchObject({
+      kind: 'unavailable',
+      declined: true,
+      reason: 'UPnP IGD: the router has no external address (GetExternalIPAddress answered empty)',
+    });
+  });
+
   // How long each protocol takes to give up is measured by npm run bench:reachability, not asserted here.
   it('nat (no miniupnpd): every protocol is unavailable with a reason', async () => {
     await bed.setScenario('nat');

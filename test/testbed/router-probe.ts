@@ -5,6 +5,8 @@
 //   node --import tsx router-probe.ts hold --protocol pcp|natpmp|upnp [--port N] [--lease S] [--description-url URL]
 //     maps UDP port N through the PortMapper, prints {"event":"mapped",...} on one line, waits (up to 15 s) for one
 //     datagram on that port, removes the mapping with stop(), then prints {"event":"done",...}.
+//   node --import tsx router-probe.ts attempt [--port N]
+//     one attempt of the PortMapper with every protocol (as the server makes it); prints its status, then stops.
 import { systemClock } from '../../src/core/clock.js';
 import { createChildProcessRunner } from '../../src/core/child-process-runner.js';
 import { createEventBus } from '../../src/core/events.js';
@@ -96,7 +98,21 @@ if (command === 'address') {
   await mapper.stop();
   const lookup = protocol === 'upnp' ? await clients.upnp.lookupMapping(port) : undefined;
   print({ event: 'done', received, status: mapper.status(), upnpEntryAfterStop: lookup, logs });
+} else if (command === 'attempt') {
+  const port = Number(option('port') ?? 51820);
+  const clients = createRouterClients({ udp, fetch, clock: systemClock, runner, timeoutMs });
+  const mapper = new PortMapper({
+    clients: [clients.pcp, clients.natpmp, clients.upnp],
+    clock: systemClock,
+    logger,
+    bus: createEventBus(logger),
+    settings: { enabled: true, port, leaseSeconds: 120 },
+  });
+  await mapper.reconcile();
+  const status = mapper.status();
+  await mapper.stop();
+  print({ status });
 } else {
-  process.stderr.write('usage: router-probe.ts address|hold [options]\n');
+  process.stderr.write('usage: router-probe.ts address|hold|attempt [options]\n');
   process.exit(2);
 }
