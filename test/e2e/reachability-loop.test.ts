@@ -19,6 +19,16 @@ interface StoreFile {
 
 type AddressChange = { address: string | null; previous: string | null; sources: string[] };
 
+/** A record of the server's log (pino writes one JSON object a line). */
+interface LogRecord {
+  msg: string;
+  family?: string;
+  address?: string;
+  sources?: string[];
+  pending?: string[];
+  late?: string[];
+}
+
 describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
   let bed = undefined as unknown as Testbed;
   let dir = '';
@@ -83,6 +93,14 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
   afterEach(stopServer);
 
   const miniupnpdRules = async () => bed.routerMappings();
+  /** The server's log records written after `from` (a length of the log), in order. */
+  const logRecords = (from: number): LogRecord[] =>
+    bed
+      .log('gatehouse')
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogRecord);
 
   it('maps the WireGuard port on the router while it runs, accepts the public address, and unmaps on shutdown', async () => {
     startServer();
@@ -113,8 +131,29 @@ describe.skipIf(skip !== undefined)('reachability loop in the server', () => {
     startServer();
     await waitFor('the public address accepted', () => accepted(addr.gwPublic));
     // The provider hands the box a new address (on its own interface): the monitor fires, no backstop is due.
+    const logFrom = bed.log('gatehouse').length;
     await bed.setPublicAddress('203.0.113.35');
     await waitFor('the interface address change accepted', () => accepted('203.0.113.35'), 15_000);
+    // The address is accepted at quorum, before the router protocols (nothing in 'public' speaks them) have given
+    // up: the acceptance names them as pending, and their answers are logged after it, from the same probe.
+    const [acceptance, late] = await waitFor('the slow sources of that probe', () => {
+      const records = logRecords(logFrom);
+      const i = records.findIndex((r) => r.msg === 'public address accepted' && r.address === '203.0.113.35');
+      const j = records.findIndex(
+        (r) =>
+          r.msg === 'slow sources answered after the address was accepted' && r.address === '203.0.113.35',
+      );
+      return Promise.resolve(i >= 0 && j >= 0 ? ([i, j] as const) : undefined);
+    });
+    expect(acceptance).toBeLessThan(late);
+    const records = logRecords(logFrom);
+    expect(records[acceptance]?.pending).toEqual(expect.arrayContaining(['pcp', 'natpmp', 'upnp']));
+    expect(records[late]?.late).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^pcp: /), expect.stringMatching(/^natpmp: /)]),
+    );
+    // The history record names the sources that agreed at acceptance: none of the late ones.
+    expect(readHistory().at(-1)?.sources).not.toEqual(expect.arrayContaining(['pcp']));
+    expect(readHistory().filter((h) => h.address === '203.0.113.35')).toHaveLength(1);
     await stopServer();
     await bed.setPublicAddress(addr.gwPublic);
   });
