@@ -1,31 +1,48 @@
 /** @module The first hops towards the internet (traceroute through the CommandRunner): where NAT layers show. */
 import { describeFailedExit, type CommandRunner } from '../core/runner.js';
 
-/** Parses `traceroute -n` output into hop addresses (null for a hop that did not answer). Pure. */
-export function parseTraceroute(stdout: string): (string | null)[] {
-  const hops: (string | null)[] = [];
+/** An IPv4 address has three dots, an IPv6 one colons; round-trip times ("0.123") have neither. */
+const looksLikeAddress = (token: string): boolean =>
+  /^\d{1,3}(\.\d{1,3}){3}$/.test(token) || (token.includes(':') && /^[0-9a-f:.]+$/i.test(token));
+
+/**
+ * Parses `traceroute -n` output into hop number → the first address that answered at that hop (null when no probe
+ * of it was answered), in the order of the output. Pure.
+ */
+export function parseHops(stdout: string): Map<number, string | null> {
+  const hops = new Map<number, string | null>();
   // The header ("traceroute to …, 3 hops max") does not start with a hop number, so the pattern skips it.
   for (const line of stdout.split('\n')) {
-    const m = /^\s*\d+\s+(\S+)/.exec(line);
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
-    hops.push(m[1] === '*' ? null : (m[1] ?? null));
+    const address = (m[2] ?? '').split(/\s+/).find(looksLikeAddress) ?? null;
+    hops.set(Number(m[1]), address);
   }
   return hops;
 }
 
-/**
- * Up to `maxHops` hops towards `target` (an address on the internet, e.g. a STUN server), or a reason.
- * UDP probes, one per hop, 1 s each: a few seconds at most.
- */
-export async function tracePath(
+/** Parses `traceroute -n` output into hop addresses (null for a hop that did not answer). Pure. */
+export function parseTraceroute(stdout: string): (string | null)[] {
+  return [...parseHops(stdout).values()];
+}
+
+/** Silent hops filled in from a second, slower look at the same hops. Pure. */
+export function mergeHops(
+  first: readonly (string | null)[],
+  again: ReadonlyMap<number, string | null>,
+): (string | null)[] {
+  return first.map((hop, i) => hop ?? again.get(i + 1) ?? null);
+}
+
+type Trace = { ok: true; hops: (string | null)[] } | { ok: false; reason: string };
+
+async function traceroute(
   runner: CommandRunner,
+  args: readonly string[],
   target: string,
-  maxHops = 3,
-): Promise<{ ok: true; hops: (string | null)[] } | { ok: false; reason: string }> {
-  const timeoutMs = (maxHops + 2) * 1500;
-  const r = await runner.run(['traceroute', '-n', '-q', '1', '-w', '1', '-m', String(maxHops), target], {
-    timeoutMs,
-  });
+  timeoutMs: number,
+): Promise<{ ok: true; stdout: string } | { ok: false; reason: string }> {
+  const r = await runner.run(['traceroute', '-n', ...args, target], { timeoutMs });
   if (!r.ok) {
     return {
       ok: false,
@@ -35,8 +52,30 @@ export async function tracePath(
           : r.error.message,
     };
   }
-  if (r.value.exitCode !== 0) {
+  if (r.value.exitCode !== 0)
     return { ok: false, reason: describeFailedExit('traceroute', r.value, timeoutMs) };
-  }
-  return { ok: true, hops: parseTraceroute(r.value.stdout) };
+  return { ok: true, stdout: r.value.stdout };
+}
+
+/**
+ * Up to `maxHops` hops towards `target` (an address on the internet, e.g. a STUN server), or a reason.
+ * UDP probes, one per hop, 1 s each: a few seconds at most. When the hop after the router stays silent (as
+ * carrier-grade NATs often do), the hops from there on are probed once more with three probes each, since one lost
+ * answer (ICMP rate limits) must not hide a 100.64.0.0/10 hop.
+ */
+export async function tracePath(runner: CommandRunner, target: string, maxHops = 3): Promise<Trace> {
+  const timeoutMs = (maxHops + 2) * 1500;
+  const first = await traceroute(runner, ['-q', '1', '-w', '1', '-m', String(maxHops)], target, timeoutMs);
+  if (!first.ok) return first;
+  const hops = parseTraceroute(first.stdout);
+  // Hop 1 is the router; the hop after it tells CGNAT apart, so only its silence is worth a second look.
+  if (hops.length < 2 || hops[1] !== null) return { ok: true, hops };
+  const again = await traceroute(
+    runner,
+    ['-q', '3', '-w', '1', '-f', '2', '-m', String(maxHops)],
+    target,
+    timeoutMs,
+  );
+  // The second look only adds: when it fails, the first one stands.
+  return { ok: true, hops: again.ok ? mergeHops(hops, parseHops(again.stdout)) : hops };
 }

@@ -61,6 +61,12 @@ describe('the report says why the path was not traced (README: "without it the r
         stdout:
           'traceroute to 203.0.113.65 (203.0.113.65), 3 hops max, 60 byte packets\n 1  10.10.0.1  0.1 ms\n 2  *\n 3  203.0.113.65  0.3 ms\n',
         stderr: '',
+      })
+      // The silent hop 2 is asked again, and stays silent.
+      .on(['traceroute', '-n', '-q', '3', '-w', '1', '-f', '2', '-m', '3', '203.0.113.65'], {
+        exitCode: 0,
+        stdout: 'traceroute to 203.0.113.65\n 2  * * *\n 3  203.0.113.65  0.3 ms  0.2 ms  0.2 ms\n',
+        stderr: '',
       });
     const report = await probeWith(runner);
     const json = reportJson(report);
