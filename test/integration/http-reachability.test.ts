@@ -74,6 +74,15 @@ describe('reachability over HTTP', () => {
       history: { address: string; sources: string[] }[];
     };
     expect(body.report.ipv4).toMatchObject({ publicAddress: '203.0.113.7', consensus: 'accepted' });
+    // Issue 9 A: how sure, CGNAT (no path traced: not ruled out), what the router did (nothing tried), and no
+    // summary of failures while sources answer.
+    expect(body.report).toMatchObject({
+      level: 'unlikely',
+      inbound: 'needs-port-forward',
+      ipv4: { cgnat: 'not-ruled-out', portMapping: 'not-tried' },
+      portMappingStatus: null,
+      sourcesSummary: null,
+    });
     // The probe ran on the server's clock (the harness's FakeClock), not the wall clock.
     expect(body.report.at).toBe(h.clock.now().toISOString());
     expect(body.report.sources.map((s) => s.source)).toEqual(['stun:a', 'http:echo']);
