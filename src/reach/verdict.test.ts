@@ -458,6 +458,10 @@ const wholeCases: [string, Partial<ProbeFacts>][] = [
       },
     },
   ],
+  [
+    'one STUN answer, on the box, too few agree: not called NAT',
+    { ipv4: v4({ localAddresses: ['203.0.113.2'], stun: stunSeen(['203.0.113.2', 1]) }) },
+  ],
   ['one STUN answer only: too few agree', { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]) }) }],
   [
     'issue 9 A8: offline, every lookup failed',
@@ -550,6 +554,29 @@ describe('stunPort and udpAnswers', () => {
 });
 
 const wholeExpected: Record<string, Verdict> = {
+  'one STUN answer, on the box, too few agree: not called NAT': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: { publicAddress: null, globalReachable: false },
+    inbound: 'no',
+    headline: 'Reachability unknown: not enough sources answered.',
+    evidence: [
+      'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
   'public: the box holds the address STUN sees': {
     level: 'likely',
     ipv4: {

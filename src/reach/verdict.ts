@@ -422,9 +422,17 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
       kind = 'nat';
       evidence.push(`the internet sees ${publicV4} while the box has ${local}`);
     } else if (mapped || answers(v4.consensus).some(fromInternet)) {
-      // No quorum: which address is public is open, but none of the answers is on the box.
-      kind = 'nat';
-      evidence.push(`no answer is an address of the box (${local}): it is behind NAT`);
+      // No quorum: which address is public is open; if none of the answers is on the box, it is behind NAT.
+      const heard = [
+        ...answers(v4.consensus)
+          .filter(fromInternet)
+          .map((a) => a.address),
+        mapped?.address,
+      ];
+      if (!heard.some((a) => a !== undefined && v4.localAddresses.includes(a))) {
+        kind = 'nat';
+        evidence.push(`no answer is an address of the box (${local}): it is behind NAT`);
+      }
     }
     if (kind === 'nat') {
       if (portMapping === 'mapped') {
