@@ -4,34 +4,17 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { AuditTypeRoutes } from '../../../src/audit/routes.js';
-import { expectOk, messageOf, type ApiClient, type GatehouseClient, type OkBody } from '../api.js';
+import { expectOk, messageOf, type GatehouseClient, type OkBody } from '../api.js';
 import { DataTable, LoggedAtCell, OutcomeBadge } from '../components/table.js';
 import { ActionButton, ErrorNotice, Loading, PageTitle, SelectField } from '../components/ui.js';
 import { detailsInWords } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
+import { typeOptionsOf } from './audit-types.js';
 
 type AuditPage = OkBody<Awaited<ReturnType<GatehouseClient['api']['audit']['$get']>>>;
 type AuditEvent = AuditPage['events'][number];
-type AuditTypes = OkBody<Awaited<ReturnType<ApiClient<AuditTypeRoutes>['audit']['types']['$get']>>>;
 
 const pageSize = 100;
-
-/**
- * The filter's choices: every registered type by its description, in the registry's order, plus any type seen
- * in the events that is no longer registered (an event of a capability since removed) under its own name.
- */
-export function typeOptionsOf(
-  types: AuditTypes['types'],
-  seen: readonly string[],
-): { value: string; label: string }[] {
-  const registered = new Set(types.map((t) => t.type));
-  const unregistered = [...new Set(seen)].filter((t) => !registered.has(t)).sort();
-  return [
-    { value: '', label: 'All events' },
-    ...types.map((t) => ({ value: t.type, label: t.description })),
-    ...unregistered.map((t) => ({ value: t, label: t })),
-  ];
-}
 
 function fetchAudit(
   api: GatehouseClient['api'],

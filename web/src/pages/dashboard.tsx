@@ -8,7 +8,7 @@ import { ErrorNotice, Loading, PageTitle } from '../components/ui.js';
 import { formatDateTime, formatRelative } from '../format.js';
 import { useInterval, useLoad } from '../hooks.js';
 import { hrefOf } from '../router.js';
-import { pages } from './index.js';
+import { orderCards, pageOfCard } from './dashboard-cards.js';
 
 type Status = OkBody<Awaited<ReturnType<GatehouseClient['api']['status']['$get']>>>;
 type Card = Status['cards'][number];
@@ -19,22 +19,6 @@ const stateLabels: Record<Card['state'], string> = {
   error: 'Problem',
   unknown: 'Unknown',
 };
-
-/** What needs the person most comes first: problems, then warnings, then the unknown, then what is fine. */
-const stateOrder: Record<Card['state'], number> = { error: 0, warning: 1, unknown: 2, ok: 3 };
-
-/** The cards in the order to show them: by state as above, the providers' order within a state. */
-export function orderCards<C extends Pick<Card, 'state'>>(cards: readonly C[]): C[] {
-  return cards
-    .map((card, i) => ({ card, i }))
-    .sort((a, b) => stateOrder[a.card.state] - stateOrder[b.card.state] || a.i - b.i)
-    .map(({ card }) => card);
-}
-
-/** The page a card is about: the one with the card's id (reachability, security), if there is one. */
-export function pageOfCard(cardId: string): (typeof pages)[number] | undefined {
-  return pages.find((p) => p.id === cardId && p.id !== 'dashboard');
-}
 
 /** Cards refresh on their own; status is cheap to compute. */
 const refreshMs = 30_000;

@@ -564,3 +564,38 @@ describe('inSentence', () => {
     expect(inSentence(label)).toBe(expected);
   });
 });
+
+describe('the field each problem is about', () => {
+  const email = (changes: Partial<Draft>) =>
+    newDraft({
+      kind: 'email',
+      host: 'smtp.example.net',
+      port: '587',
+      from: 'a@example.net',
+      to: 'b@example.net',
+      ...changes,
+    });
+  it.each([
+    ['a blank name', newDraft({ name: '  ', url: 'https://ntfy.sh/t' }), 'name'],
+    ['a missing URL', newDraft({ kind: 'ntfy', url: ' ' }), 'target.url'],
+    ['a missing webhook secret', newDraft({ kind: 'webhook', url: 'https://h.example/x' }), 'target.secret'],
+    ['a missing Gotify token', newDraft({ kind: 'gotify', url: 'https://g.example' }), 'target.token'],
+    ['a missing SMTP server', email({ host: '' }), 'target.host'],
+    ['a port out of range', email({ port: '70000' }), 'target.port'],
+    ['a missing From', email({ from: ' ' }), 'target.from'],
+    ['no recipient', email({ to: ' , ' }), 'target.to'],
+  ])('%s: %s', (_what, draft, field) => {
+    const checked = newChannelOf(draft);
+    expect(checked.ok ? undefined : checked.field).toBe(field);
+  });
+
+  it.each([
+    ['a blank name', { name: '' }, 'name'],
+    ['a new kind without its URL', { kind: 'slack' as const }, 'target.url'],
+    ['a new kind without its secret', { kind: 'gotify' as const, url: 'https://g.example' }, 'target.token'],
+    ['a webhook without a secret', { kind: 'webhook' as const, url: 'https://h.example/x' }, 'target.secret'],
+  ])('an edit with %s: %s', (_what, changes, field) => {
+    const checked = channelPatchOf(ntfyWithoutToken, { ...draftOf(ntfyWithoutToken), ...changes });
+    expect(checked.ok ? undefined : checked.field).toBe(field);
+  });
+});
