@@ -426,6 +426,8 @@ describe('ReachabilityService', () => {
     const first = m.next();
     m.service.start();
     await first;
+    // The first probe has ended, so the debounced one starts on its own (not as a coalesced follow-up).
+    await m.clock.settle();
     m.event();
     m.clock.advance(10);
     await m.clock.settle();
@@ -879,11 +881,16 @@ describe('ReachabilityService accepts at quorum', () => {
     expect(t.alerts.raised).toEqual([]);
 
     // The router answers late, and otherwise.
-    const full = report([
+    const answers = report([
       ...agree('1.1.1.1'),
       known('upnp', 'ipv4', '9.9.9.9'),
       known('http:x', 'ipv4', '1.1.1.1'),
     ]);
+    // The IPv6 side of the same source is not part of what came late for IPv4.
+    const full = {
+      ...answers,
+      sources: [...answers.sources, unavailable('upnp', 'ipv6', 'UPnP reports only the IPv4 address')],
+    };
     t.call(0).report(full);
     expect(await done).toBe(full);
     expect(t.probed).toEqual([full]);
@@ -986,6 +993,10 @@ describe('ReachabilityService accepts at quorum', () => {
     t.call(1).progress.decided();
     t.call(1).report(newer);
     await second;
+    // Settled with nothing pending: nothing came late.
+    expect(t.logger.lines.map((l) => l.msg)).not.toContain(
+      'slow sources answered after the address was accepted',
+    );
     t.call(0).report(report(agree('1.1.1.1')));
     await first;
     expect(t.probed).toEqual([newer]);

@@ -246,20 +246,16 @@ export class ReachabilityService {
   private async runProbe(n: number, decided: () => void): Promise<ReachabilityReport> {
     // Families whose address was accepted while the probe ran, with the sources then still pending.
     const settled = new Map<Family, { readonly address: string; readonly pending: readonly string[] }>();
-    const accepting: Promise<void>[] = [];
     const report = await this.deps.probe(this.abort.signal, {
       settled: (consensus, pending) => {
-        accepting.push(
-          this.serially(() => this.accept(n, consensus, pending)).then(
-            () => void settled.set(consensus.family, { address: consensus.address, pending }),
-            // Logged; the report then accepts the address (if the store takes it by then).
-            (e: unknown) => this.probeFailed(e),
-          ),
-        );
+        // Queued before the report is (below), so the report finds what was accepted.
+        this.serially(async () => {
+          await this.accept(n, consensus, pending);
+          settled.set(consensus.family, { address: consensus.address, pending });
+        }).catch((e: unknown) => this.probeFailed(e));
       },
       decided,
     });
-    await Promise.all(accepting);
     await this.serially(() => this.applyReport(n, report, settled));
     return report;
   }
@@ -314,7 +310,7 @@ export class ReachabilityService {
     report: ReachabilityReport,
     settled: ReadonlyMap<Family, { readonly address: string; readonly pending: readonly string[] }>,
   ): Promise<void> {
-    if (n < this.appliedReport || n < this.changedAddress) {
+    if (n < Math.max(this.appliedReport, this.changedAddress)) {
       this.deps.logger.debug({ probe: n }, 'a newer probe overtook this report; not applied');
       return;
     }
@@ -330,9 +326,9 @@ export class ReachabilityService {
           'slow sources answered after the address was accepted',
         );
     }
-    const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, this.deps.clock.now(), [
-      ...settled.keys(),
-    ]);
+    // A family settled early has its address in the store already (or the report is stale, above): nothing more
+    // to accept there; a family whose acceptance failed to be written gets its address here.
+    const plan = planReachabilityUpdate(this.deps.store.read().reachability, report, this.deps.clock.now());
     await this.applyAddresses(n, plan, []);
     // Clears first: an event-like alert (address changed) is cleared and raised again to be notified anew.
     for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
