@@ -4,6 +4,16 @@ import type { RuleDefinition } from '../alerts/catalogue.js';
 const familyName = (family: unknown): string => (family === 'ipv6' ? 'IPv6' : 'IPv4');
 
 export const reachabilityRules = {
+  'reach.offline': {
+    title: 'No internet connection',
+    severity: 'critical',
+    remedy:
+      "None of the address sources answered, so this box is not on the internet right now. Check this box's " +
+      'network cable or Wi-Fi, the router and its internet connection, and whether this box can resolve names ' +
+      '(DNS). Alerts raised meanwhile are delivered once the connection is back.',
+    kind: 'condition',
+    notifyOnClear: true,
+  },
   'reach.cgnat': {
     title: 'Behind carrier-grade NAT',
     severity: 'critical',
@@ -47,6 +57,16 @@ export const reachabilityRules = {
     remedy:
       'WireGuard needs UDP. Allow UDP to the WireGuard port in the firewall of this box and of the router; some ' +
       'guest, hotel and company networks block UDP altogether.',
+    kind: 'condition',
+    notifyOnClear: true,
+  },
+  'reach.port-mapping-refused': {
+    title: 'The router refused the port mapping',
+    severity: 'warning',
+    remedy:
+      'The router answered UPnP, NAT-PMP or PCP but would not forward the WireGuard UDP port to this box (its ' +
+      "answer is in the details). Allow port mapping for this box in the router's UPnP settings, or forward the " +
+      'WireGuard UDP port to this box by hand.',
     kind: 'condition',
     notifyOnClear: true,
   },

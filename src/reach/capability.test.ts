@@ -98,7 +98,7 @@ describe('the reachability capability', () => {
     ]);
   });
 
-  it('raises "port mapping lost" from the mapper’s event, with the rule’s own remedy, and clears it once mapped again', () => {
+  it('the port mapping’s alerts follow the mapper: lost from its event, refused replaces lost, a new mapping ends both', async () => {
     const t = setup(false);
     t.ports.bus.publish('portmap.lost', {
       protocol: 'natpmp',
@@ -106,6 +106,7 @@ describe('the reachability capability', () => {
       reason: 'renewal refused',
       at: t.ports.clock.now(),
     });
+    await t.ports.bus.idle();
     expect(t.raised).toEqual([
       {
         rule: 'reach.port-mapping-lost',
@@ -114,15 +115,43 @@ describe('the reachability capability', () => {
         details: { protocol: 'natpmp', port: 51820 },
       },
     ]);
-    t.ports.bus.publish('portmap.changed', { state: 'refused', internalPort: 51820 });
-    expect(t.cleared).toEqual([]);
+    expect(t.cleared).toEqual(['reach.port-mapping-refused/51820']);
+    t.raised.length = 0;
+    t.cleared.length = 0;
+    // The next attempt is refused: one problem, so one alert — refused, with the router's answer.
+    t.ports.bus.publish('portmap.changed', {
+      state: 'refused',
+      protocol: 'upnp',
+      internalPort: 51820,
+      error: 'AddPortMapping answered 501 ActionFailed',
+    });
+    await t.ports.bus.idle();
+    expect(t.cleared).toEqual(['reach.port-mapping-lost/51820']);
+    expect(t.raised).toEqual([
+      {
+        rule: 'reach.port-mapping-refused',
+        key: '51820',
+        message:
+          'The router refused to forward UDP 51820 to this box (upnp): AddPortMapping answered 501 ActionFailed.',
+        details: { port: 51820, protocol: 'upnp' },
+      },
+    ]);
+    t.raised.length = 0;
+    t.cleared.length = 0;
+    // States that prove nothing about the router's answer change nothing.
+    for (const state of ['pending', 'unsupported', 'disabled'] as const)
+      t.ports.bus.publish('portmap.changed', { state, internalPort: 51820 });
+    await t.ports.bus.idle();
+    expect([t.raised, t.cleared]).toEqual([[], []]);
     t.ports.bus.publish('portmap.changed', {
       state: 'mapped',
       protocol: 'natpmp',
       externalPort: 51820,
       internalPort: 51820,
     });
-    expect(t.cleared).toEqual(['reach.port-mapping-lost/51820']);
+    await t.ports.bus.idle();
+    expect(t.cleared).toEqual(['reach.port-mapping-lost/51820', 'reach.port-mapping-refused/51820']);
+    expect(t.raised).toEqual([]);
   });
 
   it('after stop it no longer listens on the bus', async () => {

@@ -8,8 +8,9 @@ import type { Ports } from '../core/ports.js';
 import type { ProcessLauncher } from '../core/runner.js';
 import type { Store } from '../store/store.js';
 import { reachabilityRules } from './alert-rules.js';
+import { planMappingAlerts, type ConditionPlan } from './condition-alerts.js';
 import type { AlertSink } from './alerts-port.js';
-import { probeReachability, type ReachabilityReport } from './probe.js';
+import { probeReachability, type ProbeProgress, type ReachabilityReport } from './probe.js';
 import { PushedAddressSource } from './push-source.js';
 import { AnnouncementListener } from './router/announce.js';
 import { GenaSubscriber, type GenaCallbackListener } from './router/gena.js';
@@ -46,6 +47,12 @@ export interface ReachabilityAdapters {
   readonly launcher: ProcessLauncher;
   /** The HTTP listener a router's UPnP event NOTIFYs arrive at. */
   readonly genaListener: GenaCallbackListener;
+  /**
+   * Replaces the probe (its sources, traceroute and router protocols) with a scripted one; everything else — the
+   * loop, its alerts, the port mapper's alerts, the card and the routes — stays production's. Tests only: the
+   * composition root never sets it.
+   */
+  readonly probe?: (signal: AbortSignal, progress: ProbeProgress) => Promise<ReachabilityReport>;
 }
 
 export interface ReachabilityDeps {
@@ -146,21 +153,19 @@ export function createReachability(
     bus: ports.bus,
     settings: settings.portMapping,
   });
+  // The port mapping's alerts follow the mapper's state: refused, lost, or ended by a new mapping. The bus logs
+  // a handler that rejects; its promise lets an orderly stop (and a test) wait with bus.idle().
+  const applyMappingPlan = async (plan: ConditionPlan): Promise<void> => {
+    for (const c of plan.clear) await deps.alerts.clear(c.rule, c.key);
+    for (const a of plan.raise) await deps.alerts.raise(a);
+  };
   subscriptions.push(
-    ports.bus.subscribe('portmap.lost', (e) => {
-      void deps.alerts.raise({
-        rule: 'reach.port-mapping-lost',
-        key: String(e.externalPort),
-        message: `The router dropped the mapping of UDP ${e.externalPort} (${e.protocol}): ${e.reason}.`,
-        details: { protocol: e.protocol, port: e.externalPort },
-      });
-    }),
-  );
-  subscriptions.push(
-    ports.bus.subscribe('portmap.changed', (status) => {
-      if (status.state === 'mapped')
-        void deps.alerts.clear('reach.port-mapping-lost', String(status.externalPort ?? ''));
-    }),
+    ports.bus.subscribe('portmap.lost', (lost) =>
+      applyMappingPlan(planMappingAlerts({ lost }, settings.portMapping.port)),
+    ),
+    ports.bus.subscribe('portmap.changed', (status) =>
+      applyMappingPlan(planMappingAlerts({ status }, settings.portMapping.port)),
+    ),
   );
 
   const routerEvents = (): RouterEventsStatus => {
@@ -174,20 +179,22 @@ export function createReachability(
   };
 
   const service = new ReachabilityService({
-    probe: (signal, progress) =>
-      probeReachability(
-        {
-          runner: ports.runner,
-          fetch: ports.fetch,
-          clock,
-          stun,
-          extraSources: [...createRouterSources(router), pushSource],
-          portMapping: () => portMappingFacts(portMapper.status()),
-        },
-        settings,
-        signal,
-        progress,
-      ),
+    probe:
+      deps.adapters.probe ??
+      ((signal, progress) =>
+        probeReachability(
+          {
+            runner: ports.runner,
+            fetch: ports.fetch,
+            clock,
+            stun,
+            extraSources: [...createRouterSources(router), pushSource],
+            portMapping: () => portMappingFacts(portMapper.status()),
+          },
+          settings,
+          signal,
+          progress,
+        )),
     store: deps.store,
     clock,
     logger: log,

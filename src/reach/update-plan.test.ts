@@ -69,6 +69,7 @@ const state = (ipv4: string | null, ipv6: string | null = null): State['reachabi
   current: { ipv4, ipv6 },
 });
 const decided = [
+  { rule: 'reach.offline', key: 'ipv4' },
   { rule: 'reach.cgnat', key: 'ipv4' },
   { rule: 'reach.double-nat', key: 'ipv4' },
   { rule: 'reach.udp-blocked', key: 'ipv4' },
@@ -219,22 +220,32 @@ describe('planReachabilityUpdate', () => {
   });
 
   it.each<[string, Verdict, string[], string[]]>([
-    ['CGNAT', verdict('cgnat'), ['reach.cgnat'], ['reach.double-nat', 'reach.udp-blocked']],
-    ['double NAT', verdict('double-nat'), ['reach.double-nat'], ['reach.cgnat', 'reach.udp-blocked']],
+    ['CGNAT', verdict('cgnat'), ['reach.cgnat'], ['reach.offline', 'reach.double-nat', 'reach.udp-blocked']],
+    [
+      'double NAT',
+      verdict('double-nat'),
+      ['reach.double-nat'],
+      ['reach.offline', 'reach.cgnat', 'reach.udp-blocked'],
+    ],
     [
       'UDP blocked',
       verdict('public', { udp: 'blocked' }),
       ['reach.udp-blocked'],
-      ['reach.cgnat', 'reach.double-nat'],
+      ['reach.offline', 'reach.cgnat', 'reach.double-nat'],
     ],
-    ['NAT', verdict('nat'), [], ['reach.cgnat', 'reach.double-nat', 'reach.udp-blocked']],
-    ['public', verdict('public'), [], ['reach.cgnat', 'reach.double-nat', 'reach.udp-blocked']],
-    ['unknown keeps every alert as it is', verdict('unknown'), [], []],
-    ['offline keeps every alert as it is', verdict('offline'), [], []],
+    ['NAT', verdict('nat'), [], ['reach.offline', 'reach.cgnat', 'reach.double-nat', 'reach.udp-blocked']],
     [
-      'offline with UDP blocked raises only that',
+      'public',
+      verdict('public'),
+      [],
+      ['reach.offline', 'reach.cgnat', 'reach.double-nat', 'reach.udp-blocked'],
+    ],
+    ['unknown keeps every alert as it is', verdict('unknown'), [], []],
+    ['offline raises offline and keeps the NAT findings', verdict('offline'), ['reach.offline'], []],
+    [
+      'offline with UDP blocked raises both',
       verdict('offline', { udp: 'blocked' }),
-      ['reach.udp-blocked'],
+      ['reach.offline', 'reach.udp-blocked'],
       [],
     ],
   ])('verdict alerts: %s', (_name, v, raised, cleared) => {
@@ -261,7 +272,7 @@ describe('planReachabilityUpdate', () => {
         title: 'Behind carrier-grade NAT',
         message: 'Headline for cgnat. fact one; fact two.',
         remedy: 'First remedy.',
-        details: { inbound: 'no' },
+        details: { inbound: 'no', level: 'unlikely' },
       },
     ]);
     const titles = (v: Verdict) =>

@@ -2,6 +2,7 @@
 import type { AddressChange, State } from '../store/schema.js';
 import type { ReachabilityRuleId } from './alert-rules.js';
 import type { AlertInput } from './alerts-port.js';
+import { planVerdictAlerts } from './condition-alerts.js';
 import type { Consensus } from './consensus.js';
 import type { ReachabilityReport } from './probe.js';
 import type { AcceptedConsensus } from './settle-plan.js';
@@ -97,25 +98,8 @@ export function planReachabilityUpdate(
     }
   }
 
-  const v = report.verdict;
-  const remedy = v.remedies[0];
-  for (const [rule, on] of [
-    ['reach.cgnat', v.ipv4.kind === 'cgnat'],
-    ['reach.double-nat', v.ipv4.kind === 'double-nat'],
-    ['reach.udp-blocked', v.ipv4.udp === 'blocked'],
-  ] as const) {
-    // Only a decided verdict clears an alert; "unknown" or "offline" keep it as it is.
-    if (on) {
-      raise.push({
-        rule,
-        key: 'ipv4',
-        message: `${v.headline} ${v.evidence.join('; ')}.`,
-        ...(remedy === undefined ? {} : { remedy }),
-        details: { inbound: v.inbound },
-      });
-    } else if (v.ipv4.kind !== 'unknown' && v.ipv4.kind !== 'offline') {
-      clear.push({ rule, key: 'ipv4' });
-    }
-  }
+  const conditions = planVerdictAlerts(report.verdict);
+  raise.push(...conditions.raise);
+  clear.push(...conditions.clear);
   return { current, history, raise, clear };
 }

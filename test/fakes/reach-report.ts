@@ -14,6 +14,8 @@ export interface ScriptedReportOptions {
   readonly router?: RouterObservation[];
   /** Whether an HTTP echo got through over TCP; true by default (so silent STUN reads as UDP blocked). */
   readonly tcpWorks?: boolean;
+  /** The box's own IPv4 addresses; a private one by default (the box is behind a NAT). */
+  readonly localAddresses?: string[];
 }
 
 export function scriptedReport(v4: SourceResult[], options: ScriptedReportOptions): ReachabilityReport {
@@ -26,7 +28,7 @@ export function scriptedReport(v4: SourceResult[], options: ScriptedReportOption
     .map((r) => ({ server: r.source, mapped: r.kind === 'known' ? { address: r.address, port: 1 } : null }));
   const facts = {
     ipv4: {
-      localAddresses: ['10.0.0.2'],
+      localAddresses: options.localAddresses ?? ['10.0.0.2'],
       router: options.router ?? [],
       tcpWorks,
       stun: { localPort: 1, results: stunResults },

@@ -78,11 +78,16 @@ describe('raised alerts and their rules', () => {
           now: at(),
           path: ['10.0.0.1', '192.168.100.1', '198.51.100.1'],
         }),
-        // UDP blocked: no STUN answer while TCP works.
-        scriptedReport([unavailable('stun:a', 'ipv4', 'timeout'), unavailable('stun:b', 'ipv4', 'timeout')], {
-          now: at(),
-          publicRanges,
-        }),
+        // UDP blocked: no STUN answer on two ports while TCP works.
+        scriptedReport(
+          [unavailable('stun:a:3478', 'ipv4', 'timeout'), unavailable('stun:b:19302', 'ipv4', 'timeout')],
+          { now: at(), publicRanges },
+        ),
+        // Offline: nothing answers, TCP neither.
+        scriptedReport(
+          [unavailable('stun:a:3478', 'ipv4', 'ENOTFOUND'), unavailable('stun:b:19302', 'ipv4', 'ENOTFOUND')],
+          { now: at(), publicRanges, tcpWorks: false },
+        ),
       ];
       let i = 0;
       const service = new ReachabilityService({
@@ -104,6 +109,7 @@ describe('raised alerts and their rules', () => {
           'reach.cgnat',
           'reach.double-nat',
           'reach.udp-blocked',
+          'reach.offline',
         ]),
       );
       for (const alert of raised) {
@@ -115,7 +121,7 @@ describe('raised alerts and their rules', () => {
       const heard = receiver.requests.map(
         (r) => (JSON.parse(r.body) as { alert: { rule: string } }).alert.rule,
       );
-      expect(new Set(heard)).toEqual(new Set(['reach.cgnat', 'reach.udp-blocked']));
+      expect(new Set(heard)).toEqual(new Set(['reach.cgnat', 'reach.udp-blocked', 'reach.offline']));
       expect(logger.lines.filter((l) => l.msg.includes('no capability registered'))).toEqual([]);
       await service.stop();
     } finally {

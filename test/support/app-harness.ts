@@ -19,10 +19,30 @@ import type { Store } from '../../src/store/store.js';
 import { FakeClock } from '../fakes/clock.js';
 import { MemoryLogger } from '../fakes/logger.js';
 import { FakeRunner } from '../fakes/runner.js';
+import { FakeUdp } from '../fakes/udp.js';
+import type { ReachabilityAdapters } from '../../src/reach/capability.js';
 import { FakeSecrets } from '../fakes/secrets.js';
 import { testConfig } from './config.js';
 
 export const testPassword = 'correct horse battery staple';
+
+/** Reachability's adapters around a scripted probe: UDP in memory, no process, no GENA listener in use. */
+function scriptedReachability(
+  clock: FakeClock,
+  probe: NonNullable<ReachabilityAdapters['probe']>,
+): ReachabilityAdapters {
+  const udp = new FakeUdp(clock);
+  const unused = (what: string) => () => {
+    throw new Error(`the scripted reachability used its ${what}`);
+  };
+  return {
+    udp,
+    stun: { binding: unused('STUN client') } as unknown as ReachabilityAdapters['stun'],
+    launcher: { start: unused('process launcher') } as unknown as ReachabilityAdapters['launcher'],
+    genaListener: { listen: unused('GENA listener') } as unknown as ReachabilityAdapters['genaListener'],
+    probe,
+  };
+}
 
 export async function createHarness(
   options: {
@@ -35,6 +55,13 @@ export async function createHarness(
      * e.g. reachability around a scripted probe. The rest are the same factories main.ts uses, reachability off.
      */
     replace?: (deps: { store: Store; clock: FakeClock; logger: MemoryLogger }) => readonly Capability[];
+    /**
+     * Turns the real reachability capability on around a scripted probe (ReachabilityAdapters.probe): its loop,
+     * alerts, card and routes are production's; router events, the interface monitor and the port mapper are off
+     * and its UDP is in memory, so nothing leaves the process. Start it with `h.capabilities`' lifecycle or drive
+     * it with `probeNow()`.
+     */
+    reachability?: { readonly probe: NonNullable<ReachabilityAdapters['probe']> };
   } = {},
 ) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
@@ -53,7 +80,19 @@ export async function createHarness(
     bus: createEventBus(logger),
     secrets: new FakeSecrets(clock),
   };
+  const base = testConfig({ dataDir });
   const config = testConfig({
+    ...(options.reachability
+      ? {
+          reachability: {
+            ...base.reachability,
+            enabled: true,
+            routerEvents: false,
+            watchInterfaces: false,
+            portMapping: { ...base.reachability.portMapping, enabled: false },
+          },
+        }
+      : {}),
     dataDir,
     tls: options.tls ?? false,
     trustProxy: options.trustProxy ?? true,
@@ -63,7 +102,9 @@ export async function createHarness(
   const { app, auth, metrics, capabilities, alerts } = assembleGatehouse(ports, config, createCapabilities, {
     store,
     auditTypes,
-    adapters: reachabilityAdapters(clock),
+    adapters: options.reachability
+      ? scriptedReachability(clock, options.reachability.probe)
+      : reachabilityAdapters(clock),
     version: '0.0.0-test',
     startedAt: clock.now(),
     listenUrl: () => 'http://gatehouse.test',
