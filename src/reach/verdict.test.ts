@@ -235,13 +235,15 @@ describe('classifyReachability: what each case of issue 9 (A) comes to', () => {
           tcpWorks: false,
           sources: [
             unavailable('http:echo.example', 'ipv4', 'fetch failed: getaddrinfo ENOTFOUND echo.example'),
+            unavailable('dns:resolver.example', 'ipv4', 'querySrv ESERVFAIL'),
+            unavailable('stun:stun.example.net:3478', 'ipv4', 'counted once, from the STUN results'),
             unavailable('natpmp', 'ipv4', 'no NAT-PMP answer'),
           ],
         }),
       }),
     );
     expect(v.evidence[0]).toBe(
-      'no source on the internet answered, and 2 of 3 name lookups failed (e.g. cannot resolve stun.example.net: EAI_AGAIN): DNS does not work from this box',
+      'no source on the internet answered, and 2 of 4 name lookups failed (e.g. cannot resolve stun.example.net: EAI_AGAIN): DNS does not work from this box',
     );
     expect(v.remedies).toEqual([
       "Check this box's internet connection and DNS: its network cable or Wi-Fi, the router's internet link, and the DNS server in /etc/resolv.conf.",
@@ -552,6 +554,956 @@ describe('stunPort and udpAnswers', () => {
     ).toEqual(['dns:resolver1.example:53']);
   });
 });
+
+/** Cases that pin down each branch (mutation testing finds the ones nothing else checks). */
+const branchCases: [string, Partial<ProbeFacts>][] = [
+  [
+    'online over DNS only: two DNS echoes agree, STUN and TCP silent',
+    {
+      ipv4: v4({
+        stun: stunSilent,
+        tcpWorks: false,
+        sources: [known('dns:a', 'ipv4', '203.0.113.2'), known('dns:b', 'ipv4', '203.0.113.2')],
+      }),
+    },
+  ],
+  [
+    'a DNS echo answering a bogus address shows the box is online, but is no evidence of NAT',
+    {
+      ipv4: v4({ stun: stunSilent, tcpWorks: false, sources: [known('dns:a', 'ipv4', '198.51.100.99')] }),
+    },
+  ],
+  [
+    'disagreement, two sources for each address',
+    {
+      ipv4: v4({
+        stun: seen,
+        sources: [
+          known('stun:a:3478', 'ipv4', '203.0.113.2'),
+          known('stun:b:19302', 'ipv4', '203.0.113.2'),
+          known('http:x', 'ipv4', '203.0.113.99'),
+          known('dns:y', 'ipv4', '203.0.113.99'),
+        ],
+      }),
+    },
+  ],
+  [
+    'IPv6: one answer is too few',
+    {
+      ipv4: v4({ stun: seen }),
+      ipv6: { ...v6, consensus: decideAddress('ipv6', [known('stun:a', 'ipv6', '2001:db8:10::2')], policy) },
+    },
+  ],
+  [
+    'UDP blocked: the silent ports are listed in order',
+    {
+      ipv4: v4({
+        stun: {
+          localPort: 40000,
+          results: [
+            { server: 'b:19302', mapped: null, error: 'no answer within 2.5 s' },
+            { server: 'a:3478', mapped: null, error: 'no answer within 2.5 s' },
+          ],
+        },
+        sources: echo,
+      }),
+    },
+  ],
+  [
+    'one server of a port answers, another of the same port is silent: no port is filtered',
+    {
+      ipv4: v4({
+        stun: {
+          localPort: 40000,
+          results: [
+            { server: 'a:3478', mapped: { address: '203.0.113.2', port: 40000 } },
+            { server: 'd:3478', mapped: null, error: 'no answer within 2.5 s' },
+          ],
+        },
+        sources: [known('stun:a:3478', 'ipv4', '203.0.113.2'), known('http:echo', 'ipv4', '203.0.113.2')],
+      }),
+    },
+  ],
+  [
+    'STUN silent on two ports, two DNS echoes answered',
+    {
+      ipv4: v4({
+        stun: stunSilent,
+        sources: [known('dns:a', 'ipv4', '203.0.113.2'), known('dns:b', 'ipv4', '203.0.113.2')],
+        udpAnswered: ['dns:a', 'dns:b'],
+      }),
+    },
+  ],
+  [
+    'no STUN configured, TCP works: nothing said about UDP',
+    {
+      ipv4: v4({
+        stun: null,
+        sources: [known('http:a', 'ipv4', '203.0.113.2'), known('http:b', 'ipv4', '203.0.113.2')],
+      }),
+    },
+  ],
+  [
+    'IPv4 silent, IPv6 works: not offline, UDP over IPv4 unknown',
+    { ipv4: v4({ stun: stunSilent, tcpWorks: false, sources: [], path: null }), ipv6: v6 },
+  ],
+  [
+    'the router dropped the mapping, with its reason',
+    {
+      ipv4: v4({ stun: seen }),
+      portMapping: { state: 'lost', protocol: 'pcp', error: 'renewal via PCP failed' },
+    },
+  ],
+  ['the router dropped the mapping, no reason', { ipv4: v4({ stun: seen }), portMapping: { state: 'lost' } }],
+  ['the router refused, no reason', { ipv4: v4({ stun: seen }), portMapping: { state: 'refused' } }],
+  [
+    'no mapping protocol answered, no reason',
+    { ipv4: v4({ stun: seen }), portMapping: { state: 'unsupported' } },
+  ],
+  [
+    'mapped: the address comes from the router source that has the public one',
+    {
+      ipv4: v4({
+        stun: seen,
+        router: [
+          { source: 'pcp', externalAddress: null, reason: 'no PCP answer' },
+          { source: 'upnp', externalAddress: '203.0.113.2' },
+        ],
+      }),
+      portMapping: { state: 'mapped', protocol: 'upnp' },
+    },
+  ],
+  [
+    'mapped on an address, without a quorum to compare it with',
+    {
+      ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]), path: null }),
+      portMapping: { state: 'mapped', protocol: 'natpmp', externalAddress: '203.0.113.99' },
+    },
+  ],
+  [
+    'a router that declines without a reason',
+    { ipv4: v4({ stun: seen, router: [{ source: 'natpmp', externalAddress: null, declined: true }] }) },
+  ],
+  [
+    'no quorum: a router with a public address is not compared with anything',
+    {
+      ipv4: v4({
+        stun: stunSeen(['203.0.113.2', 1]),
+        router: [{ source: 'upnp', externalAddress: '203.0.113.99' }],
+      }),
+    },
+  ],
+  [
+    'double NAT, and a private hop further on',
+    { ipv4: v4({ stun: seen18, path: ['10.10.0.1', '10.20.0.1', '10.1.1.1'] }) },
+  ],
+  [
+    'unknown, and a router that declines to say its address',
+    {
+      ipv4: v4({
+        stun: null,
+        tcpWorks: false,
+        path: null,
+        router: [{ source: 'natpmp', externalAddress: null, reason: 'result 3', declined: true }],
+      }),
+    },
+  ],
+  ['NAT, a box with two addresses', { ipv4: v4({ localAddresses: ['10.10.0.2', '10.10.0.3'], stun: seen }) }],
+  ['NAT, a box without an IPv4 address of its own', { ipv4: v4({ localAddresses: [], stun: seen }) }],
+  [
+    'NAT, the router answers with its address: no advice to turn UPnP on',
+    { ipv4: v4({ stun: seen, router: [{ source: 'upnp', externalAddress: '203.0.113.2' }] }) },
+  ],
+  [
+    'NAT, the router protocols are silent: turn UPnP on',
+    { ipv4: v4({ stun: seen, router: [{ source: 'pcp', externalAddress: null, reason: 'no PCP answer' }] }) },
+  ],
+  ['no quorum, CGNAT not ruled out', { ipv4: v4({ stun: stunSeen(['203.0.113.2', 1]), path: null }) }],
+  [
+    'proven, through the port mapping',
+    {
+      ipv4: v4({ stun: seen }),
+      portMapping: { state: 'mapped', protocol: 'upnp', externalAddress: '203.0.113.2' },
+      inboundSeen: {
+        from: '198.51.100.10:40404',
+        at: '2026-11-28T10:00:00.000Z',
+        via: 'WireGuard handshake',
+      },
+    },
+  ],
+  [
+    'proven, although the path shows CGNAT',
+    {
+      ipv4: v4({ stun: seen18, path: ['10.10.0.1', '100.64.0.1'] }),
+      inboundSeen: {
+        from: '198.51.100.10:40404',
+        at: '2026-11-28T10:00:00.000Z',
+        via: 'WireGuard handshake',
+      },
+    },
+  ],
+  [
+    "unknown: the sources disagree and one of them reports the box's own address",
+    {
+      ipv4: v4({
+        localAddresses: ['203.0.113.2'],
+        stun: stunSeen(['203.0.113.2', 1]),
+        sources: [known('stun:a:3478', 'ipv4', '203.0.113.2'), known('http:x', 'ipv4', '203.0.113.99')],
+      }),
+    },
+  ],
+];
+
+describe('classifyReachability, branch by branch', () => {
+  it.each(branchCases)('%s', (name, over) => {
+    expect(classifyReachability(facts(over))).toEqual(branchExpected[name]);
+  });
+});
+
+const branchExpected: Record<string, Verdict> = {
+  'online over DNS only: two DNS echoes agree, STUN and TCP silent': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'a DNS echo answering a bogus address shows the box is online, but is no evidence of NAT': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Reachability unknown: not enough sources answered.',
+    evidence: [
+      'dns:a answered 198.51.100.99, a documentation (TEST-NET-2) address: ignored',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'disagreement, two sources for each address': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the sources disagree on the public IPv4 address and none has a quorum (203.0.113.2 from stun:a:3478, stun:b:19302; 203.0.113.99 from http:x, dns:y): no answer is taken as fact',
+      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'IPv6: one answer is too few': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'too few sources agree on the public IPv6 address (1 of 2 needed: 2001:db8:10::2 from stun:a): not taken as fact',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'UDP blocked: the silent ports are listed in order': {
+    level: 'impossible',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'blocked',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'UDP is blocked: WireGuard cannot work from this network.',
+    evidence: [
+      'none of 2 STUN servers answered over UDP (ports 3478, 19302), and no other UDP source answered, while TCP connections to the internet work',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'UDP is blocked on this network, and WireGuard needs UDP: allow outgoing UDP in the firewall, or run Gatehouse on a network that passes UDP.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'one server of a port answers, another of the same port is silent: no port is filtered': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'STUN silent on two ports, two DNS echoes answered': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'no STUN server answered on UDP ports 3478, 19302, while the DNS echo (dns:a, dns:b) answered: UDP itself passes, only those ports are filtered',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'no STUN configured, TCP works: nothing said about UDP': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'IPv4 silent, IPv6 works: not offline, UDP over IPv4 unknown': {
+    level: 'likely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: '2001:db8:10::2',
+      globalReachable: true,
+    },
+    inbound: 'ipv6-only',
+    headline: 'Reachability unknown: not enough sources answered.',
+    evidence: ["IPv6: the box's global address 2001:db8:10::2 is what the internet sees"],
+    remedies: [
+      "Use IPv6: peers with IPv6 can connect to [2001:db8:10::2]:51820 (allow UDP 51820 to this box in the router's IPv6 firewall).",
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'the router dropped the mapping, with its reason': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'lost',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the router dropped the mapping of UDP port 51820: renewal via PCP failed',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'the router dropped the mapping, no reason': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'lost',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the router dropped the mapping of UDP port 51820',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'the router refused, no reason': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'refused',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2) that refused to map UDP port 51820: a manual forward cannot be verified from inside.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the router refused the mapping of UDP port 51820',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'The router refused to map the port: allow this box in its UPnP / NAT-PMP settings, or keep the manual forward.',
+    ],
+  },
+  'no mapping protocol answered, no reason': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'unsupported',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'the router offers no working UPnP, NAT-PMP or PCP',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'mapped: the address comes from the router source that has the public one': {
+    level: 'likely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'mapped',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'via-port-mapping',
+    headline: 'Behind a router (203.0.113.2); the WireGuard port is mapped automatically.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'UDP port 51820 is mapped on the router by upnp, on the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'mapped on an address, without a quorum to compare it with': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'unconfirmed',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (public address not agreed), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
+      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'the path beyond the router was not traced, so carrier-grade NAT cannot be ruled out',
+      'UDP port 51820 is mapped on the router by natpmp, but on 203.0.113.99, not on an agreed public address: another NAT may sit in front of the router',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not the address the internet sees, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'a router that declines without a reason': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (203.0.113.2), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the router answers natpmp but declines to say its external address: its WAN side may not be public',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.2, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'no quorum: a router with a public address is not compared with anything': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
+      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: ['Forward UDP port 51820 on your router to this box at 10.10.0.2.'],
+  },
+  'double NAT, and a private hop further on': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'double-nat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Behind two NATs: not reachable without forwards on both routers.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the hop after your router (10.20.0.1) is a private address: a second router translates',
+      "hop 3 on the path (10.1.1.1) is a private address: the provider's network uses private addresses",
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Two routers translate addresses: put the provider's modem in bridge mode, or forward UDP port 51820 on both (modem → your router → 10.10.0.2).",
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'unknown, and a router that declines to say its address': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'unknown',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Reachability unknown: not enough sources answered.',
+    evidence: [
+      'the router answers natpmp but declines to say its external address (result 3): its WAN side may not be public',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'NAT, a box with two addresses': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2, 10.10.0.3',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'NAT, a box without an IPv4 address of its own': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has no IPv4 address',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at its LAN address.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'NAT, the router answers with its address: no advice to turn UPnP on': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: ['Forward UDP port 51820 on your router to this box at 10.10.0.2.'],
+  },
+  'NAT, the router protocols are silent: turn UPnP on': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (203.0.113.2): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
+  'no quorum, CGNAT not ruled out': {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind NAT (public address not agreed), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
+    evidence: [
+      'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
+      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'the path beyond the router was not traced, so carrier-grade NAT cannot be ruled out',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      "Look up your router's WAN (internet) address on its status page. If it is not the address the internet sees, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+      'If it is the same, forward UDP port 51820 on your router to this box at 10.10.0.2.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+  'proven, through the port mapping': {
+    level: 'proven',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: '203.0.113.2',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'mapped',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'via-port-mapping',
+    headline: 'Reachable: WireGuard handshake from 198.51.100.10:40404 arrived from the internet.',
+    evidence: [
+      'WireGuard handshake from 198.51.100.10:40404 at 2026-11-28T10:00:00.000Z: a peer on the internet reached this box',
+      '2 STUN servers saw the same mapping 203.0.113.2:40000',
+      'the internet sees 203.0.113.2 while the box has 10.10.0.2',
+      'UDP port 51820 is mapped on the router by upnp, on the public address 203.0.113.2',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  'proven, although the path shows CGNAT': {
+    level: 'proven',
+    ipv4: {
+      kind: 'cgnat',
+      publicAddress: '203.0.113.18',
+      mapping: 'endpoint-independent',
+      udp: 'ok',
+      cgnat: 'found',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'yes',
+    headline: 'Reachable: WireGuard handshake from 198.51.100.10:40404 arrived from the internet.',
+    evidence: [
+      'WireGuard handshake from 198.51.100.10:40404 at 2026-11-28T10:00:00.000Z: a peer on the internet reached this box',
+      '2 STUN servers saw the same mapping 203.0.113.18:1',
+      'the hop after your router (100.64.0.1) is in the carrier-grade NAT range 100.64.0.0/10',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [],
+  },
+  "unknown: the sources disagree and one of them reports the box's own address": {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'unknown',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'not-ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: {
+      publicAddress: null,
+      globalReachable: false,
+    },
+    inbound: 'no',
+    headline: 'Reachability unknown: the sources disagree on the public address.',
+    evidence: [
+      'the sources disagree on the public IPv4 address and none has a quorum (203.0.113.2 from stun:a:3478; 203.0.113.99 from http:x): no answer is taken as fact',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+      'Use a relay: a small VPS running WireGuard that this box connects out to.',
+      'Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+    ],
+  },
+};
 
 const wholeExpected: Record<string, Verdict> = {
   'one STUN answer, on the box, too few agree: not called NAT': {

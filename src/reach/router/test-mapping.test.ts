@@ -139,6 +139,29 @@ describe("the doctor's test mapping", () => {
     });
   });
 
+  it('a client that throws counts as silence, never as a refusal', async () => {
+    expect(
+      await tryTestMapping(
+        [client('pcp', new Error('socket closed')), client('upnp', refused('UPnP IGD: 501 (Action Failed)'))],
+        51821,
+      ),
+    ).toEqual({ state: 'refused', externalPort: 51821, error: 'UPnP IGD: 501 (Action Failed)', test: true });
+  });
+
+  it('every removal that fails is named', async () => {
+    const broken = { ok: false as const, failure: { kind: 'unsupported' as const, reason: 'no answer' } };
+    const gone = { ok: false as const, failure: { kind: 'refused' as const, reason: 'not yours' } };
+    expect(
+      await tryTestMapping(
+        [client('natpmp', grant('natpmp'), broken), client('upnp', grant('upnp'), gone)],
+        51821,
+      ),
+    ).toMatchObject({
+      protocol: 'natpmp',
+      error: 'the test mapping was not removed (no answer; not yours); it ends within 60 s',
+    });
+  });
+
   it('without clients nothing is tried', async () => {
     expect(await tryTestMapping([], 51821)).toEqual(failedTestMapping([], 51821));
     expect(failedTestMapping([], 51821)).toEqual({

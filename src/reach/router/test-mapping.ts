@@ -67,8 +67,9 @@ export async function tryTestMapping(
 ): Promise<PortMappingFacts> {
   const asked = order.flatMap((protocol) => clients.filter((c) => c.protocol === protocol));
   const answers = await Promise.all(
-    asked.map((client) =>
-      attempt(client, () =>
+    asked.map(async (client) => ({
+      client,
+      result: await attempt(client, () =>
         client.map(
           {
             internalPort: port,
@@ -79,21 +80,18 @@ export async function tryTestMapping(
           signal,
         ),
       ),
-    ),
+    })),
   );
   const failures: RouterFailure[] = [];
   const removalFailures: string[] = [];
   let first: GrantedMapping | undefined;
-  for (const [i, r] of answers.entries()) {
-    // Stryker disable next-line ConditionalExpression: asked and answers have the same length by construction
-    const client = asked[i];
-    if (!client) continue;
-    if (!r.ok) {
-      failures.push(r.failure);
+  for (const { client, result } of answers) {
+    if (!result.ok) {
+      failures.push(result.failure);
       continue;
     }
-    first ??= r.value;
-    const removed = await attempt(client, () => client.unmap(r.value, signal));
+    first ??= result.value;
+    const removed = await attempt(client, () => client.unmap(result.value, signal));
     if (!removed.ok) removalFailures.push(removed.failure.reason);
   }
   if (!first) return failedTestMapping(failures, port);
