@@ -510,7 +510,10 @@ describe('exact results', () => {
       ctx('2026-03-01T00:00:00Z', 'c1'),
     ).state;
     state = clearAlert(state, 'reach.cgnat', '', ctx('2026-03-01T00:01:00Z')).state;
-    state = { ...state, channels: [...state.channels, channel('b')] };
+    state = {
+      ...state,
+      channels: [...state.channels, { ...channel('b'), createdAt: '2026-03-01T00:00:30.000Z' }],
+    };
     expect(planPending(state, ctx('2026-03-01T01:00:00Z'))).toEqual({
       state,
       alert: undefined,
@@ -518,6 +521,76 @@ describe('exact results', () => {
       notifications: [],
       suppressed: [],
     });
+  });
+});
+
+describe('a condition that ended before a channel could hear of it', () => {
+  const ctx = (iso: string): RuleContext => ({ rules, now: new Date(iso), newId: () => 'x' });
+  /** Raised at 00:00 while the delivery to "a" failed (the box was offline), cleared at 00:05. */
+  function missed(rule: 'reach.cgnat' | 'reach.sources-disagree' = 'reach.cgnat', channels = [channel('a')]) {
+    const at = (iso: string, id = 'x') => ({ rules, now: new Date(iso), newId: () => id });
+    let state = raiseAlert(
+      stateWith(...channels),
+      { rule, key: '', message: 'm' },
+      at('2026-03-01T00:00:00Z', 'c1'),
+    ).state;
+    state = unmarkFailedDeliveries(state, [{ alertId: 'c1', channelId: 'a' }]);
+    return clearAlert(state, rule, '', at('2026-03-01T00:05:00Z')).state;
+  }
+
+  it('is told once, as "cleared" naming both times, once the limits allow (not before)', () => {
+    const state = missed();
+    // Within perAlertMs of the failed attempt: the back-off holds it.
+    const early = planPending(state, ctx('2026-03-01T00:10:00Z'));
+    expect(early.notifications).toEqual([]);
+    expect(early.suppressed).toEqual([{ channelId: 'a', alertId: 'c1', reason: 'alert-rate-limit' }]);
+    const late = planPending(state, ctx('2026-03-01T00:16:00Z'));
+    expect(late.notifications.map((n) => [n.event, n.alert.id, n.channelIds])).toEqual([
+      ['cleared', 'c1', ['a']],
+    ]);
+    expect(late.notifications[0]?.alert).toMatchObject({
+      raisedAt: '2026-03-01T00:00:00.000Z',
+      clearedAt: '2026-03-01T00:05:00.000Z',
+    });
+    expect(late.state.notifications.at(-1)).toMatchObject({
+      event: 'cleared',
+      alertId: 'c1',
+      channelIds: ['a'],
+    });
+    // Told: never again.
+    expect(planPending(late.state, ctx('2026-03-01T02:00:00Z')).notifications).toEqual([]);
+    // Unless that delivery failed too: tried again after perAlertMs, not at every pending run.
+    const failed = unmarkFailedDeliveries(late.state, [{ alertId: 'c1', channelId: 'a' }]);
+    const soon = planPending(failed, ctx('2026-03-01T00:30:00Z'));
+    expect(soon.notifications).toEqual([]);
+    expect(soon.suppressed).toEqual([{ channelId: 'a', alertId: 'c1', reason: 'alert-rate-limit' }]);
+    expect(planPending(failed, ctx('2026-03-01T00:31:01Z')).notifications).toHaveLength(1);
+  });
+
+  it('is not told after a day, nor when acknowledged, nor for a rule that does not tell its end', () => {
+    expect(planPending(missed(), ctx('2026-03-02T00:05:00Z')).notifications).toHaveLength(1);
+    expect(planPending(missed(), ctx('2026-03-02T00:05:00.001Z')).notifications).toEqual([]);
+    const acked = acknowledgeAlert(missed(), 'c1', new Date('2026-03-01T00:06:00Z'), rules).state;
+    expect(planPending(acked, ctx('2026-03-01T01:00:00Z')).notifications).toEqual([]);
+    expect(planPending(missed('reach.sources-disagree'), ctx('2026-03-01T01:00:00Z')).notifications).toEqual(
+      [],
+    );
+  });
+
+  it('goes only to channels that existed when it was raised, are enabled and take its severity', () => {
+    const state = missed('reach.cgnat', [channel('a'), channel('quiet', 'critical', false)]);
+    const later = { ...channel('new'), createdAt: '2026-03-01T00:00:00.001Z' };
+    const withNew = { ...state, channels: [...state.channels, later] };
+    expect(planPending(withNew, ctx('2026-03-01T01:00:00Z')).notifications.map((n) => n.channelIds)).toEqual([
+      ['a'],
+    ]);
+    const same = { ...channel('same'), createdAt: '2026-03-01T00:00:00.000Z' };
+    expect(
+      planPending(
+        { ...state, channels: [...state.channels, same] },
+        ctx('2026-03-01T01:00:00Z'),
+      ).notifications.map((n) => n.channelIds),
+    ).toEqual([['a', 'same']]);
   });
 });
 

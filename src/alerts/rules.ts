@@ -197,6 +197,10 @@ export function acknowledgeAlert(state: AlertsState, id: string, now: Date, rule
  * Plans "raised" notifications for every active, unacknowledged alert that has channels still waiting (held back
  * by a rate limit, or added after it was raised) and that the limits now allow. Run it now and then so an alert
  * whose raiser goes quiet is still delivered.
+ *
+ * A condition that ended before a channel could hear of it — its delivery failed (the box was offline, the
+ * receiver down) or a limit held it back — is not lost: within `lateSummaryMs` of its end, a channel that existed
+ * when it was raised gets one "cleared" notification, which names both times (for rules that tell their end).
  */
 export function planPending(state: AlertsState, ctx: RuleContext): RuleResult {
   let current = state;
@@ -204,8 +208,10 @@ export function planPending(state: AlertsState, ctx: RuleContext): RuleResult {
   const suppressed: Suppression[] = [];
   for (const candidate of state.items) {
     // Acknowledged alerts are skipped by planRaised itself.
-    if (candidate.clearedAt !== null) continue;
-    const planned = planRaised(current, candidate, ctx);
+    const planned =
+      candidate.clearedAt === null
+        ? planRaised(current, candidate, ctx)
+        : planLateClear(current, candidate, ctx);
     suppressed.push(...planned.suppressed);
     if (planned.notifications.length === 0) continue;
     notifications.push(...planned.notifications);
@@ -259,6 +265,49 @@ function planRaised(
     notifications: [{ event: 'raised', alert: told, channelIds: planned.channelIds }],
     suppressed: planned.suppressed,
   };
+}
+
+/** How long after its end a condition nobody could hear of is still told (see planPending). */
+export const lateSummaryMs = 24 * 60 * 60_000;
+
+function planLateClear(
+  state: AlertsState,
+  alert: Alert,
+  ctx: RuleContext,
+): { alert: Alert; notifications: PlannedNotification[]; suppressed: Suppression[] } {
+  const nothing = { alert, notifications: [], suppressed: [] };
+  const clearedAt = Date.parse(alert.clearedAt ?? '');
+  if (
+    alert.acknowledgedAt !== null ||
+    !definitionOf(ctx.rules, alert.rule).notifyOnClear ||
+    ctx.now.getTime() - clearedAt > lateSummaryMs
+  )
+    return nothing;
+  // Channels added after the alert was raised never had to hear of it.
+  const existed = new Set(
+    state.channels.filter((c) => Date.parse(c.createdAt) <= Date.parse(alert.raisedAt)).map((c) => c.id),
+  );
+  // A "cleared" that failed is tried again, like a "raised", only after perAlertMs.
+  const limits = ctx.limits ?? defaultRateLimits;
+  const triedRecently = (channelId: string) =>
+    state.notifications.some(
+      (n) =>
+        n.event === 'cleared' &&
+        n.alertId === alert.id &&
+        n.channelIds.includes(channelId) &&
+        Date.parse(n.at) > ctx.now.getTime() - limits.perAlertMs,
+    );
+  const planned = planChannels(state, alert, 'raised', ctx);
+  const channelIds = planned.channelIds.filter((id) => existed.has(id) && !triedRecently(id));
+  const suppressed = [
+    ...planned.suppressed.filter((x) => existed.has(x.channelId)),
+    ...planned.channelIds
+      .filter((id) => existed.has(id) && triedRecently(id))
+      .map((channelId) => ({ channelId, alertId: alert.id, reason: 'alert-rate-limit' as const })),
+  ];
+  if (channelIds.length === 0) return { ...nothing, suppressed };
+  const told: Alert = { ...alert, notifiedChannelIds: [...alert.notifiedChannelIds, ...channelIds] };
+  return { alert: told, notifications: [{ event: 'cleared', alert: told, channelIds }], suppressed };
 }
 
 function planChannels(

@@ -417,10 +417,10 @@ export class AlertService {
     }
     const outcomes = await Promise.all(attempts);
     const deliveries = outcomes.map((o) => o.delivery);
-    const failedRaised = outcomes.flatMap(({ delivery: d, event }) =>
-      !d.ok && event === 'raised' && d.alertId !== null
-        ? [{ alertId: d.alertId, channelId: d.channelId }]
-        : [],
+    // A failed "raised" is offered again while the alert is active; a failed "cleared" by planPending's late
+    // summary (the channel is un-marked either way).
+    const failedRaised = outcomes.flatMap(({ delivery: d }) =>
+      !d.ok && d.alertId !== null ? [{ alertId: d.alertId, channelId: d.channelId }] : [],
     );
     try {
       await this.deps.store.update((draft, tx) => {
