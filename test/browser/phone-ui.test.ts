@@ -393,6 +393,11 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
     withEvidence(async () => {
       await page.getByRole('button', { name: 'Log out', exact: true }).click();
       await page.getByRole('heading', { name: 'Log in' }).waitFor();
+      for (const colorScheme of ['dark', 'light'] as const) {
+        await page.emulateMedia({ colorScheme });
+        expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+        expect(await seriousAxeViolations(page), `login page, ${colorScheme}`).toEqual([]);
+      }
       await page.getByLabel('Username').fill(username);
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Log in' }).click();
@@ -426,6 +431,24 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
 
   it('every page fits a phone and a desktop, all navigation in sight, with no serious axe violation in light or dark mode', () =>
     withEvidence(async () => {
+      if (!gatehouse) throw new Error('server did not start');
+      // An address history, so that the Reachability page draws its timeline (family badges, sources) too.
+      await gatehouse.store.update((_draft, tx) => {
+        tx.append('reach.history', {
+          at: new Date(Date.now() - 3_600_000).toISOString(),
+          family: 'ipv4',
+          address: '203.0.113.7',
+          previous: null,
+          sources: ['stun:stun.example.net:3478', 'upnp'],
+        });
+        tx.append('reach.history', {
+          at: new Date().toISOString(),
+          family: 'ipv6',
+          address: '2001:db8::7',
+          previous: null,
+          sources: ['interface:eth0'],
+        });
+      });
       for (const viewport of [phone, desktop]) {
         await page.setViewportSize(viewport);
         for (const colorScheme of ['light', 'dark'] as const) {
