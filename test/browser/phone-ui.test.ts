@@ -459,7 +459,7 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
             // Wait until the page has drawn its data, not just its title.
             await expect.poll(() => page.locator('.loading').count()).toBe(0);
             await expectPageSound(`${p.hash} at ${viewport.width}px, ${colorScheme}`);
-            if (viewport === phone) await shot(`08-${p.heading.replace(/\W+/g, '-')}-phone-${colorScheme}`);
+            await shot(`08-${p.heading.replace(/\W+/g, '-')}-${viewport.width}-${colorScheme}`);
           }
         }
       }
