@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
-import { LoginThrottle, defaultLockoutPolicy, lockoutDurationMs, type LockoutPolicy } from './rate-limit.js';
+import {
+  LoginThrottle,
+  defaultLockoutPolicy,
+  entriesToKeep,
+  lockoutDurationMs,
+  type LockoutPolicy,
+} from './rate-limit.js';
 
 const second = 1_000;
 const minute = 60 * second;
@@ -340,5 +346,33 @@ describe('LoginThrottle memory bound (10 000 keys)', () => {
     expect(throttle.held.inFlight).toBe(1);
     throttle.end(['client:a']);
     expect(throttle.held).toEqual({ failures: 0, inFlight: 0 });
+  });
+});
+
+describe('entriesToKeep (what the store keeps across restarts)', () => {
+  const now = 10 * 24 * 3600_000;
+  const e = (name: string, lastFailureAt: number, lockedUntil: number) => ({
+    name,
+    failures: 1,
+    lastFailureAt,
+    lockedUntil,
+  });
+  it.each([
+    ['a running lockout is kept', [e('a', now - 1000, now + 1)], 5, ['a']],
+    ['failures still counting are kept', [e('a', now - 3600_000, 0)], 5, ['a']],
+    ['forgotten failures with no lockout go', [e('a', now - 25 * 3600_000, now - 1)], 5, []],
+    [
+      'running lockouts first, longest first, then recent failures, cut at the limit',
+      [
+        e('old', now - 7200_000, 0),
+        e('short', now - 10, now + 10),
+        e('new', now - 10, 0),
+        e('long', now - 20, now + 99),
+      ],
+      3,
+      ['long', 'short', 'new'],
+    ],
+  ])('%s', (_what, entries, limit, kept) => {
+    expect(entriesToKeep(entries, now, defaultLockoutPolicy, limit).map((x) => x.name)).toEqual(kept);
   });
 });

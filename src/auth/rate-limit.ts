@@ -24,10 +24,35 @@ export function lockoutDurationMs(failures: number, policy: LockoutPolicy): numb
   return Math.min(policy.maxLockoutMs, policy.baseLockoutMs * 2 ** Math.min(step, 30));
 }
 
-interface Entry {
-  failures: number;
-  lastFailureAt: number;
-  lockedUntil: number;
+/** One key's failures and lockout, times in ms since the epoch; what the store keeps across restarts. */
+export interface ThrottleEntry {
+  readonly failures: number;
+  readonly lastFailureAt: number;
+  readonly lockedUntil: number;
+}
+
+type Entry = ThrottleEntry;
+
+/**
+ * Which of the given entries are worth keeping, at most `limit`: those whose lockout runs or whose failures still
+ * count. Running lockouts first (longest first), then the most recent failures. Pure: the store keeps what it returns.
+ */
+export function entriesToKeep<T extends ThrottleEntry>(
+  entries: readonly T[],
+  now: number,
+  policy: LockoutPolicy,
+  limit: number,
+): T[] {
+  const live = entries.filter((e) => e.lockedUntil > now || now - e.lastFailureAt <= policy.forgetAfterMs);
+  return live
+    .sort((a, b) => {
+      const aLocked = a.lockedUntil > now ? 1 : 0;
+      const bLocked = b.lockedUntil > now ? 1 : 0;
+      if (aLocked !== bLocked) return bLocked - aLocked;
+      if (aLocked === 1 && a.lockedUntil !== b.lockedUntil) return b.lockedUntil - a.lockedUntil;
+      return b.lastFailureAt - a.lastFailureAt;
+    })
+    .slice(0, limit);
 }
 
 export type ThrottleDecision =
@@ -41,7 +66,17 @@ export class LoginThrottle {
   constructor(
     private readonly clock: Clock,
     private readonly policy: LockoutPolicy = defaultLockoutPolicy,
-  ) {}
+    /** Entries kept from before a restart (the store's lockouts slice). */
+    initial: Iterable<readonly [string, ThrottleEntry]> = [],
+  ) {
+    for (const [key, entry] of initial) this.entries.set(key, { ...entry });
+  }
+
+  /** The entry of `key` as it stands (undefined: nothing counts against it), for the store to keep. */
+  entryOf(key: string): ThrottleEntry | undefined {
+    const e = this.entries.get(key);
+    return e === undefined ? undefined : { ...e };
+  }
 
   /** Whether an attempt may proceed for all the given keys; the longest running lockout wins. */
   check(keys: readonly string[]): ThrottleDecision {

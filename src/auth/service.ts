@@ -4,14 +4,20 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { PrivateFiles } from '../core/node-fs.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
-import type { Session, State, User } from '../store/schema.js';
+import { lockoutRetention, type Session, type State, type User } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { appendAudit, type AuditInput } from '../audit/record.js';
 import { AuditSampler } from './audit-sampler.js';
 import { constantTimeEqual, generateSecret, sha256Hex } from './crypto.js';
 import { authFailure, lockedFailure, type AuthFailure } from './failure.js';
 import { createTimingDummyHash, hashPassword, verifyPassword } from './passwords.js';
-import { LoginThrottle, type LockoutPolicy } from './rate-limit.js';
+import {
+  deviceCookieMaxAgeSeconds,
+  ensureDeviceKey,
+  issueDeviceToken,
+  readDeviceToken,
+} from './device-cookie.js';
+import { defaultLockoutPolicy, entriesToKeep, LoginThrottle, type LockoutPolicy } from './rate-limit.js';
 import { auditContext, type RequestContext } from './request-context.js';
 import { isSessionLive, needsTouch, publicSessionId, sessionExpiry, type SessionPolicy } from './sessions.js';
 import { checkSetupToken, ensureSetupToken, removeSetupToken } from './setup-token.js';
@@ -38,6 +44,8 @@ export interface IssuedSession {
    * limit itself), so an active session is not dropped by the browser at the first idle deadline.
    */
   readonly cookieMaxAgeSeconds: number;
+  /** A new device cookie (see device-cookie.ts) once a login is complete; absent for a pending one. */
+  readonly device?: { readonly token: string; readonly maxAgeSeconds: number };
 }
 
 export interface AuthEvents {
@@ -64,8 +72,23 @@ export class AuthService {
   /** Hash checked for unknown usernames, so response time does not reveal which names exist. */
   private dummyHash: Promise<string> | undefined;
 
+  /** The device cookies' signing key, read (or made) on first use. */
+  private deviceKey: Buffer | undefined;
+
   constructor(private readonly deps: AuthServiceDeps) {
-    this.throttle = new LoginThrottle(deps.clock, deps.lockoutPolicy);
+    // Lockouts from before a restart still hold.
+    const kept = deps.store.read().lockouts.map(
+      (l) =>
+        [
+          l.key,
+          {
+            failures: l.failures,
+            lastFailureAt: Date.parse(l.lastFailureAt),
+            lockedUntil: Date.parse(l.lockedUntil),
+          },
+        ] as const,
+    );
+    this.throttle = new LoginThrottle(deps.clock, deps.lockoutPolicy, kept);
     this.lockedAttempts = new AuditSampler(deps.clock, (input) => this.audit(input));
     this.tokens = new ApiTokenService({ store: deps.store, clock: deps.clock });
   }
@@ -103,11 +126,16 @@ export class AuthService {
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
     if (!checkSetupToken(this.deps.files, this.deps.dataDir, input.setupToken)) {
       this.throttle.recordFailure(keys);
-      await this.audit({
-        type: 'setup.token-rejected',
-        actor: input.username,
-        outcome: 'failure',
-        ...auditContext(ctx),
+      const now = this.deps.clock.now();
+      await this.deps.store.update((draft, tx) => {
+        // Whatever username the visitor typed is no account: the attempt is nobody's.
+        appendAudit(tx, now, {
+          type: 'setup.token-rejected',
+          actor: 'anonymous',
+          outcome: 'failure',
+          ...auditContext(ctx),
+        });
+        this.keepThrottle(draft, keys, now);
       });
       return fail(
         authFailure(
@@ -146,14 +174,14 @@ export class AuthService {
       return fail(authFailure('setup.already-complete', 'Gatehouse is already set up; log in instead'));
     removeSetupToken(this.deps.files, this.deps.dataDir);
     this.deps.logger.info({ username: user.username }, 'setup complete: admin account created');
-    return ok(await this.issueSession(user, 'complete', ctx));
+    return ok({ ...(await this.issueSession(user, 'complete', ctx)), device: this.newDevice(user) });
   }
 
   async login(
     input: { username: string; password: string },
     ctx: RequestContext,
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
-    const keys = [`account:${input.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+    const keys = this.throttleKeys(input.username, ctx);
     const gate = this.throttle.begin(keys);
     if (!gate.allowed) {
       this.deps.events?.loginAttempt('locked');
@@ -193,13 +221,17 @@ export class AuthService {
     }
     this.throttle.recordSuccess(keys);
     this.deps.events?.loginAttempt('success');
-    await this.audit({
-      type: 'login.success',
-      actor: user.username,
-      outcome: 'success',
-      ...auditContext(ctx),
+    const now = this.deps.clock.now();
+    await this.deps.store.update((draft, tx) => {
+      appendAudit(tx, now, {
+        type: 'login.success',
+        actor: user.username,
+        outcome: 'success',
+        ...auditContext(ctx),
+      });
+      this.keepThrottle(draft, keys, now);
     });
-    return ok(await this.issueSession(user, 'complete', ctx));
+    return ok({ ...(await this.issueSession(user, 'complete', ctx)), device: this.newDevice(user) });
   }
 
   /** Second step of a login: a TOTP code or a recovery code upgrades a pending session to a complete one. */
@@ -217,7 +249,7 @@ export class AuthService {
         ),
       );
     }
-    const keys = [`account:${found.user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+    const keys = this.throttleKeys(found.user.username, ctx);
     const gate = this.throttle.begin(keys);
     if (!gate.allowed) return fail(lockedFailure(gate.retryAfterMs));
     try {
@@ -287,6 +319,9 @@ export class AuthService {
         details: { method: usedRecovery === undefined ? 'totp' : 'recovery-code' },
         ...auditContext(ctx),
       });
+      // The counters restart only with the login complete; kept in this same write.
+      this.throttle.recordSuccess(keys);
+      this.keepThrottle(draft, keys, now);
       return 'ok';
     });
     if (committed === 'no-pending-login') {
@@ -299,9 +334,14 @@ export class AuthService {
       await this.recordLoginFailure(keys, user.username, ctx, 'login.mfa-failure');
       return fail(authFailure('auth.invalid-code', 'that code is not valid'));
     }
-    this.throttle.recordSuccess(keys);
     this.deps.events?.loginAttempt('success');
-    return ok({ sessionId: sessionIdNew, session, user, cookieMaxAgeSeconds: this.cookieMaxAge(session) });
+    return ok({
+      sessionId: sessionIdNew,
+      session,
+      user,
+      cookieMaxAgeSeconds: this.cookieMaxAge(session),
+      device: this.newDevice(user),
+    });
   }
 
   /** Resolves a session cookie to a live session; refreshes its idle expiry (see touchIntervalMs for how often). */
@@ -573,7 +613,7 @@ export class AuthService {
     ctx: RequestContext,
     action: string,
   ): Promise<Outcome<void, AuthFailure>> {
-    const keys = [`account:${user.username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+    const keys = this.throttleKeys(user.username, ctx);
     const gate = this.throttle.begin(keys);
     if (!gate.allowed) return fail(lockedFailure(gate.retryAfterMs));
     let valid: boolean;
@@ -602,6 +642,7 @@ export class AuthService {
           ...auditContext(ctx),
         });
       }
+      this.keepThrottle(draft, keys, now);
     });
     return fail(authFailure('auth.wrong-password', 'the password is wrong'));
   }
@@ -615,6 +656,59 @@ export class AuthService {
   private cookieMaxAge(session: Session): number {
     const { pendingMfaMs, maxAgeMs } = this.deps.sessionPolicy;
     return Math.floor((session.stage === 'pending-mfa' ? pendingMfaMs : maxAgeMs) / 1000);
+  }
+
+  /**
+   * The throttle keys of an attempt for `username`. A browser with a valid device cookie for that user is counted
+   * by its device alone (OWASP device cookies): strangers' failures on the account or from its address cannot
+   * lock it out. Anyone else is counted by account and by address, as before.
+   */
+  private throttleKeys(username: string, ctx: RequestContext): string[] {
+    const token = ctx.deviceToken;
+    if (token !== undefined && token !== '') {
+      const claim = readDeviceToken(this.signingKey(), token);
+      if (claim?.username === username.toLowerCase()) return [`device:${claim.deviceId}`];
+    }
+    return [`account:${username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+  }
+
+  private newDevice(user: User): { token: string; maxAgeSeconds: number } {
+    return {
+      token: issueDeviceToken(this.signingKey(), user.username),
+      maxAgeSeconds: deviceCookieMaxAgeSeconds,
+    };
+  }
+
+  private signingKey(): Buffer {
+    this.deviceKey ??= ensureDeviceKey(this.deps.files, this.deps.dataDir);
+    return this.deviceKey;
+  }
+
+  /** Writes the throttle's entries for `keys` into the lockouts slice (in the caller's write), bounded. */
+  private keepThrottle(draft: State, keys: readonly string[], now: Date): void {
+    const changed = new Set(keys);
+    const others = draft.lockouts.filter((l) => !changed.has(l.key));
+    const mine = keys.flatMap((key) => {
+      const e = this.throttle.entryOf(key);
+      return e === undefined || e.failures === 0
+        ? []
+        : [
+            {
+              key,
+              failures: e.failures,
+              lastFailureAt: new Date(e.lastFailureAt).toISOString(),
+              lockedUntil: new Date(e.lockedUntil).toISOString(),
+            },
+          ];
+    });
+    const asEntries = [...others, ...mine].map((l) => ({
+      record: l,
+      failures: l.failures,
+      lastFailureAt: Date.parse(l.lastFailureAt),
+      lockedUntil: Date.parse(l.lockedUntil),
+    }));
+    const policy = this.deps.lockoutPolicy ?? defaultLockoutPolicy;
+    draft.lockouts = entriesToKeep(asEntries, now.getTime(), policy, lockoutRetention).map((e) => e.record);
   }
 
   private timingDummyHash(): Promise<string> {
@@ -685,6 +779,7 @@ export class AuthService {
           ...auditContext(ctx),
         });
       }
+      this.keepThrottle(draft, keys, now);
     });
     if (started.size > 0) {
       this.deps.logger.warn(

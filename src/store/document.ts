@@ -7,11 +7,13 @@ import { defineStore, type DocumentOf, type LogsOf } from './define-store.js';
 import { storeMigrations } from './migrations.js';
 import { alertsSlice } from './slices/alerts.js';
 import { authSlice } from './slices/auth.js';
+import { lockoutsSlice } from './slices/lockouts.js';
 import { reachabilitySlice } from './slices/reachability.js';
 import { settingsSlice } from './slices/settings.js';
 
 export const registeredSlices = [
   authSlice,
+  lockoutsSlice,
   settingsSlice,
   reachabilitySlice,
   alertsSlice,

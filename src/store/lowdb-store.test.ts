@@ -311,7 +311,7 @@ describe('migrations that move records into logs', () => {
   });
 });
 
-describe('the registered store (version 4)', () => {
+describe('the registered store (version 5)', () => {
   it('moves the audit events, address history and deliveries of a version 3 file into their logs', async () => {
     const v3 = migrateV2ToV3(
       migrateV1ToV2({
@@ -346,7 +346,11 @@ describe('the registered store (version 4)', () => {
     expect(store.log('reach.history').newest(10)).toEqual(v3.reachability.history);
     expect(store.log('alerts.deliveries').newest(10)).toEqual(v3.alerts.deliveries);
     const doc = JSON.parse(docOnDisk()) as Record<string, unknown>;
-    expect(doc).toMatchObject({ version: 4, reachability: { current: { ipv4: '203.0.113.9', ipv6: null } } });
+    expect(doc).toMatchObject({
+      version: 5,
+      reachability: { current: { ipv4: '203.0.113.9', ipv6: null } },
+      lockouts: [],
+    });
     expect(doc).not.toHaveProperty('audit');
     expect(doc.alerts).not.toHaveProperty('deliveries');
     expect(fs.readdirSync(path.join(dir, 'logs')).sort()).toEqual([

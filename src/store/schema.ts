@@ -31,6 +31,7 @@ export {
   type Session,
   type User,
 } from './slices/auth.js';
+export { lockoutRetention, lockoutSchema, type LockoutRecord } from './slices/lockouts.js';
 export {
   addressChangeSchema,
   emptyReachability,

@@ -10,8 +10,9 @@ import { readAuditLog } from '../../src/audit/read.js';
 const createHarness = harnessPerTest();
 
 /** The Set-Cookie attributes, lower-cased names → values ('' for flags). */
+/** The first Set-Cookie (the session's; a device cookie may follow it) as name, value and attributes. */
 function cookieAttributes(res: Response): { name: string; value: string; attrs: Map<string, string> } {
-  const header = res.headers.get('set-cookie') ?? '';
+  const header = res.headers.getSetCookie()[0] ?? '';
   const [pair = '', ...rest] = header.split(';').map((p) => p.trim());
   const eq = pair.indexOf('=');
   const attrs = new Map(
@@ -40,7 +41,8 @@ describe('setup', () => {
     expect(state.setupCompletedAt).toBeNull();
     const audit = readAuditLog(h.store.log('audit'));
     const event = audit.find((e) => e.type === 'setup.token-rejected');
-    expect(event).toMatchObject({ outcome: 'failure', clientAddress: '203.0.113.50', actor: 'admin' });
+    // The username typed with a wrong token is no account: the attempt is credited to nobody.
+    expect(event).toMatchObject({ outcome: 'failure', clientAddress: '203.0.113.50', actor: 'anonymous' });
     expect(JSON.stringify(audit)).not.toContain(h.setupToken);
   });
 

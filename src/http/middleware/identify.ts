@@ -8,13 +8,15 @@ import type { AppContext, AppEnv } from '../context.js';
 export interface CookieSettings {
   readonly name: string;
   readonly secure: boolean;
+  /** The device cookie's name (auth/device-cookie.ts): set on a complete login, kept across sessions. */
+  readonly deviceName: string;
 }
 
 /** `__Host-` binds the cookie to this exact origin, but browsers accept it only with Secure (HTTPS). */
 export function sessionCookieSettings(tls: boolean): CookieSettings {
   return tls
-    ? { name: '__Host-gatehouse_session', secure: true }
-    : { name: 'gatehouse_session', secure: false };
+    ? { name: '__Host-gatehouse_session', secure: true, deviceName: '__Host-gatehouse_device' }
+    : { name: 'gatehouse_session', secure: false, deviceName: 'gatehouse_device' };
 }
 
 function clientAddressOf(c: AppContext, trustProxy: boolean): string {
@@ -43,6 +45,7 @@ export function identify(
     c.set('requestContext', {
       clientAddress: clientAddressOf(c, trustProxy),
       userAgent: c.req.header('user-agent') ?? '',
+      deviceToken: getCookie(c, cookie.deviceName),
     });
     c.set('identity', { kind: 'anonymous' });
     const authorization = c.req.header('authorization');

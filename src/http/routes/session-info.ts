@@ -38,6 +38,16 @@ export function setSessionCookie(c: AppContext, cookie: CookieSettings, issued: 
     sameSite: 'Strict',
     maxAge,
   });
+  if (issued.device) {
+    // Outlives sessions and logouts on purpose: it is what lets this browser log in while strangers are locked out.
+    setCookie(c, cookie.deviceName, issued.device.token, {
+      path: '/',
+      httpOnly: true,
+      secure: cookie.secure,
+      sameSite: 'Strict',
+      maxAge: issued.device.maxAgeSeconds,
+    });
+  }
 }
 
 export function clearSessionCookie(c: AppContext, cookie: CookieSettings): void {

@@ -1,0 +1,50 @@
+/**
+ * @module Device cookies (OWASP "Slow down online guessing attacks with device cookies"): a browser that has logged
+ * in successfully gets a signed token naming the user and a random device id. With it, a login for that user is
+ * throttled per device instead of by the account and address lockouts that strangers can set off, so nobody on
+ * the LAN can lock the owner out; the device has a failure limit of its own.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { PrivateFiles } from '../core/node-fs.js';
+import { constantTimeEqual } from './crypto.js';
+
+/** How long a browser keeps its device cookie; each successful login issues a new one. */
+export const deviceCookieMaxAgeSeconds = 400 * 24 * 3600;
+
+export interface DeviceClaim {
+  /** The username the token was issued for, lower case. */
+  readonly username: string;
+  /** Random, per issued token: the key of the device's own failure count. */
+  readonly deviceId: string;
+}
+
+function mac(key: Buffer, payload: string): string {
+  return createHmac('sha256', key).update(payload, 'utf8').digest('base64url');
+}
+
+/** `v1.<username, base64url>.<device id>.<HMAC-SHA256 of the rest>`. */
+export function issueDeviceToken(key: Buffer, username: string): string {
+  const payload = `v1.${Buffer.from(username.toLowerCase(), 'utf8').toString('base64url')}.${randomBytes(16).toString('base64url')}`;
+  return `${payload}.${mac(key, payload)}`;
+}
+
+/** The claim of a token this server signed, or undefined (malformed, another key, altered). */
+export function readDeviceToken(key: Buffer, token: string): DeviceClaim | undefined {
+  const m = /^(v1\.([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9_-]{22}))\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m?.[1] || !m[2] || !m[3] || !m[4]) return undefined;
+  if (!constantTimeEqual(mac(key, m[1]), m[4])) return undefined;
+  return { username: Buffer.from(m[2], 'base64url').toString('utf8'), deviceId: m[3] };
+}
+
+export const deviceKeyFileName = 'device-cookie.key';
+
+/** The signing key in `<dataDir>/device-cookie.key` (0600), made on first use; shared by restarts, never logged. */
+export function ensureDeviceKey(files: PrivateFiles, dataDir: string): Buffer {
+  const file = path.join(dataDir, deviceKeyFileName);
+  const existing = files.read(file)?.trim();
+  if (existing) return Buffer.from(existing, 'base64url');
+  const fresh = randomBytes(32).toString('base64url');
+  if (files.createExclusive(file, `${fresh}\n`)) return Buffer.from(fresh, 'base64url');
+  return Buffer.from(files.read(file)?.trim() ?? fresh, 'base64url');
+}

@@ -1,0 +1,212 @@
+/**
+ * @module Lockouts that hold and cannot be turned against the owner: they survive a restart (a store slice), and a
+ * browser that has logged in before keeps trying with its device cookie (OWASP "device cookies") and a failure limit
+ * of its own, while strangers stay locked out. Also: a rejected setup token is credited to nobody.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readAuditLog } from '../../src/audit/read.js';
+import { startGatehouse, type Gatehouse } from '../../src/main.js';
+import { FakeClock } from '../fakes/clock.js';
+import { testPassword } from '../support/app-harness.js';
+import { enableTotp, expectError, harnessPerTest, totpCodeAt } from '../support/api-helpers.js';
+import type { Harness } from '../support/app-harness.js';
+import { testConfig } from '../support/config.js';
+
+const createHarness = harnessPerTest();
+const wrong = 'not the password at all';
+const deviceCookieName = 'gatehouse_device';
+
+function deviceCookieFrom(res: Response): string | undefined {
+  const header = res.headers.getSetCookie().find((c) => c.startsWith(`${deviceCookieName}=`));
+  return header ? /^[^=]+=([^;]*)/.exec(header)?.[1] : undefined;
+}
+
+async function loginFrom(
+  h: Harness,
+  from: string,
+  opts: { username?: string; password?: string; device?: string } = {},
+) {
+  return h.request('POST', '/api/v1/auth/login', {
+    body: { username: opts.username ?? 'admin', password: opts.password ?? testPassword },
+    headers: {
+      'x-forwarded-for': from,
+      ...(opts.device === undefined ? {} : { cookie: `${deviceCookieName}=${opts.device}` }),
+    },
+  });
+}
+
+/** A stranger on the LAN fails five times on the admin account: the account is locked for strangers. */
+async function lockAdminOut(h: Harness) {
+  for (let i = 0; i < 5; i++)
+    expect((await loginFrom(h, '203.0.113.66', { password: wrong })).status).toBe(401);
+  expect((await loginFrom(h, '198.51.100.200')).status).toBe(429);
+}
+
+describe('device cookies', () => {
+  it('a successful login sets a signed, HttpOnly, SameSite=Strict device cookie for user and device', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const res = await loginFrom(h, '198.51.100.7');
+    expect(res.status).toBe(200);
+    const header = res.headers.getSetCookie().find((c) => c.startsWith(`${deviceCookieName}=`)) ?? '';
+    expect(header).toMatch(/HttpOnly/);
+    expect(header).toMatch(/SameSite=Strict/);
+    expect(header).toMatch(/Path=\//);
+    expect(header).toMatch(/Max-Age=\d{7,}/);
+    const device = deviceCookieFrom(res) ?? '';
+    expect(device.length).toBeGreaterThan(40);
+    // A failed login sets none.
+    expect(deviceCookieFrom(await loginFrom(h, '198.51.100.7', { password: wrong }))).toBeUndefined();
+  });
+
+  it('the owner with a device cookie still logs in while the account is locked for strangers', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const device = deviceCookieFrom(await loginFrom(h, '198.51.100.7')) ?? '';
+    await lockAdminOut(h);
+
+    // The owner on another address without the cookie is a stranger too.
+    await expectError(await loginFrom(h, '198.51.100.8'), 429, 'auth.locked');
+    // With it: in.
+    const owner = await loginFrom(h, '198.51.100.8', { device });
+    expect(owner.status).toBe(200);
+    expect(h.sessionCookieFrom(owner)).toBeDefined();
+
+    // The stranger stays locked out, with or without a made-up or altered device cookie.
+    await expectError(await loginFrom(h, '203.0.113.66'), 429, 'auth.locked');
+    const forged = `${device.slice(0, -4)}AAAA`;
+    await expectError(await loginFrom(h, '203.0.113.66', { device: forged }), 429, 'auth.locked');
+    await expectError(await loginFrom(h, '203.0.113.66', { device: 'v1.YWRtaW4.00.AA' }), 429, 'auth.locked');
+  });
+
+  it('a device cookie opens only the account it was issued for', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const device = deviceCookieFrom(await loginFrom(h, '198.51.100.7')) ?? '';
+    // Five failures for a name nobody has from one address: that name is locked for strangers.
+    for (let i = 0; i < 5; i++) await loginFrom(h, '203.0.113.66', { username: 'ghost', password: wrong });
+    await expectError(await loginFrom(h, '198.51.100.9', { username: 'ghost', device }), 429, 'auth.locked');
+  });
+
+  it('a device has its own failure limit: five wrong passwords lock that device, not the owner elsewhere', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const device = deviceCookieFrom(await loginFrom(h, '198.51.100.7')) ?? '';
+    const other = deviceCookieFrom(await loginFrom(h, '198.51.100.8')) ?? '';
+    for (let i = 0; i < 5; i++) {
+      expect((await loginFrom(h, '198.51.100.7', { device, password: wrong })).status).toBe(401);
+    }
+    const locked = await expectError(await loginFrom(h, '198.51.100.7', { device }), 429, 'auth.locked');
+    expect(locked.error.message).toMatch(/try again/);
+    // The device's failures are its own: the account is not locked for the other device, nor for strangers.
+    expect((await loginFrom(h, '198.51.100.8', { device: other })).status).toBe(200);
+    expect((await loginFrom(h, '198.51.100.50')).status).toBe(200);
+  });
+
+  it('with two-factor on, the cookie is set once the code is right, and it carries the owner through a lockout', async () => {
+    const h = await createHarness();
+    const session = await h.setupAdmin();
+    const { secret } = await enableTotp(h, session);
+    const first = await loginFrom(h, '198.51.100.7');
+    expect(first.status).toBe(200);
+    expect(deviceCookieFrom(first)).toBeUndefined();
+    h.clock.advance(30_000);
+    const mfa = await h.request('POST', '/api/v1/auth/login/totp', {
+      cookie: h.sessionCookieFrom(first) ?? '',
+      body: { code: totpCodeAt(secret, h.clock.now()) },
+      headers: { 'x-forwarded-for': '198.51.100.7' },
+    });
+    expect(mfa.status).toBe(200);
+    const device = deviceCookieFrom(mfa) ?? '';
+    expect(device).not.toBe('');
+
+    await lockAdminOut(h);
+    const again = await loginFrom(h, '198.51.100.7', { device });
+    expect(again.status).toBe(200);
+    h.clock.advance(30_000);
+    // Both cookies, as the browser sends them: the pending login's and the device's.
+    const both = `${h.cookieName}=${h.sessionCookieFrom(again) ?? ''}; ${deviceCookieName}=${device}`;
+    const second = await h.request('POST', '/api/v1/auth/login/totp', {
+      body: { code: totpCodeAt(secret, h.clock.now()) },
+      headers: { 'x-forwarded-for': '198.51.100.7', cookie: both },
+    });
+    expect(second.status).toBe(200);
+  });
+});
+
+describe('lockouts are kept in the store', () => {
+  it('the running lockout is in the store document (account and client keys)', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    await lockAdminOut(h);
+    const keys = h.store.read().lockouts.filter((l) => Date.parse(l.lockedUntil) > h.clock.now().getTime());
+    expect(keys.map((l) => l.key).sort()).toEqual(['account:admin', 'client:203.0.113.66']);
+  });
+
+  describe('across a restart of the real server', () => {
+    let dir: string;
+    let gh: Gatehouse | undefined;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-lockouts-'));
+    });
+    afterEach(async () => {
+      await gh?.stop();
+      gh = undefined;
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a lockout still holds after a restart, for its remaining time', async () => {
+      const clock = new FakeClock('2026-03-01T12:00:00.000Z');
+      const start = () =>
+        startGatehouse(testConfig({ dataDir: dir }), { processMetrics: false, ports: { clock } });
+      gh = await start();
+      let url = gh.server.url;
+      const setupToken = fs.readFileSync(path.join(dir, 'setup-token'), 'utf8').trim();
+      const post = (route: string, body: unknown) =>
+        fetch(`${url}${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect(
+        (await post('/api/v1/setup', { setupToken, username: 'admin', password: testPassword })).status,
+      ).toBe(201);
+      for (let i = 0; i < 5; i++) {
+        expect((await post('/api/v1/auth/login', { username: 'admin', password: wrong })).status).toBe(401);
+      }
+      expect((await post('/api/v1/auth/login', { username: 'admin', password: testPassword })).status).toBe(
+        429,
+      );
+
+      await gh.stop();
+      clock.advance(10_000);
+      gh = await start();
+      url = gh.server.url;
+      const after = await post('/api/v1/auth/login', { username: 'admin', password: testPassword });
+      expect(after.status).toBe(429);
+      expect(after.headers.get('retry-after')).toBe('20');
+      clock.advance(20_000);
+      expect((await post('/api/v1/auth/login', { username: 'admin', password: testPassword })).status).toBe(
+        200,
+      );
+    });
+  });
+});
+
+describe('a rejected setup token', () => {
+  it('is credited to nobody: the audit record does not name the username the visitor typed', async () => {
+    const h = await createHarness();
+    const res = await h.request('POST', '/api/v1/setup', {
+      body: { setupToken: 'wrong-token', username: 'victim-name', password: testPassword },
+    });
+    await expectError(res, 403, 'setup.bad-token');
+    const rejected = readAuditLog(h.store.log('audit')).filter((e) => e.type === 'setup.token-rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.actor).toBe('anonymous');
+    expect(JSON.stringify(rejected)).not.toContain('victim-name');
+    expect(JSON.stringify(h.store.read().lockouts)).not.toContain('victim-name');
+  });
+});
