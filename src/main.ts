@@ -94,6 +94,13 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
   return { capabilities, alerts };
 };
 
+/** Where a line for a person goes: the terminal on stderr, else on stdout; none when neither is a terminal. */
+function terminalWriter(): ((line: string) => void) | undefined {
+  if (process.stderr.isTTY) return (line) => process.stderr.write(line);
+  if (process.stdout.isTTY) return (line) => process.stdout.write(line);
+  return undefined;
+}
+
 export interface Gatehouse {
   readonly server: RunningServer;
   readonly store: Store;
@@ -161,7 +168,11 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       throw e;
     });
     const fingerprintSha256 = tls?.fingerprintSha256;
-    logStartup(logger, { url, dataDir, version, fingerprintSha256, setupToken: auth.pendingSetupToken() });
+    logStartup(
+      logger,
+      { url, dataDir, version, fingerprintSha256, setupToken: auth.pendingSetupToken() },
+      options.logDestination ? undefined : terminalWriter(),
+    );
     let stopping: Promise<void> | undefined;
     const stop = async () => {
       await lifecycle.stop();

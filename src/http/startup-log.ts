@@ -12,6 +12,11 @@ export function logStartup(
     /** Present until setup is done. */
     readonly setupToken: string | undefined;
   },
+  /**
+   * Writes a plain line where a person watches (a terminal), beside the log; absent when no terminal is attached,
+   * e.g. under systemd, where the JSON record in the journal is what is read.
+   */
+  terminal?: (line: string) => void,
 ): void {
   logger.info({ url: facts.url, dataDir: facts.dataDir, version: facts.version }, 'Gatehouse is listening');
   if (facts.fingerprintSha256 !== undefined) {
@@ -22,9 +27,8 @@ export function logStartup(
   }
   // The setup token is meant to be read from this log (or `gatehouse setup-token`); it dies with setup.
   if (facts.setupToken !== undefined) {
-    logger.warn(
-      { setupUrl: `${facts.url}/#/setup` },
-      `first run: open the UI and enter the setup token ${facts.setupToken}`,
-    );
+    const setupUrl = `${facts.url}/#/setup`;
+    logger.warn({ setupUrl }, `first run: open the UI and enter the setup token ${facts.setupToken}`);
+    terminal?.(`Setup token: ${facts.setupToken}  (open ${setupUrl})\n`);
   }
 }
