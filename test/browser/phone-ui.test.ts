@@ -346,7 +346,18 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
       expect(await end.count()).toBe(1);
       expect(await withinViewportWidth(page, end)).toBe(true);
       await end.click();
-      await sessions.getByRole('button', { name: 'End it' }).click();
+      // The question's answer has focus: Enter (or a tap) confirms.
+      const endIt = sessions.getByRole('button', { name: 'End it' });
+      await expect
+        .poll(() =>
+          endIt.evaluate(
+            (el) =>
+              el ===
+              (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+          ),
+        )
+        .toBe(true);
+      await page.keyboard.press('Enter');
       await expect.poll(() => sessions.locator('tbody tr').count()).toBe(1);
       expect(await sessions.locator('tbody tr').getAttribute('data-current')).toBe('true');
       // The other browser is out at its next request.

@@ -283,6 +283,11 @@ export function ConfirmButton(props: {
   readonly accessibleLabel?: string;
 }) {
   const [asking, setAsking] = useState(false);
+  const confirm = useRef<HTMLButtonElement>(null);
+  // Focus moves to the question's answer (autofocus alone works only while the page loads).
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+  }, [asking]);
   if (!asking) {
     return (
       <button
@@ -301,11 +306,11 @@ export function ConfirmButton(props: {
     <span class="confirm" role="group" aria-label={props.question}>
       <span class="confirm__question">{props.question}</span>
       <button
+        ref={confirm}
         type="button"
         class="button button--danger"
         disabled={props.busy}
         aria-busy={props.busy}
-        autoFocus
         onClick={props.onConfirm}
       >
         {props.confirmLabel}
