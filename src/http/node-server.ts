@@ -1,7 +1,7 @@
 /** @module @hono/node-server adapter: listens over HTTP or HTTPS and swaps the certificate live. */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { lookup } from 'node:dns/promises';
-import { isIP, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { FatalStartupError } from '../core/errors.js';
@@ -16,22 +16,37 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const listenSetting = '--listen (GATEHOUSE_LISTEN)';
+const listenSetting = '--listen, GATEHOUSE_LISTEN';
 
 /**
- * Resolves a listen host name before anything is written for it (the bootstrap certificate names it): a name that
- * does not resolve stops start-up with a message naming the setting. Addresses need no lookup.
+ * Checks the listen host before anything is written for it (the bootstrap certificate names it): a name must
+ * resolve, and the address must be one of this machine's (a trial bind on a free port, closed at once). Failures
+ * stop start-up with a message naming the setting. Whether the port itself is free is found out by listening.
  */
 export async function checkListenHost(host: string): Promise<void> {
-  if (isIP(host) !== 0) return;
-  try {
-    await lookup(host);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'failed';
+  let address = host;
+  if (isIP(host) === 0) {
+    try {
+      address = (await lookup(host)).address;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'failed';
+      throw new FatalStartupError(
+        `cannot resolve the listen host "${host}" (${code}; ${listenSetting})`,
+        'listen on an IP address, or a name this machine resolves to one of its own addresses',
+        { cause: e },
+      );
+    }
+  }
+  const failure = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    const probe = createNetServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e));
+    probe.listen({ host: address, port: 0, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
+  if (failure?.code === 'EADDRNOTAVAIL') {
     throw new FatalStartupError(
-      `${listenSetting}: cannot resolve "${host}" (${code})`,
-      'listen on an IP address, or a name this machine resolves to one of its own addresses',
-      { cause: e },
+      `cannot listen on ${host}: this machine has no such address (${listenSetting})`,
+      'use one of its own addresses, 0.0.0.0 or [::]',
+      { cause: failure },
     );
   }
 }
@@ -102,7 +117,7 @@ export function listen(input: {
       if (e.code === 'EADDRINUSE') {
         reject(
           new FatalStartupError(
-            `cannot listen on ${where}: another program already uses it`,
+            `cannot listen on ${where}: another program already uses it (${listenSetting})`,
             'stop it, or choose another address with --listen (GATEHOUSE_LISTEN)',
             { cause: e },
           ),
@@ -110,7 +125,7 @@ export function listen(input: {
       } else if (e.code === 'EACCES') {
         reject(
           new FatalStartupError(
-            `cannot listen on ${where}: permission denied`,
+            `cannot listen on ${where}: permission denied (${listenSetting})`,
             'ports below 1024 need root or CAP_NET_BIND_SERVICE; choose a port above 1024 with --listen',
             { cause: e },
           ),
@@ -118,20 +133,24 @@ export function listen(input: {
       } else if (e.code === 'EADDRNOTAVAIL') {
         reject(
           new FatalStartupError(
-            `cannot listen on ${where}: this machine has no such address`,
+            `cannot listen on ${where}: this machine has no such address (${listenSetting})`,
             'use one of its own addresses, 0.0.0.0 or [::]',
             { cause: e },
           ),
         );
       } else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EAI_FAIL') {
         reject(
-          new FatalStartupError(`${listenSetting}: cannot resolve "${input.host}" (${e.code})`, undefined, {
-            cause: e,
-          }),
+          new FatalStartupError(
+            `cannot resolve the listen host "${input.host}" (${e.code}; ${listenSetting})`,
+            undefined,
+            {
+              cause: e,
+            },
+          ),
         );
       } else {
         reject(
-          new FatalStartupError(`cannot listen on ${where} (${listenSetting}): ${e.message}`, undefined, {
+          new FatalStartupError(`cannot listen on ${where}: ${e.message} (${listenSetting})`, undefined, {
             cause: e,
           }),
         );

@@ -84,9 +84,37 @@ describe('an invalid listen address', () => {
       '--net',
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--listen \(GATEHOUSE_LISTEN\): cannot resolve "nosuch\.invalid"/);
+    expect(r.stderr).toMatch(
+      /cannot resolve the listen host "nosuch\.invalid" \(\S+; --listen, GATEHOUSE_LISTEN\)/,
+    );
     expect(r.stderr).not.toMatch(/\bat \S+:\d+:\d+/);
     expect(fs.existsSync(path.join(dir, 'tls'))).toBe(false);
+  });
+});
+
+describe('an address this machine does not have', () => {
+  it('fails naming --listen before data/tls exists', async () => {
+    const config = { ...testConfig({ dataDir: dir }), listen: { host: '198.51.100.77', port: 0 }, tls: true };
+    const started = startGatehouse(config, { processMetrics: false });
+    await expect(started).rejects.toThrow(FatalStartupError);
+    await expect(started).rejects.toThrow(/198\.51\.100\.77.*this machine has no such address.*--listen/);
+    expect(fs.existsSync(path.join(dir, 'tls'))).toBe(false);
+  });
+
+  it('a port another program uses is named with the setting', async () => {
+    gh = await startGatehouse(configFor('127.0.0.1:0'), { processMetrics: false });
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-listen-2-'));
+    try {
+      const config = {
+        ...testConfig({ dataDir: second }),
+        listen: { host: '127.0.0.1', port: gh.server.port },
+      };
+      await expect(startGatehouse(config, { processMetrics: false })).rejects.toThrow(
+        /another program already uses it \(--listen, GATEHOUSE_LISTEN\)/,
+      );
+    } finally {
+      fs.rmSync(second, { recursive: true, force: true });
+    }
   });
 });
 
