@@ -81,13 +81,14 @@ export function assembleGatehouse(
     systemCard({ version, startedAt, clock, listenUrl, tls: config.tls }),
     securityCard(store, clock),
   ];
-  // A capability with names of its own (DDNS hostnames) adds them with hosts.provide().
   const hosts = createHostAllowList({
     listenHost: config.listen.host,
     configured: config.allowedHosts,
     machineNames: deps.machine?.names ?? [],
     ...(deps.machine ? { ownAddresses: deps.machine.addresses } : {}),
   });
+  // A capability with names of its own (DDNS hostnames) is asked for them at each check.
+  for (const c of capabilities) if (c.hostNames) hosts.provide(c.hostNames);
   const app = createApp({
     ...{ store, auth, clock, logger, metrics, version, tls: config.tls, trustProxy: config.trustProxy },
     hosts,

@@ -27,6 +27,11 @@ export interface Capability {
   readonly alertRules?: Readonly<Record<string, RuleDefinition>>;
   /** Audit event types this capability records (`<capability>.<what>`), each with a one-line description. */
   readonly auditTypes?: Readonly<Record<string, string>>;
+  /**
+   * Host names this box is reached by that the capability knows of (DDNS: the hostnames it keeps pointed here),
+   * read at each request's Host check (src/http/allowed-hosts.ts) besides the box's own names and `allowedHosts`.
+   */
+  readonly hostNames?: () => readonly string[];
   /** Ids of the web UI pages this capability owns (the UI shows them when the capability is present). */
   readonly uiPages?: readonly string[];
   /** Begins background work (loops, listeners). Must return promptly; failures of later work are the capability's. */

@@ -62,6 +62,23 @@ describe('the harness app (configured name gatehouse.test)', () => {
   });
 });
 
+describe('names a capability provides (e.g. the DDNS hostnames)', () => {
+  it('are served once the capability has them, read at each request', async () => {
+    let names: string[] = [];
+    // Stands in for a capability with hostnames of its own (DDNS); the harness swaps it in by id.
+    const h = await createHarness({ replace: () => [{ id: 'reachability', hostNames: () => names }] });
+    await expectError(
+      await h.request('GET', '/api/v1/setup', { headers: { host: 'home.example.net' } }),
+      421,
+      'http.unknown-host',
+    );
+    names = ['home.example.net'];
+    expect((await h.request('GET', '/api/v1/setup', { headers: { host: 'home.example.net' } })).status).toBe(
+      200,
+    );
+  });
+});
+
 describe('hostOf', () => {
   it.each([
     ['gatehouse.test', 'gatehouse.test'],
