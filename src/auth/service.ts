@@ -460,7 +460,10 @@ export class AuthService {
     return ok(undefined);
   }
 
-  /** Offline reset (CLI, with the server stopped): new password, all sessions end, optionally TOTP off. */
+  /**
+   * Offline reset (CLI, with the server stopped): new password, all sessions end, the account's lockout ends,
+   * optionally TOTP off.
+   */
   async resetPassword(
     username: string | undefined,
     newPassword: string,
@@ -492,6 +495,10 @@ export class AuthService {
         u.totpLastStep = null;
       }
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id);
+      // Whoever resets on the box itself is the owner: the account's lockout ends (addresses stay locked).
+      const accountKey = [`account:${user.username.toLowerCase()}`];
+      this.throttle.recordSuccess(accountKey);
+      this.keepThrottle(draft, accountKey, now);
       appendAudit(tx, now, {
         type: 'password.reset',
         actor: 'cli',

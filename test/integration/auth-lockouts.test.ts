@@ -137,6 +137,41 @@ describe('device cookies', () => {
   });
 });
 
+describe('over HTTPS', () => {
+  it('the device cookie is __Host- prefixed and Secure, and it is what the next login is read from', async () => {
+    const h = await createHarness({ tls: true });
+    await h.setupAdmin();
+    const res = await loginFrom(h, '198.51.100.7');
+    const header = res.headers.getSetCookie().find((c) => c.startsWith('__Host-gatehouse_device=')) ?? '';
+    expect(header).toMatch(/; Secure/);
+    expect(header).toMatch(/Path=\//);
+    const device = /^[^=]+=([^;]*)/.exec(header)?.[1] ?? '';
+    await lockAdminOut(h);
+    const owner = await h.request('POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: testPassword },
+      headers: { 'x-forwarded-for': '198.51.100.8', cookie: `__Host-gatehouse_device=${device}` },
+    });
+    expect(owner.status).toBe(200);
+  });
+});
+
+describe('the offline password reset', () => {
+  it('lifts the lockout of the account it resets (the address lockouts stay)', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    await lockAdminOut(h);
+    const reset = await h.auth.resetPassword('admin', 'a brand new password', false);
+    expect(reset.ok).toBe(true);
+    expect(h.store.read().lockouts.map((l) => l.key)).toEqual(['client:203.0.113.66']);
+    expect((await loginFrom(h, '198.51.100.8', { password: 'a brand new password' })).status).toBe(200);
+    await expectError(
+      await loginFrom(h, '203.0.113.66', { password: 'a brand new password' }),
+      429,
+      'auth.locked',
+    );
+  });
+});
+
 describe('lockouts are kept in the store', () => {
   it('the running lockout is in the store document (account and client keys)', async () => {
     const h = await createHarness();
