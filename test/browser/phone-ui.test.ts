@@ -434,6 +434,7 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
       // Two-factor on now: nothing is a warning, the unknown reachability leads.
+      await page.locator('.cards > .card').first().waitFor();
       const ids = await Promise.all(
         (await page.locator('.cards > .card').all()).map((c) => c.getAttribute('data-testid')),
       );
