@@ -41,7 +41,7 @@ export function AlertsPage(props: { readonly client: GatehouseClient }) {
         {list.result.state === 'error' ? <ErrorNotice message={list.result.message} /> : null}
         {list.result.state === 'ready' ? (
           list.result.data.active.length === 0 ? (
-            <p class="muted">Nothing is wrong right now.</p>
+            <p class="muted">No active alerts.</p>
           ) : (
             <AlertTable
               api={api}
