@@ -30,12 +30,14 @@ RUN apt-get update \
       wireguard-tools wireguard-go nftables iproute2 traceroute ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# The V8 heap cap, as in `npm start` and packaging/gatehouse.service (README: "Running on a small box"); without it
-# V8 sizes the heap from the host's RAM and lets it grow lazily under load. Override with -e NODE_OPTIONS=...
+# The V8 heap cap and glibc's malloc thresholds, as in `npm start` and packaging/gatehouse.service (README: "Running
+# on a small box"): without the cap V8 sizes the heap from the host's RAM and lets it grow lazily under load; the
+# thresholds give freed native memory back to the system. Override with -e NODE_OPTIONS=... / -e GLIBC_TUNABLES=...
 ENV NODE_ENV=production \
     GATEHOUSE_DATA_DIR=/data \
     GATEHOUSE_LISTEN=0.0.0.0:8443 \
-    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2"
+    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2" \
+    GLIBC_TUNABLES="glibc.malloc.mmap_threshold=32768:glibc.malloc.trim_threshold=65536"
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -82,6 +82,25 @@ function startFlags(): string[] {
   return (m?.[1] ?? '').split(/\s+/).filter(Boolean);
 }
 const nodeFlags = startFlags();
+/**
+ * The environment `npm start` sets before node (GLIBC_TUNABLES, glibc's malloc thresholds), unless the shell
+ * running the benchmark sets it (an empty value measures without).
+ */
+function startEnv(): Record<string, string> {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const m = /\bGLIBC_TUNABLES=(\S+) node /.exec(pkg.scripts.start ?? '');
+  if (process.env.GLIBC_TUNABLES !== undefined || !m?.[1]) return {};
+  return { GLIBC_TUNABLES: m[1] };
+}
+const extraEnv = startEnv();
+const envLabel = Object.entries({
+  ...extraEnv,
+  ...(process.env.GLIBC_TUNABLES ? { GLIBC_TUNABLES: process.env.GLIBC_TUNABLES } : {}),
+})
+  .map(([k, v]) => `${k}=${v} `)
+  .join('');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -240,6 +259,7 @@ async function withServer<T>(
     stdio: ['ignore', log, log],
     env: {
       ...process.env,
+      ...extraEnv,
       GATEHOUSE_CONFIG: configFile,
       GATEHOUSE_DATA_DIR: dataDir,
       GATEHOUSE_LISTEN: `${host}:${port}`,
@@ -315,7 +335,7 @@ async function measureServe(): Promise<void> {
     }
   }
   console.log(
-    `\n### \`gatehouse serve\`, reachability on (node ${nodeFlags.join(' ') || '(no flags)'}; median of ${runs}, range)\n`,
+    `\n### \`gatehouse serve\`, reachability on (${envLabel}node ${nodeFlags.join(' ') || '(no flags)'}; median of ${runs}, range)\n`,
   );
   console.log(
     `| scenario | ready (ms) | RSS at ready (MB) | RSS 3 s later (MB) | RSS after ${idleSeconds} s idle (MB) | peak RSS (MB) |`,
@@ -424,7 +444,7 @@ async function measureLoad(): Promise<void> {
     }
   }
   console.log(
-    `\n### Under load for ${loadSeconds} s (node ${nodeFlags.join(' ') || '(no flags)'}; median of ${runs}, range)\n`,
+    `\n### Under load for ${loadSeconds} s (${envLabel}node ${nodeFlags.join(' ') || '(no flags)'}; median of ${runs}, range)\n`,
   );
   console.log('| requests/s | RSS before (MB) | RSS at the end (MB) | RSS 20 s later (MB) | peak RSS (MB) |');
   console.log('| ---------- | --------------- | ------------------- | ------------------- | ------------- |');

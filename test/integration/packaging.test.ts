@@ -48,6 +48,39 @@ describe('heap cap', () => {
   });
 });
 
+describe('malloc thresholds', () => {
+  const startTunables = /\bGLIBC_TUNABLES=(\S+) node /.exec(pkg.scripts.start ?? '')?.[1];
+  const dockerTunables = /GLIBC_TUNABLES="([^"]+)"/.exec(dockerfile)?.[1];
+  const unitTunables = unitSettings('Environment')
+    .map((v) => /^"?GLIBC_TUNABLES=([^"]+)"?$/.exec(v)?.[1])
+    .find((v) => v !== undefined);
+
+  it('are the same in npm start, the container image and the systemd unit', () => {
+    expect(startTunables).toMatch(/^glibc\.malloc\.mmap_threshold=\d+:glibc\.malloc\.trim_threshold=\d+$/);
+    expect(dockerTunables).toBe(startTunables);
+    expect(unitTunables).toBe(startTunables);
+  });
+
+  // The dynamic loader lists the tunables as it applied them; a misspelt name or a value out of range is ignored
+  // silently by glibc, and shows here as the default.
+  const loader = ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1'].find((f) => fs.existsSync(f));
+  it.skipIf(loader === undefined)('are the values glibc applies (ld.so --list-tunables)', () => {
+    const listed = execFileSync(loader ?? '', ['--list-tunables'], {
+      env: { ...process.env, GLIBC_TUNABLES: startTunables ?? '' },
+      encoding: 'utf8',
+    });
+    const value = (name: string) =>
+      Number(new RegExp(`^glibc\\.malloc\\.${name}: (0x[0-9a-f]+)`, 'm').exec(listed)?.[1]);
+    const wanted = Object.fromEntries(
+      (startTunables ?? '')
+        .split(':')
+        .map((kv) => kv.replace('glibc.malloc.', '').split('=') as [string, string]),
+    );
+    expect(value('mmap_threshold')).toBe(Number(wanted['mmap_threshold']));
+    expect(value('trim_threshold')).toBe(Number(wanted['trim_threshold']));
+  });
+});
+
 describe('systemd unit', () => {
   it('runs serve as the gatehouse user with its data in the state directory', () => {
     expect(unitSettings('User')).toEqual(['gatehouse']);
