@@ -9,7 +9,7 @@ import type { Alert } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { reachabilityRules } from './alert-rules.js';
 import type { ReachabilityService } from './service.js';
-import type { VerdictLevel } from './verdict.js';
+import type { PortMappingVerdict, VerdictLevel } from './verdict.js';
 
 const levelStates: Record<VerdictLevel, CardState> = {
   proven: 'ok',
@@ -17,6 +17,23 @@ const levelStates: Record<VerdictLevel, CardState> = {
   unlikely: 'unknown',
   // Never without an active alert once the loop has raised it (CGNAT, UDP blocked, offline).
   impossible: 'unknown',
+};
+
+/** The Reachability page's words for the same values (web/src/pages/reachability), so card and page agree. */
+const levelWords: Record<VerdictLevel, string> = {
+  proven: 'Reachable: seen from the internet',
+  likely: 'Likely reachable',
+  unlikely: 'Unlikely reachable (cannot verify from inside)',
+  impossible: 'Not reachable',
+};
+const portMappingWords: Record<PortMappingVerdict, string> = {
+  mapped: 'Mapped on the router',
+  unconfirmed: 'Mapped, but not on the public address',
+  refused: 'Refused by the router',
+  lost: 'Lost: the router dropped it',
+  unsupported: 'The router offers none',
+  disabled: 'Turned off in the settings',
+  'not-tried': 'Not tried yet',
 };
 
 const isCondition = (rule: string): boolean =>
@@ -90,8 +107,8 @@ export function reachabilityCard(
               ? `${v.ipv6.publicAddress}${v.ipv6.globalReachable ? ' (reachable)' : ''}`
               : 'none',
           },
-          { label: 'Port mapping', value: v.ipv4.portMapping },
-          { label: 'Level', value: v.level },
+          { label: 'Reachable', value: levelWords[v.level] },
+          { label: 'Port mapping', value: portMappingWords[v.ipv4.portMapping] },
           ...(problems.length > 1
             ? [{ label: 'Problems', value: problems.map((p) => p.title).join('; ') }]
             : []),
