@@ -228,6 +228,40 @@ describe('lockouts are kept in the store', () => {
         200,
       );
     });
+
+    it('a device cookie from before a restart still lets the owner in while strangers stay locked out', async () => {
+      const clock = new FakeClock('2026-03-01T12:00:00.000Z');
+      const start = () =>
+        startGatehouse(testConfig({ dataDir: dir }), { processMetrics: false, ports: { clock } });
+      gh = await start();
+      let url = gh.server.url;
+      const setupToken = fs.readFileSync(path.join(dir, 'setup-token'), 'utf8').trim();
+      const post = (route: string, body: unknown, device?: string) =>
+        fetch(`${url}${route}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(device === undefined ? {} : { cookie: `${deviceCookieName}=${device}` }),
+          },
+          body: JSON.stringify(body),
+        });
+      const setup = await post('/api/v1/setup', { setupToken, username: 'admin', password: testPassword });
+      expect(setup.status).toBe(201);
+      const device = deviceCookieFrom(setup) ?? '';
+      expect(device).not.toBe('');
+      // Strangers (here: the same loopback address, without the cookie) lock the account and the address.
+      for (let i = 0; i < 5; i++) {
+        expect((await post('/api/v1/auth/login', { username: 'admin', password: wrong })).status).toBe(401);
+      }
+      await gh.stop();
+      gh = await start();
+      url = gh.server.url;
+      expect((await post('/api/v1/auth/login', { username: 'admin', password: testPassword })).status).toBe(
+        429,
+      );
+      const owner = await post('/api/v1/auth/login', { username: 'admin', password: testPassword }, device);
+      expect(owner.status).toBe(200);
+    });
   });
 });
 
