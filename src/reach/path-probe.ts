@@ -1,22 +1,20 @@
 /** @module The first hops towards the internet (traceroute through the CommandRunner): where NAT layers show. */
 import { describeFailedExit, type CommandRunner } from '../core/runner.js';
-
-/** An IPv4 address has three dots, an IPv6 one colons; round-trip times ("0.123") have neither. */
-const looksLikeAddress = (token: string): boolean =>
-  /^\d{1,3}(\.\d{1,3}){3}$/.test(token) || (token.includes(':') && /^[0-9a-f:.]+$/i.test(token));
+import { familyOf } from './addresses.js';
 
 /**
  * Parses `traceroute -n` output into hop number → the first address that answered at that hop (null when no probe
- * of it was answered), in the order of the output. Pure.
+ * of it was answered), in the order of the output. Stars and round-trip times are not addresses. Pure.
  */
 export function parseHops(stdout: string): Map<number, string | null> {
   const hops = new Map<number, string | null>();
-  // The header ("traceroute to …, 3 hops max") does not start with a hop number, so the pattern skips it.
   for (const line of stdout.split('\n')) {
-    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const address = (m[2] ?? '').split(/\s+/).find(looksLikeAddress) ?? null;
-    hops.set(Number(m[1]), address);
+    // Stryker disable next-line Regex: splitting at single spaces only adds empty tokens, which are no address
+    const [first = '', ...rest] = line.trim().split(/\s+/);
+    const hop = Number(first);
+    // The header ("traceroute to …, 3 hops max") does not start with a hop number; an empty line has none.
+    if (first === '' || !Number.isInteger(hop)) continue;
+    hops.set(hop, rest.find((token) => familyOf(token) !== undefined) ?? null);
   }
   return hops;
 }
@@ -69,7 +67,8 @@ export async function tracePath(runner: CommandRunner, target: string, maxHops =
   if (!first.ok) return first;
   const hops = parseTraceroute(first.stdout);
   // Hop 1 is the router; the hop after it tells CGNAT apart, so only its silence is worth a second look.
-  if (hops.length < 2 || hops[1] !== null) return { ok: true, hops };
+  // (No hop 2 at all is `undefined`: nothing to look at again either.)
+  if (hops[1] !== null) return { ok: true, hops };
   const again = await traceroute(
     runner,
     ['-q', '3', '-w', '1', '-f', '2', '-m', String(maxHops)],

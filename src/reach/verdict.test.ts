@@ -708,6 +708,19 @@ const branchCases: [string, Partial<ProbeFacts>][] = [
       }),
     },
   ],
+  [
+    "no quorum: the box's interface has a public address, the internet sees another",
+    {
+      ipv4: v4({
+        localAddresses: ['203.0.113.5'],
+        stun: stunSeen(['203.0.113.2', 1]),
+        sources: [
+          known('stun:a:3478', 'ipv4', '203.0.113.2'),
+          known('interface:eth0', 'ipv4', '203.0.113.5'),
+        ],
+      }),
+    },
+  ],
   ['NAT, a box with two addresses', { ipv4: v4({ localAddresses: ['10.10.0.2', '10.10.0.3'], stun: seen }) }],
   ['NAT, a box without an IPv4 address of its own', { ipv4: v4({ localAddresses: [], stun: seen }) }],
   [
@@ -761,6 +774,31 @@ describe('classifyReachability, branch by branch', () => {
 });
 
 const branchExpected: Record<string, Verdict> = {
+  "no quorum: the box's interface has a public address, the internet sees another": {
+    level: 'unlikely',
+    ipv4: {
+      kind: 'nat',
+      publicAddress: null,
+      mapping: 'unknown',
+      udp: 'ok',
+      cgnat: 'ruled-out',
+      portMapping: 'not-tried',
+    },
+    ipv6: { publicAddress: null, globalReachable: false },
+    inbound: 'needs-port-forward',
+    headline:
+      'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
+    evidence: [
+      'the sources disagree on the public IPv4 address and none has a quorum (203.0.113.2 from stun:a:3478; 203.0.113.5 from interface:eth0): no answer is taken as fact',
+      'no answer from the internet is an address of the box (203.0.113.5): it is behind NAT',
+      'the hop after your router (203.0.113.1) is a public address',
+      'IPv6: the box has no global IPv6 address',
+    ],
+    remedies: [
+      'Forward UDP port 51820 on your router to this box at 203.0.113.5.',
+      'Or turn on UPnP or NAT-PMP on the router, so Gatehouse maps the port itself.',
+    ],
+  },
   'online over DNS only: two DNS echoes agree, STUN and TCP silent': {
     level: 'unlikely',
     ipv4: {
@@ -834,7 +872,7 @@ const branchExpected: Record<string, Verdict> = {
     evidence: [
       '2 STUN servers saw the same mapping 203.0.113.2:40000',
       'the sources disagree on the public IPv4 address and none has a quorum (203.0.113.2 from stun:a:3478, stun:b:19302; 203.0.113.99 from http:x, dns:y): no answer is taken as fact',
-      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'no answer from the internet is an address of the box (10.10.0.2): it is behind NAT',
       'the hop after your router (203.0.113.1) is a public address',
       'IPv6: the box has no global IPv6 address',
     ],
@@ -1163,7 +1201,7 @@ const branchExpected: Record<string, Verdict> = {
       'Behind NAT (public address not agreed), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
     evidence: [
       'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
-      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'no answer from the internet is an address of the box (10.10.0.2): it is behind NAT',
       'the path beyond the router was not traced, so carrier-grade NAT cannot be ruled out',
       'UDP port 51820 is mapped on the router by natpmp, but on 203.0.113.99, not on an agreed public address: another NAT may sit in front of the router',
       'IPv6: the box has no global IPv6 address',
@@ -1226,7 +1264,7 @@ const branchExpected: Record<string, Verdict> = {
       'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
     evidence: [
       'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
-      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'no answer from the internet is an address of the box (10.10.0.2): it is behind NAT',
       'the hop after your router (203.0.113.1) is a public address',
       'IPv6: the box has no global IPv6 address',
     ],
@@ -1415,7 +1453,7 @@ const branchExpected: Record<string, Verdict> = {
       'Behind NAT (public address not agreed), carrier-grade NAT not ruled out: cannot verify from inside whether peers can reach UDP port 51820.',
     evidence: [
       'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
-      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'no answer from the internet is an address of the box (10.10.0.2): it is behind NAT',
       'the path beyond the router was not traced, so carrier-grade NAT cannot be ruled out',
       'IPv6: the box has no global IPv6 address',
     ],
@@ -2405,7 +2443,7 @@ const wholeExpected: Record<string, Verdict> = {
       'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
     evidence: [
       'the sources disagree on the public IPv4 address and none has a quorum (203.0.113.2 from stun:a:3478; 203.0.113.99 from http:liar): no answer is taken as fact',
-      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'no answer from the internet is an address of the box (10.10.0.2): it is behind NAT',
       'the hop after your router (203.0.113.1) is a public address',
       'IPv6: the box has no global IPv6 address',
     ],
@@ -2490,7 +2528,7 @@ const wholeExpected: Record<string, Verdict> = {
       'Behind a router (public address not agreed): cannot verify from inside whether UDP port 51820 is forwarded to this box.',
     evidence: [
       'too few sources agree on the public IPv4 address (1 of 2 needed: 203.0.113.2 from stun:a:3478): not taken as fact',
-      'no answer is an address of the box (10.10.0.2): it is behind NAT',
+      'no answer from the internet is an address of the box (10.10.0.2): it is behind NAT',
       'the hop after your router (203.0.113.1) is a public address',
       'IPv6: the box has no global IPv6 address',
     ],

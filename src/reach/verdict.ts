@@ -255,17 +255,23 @@ function udpFinding(f: FamilyFacts): { udp: Verdict['ipv4']['udp']; evidence: st
 
 const echoKinds: ReadonlySet<string> = new Set(['http', 'dns']);
 
+/**
+ * The sources that gave no answer. Only called offline, when nothing answered, so the consensus is always
+ * "insufficient" there; the check narrows the type.
+ */
+const unavailableIn = (c: Consensus): readonly { readonly source: string; readonly reason: string }[] =>
+  // Stryker disable next-line ConditionalExpression,ArrayDeclaration: see above
+  c.kind === 'insufficient' ? c.unavailable : [];
+
 /** Why nothing answered; name lookups that fail point at DNS (or at a dead uplink, which takes DNS with it). */
 function offlineEvidence(facts: ProbeFacts): string {
   const failures = [facts.ipv4, facts.ipv6].flatMap((f) => [
     // Stryker disable next-line StringLiteral: a STUN result without an error text counts, and never as a lookup
     ...(f.stun?.results ?? []).map((r) => r.error ?? ''),
-    // STUN's failures are counted above; the consensus lists them too. Offline means nothing answered, so the
-    // consensus is always "insufficient" here (the check narrows the type).
-    // Stryker disable next-line ConditionalExpression: see above
-    ...(f.consensus.kind === 'insufficient'
-      ? f.consensus.unavailable.filter((u) => echoKinds.has(sourceKind(u.source))).map((u) => u.reason)
-      : []),
+    // STUN's failures are counted above; the consensus lists them too.
+    ...unavailableIn(f.consensus)
+      .filter((u) => echoKinds.has(sourceKind(u.source)))
+      .map((u) => u.reason),
   ]);
   const lookups = failures.filter((r) => /ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL/.test(r));
   const [example] = lookups;
@@ -429,7 +435,7 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
       const heard = kept(v4.consensus).filter(fromInternet);
       if (!heard.some((a) => v4.localAddresses.includes(a.address))) {
         kind = 'nat';
-        evidence.push(`no answer is an address of the box (${local}): it is behind NAT`);
+        evidence.push(`no answer from the internet is an address of the box (${local}): it is behind NAT`);
       }
     }
     if (kind === 'nat') {

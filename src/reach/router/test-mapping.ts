@@ -12,6 +12,7 @@ import {
   type PortMappingClient,
   type RouterFailure,
   type RouterResult,
+  unsupported,
 } from './mapping.js';
 
 /** Short: a mapping the removal misses is gone by itself within a minute. */
@@ -35,10 +36,7 @@ async function attempt<T>(
     return await call();
   } catch (err) {
     // The clients do not throw by contract; a throw is a failure like any other.
-    return {
-      ok: false,
-      failure: { kind: 'unsupported', reason: `${protocolNames[client.protocol]}: ${describeError(err)}` },
-    };
+    return unsupported(`${protocolNames[client.protocol]}: ${describeError(err)}`);
   }
 }
 
