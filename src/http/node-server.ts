@@ -51,23 +51,42 @@ export async function checkListenHost(host: string): Promise<void> {
   }
 }
 
+/** The answer to each of Node's own request errors that has one of its own; anything else is a 400. */
+const clientErrorAnswers: Readonly<Record<string, { status: string; code: string; message: string }>> = {
+  HPE_HEADER_OVERFLOW: {
+    status: '431 Request Header Fields Too Large',
+    code: 'http.headers-too-large',
+    message: 'the request headers are too large',
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: '413 Payload Too Large',
+    code: 'body.too-large',
+    message: 'the chunk extensions of the request body are too large',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: '408 Request Timeout',
+    code: 'http.request-timeout',
+    message: 'the request did not arrive in time',
+  },
+};
+
 /**
  * Answers what Node's HTTP parser refuses (a bad request line, a malformed chunked body, headers too large) in the
  * API's JSON error shape instead of Node's bare 400 / 431, then closes the connection. As Node's own handler does,
- * it writes only when the socket is writable and no response has started on it.
+ * it writes only when the socket is writable and nothing has been written on it yet (no response started).
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  const started = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent;
-  if (err.code !== 'ECONNRESET' && socket.writable && started !== true) {
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    const body = JSON.stringify(
-      tooLarge
-        ? errorBody('http.headers-too-large', 'the request headers are too large')
-        : errorBody('http.bad-request', `malformed HTTP request: ${parserProblem(err)}`),
-    );
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=UTF-8\r\n` +
+  const written = (socket as { bytesWritten?: number }).bytesWritten ?? 0;
+  if (err.code !== 'ECONNRESET' && socket.writable && written === 0) {
+    const known = err.code === undefined ? undefined : clientErrorAnswers[err.code];
+    const answer = known ?? {
+      status: '400 Bad Request',
+      code: 'http.bad-request',
+      message: `malformed HTTP request: ${parserProblem(err)}`,
+    };
+    const body = JSON.stringify(errorBody(answer.code, answer.message));
+    socket.write(
+      `HTTP/1.1 ${answer.status}\r\nContent-Type: application/json; charset=UTF-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     );
   }

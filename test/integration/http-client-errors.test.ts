@@ -117,6 +117,18 @@ describe("Node's HTTP parser refusals answer the JSON error shape", () => {
     await expectNoServerError(h);
   });
 
+  it('chunk extensions larger than the limit: 413 body.too-large', async () => {
+    const { h, port } = await served();
+    const raw = await exchange(port, [
+      head(port, 'Transfer-Encoding: chunked\r\n'),
+      `5;${'x'.repeat(20_000)}\r\n{"use\r\n0\r\n\r\n`,
+    ]);
+    const res = parseResponse(raw);
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ error: { code: 'body.too-large', message: expect.stringMatching(/chunk/) } });
+    await expectNoServerError(h);
+  });
+
   it('headers larger than the limit: 431 http.headers-too-large', async () => {
     const { port } = await served();
     const big = `X-Big: ${'a'.repeat(20_000)}\r\n`;
