@@ -376,3 +376,37 @@ describe('entriesToKeep (what the store keeps across restarts)', () => {
     expect(entriesToKeep(entries, now, defaultLockoutPolicy, limit).map((x) => x.name)).toEqual(kept);
   });
 });
+
+describe('LoginThrottle across a restart (entries given to the constructor)', () => {
+  it('keeps counting where the last process stopped, and entryOf reports what to keep', () => {
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const now = clock.now().getTime();
+    const throttle = new LoginThrottle(clock, defaultLockoutPolicy, [
+      ['account:admin', { failures: 5, lastFailureAt: now - 10 * second, lockedUntil: now + 20 * second }],
+      ['client:198.51.100.1', { failures: 4, lastFailureAt: now - minute, lockedUntil: now - minute }],
+    ]);
+    expect(throttle.check(['account:admin'])).toEqual({ allowed: false, retryAfterMs: 20 * second });
+    expect(throttle.check(['client:198.51.100.1'])).toEqual({ allowed: true });
+    // The fifth failure of the address starts its first lockout: the four before the restart still count.
+    expect(Object.fromEntries(throttle.recordFailure(['client:198.51.100.1']))).toEqual({
+      'client:198.51.100.1': 30 * second,
+    });
+    expect(throttle.entryOf('client:198.51.100.1')).toEqual({
+      failures: 5,
+      lastFailureAt: now,
+      lockedUntil: now + 30 * second,
+    });
+    expect(throttle.entryOf('account:nobody')).toBeUndefined();
+    throttle.recordSuccess(['account:admin']);
+    expect(throttle.entryOf('account:admin')).toBeUndefined();
+  });
+
+  it('entryOf returns a copy: changing it changes nothing', () => {
+    const clock = new FakeClock('2026-03-01T00:00:00.000Z');
+    const throttle = new LoginThrottle(clock);
+    throttle.recordFailure(['k']);
+    const e = throttle.entryOf('k') as { failures: number };
+    e.failures = 99;
+    expect(throttle.entryOf('k')?.failures).toBe(1);
+  });
+});

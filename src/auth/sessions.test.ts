@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../store/schema.js';
 import {
   isSessionLive,
   needsTouch,
+  publicSessionId,
   sessionExpiry,
   sessionPolicyOf,
   touchIntervalMs,
@@ -96,5 +98,20 @@ describe('sessionPolicyOf', () => {
       maxAgeMs: 48 * 60 * 60 * 1000,
       pendingMfaMs: 5 * 60 * 1000,
     });
+  });
+});
+
+describe('publicSessionId', () => {
+  it('is 32 hex digits derived from the stored hash: stable, distinct per session, neither the hash nor a part of it', () => {
+    const a = publicSessionId({ idHash: 'a'.repeat(64) });
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(publicSessionId({ idHash: 'a'.repeat(64) })).toBe(a);
+    expect(publicSessionId({ idHash: 'b'.repeat(64) })).not.toBe(a);
+    expect(a).toBe(
+      createHash('sha256')
+        .update(`session:${'a'.repeat(64)}`)
+        .digest('hex')
+        .slice(0, 32),
+    );
   });
 });

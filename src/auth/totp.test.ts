@@ -78,6 +78,14 @@ describe('secrets and provisioning', () => {
     });
   });
 
+  it('turns a lone surrogate in the issuer or label (stored text) into U+FFFD instead of failing', () => {
+    const uri = provisioningUri('JBSWY3DPEHPK3PXP', 'Home\ud800', 'ad\udc00min');
+    expect(uri).toContain('issuer=Home%EF%BF%BD');
+    expect(uri).toContain('ad%EF%BF%BDmin');
+    // Well-formed text outside the BMP is kept as it is.
+    expect(provisioningUri('JBSWY3DPEHPK3PXP', 'Home 🏠', 'admin')).toContain('issuer=Home%20%F0%9F%8F%A0');
+  });
+
   it('renders the URI as an SVG QR code', async () => {
     const svg = await provisioningQrSvg(provisioningUri(rfcSecret, 'Gatehouse', 'admin'));
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

@@ -233,3 +233,53 @@ describe('loadConfig: every setting, its default and its sources', () => {
     if (!r.ok) expect(r.error.message).toMatch(message);
   });
 });
+
+describe('allowedHosts and well-formed text', () => {
+  it.each([
+    [
+      { env: { GATEHOUSE_ALLOWED_HOSTS: 'a.example, [2001:DB8::1] ,,127.1' } },
+      ['a.example', '2001:db8::1', '127.0.0.1'],
+    ],
+    [{ flags: { allowedHosts: 'b.example' } }, ['b.example']],
+    [
+      { flags: { config: 'c.json' }, readFile: () => '{"allowedHosts":["c.example","::1"]}' },
+      ['c.example', '::1'],
+    ],
+    [{}, []],
+  ] as [Partial<ConfigInput>, string[]][])('%j → %j', (over, expected) => {
+    const r = loadConfig(base(over));
+    expect(r.ok && r.value.allowedHosts).toEqual(expected);
+  });
+
+  it.each([
+    [
+      { env: { GATEHOUSE_ALLOWED_HOSTS: 'ok.example,bad_host' } },
+      'environment: GATEHOUSE_ALLOWED_HOSTS.1: "bad_host" is not a host name or address',
+    ],
+    [
+      { flags: { allowedHosts: '256.1.1.1' } },
+      'command line: --allowed-hosts.0: "256.1.1.1" is not a host name or address',
+    ],
+    [
+      {
+        flags: { config: 'c.json' },
+        readFile: () => `{"allowedHosts":${JSON.stringify(Array(101).fill('a.example'))}}`,
+      },
+      'config file /srv/gatehouse/c.json: allowedHosts: Too big: expected array to have <=100 items',
+    ],
+    [
+      { env: { GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_DATA_DIR: 'd\ud800' } },
+      'environment: GATEHOUSE_DATA_DIR: must be well-formed Unicode text (it holds a lone UTF-16 surrogate)',
+    ],
+    [
+      {
+        flags: { config: 'c.json' },
+        readFile: () => '{"reachability":{"dnsEcho":[{"server":"s","name":"n\\udfff","type":"A"}]}}',
+      },
+      'config file /srv/gatehouse/c.json: reachability.dnsEcho.0.name: must be well-formed Unicode text (it holds a lone UTF-16 surrogate)',
+    ],
+  ] as [Partial<ConfigInput>, string][])('refuses %j', (over, message) => {
+    const r = loadConfig(base(over));
+    expect(r.ok ? 'ok' : r.error.message).toBe(message);
+  });
+});
