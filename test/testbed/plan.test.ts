@@ -140,3 +140,59 @@ describe('the test bed plan keeps to its own namespaces and ranges', () => {
       expect(inAllowedRanges(good)).toBe(true);
   });
 });
+
+describe('the issue 9 (A) scenarios', () => {
+  it('cgnat-silent: the isp sends no ICMP time-exceeded; other scenarios keep it', () => {
+    expect(ispRuleset(scenarioShape('cgnat-silent'), initialWan)).toContain(
+      'icmp type time-exceeded counter drop',
+    );
+    expect(ispRuleset(scenarioShape('cgnat'), initialWan)).not.toContain('time-exceeded');
+  });
+
+  it('cgnat-silent-upnp and cgnat-upnp: miniupnpd on the CGNAT uplink, with its STUN check', () => {
+    for (const s of ['cgnat-upnp', 'cgnat-silent-upnp'] as const) {
+      const conf = miniupnpdConf('/run/bed', scenarioShape(s));
+      expect(conf).toMatch(/^ext_ifname=wan-cgn$/m);
+      expect(conf).toMatch(/^ext_perform_stun=yes$/m);
+    }
+    expect(scenarioShape('cgnat-silent-upnp')).toMatchObject({ silentIsp: true, upnp: true });
+  });
+
+  it('router-declines: miniupnpd without STUN behind a silent CGNAT hop', () => {
+    expect(miniupnpdConf('/run/bed', scenarioShape('router-declines'))).not.toContain('ext_perform_stun');
+    expect(scenarioShape('router-declines')).toMatchObject({
+      routerUplink: 'cgnat',
+      silentIsp: true,
+      upnp: true,
+    });
+  });
+
+  it('stun-port-blocked: only UDP 3478 is dropped on the way out', () => {
+    const rules = routerRuleset(scenarioShape('stun-port-blocked'), initialWan);
+    expect(rules).toContain('oifname "wan-pub" udp dport 3478 counter drop');
+    expect(rules).not.toContain('meta l4proto udp counter drop');
+  });
+
+  it('offline: both uplinks down and no default route is set', () => {
+    const cmds = scenarioCommands(n, scenarioShape('offline'), initialWan).map((a) => a.join(' '));
+    expect(cmds).toContain(`ip -n ${n.ns.router} link set wan-pub down`);
+    expect(cmds).toContain(`ip -n ${n.ns.router} link set wan-cgn down`);
+    expect(cmds.filter((c) => c.startsWith(`ip -n ${n.ns.router} route replace default`))).toEqual([]);
+  });
+
+  it('the bed config asks STUN on two ports, and by name when asked to', () => {
+    const byAddress = JSON.parse(gatehouseReachabilityConfig()) as {
+      reachability: { stunServers: string[] };
+    };
+    expect(byAddress.reachability.stunServers).toContain(`${addr.stunAlternate}:3479`);
+    const byName = JSON.parse(gatehouseReachabilityConfig({ hostnames: true })) as {
+      reachability: { stunServers: string[]; httpEcho: { url: string }[] };
+    };
+    expect(byName.reachability.stunServers.slice(0, 3)).toEqual([
+      'stun.example.test:3478',
+      'stun2.example.test:3478',
+      'stun2.example.test:3479',
+    ]);
+    expect(byName.reachability.httpEcho[0]?.url).toBe('http://stun.example.test:8088/');
+  });
+});
