@@ -359,35 +359,16 @@ describe('planAddressAcceptance (an address settled at quorum while slow sources
 });
 
 describe('planReachabilityUpdate after an acceptance at quorum', () => {
-  it('a settled family: the report adds alerts only; its address is left as the store has it now', () => {
-    // A newer probe accepted 3.3.3.3 while this one's slow sources ran; this report still says 2.2.2.2.
-    const late = report(
-      accepted('ipv4', '2.2.2.2', ['stun:a', 'stun:b'], [{ source: 'upnp', address: '9.9.9.9' }]),
-      accepted('ipv6', '2001:db8::2', ['stun:c', 'http:d']),
-    );
-    const plan = planReachabilityUpdate(state('3.3.3.3', '2001:db8::1'), late, now, ['ipv4']);
-    expect(plan.current).toEqual({ ipv4: '3.3.3.3', ipv6: '2001:db8::2' });
-    expect(plan.history).toEqual([
-      { at, family: 'ipv6', address: '2001:db8::2', previous: '2001:db8::1', sources: ['stun:c', 'http:d'] },
-    ]);
-    // The late dissent is still raised; the change alert only for the family this report decides.
-    expect(plan.raise.map((a) => `${a.rule}/${a.key}`)).toEqual([
-      'reach.sources-disagree/ipv4',
-      'reach.address-changed/ipv6',
-    ]);
-  });
-
-  it('both families settled: no address part at all', () => {
+  it('the address accepted at quorum is in the store: the report adds the late dissent, not a second change', () => {
+    const previous = state('1.1.1.1');
+    const settled = planAddressAcceptance(previous, accepted('ipv4', '2.2.2.2', ['stun:a', 'stun:b']), now);
     const plan = planReachabilityUpdate(
-      state(null),
-      report(
-        accepted('ipv4', '2.2.2.2', ['stun:a', 'stun:b']),
-        accepted('ipv6', '2001:db8::2', ['stun:c', 'http:d']),
-      ),
+      settled,
+      report(accepted('ipv4', '2.2.2.2', ['stun:a', 'stun:b'], [{ source: 'upnp', address: '9.9.9.9' }])),
       now,
-      ['ipv4', 'ipv6'],
     );
-    expect(plan.current).toEqual({ ipv4: null, ipv6: null });
+    expect(plan.current).toEqual(settled.current);
     expect(plan.history).toEqual([]);
+    expect(plan.raise.map((a) => `${a.rule}/${a.key}`)).toEqual(['reach.sources-disagree/ipv4']);
   });
 });

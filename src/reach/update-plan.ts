@@ -58,15 +58,13 @@ export function planAddressAcceptance(
 
 /**
  * An address is only ever replaced by another accepted address: a probe where the sources cannot agree keeps
- * the last known one (never "no address" because a source failed). `settled`: the families whose address this
- * probe already accepted at quorum while slower sources still ran (planAddressAcceptance); for them the report
- * adds evidence and alerts only — a newer probe may have accepted another address since.
+ * the last known one (never "no address" because a source failed). A family the probe already settled at quorum
+ * (planAddressAcceptance) has that address in `previous`: the report then changes no address, it adds the alerts.
  */
 export function planReachabilityUpdate(
   previous: State['reachability'],
   report: ReachabilityReport,
   now: Date,
-  settled: readonly Family[] = [],
 ): UpdatePlan {
   const history: AddressChange[] = [];
   const raise: AlertInput[] = [];
@@ -75,7 +73,7 @@ export function planReachabilityUpdate(
 
   for (const family of ['ipv4', 'ipv6'] as const satisfies readonly Family[]) {
     const c = report.consensus[family];
-    if (c.kind === 'accepted' && !settled.includes(family)) {
+    if (c.kind === 'accepted') {
       const accepted = planAddressAcceptance({ current }, c, now);
       current = { ...accepted.current };
       history.push(...accepted.history);
