@@ -3,7 +3,7 @@
 // UPnP GENA) and by the STUN backstop (the router's WAN changes: nothing on the box notices); and how long each
 // router protocol (PCP, NAT-PMP, UPnP) takes to give up where nothing answers it. Needs root.
 // Usage: npm run bench:reachability [-- --runs N --backstop S --router-timeout MS --router-only
-//        --paths interface,router,backstop,silence]
+//        --paths interface,router,backstop,silence --quiet S]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,12 +20,16 @@ const { values } = parseArgs({
     'router-only': { type: 'boolean', default: false },
     // Which measurements to run (default all); --router-only is short for --paths silence.
     paths: { type: 'string', default: 'interface,router,backstop,silence' },
+    // Seconds to wait after each accepted change before the next one (0: back to back). Real changes come hours
+    // apart; back to back, the router events of one change spend the budget of router-event probes of the next.
+    quiet: { type: 'string', default: '0' },
   },
 });
 const paths = new Set((values['router-only'] ? 'silence' : values.paths).split(',').map((p) => p.trim()));
 const runs = Number(values.runs);
 const backstop = Number(values.backstop);
 const routerTimeoutMs = Number(values['router-timeout']);
+const quietMs = Number(values.quiet) * 1000;
 const reason = unavailableReason();
 if (reason) {
   console.error(`bench: ${reason}`);
@@ -70,6 +74,7 @@ async function measure(
       );
       times.push(performance.now() - t0);
       console.error(`  ${scenario} run ${i + 1}: ${next} accepted after ${Math.round(times.at(-1) ?? 0)} ms`);
+      if (quietMs > 0) await new Promise((resolve) => setTimeout(resolve, quietMs));
     }
     process.kill(server.pid, 'SIGTERM');
   } finally {
@@ -131,14 +136,15 @@ const fmt = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return `min ${Math.round(s[0] ?? 0)} ms, median ${Math.round(s[Math.floor(s.length / 2)] ?? 0)} ms, max ${Math.round(s.at(-1) ?? 0)} ms (${s.length} runs: ${s.map((x) => Math.round(x)).join(', ')})`;
 };
+const quietLabel = quietMs > 0 ? `; ${quietMs / 1000} s quiet before each change` : '; changes back to back';
 if (paths.has('interface')) {
   console.log(
-    `event-driven (public, interface address change): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
+    `event-driven (public, interface address change${quietLabel}): ${fmt(await measure('public', [addr.gwPublic, '203.0.113.35']))}`,
   );
 }
 if (paths.has('router')) {
   console.log(
-    `event-driven (nat-upnp, router WAN renumbered, router events (UPnP GENA, NAT-PMP / PCP announcements); backstop 1 h): ${fmt(
+    `event-driven (nat-upnp, router WAN renumbered, router events (UPnP GENA, NAT-PMP / PCP announcements); backstop 1 h${quietLabel}): ${fmt(
       await measure('nat-upnp', [addr.routerWan, '203.0.113.3'], (bed, a) => bed.renumberRouterWan(a), 3600),
     )}`,
   );
