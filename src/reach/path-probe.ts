@@ -10,10 +10,10 @@ export function parseHops(stdout: string): Map<number, string | null> {
   const hops = new Map<number, string | null>();
   for (const line of stdout.split('\n')) {
     // Stryker disable next-line Regex: splitting at single spaces only adds empty tokens, which are no address
-    const [first = '', ...rest] = line.trim().split(/\s+/);
+    const [first, ...rest] = line.trim().split(/\s+/);
     const hop = Number(first);
     // The header ("traceroute to …, 3 hops max") does not start with a hop number; an empty line has none.
-    if (first === '' || !Number.isInteger(hop)) continue;
+    if (!first || !Number.isInteger(hop)) continue;
     hops.set(hop, rest.find((token) => familyOf(token) !== undefined) ?? null);
   }
   return hops;
