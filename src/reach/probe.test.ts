@@ -321,3 +321,20 @@ describe('probeReachability settles at quorum', () => {
     expect(report.consensus.ipv4).toMatchObject({ kind: 'accepted', address: A });
   });
 });
+
+describe('probeReachability and an inbound packet', () => {
+  it('an inbound packet seen from a public endpoint makes the verdict proven; without a watcher it is not', async () => {
+    const deps = {
+      runner: new FakeRunner().missing('ip'),
+      fetch: () => Promise.reject(new Error('no HTTP in this test')),
+      stun: noStun,
+      clock: new FakeClock(),
+      extraSources: [answering('http:a', A), answering('dns:b', A)],
+    };
+    const seen = { from: '198.51.100.10:40000', at: '2026-01-01T00:00:00.000Z', via: 'WireGuard handshake' };
+    const proven = await probeReachability({ ...deps, inboundSeen: () => seen }, settings);
+    expect(proven.verdict.level).toBe('proven');
+    const unproven = await probeReachability(deps, settings);
+    expect(unproven.verdict.level).not.toBe('proven');
+  });
+});

@@ -21,6 +21,7 @@ import {
   classifyReachability,
   udpAnswers,
   type FamilyFacts,
+  type InboundObservation,
   type PortMappingFacts,
   type Verdict,
 } from './verdict.js';
@@ -34,6 +35,8 @@ export interface ProbeDeps {
   readonly extraSources?: readonly PublicIpSource[];
   /** The port mapper's current state, if one runs. */
   readonly portMapping?: () => PortMappingFacts | null;
+  /** The last inbound packet from a public endpoint (e.g. a WireGuard handshake), if something watches for one. */
+  readonly inboundSeen?: () => InboundObservation | null;
   /** How long a source may take before it counts as unavailable (default 15 s). */
   readonly sourceLimitMs?: number;
 }
@@ -286,6 +289,7 @@ async function probeWithin(
     ipv6: { ...v6.facts, consensus: v6.consensus },
     portMapping,
     wireguardPort: settings.portMapping.port,
+    inboundSeen: deps.inboundSeen?.() ?? null,
   });
   return {
     at: deps.clock.now().toISOString(),
