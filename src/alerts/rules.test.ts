@@ -564,12 +564,52 @@ describe('a condition that ended before a channel could hear of it', () => {
     const soon = planPending(failed, ctx('2026-03-01T00:30:00Z'));
     expect(soon.notifications).toEqual([]);
     expect(soon.suppressed).toEqual([{ channelId: 'a', alertId: 'c1', reason: 'alert-rate-limit' }]);
-    expect(planPending(failed, ctx('2026-03-01T00:31:01Z')).notifications).toHaveLength(1);
+    expect(planPending(failed, ctx('2026-03-01T00:31:00Z')).notifications).toHaveLength(1);
+  });
+
+  it('counts only its own earlier attempt to that channel, not other alerts or channels', () => {
+    const at = (iso: string, id = 'x') => ({ rules, now: new Date(iso), newId: () => id });
+    // Two conditions missed by "a" and "b" while offline.
+    let state = stateWith(channel('a'), channel('b'));
+    for (const [rule, id] of [
+      ['reach.cgnat', 'c1'],
+      ['reach.udp-blocked', 'c2'],
+    ] as const) {
+      state = raiseAlert(state, { rule, key: '', message: 'm' }, at('2026-03-01T00:00:00Z', id)).state;
+      state = unmarkFailedDeliveries(state, [
+        { alertId: id, channelId: 'a' },
+        { alertId: id, channelId: 'b' },
+      ]);
+      state = clearAlert(state, rule, '', at('2026-03-01T00:05:00Z')).state;
+    }
+    // "a" is off for a while: only "b" hears of both, in one run (one alert's attempt does not hold the other).
+    const aOff = { ...state, channels: [{ ...channel('a'), enabled: false }, channel('b')] };
+    const first = planPending(aOff, ctx('2026-03-01T00:16:00Z'));
+    expect(first.notifications.map((n) => [n.alert.id, n.channelIds])).toEqual([
+      ['c1', ['b']],
+      ['c2', ['b']],
+    ]);
+    expect(first.suppressed).toEqual([]);
+    // "a" back on: b's attempts do not hold a's back.
+    const aOn = { ...first.state, channels: [channel('a'), channel('b')] };
+    expect(
+      planPending(aOn, ctx('2026-03-01T00:17:00Z')).notifications.map((n) => [n.alert.id, n.channelIds]),
+    ).toEqual([
+      ['c1', ['a']],
+      ['c2', ['a']],
+    ]);
   });
 
   it('is not told after a day, nor when acknowledged, nor for a rule that does not tell its end', () => {
     expect(planPending(missed(), ctx('2026-03-02T00:05:00Z')).notifications).toHaveLength(1);
-    expect(planPending(missed(), ctx('2026-03-02T00:05:00.001Z')).notifications).toEqual([]);
+    const state = missed();
+    expect(planPending(state, ctx('2026-03-02T00:05:00.001Z'))).toEqual({
+      state,
+      alert: undefined,
+      change: 'none',
+      notifications: [],
+      suppressed: [],
+    });
     const acked = acknowledgeAlert(missed(), 'c1', new Date('2026-03-01T00:06:00Z'), rules).state;
     expect(planPending(acked, ctx('2026-03-01T01:00:00Z')).notifications).toEqual([]);
     expect(planPending(missed('reach.sources-disagree'), ctx('2026-03-01T01:00:00Z')).notifications).toEqual(

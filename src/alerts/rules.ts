@@ -211,7 +211,7 @@ export function planPending(state: AlertsState, ctx: RuleContext): RuleResult {
     const planned =
       candidate.clearedAt === null
         ? planRaised(current, candidate, ctx)
-        : planLateClear(current, candidate, ctx);
+        : planLateClear(current, candidate, candidate.clearedAt, ctx);
     suppressed.push(...planned.suppressed);
     if (planned.notifications.length === 0) continue;
     notifications.push(...planned.notifications);
@@ -273,39 +273,35 @@ export const lateSummaryMs = 24 * 60 * 60_000;
 function planLateClear(
   state: AlertsState,
   alert: Alert,
+  clearedAt: string,
   ctx: RuleContext,
 ): { alert: Alert; notifications: PlannedNotification[]; suppressed: Suppression[] } {
-  const nothing = { alert, notifications: [], suppressed: [] };
-  const clearedAt = Date.parse(alert.clearedAt ?? '');
   if (
     alert.acknowledgedAt !== null ||
     !definitionOf(ctx.rules, alert.rule).notifyOnClear ||
-    ctx.now.getTime() - clearedAt > lateSummaryMs
+    ctx.now.getTime() - Date.parse(clearedAt) > lateSummaryMs
   )
-    return nothing;
+    return { alert, notifications: [], suppressed: [] };
   // Channels added after the alert was raised never had to hear of it.
-  const existed = new Set(
-    state.channels.filter((c) => Date.parse(c.createdAt) <= Date.parse(alert.raisedAt)).map((c) => c.id),
-  );
-  // A "cleared" that failed is tried again, like a "raised", only after perAlertMs.
+  const existed = state.channels.filter((c) => Date.parse(c.createdAt) <= Date.parse(alert.raisedAt));
+  const planned = planChannels({ ...state, channels: existed }, alert, 'raised', ctx);
+  // A late "cleared" that failed is tried again, like a "raised", only after perAlertMs.
   const limits = ctx.limits ?? defaultRateLimits;
   const triedRecently = (channelId: string) =>
     state.notifications.some(
       (n) =>
-        n.event === 'cleared' &&
         n.alertId === alert.id &&
         n.channelIds.includes(channelId) &&
         Date.parse(n.at) > ctx.now.getTime() - limits.perAlertMs,
     );
-  const planned = planChannels(state, alert, 'raised', ctx);
-  const channelIds = planned.channelIds.filter((id) => existed.has(id) && !triedRecently(id));
+  const channelIds = planned.channelIds.filter((id) => !triedRecently(id));
   const suppressed = [
-    ...planned.suppressed.filter((x) => existed.has(x.channelId)),
+    ...planned.suppressed,
     ...planned.channelIds
-      .filter((id) => existed.has(id) && triedRecently(id))
+      .filter(triedRecently)
       .map((channelId) => ({ channelId, alertId: alert.id, reason: 'alert-rate-limit' as const })),
   ];
-  if (channelIds.length === 0) return { ...nothing, suppressed };
+  if (channelIds.length === 0) return { alert, notifications: [], suppressed };
   const told: Alert = { ...alert, notifiedChannelIds: [...alert.notifiedChannelIds, ...channelIds] };
   return { alert: told, notifications: [{ event: 'cleared', alert: told, channelIds }], suppressed };
 }

@@ -138,11 +138,25 @@ describe('the reachability capability', () => {
     ]);
     t.raised.length = 0;
     t.cleared.length = 0;
+    // A refusal without a protocol or a reason still says what happened.
+    t.ports.bus.publish('portmap.changed', { state: 'refused', internalPort: 51820 });
+    await t.ports.bus.idle();
+    expect(t.raised).toEqual([
+      {
+        rule: 'reach.port-mapping-refused',
+        key: '51820',
+        message: 'The router refused to forward UDP 51820 to this box: no reason given.',
+        details: { port: 51820 },
+      },
+    ]);
+    t.raised.length = 0;
+    t.cleared.length = 0;
     // States that prove nothing about the router's answer change nothing.
     for (const state of ['pending', 'unsupported', 'disabled'] as const)
       t.ports.bus.publish('portmap.changed', { state, internalPort: 51820 });
     await t.ports.bus.idle();
     expect([t.raised, t.cleared]).toEqual([[], []]);
+    expect(t.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
     t.ports.bus.publish('portmap.changed', {
       state: 'mapped',
       protocol: 'natpmp',
