@@ -410,3 +410,56 @@ describe('LoginThrottle across a restart (entries given to the constructor)', ()
     expect(throttle.entryOf('k')?.failures).toBe(1);
   });
 });
+
+describe('entriesToKeep: the order, whatever the input order', () => {
+  const now = 10 * 24 * 3600_000;
+  const day = 24 * 3600_000;
+  const entry = (name: string, lastFailureAt: number, lockedUntil: number) => ({
+    name,
+    failures: 5,
+    lastFailureAt,
+    lockedUntil,
+  });
+  const entries = [
+    entry('locked-longest', now - 50, now + 100),
+    entry('locked-short-newer', now - 1, now + 10),
+    entry('locked-short-older', now - 5, now + 10),
+    entry('unlocked-newest', now - 1, now - 1),
+    entry('lock-ending-now', now - 2, now),
+    entry('unlocked-older', now - 100, 0),
+    // Its failures are older than a day, but its lockout still runs (a policy with long lockouts): kept.
+    entry('locked-old-failures', now - 2 * day, now + 1),
+    // A day to the millisecond since the last failure: still counts.
+    entry('a-day-ago', now - day, 0),
+    entry('forgotten', now - day - 1, now),
+  ];
+  const expected = [
+    'locked-longest',
+    'locked-short-newer',
+    'locked-short-older',
+    'locked-old-failures',
+    'unlocked-newest',
+    'lock-ending-now',
+    'unlocked-older',
+    'a-day-ago',
+  ];
+
+  function* rotations<T>(items: readonly T[]): Generator<T[]> {
+    for (let i = 0; i < items.length; i++) yield [...items.slice(i), ...items.slice(0, i)];
+    const reversed = [...items].reverse();
+    for (let i = 0; i < reversed.length; i++) yield [...reversed.slice(i), ...reversed.slice(0, i)];
+  }
+
+  it('running lockouts first (longest, then newest failure), then the newest failures; forgotten ones go', () => {
+    for (const input of rotations(entries)) {
+      const kept = entriesToKeep(input, now, defaultLockoutPolicy, 100).map((e) => e.name);
+      expect(kept, input.map((e) => e.name).join(',')).toEqual(expected);
+    }
+  });
+
+  it('the limit cuts from the end of that order', () => {
+    expect(entriesToKeep(entries, now, defaultLockoutPolicy, 2).map((e) => e.name)).toEqual(
+      expected.slice(0, 2),
+    );
+  });
+});

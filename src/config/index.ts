@@ -55,6 +55,7 @@ function describeIssues(source: string, error: z.ZodError, nameOf: (key: string)
   const key = first?.path[0];
   // An issue with the document itself (e.g. a config file that is an array) has no setting to name.
   // A nested setting (from the file) is named by its whole path, e.g. `reachability.trustedSource`.
+  // Stryker disable next-line OptionalChaining,ArrayDeclaration: as above, there is always a first issue
   const rest = first?.path.slice(1).map(String) ?? [];
   const where = typeof key === 'string' ? `${[nameOf(key), ...rest].join('.')}: ` : '';
   // Stryker disable next-line OptionalChaining,StringLiteral: as above; the fallback is unreachable, there is always a first message

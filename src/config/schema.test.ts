@@ -2,6 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, parseListen, reachabilitySettingsSchema, settingsSourceSchema } from './schema.js';
 
+/** A host name of exactly `length` characters: labels of 63 letters and dots. */
+function longName(length: number): string {
+  const labels: string[] = [];
+  let left = length;
+  while (left > 0) {
+    const take = Math.min(63, left);
+    labels.push('a'.repeat(take));
+    left -= take + 1;
+  }
+  const name = labels.join('.');
+  return name.length === length ? name : `${name.slice(0, length - 1)}b`;
+}
+
 describe('parseListen', () => {
   it.each([
     ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
@@ -18,6 +31,14 @@ describe('parseListen', () => {
     ['0x7f.1:80', { host: '127.0.0.1', port: 80 }],
     ['[::ffff:127.0.0.1]:8080', { host: '::ffff:7f00:1', port: 8080 }],
     ['[2001:DB8:0:0::7]:443', { host: '2001:db8::7', port: 443 }],
+    ['0x7f000001:80', { host: '127.0.0.1', port: 80 }],
+    ['127.0.0.1.:80', { host: '127.0.0.1', port: 80 }],
+    // Names whose last label only starts or ends with a digit are names, not addresses.
+    ['box1:80', { host: 'box1', port: 80 }],
+    ['1box:80', { host: '1box', port: 80 }],
+    ['gatehouse.example.net.:443', { host: 'gatehouse.example.net.', port: 443 }],
+    [`${'a'.repeat(63)}.example:80`, { host: `${'a'.repeat(63)}.example`, port: 80 }],
+    [`${longName(253)}:80`, { host: longName(253), port: 80 }],
   ])('%j → %j', (input, expected) => {
     expect(parseListen(input)).toEqual(expected);
   });
@@ -35,6 +56,8 @@ describe('parseListen', () => {
     ['example.123:80', '"example.123" is not a valid IPv4 address'],
     ['a..b:80', '"a..b" is not a valid host name (empty label)'],
     ['-a.example:80', '"-a.example" is not a valid host name (a label starts or ends with "-")'],
+    ['a-.example:80', '"a-.example" is not a valid host name (a label starts or ends with "-")'],
+    [`${longName(254)}:80`, `"${longName(254)}" is not a valid host name (longer than 253 characters)`],
     [
       `${'a'.repeat(64)}.example:80`,
       `"${'a'.repeat(64)}.example" is not a valid host name (a label is longer than 63 characters)`,
@@ -56,6 +79,9 @@ describe('isLoopbackHost', () => {
     ['0.0.0.0', false],
     ['::', false],
     ['::ffff:cb00:7105', false],
+    ['::ffff:127.0.1.0', true],
+    ['1::ffff:7f00:1', false],
+    ['::ffff:7f00:1:2', false],
     ['198.51.100.1', false],
     ['localhost.example.net', false],
   ])('%s → %s', (host, expected) => {
@@ -196,5 +222,28 @@ describe('reachabilitySettingsSchema', () => {
     expect(stun.error?.issues[0]?.message).toBe('expected host:port, e.g. stun.example.net:3478');
     const range = reachabilitySettingsSchema.safeParse({ publicRanges: ['nope'] });
     expect(range.error?.issues[0]?.message).toBe('expected an address range like 203.0.113.0/24');
+  });
+});
+
+describe('allowedHosts', () => {
+  it.each([
+    ['a.example, ,[2001:DB8::1],127.1', ['a.example', '2001:db8::1', '127.0.0.1']],
+    [
+      ['  b.example  ', '::1'],
+      ['b.example', '::1'],
+    ],
+    ['', []],
+  ])('%j → %j', (input, expected) => {
+    expect(settingsSourceSchema.parse({ allowedHosts: input }).allowedHosts).toEqual(expected);
+  });
+
+  it.each([
+    [[' bad_host '], ['allowedHosts', 0], '"bad_host" is not a host name or address'],
+    [['ok.example', ''], ['allowedHosts', 1], 'an empty host name'],
+  ])('refuses %j as a custom issue on its entry', (input, path, message) => {
+    const r = settingsSourceSchema.safeParse({ allowedHosts: input });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(r.error.issues[0]).toMatchObject({ path, message });
+    if (!r.success && message !== 'an empty host name') expect(r.error.issues[0]?.code).toBe('custom');
   });
 });
