@@ -17,7 +17,7 @@ import type { StaticAssets } from './http/assets.js';
 import { createMetrics } from './http/metrics.js';
 import type { AlertSink } from './reach/alerts-port.js';
 import type { ReachabilityAdapters } from './reach/capability.js';
-import { securityCard, systemCard } from './status/core-cards.js';
+import { systemCard } from './status/core-cards.js';
 import type { Store } from './store/store.js';
 
 export interface CapabilityDeps {
@@ -77,10 +77,8 @@ export function assembleGatehouse(
   const capabilities = made.capabilities.map((c) => deps.replace?.find((r) => r.id === c.id) ?? c);
   // The dashboard and the control socket's status show the same core cards, then the capabilities' own.
   const { version, startedAt, listenUrl } = deps;
-  const providers = [
-    systemCard({ version, startedAt, clock, listenUrl, tls: config.tls }),
-    securityCard(store, clock),
-  ];
+  // (The admin-security card is the security capability's, with its alert.)
+  const providers = [systemCard({ version, startedAt, clock, listenUrl, tls: config.tls })];
   const hosts = createHostAllowList({
     listenHost: config.listen.host,
     configured: config.allowedHosts,

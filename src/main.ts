@@ -31,6 +31,7 @@ import type { AlertSink } from './reach/alerts-port.js';
 import { createReachability, type ReachabilityAdapters } from './reach/capability.js';
 import { nodeGenaListener } from './reach/router/gena-http.js';
 import { createUdpStunClient } from './reach/stun-udp.js';
+import { createAdminSecurity } from './status/security.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
@@ -87,6 +88,7 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
   const sink = deps.alertSink ?? alerts.sink;
   const capabilities: readonly Capability[] = [
     alerts,
+    createAdminSecurity(ports, { store, alerts: alerts.sink }),
     createReachability(ports, config.reachability, { store, alerts: sink, adapters: deps.adapters }),
   ];
   alerts.registerRules(capabilities);

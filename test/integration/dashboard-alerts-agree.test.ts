@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReachabilityCapability } from '../../src/reach/capability.js';
+import type { SecurityCapability } from '../../src/status/security.js';
 import type { ReachabilityReport } from '../../src/reach/probe.js';
 import { reachabilityRules } from '../../src/reach/alert-rules.js';
 import { known, unavailable, type SourceResult } from '../../src/reach/types.js';
@@ -261,5 +262,43 @@ describe('the reachability card and the active alerts', () => {
       const notifyOnClear = reachabilityRules[rule as keyof typeof reachabilityRules].notifyOnClear;
       expect(raisedTo(rule, 'cleared'), rule).toBe(notifyOnClear ? 1 : 0);
     }
+  });
+
+  it('the security card and the two-factor alert agree: off is a warning with its alert, on is neither', async () => {
+    const h = await createHarness();
+    cleanup = () => {
+      h.cleanup();
+      return Promise.resolve();
+    };
+    const security = h.capabilities.find((c) => c.id === 'security') as SecurityCapability;
+    const session = await h.setupAdmin();
+    const read = async () => {
+      const status = (await (
+        await h.request('GET', '/api/v1/status', { cookie: session.cookie })
+      ).json()) as {
+        cards: Card[];
+      };
+      const alerts = (await (
+        await h.request('GET', '/api/v1/alerts', { cookie: session.cookie })
+      ).json()) as {
+        active: ApiAlert[];
+      };
+      return {
+        card: status.cards.find((c) => c.id === 'security'),
+        active: alerts.active
+          .filter((a) => a.rule.startsWith('security.'))
+          .map((a) => `${a.rule}/${a.severity}`),
+      };
+    };
+    await security.reconcile();
+    expect(await read()).toMatchObject({
+      card: { state: 'warning' },
+      active: ['security.two-factor-off/warning'],
+    });
+    await h.store.update((d) => {
+      for (const u of d.users) u.totpSecret = 'JBSWY3DPEHPK3PXP';
+    });
+    await security.reconcile();
+    expect(await read()).toMatchObject({ card: { state: 'ok' }, active: [] });
   });
 });
