@@ -97,4 +97,49 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
     ]);
     await bed.renumberRouterWan(addr.routerWan);
   }, 180_000);
+
+  it("issue 9 A1: behind CGNAT with a refusing router and a silent hop, the page says what the server's mapper met", async () => {
+    await bed.setScenario('cgnat-silent-upnp');
+    const run = path.join(work, 'cgnat-silent-upnp');
+    fs.mkdirSync(run, { mode: 0o755 });
+    const webRoot = await builtWebRoot(path.join(work, 'web'));
+    fs.writeFileSync(path.join(run, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
+    const driver = bed.spawn('gw', 'reach-ui-cgnat', [
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'test/testbed/reachability-ui-driver.ts'),
+      path.join(run, 'config.json'),
+      run,
+      webRoot,
+      'once',
+    ]);
+    const first = await waitFor(
+      "the driver's STEP1",
+      () => {
+        const log = bed.log('reach-ui-cgnat');
+        const m = /^STEP1 (.*)\n/m.exec(log);
+        if (m?.[1]) return Promise.resolve(JSON.parse(m[1]) as Record<string, string>);
+        if (/^Error|Unhandled|TypeError/m.test(log) || !alive(driver.pid))
+          throw new Error(`the driver failed:\n${log}`);
+        return Promise.resolve(undefined);
+      },
+      90_000,
+    );
+    expect(first.headline).toMatch(/^Unlikely reachable \(cannot verify from inside\)/);
+    expect(first.headline).toContain(
+      `Behind NAT (${addr.ispPublic}), carrier-grade NAT not ruled out; the router refused to map UDP port 51820.`,
+    );
+    expect(first.ipv4).toContain('Carrier-grade NAT Not ruled out');
+    expect(first.ipv4).toMatch(/Port mapping Refused by the router \(.*network failure.*\)/);
+    expect(first.remedies).toMatch(/^What to do 1?\s?Look up your router's WAN \(internet\) address/);
+    expect(first.remedies).not.toMatch(/turn on UPnP/i);
+    expect(first.evidence).toContain('the hop after your router did not answer the path probe');
+    expect(first.dashboard).not.toMatch(/mapped automatically/);
+    await waitFor(
+      'the driver to finish',
+      () => Promise.resolve(/^DONE$/m.test(bed.log('reach-ui-cgnat')) ? true : undefined),
+      30_000,
+    );
+  }, 180_000);
 });

@@ -4,6 +4,7 @@
  * dashboard. Prints `STEP1 <json>` with what the page shows, waits for the test to renumber the router (the file
  * `<work>/renumbered` names the new address), prints `STEP2 <json>` once the page shows the change, and leaves
  * screenshots in `<work>/shots`. Usage: node --import tsx reachability-ui-driver.ts <config.json> <work dir> <web root>
+ * [once]   — with `once`, only STEP1 (no renumbering) and DONE.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { startGatehouse } from '../../src/main.js';
 import { launchChromium } from '../browser/support.js';
 
-const [configFile, work, webRoot] = process.argv.slice(2);
+const [configFile, work, webRoot, mode] = process.argv.slice(2);
+const once = mode === 'once';
 if (!configFile || !work || !webRoot)
   throw new Error('usage: reachability-ui-driver <config> <work> <web root>');
 const shots = path.join(work, 'shots');
@@ -108,12 +110,19 @@ async function showPages(): Promise<void> {
       ipv4: await text('reachability-ipv4'),
       detection: await text('reachability-detection'),
       history: await text('reachability-history'),
+      // Absent when there is nothing to do.
+      remedies:
+        (await page.getByTestId('reachability-remedies').count()) > 0
+          ? await text('reachability-remedies')
+          : '',
+      evidence: await text('reachability-evidence'),
     };
     await page.goto(`${url}/#/`);
     await page.getByTestId('card-reachability').waitFor();
     const dashboard = await text('card-reachability');
     await page.screenshot({ path: path.join(shots, '02-dashboard.png'), fullPage: true });
     console.log(`STEP1 ${JSON.stringify({ ...step1, dashboard })}`);
+    if (once) return;
 
     const renumbered = path.join(shots, '..', 'renumbered');
     const next = await until(
