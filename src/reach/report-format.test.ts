@@ -154,6 +154,7 @@ describe('doctor text: level, disagreement and the sources table', () => {
     ['connect ENETUNREACH 203.0.113.65:8088', 'ENETUNREACH'],
     ['no answer within 2.5 s', 'no answer in time'],
     ['request timed out', 'no answer in time'],
+    ['timeout', 'no answer in time'],
     ['NAT-PMP at 10.0.0.1 refused: 3 (network failure)', 'NAT-PMP at 10.0.0.1 refused: 3 (network failure)'],
     ["UPnP IGD reports only the router's IPv4 address", "IPv4 only (the router's protocols)"],
     ['no global ipv6 address on this box', 'no global IPv6 address on this box'],
@@ -252,5 +253,149 @@ describe('JSON: the port mapping status says what the router did', () => {
     const report = await probeWith(new FakeRunner().missing('ip').missing('traceroute'));
     expect(reportJson(report).portMappingStatus).toBeNull();
     expect(reportJson(report).ipv4.portMapping).toBe('not-tried');
+  });
+});
+
+describe('the whole doctor text and JSON, word for word', () => {
+  const now = new Date('2026-11-28T10:00:00.000Z');
+  /** Issue 9 A1 as the doctor reports it: a refusing router behind a silent hop. */
+  const refused = () =>
+    withPortMapping(
+      scriptedReport(
+        [
+          known('stun:203.0.113.65:3478', 'ipv4', '203.0.113.18'),
+          known('http:203.0.113.65:8088', 'ipv4', '203.0.113.18'),
+          known('natpmp', 'ipv4', '203.0.113.18'),
+        ],
+        {
+          now,
+          publicRanges: ['203.0.113.0/24'],
+          path: ['10.0.0.1', null, '203.0.113.65'],
+          router: [{ source: 'natpmp', externalAddress: '203.0.113.18' }],
+        },
+      ),
+      { state: 'refused', externalPort: 51821, error: 'NAT-PMP: result 3 (network failure)', test: true },
+      51820,
+    );
+
+  it('text', () => {
+    expect(reportText(refused())).toBe(
+      [
+        'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out; the router refused to map UDP port 51820.',
+        '',
+        'Verdict: unlikely',
+        'IPv4  nat        public 203.0.113.18  mapping unknown  UDP ok  CGNAT not-ruled-out  port mapping refused',
+        'IPv6  no         public -',
+        '',
+        'Evidence:',
+        '  - the internet sees 203.0.113.18 while the box has 10.0.0.2',
+        '  - the hop after your router did not answer the path probe (carrier-grade NAT often stays silent there)',
+        '  - the router refused a test mapping (UDP port 51821, for one minute): NAT-PMP: result 3 (network failure)',
+        '  - IPv6: the box has no global IPv6 address',
+        '',
+        'What to do:',
+        "  1. Look up your router's WAN (internet) address on its status page. If it is not 203.0.113.18, or lies in 100.64.0.0/10, your provider uses carrier-grade NAT: ask for a public IPv4 address.",
+        '  2. If it is the same, forward UDP port 51820 on your router to this box at 10.0.0.2.',
+        '  3. The router refused to map the port, as routers behind carrier-grade NAT do; if its WAN address is public, allow this box in its UPnP / NAT-PMP settings.',
+        '  4. Turn on IPv6 in the router (and ask your provider for IPv6 if it has none): with a global IPv6 address, peers with IPv6 reach this box directly, even behind carrier-grade NAT.',
+        '  5. Use a relay: a small VPS running WireGuard that this box connects out to.',
+        '  6. Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.',
+        '',
+        'Sources:',
+        `  ipv4  ${'stun:203.0.113.65:3478'.padEnd(36)} 203.0.113.18`,
+        `  ipv4  ${'http:203.0.113.65:8088'.padEnd(36)} 203.0.113.18`,
+        `  ipv4  ${'natpmp'.padEnd(36)} 203.0.113.18`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('JSON', () => {
+    expect(reportJson(refused())).toEqual({
+      at: '2026-11-28T10:00:00.000Z',
+      headline:
+        'Behind NAT (203.0.113.18), carrier-grade NAT not ruled out; the router refused to map UDP port 51820.',
+      level: 'unlikely',
+      inbound: 'needs-port-forward',
+      ipv4: {
+        kind: 'nat',
+        publicAddress: '203.0.113.18',
+        mapping: 'unknown',
+        udp: 'ok',
+        cgnat: 'not-ruled-out',
+        portMapping: 'refused',
+        consensus: 'accepted',
+        localAddresses: ['10.0.0.2'],
+        path: ['10.0.0.1', null, '203.0.113.65'],
+        pathError: null,
+      },
+      ipv6: { publicAddress: null, globalReachable: false, consensus: 'insufficient', localAddresses: [] },
+      portMappingStatus: {
+        state: 'refused',
+        protocol: null,
+        externalPort: 51821,
+        externalAddress: null,
+        error: 'NAT-PMP: result 3 (network failure)',
+        test: true,
+      },
+      evidence: refused().verdict.evidence,
+      remedies: refused().verdict.remedies,
+      sources: [
+        {
+          source: 'stun:203.0.113.65:3478',
+          family: 'ipv4',
+          status: 'known',
+          address: '203.0.113.18',
+          reason: null,
+        },
+        {
+          source: 'http:203.0.113.65:8088',
+          family: 'ipv4',
+          status: 'known',
+          address: '203.0.113.18',
+          reason: null,
+        },
+        { source: 'natpmp', family: 'ipv4', status: 'known', address: '203.0.113.18', reason: null },
+      ],
+      sourcesSummary: null,
+    });
+    expect(reportJson(refused()).evidence).toHaveLength(4);
+    expect(reportJson(refused()).remedies).toHaveLength(6);
+  });
+
+  it('IPv6 reachable, no evidence, an IPv6 disagreement and an accepted IPv4 without dissent', () => {
+    const base = scriptedReport(
+      [known('stun:a:3478', 'ipv4', '203.0.113.2'), known('http:b', 'ipv4', '203.0.113.2')],
+      {
+        now,
+        publicRanges: ['203.0.113.0/24'],
+      },
+    );
+    const report = {
+      ...base,
+      verdict: {
+        ...base.verdict,
+        ipv6: { publicAddress: '2001:db8::2', globalReachable: true },
+        evidence: [],
+      },
+      consensus: {
+        ...base.consensus,
+        ipv6: {
+          kind: 'disagreement' as const,
+          family: 'ipv6' as const,
+          answers: [
+            { source: 'stun:v6', address: '2001:db8::2' },
+            { source: 'http:v6', address: '2001:db8::9' },
+          ],
+          rejected: [],
+        },
+      },
+    };
+    const text = reportText(report);
+    expect(text).toContain('\nIPv6  reachable  public 2001:db8::2\n\nEvidence:\n  (none)\n\nDisagreement:\n');
+    expect(text).toContain(
+      '\nDisagreement:\n  IPv6: no quorum, the sources disagree:\n    stun:v6 said 2001:db8::2\n    http:v6 said 2001:db8::9\n\n',
+    );
+    expect(text).not.toContain('IPv4: 203.0.113.2');
   });
 });
