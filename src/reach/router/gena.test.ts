@@ -8,6 +8,7 @@ import { createEventBus } from '../../core/events.js';
 import {
   GenaSubscriber,
   externalAddressOf,
+  isWanChange,
   parsePropertySet,
   parseTimeoutHeader,
   renewDelayMs,
@@ -47,6 +48,23 @@ describe('GENA pure pieces', () => {
     ).toBeUndefined();
     expect(parsePropertySet('<e:propertyset><e:property>')).toMatchObject({ ok: false });
     expect(parsePropertySet('<html/>')).toMatchObject({ ok: false, reason: /<html>/ });
+  });
+
+  it.each([
+    [
+      'the same status and address again',
+      { ConnectionStatus: 'Connected', ExternalIPAddress: '203.0.113.2' },
+      false,
+    ],
+    ['a new status', { ConnectionStatus: 'Disconnected', ExternalIPAddress: '203.0.113.2' }, true],
+    ['a new address', { ConnectionStatus: 'Connected', ExternalIPAddress: '203.0.113.3' }, true],
+    ['only the status, unchanged', { ConnectionStatus: 'Connected' }, false],
+    ['only the address, changed', { ExternalIPAddress: '203.0.113.3' }, true],
+    ['neither WAN variable', { PortMappingNumberOfEntries: '2' }, true],
+  ])('isWanChange: %s → %s', (_name, properties, expected) => {
+    expect(isWanChange({ ConnectionStatus: 'Connected', ExternalIPAddress: '203.0.113.2' }, properties)).toBe(
+      expected,
+    );
   });
 
   it('reads TIMEOUT headers and plans renewals before the lifetime ends', () => {
@@ -108,7 +126,10 @@ async function fakeIgd(timeoutSeconds = 60) {
     refuseRenewals() {
       refuseRenewal = true;
     },
-    async notify(address: string, overrideSid?: string, status = 'Connected'): Promise<number> {
+    notify(address: string, overrideSid?: string, status = 'Connected'): Promise<number> {
+      return this.notifyBody(body(address, status), overrideSid);
+    },
+    async notifyBody(text: string, overrideSid?: string): Promise<number> {
       if (!callback) throw new Error('nobody subscribed');
       const res = await fetch(callback, {
         method: 'NOTIFY',
@@ -119,7 +140,7 @@ async function fakeIgd(timeoutSeconds = 60) {
           SID: overrideSid ?? sid,
           SEQ: String(seq++),
         },
-        body: body(address, status),
+        body: text,
       });
       return res.status;
     },
@@ -246,6 +267,24 @@ describe('GenaSubscriber against a fake IGD on loopback', () => {
     expect(await igd.notify('203.0.113.4')).toBe(200);
     expect(events.at(-1)?.address).toBe('203.0.113.4');
     expect(announced.list).toEqual(['203.0.113.4']);
+  });
+
+  it('an event that changes no WAN variable (a port mapping added) is not published; one naming none is', async () => {
+    const { igd, clock, subscriber, events } = await setup(60);
+    await subscriber.start();
+    await clock.sleeping();
+    expect(await igd.notify('203.0.113.2')).toBe(200);
+    // miniupnpd sends every evented variable with each NOTIFY: the same address and status again.
+    expect(await igd.notify('203.0.113.2')).toBe(200);
+    expect(events).toEqual([]);
+    expect(
+      await igd.notifyBody(
+        '<e:propertyset xmlns:e="urn:schemas-upnp-org:event-1-0"><e:property><PortMappingNumberOfEntries>2</PortMappingNumberOfEntries></e:property></e:propertyset>',
+      ),
+    ).toBe(200);
+    expect(events.map((e) => e.properties)).toEqual([{ PortMappingNumberOfEntries: '2' }]);
+    expect(await igd.notify('203.0.113.2', undefined, 'Disconnected')).toBe(200);
+    expect(events.at(-1)?.properties?.ConnectionStatus).toBe('Disconnected');
   });
 
   it('publishes the sender and the variables on router.wan-changed; a failing subscriber costs the router nothing', async () => {

@@ -36,6 +36,28 @@ export function externalAddressOf(properties: Readonly<Record<string, string>>):
   return address && address !== '0.0.0.0' ? address : undefined;
 }
 
+/** What the last event said about the WAN (the variables that name it). */
+export interface WanVariables {
+  readonly ConnectionStatus?: string;
+  readonly ExternalIPAddress?: string;
+}
+
+/**
+ * Whether an event after the initial one is a reason to look at the WAN again. An event that carries the WAN
+ * variables counts only when one of them changed: miniupnpd sends every evented variable with each NOTIFY, so a
+ * port mapping added or removed (PortMappingNumberOfEntries) would otherwise read as a WAN change — and the probe it
+ * starts maps a port for PCP, which raises the next event, for ever. An event that carries neither counts. Pure.
+ */
+export function isWanChange(previous: WanVariables, properties: Readonly<Record<string, string>>): boolean {
+  const status = properties.ConnectionStatus;
+  const address = properties.ExternalIPAddress;
+  if (status === undefined && address === undefined) return true;
+  return (
+    (status !== undefined && status !== previous.ConnectionStatus) ||
+    (address !== undefined && address !== previous.ExternalIPAddress)
+  );
+}
+
 /** Seconds from a TIMEOUT header (`Second-1800`); undefined for `Second-infinite` or anything unreadable. */
 export function parseTimeoutHeader(value: string | null | undefined): number | undefined {
   const m = /^\s*Second-(\d+)\s*$/i.exec(value ?? '');
@@ -131,6 +153,8 @@ export class GenaSubscriber {
   /** Unguessable, so that only the router we gave it to can send events to it. */
   private readonly path: string;
   private lastAddress: string | undefined;
+  /** The WAN variables as the last event (the initial one too) left them. */
+  private lastWan: WanVariables = {};
   private lastError: string | undefined;
   private loop: Promise<void> | undefined;
   private abort: AbortController | undefined;
@@ -286,6 +310,20 @@ export class GenaSubscriber {
       if (this.lastAddress !== undefined) newExternalAddress = address;
       this.lastAddress = address;
     }
+    const previousWan = this.lastWan;
+    this.lastWan = {
+      ...previousWan,
+      ...(parsed.properties.ConnectionStatus === undefined
+        ? {}
+        : { ConnectionStatus: parsed.properties.ConnectionStatus }),
+      ...(parsed.properties.ExternalIPAddress === undefined
+        ? {}
+        : { ExternalIPAddress: parsed.properties.ExternalIPAddress }),
+    };
+    if (!initial && !newExternalAddress && !isWanChange(previousWan, parsed.properties)) {
+      this.log('GENA: router event without a WAN change (e.g. a port mapping added or removed)');
+      return 200;
+    }
     if (!initial || newExternalAddress) {
       // Bounded: an event body may be up to 64 KiB.
       const summary = Object.entries(parsed.properties)
@@ -297,7 +335,7 @@ export class GenaSubscriber {
         this.log(`GENA: the router announces the external address ${newExternalAddress}`);
       // Routers announce a WAN change in several events (ConnectionStatus, then ExternalIPAddress) and some drop
       // one of them (miniupnpd 2.3 drops an event raised while an earlier NOTIFY to the same subscriber is in
-      // flight), so every event after the initial one is published: any is a reason to look again.
+      // flight), so every event after the initial one that changes a WAN variable (or names none) is published.
       this.options.bus.publish('router.wan-changed', {
         via: 'upnp-gena',
         from: request.remoteAddress,
