@@ -47,7 +47,7 @@ describe('the report says why the path was not traced (README: "without it the r
     expect(json.ipv4.path).toBeNull();
     expect(json.ipv4.pathError).toBe('traceroute is not installed (apt-get install traceroute)');
     expect(reportText(report)).toContain(
-      "Path not traced: traceroute is not installed (apt-get install traceroute); the verdict relies on the router's answers.",
+      "\n\nPath not traced: traceroute is not installed (apt-get install traceroute); the verdict relies on the router's answers.\n",
     );
     // The probe asked for the path towards the first STUN server.
     expect(report.facts.ipv4.stun?.results).toHaveLength(2);
@@ -377,7 +377,9 @@ describe('the whole doctor text and JSON, word for word', () => {
         ...base.verdict,
         ipv6: { publicAddress: '2001:db8::2', globalReachable: true },
         evidence: [],
+        remedies: [],
       },
+      facts: { ...base.facts, ipv6: { ...base.facts.ipv6, localAddresses: ['2001:db8::2'] } },
       consensus: {
         ...base.consensus,
         ipv6: {
@@ -397,5 +399,7 @@ describe('the whole doctor text and JSON, word for word', () => {
       '\nDisagreement:\n  IPv6: no quorum, the sources disagree:\n    stun:v6 said 2001:db8::2\n    http:v6 said 2001:db8::9\n\n',
     );
     expect(text).not.toContain('IPv4: 203.0.113.2');
+    expect(text).not.toContain('What to do:');
+    expect(reportJson(report).ipv6.localAddresses).toEqual(['2001:db8::2']);
   });
 });
