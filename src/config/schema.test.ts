@@ -33,9 +33,10 @@ describe('parseListen', () => {
     ['[2001:DB8:0:0::7]:443', { host: '2001:db8::7', port: 443 }],
     ['0x7f000001:80', { host: '127.0.0.1', port: 80 }],
     ['127.0.0.1.:80', { host: '127.0.0.1', port: 80 }],
-    // Names whose last label only starts or ends with a digit are names, not addresses.
-    ['box1:80', { host: 'box1', port: 80 }],
-    ['1box:80', { host: '1box', port: 80 }],
+    // Names whose last label only starts or ends with a digit are names, not addresses (kept as written).
+    ['Box1:80', { host: 'Box1', port: 80 }],
+    ['1Box:80', { host: '1Box', port: 80 }],
+    [`${'a'.repeat(60)}.:80`, { host: `${'a'.repeat(60)}.`, port: 80 }],
     ['gatehouse.example.net.:443', { host: 'gatehouse.example.net.', port: 443 }],
     [`${'a'.repeat(63)}.example:80`, { host: `${'a'.repeat(63)}.example`, port: 80 }],
     [`${longName(253)}:80`, { host: longName(253), port: 80 }],
