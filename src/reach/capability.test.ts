@@ -31,11 +31,12 @@ function setup(enabled: boolean) {
   const raised: AlertInput[] = [];
   const cleared: string[] = [];
   const udp = new FakeUdp(clock);
+  const store = new MemoryStore(initialState(clock.now(), 'x'));
   const capability = createReachability(
     ports,
     { ...reachabilitySettingsSchema.parse({}), enabled },
     {
-      store: new MemoryStore(initialState(clock.now(), 'x')),
+      store,
       alerts: {
         raise: (a) => {
           raised.push(a);
@@ -61,7 +62,7 @@ function setup(enabled: boolean) {
       },
     },
   );
-  return { ports, capability, raised, cleared, udp, logger };
+  return { ports, capability, raised, cleared, udp, logger, store };
 }
 
 describe('the reachability capability', () => {
@@ -151,11 +152,18 @@ describe('the reachability capability', () => {
     ]);
     t.raised.length = 0;
     t.cleared.length = 0;
-    // States that prove nothing about the router's answer change nothing.
-    for (const state of ['pending', 'unsupported', 'disabled'] as const)
-      t.ports.bus.publish('portmap.changed', { state, internalPort: 51820 });
+    // "pending" says nothing yet; mapping turned off, or no router answering any more, ends both conditions.
+    t.ports.bus.publish('portmap.changed', { state: 'pending', internalPort: 51820 });
     await t.ports.bus.idle();
     expect([t.raised, t.cleared]).toEqual([[], []]);
+    for (const state of ['unsupported', 'disabled'] as const) {
+      t.ports.bus.publish('portmap.changed', { state, internalPort: 51820 });
+      await t.ports.bus.idle();
+      expect([t.raised, t.cleared.splice(0)], state).toEqual([
+        [],
+        ['reach.port-mapping-lost/51820', 'reach.port-mapping-refused/51820'],
+      ]);
+    }
     expect(t.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
     t.ports.bus.publish('portmap.changed', {
       state: 'mapped',
@@ -166,6 +174,36 @@ describe('the reachability capability', () => {
     await t.ports.bus.idle();
     expect(t.cleared).toEqual(['reach.port-mapping-lost/51820', 'reach.port-mapping-refused/51820']);
     expect(t.raised).toEqual([]);
+  });
+
+  it('turned off, it clears at start the conditions an earlier run left active (nobody else would)', async () => {
+    const t = setup(false);
+    const alert = (rule: string, key: string, clearedAt: string | null) => ({
+      id: `${rule}/${key}`,
+      rule,
+      key,
+      severity: 'critical' as const,
+      title: rule,
+      message: 'm',
+      remedy: null,
+      raisedAt: '2026-01-01T00:00:00.000Z',
+      lastSeenAt: '2026-01-01T00:00:00.000Z',
+      occurrences: 1,
+      clearedAt,
+      acknowledgedAt: null,
+      details: {},
+      notifiedChannelIds: [],
+    });
+    await t.store.update((d) => {
+      d.alerts.items.push(
+        alert('reach.offline', 'ipv4', null),
+        alert('reach.cgnat', 'ipv4', '2026-01-02T00:00:00.000Z'),
+        alert('security.two-factor-off', '', null),
+      );
+    });
+    await t.capability.start?.();
+    expect(t.cleared).toEqual(['reach.offline/ipv4']);
+    await t.capability.stop?.();
   });
 
   it('after stop it no longer listens on the bus', async () => {

@@ -8,7 +8,7 @@ import type { Ports } from '../core/ports.js';
 import type { ProcessLauncher } from '../core/runner.js';
 import type { Store } from '../store/store.js';
 import { reachabilityRules } from './alert-rules.js';
-import { planMappingAlerts, type ConditionPlan } from './condition-alerts.js';
+import { planMappingAlerts, planStaleConditions, type ConditionPlan } from './condition-alerts.js';
 import type { AlertSink } from './alerts-port.js';
 import { probeReachability, type ProbeProgress, type ReachabilityReport } from './probe.js';
 import { PushedAddressSource } from './push-source.js';
@@ -25,7 +25,7 @@ import {
 } from './router/index.js';
 import { reachabilityRoutes } from './routes.js';
 import { ReachabilityService, type RouterEventsStatus } from './service.js';
-import { reachabilityCard } from './status-card.js';
+import { activeProblems, reachabilityCard } from './status-card.js';
 import type { StunClient } from './stun-client.js';
 import type { PortMappingFacts } from './verdict.js';
 
@@ -215,7 +215,10 @@ export function createReachability(
     statusCards: [reachabilityCard(service, deps.store, settings.enabled)],
     alertRules: reachabilityRules,
     uiPages: ['reachability'],
-    start() {
+    async start() {
+      // Conditions an earlier run raised that these settings would never clear.
+      for (const c of planStaleConditions(activeProblems(deps.store), settings))
+        await deps.alerts.clear(c.rule, c.key);
       if (!settings.enabled) {
         log.warn(
           {},

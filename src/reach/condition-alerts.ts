@@ -16,8 +16,8 @@ export interface ConditionPlan {
 
 /**
  * The conditions one verdict proves or disproves (key "ipv4": they are facts about the IPv4 path). A condition
- * is cleared only by a verdict that decided the question: "unknown" keeps what was known (offline included);
- * "offline" keeps the NAT findings (nothing was learnt about the path).
+ * is cleared only by a verdict that disproves it: "unknown" keeps the NAT findings, "offline" keeps them too
+ * (nothing was learnt about the path); offline ends with any other verdict, UDP blocked with any STUN answer.
  */
 export function planVerdictAlerts(v: Verdict): ConditionPlan {
   const raise: AlertInput[] = [];
@@ -25,13 +25,17 @@ export function planVerdictAlerts(v: Verdict): ConditionPlan {
   const kind = v.ipv4.kind;
   const decided = kind !== 'unknown' && kind !== 'offline';
   const remedy = v.remedies[0];
-  const conditions: readonly (readonly [ReachabilityRuleId, boolean])[] = [
-    ['reach.offline', kind === 'offline'],
-    ['reach.cgnat', kind === 'cgnat'],
-    ['reach.double-nat', kind === 'double-nat'],
-    ['reach.udp-blocked', v.ipv4.udp === 'blocked'],
+  const conditions: readonly (readonly [ReachabilityRuleId, boolean, boolean])[] = [
+    // [rule, true now, disproved now]
+    // Offline is the verdict's exact finding (something was asked, nothing on the internet answered over either
+    // family): any other verdict disproves it, also one that cannot tell the kind of NAT (IPv6 answered, IPv4 not).
+    ['reach.offline', kind === 'offline', kind !== 'offline'],
+    ['reach.cgnat', kind === 'cgnat', decided],
+    ['reach.double-nat', kind === 'double-nat', decided],
+    // A STUN answer proves UDP works, whatever else is unknown.
+    ['reach.udp-blocked', v.ipv4.udp === 'blocked', decided || v.ipv4.udp === 'ok'],
   ];
-  for (const [rule, on] of conditions) {
+  for (const [rule, on, disproved] of conditions) {
     if (on) {
       raise.push({
         rule,
@@ -40,7 +44,7 @@ export function planVerdictAlerts(v: Verdict): ConditionPlan {
         ...(remedy === undefined ? {} : { remedy }),
         details: { inbound: v.inbound, level: v.level },
       });
-    } else if (decided) {
+    } else if (disproved) {
       clear.push({ rule, key: 'ipv4' });
     }
   }
@@ -50,8 +54,8 @@ export function planVerdictAlerts(v: Verdict): ConditionPlan {
 /**
  * The port mapping's conditions from the mapper's state (key: the WireGuard port). At most one is active: a
  * mapping that was lost and then refused is "refused" now. `lost` is the mapper's event with the protocol and
- * the router's reason; "mapped" ends both; "pending", "unsupported" and "disabled" change nothing (a router that
- * stops answering has not given the port back).
+ * the router's reason; "mapped", "disabled" (the setting off) and "unsupported" (no router answers) end both;
+ * "pending" changes nothing.
  */
 export function planMappingAlerts(
   change: { readonly status: PortMappingStatus } | { readonly lost: MappingLostEvent },
@@ -95,5 +99,38 @@ export function planMappingAlerts(
       ],
       clear: [{ rule: 'reach.port-mapping-lost', key }],
     };
+  // Turned off, or no router answers any more: there is no mapping to refuse or lose; what the box can do instead
+  // is the verdict's business (its level and remedies). "pending" says nothing yet.
+  if (s.state === 'disabled' || s.state === 'unsupported')
+    return {
+      raise: [],
+      clear: [
+        { rule: 'reach.port-mapping-lost', key },
+        { rule: 'reach.port-mapping-refused', key },
+      ],
+    };
   return { raise: [], clear: [] };
+}
+
+/**
+ * Conditions stored from an earlier run that the settings now make stale, to clear at start: every one when the
+ * checks are off (nobody would ever clear them), the port mapping's when mapping is off or the WireGuard port
+ * changed (their key is the old port).
+ */
+export function planStaleConditions(
+  active: readonly { readonly rule: string; readonly key: string }[],
+  settings: {
+    readonly enabled: boolean;
+    readonly portMapping: { readonly enabled: boolean; readonly port: number };
+  },
+): { readonly rule: ReachabilityRuleId; readonly key: string }[] {
+  const mappingRules: readonly string[] = ['reach.port-mapping-lost', 'reach.port-mapping-refused'];
+  return active
+    .filter(
+      (a) =>
+        !settings.enabled ||
+        (mappingRules.includes(a.rule) &&
+          (!settings.portMapping.enabled || a.key !== String(settings.portMapping.port))),
+    )
+    .map((a) => ({ rule: a.rule as ReachabilityRuleId, key: a.key }));
 }

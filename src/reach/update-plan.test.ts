@@ -57,8 +57,8 @@ function report(
     consensus: { ipv4, ipv6 },
     sources: [],
     facts: {
-      ipv4: { localAddresses: [], stun: null, router: [], path: null, tcpWorks: true },
-      ipv6: { localAddresses: [], stun: null, router: [], path: null, tcpWorks: true },
+      ipv4: { localAddresses: ['10.0.0.2'], stun: null, router: [], path: null, tcpWorks: true },
+      ipv6: { localAddresses: ['2001:db8::2'], stun: null, router: [], path: null, tcpWorks: true },
       pathError: null,
       portMapping: null,
     },
@@ -162,16 +162,33 @@ describe('planReachabilityUpdate', () => {
     const previous = state('1.1.1.1', '2001:db8::1');
     const plan = planReachabilityUpdate(
       previous,
-      report(insufficient('ipv4'), insufficient('ipv6'), verdict('unknown', { udp: 'unknown' })),
+      report(insufficient('ipv4'), insufficient('ipv6'), verdict('offline', { udp: 'unknown' })),
       now,
     );
     expect(plan).toEqual({
       current: { ipv4: '1.1.1.1', ipv6: '2001:db8::1' },
       history: [],
-      raise: [],
+      // Offline is a condition of its own; nothing else is raised or cleared.
+      raise: [expect.objectContaining({ rule: 'reach.offline' })],
       clear: [],
     });
     expect(previous.current).toEqual({ ipv4: '1.1.1.1', ipv6: '2001:db8::1' });
+  });
+
+  it('a family the box has no address of any more, with no answer, ends its disagreement; failed sources alone do not', () => {
+    const lost = report(insufficient('ipv4'), insufficient('ipv6'), verdict('unknown', { udp: 'unknown' }));
+    const noV6 = { ...lost, facts: { ...lost.facts, ipv6: { ...lost.facts.ipv6, localAddresses: [] } } };
+    const disagreeing = (r: ReachabilityReport) =>
+      planReachabilityUpdate(state('1.1.1.1'), r, now).clear.filter(
+        (c) => c.rule === 'reach.sources-disagree',
+      );
+    expect(disagreeing(noV6)).toEqual([{ rule: 'reach.sources-disagree', key: 'ipv6' }]);
+    expect(disagreeing(lost)).toEqual([]);
+    const oneAnswer: Consensus = {
+      ...insufficient('ipv6'),
+      answers: [{ source: 'stun:a', address: '2001:db8::9' }],
+    } as Consensus;
+    expect(disagreeing({ ...noV6, consensus: { ...noV6.consensus, ipv6: oneAnswer } })).toEqual([]);
   });
 
   it('sources that disagree publish nothing and raise an alert listing every answer', () => {
@@ -240,8 +257,24 @@ describe('planReachabilityUpdate', () => {
       [],
       ['reach.offline', 'reach.cgnat', 'reach.double-nat', 'reach.udp-blocked'],
     ],
-    ['unknown keeps every alert as it is', verdict('unknown'), [], []],
-    ['offline raises offline and keeps the NAT findings', verdict('offline'), ['reach.offline'], []],
+    [
+      'unknown keeps the NAT findings and ends offline (something answered)',
+      verdict('unknown', { udp: 'unknown' }),
+      [],
+      ['reach.offline'],
+    ],
+    [
+      'unknown with a STUN answer also ends UDP blocked',
+      verdict('unknown'),
+      [],
+      ['reach.offline', 'reach.udp-blocked'],
+    ],
+    [
+      'offline raises offline and keeps the NAT findings',
+      verdict('offline', { udp: 'unknown' }),
+      ['reach.offline'],
+      [],
+    ],
     [
       'offline with UDP blocked raises both',
       verdict('offline', { udp: 'blocked' }),

@@ -91,7 +91,12 @@ export function planReachabilityUpdate(
             : `The majority agreed on ${c.address}, but some sources answered otherwise (${answersText(c)}).`,
         details: { family, answers: answersText(c) },
       });
-    } else if (c.kind === 'accepted') {
+    } else if (
+      c.kind === 'accepted' ||
+      (c.answers.length === 0 && report.facts[family].localAddresses.length === 0)
+    ) {
+      // Agreement ends a disagreement; so does a family the box has no address of any more and nobody answered
+      // for (the box lost its IPv6). Sources that merely failed this time end nothing.
       clear.push({ rule: 'reach.sources-disagree', key: family });
     }
   }
