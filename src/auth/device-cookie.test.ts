@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { issueDeviceToken, readDeviceToken } from './device-cookie.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../test/fakes/logger.js';
+import { nodePrivateFiles, type PrivateFiles } from '../core/node-fs.js';
+import {
+  deviceKeyFileName,
+  ensureDeviceKey,
+  issueDeviceToken,
+  parseDeviceKey,
+  readDeviceToken,
+} from './device-cookie.js';
 
 const key = randomBytes(32);
 
@@ -23,5 +34,106 @@ describe('device tokens', () => {
     ['garbage', () => 'v1.a.b.c', key],
   ])('refuses %s', (_what, change, readKey) => {
     expect(readDeviceToken(readKey, change(issueDeviceToken(key, 'admin')))).toBeUndefined();
+  });
+});
+
+describe('the device key file', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  function dataDir(content?: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-devkey-'));
+    dirs.push(dir);
+    if (content !== undefined) fs.writeFileSync(path.join(dir, deviceKeyFileName), content, { mode: 0o600 });
+    return dir;
+  }
+  const keyFile = (dir: string) => path.join(dir, deviceKeyFileName);
+  const good = randomBytes(32).toString('base64url');
+
+  it.each([
+    ['no file', undefined, 'absent'],
+    ['a 32-byte key with a newline', `${good}\n`, 'key'],
+    ['a longer key', randomBytes(48).toString('base64url'), 'key'],
+    ['an empty file', '', 'unusable'],
+    ['only a newline', '\n', 'unusable'],
+    ['junk', '!!!!\n', 'unusable'],
+    ['a key with junk after it', `${good}!`, 'unusable'],
+    ['junk before a key', `*${good}`, 'unusable'],
+    ['a 31-byte key', randomBytes(31).toString('base64url'), 'unusable'],
+  ])('parseDeviceKey: %s is %s', (_what, text, kind) => {
+    const parsed = parseDeviceKey(text);
+    expect(parsed.kind).toBe(kind);
+    if (parsed.kind === 'key') expect(parsed.key).toEqual(Buffer.from((text ?? '').trim(), 'base64url'));
+  });
+
+  it('is made on first use (32 random bytes, 0600) and read back by the next start, without a warning', () => {
+    const dir = dataDir();
+    const logger = new MemoryLogger();
+    const first = ensureDeviceKey(nodePrivateFiles, dir, logger);
+    expect(first.length).toBe(32);
+    expect(fs.statSync(keyFile(dir)).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(keyFile(dir), 'utf8')).toBe(`${first.toString('base64url')}\n`);
+    expect(ensureDeviceKey(nodePrivateFiles, dir, logger)).toEqual(first);
+    expect(logger.lines).toEqual([]);
+  });
+
+  it.each([
+    ['empty (a crash or a full disk between creating and writing it)', ''],
+    ['junk', '!!!!\n'],
+    ['a short key', `${randomBytes(16).toString('base64url')}\n`],
+  ])(
+    'an unusable file, %s, is replaced by a fresh key; cookies signed with the old one are refused',
+    (_w, bad) => {
+      const dir = dataDir(bad);
+      const logger = new MemoryLogger();
+      const key = ensureDeviceKey(nodePrivateFiles, dir, logger);
+      expect(key.length).toBe(32);
+      expect(fs.readFileSync(keyFile(dir), 'utf8')).toBe(`${key.toString('base64url')}\n`);
+      expect(fs.statSync(keyFile(dir)).mode & 0o777).toBe(0o600);
+      expect(fs.readdirSync(dir)).toEqual([deviceKeyFileName]);
+      // What the old code used as the key: forged cookies signed with it mean nothing now.
+      const oldKey = Buffer.from(bad.trim(), 'base64url');
+      expect(readDeviceToken(key, issueDeviceToken(oldKey, 'admin'))).toBeUndefined();
+      expect(readDeviceToken(key, issueDeviceToken(key, 'admin'))?.username).toBe('admin');
+      // The next start keeps the new key; the warning names the file, never the key.
+      expect(ensureDeviceKey(nodePrivateFiles, dir, new MemoryLogger())).toEqual(key);
+      expect(logger.lines).toHaveLength(1);
+      expect(logger.lines[0]).toMatchObject({ level: 'warn', fields: { file: keyFile(dir) } });
+      expect(logger.lines[0]?.msg).toMatch(/unusable.*replaced/);
+      expect(JSON.stringify(logger.lines)).not.toContain(key.toString('base64url'));
+    },
+  );
+
+  /** Files in memory; `onCreate` stands for another process that wins the race to create the file. */
+  function racingFiles(onCreate: string): PrivateFiles & { content: Map<string, string> } {
+    const content = new Map<string, string>();
+    return {
+      content,
+      read: (file) => content.get(file),
+      createExclusive(file) {
+        content.set(file, onCreate);
+        return false;
+      },
+      write: (file, text) => content.set(file, text),
+      remove: (file) => content.delete(file),
+    };
+  }
+
+  it('when another process creates the file first, its key is used', () => {
+    const theirs = randomBytes(32);
+    const files = racingFiles(`${theirs.toString('base64url')}\n`);
+    const logger = new MemoryLogger();
+    expect(ensureDeviceKey(files, '/data', logger)).toEqual(theirs);
+    expect(logger.lines).toEqual([]);
+  });
+
+  it('when another process creates the file first but leaves it empty, it is replaced', () => {
+    const files = racingFiles('');
+    const logger = new MemoryLogger();
+    const key = ensureDeviceKey(files, '/data', logger);
+    expect(key.length).toBe(32);
+    expect(files.content.get(path.join('/data', deviceKeyFileName))).toBe(`${key.toString('base64url')}\n`);
+    expect(logger.lines.map((l) => l.level)).toEqual(['warn']);
   });
 });

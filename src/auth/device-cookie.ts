@@ -6,6 +6,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { Logger } from '../core/log.js';
 import type { PrivateFiles } from '../core/node-fs.js';
 import { constantTimeEqual } from './crypto.js';
 
@@ -39,12 +40,45 @@ export function readDeviceToken(key: Buffer, token: string): DeviceClaim | undef
 
 export const deviceKeyFileName = 'device-cookie.key';
 
-/** The signing key in `<dataDir>/device-cookie.key` (0600), made on first use; shared by restarts, never logged. */
-export function ensureDeviceKey(files: PrivateFiles, dataDir: string): Buffer {
+/** The signing key's length: HMAC-SHA256's block of entropy. A shorter key is refused, never used. */
+export const deviceKeyBytes = 32;
+
+/**
+ * What the key file holds: a usable key, nothing (no file), or something unusable: empty (a crash or a full disk
+ * between creating and writing it), not base64url, or too short. Pure.
+ */
+export function parseDeviceKey(
+  text: string | undefined,
+): { kind: 'key'; key: Buffer } | { kind: 'absent' } | { kind: 'unusable' } {
+  if (text === undefined) return { kind: 'absent' };
+  const trimmed = text.trim();
+  // Buffer.from(…, 'base64url') skips characters it does not know: junk would decode to a short or empty key.
+  if (!/^[A-Za-z0-9_-]+$/.test(trimmed)) return { kind: 'unusable' };
+  const key = Buffer.from(trimmed, 'base64url');
+  return key.length < deviceKeyBytes ? { kind: 'unusable' } : { kind: 'key', key };
+}
+
+/**
+ * The signing key in `<dataDir>/device-cookie.key` (0600), made on first use; shared by restarts, never logged.
+ * An unusable file is replaced atomically by a new key (cookies signed before are refused from then on): an empty
+ * key would let anyone sign device cookies.
+ */
+export function ensureDeviceKey(files: PrivateFiles, dataDir: string, logger: Logger): Buffer {
   const file = path.join(dataDir, deviceKeyFileName);
-  const existing = files.read(file)?.trim();
-  if (existing) return Buffer.from(existing, 'base64url');
-  const fresh = randomBytes(32).toString('base64url');
-  if (files.createExclusive(file, `${fresh}\n`)) return Buffer.from(fresh, 'base64url');
-  return Buffer.from(files.read(file)?.trim() ?? fresh, 'base64url');
+  const found = parseDeviceKey(files.read(file));
+  if (found.kind === 'key') return found.key;
+  const fresh = randomBytes(deviceKeyBytes);
+  const text = `${fresh.toString('base64url')}\n`;
+  if (found.kind === 'absent') {
+    if (files.createExclusive(file, text)) return fresh;
+    // Another process made it first: its key is as good as ours, if it is whole.
+    const raced = parseDeviceKey(files.read(file));
+    if (raced.kind === 'key') return raced.key;
+  }
+  logger.warn(
+    { file },
+    'the device cookie key file was unusable (empty, not base64url or too short); replaced it with a new key, so earlier device cookies no longer count',
+  );
+  files.write(file, text);
+  return fresh;
 }

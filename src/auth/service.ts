@@ -687,7 +687,7 @@ export class AuthService {
   }
 
   private signingKey(): Buffer {
-    this.deviceKey ??= ensureDeviceKey(this.deps.files, this.deps.dataDir);
+    this.deviceKey ??= ensureDeviceKey(this.deps.files, this.deps.dataDir, this.deps.logger);
     return this.deviceKey;
   }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 export interface PrivateFiles {
   /** File content, or undefined when the file does not exist. */
   read(file: string): string | undefined;
-  /** Creates the file only if absent; returns false when it already existed. */
+  /** Creates the file only if absent; returns false when it already existed. A failed write leaves no file. */
   createExclusive(file: string, content: string): boolean;
   /** Replaces the file atomically (temporary file + rename). */
   write(file: string, content: string): void;
@@ -30,11 +30,18 @@ export const nodePrivateFiles: PrivateFiles = {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
     }
+    let written = false;
     try {
       fs.writeSync(fd, content);
       fs.fsyncSync(fd);
+      written = true;
     } finally {
-      fs.closeSync(fd);
+      try {
+        fs.closeSync(fd);
+      } finally {
+        // A file left empty (full disk) would read as "already created" by every later call.
+        if (!written) fs.rmSync(file, { force: true });
+      }
     }
     return true;
   },

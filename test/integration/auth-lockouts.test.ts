@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAuditLog } from '../../src/audit/read.js';
+import { deviceKeyFileName, issueDeviceToken } from '../../src/auth/device-cookie.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import { FakeClock } from '../fakes/clock.js';
 import { testPassword } from '../support/app-harness.js';
@@ -134,6 +135,33 @@ describe('device cookies', () => {
       headers: { 'x-forwarded-for': '198.51.100.7', cookie: both },
     });
     expect(second.status).toBe(200);
+  });
+});
+
+describe('an unusable device key file', () => {
+  it.each([
+    ['empty (a crash or a full disk when it was made)', ''],
+    ['junk', '!!!!\n'],
+  ])('%s is replaced: cookies signed with what it held do not lift the lockout', async (_what, content) => {
+    const h = await createHarness();
+    fs.writeFileSync(path.join(h.dataDir, deviceKeyFileName), content, { mode: 0o600 });
+    await h.setupAdmin();
+    await lockAdminOut(h);
+    // What the old code signed with: Buffer.from('', 'base64url'), a key anyone has.
+    const forged = issueDeviceToken(Buffer.from(content.trim(), 'base64url'), 'admin');
+    for (let i = 0; i < 3; i++)
+      await expectError(
+        await loginFrom(h, '203.0.113.66', { password: wrong, device: forged }),
+        429,
+        'auth.locked',
+      );
+    await expectError(await loginFrom(h, '203.0.113.66', { device: forged }), 429, 'auth.locked');
+    const stored = fs.readFileSync(path.join(h.dataDir, deviceKeyFileName), 'utf8').trim();
+    expect(Buffer.from(stored, 'base64url').length).toBe(32);
+    expect(h.logger.lines.filter((l) => l.level === 'warn' && /device cookie key/.test(l.msg))).toHaveLength(
+      1,
+    );
+    expect(JSON.stringify(h.logger.lines)).not.toContain(stored);
   });
 });
 
