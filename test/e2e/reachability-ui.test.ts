@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsRoot, builtWebRoot, chromiumMissing, repoRoot, tempDir } from '../browser/support.js';
-import { addr, gatehouseReachabilityConfig } from '../testbed/plan.js';
+import { addr, gatehouseReachabilityConfig, type Scenario } from '../testbed/plan.js';
 import { Testbed, alive, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
@@ -98,13 +98,15 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
     await bed.renumberRouterWan(addr.routerWan);
   }, 180_000);
 
-  it("issue 9 A1: behind CGNAT with a refusing router and a silent hop, the page says what the server's mapper met", async () => {
-    await bed.setScenario('cgnat-silent-upnp');
-    const run = path.join(work, 'cgnat-silent-upnp');
+  /** A server in `scenario` and one look at its pages (the driver's 'once' mode): what the page showed. */
+  async function firstLook(scenario: Scenario, config: string): Promise<Record<string, string>> {
+    await bed.setScenario(scenario);
+    const run = path.join(work, scenario);
     fs.mkdirSync(run, { mode: 0o755 });
     const webRoot = await builtWebRoot(path.join(work, 'web'));
-    fs.writeFileSync(path.join(run, 'config.json'), gatehouseReachabilityConfig({ backstopSeconds: 3600 }));
-    const driver = bed.spawn('gw', 'reach-ui-cgnat', [
+    fs.writeFileSync(path.join(run, 'config.json'), config);
+    const name = `reach-ui-${scenario}`;
+    const driver = bed.spawn('gw', name, [
       process.execPath,
       '--import',
       'tsx',
@@ -117,14 +119,27 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
     const first = await waitFor(
       "the driver's STEP1",
       () => {
-        const log = bed.log('reach-ui-cgnat');
+        const log = bed.log(name);
         const m = /^STEP1 (.*)\n/m.exec(log);
         if (m?.[1]) return Promise.resolve(JSON.parse(m[1]) as Record<string, string>);
         if (/^Error|Unhandled|TypeError/m.test(log) || !alive(driver.pid))
           throw new Error(`the driver failed:\n${log}`);
         return Promise.resolve(undefined);
       },
-      90_000,
+      150_000,
+    );
+    await waitFor(
+      'the driver to finish',
+      () => Promise.resolve(/^DONE$/m.test(bed.log(name)) ? true : undefined),
+      30_000,
+    );
+    return first;
+  }
+
+  it("issue 9 A1: behind CGNAT with a refusing router and a silent hop, the page says what the server's mapper met", async () => {
+    const first = await firstLook(
+      'cgnat-silent-upnp',
+      gatehouseReachabilityConfig({ backstopSeconds: 3600 }),
     );
     expect(first.headline).toMatch(/^Unlikely reachable \(cannot verify from inside\)/);
     expect(first.headline).toContain(
@@ -136,10 +151,22 @@ describe.skipIf(skip !== undefined)('reachability page and card in Chromium, on 
     expect(first.remedies).not.toMatch(/turn on UPnP/i);
     expect(first.evidence).toContain('the hop after your router did not answer the path probe');
     expect(first.dashboard).not.toMatch(/mapped automatically/);
-    await waitFor(
-      'the driver to finish',
-      () => Promise.resolve(/^DONE$/m.test(bed.log('reach-ui-cgnat')) ? true : undefined),
-      30_000,
-    );
   }, 180_000);
+
+  it('issue 9 A8: offline, the page says to check the connection and DNS, and the sources collapse to a summary', async () => {
+    const first = await firstLook(
+      'offline',
+      gatehouseReachabilityConfig({ backstopSeconds: 3600, hostnames: true }),
+    );
+    expect(first.headline).toMatch(/^Not reachable/);
+    expect(first.headline).toContain(
+      "Offline: no source on the internet answered. Check this box's internet connection and DNS.",
+    );
+    expect(first.remedies).toMatch(/Check this box's internet connection and DNS/);
+    expect(first.remedies).not.toMatch(/relay/i);
+    expect(first.sources).toMatch(/\d+ sources, none answered\./);
+    expect(first.sources).toMatch(/\d+ × (EAI_AGAIN|ENOTFOUND|ENETUNREACH)/);
+    // The full table is one click away, folded.
+    expect(first.sources).toContain('Every source');
+  }, 240_000);
 });

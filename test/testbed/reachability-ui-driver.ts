@@ -52,6 +52,8 @@ const setup = await fetch(`${url}/api/v1/setup`, {
   body: JSON.stringify({ setupToken, username: 'admin', password: 'correct horse battery staple' }),
 });
 if (setup.status !== 201) throw new Error(`setup failed: ${setup.status} ${await setup.text()}`);
+// The session's CSRF token, for "Check now" (a POST).
+const { csrfToken } = (await setup.json()) as { csrfToken: string };
 const cookie = /^([^=]+)=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '');
 if (!cookie?.[1] || !cookie[2]) throw new Error('setup set no session cookie');
 const cookieName: string = cookie[1];
@@ -68,8 +70,10 @@ const api = async (): Promise<Api> => {
   });
   return (await res.json()) as Api;
 };
+// The full run shows the change channels live; a first look ('once') needs only a report (a router may be absent).
 await until('a report, the UPnP subscription and the announcement listener', async () => {
   const a = await api();
+  if (once) return a.report ? true : undefined;
   return a.report &&
     a.changeDetection?.upnp === 'subscribed' &&
     a.changeDetection.announcements === 'listening'
@@ -78,14 +82,21 @@ await until('a report, the UPnP subscription and the announcement listener', asy
 });
 // The port mapper's first attempt may end after the first probe: "Check now" (as a person would) until the report
 // says what the router did.
-await until("a report with the port mapper's state", async () => {
-  if ((await api()).report?.ipv4.portMapping !== 'not-tried') return true;
-  await fetch(`${url}/api/v1/reachability/probe`, {
-    method: 'POST',
-    headers: { cookie: `${cookieName}=${cookieValue}`, origin: url },
-  });
-  return undefined;
-});
+// Offline, a probe waits for its sources' time limits, so this may take a few probes' time.
+await until(
+  "a report with the port mapper's state",
+  async () => {
+    const before = await api();
+    if (before.report?.ipv4.portMapping !== 'not-tried') return true;
+    const probed = await fetch(`${url}/api/v1/reachability/probe`, {
+      method: 'POST',
+      headers: { cookie: `${cookieName}=${cookieValue}`, origin: url, 'x-csrf-token': csrfToken },
+    });
+    if (probed.status !== 200) throw new Error(`Check now failed: ${probed.status} ${await probed.text()}`);
+    return undefined;
+  },
+  80_000,
+);
 
 try {
   await showPages();
@@ -116,6 +127,7 @@ async function showPages(): Promise<void> {
           ? await text('reachability-remedies')
           : '',
       evidence: await text('reachability-evidence'),
+      sources: await text('reachability-sources'),
     };
     await page.goto(`${url}/#/`);
     await page.getByTestId('card-reachability').waitFor();
