@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
+import { createHash } from 'node:crypto';
 import {
   LoginThrottle,
   defaultLockoutPolicy,
   entriesToKeep,
   lockoutDurationMs,
   type LockoutPolicy,
+  throttleKey,
 } from './rate-limit.js';
+import { lockoutSchema } from '../store/slices/lockouts.js';
 
 const second = 1_000;
 const minute = 60 * second;
@@ -461,5 +464,39 @@ describe('entriesToKeep: the order, whatever the input order', () => {
     expect(entriesToKeep(entries, now, defaultLockoutPolicy, 2).map((e) => e.name)).toEqual(
       expected.slice(0, 2),
     );
+  });
+});
+
+describe('throttleKey', () => {
+  const sha = (v: string) => createHash('sha256').update(v, 'utf8').digest('hex');
+  it.each([
+    ['client', '203.0.113.9', 'client:203.0.113.9'],
+    ['account', 'admin', 'account:admin'],
+    ['client', 'x'.repeat(200), `client:${'x'.repeat(200)}`],
+    ['client', 'x'.repeat(201), `client:sha256:${sha('x'.repeat(201))}`],
+    ['setup', 'y'.repeat(5000), `setup:sha256:${sha('y'.repeat(5000))}`],
+  ] as const)('%s + a value of %#: %s', (kind, value, key) => {
+    expect(throttleKey(kind, value)).toBe(key);
+  });
+
+  it('whatever the value, the key is one the store accepts, and distinct long values stay distinct', () => {
+    for (const value of [
+      '',
+      'a',
+      'z'.repeat(199),
+      'z'.repeat(200),
+      'z'.repeat(201),
+      '\u00e9'.repeat(10_000),
+    ]) {
+      const key = throttleKey('device', value);
+      const record = {
+        key,
+        failures: 1,
+        lastFailureAt: '2026-03-01T12:00:00.000Z',
+        lockedUntil: '2026-03-01T12:00:00.000Z',
+      };
+      expect(lockoutSchema.safeParse(record).success).toBe(true);
+    }
+    expect(throttleKey('client', 'a'.repeat(300))).not.toBe(throttleKey('client', 'b'.repeat(300)));
   });
 });

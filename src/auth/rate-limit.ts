@@ -1,5 +1,17 @@
 /** @module Login throttling: growing lockouts per account and per client address. */
 import type { Clock } from '../core/clock.js';
+import { sha256Hex } from './crypto.js';
+
+/** The longest value a throttle key holds as it is; the store keeps keys of up to 300 characters. */
+export const maxThrottleValueLength = 200;
+
+/**
+ * The throttle key `<kind>:<value>`; a longer value is replaced by its SHA-256, so no text a client controls can
+ * make a key the store refuses (which would lose the failure, its audit record and the lockout).
+ */
+export function throttleKey(kind: 'account' | 'client' | 'device' | 'setup', value: string): string {
+  return value.length > maxThrottleValueLength ? `${kind}:sha256:${sha256Hex(value)}` : `${kind}:${value}`;
+}
 
 export interface LockoutPolicy {
   /** Failures allowed before the first lockout. */

@@ -17,7 +17,13 @@ import {
   issueDeviceToken,
   readDeviceToken,
 } from './device-cookie.js';
-import { defaultLockoutPolicy, entriesToKeep, LoginThrottle, type LockoutPolicy } from './rate-limit.js';
+import {
+  defaultLockoutPolicy,
+  entriesToKeep,
+  LoginThrottle,
+  throttleKey,
+  type LockoutPolicy,
+} from './rate-limit.js';
 import { auditContext, type RequestContext } from './request-context.js';
 import { isSessionLive, needsTouch, publicSessionId, sessionExpiry, type SessionPolicy } from './sessions.js';
 import { checkSetupToken, ensureSetupToken, removeSetupToken } from './setup-token.js';
@@ -109,7 +115,7 @@ export class AuthService {
   ): Promise<Outcome<IssuedSession, AuthFailure>> {
     if (!this.needsSetup())
       return fail(authFailure('setup.already-complete', 'Gatehouse is already set up; log in instead'));
-    const keys = [`setup:${ctx.clientAddress}`];
+    const keys = [throttleKey('setup', ctx.clientAddress)];
     const gate = this.throttle.begin(keys);
     if (!gate.allowed) return fail(lockedFailure(gate.retryAfterMs));
     try {
@@ -496,7 +502,7 @@ export class AuthService {
       }
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id);
       // Whoever resets on the box itself is the owner: the account's lockout ends (addresses stay locked).
-      const accountKey = [`account:${user.username.toLowerCase()}`];
+      const accountKey = [throttleKey('account', user.username.toLowerCase())];
       this.throttle.recordSuccess(accountKey);
       this.keepThrottle(draft, accountKey, now);
       appendAudit(tx, now, {
@@ -674,9 +680,9 @@ export class AuthService {
     const token = ctx.deviceToken;
     if (token !== undefined && token !== '') {
       const claim = readDeviceToken(this.signingKey(), token);
-      if (claim?.username === username.toLowerCase()) return [`device:${claim.deviceId}`];
+      if (claim?.username === username.toLowerCase()) return [throttleKey('device', claim.deviceId)];
     }
-    return [`account:${username.toLowerCase()}`, `client:${ctx.clientAddress}`];
+    return [throttleKey('account', username.toLowerCase()), throttleKey('client', ctx.clientAddress)];
   }
 
   private newDevice(user: User): { token: string; maxAgeSeconds: number } {

@@ -81,3 +81,28 @@ describe('--trust-proxy on', () => {
     expect(auditAddresses('login.success')).toEqual(['198.51.100.77']);
   });
 });
+
+describe('--trust-proxy on, with an X-Forwarded-For that is no address', () => {
+  it.each([
+    ['400 characters', 'x'.repeat(400)],
+    ['garbage last', '198.51.100.4, not-an-address'],
+    ['an address with a long zone', `fe80::1%${'z'.repeat(400)}`],
+  ])(
+    '(%s) the socket address counts: 401 five times, then 429, every failure audited',
+    async (_w, header) => {
+      const { h, login, auditAddresses } = await servedHarness(true);
+      for (let i = 1; i <= 5; i++) expect((await login(`user${i}`, wrong, header)).status).toBe(401);
+      expect((await login('admin', testPassword, header)).status).toBe(429);
+      expect(auditAddresses('login.failure')).toEqual(Array(6).fill('127.0.0.1'));
+      expect(h.store.read().lockouts.map((l) => l.key)).toContain('client:127.0.0.1');
+      expect(h.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    },
+  );
+
+  it('an address with a port or in brackets counts without them', async () => {
+    const { login, auditAddresses } = await servedHarness(true);
+    expect((await login('user1', wrong, '198.51.100.9:8080')).status).toBe(401);
+    expect((await login('user2', wrong, '[2001:db8::5]:443')).status).toBe(401);
+    expect(auditAddresses('login.failure')).toEqual(['198.51.100.9', '2001:db8::5']);
+  });
+});

@@ -1,8 +1,10 @@
 /** @module Resolves the caller (session cookie or bearer API token) and the request context for every request. */
+import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AuthService } from '../../auth/service.js';
+import type { Logger } from '../../core/log.js';
 import type { AppContext, AppEnv } from '../context.js';
 
 export interface CookieSettings {
@@ -19,11 +21,35 @@ export function sessionCookieSettings(tls: boolean): CookieSettings {
     : { name: 'gatehouse_session', secure: false, deviceName: 'gatehouse_device' };
 }
 
-function clientAddressOf(c: AppContext, trustProxy: boolean): string {
+/** Longer than any address (45 characters) with a short zone: nothing longer is taken from a header. */
+const maxForwardedLength = 64;
+
+/**
+ * The client address in an X-Forwarded-For header: its last entry (the one the proxy appended; anything to the
+ * left of it came from the client and can be forged), without a port or brackets, if it is an IP address at all.
+ * Undefined otherwise: the header is then ignored. Pure.
+ */
+export function forwardedAddress(header: string | undefined): string | undefined {
+  const last = header?.split(',').at(-1)?.trim() ?? '';
+  if (last.length > maxForwardedLength) return undefined;
+  // `[2001:db8::1]:443`, `[2001:db8::1]` and `198.51.100.7:8080` as some proxies write them.
+  const m = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(last) ?? /^([0-9.]+):\d{1,5}$/.exec(last);
+  const address = m?.[1] ?? last;
+  return isIP(address) === 0 ? undefined : address;
+}
+
+function clientAddressOf(c: AppContext, trustProxy: boolean, logger: Logger | undefined): string {
   if (trustProxy) {
-    // The proxy appends the address it saw; anything to the left of it came from the client and can be forged.
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
-    if (forwarded) return forwarded;
+    const header = c.req.header('x-forwarded-for');
+    const forwarded = forwardedAddress(header);
+    if (forwarded !== undefined) return forwarded;
+    if (header !== undefined) {
+      // Only the length is logged: the text is the caller's.
+      logger?.debug(
+        { headerLength: header.length },
+        'X-Forwarded-For holds no IP address last; using the socket address',
+      );
+    }
   }
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
@@ -40,10 +66,12 @@ export function identify(
   auth: Identifier,
   cookie: CookieSettings,
   trustProxy: boolean,
+  /** Where a refused X-Forwarded-For is noted (debug). */
+  logger?: Logger,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     c.set('requestContext', {
-      clientAddress: clientAddressOf(c, trustProxy),
+      clientAddress: clientAddressOf(c, trustProxy, logger),
       userAgent: c.req.header('user-agent') ?? '',
       deviceToken: getCookie(c, cookie.deviceName),
     });
