@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import dgram from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
 import { FakeFetch } from '../../test/fakes/fetch.js';
 import { FakeRunner } from '../../test/fakes/runner.js';
@@ -140,7 +141,7 @@ function later(id: string) {
 function probeWatched(
   extraSources: PublicIpSource[],
   over: Partial<typeof settings> = {},
-  deps: { runner?: FakeRunner; stun?: StunClient; fetch?: FakeFetch } = {},
+  deps: { runner?: FakeRunner; stun?: StunClient; fetch?: FakeFetch; sourceLimitMs?: number } = {},
 ) {
   const clock = new FakeClock();
   const events: string[] = [];
@@ -156,6 +157,7 @@ function probeWatched(
       stun: deps.stun ?? noStun,
       clock,
       extraSources,
+      ...(deps.sourceLimitMs === undefined ? {} : { sourceLimitMs: deps.sourceLimitMs }),
     },
     { ...settings, quorum: 2, ...over },
     undefined,
@@ -336,5 +338,68 @@ describe('probeReachability and an inbound packet', () => {
     expect(proven.verdict.level).toBe('proven');
     const unproven = await probeReachability(deps, settings);
     expect(unproven.verdict.level).not.toBe('proven');
+  });
+});
+
+/** A DNS answer naming the asker's address (A), as a DNS echo server gives it. */
+function dnsEchoAnswer(query: Buffer, rinfo: dgram.RemoteInfo): Buffer {
+  let i = 12;
+  while (query[i] !== 0) i += (query[i] ?? 0) + 1;
+  const header = Buffer.alloc(12);
+  query.subarray(0, 2).copy(header, 0);
+  header.writeUInt16BE(0x8180, 2); // response, recursion available, no error
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(1, 6);
+  const rdata = Buffer.from(rinfo.address.split('.').map(Number));
+  const rr = Buffer.alloc(12);
+  rr.writeUInt16BE(0xc00c, 0); // the question's name
+  rr.writeUInt16BE(1, 2);
+  rr.writeUInt16BE(1, 4);
+  rr.writeUInt32BE(60, 6);
+  rr.writeUInt16BE(rdata.length, 10);
+  return Buffer.concat([header, query.subarray(12, i + 5), rr, rdata]);
+}
+
+describe('probeReachability with DNS echo endpoints on loopback', () => {
+  const echo = dgram.createSocket('udp4');
+  const silent = dgram.createSocket('udp4');
+  const bound = (socket: dgram.Socket) =>
+    new Promise<number>((resolve) => socket.bind(0, '127.0.0.1', () => resolve(socket.address().port)));
+  let echoPort = 0;
+  let silentPort = 0;
+  beforeAll(async () => {
+    echo.on('message', (msg, rinfo) => echo.send(dnsEchoAnswer(msg, rinfo), rinfo.port, rinfo.address));
+    echoPort = await bound(echo);
+    silentPort = await bound(silent);
+  });
+  afterAll(() => {
+    echo.close();
+    silent.close();
+  });
+
+  it('each DNS echo endpoint is a vote of its own while it is pending', async () => {
+    const t = probeWatched(
+      [answering('http:a', '127.0.0.1')],
+      {
+        publicRanges: ['127.0.0.0/8'],
+        dnsEcho: [
+          { server: `127.0.0.1:${echoPort}`, name: 'myip.example.test', type: 'A' },
+          { server: `127.0.0.1:${silentPort}`, name: 'myip.example.test', type: 'A' },
+        ],
+      },
+      { sourceLimitMs: 1000 },
+    );
+    await vi.waitFor(() =>
+      expect(t.events).toEqual([
+        `settled ipv4 127.0.0.1 by dns:127.0.0.1:${echoPort},http:a; pending dns:127.0.0.1:${silentPort}`,
+        'decided',
+      ]),
+    );
+    // The silent one runs out of time (on the probe's clock) and is reported so.
+    t.clock.advance(1000);
+    const report = await t.probing;
+    expect(report.sources).toContainEqual(
+      unavailable(`dns:127.0.0.1:${silentPort}`, 'ipv4', 'no result within 1 s'),
+    );
   });
 });

@@ -216,11 +216,14 @@ async function probeWithin(
             },
           ]
         : []),
+      // A source that fails or runs out of time is reported under each id it would have answered for.
       ...sources.map(({ source: s, ids }) => ({
         ids,
-        answers: settleWithin(deps.clock, s.probe(family, limit.signal), sourceLimitMs, () => [
-          unavailable(s.id, family, `no result within ${sourceLimitMs / 1000} s`),
-        ]).catch((e: unknown) => [unavailable(s.id, family, `source failed: ${(e as Error).message}`)]),
+        answers: settleWithin(deps.clock, s.probe(family, limit.signal), sourceLimitMs, () =>
+          ids.map((id) => unavailable(id, family, `no result within ${sourceLimitMs / 1000} s`)),
+        ).catch((e: unknown) =>
+          ids.map((id) => unavailable(id, family, `source failed: ${(e as Error).message}`)),
+        ),
       })),
     ];
 
