@@ -560,11 +560,162 @@ describe('a condition that ended before a channel could hear of it', () => {
     // Told: never again.
     expect(planPending(late.state, ctx('2026-03-01T02:00:00Z')).notifications).toEqual([]);
     // Unless that delivery failed too: tried again after perAlertMs, not at every pending run.
-    const failed = unmarkFailedDeliveries(late.state, [{ alertId: 'c1', channelId: 'a' }]);
+    const failed = unmarkFailedDeliveries(late.state, [{ alertId: 'c1', channelId: 'a', event: 'cleared' }]);
     const soon = planPending(failed, ctx('2026-03-01T00:30:00Z'));
     expect(soon.notifications).toEqual([]);
     expect(soon.suppressed).toEqual([{ channelId: 'a', alertId: 'c1', reason: 'alert-rate-limit' }]);
     expect(planPending(failed, ctx('2026-03-01T00:31:00Z')).notifications).toHaveLength(1);
+  });
+
+  it('a raise that fails after the end went out is not retried as a second end', () => {
+    const at = (iso: string, id = 'x') => ({ rules, now: new Date(iso), newId: () => id });
+    // Raised and told (in flight), cleared and told, then the raise's failure is recorded.
+    let state = raiseAlert(
+      stateWith(channel('a')),
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      at('2026-03-01T00:00:00Z', 'c1'),
+    ).state;
+    const cleared = clearAlert(state, 'reach.cgnat', '', at('2026-03-01T00:01:00Z'));
+    expect(cleared.notifications.map((n) => n.event)).toEqual(['cleared']);
+    state = unmarkFailedDeliveries(cleared.state, [{ alertId: 'c1', channelId: 'a', event: 'raised' }]);
+    expect(state.items[0]?.notifiedChannelIds).toEqual(['a']);
+    expect(planPending(state, ctx('2026-03-01T01:00:00Z')).notifications).toEqual([]);
+    // The end's own failure is retried, though.
+    const endFailed = unmarkFailedDeliveries(cleared.state, [
+      { alertId: 'c1', channelId: 'a', event: 'cleared' },
+    ]);
+    expect(endFailed.items[0]?.notifiedChannelIds).toEqual([]);
+  });
+
+  it('only the end of that alert to that channel counts as heard', () => {
+    const at = (iso: string, id = 'x') => ({ rules, now: new Date(iso), newId: () => id });
+    // X ended and both channels heard it; Y ended and only "b" heard its end; Y's raise to "a" failed late.
+    let state = stateWith(channel('a'), channel('b'));
+    state = raiseAlert(
+      state,
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      at('2026-03-01T00:00:00Z', 'X'),
+    ).state;
+    state = clearAlert(state, 'reach.cgnat', '', at('2026-03-01T00:01:00Z')).state;
+    state = raiseAlert(
+      state,
+      { rule: 'reach.udp-blocked', key: '', message: 'm' },
+      at('2026-03-01T00:02:00Z', 'Y'),
+    ).state;
+    state = {
+      ...state,
+      items: state.items.map((a) => (a.id === 'Y' ? { ...a, notifiedChannelIds: ['b'] } : a)),
+    };
+    state = clearAlert(state, 'reach.udp-blocked', '', at('2026-03-01T00:03:00Z')).state;
+    // As if "a" was marked for Y (its raise in flight) though Y's end reached "b" only.
+    state = {
+      ...state,
+      items: state.items.map((a) => (a.id === 'Y' ? { ...a, notifiedChannelIds: ['a', 'b'] } : a)),
+    };
+    const next = unmarkFailedDeliveries(state, [{ alertId: 'Y', channelId: 'a', event: 'raised' }]);
+    expect(next.items.find((a) => a.id === 'Y')?.notifiedChannelIds).toEqual(['b']);
+    const bFailed = unmarkFailedDeliveries(state, [{ alertId: 'Y', channelId: 'b', event: 'raised' }]);
+    expect(bFailed.items.find((a) => a.id === 'Y')?.notifiedChannelIds).toEqual(['a', 'b']);
+    const xOther = unmarkFailedDeliveries(state, [{ alertId: 'X', channelId: 'a', event: 'raised' }]);
+    expect(xOther.items.find((a) => a.id === 'X')?.notifiedChannelIds).toEqual(['a', 'b']);
+  });
+
+  it('a newer alert of another rule or key does not stand in for this one', () => {
+    const at = (iso: string, id: string) => ({ rules, now: new Date(iso), newId: () => id });
+    const base = missed();
+    let state = raiseAlert(
+      base,
+      { rule: 'reach.cgnat', key: 'other', message: 'm' },
+      at('2026-03-01T00:06:00Z', 'k'),
+    ).state;
+    state = raiseAlert(
+      state,
+      { rule: 'reach.udp-blocked', key: '', message: 'm' },
+      at('2026-03-01T00:06:00Z', 'r'),
+    ).state;
+    expect(
+      planPending(state, ctx('2026-03-01T00:30:00Z'))
+        .notifications.filter((n) => n.event === 'cleared')
+        .map((n) => n.alert.id),
+    ).toEqual(['c1']);
+  });
+
+  it('a condition that flapped is summed up once, by its newest occurrence', () => {
+    const at = (iso: string, id: string) => ({ rules, now: new Date(iso), newId: () => id });
+    let state = stateWith(channel('a'));
+    for (let i = 0; i < 4; i++) {
+      state = raiseAlert(
+        state,
+        { rule: 'reach.port-mapping-lost', key: '51820', message: 'm' },
+        at(`2026-03-01T00:0${2 * i}:00Z`, `f${i}`),
+      ).state;
+      state = clearAlert(
+        state,
+        'reach.port-mapping-lost',
+        '51820',
+        at(`2026-03-01T00:0${2 * i + 1}:00Z`, 'x'),
+      ).state;
+    }
+    // The first was told (raised and cleared); the per-alert limit held the others back.
+    const late = planPending(state, ctx('2026-03-01T00:30:00Z'));
+    expect(late.notifications.map((n) => [n.event, n.alert.id])).toEqual([['cleared', 'f3']]);
+  });
+
+  it('an end a channel limit held back is told later by the late summary', () => {
+    const limits = { perChannel: { max: 1, windowMs: 60 * 60_000 }, perAlertMs: 15 * 60_000 };
+    const at = (iso: string, id = 'x'): RuleContext => ({
+      rules,
+      now: new Date(iso),
+      newId: () => id,
+      limits,
+    });
+    let state = raiseAlert(
+      stateWith(channel('a')),
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      at('2026-03-01T00:00:00Z', 'c1'),
+    ).state;
+    const cleared = clearAlert(state, 'reach.cgnat', '', at('2026-03-01T00:10:00Z'));
+    expect(cleared.notifications).toEqual([]);
+    expect(cleared.state.items[0]?.notifiedChannelIds).toEqual([]);
+    expect(cleared.suppressed).toEqual([{ channelId: 'a', alertId: 'c1', reason: 'channel-rate-limit' }]);
+    state = cleared.state;
+    expect(planPending(state, at('2026-03-01T00:30:00Z')).notifications).toEqual([]);
+    // Two channels, only one of them at its limit: the other hears the end and stays marked.
+    const two = raiseAlert(
+      stateWith(channel('a'), channel('b')),
+      { rule: 'reach.udp-blocked', key: '', message: 'm' },
+      {
+        rules,
+        now: new Date('2026-03-01T00:00:00Z'),
+        newId: () => 'u1',
+        limits: { ...limits, perChannel: { max: 2, windowMs: 60 * 60_000 } },
+      },
+    ).state;
+    const busyA = {
+      ...two,
+      notifications: [
+        ...two.notifications,
+        {
+          at: '2026-03-01T00:05:00.000Z',
+          alertId: 'other',
+          rule: 'reach.cgnat',
+          key: '',
+          event: 'raised' as const,
+          channelIds: ['a'],
+        },
+      ],
+    };
+    const endTwo = clearAlert(busyA, 'reach.udp-blocked', '', {
+      rules,
+      now: new Date('2026-03-01T00:10:00Z'),
+      newId: () => 'x',
+      limits: { ...limits, perChannel: { max: 2, windowMs: 60 * 60_000 } },
+    });
+    expect(endTwo.notifications.map((n) => n.channelIds)).toEqual([['b']]);
+    expect(endTwo.state.items[0]?.notifiedChannelIds).toEqual(['b']);
+    expect(
+      planPending(state, at('2026-03-01T01:00:01Z')).notifications.map((n) => [n.event, n.channelIds]),
+    ).toEqual([['cleared', ['a']]]);
   });
 
   it('counts only its own earlier attempt to that channel, not other alerts or channels', () => {

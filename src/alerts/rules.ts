@@ -157,10 +157,16 @@ export function clearAlert(
     : { channelIds: [], suppressed: [] };
   const notifications: PlannedNotification[] =
     planned.channelIds.length > 0 ? [{ event: 'cleared', alert, channelIds: planned.channelIds }] : [];
+  // A channel a limit holds the end back from is un-marked: planPending's late summary tells it when it may.
+  const heldBack = new Set(planned.suppressed.map((x) => x.channelId));
+  const stored: Alert = {
+    ...alert,
+    notifiedChannelIds: alert.notifiedChannelIds.filter((id) => !heldBack.has(id)),
+  };
   return {
     state: {
       ...state,
-      items: trimItems(upsert(state.items, alert)),
+      items: trimItems(upsert(state.items, stored)),
       notifications: appendLedger(state.notifications, notifications, ctx),
     },
     alert,
@@ -232,11 +238,26 @@ export function planPending(state: AlertsState, ctx: RuleContext): RuleResult {
  */
 export function unmarkFailedDeliveries(
   state: AlertsState,
-  failedRaised: readonly { readonly alertId: string; readonly channelId: string }[],
+  failedRaised: readonly {
+    readonly alertId: string;
+    readonly channelId: string;
+    /** The failed notification's event; "raised" when absent. */
+    readonly event?: 'raised' | 'cleared';
+  }[],
 ): AlertsState {
   if (failedRaised.length === 0) return state;
+  // A "raised" that failed after its alert's "cleared" already went to that channel (the raise was still in
+  // flight when the condition ended): the channel heard the end, which names the start; nothing to retry.
+  const heardEnd = (a: Alert, channelId: string) =>
+    state.notifications.some(
+      (n) => n.event === 'cleared' && n.alertId === a.id && n.channelIds.includes(channelId),
+    );
   const items = state.items.map((a) => {
-    const failed = new Set(failedRaised.filter((f) => f.alertId === a.id).map((f) => f.channelId));
+    const failed = new Set(
+      failedRaised
+        .filter((f) => f.alertId === a.id && (f.event === 'cleared' || !heardEnd(a, f.channelId)))
+        .map((f) => f.channelId),
+    );
     if (failed.size === 0) return a;
     return { ...a, notifiedChannelIds: a.notifiedChannelIds.filter((id) => !failed.has(id)) };
   });
@@ -276,7 +297,13 @@ function planLateClear(
   clearedAt: string,
   ctx: RuleContext,
 ): { alert: Alert; notifications: PlannedNotification[]; suppressed: Suppression[] } {
+  // A condition that flapped is summed up once, by its newest occurrence (a newer one, active or ended, is told
+  // on its own).
+  const superseded = state.items.some(
+    (other) => other.rule === alert.rule && other.key === alert.key && other.raisedAt > alert.raisedAt,
+  );
   if (
+    superseded ||
     alert.acknowledgedAt !== null ||
     !definitionOf(ctx.rules, alert.rule).notifyOnClear ||
     ctx.now.getTime() - Date.parse(clearedAt) > lateSummaryMs

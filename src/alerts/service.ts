@@ -419,8 +419,8 @@ export class AlertService {
     const deliveries = outcomes.map((o) => o.delivery);
     // A failed "raised" is offered again while the alert is active; a failed "cleared" by planPending's late
     // summary (the channel is un-marked either way).
-    const failedRaised = outcomes.flatMap(({ delivery: d }) =>
-      !d.ok && d.alertId !== null ? [{ alertId: d.alertId, channelId: d.channelId }] : [],
+    const failedRaised = outcomes.flatMap(({ delivery: d, event }) =>
+      !d.ok && d.alertId !== null ? [{ alertId: d.alertId, channelId: d.channelId, event }] : [],
     );
     try {
       await this.deps.store.update((draft, tx) => {
