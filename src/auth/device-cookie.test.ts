@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,26 +14,66 @@ import {
 } from './device-cookie.js';
 
 const key = randomBytes(32);
+const admin = { username: 'admin', deviceEpoch: 'epoch-1' };
 
 describe('device tokens', () => {
   it('a token issued for a user reads back as that user (lower case) and a device id of its own', () => {
-    const a = readDeviceToken(key, issueDeviceToken(key, 'Admin'));
-    const b = readDeviceToken(key, issueDeviceToken(key, 'admin'));
+    const a = readDeviceToken(key, issueDeviceToken(key, { ...admin, username: 'Admin' }), admin);
+    const b = readDeviceToken(key, issueDeviceToken(key, admin), { ...admin, username: 'ADMIN' });
     expect(a?.username).toBe('admin');
+    expect(b?.username).toBe('admin');
     expect(a?.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(a?.deviceId).not.toBe(b?.deviceId);
   });
 
+  it('is HMAC-SHA256 of the payload and the epoch, keyed with the device key', () => {
+    const token = issueDeviceToken(key, admin);
+    const [payload, mac] = [token.slice(0, token.lastIndexOf('.')), token.slice(token.lastIndexOf('.') + 1)];
+    expect(payload).toMatch(/^v2\.YWRtaW4\.[A-Za-z0-9_-]{22}$/);
+    expect(mac).toBe(createHmac('sha256', key).update(`${payload}\nepoch-1`).digest('base64url'));
+  });
+
+  it('an account from before epochs (none stored) signs and reads with an empty epoch', () => {
+    const legacy = { username: 'admin' };
+    const token = issueDeviceToken(key, legacy);
+    const payload = token.slice(0, token.lastIndexOf('.'));
+    expect(token).toBe(`${payload}.${createHmac('sha256', key).update(`${payload}\n`).digest('base64url')}`);
+    expect(readDeviceToken(key, token, legacy)?.username).toBe('admin');
+    expect(readDeviceToken(key, token, { username: 'admin', deviceEpoch: 'new' })).toBeUndefined();
+  });
+
+  const v1 = (t: string) => t.replace(/^v2/, 'v1');
   it.each([
-    ['another key', (t: string) => t, randomBytes(32)],
-    ['an altered signature', (t: string) => `${t.slice(0, -1)}${t.endsWith('A') ? 'B' : 'A'}`, key],
-    ['another user in the payload', (t: string) => t.replace(/^v1\.[^.]+/, 'v1.cm9vdA'), key],
-    ['another device id', (t: string) => t.replace(/^(v1\.[^.]+\.)[^.]+/, `$1${'A'.repeat(22)}`), key],
-    ['a version it does not know', (t: string) => t.replace(/^v1/, 'v2'), key],
-    ['an empty string', () => '', key],
-    ['garbage', () => 'v1.a.b.c', key],
-  ])('refuses %s', (_what, change, readKey) => {
-    expect(readDeviceToken(readKey, change(issueDeviceToken(key, 'admin')))).toBeUndefined();
+    ['another key', (t: string) => t, randomBytes(32), admin],
+    [
+      'a new epoch (password changed or reset, logged out everywhere)',
+      (t: string) => t,
+      key,
+      { ...admin, deviceEpoch: 'epoch-2' },
+    ],
+    ['another user', (t: string) => t, key, { username: 'root', deviceEpoch: 'epoch-1' }],
+    ['an altered signature', (t: string) => `${t.slice(0, -1)}${t.endsWith('A') ? 'B' : 'A'}`, key, admin],
+    ['another user in the payload', (t: string) => t.replace(/^v2\.[^.]+/, 'v2.cm9vdA'), key, admin],
+    ['another device id', (t: string) => t.replace(/^(v2\.[^.]+\.)[^.]+/, `$1${'A'.repeat(22)}`), key, admin],
+    ['a version it does not know (v1, before epochs)', v1, key, admin],
+    ['a shorter device id', (t: string) => t.replace(/^(v2\.[^.]+\.)./, '$1'), key, admin],
+    ['a longer device id', (t: string) => t.replace(/^(v2\.[^.]+\.)/, '$1A'), key, admin],
+    ['a shorter signature', (t: string) => t.slice(0, -1), key, admin],
+    ['a longer signature', (t: string) => `${t}A`, key, admin],
+    ['text before it', (t: string) => ` ${t}`, key, admin],
+    ['text after it', (t: string) => `${t} `, key, admin],
+    ['an empty user', (t: string) => t.replace(/^v2\.[^.]+/, 'v2.'), key, admin],
+    ['an empty string', () => '', key, admin],
+    ['garbage', () => 'v2.a.b.c', key, admin],
+  ])('refuses %s', (_what, change, readKey, owner) => {
+    expect(readDeviceToken(readKey, change(issueDeviceToken(key, admin)), owner)).toBeUndefined();
+  });
+
+  it('reads a user name of up to 100 base64url characters (75 bytes), not longer', () => {
+    const long = { username: 'a'.repeat(75), deviceEpoch: 'e' };
+    expect(readDeviceToken(key, issueDeviceToken(key, long), long)?.username).toBe('a'.repeat(75));
+    const longer = { username: 'a'.repeat(76), deviceEpoch: 'e' };
+    expect(readDeviceToken(key, issueDeviceToken(key, longer), longer)).toBeUndefined();
   });
 });
 
@@ -94,8 +134,8 @@ describe('the device key file', () => {
       expect(fs.readdirSync(dir)).toEqual([deviceKeyFileName]);
       // What the old code used as the key: forged cookies signed with it mean nothing now.
       const oldKey = Buffer.from(bad.trim(), 'base64url');
-      expect(readDeviceToken(key, issueDeviceToken(oldKey, 'admin'))).toBeUndefined();
-      expect(readDeviceToken(key, issueDeviceToken(key, 'admin'))?.username).toBe('admin');
+      expect(readDeviceToken(key, issueDeviceToken(oldKey, admin), admin)).toBeUndefined();
+      expect(readDeviceToken(key, issueDeviceToken(key, admin), admin)?.username).toBe('admin');
       // The next start keeps the new key; the warning names the file, never the key.
       expect(ensureDeviceKey(nodePrivateFiles, dir, new MemoryLogger())).toEqual(key);
       expect(logger.lines).toHaveLength(1);

@@ -2,7 +2,8 @@
  * @module Device cookies (OWASP "Slow down online guessing attacks with device cookies"): a browser that has logged
  * in successfully gets a signed token naming the user and a random device id. With it, a login for that user is
  * throttled per device instead of by the account and address lockouts that strangers can set off, so nobody on
- * the LAN can lock the owner out; the device has a failure limit of its own.
+ * the LAN can lock the owner out; the device has a failure limit of its own. A user's device cookies end with a
+ * password change or reset and with logging out everywhere (the user's device epoch is in their MAC).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -20,22 +21,37 @@ export interface DeviceClaim {
   readonly deviceId: string;
 }
 
-function mac(key: Buffer, payload: string): string {
-  return createHmac('sha256', key).update(payload, 'utf8').digest('base64url');
+/** Whose device cookies a token must belong to: the user's name and current device epoch. */
+export interface DeviceOwner {
+  readonly username: string;
+  /** Renewed on password change or reset and on log-out-everywhere; absent for accounts from before (empty). */
+  readonly deviceEpoch?: string | undefined;
 }
 
-/** `v1.<username, base64url>.<device id>.<HMAC-SHA256 of the rest>`. */
-export function issueDeviceToken(key: Buffer, username: string): string {
-  const payload = `v1.${Buffer.from(username.toLowerCase(), 'utf8').toString('base64url')}.${randomBytes(16).toString('base64url')}`;
-  return `${payload}.${mac(key, payload)}`;
+/** The MAC binds the payload to the user's current epoch, which is not in the token: a new epoch voids it. */
+function mac(key: Buffer, payload: string, owner: DeviceOwner): string {
+  return createHmac('sha256', key)
+    .update(`${payload}\n${owner.deviceEpoch ?? ''}`, 'utf8')
+    .digest('base64url');
 }
 
-/** The claim of a token this server signed, or undefined (malformed, another key, altered). */
-export function readDeviceToken(key: Buffer, token: string): DeviceClaim | undefined {
-  const m = /^(v1\.([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9_-]{22}))\.([A-Za-z0-9_-]{43})$/.exec(token);
+/** `v2.<username, base64url>.<device id>.<HMAC-SHA256 of the rest and the user's device epoch>`. */
+export function issueDeviceToken(key: Buffer, owner: DeviceOwner): string {
+  const payload = `v2.${Buffer.from(owner.username.toLowerCase(), 'utf8').toString('base64url')}.${randomBytes(16).toString('base64url')}`;
+  return `${payload}.${mac(key, payload, owner)}`;
+}
+
+/**
+ * The claim of a token this server signed for `owner` at its current epoch, or undefined (malformed, another key,
+ * altered, another user's, or from before the owner's last password change, reset or log-out-everywhere).
+ */
+export function readDeviceToken(key: Buffer, token: string, owner: DeviceOwner): DeviceClaim | undefined {
+  const m = /^(v2\.([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9_-]{22}))\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m?.[1] || !m[2] || !m[3] || !m[4]) return undefined;
-  if (!constantTimeEqual(mac(key, m[1]), m[4])) return undefined;
-  return { username: Buffer.from(m[2], 'base64url').toString('utf8'), deviceId: m[3] };
+  const username = Buffer.from(m[2], 'base64url').toString('utf8');
+  if (username !== owner.username.toLowerCase()) return undefined;
+  if (!constantTimeEqual(mac(key, m[1], owner), m[4])) return undefined;
+  return { username, deviceId: m[3] };
 }
 
 export const deviceKeyFileName = 'device-cookie.key';

@@ -162,6 +162,7 @@ export class AuthService {
       pendingTotpSecret: null,
       recoveryCodeHashes: [],
       totpLastStep: null,
+      deviceEpoch: generateSecret(16),
     };
     const created = await this.deps.store.update((draft, tx) => {
       // Re-checked inside the serialized update: two concurrent setups cannot both win.
@@ -394,11 +395,14 @@ export class AuthService {
     });
   }
 
-  /** Ends every session of the user, including the caller's. */
+  /** Ends every session of the user, including the caller's, and every device cookie of the user. */
   async logoutEverywhere(user: User, ctx: RequestContext): Promise<number> {
     return this.deps.store.update((draft, tx) => {
       const before = draft.sessions.length;
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id);
+      // Device cookies end too: a stolen browser keeps no exemption from the lockouts.
+      const u = draft.users.find((x) => x.id === user.id);
+      if (u) u.deviceEpoch = generateSecret(16);
       const ended = before - draft.sessions.length;
       appendAudit(tx, this.deps.clock.now(), {
         type: 'logout.everywhere',
@@ -439,7 +443,7 @@ export class AuthService {
     return this.deps.store.read().sessions.filter((s) => s.userId === user.id && isSessionLive(s, now));
   }
 
-  /** Changes the password after checking the current one; every other session of the user ends. */
+  /** Changes the password after checking the current one; every other session and every device cookie of the user end. */
   async changePassword(
     user: User,
     currentSessionHash: string | undefined,
@@ -455,6 +459,7 @@ export class AuthService {
       if (!u) return;
       u.passwordHash = passwordHash;
       u.passwordChangedAt = now.toISOString();
+      u.deviceEpoch = generateSecret(16);
       draft.sessions = draft.sessions.filter((s) => s.userId !== user.id || s.idHash === currentSessionHash);
       appendAudit(tx, now, {
         type: 'password.changed',
@@ -467,8 +472,8 @@ export class AuthService {
   }
 
   /**
-   * Offline reset (CLI, with the server stopped): new password, all sessions end, the account's lockout ends,
-   * optionally TOTP off.
+   * Offline reset (CLI, with the server stopped): new password, all sessions and device cookies end, the account's
+   * lockout ends, optionally TOTP off.
    */
   async resetPassword(
     username: string | undefined,
@@ -494,6 +499,8 @@ export class AuthService {
       if (!u) return;
       u.passwordHash = passwordHash;
       u.passwordChangedAt = now.toISOString();
+      // Every device cookie ends: whoever had the old password (or a stolen browser) loses its exemption.
+      u.deviceEpoch = generateSecret(16);
       if (disableTotp) {
         u.totpSecret = null;
         u.pendingTotpSecret = null;
@@ -679,15 +686,16 @@ export class AuthService {
   private throttleKeys(username: string, ctx: RequestContext): string[] {
     const token = ctx.deviceToken;
     if (token !== undefined && token !== '') {
-      const claim = readDeviceToken(this.signingKey(), token);
-      if (claim?.username === username.toLowerCase()) return [throttleKey('device', claim.deviceId)];
+      const user = this.findUser(username);
+      const claim = user && readDeviceToken(this.signingKey(), token, user);
+      if (claim) return [throttleKey('device', claim.deviceId)];
     }
     return [throttleKey('account', username.toLowerCase()), throttleKey('client', ctx.clientAddress)];
   }
 
   private newDevice(user: User): { token: string; maxAgeSeconds: number } {
     return {
-      token: issueDeviceToken(this.signingKey(), user.username),
+      token: issueDeviceToken(this.signingKey(), user),
       maxAgeSeconds: deviceCookieMaxAgeSeconds,
     };
   }

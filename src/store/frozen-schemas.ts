@@ -18,7 +18,8 @@ export const stateV2Schema = z
     createdAt: isoDate,
     setupCompletedAt: isoDate.nullable(),
     settings: settingsSchema,
-    users: z.array(userSchema),
+    // Users of version 2 had no device epoch yet (an optional field added later, no version of its own).
+    users: z.array(userSchema.omit({ deviceEpoch: true })),
     sessions: z.array(sessionSchema),
     apiTokens: z.array(apiTokenSchema),
     audit: z.array(auditEventSchema),

@@ -138,6 +138,73 @@ describe('device cookies', () => {
   });
 });
 
+describe('device cookies end with the password and with log-out-everywhere', () => {
+  /** Logs in from the owner's browser: its session and device cookie. */
+  async function ownerBrowser(h: Harness) {
+    const res = await loginFrom(h, '198.51.100.7');
+    expect(res.status).toBe(200);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    return { session: h.sessionCookieFrom(res) ?? '', csrf: csrfToken, device: deviceCookieFrom(res) ?? '' };
+  }
+
+  it('the offline password reset: an old device cookie no longer exempts from the lockout', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const { device } = await ownerBrowser(h);
+    const epoch = h.store.read().users[0]?.deviceEpoch;
+    expect(epoch).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect((await h.auth.resetPassword('admin', 'a brand new password', false)).ok).toBe(true);
+    expect(h.store.read().users[0]?.deviceEpoch).not.toBe(epoch);
+    await lockAdminOut(h);
+    const stolen = { device, password: 'a brand new password' };
+    await expectError(await loginFrom(h, '198.51.100.7', stolen), 429, 'auth.locked');
+    await expectError(await loginFrom(h, '198.51.100.7', { ...stolen, password: wrong }), 429, 'auth.locked');
+  });
+
+  it('log-out-everywhere: an old device cookie no longer exempts; a new login gets one that does', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const owner = await ownerBrowser(h);
+    const out = await h.request('POST', '/api/v1/auth/logout-everywhere', {
+      cookie: owner.session,
+      csrf: owner.csrf,
+    });
+    expect(out.status).toBe(200);
+    const fresh = deviceCookieFrom(await loginFrom(h, '198.51.100.8')) ?? '';
+    await lockAdminOut(h);
+    await expectError(await loginFrom(h, '198.51.100.7', { device: owner.device }), 429, 'auth.locked');
+    expect((await loginFrom(h, '198.51.100.8', { device: fresh })).status).toBe(200);
+  });
+
+  it('a password change: the old device cookie no longer exempts', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const owner = await ownerBrowser(h);
+    const changed = await h.request('POST', '/api/v1/auth/password', {
+      cookie: owner.session,
+      csrf: owner.csrf,
+      body: { currentPassword: testPassword, newPassword: 'a brand new password' },
+    });
+    expect(changed.status).toBe(200);
+    await lockAdminOut(h);
+    const res = await loginFrom(h, '198.51.100.7', {
+      device: owner.device,
+      password: 'a brand new password',
+    });
+    await expectError(res, 429, 'auth.locked');
+  });
+
+  it('signing out of one session leaves the device cookie good', async () => {
+    const h = await createHarness();
+    await h.setupAdmin();
+    const owner = await ownerBrowser(h);
+    const out = await h.request('POST', '/api/v1/auth/logout', { cookie: owner.session, csrf: owner.csrf });
+    expect(out.status).toBe(200);
+    await lockAdminOut(h);
+    expect((await loginFrom(h, '198.51.100.7', { device: owner.device })).status).toBe(200);
+  });
+});
+
 describe('an unusable device key file', () => {
   it.each([
     ['empty (a crash or a full disk when it was made)', ''],
@@ -148,7 +215,11 @@ describe('an unusable device key file', () => {
     await h.setupAdmin();
     await lockAdminOut(h);
     // What the old code signed with: Buffer.from('', 'base64url'), a key anyone has.
-    const forged = issueDeviceToken(Buffer.from(content.trim(), 'base64url'), 'admin');
+    const user = h.store.read().users[0];
+    const forged = issueDeviceToken(Buffer.from(content.trim(), 'base64url'), {
+      username: 'admin',
+      deviceEpoch: user?.deviceEpoch,
+    });
     for (let i = 0; i < 3; i++)
       await expectError(
         await loginFrom(h, '203.0.113.66', { password: wrong, device: forged }),

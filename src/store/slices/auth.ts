@@ -18,6 +18,12 @@ export const userSchema = z
     recoveryCodeHashes: z.array(z.string()),
     /** Last accepted TOTP time step: a code is never accepted twice, even across restarts. */
     totpLastStep: z.number().int().nullable(),
+    /**
+     * Random, signed into the user's device cookies (auth/device-cookie.ts) and renewed by a password change or
+     * reset and by logging out everywhere, which so end every device cookie. Absent in accounts made before it
+     * existed: read as empty, with no migration.
+     */
+    deviceEpoch: z.string().min(1).max(64).optional(),
   })
   .strict();
 
