@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../test/fakes/logger.js';
 import { nodePrivateFiles, type PrivateFiles } from '../core/node-fs.js';
 import {
+  deviceCookieMaxAgeSeconds,
   deviceKeyFileName,
   ensureDeviceKey,
   issueDeviceToken,
@@ -24,6 +25,10 @@ describe('device tokens', () => {
     expect(b?.username).toBe('admin');
     expect(a?.deviceId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(a?.deviceId).not.toBe(b?.deviceId);
+  });
+
+  it('lives 400 days in the browser', () => {
+    expect(deviceCookieMaxAgeSeconds).toBe(34_560_000);
   });
 
   it('is HMAC-SHA256 of the payload and the epoch, keyed with the device key', () => {
@@ -89,19 +94,21 @@ describe('the device key file', () => {
     return dir;
   }
   const keyFile = (dir: string) => path.join(dir, deviceKeyFileName);
-  const good = randomBytes(32).toString('base64url');
 
+  // Fixed keys, so that test names are the same in every run (mutation testing maps tests by name).
+  const key32 = Buffer.alloc(32, 7).toString('base64url');
   it.each([
-    ['no file', undefined, 'absent'],
-    ['a 32-byte key with a newline', `${good}\n`, 'key'],
-    ['a longer key', randomBytes(48).toString('base64url'), 'key'],
-    ['an empty file', '', 'unusable'],
-    ['only a newline', '\n', 'unusable'],
-    ['junk', '!!!!\n', 'unusable'],
-    ['a key with junk after it', `${good}!`, 'unusable'],
-    ['junk before a key', `*${good}`, 'unusable'],
-    ['a 31-byte key', randomBytes(31).toString('base64url'), 'unusable'],
-  ])('parseDeviceKey: %s is %s', (_what, text, kind) => {
+    ['no file', 'absent', undefined],
+    ['a 32-byte key with a newline', 'key', `${key32}\n`],
+    ['a longer key', 'key', Buffer.alloc(48, 9).toString('base64url')],
+    ['an empty file', 'unusable', ''],
+    ['only a newline', 'unusable', '\n'],
+    ['junk', 'unusable', '!!!!\n'],
+    ['a key with junk after it', 'unusable', `${key32}!`],
+    ['junk before a key', 'unusable', `*${key32}`],
+    ['a key with junk inside', 'unusable', `${key32.slice(0, 20)}.${key32.slice(20)}`],
+    ['a 31-byte key', 'unusable', Buffer.alloc(31, 7).toString('base64url')],
+  ])('parseDeviceKey: %s is %s', (_what, kind, text) => {
     const parsed = parseDeviceKey(text);
     expect(parsed.kind).toBe(kind);
     if (parsed.kind === 'key') expect(parsed.key).toEqual(Buffer.from((text ?? '').trim(), 'base64url'));
@@ -159,6 +166,17 @@ describe('the device key file', () => {
       remove: (file) => content.delete(file),
     };
   }
+
+  it('an unusable file is replaced at once, not created again', () => {
+    const files = racingFiles('unused');
+    const file = path.join('/data', deviceKeyFileName);
+    files.content.set(file, '\n');
+    files.createExclusive = () => {
+      throw new Error('createExclusive called for a file that exists');
+    };
+    const key = ensureDeviceKey(files, '/data', new MemoryLogger());
+    expect(files.content.get(file)).toBe(`${key.toString('base64url')}\n`);
+  });
 
   it('when another process creates the file first, its key is used', () => {
     const theirs = randomBytes(32);

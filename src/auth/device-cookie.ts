@@ -31,13 +31,13 @@ export interface DeviceOwner {
 /** The MAC binds the payload to the user's current epoch, which is not in the token: a new epoch voids it. */
 function mac(key: Buffer, payload: string, owner: DeviceOwner): string {
   return createHmac('sha256', key)
-    .update(`${payload}\n${owner.deviceEpoch ?? ''}`, 'utf8')
+    .update(`${payload}\n${owner.deviceEpoch ?? ''}`)
     .digest('base64url');
 }
 
 /** `v2.<username, base64url>.<device id>.<HMAC-SHA256 of the rest and the user's device epoch>`. */
 export function issueDeviceToken(key: Buffer, owner: DeviceOwner): string {
-  const payload = `v2.${Buffer.from(owner.username.toLowerCase(), 'utf8').toString('base64url')}.${randomBytes(16).toString('base64url')}`;
+  const payload = `v2.${Buffer.from(owner.username.toLowerCase()).toString('base64url')}.${randomBytes(16).toString('base64url')}`;
   return `${payload}.${mac(key, payload, owner)}`;
 }
 

@@ -38,6 +38,7 @@ export function findIllFormedText(
     }
     return undefined;
   }
+  // Stryker disable next-line ConditionalExpression: a number or boolean has no entries, so it is well-formed either way
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       if (!isWellFormedText(key)) return [...at, toWellFormedText(key)];
