@@ -1,5 +1,5 @@
 /** @module The reachability capability as the composition root builds it: what it contributes and how it talks. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../test/fakes/clock.js';
 import { FakeFetch } from '../../test/fakes/fetch.js';
 import { MemoryLogger } from '../../test/fakes/logger.js';
@@ -7,7 +7,7 @@ import { FakeRunner } from '../../test/fakes/runner.js';
 import { FakeSecrets } from '../../test/fakes/secrets.js';
 import { MemoryStore } from '../../test/fakes/store.js';
 import { FakeUdp } from '../../test/fakes/udp.js';
-import { reachabilitySettingsSchema } from '../config/schema.js';
+import { reachabilitySettingsSchema, type ReachabilitySettings } from '../config/schema.js';
 import { createEventBus } from '../core/events.js';
 import { nodePrivateFiles } from '../core/node-fs.js';
 import type { Ports } from '../core/ports.js';
@@ -15,7 +15,7 @@ import { initialState } from '../store/schema.js';
 import type { AlertInput } from './alerts-port.js';
 import { createReachability } from './capability.js';
 
-function setup(enabled: boolean) {
+function setup(enabled: boolean, over: Partial<ReachabilitySettings> = {}) {
   const clock = new FakeClock('2026-05-01T00:00:00Z');
   const logger = new MemoryLogger();
   const runner = new FakeRunner({ clock });
@@ -34,7 +34,7 @@ function setup(enabled: boolean) {
   const store = new MemoryStore(initialState(clock.now(), 'x'));
   const capability = createReachability(
     ports,
-    { ...reachabilitySettingsSchema.parse({}), enabled },
+    { ...reachabilitySettingsSchema.parse({}), enabled, ...over },
     {
       store,
       alerts: {
@@ -204,6 +204,34 @@ describe('the reachability capability', () => {
     await t.capability.start?.();
     expect(t.cleared).toEqual(['reach.offline/ipv4']);
     await t.capability.stop?.();
+  });
+
+  it('decides again when the port mapper’s state changes (not for "pending", not for the same state)', async () => {
+    // No monitor, no router events, no mapper of its own: the test publishes the mapper's states.
+    const t = setup(true, {
+      watchInterfaces: false,
+      routerEvents: false,
+      portMapping: { ...reachabilitySettingsSchema.parse({}).portMapping, enabled: false },
+    });
+    (t.ports.runner as FakeRunner).on(['ip'], { exitCode: 0, stdout: '[]', stderr: '' });
+    const probes = vi
+      .spyOn(t.capability.service, 'probeNow')
+      .mockImplementation(() => Promise.reject(new Error('no probe in this test')));
+    await t.capability.start?.();
+    await t.ports.bus.idle();
+    probes.mockClear();
+    const publish = (state: 'pending' | 'refused' | 'mapped') =>
+      t.ports.bus.publish('portmap.changed', { state, internalPort: 51820 });
+    publish('pending');
+    expect(probes).toHaveBeenCalledTimes(0);
+    publish('refused');
+    publish('refused');
+    expect(probes).toHaveBeenCalledTimes(1);
+    publish('mapped');
+    expect(probes).toHaveBeenCalledTimes(2);
+    await t.capability.stop?.();
+    publish('refused');
+    expect(probes).toHaveBeenCalledTimes(2);
   });
 
   it('after stop it no longer listens on the bus', async () => {

@@ -178,6 +178,7 @@ export function createReachability(
     };
   };
 
+  let started = false;
   const service = new ReachabilityService({
     probe:
       deps.adapters.probe ??
@@ -205,6 +206,24 @@ export function createReachability(
     routerEvents,
   });
   subscriptions.push(ports.bus.subscribe('router.wan-changed', () => service.routerEvent()));
+  // The verdict reads the port mapper's state: when that state changes (mapped, refused, lost, ...), decide again
+  // instead of showing the old one until the next probe.
+  let mapperState: PortMappingStatus['state'] | undefined;
+  subscriptions.push(
+    ports.bus.subscribe('portmap.changed', (status) => {
+      const changed = status.state !== mapperState;
+      mapperState = status.state;
+      if (!changed || status.state === 'pending' || !settings.enabled || !started) return;
+      service
+        .probeNow()
+        .catch((e: unknown) =>
+          log.debug(
+            { err: e instanceof Error ? e.message : String(e) },
+            'probe after a port mapping change failed',
+          ),
+        );
+    }),
+  );
 
   return {
     id: 'reachability',
@@ -216,6 +235,7 @@ export function createReachability(
     alertRules: reachabilityRules,
     uiPages: ['reachability'],
     async start() {
+      started = true;
       // Conditions an earlier run raised that these settings would never clear.
       for (const c of planStaleConditions(activeProblems(deps.store), settings))
         await deps.alerts.clear(c.rule, c.key);
@@ -234,6 +254,7 @@ export function createReachability(
       }
     },
     async stop() {
+      started = false;
       for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
       if (!settings.enabled) return;
       await gena.stop();

@@ -309,6 +309,43 @@ describe('probeReachability settles at quorum', () => {
     expect(report.facts.ipv4.stun?.localPort).toBe(40000);
   });
 
+  it('each STUN server counts as soon as it answers, while a silent one is still being asked', async () => {
+    const servers = ['203.0.113.65:3478', '203.0.113.66:3478'];
+    let finish: (() => void) | undefined;
+    const stun: StunClient = {
+      query: (asked, _family, options) => {
+        options.onResult?.({ server: asked[0] ?? '', mapped: { address: A, port: 40000 } });
+        return new Promise((resolve) => {
+          finish = () =>
+            resolve({
+              localPort: 40000,
+              results: [
+                { server: asked[0] ?? '', mapped: { address: A, port: 40000 } },
+                { server: asked[1] ?? '', mapped: null, error: 'no answer within 2500 ms' },
+              ],
+            });
+        });
+      },
+    };
+    const t = probeWatched(
+      [answering('http:a', A)],
+      { stunServers: servers },
+      { stun, runner: new FakeRunner().missing('ip').missing('traceroute') },
+    );
+    await t.clock.settle();
+    expect(t.events).toEqual([
+      `settled ipv4 ${A} by stun:203.0.113.65:3478,http:a; pending stun:203.0.113.66:3478`,
+      'decided',
+    ]);
+    finish?.();
+    const report = await t.probing;
+    expect(t.events.slice(2)).toEqual(['report']);
+    expect(report.sources.slice(0, 2)).toEqual([
+      known('stun:203.0.113.65:3478', 'ipv4', A, { port: 40000 }),
+      unavailable('stun:203.0.113.66:3478', 'ipv4', 'no answer within 2500 ms'),
+    ]);
+  });
+
   it('without a progress listener the probe runs as before', async () => {
     const report = await probeReachability(
       {
@@ -401,5 +438,19 @@ describe('probeReachability with DNS echo endpoints on loopback', () => {
     expect(report.sources).toContainEqual(
       unavailable(`dns:127.0.0.1:${silentPort}`, 'ipv4', 'no result within 1 s'),
     );
+  });
+});
+
+describe('fresh', () => {
+  const seen = { from: '198.51.100.10:40404', at: '2026-11-28T10:00:00.000Z', via: 'WireGuard handshake' };
+  it('keeps an inbound packet for inboundFreshMs, not longer, and not one from the future', async () => {
+    const { fresh, inboundFreshMs } = await import('./probe.js');
+    const at = Date.parse(seen.at);
+    expect(fresh(null, new Date(at))).toBeNull();
+    expect(fresh(seen, new Date(at))).toBe(seen);
+    expect(fresh(seen, new Date(at + inboundFreshMs))).toBe(seen);
+    expect(fresh(seen, new Date(at + inboundFreshMs + 1))).toBeNull();
+    expect(fresh(seen, new Date(at - 1))).toBeNull();
+    expect(inboundFreshMs).toBe(600_000);
   });
 });

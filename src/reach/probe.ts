@@ -23,6 +23,7 @@ import {
   type FamilyFacts,
   type InboundObservation,
   type PortMappingFacts,
+  type StunObservation,
   type Verdict,
 } from './verdict.js';
 
@@ -88,6 +89,16 @@ function settleWithin<T>(clock: Clock, promise: Promise<T>, ms: number, fallback
   // The losing sleep is aborted (its rejection is expected and dropped).
   late.catch(() => undefined);
   return Promise.race([promise, late]).finally(() => wait.abort());
+}
+
+/** How long an inbound packet from the internet counts as proof that the way in works. */
+export const inboundFreshMs = 10 * 60_000;
+
+/** The observation if it is recent (not older than inboundFreshMs, not from the future), else null. */
+export function fresh(seen: InboundObservation | null, now: Date): InboundObservation | null {
+  if (!seen) return null;
+  const age = now.getTime() - Date.parse(seen.at);
+  return age >= 0 && age <= inboundFreshMs ? seen : null;
 }
 
 export async function probeReachability(
@@ -166,13 +177,26 @@ async function probeWithin(
     });
     // Without a global address of this family nothing can answer: say so at once instead of waiting for timeouts.
     const hasFamily = !interfaces.ok || boxAddresses(interfaces.value, family).length > 0;
+    // Each STUN server's vote counts as soon as it is known (onResult), not when the slowest server's is: one
+    // observation slot per server, in the order asked, filled by onResult or else by the query's result.
+    const stunSlots = stunServers.map((server) => {
+      let fill: (o: StunObservation) => void = () => undefined;
+      const observed = new Promise<StunObservation>((resolve) => (fill = resolve));
+      return { server, observed, fill, filled: false };
+    });
+    const onResult = (o: StunObservation) => {
+      const slot = stunSlots.find((x) => !x.filled && x.server === o.server);
+      if (!slot) return;
+      slot.filled = true;
+      slot.fill(o);
+    };
     const stunQuery: Promise<StunQueryResult> | null =
       stunServers.length === 0
         ? null
         : hasFamily
           ? settleWithin(
               deps.clock,
-              deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal }),
+              deps.stun.query(stunServers, family, { timeoutMs: stunTimeoutMs, signal, onResult }),
               sourceLimitMs,
               () => ({
                 localPort: 0,
@@ -192,6 +216,13 @@ async function probeWithin(
               })),
             });
 
+    // A StunClient that does not call onResult (or a server it did not report) fills the slots here; a slot filled
+    // already keeps its observation. A query that fails fails the probe (below), as before.
+    stunQuery?.then(
+      (q) => q.results.forEach((o, i) => stunSlots[i]?.fill(o)),
+      () => undefined,
+    );
+
     // The sources' own work is cancelled too once every source has answered or run out of time, so a stuck
     // one does not pile up.
     const limit = new AbortController();
@@ -202,20 +233,14 @@ async function probeWithin(
 
     // STUN first, then the sources in order: the order of the report, which settling must see too.
     const units: { readonly ids: readonly string[]; readonly answers: Promise<readonly SourceResult[]> }[] = [
-      ...(stunQuery
-        ? [
-            {
-              ids: stunServers.map((server) => `stun:${server}`),
-              answers: stunQuery.then((stun) =>
-                stun.results.map((r) =>
-                  r.mapped
-                    ? known(`stun:${r.server}`, family, r.mapped.address, { port: r.mapped.port })
-                    : unavailable(`stun:${r.server}`, family, r.error ?? 'no answer'),
-                ),
-              ),
-            },
-          ]
-        : []),
+      ...stunSlots.map((slot) => ({
+        ids: [`stun:${slot.server}`],
+        answers: slot.observed.then((r): readonly SourceResult[] => [
+          r.mapped
+            ? known(`stun:${r.server}`, family, r.mapped.address, { port: r.mapped.port })
+            : unavailable(`stun:${r.server}`, family, r.error ?? 'no answer'),
+        ]),
+      })),
       // A source that fails or runs out of time is reported under each id it would have answered for.
       ...sources.map(({ source: s, ids }) => ({
         ids,
@@ -292,7 +317,7 @@ async function probeWithin(
     ipv6: { ...v6.facts, consensus: v6.consensus },
     portMapping,
     wireguardPort: settings.portMapping.port,
-    inboundSeen: deps.inboundSeen?.() ?? null,
+    inboundSeen: fresh(deps.inboundSeen?.() ?? null, deps.clock.now()),
   });
   return {
     at: deps.clock.now().toISOString(),

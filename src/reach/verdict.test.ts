@@ -2683,3 +2683,111 @@ const wholeExpected: Record<string, Verdict> = {
     ],
   },
 };
+
+describe('a port mapping without an agreed public address (review)', () => {
+  it('is never "mapped": a router answer without an address does not match the missing public one', () => {
+    const policy = { quorum: 2, trustedSource: null, publicRanges: ['198.51.100.0/24', '203.0.113.0/24'] };
+    const results = [
+      known('stun:a:3478', 'ipv4', '203.0.113.9'),
+      unavailable('stun:b:19302', 'ipv4', 'timeout'),
+      unavailable('http:echo', 'ipv4', 'timeout'),
+    ];
+    const v = classifyReachability({
+      ipv4: {
+        localAddresses: ['10.0.0.20'],
+        tcpWorks: false,
+        udpAnswered: [],
+        path: null,
+        stun: {
+          localPort: 1,
+          results: [
+            { server: 'a:3478', mapped: { address: '203.0.113.9', port: 1 } },
+            { server: 'b:19302', mapped: null },
+          ],
+        },
+        router: [{ source: 'natpmp', externalAddress: null, declined: true, reason: 'result 3' }],
+        consensus: decideAddress('ipv4', results, policy),
+      },
+      ipv6: {
+        localAddresses: [],
+        tcpWorks: false,
+        stun: null,
+        router: [],
+        path: null,
+        consensus: decideAddress('ipv6', [], policy),
+      },
+      wireguardPort: 51820,
+      portMapping: { state: 'mapped', protocol: 'upnp', externalPort: 51820 },
+    });
+    expect(v.ipv4.publicAddress).toBeNull();
+    expect(v.ipv4.portMapping).toBe('unconfirmed');
+    expect(v.inbound).not.toBe('via-port-mapping');
+    expect(v.ipv4.cgnat).not.toBe('ruled-out');
+    expect(v.evidence.join(' ')).not.toMatch(/public address null/);
+  });
+});
+
+describe('an inbound packet seen earlier (review)', () => {
+  const policy = { quorum: 2, trustedSource: null, publicRanges: ['198.51.100.0/24', '203.0.113.0/24'] };
+  const family = (
+    results: SourceResult[],
+    fam: 'ipv4' | 'ipv6',
+    stunResults: { server: string; mapped: null }[],
+  ) => ({
+    localAddresses: fam === 'ipv4' ? ['10.0.0.20'] : [],
+    tcpWorks: false,
+    path: null,
+    stun: fam === 'ipv4' ? { localPort: 1, results: stunResults } : null,
+    router: [],
+    consensus: decideAddress(fam, results, policy),
+  });
+  const seenBefore = {
+    from: '198.51.100.10:40404',
+    at: '2026-11-28T10:00:00.000Z',
+    via: 'WireGuard handshake',
+  };
+
+  it('proves nothing while the box is offline or UDP is blocked now', () => {
+    const silent = [
+      unavailable('stun:a:3478', 'ipv4', 'ENOTFOUND'),
+      unavailable('stun:b:19302', 'ipv4', 'ENOTFOUND'),
+    ];
+    const offline = classifyReachability({
+      ipv4: family(silent, 'ipv4', [
+        { server: 'a:3478', mapped: null },
+        { server: 'b:19302', mapped: null },
+      ]),
+      ipv6: family([], 'ipv6', []),
+      portMapping: null,
+      wireguardPort: 51820,
+      inboundSeen: seenBefore,
+    });
+    expect(offline.ipv4.kind).toBe('offline');
+    expect(offline.level).toBe('impossible');
+    expect(offline.headline).not.toMatch(/^Reachable/);
+  });
+
+  it('proves nothing while UDP is blocked now (STUN silent on two ports, TCP answering)', () => {
+    const results = [
+      unavailable('stun:a:3478', 'ipv4', 'no answer'),
+      unavailable('stun:b:19302', 'ipv4', 'no answer'),
+      known('http:echo', 'ipv4', '203.0.113.9'),
+    ];
+    const blocked = classifyReachability({
+      ipv4: {
+        ...family(results, 'ipv4', [
+          { server: 'a:3478', mapped: null },
+          { server: 'b:19302', mapped: null },
+        ]),
+        tcpWorks: true,
+      },
+      ipv6: family([], 'ipv6', []),
+      portMapping: null,
+      wireguardPort: 51820,
+      inboundSeen: seenBefore,
+    });
+    expect(blocked.ipv4.udp).toBe('blocked');
+    expect(blocked.level).toBe('impossible');
+    expect(blocked.evidence.join(' ')).not.toContain('WireGuard handshake');
+  });
+});

@@ -316,7 +316,9 @@ function portMappingFinding(
       const made = pm.test
         ? `the router granted ${what} by ${by}${pm.error ? ` (${pm.error})` : ', removed again'}`
         : `UDP port ${port} is mapped on the router by ${by}`;
-      if (external === publicV4)
+      // Without an agreed public address nothing confirms the mapping (a router answer without an address must
+      // not "match" the missing one).
+      if (publicV4 !== null && external === publicV4)
         return { portMapping: 'mapped', evidence: [`${made}, on the public address ${publicV4}`] };
       return {
         portMapping: 'unconfirmed',
@@ -546,7 +548,9 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
     remedies.push('Use DNS-01 for certificates: HTTP-01 needs port 80 reachable from the internet.');
   }
 
-  const seen = facts.inboundSeen ?? null;
+  // A packet that came in proves the way in only while nothing since says it is closed: offline or UDP blocked
+  // now outweighs it (its freshness is the probe's business: see inboundFreshMs).
+  const seen = offline || udp === 'blocked' ? null : (facts.inboundSeen ?? null);
   let level: VerdictLevel;
   if (seen) {
     level = 'proven';
