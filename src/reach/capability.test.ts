@@ -62,7 +62,7 @@ function setup(enabled: boolean, over: Partial<ReachabilitySettings> = {}) {
       },
     },
   );
-  return { ports, capability, raised, cleared, udp, logger, store };
+  return { ports, capability, raised, cleared, udp, logger, store, runner };
 }
 
 describe('the reachability capability', () => {
@@ -213,7 +213,7 @@ describe('the reachability capability', () => {
       routerEvents: false,
       portMapping: { ...reachabilitySettingsSchema.parse({}).portMapping, enabled: false },
     });
-    (t.ports.runner as FakeRunner).on(['ip'], { exitCode: 0, stdout: '[]', stderr: '' });
+    t.runner.on(['ip'], { exitCode: 0, stdout: '[]', stderr: '' });
     const probes = vi
       .spyOn(t.capability.service, 'probeNow')
       .mockImplementation(() => Promise.reject(new Error('no probe in this test')));
