@@ -18,8 +18,12 @@ export function ensureSetupToken(files: PrivateFiles, dataDir: string): string {
   const existing = files.read(file)?.trim();
   if (existing) return existing;
   const token = generateSecret(18);
-  if (files.createExclusive(file, `${token}\n`)) return token;
-  return files.read(file)?.trim() ?? token;
+  if (existing === undefined && files.createExclusive(file, `${token}\n`)) return token;
+  const raced = files.read(file)?.trim();
+  if (raced) return raced;
+  // An empty file (a crash between creating and writing it) matches no token: setup would be impossible.
+  files.write(file, `${token}\n`);
+  return token;
 }
 
 export function checkSetupToken(files: PrivateFiles, dataDir: string, offered: string): boolean {
