@@ -16,7 +16,15 @@ export interface StunClient {
   query(
     servers: readonly string[],
     family: Family,
-    options: { timeoutMs: number; signal?: AbortSignal },
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal;
+      /**
+       * Called with each server's observation as soon as it is known (an answer, or its failure); the query goes on
+       * until every server has one. Must not throw.
+       */
+      onResult?: (observation: StunObservation) => void;
+    },
   ): Promise<StunQueryResult>;
 }
 

@@ -103,6 +103,26 @@ describe('the STUN client on the UdpTransport and the Clock', () => {
     expect(udp.sockets[0]?.closed).toBe(true);
   });
 
+  it('tells each server’s observation as soon as it is known, while a silent one is still asked', async () => {
+    const { clock, udp, stun } = setup();
+    udp.peer(a, (d) => stunBindingAnswer(d.data, seen));
+    const told: unknown[] = [];
+    let done = false;
+    const query = stun
+      .query(['198.51.100.10:3478', '198.51.100.20:3478'], 'ipv4', {
+        timeoutMs: 2500,
+        onResult: (o) => told.push(o),
+      })
+      .finally(() => (done = true));
+    await clock.settle();
+    expect(told).toEqual([{ server: '198.51.100.10:3478', mapped: { address: '203.0.113.2', port: 40001 } }]);
+    expect(done).toBe(false);
+    clock.advance(2500);
+    const result = await query;
+    expect(told).toEqual(result.results);
+    expect(told).toHaveLength(2);
+  });
+
   it('a late wake-up does not push the schedule back: what is due is sent at once', async () => {
     const { clock, stun, sendsTo } = setup();
     const query = stun.query(['198.51.100.10:3478'], 'ipv4', { timeoutMs: 2500 });

@@ -139,7 +139,12 @@ export function createUdpStunClient(deps: UdpStunClientDeps): StunClient {
       const receiving = receiveAnswers(socket, pending, ended.signal, options.timeoutMs);
       try {
         const results = await Promise.all(
-          servers.map((server) => ask(server, family, socket, pending, ended.signal, options.timeoutMs)),
+          servers.map(async (server) => {
+            const observation = await ask(server, family, socket, pending, ended.signal, options.timeoutMs);
+            // Each server as soon as it is known: the probe counts its vote without waiting for the slowest.
+            options.onResult?.(observation);
+            return observation;
+          }),
         );
         return { localPort: socket.local.port, results };
       } finally {
