@@ -9,6 +9,10 @@ import type { AlertInput } from './alerts-port.js';
 import type { PortMappingStatus, MappingLostEvent } from './router/port-mapper.js';
 import type { Verdict } from './verdict.js';
 
+/** `text` as a sentence: a capital first letter and a full stop. */
+const sentence = (text: string): string =>
+  text === '' ? '' : `${text.charAt(0).toUpperCase()}${text.slice(1)}${text.endsWith('.') ? '' : '.'}`;
+
 export interface ConditionPlan {
   readonly raise: readonly AlertInput[];
   readonly clear: readonly { readonly rule: ReachabilityRuleId; readonly key: string }[];
@@ -40,7 +44,7 @@ export function planVerdictAlerts(v: Verdict): ConditionPlan {
       raise.push({
         rule,
         key: 'ipv4',
-        message: `${v.headline} ${v.evidence.join('; ')}.`,
+        message: `${v.headline} ${sentence(v.evidence.join('; '))}`,
         ...(remedy === undefined ? {} : { remedy }),
         details: { inbound: v.inbound, level: v.level },
       });

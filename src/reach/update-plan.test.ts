@@ -303,7 +303,7 @@ describe('planReachabilityUpdate', () => {
         key: 'ipv4',
         severity: 'critical',
         title: 'Behind carrier-grade NAT',
-        message: 'Headline for cgnat. fact one; fact two.',
+        message: 'Headline for cgnat. Fact one; fact two.',
         remedy: 'First remedy.',
         details: { inbound: 'no', level: 'unlikely' },
       },
