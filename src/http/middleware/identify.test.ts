@@ -70,9 +70,42 @@ describe('identify, behind a trusted proxy', () => {
     ]);
   });
 
+  it('without a logger, ignores it all the same', async () => {
+    const app = new Hono<AppEnv>();
+    app.use('*', identify(nobody, sessionCookieSettings(false), true));
+    app.get('/', (c) => c.text(c.get('requestContext').clientAddress));
+    expect(await (await app.request('/', { headers: { 'x-forwarded-for': 'junk' } })).text()).toBe('unknown');
+  });
+
+  it('with trust-proxy off, never reads the header', async () => {
+    const logger = new MemoryLogger();
+    const app = new Hono<AppEnv>();
+    app.use('*', identify(nobody, sessionCookieSettings(false), false, logger));
+    app.get('/', (c) => c.text(c.get('requestContext').clientAddress));
+    const res = await app.request('/', { headers: { 'x-forwarded-for': '198.51.100.7' } });
+    expect(await res.text()).toBe('unknown');
+    expect((await app.request('/', { headers: { 'x-forwarded-for': 'junk' } })).status).toBe(200);
+    expect(logger.lines).toEqual([]);
+  });
+
   it('without the header, logs nothing', async () => {
     const logger = new MemoryLogger();
     expect(await (await appWith(logger).request('/')).text()).toBe('unknown');
     expect(logger.lines).toEqual([]);
+  });
+});
+
+describe('sessionCookieSettings', () => {
+  it('over HTTPS: __Host- prefixed and Secure; over HTTP: plain names, not Secure', () => {
+    expect(sessionCookieSettings(true)).toEqual({
+      name: '__Host-gatehouse_session',
+      secure: true,
+      deviceName: '__Host-gatehouse_device',
+    });
+    expect(sessionCookieSettings(false)).toEqual({
+      name: 'gatehouse_session',
+      secure: false,
+      deviceName: 'gatehouse_device',
+    });
   });
 });

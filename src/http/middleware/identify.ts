@@ -30,7 +30,8 @@ const maxForwardedLength = 64;
  * Undefined otherwise: the header is then ignored. Pure.
  */
 export function forwardedAddress(header: string | undefined): string | undefined {
-  const last = header?.split(',').at(-1)?.trim() ?? '';
+  if (header === undefined) return undefined;
+  const last = header.slice(header.lastIndexOf(',') + 1).trim();
   if (last.length > maxForwardedLength) return undefined;
   // `[2001:db8::1]:443`, `[2001:db8::1]` and `198.51.100.7:8080` as some proxies write them.
   const m = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(last) ?? /^([0-9.]+):\d{1,5}$/.exec(last);
