@@ -33,7 +33,7 @@ export function planVerdictAlerts(v: Verdict): ConditionPlan {
     // [rule, true now, disproved now]
     // Offline is the verdict's exact finding (something was asked, nothing on the internet answered over either
     // family): any other verdict disproves it, also one that cannot tell the kind of NAT (IPv6 answered, IPv4 not).
-    ['reach.offline', kind === 'offline', kind !== 'offline'],
+    ['reach.offline', kind === 'offline', true],
     ['reach.cgnat', kind === 'cgnat', decided],
     ['reach.double-nat', kind === 'double-nat', decided],
     // A STUN answer proves UDP works, whatever else is unknown.
@@ -44,7 +44,7 @@ export function planVerdictAlerts(v: Verdict): ConditionPlan {
       raise.push({
         rule,
         key: 'ipv4',
-        message: `${v.headline} ${sentence(v.evidence.join('; '))}`,
+        message: [v.headline, sentence(v.evidence.join('; '))].filter((t) => t !== '').join(' '),
         ...(remedy === undefined ? {} : { remedy }),
         details: { inbound: v.inbound, level: v.level },
       });
