@@ -36,6 +36,15 @@ interface ApiAlert {
   occurrences: number;
 }
 
+/** The dashboard's cards and the active alerts, read through the API as the browser reads them. */
+async function cardsAndAlerts(h: Awaited<ReturnType<typeof createHarness>>, cookie: string) {
+  const status = (await (await h.request('GET', '/api/v1/status', { cookie })).json()) as { cards: Card[] };
+  const alerts = (await (await h.request('GET', '/api/v1/alerts', { cookie })).json()) as {
+    active: ApiAlert[];
+  };
+  return { cards: status.cards, active: alerts.active };
+}
+
 const conditionRules = new Set(
   Object.entries(reachabilityRules)
     .filter(([, r]) => r.kind === 'condition')
@@ -107,19 +116,10 @@ describe('the reachability card and the active alerts', () => {
       }
     };
     const read = async () => {
-      const status = (await (
-        await h.request('GET', '/api/v1/status', { cookie: session.cookie })
-      ).json()) as {
-        cards: Card[];
-      };
-      const alerts = (await (
-        await h.request('GET', '/api/v1/alerts', { cookie: session.cookie })
-      ).json()) as {
-        active: ApiAlert[];
-      };
-      const card = status.cards.find((c) => c.id === 'reachability');
+      const { cards, active } = await cardsAndAlerts(h, session.cookie);
+      const card = cards.find((c) => c.id === 'reachability');
       if (!card) throw new Error('no reachability card');
-      return { card, active: alerts.active.filter((a) => conditionRules.has(a.rule)) };
+      return { card, active: active.filter((a) => conditionRules.has(a.rule)) };
     };
     /** The card's state is the worst active condition; with none, the card shows no problem. */
     const expectAgreement = async (rules: string[], quiet: 'ok' | 'unknown') => {
@@ -273,21 +273,10 @@ describe('the reachability card and the active alerts', () => {
     const security = h.capabilities.find((c) => c.id === 'security') as SecurityCapability;
     const session = await h.setupAdmin();
     const read = async () => {
-      const status = (await (
-        await h.request('GET', '/api/v1/status', { cookie: session.cookie })
-      ).json()) as {
-        cards: Card[];
-      };
-      const alerts = (await (
-        await h.request('GET', '/api/v1/alerts', { cookie: session.cookie })
-      ).json()) as {
-        active: ApiAlert[];
-      };
+      const { cards, active } = await cardsAndAlerts(h, session.cookie);
       return {
-        card: status.cards.find((c) => c.id === 'security'),
-        active: alerts.active
-          .filter((a) => a.rule.startsWith('security.'))
-          .map((a) => `${a.rule}/${a.severity}`),
+        card: cards.find((c) => c.id === 'security'),
+        active: active.filter((a) => a.rule.startsWith('security.')).map((a) => `${a.rule}/${a.severity}`),
       };
     };
     await security.reconcile();
