@@ -56,7 +56,7 @@ export function readDeviceToken(key: Buffer, token: string, owner: DeviceOwner):
 
 export const deviceKeyFileName = 'device-cookie.key';
 
-/** The signing key's length: HMAC-SHA256's block of entropy. A shorter key is refused, never used. */
+/** The signing key's length (SHA-256's output size, RFC 2104's minimum); a shorter key is refused, never used. */
 export const deviceKeyBytes = 32;
 
 /**
