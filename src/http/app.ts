@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   app.use('/api/*', wellFormedJsonBody());
-  app.use('*', identify(deps.auth, cookie, deps.trustProxy));
+  app.use('*', identify(deps.auth, cookie, deps.trustProxy, deps.logger));
   app.use('/api/*', apiGuard());
   app.use('/api/*', csrfProtection());
 

@@ -96,6 +96,12 @@ describe('--trust-proxy on, with an X-Forwarded-For that is no address', () => {
       expect(auditAddresses('login.failure')).toEqual(Array(6).fill('127.0.0.1'));
       expect(h.store.read().lockouts.map((l) => l.key)).toContain('client:127.0.0.1');
       expect(h.logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+      // Noted at debug by its length, never its text.
+      const noted = h.logger.lines.filter((l) => l.msg.startsWith('X-Forwarded-For holds no IP address'));
+      expect(noted.map((l) => [l.level, l.fields.headerLength])).toEqual(
+        Array(6).fill(['debug', header.length]),
+      );
+      expect(JSON.stringify(h.logger.lines)).not.toContain(header.slice(-40));
     },
   );
 
