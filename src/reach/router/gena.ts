@@ -58,6 +58,9 @@ export function isWanChange(previous: WanVariables, properties: Readonly<Record<
   );
 }
 
+/** Events that change no WAN variable are published at most this often (see handleNotify). */
+export const unchangedEventGapMs = 60_000;
+
 /** Seconds from a TIMEOUT header (`Second-1800`); undefined for `Second-infinite` or anything unreadable. */
 export function parseTimeoutHeader(value: string | null | undefined): number | undefined {
   const m = /^\s*Second-(\d+)\s*$/i.exec(value ?? '');
@@ -146,6 +149,8 @@ interface Subscription {
 type Step = { ok: true } | { ok: false; reason: string };
 
 export class GenaSubscriber {
+  /** When an event that changed no WAN variable was last published (see handleNotify). */
+  private lastUnchangedPublished = Number.NEGATIVE_INFINITY;
   private subscription: Subscription | undefined;
   private subscribing = false;
   private subscribingHost: string | undefined;
@@ -321,8 +326,15 @@ export class GenaSubscriber {
         : { ExternalIPAddress: parsed.properties.ExternalIPAddress }),
     };
     if (!initial && !newExternalAddress && !isWanChange(previousWan, parsed.properties)) {
-      this.log('GENA: router event without a WAN change (e.g. a port mapping added or removed)');
-      return 200;
+      // Usually a port mapping added or removed (our own PCP address probe does that: publishing each would
+      // probe for ever). But miniupnpd answers a WAN renumbering first from its cache, with the old address and
+      // status, and may drop the next event: so such an event is still a reason to probe, once a minute at most.
+      const now = this.options.clock.now().getTime();
+      if (now - this.lastUnchangedPublished < unchangedEventGapMs) {
+        this.log('GENA: router event without a WAN change (e.g. a port mapping added or removed)');
+        return 200;
+      }
+      this.lastUnchangedPublished = now;
     }
     if (!initial || newExternalAddress) {
       // Bounded: an event body may be up to 64 KiB.
