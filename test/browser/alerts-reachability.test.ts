@@ -17,6 +17,7 @@ import {
   launchChromium,
   startTestGatehouse,
   tempDir,
+  watchPage,
 } from './support.js';
 
 const skip = browserSkipReason('alerts and reachability');
@@ -55,12 +56,7 @@ describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium',
       colorScheme: 'light',
     });
     page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && msg.text().includes('Content Security Policy'))
-        cspViolations.push(msg.text());
-    });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    watchPage(page, { cspViolations, pageErrors });
   });
 
   afterAll(async () => {

@@ -22,7 +22,14 @@ import {
   sidewaysOverflow,
   withinViewportWidth,
 } from './page-checks.js';
-import { browserSkipReason, builtWebRoot, launchChromium, startTestGatehouse, tempDir } from './support.js';
+import {
+  browserSkipReason,
+  builtWebRoot,
+  launchChromium,
+  startTestGatehouse,
+  tempDir,
+  watchPage,
+} from './support.js';
 
 const skip = browserSkipReason('phone and accessibility');
 
@@ -75,12 +82,7 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
       acceptDownloads: true,
     });
     page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && msg.text().includes('Content Security Policy'))
-        cspViolations.push(msg.text());
-    });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    watchPage(page, { cspViolations, pageErrors });
   });
 
   afterAll(async () => {

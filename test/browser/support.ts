@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import { skipReason } from '../support/skip.js';
@@ -99,3 +99,16 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+/**
+ * What every browser test watches on its page: a 15 s default timeout, Content-Security-Policy violations
+ * reported on the console, and uncaught page errors (each test asserts both lists stay empty).
+ */
+export function watchPage(page: Page, into: { cspViolations: string[]; pageErrors: string[] }): void {
+  page.setDefaultTimeout(15_000);
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && msg.text().includes('Content Security Policy'))
+      into.cspViolations.push(msg.text());
+  });
+  page.on('pageerror', (err) => into.pageErrors.push(err.message));
+}

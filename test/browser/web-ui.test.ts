@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { browserSkipReason, launchChromium } from './support.js';
+import { browserSkipReason, launchChromium, watchPage } from './support.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -86,12 +86,7 @@ describe.skipIf(skip !== undefined)('web UI in Chromium', () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
     page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && msg.text().includes('Content Security Policy'))
-        cspViolations.push(msg.text());
-    });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    watchPage(page, { cspViolations, pageErrors });
   });
 
   afterAll(async () => {
