@@ -575,17 +575,23 @@ describe('the field each problem is about', () => {
       to: 'b@example.net',
       ...changes,
     });
-  it.each([
-    ['a blank name', newDraft({ name: '  ', url: 'https://ntfy.sh/t' }), 'name'],
-    ['a missing URL', newDraft({ kind: 'ntfy', url: ' ' }), 'target.url'],
-    ['a missing webhook secret', newDraft({ kind: 'webhook', url: 'https://h.example/x' }), 'target.secret'],
-    ['a missing Gotify token', newDraft({ kind: 'gotify', url: 'https://g.example' }), 'target.token'],
-    ['a missing SMTP server', email({ host: '' }), 'target.host'],
-    ['a port out of range', email({ port: '70000' }), 'target.port'],
-    ['a missing From', email({ from: ' ' }), 'target.from'],
-    ['no recipient', email({ to: ' , ' }), 'target.to'],
-  ])('%s: %s', (_what, draft, field) => {
-    const checked = newChannelOf(draft);
+  // The drafts are built inside each test, not in the table: a table is evaluated while the file loads, so a draftOf
+  // that throws would stop the file from loading, which the mutation runner counts as no test failing.
+  it.each<[string, string, () => Draft]>([
+    ['a blank name', 'name', () => newDraft({ name: '  ', url: 'https://ntfy.sh/t' })],
+    ['a missing URL', 'target.url', () => newDraft({ kind: 'ntfy', url: ' ' })],
+    [
+      'a missing webhook secret',
+      'target.secret',
+      () => newDraft({ kind: 'webhook', url: 'https://h.example/x' }),
+    ],
+    ['a missing Gotify token', 'target.token', () => newDraft({ kind: 'gotify', url: 'https://g.example' })],
+    ['a missing SMTP server', 'target.host', () => email({ host: '' })],
+    ['a port out of range', 'target.port', () => email({ port: '70000' })],
+    ['a missing From', 'target.from', () => email({ from: ' ' })],
+    ['no recipient', 'target.to', () => email({ to: ' , ' })],
+  ])('%s: %s', (_what, field, draftFor) => {
+    const checked = newChannelOf(draftFor());
     expect(checked.ok ? undefined : checked.field).toBe(field);
   });
 
