@@ -527,7 +527,10 @@ describe('exact results', () => {
 describe('a condition that ended before a channel could hear of it', () => {
   const ctx = (iso: string): RuleContext => ({ rules, now: new Date(iso), newId: () => 'x' });
   /** Raised at 00:00 while the delivery to "a" failed (the box was offline), cleared at 00:05. */
-  function missed(rule: 'reach.cgnat' | 'reach.sources-disagree' = 'reach.cgnat', channels = [channel('a')]) {
+  function missed(
+    rule: 'reach.cgnat' | 'reach.double-nat' | 'reach.sources-disagree' = 'reach.cgnat',
+    channels = [channel('a')],
+  ) {
     const at = (iso: string, id = 'x') => ({ rules, now: new Date(iso), newId: () => id });
     let state = raiseAlert(
       stateWith(...channels),
@@ -768,17 +771,79 @@ describe('a condition that ended before a channel could hear of it', () => {
     );
   });
 
-  it('goes only to channels that existed when it was raised, are enabled and take its severity', () => {
-    const state = missed('reach.cgnat', [channel('a'), channel('quiet', 'critical', false)]);
+  it('goes only to channels it was for while active: not one added, enabled or opened to it after its end', () => {
+    // A warning. "quiet" is on but takes only critical alerts; "off" takes everything but is off.
+    const state = missed('reach.double-nat', [
+      channel('a'),
+      channel('quiet', 'critical'),
+      channel('off', 'info', false),
+    ]);
+    expect(state.items[0]?.audienceChannelIds).toEqual(['a']);
     const later = { ...channel('new'), createdAt: '2026-03-01T00:00:00.001Z' };
-    const withNew = { ...state, channels: [...state.channels, later] };
-    expect(planPending(withNew, ctx('2026-03-01T01:00:00Z')).notifications.map((n) => n.channelIds)).toEqual([
+    const changed = {
+      ...state,
+      // After the end: a new channel, "quiet" opened to warnings and on, "off" turned on.
+      channels: [channel('a'), channel('quiet', 'info', true), channel('off', 'info', true), later],
+    };
+    expect(planPending(changed, ctx('2026-03-01T01:00:00Z')).notifications.map((n) => n.channelIds)).toEqual([
       ['a'],
     ]);
+    // Still for it only while it is enabled and takes the severity now.
+    const aOff = { ...state, channels: [channel('a', 'info', false)] };
+    expect(planPending(aOff, ctx('2026-03-01T01:00:00Z')).notifications).toEqual([]);
+    const aCritical = { ...state, channels: [channel('a', 'critical')] };
+    expect(planPending(aCritical, ctx('2026-03-01T01:00:00Z')).notifications).toEqual([]);
+  });
+
+  it('counts a channel turned on while the alert was active, once a pending run saw it', () => {
+    const at = (iso: string) => ({ rules, now: new Date(iso), newId: () => 'c1' });
+    const raised = raiseAlert(
+      stateWith(channel('off', 'info', false)),
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      at('2026-03-01T00:00:00Z'),
+    ).state;
+    expect(raised.items[0]?.audienceChannelIds).toEqual([]);
+    // Turned on while active: the pending run tells it and keeps it in the audience.
+    const on = { ...raised, channels: [channel('off')] };
+    const pending = planPending(on, at('2026-03-01T00:01:00Z'));
+    expect(pending.notifications.map((n) => n.channelIds)).toEqual([['off']]);
+    expect(pending.state.items[0]?.audienceChannelIds).toEqual(['off']);
+    // Its delivery failed and the alert ended: the late summary reaches it.
+    const failed = unmarkFailedDeliveries(pending.state, [{ alertId: 'c1', channelId: 'off' }]);
+    const ended = clearAlert(failed, 'reach.cgnat', '', at('2026-03-01T00:02:00Z')).state;
+    expect(
+      planPending(ended, at('2026-03-01T00:20:00Z')).notifications.map((n) => [n.event, n.channelIds]),
+    ).toEqual([['cleared', ['off']]]);
+  });
+
+  it('stores a grown audience even with nothing to send, and leaves the state alone when nothing grew', () => {
+    const at = (iso: string) => ({ rules, now: new Date(iso), newId: () => 'c1' });
+    const raised = raiseAlert(
+      stateWith(channel('a')),
+      { rule: 'reach.cgnat', key: '', message: 'm' },
+      at('2026-03-01T00:00:00Z'),
+    ).state;
+    // "b" is added and on, but a limit holds its "raised" back: the audience still grows.
+    const limits = { perChannel: { max: 0, windowMs: 60_000 }, perAlertMs: 60_000 };
+    const withB = { ...raised, channels: [channel('a'), channel('b')] };
+    const pending = planPending(withB, { ...at('2026-03-01T00:01:00Z'), limits });
+    expect(pending.notifications).toEqual([]);
+    expect(pending.state.items[0]?.audienceChannelIds).toEqual(['a', 'b']);
+    const again = planPending(pending.state, { ...at('2026-03-01T00:02:00Z'), limits });
+    expect(again.state.items).toBe(pending.state.items);
+  });
+
+  it('for an alert stored before the audience was kept: the channels that existed when it was raised', () => {
+    const stored = missed();
+    const legacy = {
+      ...stored,
+      items: stored.items.map(({ audienceChannelIds: _dropped, ...a }) => a),
+    };
+    const later = { ...channel('new'), createdAt: '2026-03-01T00:00:00.001Z' };
     const same = { ...channel('same'), createdAt: '2026-03-01T00:00:00.000Z' };
     expect(
       planPending(
-        { ...state, channels: [...state.channels, same] },
+        { ...legacy, channels: [...legacy.channels, later, same] },
         ctx('2026-03-01T01:00:00Z'),
       ).notifications.map((n) => n.channelIds),
     ).toEqual([['a', 'same']]);

@@ -219,13 +219,11 @@ export function planPending(state: AlertsState, ctx: RuleContext): RuleResult {
         ? planRaised(current, candidate, ctx)
         : planLateClear(current, candidate, candidate.clearedAt, ctx);
     suppressed.push(...planned.suppressed);
+    // An alert whose audience grew (a channel enabled while it is active) is stored even with nothing to send.
+    if (planned.alert !== candidate) current = { ...current, items: upsert(current.items, planned.alert) };
     if (planned.notifications.length === 0) continue;
     notifications.push(...planned.notifications);
-    current = {
-      ...current,
-      items: upsert(current.items, planned.alert),
-      notifications: appendLedger(current.notifications, planned.notifications, ctx),
-    };
+    current = { ...current, notifications: appendLedger(current.notifications, planned.notifications, ctx) };
   }
   return { state: current, alert: undefined, change: 'none', notifications, suppressed };
 }
@@ -275,17 +273,27 @@ function planRaised(
   ctx: RuleContext,
 ): { alert: Alert; notifications: PlannedNotification[]; suppressed: Suppression[] } {
   if (alert.acknowledgedAt !== null) return { alert, notifications: [], suppressed: [] };
-  const planned = planChannels(state, alert, 'raised', ctx);
-  if (planned.channelIds.length === 0) return { alert, notifications: [], suppressed: planned.suppressed };
+  const heard = withAudience(alert, channelsFor(state, alert.severity));
+  const planned = planChannels(state, heard, 'raised', ctx);
+  if (planned.channelIds.length === 0)
+    return { alert: heard, notifications: [], suppressed: planned.suppressed };
   const told: Alert = {
-    ...alert,
-    notifiedChannelIds: [...alert.notifiedChannelIds, ...planned.channelIds],
+    ...heard,
+    notifiedChannelIds: [...heard.notifiedChannelIds, ...planned.channelIds],
   };
   return {
     alert: told,
     notifications: [{ event: 'raised', alert: told, channelIds: planned.channelIds }],
     suppressed: planned.suppressed,
   };
+}
+
+/** The alert with `eligible` added to its audience; the same object when none of them is new (nothing to store). */
+function withAudience(alert: Alert, eligible: readonly Channel[]): Alert {
+  const audience = alert.audienceChannelIds ?? [];
+  const added = eligible.map((c) => c.id).filter((id) => !audience.includes(id));
+  if (added.length === 0 && alert.audienceChannelIds !== undefined) return alert;
+  return { ...alert, audienceChannelIds: [...audience, ...added] };
 }
 
 /** How long after its end a condition nobody could hear of is still told (see planPending). */
@@ -309,9 +317,13 @@ function planLateClear(
     ctx.now.getTime() - Date.parse(clearedAt) > lateSummaryMs
   )
     return { alert, notifications: [], suppressed: [] };
-  // Channels added after the alert was raised never had to hear of it.
-  const existed = state.channels.filter((c) => Date.parse(c.createdAt) <= Date.parse(alert.raisedAt));
-  const planned = planChannels({ ...state, channels: existed }, alert, 'raised', ctx);
+  // Only channels the alert was for while it was active: not one added, enabled or opened to its severity after it
+  // ended. (An alert stored before the audience was kept: the channels that existed when it was raised.)
+  const audience = alert.audienceChannelIds;
+  const wereFor = state.channels.filter((c) =>
+    audience === undefined ? Date.parse(c.createdAt) <= Date.parse(alert.raisedAt) : audience.includes(c.id),
+  );
+  const planned = planChannels({ ...state, channels: wereFor }, alert, 'raised', ctx);
   // A late "cleared" that failed is tried again, like a "raised", only after perAlertMs.
   const limits = ctx.limits ?? defaultRateLimits;
   const triedRecently = (channelId: string) =>

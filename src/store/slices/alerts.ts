@@ -28,6 +28,12 @@ export const alertSchema = z
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     /** Channels already told that this alert was raised: the ones a "cleared" goes to, and never told twice. */
     notifiedChannelIds: z.array(z.string()).default([]),
+    /**
+     * Channels this alert was for while it was active: enabled, and the severity reaching their minimum, at a raise
+     * or a pending run. Only they may get its late "cleared" summary. Absent on alerts stored before it was kept:
+     * then the channels that existed when it was raised.
+     */
+    audienceChannelIds: z.array(z.string()).optional(),
   })
   .strict();
 
