@@ -93,6 +93,13 @@ const responseSchema = z
     report: reportSchema.nullable().openapi({ description: 'null until the first probe has finished' }),
     current: z.object({ ipv4: z.string().nullable(), ipv6: z.string().nullable() }),
     history: historySchema.openapi({ description: 'Accepted public addresses, newest first (at most 100)' }),
+    rechecking: z
+      .object({ since: z.string(), families: z.array(z.enum(['ipv4', 'ipv6'])) })
+      .nullable()
+      .openapi({
+        description:
+          'Set while a newly accepted address (in `current`) is newer than the verdict in `report`, which is being made again (about 2 s); null otherwise',
+      }),
     changeDetection: z
       .object({
         interfaceEvents: z.enum(['watching', 'stopped', 'off']),
@@ -109,6 +116,10 @@ const responseSchema = z
   })
   .openapi('Reachability');
 
+function recheckJson(r: ReturnType<ReachabilityService['rechecking']>) {
+  return r === null ? null : { since: r.since.toISOString(), families: [...r.families] };
+}
+
 export function reachabilityRoutes(store: Store, service: ReachabilityService | undefined) {
   const body = (report = service?.latest() ?? null) => {
     const r = store.read().reachability;
@@ -116,6 +127,7 @@ export function reachabilityRoutes(store: Store, service: ReachabilityService | 
       report: report ? reportJson(report) : null,
       current: r.current,
       history: store.log('reach.history').newest(100),
+      rechecking: recheckJson(service?.rechecking() ?? null),
       changeDetection: service?.changeDetection() ?? null,
     };
   };

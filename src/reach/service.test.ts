@@ -905,6 +905,66 @@ describe('ReachabilityService accepts at quorum', () => {
     });
   });
 
+  it('says the verdict is being made again while an accepted address is ahead of its report', async () => {
+    const t = setupDriven();
+    expect(t.service.rechecking()).toBeNull();
+    const first = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    t.call(0).progress.decided();
+    await t.clock.settle();
+    expect(t.service.rechecking()).toEqual({ since: new Date('2026-05-01T00:00:00Z'), families: ['ipv4'] });
+    t.call(0).report(report(agree('1.1.1.1')));
+    await first;
+    expect(t.service.rechecking()).toBeNull();
+
+    // Accepting the same address again is no news: nothing to re-check.
+    const second = t.service.probeNow();
+    t.call(1).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    await t.clock.settle();
+    expect(t.service.rechecking()).toBeNull();
+    t.call(1).report(report(agree('1.1.1.1')));
+    await second;
+
+    // A new address, then a newer probe's report arrives first (the older one is dropped): that report clears it.
+    t.clock.advance(1000);
+    const third = t.service.probeNow();
+    t.call(2).progress.settled(acceptedOf(agree('2.2.2.2')), ['upnp']);
+    t.call(2).progress.decided();
+    await t.clock.settle();
+    expect(t.service.rechecking()).toEqual({ since: new Date('2026-05-01T00:00:01Z'), families: ['ipv4'] });
+    const fourth = t.service.probeNow();
+    t.call(3).progress.decided();
+    t.call(3).report(report(agree('2.2.2.2')));
+    await fourth;
+    expect(t.service.rechecking()).toBeNull();
+    t.call(2).report(report(agree('2.2.2.2')));
+    await third;
+    expect(t.service.rechecking()).toBeNull();
+  });
+
+  it('names both families when one probe accepts both ahead of its report, since the first', async () => {
+    const t = setupDriven();
+    const done = t.service.probeNow();
+    t.call(0).progress.settled(acceptedOf(agree('1.1.1.1')), ['upnp']);
+    await t.clock.settle();
+    t.clock.advance(300);
+    const v6 = decideAddress(
+      'ipv6',
+      [known('stun:a', 'ipv6', '2001:db8::1'), known('stun:b', 'ipv6', '2001:db8::1')],
+      { quorum: 2, trustedSource: null, publicRanges: ['2001:db8::/32'] },
+    );
+    if (v6.kind !== 'accepted') throw new Error(v6.kind);
+    t.call(0).progress.settled(v6, []);
+    await t.clock.settle();
+    expect(t.service.rechecking()).toEqual({
+      since: new Date('2026-05-01T00:00:00Z'),
+      families: ['ipv4', 'ipv6'],
+    });
+    t.call(0).report(report(agree('1.1.1.1')));
+    await done;
+    expect(t.service.rechecking()).toBeNull();
+  });
+
   it('a change settled early raises the address-changed alert then, once', async () => {
     const state = initialState(new Date('2026-05-01T00:00:00Z'), 'x');
     const t = setupDriven({ ...state, reachability: { current: { ipv4: '1.1.1.1', ipv6: null } } });

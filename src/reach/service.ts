@@ -104,11 +104,25 @@ export class ReachabilityService {
   private loop: Promise<void> | undefined;
   private routerSeries: AbortController | undefined;
   private routerBudget: ProbeBudget = null;
+  /** An address accepted ahead of its probe's report: the verdict in `last` is about the address before. */
+  private ahead: {
+    readonly probe: number;
+    readonly since: Date;
+    readonly families: readonly Family[];
+  } | null = null;
 
   constructor(private readonly deps: ReachabilityServiceDeps) {}
 
   latest(): ReachabilityReport | null {
     return this.last;
+  }
+
+  /**
+   * Set while a new address is accepted but the verdict is still the one made before it (its probe's slow sources
+   * are not in yet, about 2 s): the address is news, the verdict about it is not yet. Null otherwise.
+   */
+  rechecking(): { readonly since: Date; readonly families: readonly Family[] } | null {
+    return this.ahead === null ? null : { since: this.ahead.since, families: this.ahead.families };
   }
 
   changeDetection(): ChangeDetection {
@@ -264,6 +278,14 @@ export class ReachabilityService {
   private async accept(n: number, consensus: AcceptedConsensus, pending: readonly string[]): Promise<void> {
     const plan = planAddressAcceptance(this.deps.store.read().reachability, consensus, this.deps.clock.now());
     await this.applyAddresses(n, plan, pending);
+    if (plan.history.length > 0 && n > this.appliedReport) {
+      const families = plan.history.map((h) => h.family);
+      // A second family settled by the same probe joins the first; an older probe's recheck is replaced.
+      this.ahead =
+        this.ahead?.probe === n
+          ? { ...this.ahead, families: [...new Set([...this.ahead.families, ...families])] }
+          : { probe: n, since: this.deps.clock.now(), families };
+    }
     for (const c of plan.clear) await this.deps.alerts.clear(c.rule, c.key);
     for (const a of plan.raise) await this.deps.alerts.raise(a);
   }
@@ -315,6 +337,8 @@ export class ReachabilityService {
       return;
     }
     this.appliedReport = n;
+    // This report (or a newer one than the probe that accepted ahead) has the verdict about the new address.
+    if (this.ahead !== null && n >= this.ahead.probe) this.ahead = null;
     for (const [family, { address, pending }] of settled) {
       // What the sources that were still pending at acceptance said, now that they are in.
       const late = report.sources

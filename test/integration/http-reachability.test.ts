@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ReachabilityService, type RouterEventsStatus } from '../../src/reach/service.js';
 import { createEventBus } from '../../src/core/events.js';
 import { reachabilityRoutes } from '../../src/reach/routes.js';
+import { decideAddress } from '../../src/reach/consensus.js';
+import type { ProbeProgress } from '../../src/reach/probe.js';
 import { known } from '../../src/reach/types.js';
 import { scriptedReport } from '../fakes/reach-report.js';
 import { expectError, harnessPerTest } from '../support/api-helpers.js';
@@ -94,6 +96,54 @@ describe('reachability over HTTP', () => {
       await h.request('GET', '/api/v1/reachability', { cookie: session.cookie })
     ).json()) as { changeDetection: RouterEventsStatus };
     expect(after.changeDetection).toMatchObject(routerEvents);
+    await service?.stop();
+  });
+
+  it('while a new address is accepted ahead of its verdict, says the verdict is being made again', async () => {
+    let service: ReachabilityService | undefined;
+    let progress: ProbeProgress | undefined;
+    let finish: (() => void) | undefined;
+    const h = await createHarness({
+      replace: ({ store, clock, logger }) => {
+        service = new ReachabilityService({
+          probe: (_signal, p) =>
+            new Promise((resolve) => {
+              progress = p;
+              finish = () => resolve(report('203.0.113.8', clock.now()));
+            }),
+          store,
+          clock,
+          logger,
+          alerts: { raise: () => Promise.resolve(), clear: () => Promise.resolve() },
+          bus: createEventBus(logger),
+          backstopMs: 30_000,
+        });
+        return [{ id: 'reachability', routes: reachabilityRoutes(store, service) }];
+      },
+    });
+    const session = await h.setupAdmin();
+    const get = async () =>
+      (await (await h.request('GET', '/api/v1/reachability', { cookie: session.cookie })).json()) as {
+        current: { ipv4: string | null };
+        rechecking: unknown;
+      };
+    expect((await get()).rechecking).toBeNull();
+    const probing = service?.probeNow();
+    const decided = decideAddress(
+      'ipv4',
+      [known('stun:a', 'ipv4', '203.0.113.8'), known('http:echo', 'ipv4', '203.0.113.8')],
+      { quorum: 2, trustedSource: null, publicRanges: ['203.0.113.0/24'] },
+    );
+    if (decided.kind !== 'accepted' || !progress || !finish) throw new Error('the probe did not start');
+    progress.settled(decided, ['upnp']);
+    await h.clock.settle();
+    expect(await get()).toMatchObject({
+      current: { ipv4: '203.0.113.8' },
+      rechecking: { since: h.clock.now().toISOString(), families: ['ipv4'] },
+    });
+    finish();
+    await probing;
+    expect(await get()).toMatchObject({ current: { ipv4: '203.0.113.8' }, rechecking: null });
     await service?.stop();
   });
 
