@@ -97,7 +97,7 @@ export function interfaceSource(runner: CommandRunner, publicRanges: readonly st
             family,
             candidates.length > 0
               ? `only non-public ${family} addresses on the box (${candidates.map((c) => c.address).join(', ')})`
-              : `no global ${family} address on the box`,
+              : `no global ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address on this box`,
           ),
         ];
       }

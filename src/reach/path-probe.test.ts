@@ -44,9 +44,18 @@ describe('tracePath', () => {
       new FakeRunner().on(['traceroute'], {
         exitCode: 2,
         stdout: '',
-        stderr: 'Cannot handle "host" cmdline arg\n',
+        stderr: 'traceroute: unknown option\n',
       }),
-      'traceroute failed (exit 2): Cannot handle "host" cmdline arg',
+      'traceroute failed (exit 2): traceroute: unknown option',
+    ],
+    [
+      'not resolving the target',
+      new FakeRunner().on(['traceroute'], {
+        exitCode: 2,
+        stdout: '',
+        stderr: 'Cannot handle "host" cmdline arg `203.0.113.65\' on position 1 (argc 8)\n',
+      }),
+      'traceroute could not look up 203.0.113.65 (DNS)',
     ],
     [
       'failing silently',

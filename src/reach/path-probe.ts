@@ -50,8 +50,12 @@ async function traceroute(
           : r.error.message,
     };
   }
-  if (r.value.exitCode !== 0)
+  if (r.value.exitCode !== 0) {
+    // traceroute's words when the target's name does not resolve (it looks the name up itself).
+    if (/Cannot handle "host" cmdline arg/.test(r.value.stderr))
+      return { ok: false, reason: `traceroute could not look up ${target} (DNS)` };
     return { ok: false, reason: describeFailedExit('traceroute', r.value, timeoutMs) };
+  }
   return { ok: true, stdout: r.value.stdout };
 }
 

@@ -212,7 +212,7 @@ async function probeWithin(
               results: stunServers.map((server) => ({
                 server,
                 mapped: null,
-                error: `no global ${family} address on this box`,
+                error: `no global ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address on this box`,
               })),
             });
 

@@ -159,6 +159,8 @@ describe('doctor text: level, disagreement and the sources table', () => {
     ["UPnP IGD reports only the router's IPv4 address", "IPv4 only (the router's protocols)"],
     ['no global ipv6 address on this box', 'no global IPv6 address on this box'],
     ['no global ipv6 address on the box', 'no global IPv6 address on this box'],
+    ['no global IPv4 address on this box', 'no global IPv4 address on this box'],
+    ['interface: no global ipv4 address on the box', 'no global IPv4 address on this box'],
     ['only non-public ipv4 addresses on the box (10.0.0.2)', "no public address on the box's interfaces"],
   ])('failureKind(%s) = %s', (reason, kind) => {
     expect(failureKind(reason)).toBe(kind);

@@ -98,7 +98,8 @@ export function failureKind(reason: string): string {
   if (code) return code;
   if (/within|timed? ?out|no answer/i.test(reason)) return 'no answer in time';
   if (/reports only the router's IPv4 address/.test(reason)) return "IPv4 only (the router's protocols)";
-  if (/no global ipv6 address/i.test(reason)) return 'no global IPv6 address on this box';
+  const noGlobal = /no global ipv([46]) address/i.exec(reason)?.[1];
+  if (noGlobal) return `no global IPv${noGlobal} address on this box`;
   if (/only non-public/.test(reason)) return "no public address on the box's interfaces";
   return reason;
 }
