@@ -91,13 +91,14 @@ export function interfaceSource(runner: CommandRunner, publicRanges: readonly st
         .sort((a, b) => Number(a.temporary) - Number(b.temporary));
       const usable = candidates.find((a) => !checkBogon(a.address, publicRanges).bogon);
       if (!usable) {
+        const name = family === 'ipv4' ? 'IPv4' : 'IPv6';
         return [
           unavailable(
             'interface',
             family,
             candidates.length > 0
-              ? `only non-public ${family} addresses on the box (${candidates.map((c) => c.address).join(', ')})`
-              : `no global ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address on this box`,
+              ? `only non-public ${name} addresses on this box (${candidates.map((c) => c.address).join(', ')})`
+              : `no global ${name} address on this box`,
           ),
         ];
       }

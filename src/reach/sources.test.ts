@@ -74,7 +74,10 @@ describe('interfaces', () => {
     expect(await source.probe('ipv6', signal)).toMatchObject([{ kind: 'known', address: '2001:db8:10::2' }]);
     const strict = interfaceSource(runner, []);
     expect(await strict.probe('ipv4', signal)).toMatchObject([
-      { kind: 'unavailable', reason: expect.stringContaining('only non-public ipv4 addresses') },
+      {
+        kind: 'unavailable',
+        reason: expect.stringContaining('only non-public IPv4 addresses on this box ('),
+      },
     ]);
   });
 
