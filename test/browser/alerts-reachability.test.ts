@@ -175,6 +175,25 @@ describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium',
       const forged = createHmac('sha256', `${secret}x`).update(`${timestamp}.${request.body}`).digest();
       expect(timingSafeEqual(Buffer.from(signature.slice('sha256='.length), 'hex'), forged)).toBe(false);
 
+      // At desktop width the row's Test, Edit and Delete sit on one line (the column once shrank to one button's
+      // width and stacked them), and the table still fits its frame without scrolling sideways.
+      const buttons = await row.getByRole('button').all();
+      expect(await Promise.all(buttons.map((b) => b.textContent()))).toEqual(['Test', 'Edit', 'Delete']);
+      const boxes = await Promise.all(
+        buttons.map(async (b) => {
+          const box = await b.boundingBox();
+          if (box === null) throw new Error(`${await b.textContent()} is not shown`);
+          return box;
+        }),
+      );
+      expect(new Set(boxes.map((b) => b.y)).size).toBe(1);
+      expect(boxes.map((b) => b.x)).toEqual(boxes.map((b) => b.x).sort((a, b) => a - b));
+      expect(
+        await channels
+          .locator('.table-wrap')
+          .evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth - el.clientWidth),
+      ).toBeLessThanOrEqual(0);
+
       // The secret is write-only: nothing on the page shows or holds it once the channel is saved.
       expect(await pageText()).not.toContain(secret);
       await shot('01-alerts-channel');

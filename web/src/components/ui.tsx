@@ -281,8 +281,11 @@ export function ConfirmButton(props: {
   readonly busy: boolean;
   readonly onConfirm: () => void;
   readonly accessibleLabel?: string;
+  /** Sized as a table row's other buttons (RowButton). */
+  readonly small?: boolean;
 }) {
   const [asking, setAsking] = useState(false);
+  const size = props.small ? ' button--small' : '';
   const confirm = useRef<HTMLButtonElement>(null);
   // Focus moves to the question's answer (autofocus alone works only while the page loads).
   useEffect(() => {
@@ -292,7 +295,7 @@ export function ConfirmButton(props: {
     return (
       <button
         type="button"
-        class="button button--danger-outline"
+        class={`button button--danger-outline${size}`}
         aria-label={props.accessibleLabel}
         onClick={() => {
           setAsking(true);
@@ -308,7 +311,7 @@ export function ConfirmButton(props: {
       <button
         ref={confirm}
         type="button"
-        class="button button--danger"
+        class={`button button--danger${size}`}
         disabled={props.busy}
         aria-busy={props.busy}
         onClick={props.onConfirm}
@@ -317,7 +320,7 @@ export function ConfirmButton(props: {
       </button>
       <button
         type="button"
-        class="button button--secondary"
+        class={`button button--secondary${size}`}
         onClick={() => {
           setAsking(false);
         }}

@@ -87,6 +87,7 @@ export function ChannelTable(props: {
         columns={['Name', 'Kind', 'Sends to', 'Alerts', 'Last delivery']}
         actions
         cards
+        variant="channels"
         rows={props.channels}
         row={(c) => (
           <tr key={c.id} data-testid={`channel-${c.name}`}>
@@ -128,6 +129,7 @@ export function ChannelTable(props: {
                   accessibleLabel={`Delete ${c.name}`}
                   question={`Delete “${c.name}”? It gets no more alerts.`}
                   confirmLabel="Delete"
+                  small
                   busy={action.busy}
                   onConfirm={() => {
                     remove(c);
