@@ -3,6 +3,7 @@
  * retransmission plan of RFC 6886 §3.1 and the exchange that follows it.
  */
 import type { Datagram, UdpEndpoint, UdpTransport } from '../../core/udp.js';
+import { formatDuration } from '../../core/http-request.js';
 
 /**
  * The waits between retransmissions: RFC 6886 §3.1 starts at 250 ms and doubles; we stop at `totalMs`
@@ -61,8 +62,4 @@ export async function exchange(
 }
 
 /** "2 s", "1.5 s", "300 ms": durations in reasons people read. */
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
+export const formatSeconds = formatDuration;
