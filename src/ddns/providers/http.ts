@@ -1,0 +1,110 @@
+/**
+ * @module HTTP for DNS provider adapters: one bounded request (core/http-request.ts) whose transport failures and
+ * status codes become {@link ProviderFailure}s the engine acts on; the adapter reads the body it expects.
+ */
+import { boundedRequest } from '../../core/http-request.js';
+import { fail, ok } from '../../core/outcome.js';
+import type { ProviderDeps, ProviderFailure, ProviderResult } from '../provider.js';
+
+export interface ProviderRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface ProviderAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** A provider's API answers within this long, or the call is a transient failure. */
+export const providerTimeoutMs = 15_000;
+/** Record lists are small; anything near this is not an answer we want to hold in memory. */
+export const maxProviderBodyBytes = 2 * 1024 * 1024;
+
+/**
+ * The wait a `Retry-After` header asks for (seconds or an HTTP date, RFC 9110 §10.2.3), or undefined when absent or
+ * not understood.
+ */
+export function retryAfterMs(header: string | null, now: Date): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}
+
+/**
+ * Sends one request. Transport failures (refused, timed out, too large) are `transient`; so are 5xx answers. 429 is
+ * `rate-limited` with its Retry-After. 401 and 403 are `auth`. Any other status is returned for the adapter to read
+ * (many APIs put a useful error in a 400 or 404 body).
+ */
+export async function providerRequest(
+  deps: Pick<ProviderDeps, 'fetch' | 'clock' | 'userAgent'>,
+  provider: string,
+  request: ProviderRequest,
+): Promise<ProviderResult<ProviderAnswer>> {
+  const what = `${provider}: ${request.method} ${pathOf(request.url)}`;
+  const r = await boundedRequest(
+    deps.fetch,
+    request.url,
+    { timeoutMs: providerTimeoutMs, maxBodyBytes: maxProviderBodyBytes },
+    {
+      method: request.method,
+      headers: { 'user-agent': deps.userAgent, ...request.headers },
+      ...(request.body === undefined ? {} : { body: request.body }),
+    },
+  );
+  if (!r.ok) return fail({ kind: 'transient', message: `${what}: ${r.reason}` });
+  const failure = statusFailure(what, r.status, r.headers, deps.clock.now());
+  return failure ? fail(failure) : ok({ status: r.status, headers: r.headers, text: r.text });
+}
+
+function statusFailure(
+  what: string,
+  status: number,
+  headers: Headers,
+  now: Date,
+): ProviderFailure | undefined {
+  const code = `HTTP ${status}`;
+  if (status === 429) {
+    const wait = retryAfterMs(headers.get('retry-after'), now);
+    return {
+      kind: 'rate-limited',
+      message: `${what}: rate limited (HTTP 429)`,
+      code,
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    };
+  }
+  if (status === 401 || status === 403)
+    return { kind: 'auth', message: `${what}: the credentials were refused (HTTP ${status})`, code };
+  if (status >= 500) return { kind: 'transient', message: `${what}: server error (HTTP ${status})`, code };
+  return undefined;
+}
+
+/** The URL without its query string (which may carry a credential, as dyndns2's and DuckDNS's do). */
+export function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** A body that is not the documented one: transient (a proxy's error page, a changed API), and says what came. */
+export function unexpectedAnswer(
+  provider: string,
+  request: ProviderRequest,
+  answer: ProviderAnswer,
+  why: string,
+): ProviderFailure {
+  const start = answer.text.replace(/\s+/g, ' ').slice(0, 120);
+  return {
+    kind: 'transient',
+    message: `${provider}: ${request.method} ${pathOf(request.url)}: unexpected answer (HTTP ${answer.status}, ${why}): ${JSON.stringify(start)}`,
+    code: `HTTP ${answer.status}`,
+  };
+}
