@@ -9,7 +9,8 @@ import type { Alert } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { reachabilityRules } from './alert-rules.js';
 import type { ReachabilityService } from './service.js';
-import type { PortMappingVerdict, VerdictLevel } from './verdict.js';
+import type { VerdictLevel } from './verdict.js';
+import { levelWords, portMappingWords } from './words.js';
 
 const levelStates: Record<VerdictLevel, CardState> = {
   proven: 'ok',
@@ -17,23 +18,6 @@ const levelStates: Record<VerdictLevel, CardState> = {
   unlikely: 'unknown',
   // Never without an active alert once the loop has raised it (CGNAT, UDP blocked, offline).
   impossible: 'unknown',
-};
-
-/** The Reachability page's words for the same values (web/src/pages/reachability), so card and page agree. */
-const levelWords: Record<VerdictLevel, string> = {
-  proven: 'Reachable: seen from the internet',
-  likely: 'Likely reachable',
-  unlikely: 'Unlikely reachable (cannot verify from inside)',
-  impossible: 'Not reachable',
-};
-const portMappingWords: Record<PortMappingVerdict, string> = {
-  mapped: 'Mapped on the router',
-  unconfirmed: 'Mapped, but not on the public address',
-  refused: 'Refused by the router',
-  lost: 'Lost: the router dropped it',
-  unsupported: 'The router offers none',
-  disabled: 'Turned off in the settings',
-  'not-tried': 'Not tried yet',
 };
 
 const isCondition = (rule: string): boolean =>
@@ -54,7 +38,8 @@ function cardStateOf(problems: readonly Alert[]): CardState {
 }
 
 export function reachabilityCard(
-  service: ReachabilityService,
+  /** Only its latest report is read. */
+  service: Pick<ReachabilityService, 'latest'>,
   store: Store,
   /** False when reachability is turned off: no probe will come, and the card says so instead of waiting. */
   enabled = true,

@@ -6,17 +6,21 @@ import { AddressTimeline } from '../../components/address-timeline.js';
 import { DataTable } from '../../components/table.js';
 import { ActionButton, ErrorNotice, Loading, PageTitle, Panel, RelativeTime } from '../../components/ui.js';
 import { useAction, useInterval, useLoad } from '../../hooks.js';
+import { levelWords, portMappingWords } from '../../../../src/reach/words.js';
 import { connectReachability, type Reachability } from './api.js';
 
 type Report = NonNullable<Reachability['report']>;
 type Tone = 'ok' | 'warning' | 'error' | 'unknown';
 
-/** The banner: how sure the verdict is. "Unlikely" is a warning: a manual forward may work unseen from inside. */
-const levelLabels: Record<Report['level'], { readonly label: string; readonly tone: Tone }> = {
-  proven: { label: 'Reachable: seen from the internet', tone: 'ok' },
-  likely: { label: 'Likely reachable', tone: 'ok' },
-  unlikely: { label: 'Unlikely reachable (cannot verify from inside)', tone: 'warning' },
-  impossible: { label: 'Not reachable', tone: 'error' },
+/**
+ * The banner's colour: how sure the verdict is. "Unlikely" is a warning: a manual forward may work unseen from
+ * inside. Its words, like the port mapping's, are the dashboard card's (src/reach/words.ts).
+ */
+const levelTones: Record<Report['level'], Tone> = {
+  proven: 'ok',
+  likely: 'ok',
+  unlikely: 'warning',
+  impossible: 'error',
 };
 
 const inboundLabels: Record<Report['inbound'], string> = {
@@ -54,17 +58,14 @@ const udpLabels: Record<Report['ipv4']['udp'], { readonly label: string; readonl
   unknown: { label: 'Unknown', tone: 'unknown' },
 };
 
-const portMappingLabels: Record<
-  Report['ipv4']['portMapping'],
-  { readonly label: string; readonly tone: Tone }
-> = {
-  mapped: { label: 'Mapped on the router', tone: 'ok' },
-  unconfirmed: { label: 'Mapped, but not on the public address', tone: 'warning' },
-  refused: { label: 'Refused by the router', tone: 'error' },
-  lost: { label: 'Lost: the router dropped it', tone: 'error' },
-  unsupported: { label: 'The router offers none', tone: 'warning' },
-  disabled: { label: 'Turned off in the settings', tone: 'unknown' },
-  'not-tried': { label: 'Not tried yet', tone: 'unknown' },
+const portMappingTones: Record<Report['ipv4']['portMapping'], Tone> = {
+  mapped: 'ok',
+  unconfirmed: 'warning',
+  refused: 'error',
+  lost: 'error',
+  unsupported: 'warning',
+  disabled: 'unknown',
+  'not-tried': 'unknown',
 };
 
 const consensusLabels: Record<Report['ipv4']['consensus'], { readonly label: string; readonly tone: Tone }> =
@@ -250,7 +251,7 @@ function NoReport(props: { readonly current: Reachability['current'] }) {
 
 function ReportView(props: { readonly report: Report }) {
   const { report } = props;
-  const verdict = levelLabels[report.level];
+  const verdict = { label: levelWords[report.level], tone: levelTones[report.level] };
   const bannerId = useId();
   const remediesId = useId();
   return (
@@ -299,7 +300,10 @@ function ReportView(props: { readonly report: Report }) {
               <Toned {...udpLabels[report.ipv4.udp]} />
             </Fact>
             <Fact label="Port mapping">
-              <Toned {...portMappingLabels[report.ipv4.portMapping]} />
+              <Toned
+                label={portMappingWords[report.ipv4.portMapping]}
+                tone={portMappingTones[report.ipv4.portMapping]}
+              />
               {report.portMappingStatus?.error ? (
                 <span class="muted"> ({report.portMappingStatus.error})</span>
               ) : null}
