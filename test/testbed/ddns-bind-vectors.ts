@@ -17,6 +17,10 @@ export const tsigKeyName = 'gatehouse-ddns';
 export const updateTimeSigned = 0x6b0ab8ef;
 /** Time Signed of the SOA query. */
 export const soaTimeSigned = 0x6b0ab8f1;
+/** The hmac-sha512 key of the sha512 query: the 64 bytes 0x00…0x3f. */
+export const tsigSecret512 =
+  'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==';
+export const soa512TimeSigned = 0x6b0ab9c5;
 
 const hex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
 
@@ -63,5 +67,11 @@ export const bindVectors = {
       '6f73746d6173746572c00c000000020000003c0000003c000002580000003cc00c000200010000003c0002c02ac02a000100' +
       '010000003c0004cb0071410e67617465686f7573652d64646e730000fa00ff00000000003d0b686d61632d73686132353600' +
       '00006b0ab8f1012c0020b5a951549793bbf3f462250c2f6305e0e83b92231234ae089c08cb0466b0c15eaf4000000000',
+  ),
+  /** `dig -y hmac-sha512:gatehouse-ddns:<tsigSecret512> example.test SOA` (captured without a server). */
+  soaQuery512: hex(
+    'd68f00000001000000000001076578616d706c65047465737400000600010e67617465686f7573652d64646e730000fa00ff' +
+      '00000000005d0b686d61632d7368613531320000006b0ab9c5012c00406947b292dbd77b283fea6de323a06901f4b9d8490c' +
+      '32ecb54a53ba12440233e33f58b0e9029b035036cbbecf0e35d317af09d802c9316da161543baba23d48a5d68f00000000',
   ),
 };
