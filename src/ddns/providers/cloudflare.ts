@@ -98,8 +98,11 @@ export function unquoteTxt(content: string): string {
   return out;
 }
 
-/** An address in its canonical text (`2001:db8::1`), so values compare as the engine writes them. */
-function canonicalValue(type: RecordType, content: string): string {
+/**
+ * A value as the engine writes it: an IPv6 address in its canonical text (`2001:db8::1`, as the URL standard
+ * serialises it), TXT without its quotes, anything else as it is.
+ */
+export function canonicalValue(type: RecordType, content: string): string {
   if (type === 'TXT') return unquoteTxt(content);
   if (type === 'AAAA') {
     try {
