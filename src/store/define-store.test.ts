@@ -96,15 +96,21 @@ describe('defineStore', () => {
 });
 
 describe('the registered store', () => {
-  it('has every area’s slice and log, at version 5', () => {
-    expect(gatehouseStore.version).toBe(5);
-    expect([...gatehouseStore.logs.keys()].sort()).toEqual(['alerts.deliveries', 'audit', 'reach.history']);
+  it('has every area’s slice and log, at version 6', () => {
+    expect(gatehouseStore.version).toBe(6);
+    expect([...gatehouseStore.logs.keys()].sort()).toEqual([
+      'alerts.deliveries',
+      'audit',
+      'ddns.history',
+      'reach.history',
+    ]);
     const doc = gatehouseStore.initial(new Date('2026-01-01T00:00:00Z'), 'x');
     expect(Object.keys(doc).sort()).toEqual(
       [
         'alerts',
         'apiTokens',
         'createdAt',
+        'ddns',
         'instanceId',
         'lockouts',
         'reachability',

@@ -3,6 +3,7 @@
  * declares its slice in its own folder (`defineSlice`) and adds it here with one line.
  */
 import { auditSlice } from '../audit/event.js';
+import { ddnsSlice } from '../ddns/slice.js';
 import { defineStore, type DocumentOf, type LogsOf } from './define-store.js';
 import { storeMigrations } from './migrations.js';
 import { alertsSlice } from './slices/alerts.js';
@@ -18,6 +19,7 @@ export const registeredSlices = [
   reachabilitySlice,
   alertsSlice,
   auditSlice,
+  ddnsSlice,
 ] as const;
 
 export const gatehouseStore = defineStore(registeredSlices, storeMigrations);

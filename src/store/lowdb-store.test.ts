@@ -311,7 +311,7 @@ describe('migrations that move records into logs', () => {
   });
 });
 
-describe('the registered store (version 5)', () => {
+describe('the registered store (version 6)', () => {
   it('moves the audit events, address history and deliveries of a version 3 file into their logs', async () => {
     const v3 = migrateV2ToV3(
       migrateV1ToV2({
@@ -347,15 +347,17 @@ describe('the registered store (version 5)', () => {
     expect(store.log('alerts.deliveries').newest(10)).toEqual(v3.alerts.deliveries);
     const doc = JSON.parse(docOnDisk()) as Record<string, unknown>;
     expect(doc).toMatchObject({
-      version: 5,
+      version: 6,
       reachability: { current: { ipv4: '203.0.113.9', ipv6: null } },
       lockouts: [],
+      ddns: { accounts: [], records: [], states: [] },
     });
     expect(doc).not.toHaveProperty('audit');
     expect(doc.alerts).not.toHaveProperty('deliveries');
     expect(fs.readdirSync(path.join(dir, 'logs')).sort()).toEqual([
       'alerts.deliveries',
       'audit',
+      'ddns.history',
       'reach.history',
     ]);
   });

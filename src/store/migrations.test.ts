@@ -214,8 +214,9 @@ describe('migrating keeps every record, field by field', () => {
       },
     ]);
     expect(state).toMatchObject({
-      version: 5,
+      version: 6,
       lockouts: [],
+      ddns: { accounts: [], records: [], states: [] },
       instanceId: 'abc',
       createdAt: v1.createdAt,
       setupCompletedAt: v1.admin?.createdAt,
@@ -267,7 +268,7 @@ describe('migrating keeps every record, field by field', () => {
     const result = migrateToCurrent(v2);
     if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
     const parsed = stateSchema.parse(await completed(result.state));
-    const { version: _v, reachability: _r, alerts: _a, lockouts: _l, ...kept } = parsed;
+    const { version: _v, reachability: _r, alerts: _a, lockouts: _l, ddns: _d, ...kept } = parsed;
     const { version: _v2, audit, ...expected } = v2;
     expect(kept).toEqual(expected);
     expect(result.logs.audit).toEqual(audit);
@@ -336,7 +337,12 @@ describe('migrateV3ToV4', () => {
       reachability: { current: { ipv4: '203.0.113.7', ipv6: null } },
       alerts: { channels: [], items: [], notifications: v3.alerts.notifications },
     });
-    expect(stateSchema.parse(await completed(doc))).toEqual({ ...doc, version: 5, lockouts: [] });
+    expect(stateSchema.parse(await completed(doc))).toEqual({
+      ...doc,
+      version: 6,
+      lockouts: [],
+      ddns: { accounts: [], records: [], states: [] },
+    });
   });
 
   it('runs as the step to version 4, naming version 3 when the document is broken', () => {
@@ -358,11 +364,13 @@ describe('the store migration list', () => {
       [3, 'store', 'adds reachability and alerts'],
       [4, 'store', 'audit events, address history and alert deliveries move into logs'],
     ]);
-    expect(gatehouseStore.version).toBe(5);
+    expect(gatehouseStore.version).toBe(6);
     expect(gatehouseStore.migrations.slice(0, 3)).toEqual(storeMigrations);
-    // Then the slices' own: version 5 adds the lockouts slice (src/store/slices/lockouts.ts), empty.
+    // Then the slices' own: version 5 adds the lockouts slice (src/store/slices/lockouts.ts), 6 the DDNS slice
+    // (src/ddns/slice.ts), both empty.
     expect(gatehouseStore.migrations.slice(3).map((m) => [m.to, m.owner, m.summary])).toEqual([
       [5, 'lockouts', 'adds the lockouts slice, empty'],
+      [6, 'ddns', 'adds the ddns slice, empty'],
     ]);
   });
 });

@@ -24,9 +24,10 @@ describe('providerRequest against a real HTTP server', () => {
   beforeAll(async () => {
     api = await startFakeApi((r) => {
       const status = Number(new URL(r.url, 'http://x').searchParams.get('status') ?? '200');
+      const headers: Record<string, string> = status === 429 ? { 'retry-after': '30' } : {};
       return {
         status,
-        headers: status === 429 ? { 'retry-after': '30' } : {},
+        headers,
         body: { echo: r.method, ua: r.headers['user-agent'], body: r.body },
       };
     });
