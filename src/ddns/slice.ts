@@ -139,18 +139,41 @@ export type DdnsHistoryEntry = z.infer<typeof ddnsHistorySchema>;
 
 export const ddnsHistoryLog = defineLog({ name: 'ddns.history', schema: ddnsHistorySchema, retention: 2000 });
 
+/**
+ * A client of the inbound dyndns2 endpoint (`/nic/update`): a router (FRITZ!Box, OpenWrt, UniFi) or ddclient /
+ * inadyn pushing its WAN address. Its own credentials, apart from the admin login, scoped to named hostnames.
+ */
+export const ddnsClientSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    /** The Basic-auth user name, e.g. "fritzbox". */
+    name: z.string().min(1).max(64),
+    /** scrypt hash of the generated password (src/auth/passwords.ts); the password is shown once. */
+    passwordHash: z.string().min(1).max(512),
+    /** The hostnames it may update; a request for any other answers `nohost`. */
+    hostnames: z.array(z.string().min(1).max(253)).min(1).max(20),
+    /** A trusted client's address is accepted on its own; otherwise it is one vote in the quorum. */
+    trusted: z.boolean(),
+    createdAt: isoDate,
+    lastUsedAt: isoDate.nullable(),
+  })
+  .strict();
+
+export type DdnsClient = z.infer<typeof ddnsClientSchema>;
+
 export const ddnsStateSchema = z
   .object({
     accounts: z.array(ddnsAccountSchema).max(100),
     records: z.array(ddnsRecordSchema).max(500),
     states: z.array(ddnsRecordStateSchema).max(500),
+    clients: z.array(ddnsClientSchema).max(50),
   })
   .strict();
 
 export type DdnsState = z.infer<typeof ddnsStateSchema>;
 
 export function emptyDdns(): DdnsState {
-  return { accounts: [], records: [], states: [] };
+  return { accounts: [], records: [], states: [], clients: [] };
 }
 
 export const ddnsSlice = defineSlice({

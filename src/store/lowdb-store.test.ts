@@ -350,7 +350,7 @@ describe('the registered store (version 6)', () => {
       version: 6,
       reachability: { current: { ipv4: '203.0.113.9', ipv6: null } },
       lockouts: [],
-      ddns: { accounts: [], records: [], states: [] },
+      ddns: { accounts: [], records: [], states: [], clients: [] },
     });
     expect(doc).not.toHaveProperty('audit');
     expect(doc.alerts).not.toHaveProperty('deliveries');

@@ -216,7 +216,7 @@ describe('migrating keeps every record, field by field', () => {
     expect(state).toMatchObject({
       version: 6,
       lockouts: [],
-      ddns: { accounts: [], records: [], states: [] },
+      ddns: { accounts: [], records: [], states: [], clients: [] },
       instanceId: 'abc',
       createdAt: v1.createdAt,
       setupCompletedAt: v1.admin?.createdAt,
@@ -341,7 +341,7 @@ describe('migrateV3ToV4', () => {
       ...doc,
       version: 6,
       lockouts: [],
-      ddns: { accounts: [], records: [], states: [] },
+      ddns: { accounts: [], records: [], states: [], clients: [] },
     });
   });
 

@@ -200,7 +200,7 @@ describe('lowdb store', () => {
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(onDisk.version).toBe(6);
     expect(onDisk.lockouts).toEqual([]);
-    expect(onDisk.ddns).toEqual({ accounts: [], records: [], states: [] });
+    expect(onDisk.ddns).toEqual({ accounts: [], records: [], states: [], clients: [] });
     expect(onDisk.reachability).toEqual({ current: { ipv4: null, ipv6: null } });
     expect(onDisk).not.toHaveProperty('audit');
     expect(readAuditLog(opened.store.log('audit')).map((e) => [e.at, e.type, e.details])).toEqual([
