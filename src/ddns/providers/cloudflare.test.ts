@@ -8,7 +8,13 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
-import { cloudflareProvider, planRecordChanges, quoteTxt, unquoteTxt, zoneCandidates } from './cloudflare.js';
+import {
+  cloudflareProvider,
+  planRecordChanges,
+  quoteTxtStrings,
+  unquoteTxt,
+  zoneCandidates,
+} from './cloudflare.js';
 
 const TOKEN = 'cf-SECRET-token-0123456789';
 const EXPIRED = 'cf-EXPIRED-token-0123456789';
@@ -457,8 +463,11 @@ describe('Cloudflare pieces', () => {
     ['plain', '"plain"'],
     ['say "hi"', '"say \\"hi\\""'],
     ['back\\slash', '"back\\\\slash"'],
-  ])('quoteTxt(%s) and back', (value, quoted) => {
-    expect(quoteTxt(value)).toBe(quoted);
+    ['', '""'],
+    ['y'.repeat(255), `"${'y'.repeat(255)}"`],
+    ['y'.repeat(256), `"${'y'.repeat(255)}" "y"`],
+  ])('quoteTxtStrings(%s) and back', (value, quoted) => {
+    expect(quoteTxtStrings(value)).toBe(quoted);
     expect(unquoteTxt(quoted)).toBe(value);
   });
 

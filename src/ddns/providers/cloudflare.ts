@@ -68,13 +68,18 @@ export function zoneCandidates(name: string): string[] {
   return out;
 }
 
-/** TXT content as Cloudflare wants it: one quoted RFC 1035 character-string (it splits long ones itself). */
-export function quoteTxt(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/**
+ * One TXT value in presentation format, as Cloudflare, Hetzner and deSEC take it: quoted RFC 1035 character-strings
+ * of at most 255 characters each (`"a…" "…z"`), `"` and `\` escaped. Cloudflare would split a long one itself.
+ */
+export function quoteTxtStrings(value: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < value.length || parts.length === 0; i += 255) parts.push(value.slice(i, i + 255));
+  return parts.map((p) => `"${p.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(' ');
 }
 
 /**
- * TXT content as Cloudflare holds it, back to the text: quoted strings (`"a" "b"`) are joined, escapes undone;
+ * TXT content as the providers hold it, back to the text: quoted strings (`"a" "b"`) are joined, escapes undone;
  * unquoted content (older records) is taken as it is.
  */
 export function unquoteTxt(content: string): string {
@@ -115,7 +120,7 @@ export function canonicalValue(type: RecordType, content: string): string {
 }
 
 function toContent(type: RecordType, value: string): string {
-  return type === 'TXT' ? quoteTxt(value) : value;
+  return type === 'TXT' ? quoteTxtStrings(value) : value;
 }
 
 function createCloudflare(

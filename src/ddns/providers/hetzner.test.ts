@@ -8,7 +8,7 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
-import { actionPollDelaysMs, hetznerProvider, quoteTxtStrings, rrName } from './hetzner.js';
+import { actionPollDelaysMs, hetznerProvider, rrName } from './hetzner.js';
 
 const TOKEN = 'hcloud-SECRET-rw-0123456789abcdef';
 const READ_ONLY = 'hcloud-SECRET-ro-0123456789abcdef';
@@ -535,15 +535,5 @@ describe('Hetzner names and values', () => {
     ['example.com', 'example.com', '@'],
   ])('rrName(%s, %s) = %s', (name, zone, rel) => {
     expect(rrName(name, zone)).toBe(rel);
-  });
-
-  it.each([
-    ['token', '"token"'],
-    ['', '""'],
-    ['say "hi" \\o/', '"say \\"hi\\" \\\\o/"'],
-    ['y'.repeat(255), `"${'y'.repeat(255)}"`],
-    ['y'.repeat(256), `"${'y'.repeat(255)}" "y"`],
-  ])('quoteTxtStrings(%s)', (value, quoted) => {
-    expect(quoteTxtStrings(value)).toBe(quoted);
   });
 });

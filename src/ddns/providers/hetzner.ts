@@ -34,7 +34,7 @@ import type {
   ProviderResult,
   RecordRef,
 } from '../provider.js';
-import { canonicalValue, planRecordChanges, zoneCandidates } from './cloudflare.js';
+import { canonicalValue, planRecordChanges, quoteTxtStrings, zoneCandidates } from './cloudflare.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
 
@@ -76,13 +76,6 @@ const actionAnswer = z.object({ action: actionSchema });
 /** The RRSet name as Hetzner wants it: relative to the zone, `@` at the apex. */
 export function rrName(name: string, zone: string): string {
   return name === zone ? '@' : name.slice(0, -(zone.length + 1));
-}
-
-/** One TXT value as Hetzner wants it: quoted character-strings of at most 255 characters, `"` and `\` escaped. */
-export function quoteTxtStrings(value: string): string {
-  const parts: string[] = [];
-  for (let i = 0; i < value.length || parts.length === 0; i += 255) parts.push(value.slice(i, i + 255));
-  return parts.map((p) => `"${p.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(' ');
 }
 
 function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps: ProviderDeps): DnsProvider {
