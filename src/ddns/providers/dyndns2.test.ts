@@ -6,7 +6,7 @@ import {
   type FakeApiRequest,
 } from '../../../test/fakes/fake-api.js';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import type { ProviderDeps, ProviderFailure, RecordRef } from '../provider.js';
+import type { DnsProvider, ProviderDeps, ProviderFailure, RecordRef } from '../provider.js';
 import {
   canSetAddresses,
   dyndns2Provider,
@@ -55,32 +55,38 @@ describe('updateUrl', () => {
 
 describe('readAnswer (the dyndns2 return codes)', () => {
   it.each([
-    ['good 203.0.113.7', { ok: true, changed: true, echoed: ['203.0.113.7'] }],
-    ['nochg 203.0.113.7', { ok: true, changed: false, echoed: ['203.0.113.7'] }],
-    ['good 203.0.113.7,2001:db8::7', { ok: true, changed: true, echoed: ['203.0.113.7', '2001:db8::7'] }],
-    ['nochg', { ok: true, changed: false, echoed: [] }],
+    ['good 203.0.113.7', { ok: true, code: 'good', changed: true, echoed: ['203.0.113.7'] }],
+    ['nochg 203.0.113.7', { ok: true, code: 'nochg', changed: false, echoed: ['203.0.113.7'] }],
+    [
+      'good 203.0.113.7,2001:db8::7',
+      { ok: true, code: 'good', changed: true, echoed: ['203.0.113.7', '2001:db8::7'] },
+    ],
+    [
+      'good 203.0.113.7 2001:db8::7',
+      { ok: true, code: 'good', changed: true, echoed: ['203.0.113.7', '2001:db8::7'] },
+    ],
+    ['nochg', { ok: true, code: 'nochg', changed: false, echoed: [] }],
   ])('%s is success', (line, expected) => {
     expect(readAnswer(line)).toEqual(expected);
   });
 
   it.each([
-    ['badauth', 'auth'],
-    ['!donator', 'account-stopped'],
-    ['badagent', 'account-stopped'],
-    ['abuse', 'account-stopped'],
-    ['notfqdn', 'config'],
-    ['nohost', 'config'],
-    ['numhost', 'config'],
-  ] as const)('%s stops with kind %s', (line, kind) => {
-    const r = readAnswer(line);
-    expect(r).toMatchObject({ ok: false, failure: { kind, code: line } });
-    expect(r?.ok === false && r.failure.retryAfterMs).toBeUndefined();
+    ['badauth', 'auth', 'the username or password was refused'],
+    ['!donator', 'account-stopped', 'the update asked for a feature of paid accounts only'],
+    ['badagent', 'account-stopped', "the server refused this client's User-Agent"],
+    ['abuse', 'account-stopped', 'the host is blocked for update abuse'],
+    ['notfqdn', 'config', 'the hostname is not a fully qualified domain name'],
+    ['nohost', 'config', 'the hostname is not a host of this account'],
+    ['numhost', 'config', 'too many hosts, or a round-robin host the protocol cannot update'],
+  ] as const)('%s stops with kind %s', (line, kind, says) => {
+    expect(readAnswer(line)).toEqual({ ok: false, failure: { kind, code: line }, says });
   });
 
   it.each(['911', 'dnserr', 'dnserr 12345'])('%s is transient and waits 30 minutes at least', (line) => {
-    expect(readAnswer(line)).toMatchObject({
+    expect(readAnswer(line)).toEqual({
       ok: false,
       failure: { kind: 'transient', code: line.split(' ')[0], retryAfterMs: serverTroubleWaitMs },
+      says: 'the server has a problem or is in maintenance; the next try waits 30 minutes',
     });
     expect(serverTroubleWaitMs).toBeGreaterThanOrEqual(30 * 60_000);
   });
@@ -96,6 +102,10 @@ describe('userAgentFor', () => {
     ['noip', gatehouseUa, 'Gatehouse Gatehouse/0.1.0 https://github.com/example/gatehouse'],
     ['noip', 'Gatehouse/0.1.0', 'Gatehouse Gatehouse/0.1.0'],
     ['noip', 'Gatehouse/0.1.0 ops@example.com', 'Gatehouse Gatehouse/0.1.0 ops@example.com'],
+    ['noip', 'Gatehouse/0.1.0 (ops@example.com)', 'Gatehouse Gatehouse/0.1.0 ops@example.com'],
+    ['noip', '  Gatehouse/0.1.0 (+https://x.example )  ', 'Gatehouse Gatehouse/0.1.0 https://x.example'],
+    ['noip', 'Gatehouse/0.1.0 a(b)', 'Gatehouse Gatehouse/0.1.0 a(b)'],
+    ['dyn', 'My Router/1.0', 'My Router/1.0'],
     ['dynu', gatehouseUa, gatehouseUa],
     ['custom', gatehouseUa, gatehouseUa],
     ['dyn', 'no version here', 'no version here'],
@@ -115,7 +125,10 @@ describe('settings', () => {
   });
   it.each([
     'https://ddns.example/nic/update?password=x',
+    'https://ddns.example/nic/update#x',
     'https://bob:secret@ddns.example/nic/update',
+    'https://bob@ddns.example/nic/update',
+    'https://:secret@ddns.example/nic/update',
     'ftp://ddns.example/nic/update',
     'not a url',
   ])('refuses the server URL %s', (serverUrl) => {
@@ -226,6 +239,19 @@ describe('dyndns2 against a fake Dyn server', () => {
       { password },
       depsFor(),
     ) as Dyndns2Provider;
+  });
+
+  it('is a dyndns2 client that cannot read or write TXT, and can set both families', () => {
+    expect(client.kind).toBe('dyndns2');
+    expect(client.can).toEqual({ read: false, txt: false });
+    expect(canSetAddresses(client)).toBe(true);
+    const plain: DnsProvider = {
+      kind: 'x',
+      can: client.can,
+      test: () => client.test(),
+      set: (ref, values, ttl) => client.set(ref, values, ttl),
+    };
+    expect(canSetAddresses(plain)).toBe(false);
   });
 
   it('updates the A record with one GET, Basic auth and the Dyn User-Agent; nothing else changes', async () => {
@@ -366,10 +392,24 @@ describe('dyndns2 against a fake Dyn server', () => {
   });
 
   it('good for an address other than the one sent is transient (the server ignored myip)', async () => {
-    model.forced.push({ body: 'good 198.51.100.77' });
+    model.forced.push({ body: 'nochg 198.51.100.77,198.51.100.78' });
     const f = failureOf(await client.set(a('home.example.com'), ['203.0.113.7'], 60));
-    expect(f).toMatchObject({ kind: 'transient', code: 'good' });
-    expect(f.message).toContain('the server set 198.51.100.77, not 203.0.113.7');
+    expect(f).toEqual({
+      kind: 'transient',
+      code: 'nochg',
+      message: `dyndns2 (Dyn): GET ${api.baseUrl}/nic/update for home.example.com: the server set 198.51.100.77, 198.51.100.78, not 203.0.113.7`,
+    });
+  });
+
+  it('an echo that holds the address sent (among others, or only one family of two) is success', async () => {
+    model.forced.push({ body: 'good 198.51.100.1,203.0.113.7' }, { body: '  nochg 203.0.113.7  \r\n' });
+    expect((await client.set(a('home.example.com'), ['203.0.113.7'], 60)).ok).toBe(true);
+    expect(
+      await client.setAddresses('home.example.com', { ipv4: '203.0.113.7', ipv6: '2001:db8::7' }),
+    ).toEqual({
+      ok: true,
+      value: { changed: false },
+    });
   });
 
   it('an echo in another IPv6 spelling is the same address', async () => {
@@ -399,18 +439,51 @@ describe('dyndns2 against a fake Dyn server', () => {
   });
 
   it.each([
-    ['TXT', { zone: 'example.com', name: 'home.example.com', type: 'TXT' as const }, ['x'], 'no-txt'],
-    ['two addresses', a('home.example.com'), ['203.0.113.7', '203.0.113.8'], 'one-address'],
-    ['no address', a('home.example.com'), [], 'one-address'],
-    ['IPv6 in an A record', a('home.example.com'), ['2001:db8::1'], 'bad-address'],
-    ['IPv4 in an AAAA record', aaaa('home.example.com'), ['203.0.113.7'], 'bad-address'],
-  ])('%s is refused as config without a request', async (_what, ref, values, code) => {
-    expect(failureOf(await client.set(ref, values, 60))).toMatchObject({ kind: 'config', code });
+    [
+      { zone: 'example.com', name: 'home.example.com', type: 'TXT' as const },
+      ['x'],
+      'no-txt',
+      'dyndns2 updates only A and AAAA records, not TXT',
+    ],
+    [
+      a('home.example.com'),
+      ['203.0.113.7', '203.0.113.8'],
+      'one-address',
+      'dyndns2 holds exactly one address per family for home.example.com, not 2',
+    ],
+    [
+      a('home.example.com'),
+      [],
+      'one-address',
+      'dyndns2 holds exactly one address per family for home.example.com, not 0',
+    ],
+    [
+      a('home.example.com'),
+      ['2001:db8::1'],
+      'bad-address',
+      'A home.example.com: 2001:db8::1 is not an IPv4 address',
+    ],
+    [
+      aaaa('home.example.com'),
+      ['203.0.113.7'],
+      'bad-address',
+      'AAAA home.example.com: 203.0.113.7 is not an IPv6 address',
+    ],
+  ])('%j %j is refused as config without a request', async (ref, values, code, why) => {
+    expect(failureOf(await client.set(ref, values, 60))).toEqual({
+      kind: 'config',
+      code,
+      message: `dyndns2 (Dyn): ${why}`,
+    });
     expect(api.requests).toHaveLength(0);
   });
 
   it('setAddresses refuses an empty pair or a wrong family without a request', async () => {
-    expect(failureOf(await client.setAddresses('home.example.com', {})).kind).toBe('config');
+    expect(failureOf(await client.setAddresses('home.example.com', {}))).toEqual({
+      kind: 'config',
+      code: 'bad-address',
+      message: 'dyndns2 (Dyn): home.example.com: no address to send',
+    });
     expect(failureOf(await client.setAddresses('home.example.com', { ipv6: '203.0.113.7' })).kind).toBe(
       'config',
     );
@@ -520,5 +593,9 @@ describe('dyndns2 presets', () => {
       api.requests[0]?.url.startsWith('/dyndns/v2/update?hostname=box.example.org&myip=203.0.113.7'),
     ).toBe(true);
     expect(api.requests[0]?.headers['user-agent']).toBe(gatehouseUa);
+    model.forced.push({ body: 'nohost' });
+    expect(failureOf(await c.set(a('box.example.org'), ['203.0.113.8'], 60)).message).toBe(
+      `dyndns2 server: GET ${api.baseUrl}/dyndns/v2/update for box.example.org: the hostname is not a host of this account (nohost)`,
+    );
   });
 });

@@ -42,8 +42,8 @@ type DualStack =
 
 interface PresetInfo {
   readonly label: string;
-  /** The update URL; undefined for a custom server (its `serverUrl` is required). */
-  readonly url: string | undefined;
+  /** The update URL; empty for a custom server (the settings require its `serverUrl`). */
+  readonly url: string;
   readonly dualStack: DualStack;
 }
 
@@ -51,7 +51,7 @@ export const dyndns2Presets: Readonly<Record<Dyndns2Preset, PresetInfo>> = {
   dyn: { label: 'Dyn', url: 'https://members.dyndns.org/nic/update', dualStack: 'myip-list' },
   noip: { label: 'No-IP', url: 'https://dynupdate.no-ip.com/nic/update', dualStack: 'myip-list' },
   dynu: { label: 'Dynu', url: 'https://api.dynu.com/nic/update', dualStack: 'myipv6' },
-  custom: { label: 'dyndns2 server', url: undefined, dualStack: 'myip-list' },
+  custom: { label: 'dyndns2 server', url: '', dualStack: 'myip-list' },
 };
 
 /** dyndns2 asks for a pause after `911` and `dnserr`: Dyn says "no sooner than 10 minutes", No-IP 30. */
@@ -109,13 +109,11 @@ export function canSetAddresses(provider: DnsProvider): provider is Dyndns2Provi
  * A base that is not `Name/Version …` is sent as it is.
  */
 export function userAgentFor(preset: Dyndns2Preset, base: string): string {
-  const m = /^([^\s/]+)\/(\S+)(?:\s+(.*))?$/.exec(base.trim());
+  const m = /^([^\s/]+)\/(\S+)(?:\s+(.*))?$/.exec(base.trim()) as [string, string, string, string?] | null;
   if (!m) return base;
-  const [, name = '', version = '', rest = ''] = m;
-  const contact = rest
-    .replace(/^\(\+?/, '')
-    .replace(/\)$/, '')
-    .trim();
+  const [, name, version, rest = ''] = m;
+  // `(+https://…)` or `(ops@example.com)` as in Gatehouse's own User-Agent: the contact is what the brackets hold.
+  const contact = (/^\(\+?(.*)\)$/.exec(rest)?.[1] ?? rest).trim();
   if (preset === 'dyn') return `${name} - ${name} - ${version}`;
   if (preset === 'noip') return `${name} ${name}/${version}${contact === '' ? '' : ` ${contact}`}`;
   return base;
@@ -143,12 +141,18 @@ const answerLineSchema = z
   .string()
   .regex(/^[!\w.-]+(?: .*)?$/)
   .transform((line) => {
-    const [code = '', ...rest] = line.split(' ');
+    // split() always yields a first element.
+    const [code, ...rest] = line.split(' ') as [string, ...string[]];
     return { code, rest: rest.join(' ').trim() };
   });
 
 export type Dyndns2Answer =
-  | { readonly ok: true; readonly changed: boolean; readonly echoed: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly code: 'good' | 'nochg';
+      readonly changed: boolean;
+      readonly echoed: readonly string[];
+    }
   | { readonly ok: false; readonly failure: Omit<ProviderFailure, 'message'>; readonly says: string };
 
 /**
@@ -168,6 +172,7 @@ export function readAnswer(line: string): Dyndns2Answer | undefined {
     case 'nochg':
       return {
         ok: true,
+        code,
         changed: code === 'good',
         echoed: rest.split(/[\s,]+/).filter((a) => familyOf(a) !== undefined),
       };
@@ -197,10 +202,6 @@ export function readAnswer(line: string): Dyndns2Answer | undefined {
   }
 }
 
-function sameAddress(a: string, b: string): boolean {
-  return familyOf(a) === familyOf(b) && toBigInt(a) === toBigInt(b);
-}
-
 function createDyndns2(
   settings: Dyndns2Settings,
   secrets: Dyndns2Secrets,
@@ -209,9 +210,9 @@ function createDyndns2(
   const preset = dyndns2Presets[settings.preset];
   const label = settings.preset === 'custom' ? preset.label : `dyndns2 (${preset.label})`;
   // The settings schema requires a URL for a custom server; a preset always has one.
-  const serverUrl = settings.serverUrl ?? preset.url ?? '';
+  const serverUrl = settings.serverUrl ?? preset.url;
   const headers = {
-    authorization: `Basic ${Buffer.from(`${settings.username}:${secrets.password}`, 'utf8').toString('base64')}`,
+    authorization: `Basic ${Buffer.from(`${settings.username}:${secrets.password}`).toString('base64')}`,
     'user-agent': userAgentFor(settings.preset, deps.userAgent),
   };
   /** What this client last had accepted per hostname, so `set` of one family can resend the other. */
@@ -238,7 +239,8 @@ function createDyndns2(
       .map((l) => l.trim())
       .filter((l) => l !== '');
     // One hostname per request, so one line: an account-level code is also given once.
-    const read = lines.length === 1 ? readAnswer(lines[0] ?? '') : undefined;
+    const [line, ...others] = lines;
+    const read = line !== undefined && others.length === 0 ? readAnswer(line) : undefined;
     if (read === undefined)
       return fail(unexpectedAnswer(label, request, answer, 'not one dyndns2 answer line'));
     const what = `${label}: GET ${pathOf(request.url)} for ${hostname}`;
@@ -246,15 +248,13 @@ function createDyndns2(
     if (answer.status >= 300)
       return fail(unexpectedAnswer(label, request, answer, `success word with HTTP ${answer.status}`));
     // A server that ignored myip (and took the source address) says so in its echo: that is not what we asked.
-    for (const want of [addresses.ipv4, addresses.ipv6]) {
-      if (want === undefined) continue;
-      const family = familyOf(want);
-      const echoed = read.echoed.filter((a) => familyOf(a) === family);
-      if (echoed.length > 0 && !echoed.some((a) => sameAddress(a, want)))
+    for (const want of [addresses.ipv4, addresses.ipv6].filter((a) => a !== undefined)) {
+      const echoed = read.echoed.filter((a) => familyOf(a) === familyOf(want));
+      if (echoed.length > 0 && !echoed.some((a) => toBigInt(a) === toBigInt(want)))
         return fail({
           kind: 'transient',
           message: `${what}: the server set ${echoed.join(', ')}, not ${want}`,
-          code: lines[0]?.split(' ')[0] ?? '',
+          code: read.code,
         });
     }
     sent.set(hostname, addresses);
@@ -295,10 +295,9 @@ function createDyndns2(
             'one-address',
           ),
         );
-      const family = ref.type === 'A' ? 'ipv4' : 'ipv6';
       const other = preset.dualStack === 'myip-list' ? sent.get(ref.name) : undefined;
       const pair: AddressPair =
-        family === 'ipv4'
+        ref.type === 'A'
           ? { ipv4: value, ...(other?.ipv6 === undefined ? {} : { ipv6: other.ipv6 }) }
           : { ...(other?.ipv4 === undefined ? {} : { ipv4: other.ipv4 }), ipv6: value };
       const bad = checkPair(pair);
