@@ -420,6 +420,38 @@ describe('DdnsEngine', () => {
     expect(t.sets()).toEqual([]);
   });
 
+  it('a dyndns2-like provider gets both families of a hostname in one request', async () => {
+    const zone = new FakeZone(new FakeClock(t0));
+    zone.dualStack = true;
+    const t = await setup({
+      zone,
+      ipv6: '2001:db8:1:2::10',
+      records: [record(), record({ id: 'r6', type: 'AAAA' })],
+    });
+    const runs = await t.run();
+    expect(t.zone.calls.map((c) => [c.method, c.ref.name, c.values?.join(' ')])).toEqual([
+      ['setAddresses', 'home.example.test', '203.0.113.7 2001:db8:1:2::10'],
+    ]);
+    // The AAAA was set with the A: in sync, not sent again.
+    expect(runs.map((r) => r.action.kind)).toEqual(['update', 'in-sync']);
+    // Without an agreed IPv6 address the AAAA is not managed in that request.
+    await t.store.update((d) => {
+      d.reachability.current = { ipv4: '203.0.113.8', ipv6: null };
+    });
+    await t.run();
+    expect(t.zone.calls.at(-1)?.values).toEqual(['203.0.113.8', '-']);
+    expect(t.zone.servedNow('home.example.test', 'AAAA')).toEqual(['2001:db8:1:2::10']);
+  });
+
+  it('shows what the provider said of how it set the record', async () => {
+    const t = await setup();
+    t.zone.setDetail = 'TTL 3600 s, the minimum the provider allows (60 s asked)';
+    await t.run();
+    expect(t.stateOf()?.lastAttempt?.message).toBe(
+      'home.example.test A set to 203.0.113.7 at Fake DNS (TTL 3600 s, the minimum the provider allows (60 s asked))',
+    );
+  });
+
   it('plan() says what a run would do and sends nothing', async () => {
     const t = await setup({
       records: [record(), record({ id: 'r2', hostname: 'off.example.test', enabled: false })],

@@ -295,13 +295,15 @@ export class DdnsEngine {
     const client = await this.provider(account);
     const ref: RecordRef = { zone: record.zone, name: record.hostname, type: record.type };
     const started = this.deps.clock.now();
-    const result = client.ok ? await client.value.set(ref, [value], record.ttl) : client;
+    const result = client.ok ? await this.send(client.value, record, ref, value) : client;
     if (!result.ok) return this.failed(record, account, value, previous, result.error);
     const confirmed = this.deps.clock.now();
     const propagationMs = await this.verify(record, value, confirmed);
-    const message = result.value.changed
-      ? `${record.hostname} ${record.type} set to ${value} at ${account.name}`
-      : `${record.hostname} ${record.type} already ${value} at ${account.name}`;
+    const message =
+      (result.value.changed
+        ? `${record.hostname} ${record.type} set to ${value} at ${account.name}`
+        : `${record.hostname} ${record.type} already ${value} at ${account.name}`) +
+      (result.value.detail === undefined ? '' : ` (${result.value.detail})`);
     await this.deps.store.update((draft, tx) => {
       const s = stateOf(draft.ddns.states, record.id);
       Object.assign(s, {
@@ -347,6 +349,31 @@ export class DdnsEngine {
       propagationMs,
     });
     return { result: result.value.changed ? 'updated' : 'unchanged', message, propagationMs };
+  }
+
+  /**
+   * One update at the provider. A provider that sets both families at once (dyndns2) gets the other family's
+   * value too: the desired value of the same hostname's other record on the same account, when it has one.
+   */
+  private send(client: DnsProvider, record: DdnsRecord, ref: RecordRef, value: string) {
+    if (!client.setAddresses) return client.set(ref, [value], record.ttl);
+    const other = this.deps.store
+      .read()
+      .ddns.records.find(
+        (r) =>
+          r.hostname === record.hostname &&
+          r.accountId === record.accountId &&
+          r.type !== record.type &&
+          r.enabled,
+      );
+    const otherDesired = other ? desiredValue(other.value, other.type, this.inputs()) : undefined;
+    const otherValue = otherDesired?.kind === 'value' ? otherDesired.value : undefined;
+    const v4 = record.type === 'A' ? value : otherValue;
+    const v6 = record.type === 'AAAA' ? value : otherValue;
+    return client.setAddresses(record.hostname, {
+      ...(v4 === undefined ? {} : { ipv4: v4 }),
+      ...(v6 === undefined ? {} : { ipv6: v6 }),
+    });
   }
 
   /** Asks the authoritative servers until all serve `value`: the time from `since`, or null when they did not. */

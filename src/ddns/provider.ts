@@ -74,13 +74,26 @@ export interface DnsProvider {
   /** What the provider holds for the record set; values empty when it does not exist. Only when `can.read`. */
   read?(ref: RecordRef): Promise<ProviderResult<ProviderRecord>>;
   /** Makes the record set hold exactly `values` with `ttl`; see the contract above. */
-  set(
-    ref: RecordRef,
-    values: readonly string[],
-    ttl: number,
-  ): Promise<ProviderResult<{ readonly changed: boolean }>>;
+  set(ref: RecordRef, values: readonly string[], ttl: number): Promise<ProviderResult<SetResult>>;
+  /**
+   * Sets both address families of one name in one request, for protocols where an update names every address the
+   * name keeps (dyndns2: Dyn replaces the AAAA with what `myip` lists, No-IP fills a missing family from the
+   * request's source address — so two separate `set`s would undo each other). A family left undefined is not
+   * managed by Gatehouse. When present, the engine uses it instead of `set` for A and AAAA.
+   */
+  setAddresses?(
+    name: string,
+    addresses: { readonly ipv4?: string; readonly ipv6?: string },
+  ): Promise<ProviderResult<SetResult>>;
   /** Removes the record set (DNS-01 clean-up); success when it did not exist. Only when `can.txt`. */
   delete?(ref: RecordRef): Promise<ProviderResult<void>>;
+}
+
+export interface SetResult {
+  /** False when the provider already held these values (dyndns2 `nochg`). */
+  readonly changed: boolean;
+  /** What a person should know of how it was done, e.g. a TTL raised to the provider's minimum. */
+  readonly detail?: string;
 }
 
 /** What an adapter factory is given besides its settings and secrets. */

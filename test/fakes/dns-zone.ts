@@ -16,7 +16,12 @@ export class FakeZone {
   readonly held = new Map<string, string[]>();
   /** What the servers serve, with the time from which each value is served. */
   private readonly servedFrom = new Map<string, { values: string[]; from: number; before: string[] }>();
-  readonly calls: { method: 'set' | 'read'; ref: RecordRef; values?: readonly string[] }[] = [];
+  readonly calls: { method: 'set' | 'read' | 'setAddresses'; ref: RecordRef; values?: readonly string[] }[] =
+    [];
+  /** A dyndns2-like provider: both families in one request (setAddresses). */
+  dualStack = false;
+  /** The detail a successful `set` reports (a provider that raised the TTL). */
+  setDetail: string | undefined;
   /** Failures for the next `set` calls, in order. */
   readonly failNext: ProviderFailure[] = [];
   lagMs = 0;
@@ -41,7 +46,40 @@ export class FakeZone {
   }
 
   provider(): DnsProvider {
+    const write = (ref: RecordRef, values: readonly string[]) => {
+      const k = key(ref.name, ref.type);
+      const before = this.held.get(k) ?? [];
+      const changed = before.join(',') !== [...values].sort().join(',');
+      this.held.set(k, [...values]);
+      if (changed)
+        this.servedFrom.set(k, {
+          values: [...values],
+          from: this.clock.now().getTime() + this.lagMs,
+          before: this.servedNow(ref.name, ref.type),
+        });
+      return changed;
+    };
+    const dual: Pick<DnsProvider, 'setAddresses'> = this.dualStack
+      ? {
+          setAddresses: (name, addresses) => {
+            const ref: RecordRef = { zone: '', name, type: 'A' };
+            this.calls.push({
+              method: 'setAddresses',
+              ref,
+              values: [addresses.ipv4 ?? '-', addresses.ipv6 ?? '-'],
+            });
+            const failure = this.failNext.shift();
+            if (failure) return Promise.resolve(fail(failure));
+            let changed = false;
+            if (addresses.ipv4 !== undefined) changed = write(ref, [addresses.ipv4]) || changed;
+            if (addresses.ipv6 !== undefined)
+              changed = write({ ...ref, type: 'AAAA' }, [addresses.ipv6]) || changed;
+            return Promise.resolve(ok({ changed }));
+          },
+        }
+      : {};
     return {
+      ...dual,
       kind: 'fake',
       can: { read: true, txt: false },
       test: () => Promise.resolve(ok({ detail: 'fine' })),
@@ -55,17 +93,10 @@ export class FakeZone {
         this.calls.push({ method: 'set', ref, values });
         const failure = this.failNext.shift();
         if (failure) return Promise.resolve(fail(failure));
-        const k = key(ref.name, ref.type);
-        const before = this.held.get(k) ?? [];
-        const changed = before.join(',') !== [...values].sort().join(',');
-        this.held.set(k, [...values]);
-        if (changed)
-          this.servedFrom.set(k, {
-            values: [...values],
-            from: this.clock.now().getTime() + this.lagMs,
-            before: this.servedNow(ref.name, ref.type),
-          });
-        return Promise.resolve(ok({ changed }));
+        const changed = write(ref, values);
+        return Promise.resolve(
+          ok(this.setDetail === undefined ? { changed } : { changed, detail: this.setDetail }),
+        );
       },
     };
   }
