@@ -351,6 +351,12 @@ export function ipv6Text(bytes: Uint8Array): string {
   return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
 }
 
+/** An IPv6 address in RFC 5952 form (`2001:DB8:0::1` → `2001:db8::1`), or undefined when it is not one. */
+export function canonicalIpv6(address: string): string | undefined {
+  const b = ipv6Bytes(address);
+  return b && ipv6Text(b);
+}
+
 function writeRData(w: Writer, rr: ResourceRecord): Outcome<void, string> {
   const d = rr.data;
   switch (d.kind) {
