@@ -146,7 +146,39 @@ describe('loadConfig: every setting, its default and its sources', () => {
       allowedHosts: [],
       sessionIdleMinutes: 720,
       sessionMaxAgeHours: 168,
+      ddns: {
+        enabled: true,
+        resolver: null,
+        authoritativeServers: [],
+        verifySeconds: 120,
+        recheckSeconds: 300,
+      },
     });
+  });
+
+  it('ddns: a nested section of the config file, checked like the rest', () => {
+    const file = JSON.stringify({ ddns: { authoritativeServers: ['203.0.113.53:5353'], verifySeconds: 30 } });
+    const loaded = loadConfig({
+      flags: {},
+      env: { GATEHOUSE_CONFIG: '/etc/gatehouse.json' },
+      cwd: '/srv/gatehouse',
+      readFile: () => file,
+    });
+    expect(loaded.ok && loaded.value.ddns).toEqual({
+      enabled: true,
+      resolver: null,
+      authoritativeServers: ['203.0.113.53:5353'],
+      verifySeconds: 30,
+      recheckSeconds: 300,
+    });
+    const bad = loadConfig({
+      flags: {},
+      env: { GATEHOUSE_CONFIG: '/etc/gatehouse.json' },
+      cwd: '/srv/gatehouse',
+      readFile: () => JSON.stringify({ ddns: { verifySeconds: 1 } }),
+    });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.message).toContain('ddns.verifySeconds');
   });
 
   it.each([

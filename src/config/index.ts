@@ -6,6 +6,7 @@ import {
   defaults,
   isLoopbackHost,
   reachabilitySettingsSchema,
+  ddnsSettingsSchema,
   settingsSourceSchema,
   type AppConfig,
   type SettingsSource,
@@ -30,7 +31,7 @@ const envNames = {
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
   reachabilityEnabled: 'GATEHOUSE_REACHABILITY',
-} as const satisfies Record<Exclude<keyof SettingsSource, 'reachability'>, string>;
+} as const satisfies Record<Exclude<keyof SettingsSource, 'reachability' | 'ddns'>, string>;
 
 const configFileEnv = 'GATEHOUSE_CONFIG';
 
@@ -39,7 +40,7 @@ type SettingsOutput = z.output<typeof settingsSourceSchema>;
 export interface ConfigInput {
   /** Settings given as command-line flags (highest precedence). */
   readonly flags: Partial<
-    Record<Exclude<keyof SettingsSource, 'reachability'>, string | boolean | undefined>
+    Record<Exclude<keyof SettingsSource, 'reachability' | 'ddns'>, string | boolean | undefined>
   > & {
     readonly config?: string | undefined;
   };
@@ -139,6 +140,7 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
       ...(merged.reachability ?? reachabilitySettingsSchema.parse({})),
       ...(merged.reachabilityEnabled === undefined ? {} : { enabled: merged.reachabilityEnabled }),
     },
+    ddns: merged.ddns ?? ddnsSettingsSchema.parse({}),
     ...(configFile === undefined ? {} : { configFile }),
   };
   return ok(result);

@@ -170,6 +170,30 @@ export const reachabilitySettingsSchema = z
 
 export type ReachabilitySettings = z.output<typeof reachabilitySettingsSchema>;
 
+/** DDNS: how updates are verified. Records and provider accounts are managed in the UI, API and CLI, not here. */
+export const ddnsSettingsSchema = z
+  .object({
+    /** Master switch of the update engine (records are kept either way). */
+    enabled: z.boolean().default(true),
+    /**
+     * The recursive resolver that finds a zone's authoritative servers (`address` or `address:port`); default: the
+     * first `nameserver` of /etc/resolv.conf.
+     */
+    resolver: z.string().min(1).nullable().default(null),
+    /**
+     * Ask exactly these servers whether a change is served (`203.0.113.53`, `ns1.example.com:5353`) instead of the
+     * zone's NS records — for split DNS, or a zone whose servers this box cannot look up.
+     */
+    authoritativeServers: z.array(z.string().min(1)).default([]),
+    /** How long to ask the authoritative servers after a change before calling it unverified. */
+    verifySeconds: z.number().int().min(5).max(3600).default(120),
+    /** How often records are looked at without an event (due retries, hand-made changes). */
+    recheckSeconds: z.number().int().min(10).max(86_400).default(300),
+  })
+  .strict();
+
+export type DdnsSettings = z.output<typeof ddnsSettingsSchema>;
+
 export const settingsSourceSchema = z
   .object({
     dataDir: z.string().min(1),
@@ -185,6 +209,8 @@ export const settingsSourceSchema = z
     reachabilityEnabled: booleanFromString,
     /** Only from the config file: a nested section. */
     reachability: reachabilitySettingsSchema,
+    /** Only from the config file: a nested section. */
+    ddns: ddnsSettingsSchema,
   })
   .partial()
   .strict()
@@ -212,6 +238,7 @@ export interface AppConfig {
   readonly sessionIdleMinutes: number;
   readonly sessionMaxAgeHours: number;
   readonly reachability: ReachabilitySettings;
+  readonly ddns: DdnsSettings;
   /** Where the config file came from, if one was read. */
   readonly configFile?: string;
 }
