@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { appendAudit } from '../../audit/record.js';
 import { hashPassword } from '../../auth/passwords.js';
 import type { Clock } from '../../core/clock.js';
-import { fail, failure, ok, type Outcome } from '../../core/outcome.js';
+import { fail, ok, type Outcome } from '../../core/outcome.js';
 import type { Store } from '../../store/store.js';
 import type { DdnsClient } from '../slice.js';
 import { maxHostnamesPerRequest, normaliseHostname } from './plan.js';
@@ -58,6 +58,17 @@ export const addClientInputSchema = z
 
 export type AddClientInput = z.input<typeof addClientInputSchema>;
 
+/** Why an add or a remove did not happen; the API's status table maps each code. */
+export type DdnsClientFailureCode =
+  'ddns.client-invalid' | 'ddns.client-exists' | 'ddns.client-limit' | 'ddns.client-not-found';
+
+export interface DdnsClientFailure {
+  readonly code: DdnsClientFailureCode;
+  readonly message: string;
+}
+
+const failure = (code: DdnsClientFailureCode, message: string): DdnsClientFailure => ({ code, message });
+
 /** A client as the CLI and the API show it: everything but the hash. */
 export type PublicDdnsClient = Omit<DdnsClient, 'passwordHash'>;
 
@@ -101,7 +112,7 @@ export class DdnsClients {
   async add(
     input: unknown,
     by: ClientsActor,
-  ): Promise<Outcome<{ client: PublicDdnsClient; password: string }>> {
+  ): Promise<Outcome<{ client: PublicDdnsClient; password: string }, DdnsClientFailure>> {
     const parsed = addClientInputSchema.safeParse(input);
     if (!parsed.success) return fail(failure('ddns.client-invalid', firstIssue(parsed.error)));
     const { name, hostnames, trusted } = parsed.data;
@@ -142,7 +153,7 @@ export class DdnsClients {
   }
 
   /** Removes the client named `name`; its password stops working at once. */
-  async remove(name: string, by: ClientsActor): Promise<Outcome<PublicDdnsClient>> {
+  async remove(name: string, by: ClientsActor): Promise<Outcome<PublicDdnsClient, DdnsClientFailure>> {
     const now = this.deps.clock.now();
     const removed = await this.deps.store.update((draft, tx) => {
       const found = draft.ddns.clients.find((c) => c.name === name);
