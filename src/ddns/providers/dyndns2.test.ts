@@ -130,6 +130,8 @@ describe('settings', () => {
     'https://bob@ddns.example/nic/update',
     'https://:secret@ddns.example/nic/update',
     'ftp://ddns.example/nic/update',
+    'httpx://ddns.example/nic/update',
+    'xhttp://ddns.example/nic/update',
     'not a url',
   ])('refuses the server URL %s', (serverUrl) => {
     expect(parse({ preset: 'custom', username, serverUrl }).success).toBe(false);
@@ -137,6 +139,40 @@ describe('settings', () => {
   it.each(['', 'a:b', 'a\nb'])('refuses the username %j', (name) => {
     expect(parse({ preset: 'dyn', username: name }).success).toBe(false);
   });
+  it('says what is wrong', () => {
+    const issues = (s: unknown) => {
+      const r = parse(s);
+      return r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+    };
+    expect(issues({ preset: 'custom', username })).toEqual([
+      ['serverUrl', 'a custom dyndns2 server needs its update URL'],
+    ]);
+    expect(issues({ preset: 'custom', username, serverUrl: 'https://d.example/u?x=1' })).toEqual([
+      ['serverUrl', 'a URL without query, fragment or credentials (the password goes in its own field)'],
+    ]);
+    expect(issues({ preset: 'dyn', username: 'a:b' })).toEqual([
+      ['username', 'no colon and no control characters'],
+    ]);
+  });
+
+  it('the form: service, update URL (optional), username, and the password as the one secret', () => {
+    expect(dyndns2Provider).toMatchObject({
+      kind: 'dyndns2',
+      label: 'dyndns2 (Dyn, No-IP, Dynu, custom)',
+      docsUrl: 'https://help.dyn.com/remote-access-api/perform-update/',
+    });
+    expect(dyndns2Provider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['preset', false, false],
+      ['serverUrl', false, true],
+      ['username', false, false],
+      ['password', true, false],
+    ]);
+    for (const f of dyndns2Provider.fields) {
+      expect(f.label).not.toBe('');
+      expect(f.help).toMatch(/\w/);
+    }
+  });
+
   it('the password is a non-empty secret', () => {
     expect(dyndns2Provider.secrets.safeParse({ password: '' }).success).toBe(false);
     expect(dyndns2Provider.fields.find((f) => f.name === 'password')?.secret).toBe(true);
@@ -420,9 +456,11 @@ describe('dyndns2 against a fake Dyn server', () => {
     });
   });
 
-  it('a word of success with a 4xx status is unexpected', async () => {
-    model.forced.push({ status: 404, body: 'good 203.0.113.7' });
-    expect(failureOf(await client.set(a('home.example.com'), ['203.0.113.7'], 60)).kind).toBe('transient');
+  it.each([404, 300])('a word of success with HTTP %i is unexpected', async (status) => {
+    model.forced.push({ status, body: 'good 203.0.113.7' });
+    const f = failureOf(await client.set(a('home.example.com'), ['203.0.113.7'], 60));
+    expect(f.kind).toBe('transient');
+    expect(f.message).toContain(`unexpected answer (HTTP ${status}, success word with HTTP ${status})`);
   });
 
   it('nothing listening is transient', async () => {
@@ -545,6 +583,24 @@ describe('dyndns2 presets', () => {
     expect(called).toEqual([expected]);
   });
 
+  it.each([
+    ['dyn', 'dyndns2 (Dyn): GET https://members.dyndns.org/nic/update'],
+    ['noip', 'dyndns2 (No-IP): GET https://dynupdate.no-ip.com/nic/update'],
+    ['dynu', 'dyndns2 (Dynu): GET https://api.dynu.com/nic/update'],
+  ] as const)('a %s failure names the service and its URL', async (preset, start) => {
+    const c = dyndns2Provider.create(
+      dyndns2Provider.settings.parse({ preset, username }),
+      { password },
+      {
+        ...depsFor(),
+        fetch: () => Promise.resolve(new Response('nohost')),
+      },
+    );
+    expect(failureOf(await c.set(a('h.example.com'), ['203.0.113.7'], 60)).message).toBe(
+      `${start} for h.example.com: the hostname is not a host of this account (nohost)`,
+    );
+  });
+
   it('No-IP: the No-IP User-Agent, both families in myip, so an A update keeps the AAAA', async () => {
     model = new DyndnsModel('noip');
     model.hosts.set('cam.ddns.net', { owner: username, a: '198.51.100.1', aaaa: '2001:db8::1' });
@@ -598,4 +654,9 @@ describe('dyndns2 presets', () => {
       `dyndns2 server: GET ${api.baseUrl}/dyndns/v2/update for box.example.org: the hostname is not a host of this account (nohost)`,
     );
   });
+});
+
+afterAll(() => {
+  // Every failure message of this file, whatever failed: the password is never in one.
+  for (const m of messages) expect(m).not.toContain(password);
 });

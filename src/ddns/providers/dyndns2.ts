@@ -143,7 +143,7 @@ const answerLineSchema = z
   .transform((line) => {
     // split() always yields a first element.
     const [code, ...rest] = line.split(' ') as [string, ...string[]];
-    return { code, rest: rest.join(' ').trim() };
+    return { code, rest: rest.join(' ') };
   });
 
 export type Dyndns2Answer =
@@ -155,6 +155,23 @@ export type Dyndns2Answer =
     }
   | { readonly ok: false; readonly failure: Omit<ProviderFailure, 'message'>; readonly says: string };
 
+/** The failure words of the protocol: what they mean for the engine, in words for people. */
+const serverTrouble = 'the server has a problem or is in maintenance; the next try waits 30 minutes';
+const failureWords = new Map<
+  string,
+  { readonly kind: ProviderFailure['kind']; readonly says: string; readonly waitMs?: number }
+>([
+  ['badauth', { kind: 'auth', says: 'the username or password was refused' }],
+  ['!donator', { kind: 'account-stopped', says: 'the update asked for a feature of paid accounts only' }],
+  ['badagent', { kind: 'account-stopped', says: "the server refused this client's User-Agent" }],
+  ['abuse', { kind: 'account-stopped', says: 'the host is blocked for update abuse' }],
+  ['notfqdn', { kind: 'config', says: 'the hostname is not a fully qualified domain name' }],
+  ['nohost', { kind: 'config', says: 'the hostname is not a host of this account' }],
+  ['numhost', { kind: 'config', says: 'too many hosts, or a round-robin host the protocol cannot update' }],
+  ['911', { kind: 'transient', says: serverTrouble, waitMs: serverTroubleWaitMs }],
+  ['dnserr', { kind: 'transient', says: serverTrouble, waitMs: serverTroubleWaitMs }],
+]);
+
 /**
  * What one answer line means (Dyn's and No-IP's return codes). Undefined: not a dyndns2 answer.
  */
@@ -162,44 +179,22 @@ export function readAnswer(line: string): Dyndns2Answer | undefined {
   const parsed = answerLineSchema.safeParse(line);
   if (!parsed.success) return undefined;
   const { code, rest } = parsed.data;
-  const stop = (kind: ProviderFailure['kind'], says: string): Dyndns2Answer => ({
+  if (code === 'good' || code === 'nochg')
+    return {
+      ok: true,
+      code,
+      changed: code === 'good',
+      // Empty pieces (from ", " or double spaces) are no address and drop out with the rest.
+      echoed: rest.split(/[\s,]/).filter((a) => familyOf(a) !== undefined),
+    };
+  const word = failureWords.get(code);
+  if (word === undefined) return undefined;
+  const { kind, says, waitMs } = word;
+  return {
     ok: false,
-    failure: { kind, code },
+    failure: { kind, code, ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }) },
     says,
-  });
-  switch (code) {
-    case 'good':
-    case 'nochg':
-      return {
-        ok: true,
-        code,
-        changed: code === 'good',
-        echoed: rest.split(/[\s,]+/).filter((a) => familyOf(a) !== undefined),
-      };
-    case 'badauth':
-      return stop('auth', 'the username or password was refused');
-    case '!donator':
-      return stop('account-stopped', 'the update asked for a feature of paid accounts only');
-    case 'badagent':
-      return stop('account-stopped', "the server refused this client's User-Agent");
-    case 'abuse':
-      return stop('account-stopped', 'the host is blocked for update abuse');
-    case 'notfqdn':
-      return stop('config', 'the hostname is not a fully qualified domain name');
-    case 'nohost':
-      return stop('config', 'the hostname is not a host of this account');
-    case 'numhost':
-      return stop('config', 'too many hosts, or a round-robin host the protocol cannot update');
-    case '911':
-    case 'dnserr':
-      return {
-        ok: false,
-        failure: { kind: 'transient', code, retryAfterMs: serverTroubleWaitMs },
-        says: 'the server has a problem or is in maintenance; the next try waits 30 minutes',
-      };
-    default:
-      return undefined;
-  }
+  };
 }
 
 function createDyndns2(
@@ -235,12 +230,11 @@ function createDyndns2(
     if (!r.ok) return r;
     const answer = r.value;
     const lines = answer.text
-      .split(/\r?\n/)
+      .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '');
     // One hostname per request, so one line: an account-level code is also given once.
-    const [line, ...others] = lines;
-    const read = line !== undefined && others.length === 0 ? readAnswer(line) : undefined;
+    const read = lines.length === 1 ? readAnswer(String(lines[0])) : undefined;
     if (read === undefined)
       return fail(unexpectedAnswer(label, request, answer, 'not one dyndns2 answer line'));
     const what = `${label}: GET ${pathOf(request.url)} for ${hostname}`;
@@ -295,7 +289,7 @@ function createDyndns2(
             'one-address',
           ),
         );
-      const other = preset.dualStack === 'myip-list' ? sent.get(ref.name) : undefined;
+      const other = preset.dualStack === 'myipv6' ? undefined : sent.get(ref.name);
       const pair: AddressPair =
         ref.type === 'A'
           ? { ipv4: value, ...(other?.ipv6 === undefined ? {} : { ipv6: other.ipv6 }) }
