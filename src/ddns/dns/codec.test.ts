@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindVectors } from '../../../test/testbed/ddns-bind-vectors.js';
+import { bindVectors } from './bind-vectors.test-data.js';
 import {
   canonicalNameWire,
   createMessage,

@@ -8,7 +8,7 @@ import {
   tsigSecret,
   tsigSecret512,
   updateTimeSigned,
-} from '../../../test/testbed/ddns-bind-vectors.js';
+} from './bind-vectors.test-data.js';
 import {
   createMessage,
   decodeMessage,

@@ -1,7 +1,8 @@
 /**
- * @module DNS messages captured on loopback between BIND 9.18's own tools (`dig`, `nsupdate`) and `named`
- * (Debian bookworm), through a small UDP relay that wrote each datagram as hex. They are the independent vectors
- * for the DNS codec and TSIG: BIND wrote and signed them, not Gatehouse.
+ * @module Test data for codec.test.ts and tsig.test.ts (beside them so mutation runs load it): DNS messages
+ * captured on loopback between BIND 9.18's own tools (`dig`, `nsupdate`) and `named` (Debian bookworm), through
+ * a small UDP relay that wrote each datagram as hex. They are the independent vectors for the DNS codec and TSIG:
+ * BIND wrote and signed them, not Gatehouse.
  *
  * How they were made (reproducible): named.conf with `listen-on port 5399 { 127.0.0.1; }`, zone example.test
  * (SOA ns1.example.test. hostmaster.example.test. 1 60 60 600 60; NS ns1; ns1 A 203.0.113.65) and
