@@ -9,6 +9,7 @@ import {
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
 import {
+  canonicalValue,
   cloudflareProvider,
   planRecordChanges,
   quoteTxtStrings,
@@ -42,11 +43,22 @@ class FakeCloudflare {
     { id: 'zone-deep', name: 'lab.example.net' },
   ];
   records: CfRecord[] = [];
-  next: FakeApiAnswer | undefined;
+  /** Answers for the next requests, in order; `'model'` lets the model answer that one. */
+  queue: (FakeApiAnswer | 'model')[] = [];
+  /** Replaces the answer to the next write (POST, PATCH, DELETE). */
+  nextWrite: FakeApiAnswer | undefined;
+  /** An API that ignores the name and type filters and lists zones in another order: the adapter must still check. */
+  sloppy = false;
   private seq = 0;
 
+  set next(answer: FakeApiAnswer) {
+    this.queue = [answer];
+  }
+
   reset(): void {
-    this.next = undefined;
+    this.queue = [];
+    this.nextWrite = undefined;
+    this.sloppy = false;
     this.seq = 0;
     this.records = [
       this.record('zone-example', 'home.example.com', 'A', '198.51.100.7', {
@@ -81,11 +93,15 @@ class FakeCloudflare {
   }
 
   handle(req: FakeApiRequest): FakeApiAnswer {
-    if (this.next) {
-      const n = this.next;
-      this.next = undefined;
+    const scripted = this.queue.shift();
+    if (scripted !== undefined && scripted !== 'model') return scripted;
+    if (this.nextWrite && req.method !== 'GET') {
+      const n = this.nextWrite;
+      this.nextWrite = undefined;
       return n;
     }
+    if (req.body !== '' && req.headers['content-type'] !== 'application/json')
+      return error(400, 6003, 'Invalid request headers');
     const url = new URL(req.url, 'http://fake');
     const path = url.pathname.replace(/^\/client\/v4/, '');
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -94,10 +110,11 @@ class FakeCloudflare {
     if (path === '/user/tokens/verify')
       return success({ id: 'tok1', status: token === TOKEN ? 'active' : 'expired' });
     if (path === '/zones' && req.method === 'GET') {
-      const name = url.searchParams.get('name');
-      return success(
-        this.zones.filter((z) => name === null || z.name === name).map((z) => ({ ...z, status: 'active' })),
-      );
+      const name = this.sloppy ? null : url.searchParams.get('name');
+      const zones = this.zones
+        .filter((z) => name === null || z.name === name)
+        .map((z) => ({ ...z, status: 'active' }));
+      return success(this.sloppy ? zones.reverse() : zones);
     }
     const m = /^\/zones\/([^/]+)\/dns_records(?:\/([^/]+))?$/.exec(path);
     const zone = this.zones.find((z) => z.id === m?.[1]);
@@ -105,8 +122,8 @@ class FakeCloudflare {
       return error(404, 7003, `Could not route to ${path}, perhaps your object identifier is invalid?`);
     const id = m[2];
     if (id === undefined && req.method === 'GET') {
-      const type = url.searchParams.get('type');
-      const name = url.searchParams.get('name');
+      const type = this.sloppy ? null : url.searchParams.get('type');
+      const name = this.sloppy ? null : url.searchParams.get('name');
       const perPage = Number(url.searchParams.get('per_page') ?? '100');
       const page = Number(url.searchParams.get('page') ?? '1');
       const all = this.records.filter(
@@ -235,6 +252,18 @@ describe('Cloudflare adapter against a fake Cloudflare API', () => {
     expect(
       await cf.read?.({ zone: 'example.com', name: '_acme-challenge.home.example.com', type: 'TXT' }),
     ).toMatchObject({ value: { values: ['old token'], ttl: 120 } });
+  });
+
+  it('reads every page of a long record list', async () => {
+    for (let i = 0; i < 150; i++)
+      fake.records.push(fake.record('zone-example', 'many.example.com', 'TXT', `"v${i}"`, {}));
+    const r = await client().read?.({ zone: 'example.com', name: 'many.example.com', type: 'TXT' });
+    expect(r?.ok && r.value.values).toHaveLength(150);
+    expect(
+      api.requests
+        .filter((q) => q.url.includes('/dns_records?'))
+        .map((q) => new URL(q.url, 'http://x').searchParams.get('page')),
+    ).toEqual(['1', '2']);
   });
 
   it('finds the zone by walking up the labels, once per name', async () => {
@@ -450,6 +479,141 @@ describe('Cloudflare adapter against a fake Cloudflare API', () => {
   });
 });
 
+describe('Cloudflare adapter: what it checks for itself', () => {
+  it('declares itself as the descriptor says, and its client agrees', () => {
+    expect(cloudflareProvider.kind).toBe('cloudflare');
+    expect(cloudflareProvider.label).toBe('Cloudflare');
+    expect(cloudflareProvider.docsUrl).toMatch(/^https:\/\/developers\.cloudflare\.com\//);
+    expect(cloudflareProvider.can).toEqual({ read: true, txt: true });
+    expect(cloudflareProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['token', true, false],
+      ['endpoint', false, true],
+    ]);
+    for (const f of cloudflareProvider.fields) expect(f.label).not.toBe('');
+    const c = client();
+    expect(c.kind).toBe('cloudflare');
+    expect(c.can).toEqual({ read: true, txt: true });
+  });
+
+  it('an endpoint with a trailing slash makes the same requests', async () => {
+    const r = await client(TOKEN, `${api.baseUrl}/client/v4//`).read?.(A('home.example.com'));
+    expect(r).toMatchObject({ ok: true, value: { values: ['198.51.100.7'] } });
+    expect(api.requests[0]?.url).toBe('/client/v4/zones?name=home.example.com');
+  });
+
+  it('lists records with the name and type filters, and writes JSON with its content type', async () => {
+    await client().set(A('home.example.com'), ['203.0.113.9'], 60);
+    const list = api.requests.find((q) => q.url.includes('/dns_records?'));
+    const query = new URL(list?.url ?? '', 'http://x').searchParams;
+    expect([query.get('type'), query.get('name')]).toEqual(['A', 'home.example.com']);
+    expect(list?.headers['content-type']).toBeUndefined();
+    expect(list?.headers.accept).toBe('application/json');
+    expect(writes()[0]?.headers['content-type']).toBe('application/json');
+  });
+
+  it('an API that ignores the filters still yields only the zone and records asked for', async () => {
+    fake.sloppy = true;
+    const cf = client();
+    expect(await cf.read?.(A('home.example.com'))).toEqual({
+      ok: true,
+      value: { values: ['198.51.100.7'], ttl: null },
+    });
+    expect(await cf.test('example.org')).toMatchObject({ ok: false, error: { kind: 'config' } });
+  });
+
+  it('test() says what is wrong: a token that is not active, a zone it does not see, a zone lookup that fails', async () => {
+    const expired = await client(EXPIRED).test();
+    expect(!expired.ok && expired.error.message).toBe('Cloudflare: the API token is expired, not active');
+    const noZone = await client().test('example.org');
+    expect(!noZone.ok && noZone.error.message).toBe(
+      'Cloudflare: the token is active but sees no zone example.org',
+    );
+    fake.queue = [
+      'model',
+      { status: 429, headers: { 'retry-after': '3' }, body: { success: false, errors: [] } },
+    ];
+    expect(await client().test('example.com')).toMatchObject({ ok: false, error: { kind: 'rate-limited' } });
+  });
+
+  it('a body that is JSON but not the envelope is transient', async () => {
+    fake.next = { status: 200, body: [1, 2] };
+    const r = await client().test();
+    expect(!r.ok && r.error).toMatchObject({ kind: 'transient' });
+    expect(!r.ok && r.error.message).toContain('not the Cloudflare envelope');
+  });
+
+  it('a 4xx is a failure even with a body that claims success', async () => {
+    fake.next = { status: 404, body: { success: true, errors: [], result: { id: 'x', status: 'active' } } };
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'config', code: 'HTTP 404' } });
+  });
+
+  it('a 400 without an error list says so, with the HTTP status as its code', async () => {
+    fake.next = { status: 400, body: { success: false, result: null } };
+    const r = await client().test();
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        kind: 'config',
+        code: 'HTTP 400',
+        message: 'Cloudflare: GET /client/v4/user/tokens/verify: HTTP 400: no error given',
+      },
+    });
+  });
+
+  it('HTTP 200 with success:false and another code is transient, with every error named', async () => {
+    fake.next = {
+      status: 200,
+      body: {
+        success: false,
+        errors: [
+          { code: 1000, message: 'Internal' },
+          { code: 1001, message: 'Again' },
+        ],
+        result: null,
+      },
+    };
+    const r = await client().test();
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: '1000',
+        message: 'Cloudflare: GET /client/v4/user/tokens/verify: HTTP 200: Internal (1000); Again (1001)',
+      },
+    });
+  });
+
+  it('a create that Cloudflare refuses stops the set (config), and so does a failed delete (transient)', async () => {
+    const bad = await client().set(A('new.example.com'), ['not-an-ip'], 60);
+    expect(bad).toMatchObject({ ok: false, error: { kind: 'config', code: '9005' } });
+    expect(fake.of('new.example.com', 'A')).toEqual([]);
+    fake.records.push(fake.record('zone-example', 'nas.example.com', 'A', '198.51.100.9', {}));
+    fake.nextWrite = { status: 503, body: 'unavailable' };
+    expect(await client().set(A('nas.example.com'), ['198.51.100.9'], 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', code: 'HTTP 503' },
+    });
+    fake.nextWrite = { status: 503, body: 'unavailable' };
+    expect(await client().delete?.(A('nas.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient' },
+    });
+    expect(fake.of('nas.example.com', 'A')).toHaveLength(2);
+    expect(await client('cf-WRONG').delete?.(A('nas.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'auth' },
+    });
+  });
+
+  it('settings accept only http and https endpoints', () => {
+    for (const endpoint of ['xhttps://api.example', 'httpsx://api.example', 'ftp://api.example'])
+      expect(cloudflareProvider.settings.safeParse({ endpoint }).success).toBe(false);
+    expect(cloudflareProvider.settings.safeParse({ endpoint: 'http://127.0.0.1:8080/v4' }).success).toBe(
+      true,
+    );
+  });
+});
+
 describe('Cloudflare pieces', () => {
   it.each([
     ['a.b.example.com', ['a.b.example.com', 'b.example.com', 'example.com']],
@@ -475,8 +639,22 @@ describe('Cloudflare pieces', () => {
     ['"part one" "part two"', 'part onepart two'],
     ['unquoted text', 'unquoted text'],
     ['""', ''],
+    ['  "padded"  ', 'padded'],
+    ['"esc \\"q\\" \\\\ end"', 'esc "q" \\ end'],
+    ['"trailing\\', 'trailing\\'],
+    ['ends with"', 'ends with"'],
+    ['"a"x"b"', 'ab'],
   ])('unquoteTxt(%s)', (content, value) => {
     expect(unquoteTxt(content)).toBe(value);
+  });
+
+  it.each([
+    ['TXT', '"a" "b"', 'ab'],
+    ['AAAA', '2001:DB8:0:0::1', '2001:db8::1'],
+    ['AAAA', 'not an address', 'not an address'],
+    ['A', '198.51.100.7', '198.51.100.7'],
+  ] as const)('canonicalValue(%s, %s) = %s', (type, content, value) => {
+    expect(canonicalValue(type, content)).toBe(value);
   });
 
   it.each([

@@ -95,7 +95,7 @@ export function unquoteTxt(content: string): string {
     i++;
     while (i < text.length && text[i] !== '"') {
       if (text[i] === '\\' && i + 1 < text.length) i++;
-      out += text[i] ?? '';
+      out += text.charAt(i);
       i++;
     }
     i++;
@@ -286,7 +286,8 @@ function createCloudflare(
         });
         if (!r.ok) return forgetZone(ref.name, r);
       }
-      // A record added beside existing ones takes their proxied flag: the set keeps one option.
+      // A record added beside existing ones takes their proxied flag (the set keeps one option); a new set gets
+      // Cloudflare's default, as the user has chosen nothing yet (undefined is left out of the JSON).
       const proxied = records[0]?.proxied;
       for (const value of plan.creates) {
         const r = await call('POST', path, recordSchema, {
@@ -294,7 +295,7 @@ function createCloudflare(
           name: ref.name,
           content: toContent(ref.type, value),
           ttl,
-          ...(proxied === undefined ? {} : { proxied }),
+          proxied,
         });
         if (!r.ok) return forgetZone(ref.name, r);
       }
@@ -341,13 +342,14 @@ export function planRecordChanges(
     if (wanted.includes(r.value) && !kept.has(r.value)) kept.add(r.value);
     else spare.push(r.id);
   }
-  const missing = wanted.filter((v) => !kept.has(v));
-  const updates = missing.slice(0, spare.length).map((value, i) => ({ id: spare[i] ?? '', value }));
-  return {
-    updates,
-    creates: missing.slice(spare.length),
-    deletes: spare.slice(updates.length),
-  };
+  const updates: { id: string; value: string }[] = [];
+  const creates: string[] = [];
+  for (const value of wanted.filter((v) => !kept.has(v))) {
+    const id = spare.shift();
+    if (id === undefined) creates.push(value);
+    else updates.push({ id, value });
+  }
+  return { updates, creates, deletes: spare };
 }
 
 export const cloudflareProvider: ProviderDescriptor<CloudflareSettings, CloudflareSecrets> = {

@@ -18,8 +18,10 @@
  *   `incorrect_zone_mode`): https://docs.hetzner.cloud/reference/cloud#zone-rrset-actions
  * - actions (`GET /zones/actions/{id}`, status `running` | `success` | `error`):
  *   https://docs.hetzner.cloud/reference/cloud#zone-actions
- * - errors `{ "error": { "code", "message" } }`, rate limiting (429 `rate_limit_exceeded`, `RateLimit-Reset`):
+ * - errors `{ "error": { "code", "message" } }`, rate limiting (429 `rate_limit_exceeded`):
  *   https://docs.hetzner.cloud/reference/cloud#errors and https://docs.hetzner.cloud/reference/cloud#rate-limiting
+ *   (the `RateLimit-Reset` header, Unix seconds, is what client libraries read; its name was not seen in Hetzner's
+ *   own text, so a Retry-After, when sent, wins)
  *
  * TTL: a new RRSet gets the TTL asked; an existing one keeps its TTL (only its records change, as the engine plans
  * on values). A read-only token reads but is refused on writes (403, auth).
