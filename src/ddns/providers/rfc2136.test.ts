@@ -36,7 +36,7 @@ const server = { address: '203.0.113.65', port: 53 };
 class FakeNamed {
   readonly records = new Map<string, { ttl: number; data: RData[] }>();
   readonly requests: DnsMessage[] = [];
-  mode: 'normal' | 'servfail' | 'silent' | 'unsigned' | 'badtime' | 'refused' = 'normal';
+  mode: 'normal' | 'servfail' | 'silent' | 'unsigned' | 'badtime' | 'refused' | 'refuse-queries' = 'normal';
   serial = 1;
 
   constructor(
@@ -112,6 +112,7 @@ class FakeNamed {
     if (this.mode === 'refused') return sign(reply({ rcode: Rcode.REFUSED }));
     if (this.mode === 'badtime') return sign(reply({ rcode: Rcode.NOTAUTH }), { error: TsigError.BADTIME });
     if (request.opcode === Opcode.UPDATE) return sign(reply({ rcode: this.update(request) }));
+    if (this.mode === 'refuse-queries') return sign(reply({ rcode: Rcode.REFUSED }));
     const q = request.questions[0];
     if (!q) return sign(reply({ rcode: Rcode.FORMERR }));
     if (!this.zoneOf(q.name)) return sign(reply({ rcode: Rcode.REFUSED }));
@@ -368,7 +369,7 @@ describe('set', () => {
     expect(named.serial).toBe(1);
   });
 
-  it('updates when only the TTL differs, or when the read fails', async () => {
+  it('updates when only the TTL differs, or when the server refuses the read (query policy)', async () => {
     const { named, provider, clock } = setup();
     named.put('home.example.test', RRType.A, 300, [{ kind: 'a', address: '203.0.113.7' }]);
     expect(await drive(clock, provider.set(ref, ['203.0.113.7'], 60))).toEqual({
@@ -376,6 +377,22 @@ describe('set', () => {
       value: { changed: true },
     });
     expect(named.get('home.example.test', RRType.A)?.ttl).toBe(60);
+    named.mode = 'refuse-queries';
+    expect(await drive(clock, provider.set(ref, ['203.0.113.7'], 60))).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(named.requests.slice(-2).map((m) => m.opcode)).toEqual([Opcode.QUERY, Opcode.UPDATE]);
+  });
+
+  it('sends no update when the read timed out or the key was refused', async () => {
+    const silent = setup({ extra: { timeoutMs: 2000 } });
+    silent.named.mode = 'silent';
+    expectFailure(await drive(silent.clock, silent.provider.set(ref, ['203.0.113.7'], 60)), 'transient');
+    expect(silent.udp.sent).toHaveLength(2); // the query, sent at 0 and 1 s; no update
+    const bad = setup({ secret: Buffer.alloc(32, 9).toString('base64') });
+    expectFailure(await drive(bad.clock, bad.provider.set(ref, ['203.0.113.7'], 60)), 'auth');
+    expect(bad.named.requests.map((m) => m.opcode)).toEqual([Opcode.QUERY]);
   });
 
   it('writes TXT values over 255 bytes as several character-strings, cut between characters', async () => {

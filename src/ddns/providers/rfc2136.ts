@@ -386,6 +386,9 @@ class Rfc2136Client implements DnsProvider {
       adds.push({ name: ref.name, type, class: RRClass.IN, ttl, data: data.value });
     }
     const held = await this.read(ref);
+    // A server that does not answer, or refuses the key, would do the same to the update; one whose policy only
+    // refuses queries (config) may still take it.
+    if (!held.ok && held.error.kind !== 'config') return held;
     if (held.ok) {
       const want = [...new Set(values.map((v) => canonical(ref.type, v)))].sort();
       const have = [...new Set(held.value.values.map((v) => canonical(ref.type, v)))].sort();
