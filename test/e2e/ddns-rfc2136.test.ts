@@ -74,6 +74,14 @@ describe.skipIf(skip !== undefined)('DDNS: RFC 2136 with TSIG against the bed BI
     });
     expect(await bed.zoneRecords()).toEqual(before);
     console.log(`rfc2136 test(): ${r.ms} ms`);
+    // The server by name, found through gw's resolver (the bed's DNS).
+    const byName = await probe({
+      op: 'test',
+      settings: { ...settings(), server: 'ns1.example.test:53' },
+      secrets: secrets(),
+      zone: bed.zone,
+    });
+    expect(byName.result.ok).toBe(true);
   });
 
   it('sets A and AAAA; BIND, the verifier and dig agree; a change lands; the same values change nothing', async () => {
