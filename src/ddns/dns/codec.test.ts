@@ -560,6 +560,9 @@ describe('decodeMessage', () => {
     const m = decoded(bytes);
     expect(m.questions[0]?.name).toBe('a\\.b.c\\\\.\\000\\127\\032x');
     expect(toHex(encoded(m))).toBe(toHex(bytes));
+    // Printable ASCII from '!' to '~' stays as it is; 0x80 and 0xff are escaped.
+    const edges = hex('000000000001000000000000' + '04217e80ff' + '00' + '00010001');
+    expect(decoded(edges).questions[0]?.name).toBe('!~\\128\\255');
   });
 
   it('follows a pointer to a pointer (backwards each time)', () => {
@@ -721,6 +724,9 @@ describe('names', () => {
     const r = canonicalNameWire('Gatehouse-DDNS.Example');
     expect(r.ok && toHex(r.value)).toBe('0e67617465686f7573652d64646e73076578616d706c6500');
     expect(canonicalNameWire('a..b').ok).toBe(false);
+    // Only A–Z change: '@' (before A), '[' (after Z) and bytes above ASCII stay.
+    const edges = canonicalNameWire('@AZ[\\128z');
+    expect(edges.ok && toHex(edges.value)).toBe('06' + '40617a5b807a' + '00');
   });
 
   it.each([
