@@ -66,6 +66,8 @@ class FakeDesec {
       this.nextWrite = undefined;
       return n;
     }
+    if (req.body !== '' && req.headers['content-type'] !== 'application/json')
+      return { status: 415, body: { detail: 'Unsupported media type.' } };
     if (req.headers.authorization !== `Token ${TOKEN}`)
       return { status: 401, body: { detail: 'Invalid token.' } };
     const url = new URL(req.url, 'http://fake');
@@ -464,6 +466,96 @@ describe('deSEC adapter against a fake deSEC API', () => {
 
   it('settings default to desec.io', () => {
     expect(desecProvider.settings.parse({})).toEqual({ endpoint: 'https://desec.io/api/v1' });
+  });
+});
+
+describe('deSEC adapter: what it checks for itself', () => {
+  it('declares itself as the descriptor says, and its client agrees', () => {
+    expect(desecProvider.kind).toBe('desec');
+    expect(desecProvider.label).toBe('deSEC');
+    expect(desecProvider.docsUrl).toMatch(/^https:\/\/desec\.readthedocs\.io\//);
+    expect(desecProvider.can).toEqual({ read: true, txt: true });
+    expect(desecProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['token', true, false],
+      ['endpoint', false, true],
+    ]);
+    for (const f of desecProvider.fields) expect(f.label).not.toBe('');
+    expect(client().kind).toBe('desec');
+    expect(client().can).toEqual({ read: true, txt: true });
+    expect(desecProvider.settings.safeParse({ endpoint: 'xhttps://x' }).success).toBe(false);
+    expect(desecProvider.settings.safeParse({ endpoint: 'httpsx://x' }).success).toBe(false);
+    expect(desecProvider.secrets.safeParse({ token: '' }).success).toBe(false);
+  });
+
+  it('an endpoint with a trailing slash makes the same requests; writes are JSON', async () => {
+    await client(TOKEN, `${api.baseUrl}/api/v1/`).set(A('home.example.com'), ['203.0.113.9'], 3600);
+    expect(api.requests[0]?.url).toBe('/api/v1/domains/?owns_qname=home.example.com');
+    expect(api.requests[0]?.headers.accept).toBe('application/json');
+    expect(api.requests[0]?.headers['content-type']).toBeUndefined();
+    expect(writes()[0]?.headers['content-type']).toBe('application/json');
+    expect(fake.of('example.com', 'home', 'A')?.records).toEqual(['203.0.113.9']);
+  });
+
+  it('a domain answered for owns_qname that does not hold the name is not taken', async () => {
+    fake.next = {
+      body: [{ created: 'x', minimum_ttl: 3600, name: 'other.example', published: null, touched: null }],
+    };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { code: 'no-zone' },
+    });
+    fake.next = {
+      body: [{ created: 'x', minimum_ttl: 3600, name: 'me.example.com', published: null, touched: null }],
+    };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { code: 'no-zone' },
+    });
+  });
+
+  it('test() passes a refused token on and names a missing domain', async () => {
+    expect(await client('desec-WRONG').test('example.com')).toMatchObject({
+      ok: false,
+      error: { kind: 'auth' },
+    });
+    const r = await client().test('example.org');
+    expect(!r.ok && r.error.message).toBe(
+      'deSEC: the token works but this account has no domain example.org',
+    );
+  });
+
+  it('a create deSEC refuses is config; a failed delete is transient; a domain gone before a delete is config', async () => {
+    expect(await client().set(A('new.dev.example.com', 'dev.example.com'), ['not-an-ip'], 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'config', code: 'HTTP 400' },
+    });
+    expect(fake.of('dev.example.com', 'new', 'A')).toBeUndefined();
+    fake.nextWrite = { status: 503, body: { detail: 'down' } };
+    expect(await client().set(A('home.example.com'), [], 3600)).toMatchObject({
+      ok: false,
+      error: { kind: 'transient' },
+    });
+    fake.nextWrite = { status: 503, body: { detail: 'down' } };
+    expect(await client().delete?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient' },
+    });
+    expect(fake.of('example.com', 'home', 'A')?.records).toEqual(['198.51.100.7']);
+    fake.nextWrite = { status: 404, body: { detail: 'Not found.' } };
+    const gone = await client().delete?.(A('home.example.com'));
+    expect(gone).toMatchObject({ ok: false, error: { kind: 'config', code: 'not-found' } });
+    expect(!gone?.ok && gone?.error.message).toBe(
+      'deSEC: DELETE /domains/example.com/rrsets/home/A/: not found (the domain is no longer in this account, or the token may not use it)',
+    );
+  });
+
+  it('an answer with no body where one is documented is transient', async () => {
+    fake.next = { status: 204 };
+    const r = await client().read?.(A('home.example.com'));
+    expect(!r?.ok && r?.error.message).toContain('no body');
+    fake.nextWrite = { status: 204 };
+    const w = await client().set(A('home.example.com'), ['203.0.113.1'], 3600);
+    expect(!w.ok && w.error.message).toContain('no body');
   });
 });
 

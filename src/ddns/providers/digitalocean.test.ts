@@ -35,10 +35,16 @@ class FakeDigitalOcean {
   domains = ['example.com', 'lab.example.net'];
   records: DoRecord[] = [];
   next: FakeApiAnswer | undefined;
+  /** Replaces the answer to the next write (POST, PATCH, DELETE). */
+  nextWrite: FakeApiAnswer | undefined;
+  /** An API that ignores the name and type filters: the adapter must still check. */
+  sloppy = false;
   private seq = 100;
 
   reset(): void {
     this.next = undefined;
+    this.nextWrite = undefined;
+    this.sloppy = false;
     this.seq = 100;
     this.records = [
       this.record('example.com', 'A', 'home', '198.51.100.7', 1800),
@@ -72,6 +78,13 @@ class FakeDigitalOcean {
       this.next = undefined;
       return n;
     }
+    if (this.nextWrite && req.method !== 'GET') {
+      const n = this.nextWrite;
+      this.nextWrite = undefined;
+      return n;
+    }
+    if (req.body !== '' && req.headers['content-type'] !== 'application/json')
+      return error(415, 'unsupported_media_type', 'Content-Type must be application/json');
     if (req.headers.authorization !== `Bearer ${TOKEN}`)
       return error(401, 'unauthorized', 'Unable to authenticate you');
     const url = new URL(req.url, 'http://fake');
@@ -93,8 +106,8 @@ class FakeDigitalOcean {
     const id = m[3];
     const rel = (fqdn: string): string => (fqdn === domain ? '@' : fqdn.slice(0, -(domain.length + 1)));
     if (id === undefined && req.method === 'GET') {
-      const type = url.searchParams.get('type');
-      const name = url.searchParams.get('name');
+      const type = this.sloppy ? null : url.searchParams.get('type');
+      const name = this.sloppy ? null : url.searchParams.get('name');
       const perPage = Number(url.searchParams.get('per_page') ?? '20');
       const page = Number(url.searchParams.get('page') ?? '1');
       const all = this.records.filter(
@@ -408,6 +421,95 @@ describe('DigitalOcean adapter against a fake DigitalOcean API', () => {
   it('settings default to the official endpoint', () => {
     expect(digitalOceanProvider.settings.parse({})).toEqual({ endpoint: 'https://api.digitalocean.com/v2' });
     expect(digitalOceanProvider.secrets.safeParse({ token: '' }).success).toBe(false);
+  });
+});
+
+describe('DigitalOcean adapter: what it checks for itself', () => {
+  it('declares itself as the descriptor says, and its client agrees', () => {
+    expect(digitalOceanProvider.kind).toBe('digitalocean');
+    expect(digitalOceanProvider.label).toBe('DigitalOcean');
+    expect(digitalOceanProvider.docsUrl).toMatch(/^https:\/\/docs\.digitalocean\.com\//);
+    expect(digitalOceanProvider.can).toEqual({ read: true, txt: true });
+    expect(digitalOceanProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['token', true, false],
+      ['endpoint', false, true],
+    ]);
+    for (const f of digitalOceanProvider.fields) expect(f.label).not.toBe('');
+    expect(client().kind).toBe('digitalocean');
+    expect(client().can).toEqual({ read: true, txt: true });
+  });
+
+  it('an endpoint with a trailing slash makes the same requests; writes are JSON', async () => {
+    await client(TOKEN, `${api.baseUrl}/v2/`).set(A('home.example.com'), ['203.0.113.9'], 60);
+    expect(api.requests[0]?.url).toBe('/v2/domains/home.example.com');
+    expect(api.requests[0]?.headers.accept).toBe('application/json');
+    expect(api.requests[0]?.headers['content-type']).toBeUndefined();
+    expect(writes()[0]?.headers['content-type']).toBe('application/json');
+    expect(fake.of('example.com', 'home', 'A')[0]?.data).toBe('203.0.113.9');
+  });
+
+  it('an API that ignores the filters still yields only the records asked for', async () => {
+    fake.sloppy = true;
+    expect(await client().read?.(A('home.example.com'))).toEqual({
+      ok: true,
+      value: { values: ['198.51.100.7'], ttl: 1800 },
+    });
+  });
+
+  it('test() passes a refused token on, and names a domain that is missing', async () => {
+    expect(await client('dop_v1_WRONG').test('example.com')).toMatchObject({
+      ok: false,
+      error: { kind: 'auth' },
+    });
+    const r = await client().test('example.org');
+    expect(!r.ok && r.error.message).toBe(
+      'DigitalOcean: the token works but this account has no domain example.org',
+    );
+  });
+
+  it('a create DigitalOcean refuses stops the set (config); a failed delete is transient; a record gone before its edit is config', async () => {
+    expect(await client().set(A('new.example.com'), ['not-an-ip'], 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'config', code: 'unprocessable_entity' },
+    });
+    expect(fake.of('example.com', 'new', 'A')).toEqual([]);
+    fake.records.push(fake.record('example.com', 'A', 'nas', '198.51.100.9', 60));
+    fake.nextWrite = { status: 503, body: { id: 'service_unavailable', message: 'down' } };
+    expect(await client().set(A('nas.example.com'), ['198.51.100.9'], 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', code: 'HTTP 503' },
+    });
+    fake.nextWrite = { status: 503, body: { id: 'service_unavailable', message: 'down' } };
+    expect(await client().delete?.(A('nas.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient' },
+    });
+    expect(fake.of('example.com', 'nas', 'A')).toHaveLength(2);
+    expect(await client('dop_v1_WRONG').delete?.(A('nas.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'auth' },
+    });
+    fake.nextWrite = {
+      status: 404,
+      body: { id: 'not_found', message: 'The resource you were accessing could not be found.' },
+    };
+    const gone = await client().set(A('home.example.com'), ['203.0.113.1'], 60);
+    expect(gone).toMatchObject({ ok: false, error: { kind: 'config', code: 'not_found' } });
+    expect(!gone.ok && gone.error.message).toMatch(
+      /^DigitalOcean: PATCH \/domains\/example\.com\/records\/101: not found/,
+    );
+  });
+
+  it('an answer with no body where one is documented is transient', async () => {
+    fake.nextWrite = { status: 204 };
+    const r = await client().set(A('home.example.com'), ['203.0.113.1'], 60);
+    expect(!r.ok && r.error).toMatchObject({ kind: 'transient' });
+    expect(!r.ok && r.error.message).toContain('no body');
+  });
+
+  it('settings accept only http and https endpoints', () => {
+    for (const endpoint of ['xhttps://api.example', 'httpsx://api.example'])
+      expect(digitalOceanProvider.settings.safeParse({ endpoint }).success).toBe(false);
   });
 });
 

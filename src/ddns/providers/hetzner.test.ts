@@ -54,12 +54,18 @@ class FakeHetzner {
   next: FakeApiAnswer | undefined;
   /** Replaces the answer to the next write (POST, DELETE). */
   nextWrite: FakeApiAnswer | undefined;
+  /** Replaces the answer to the next poll of an action. */
+  nextPoll: FakeApiAnswer | undefined;
+  /** An API that ignores the zone name filter and lists the zones in another order: the adapter must still check. */
+  sloppy = false;
   private seq = 500;
 
   reset(): void {
     this.next = undefined;
     this.seq = 500;
     this.nextWrite = undefined;
+    this.nextPoll = undefined;
+    this.sloppy = false;
     this.actionPolls = 1;
     this.failNextAction = undefined;
     this.actions.clear();
@@ -90,6 +96,13 @@ class FakeHetzner {
       this.nextWrite = undefined;
       return n;
     }
+    if (this.nextPoll && req.url.startsWith('/v1/zones/actions/')) {
+      const n = this.nextPoll;
+      this.nextPoll = undefined;
+      return n;
+    }
+    if (req.body !== '' && req.headers['content-type'] !== 'application/json')
+      return error(415, 'json_error', 'Content-Type must be application/json');
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (token !== TOKEN && token !== READ_ONLY) return error(401, 'unauthorized', 'unable to authenticate');
     if (token === READ_ONLY && req.method !== 'GET')
@@ -97,8 +110,9 @@ class FakeHetzner {
     const url = new URL(req.url, 'http://fake');
     const path = url.pathname.replace(/^\/v1/, '');
     if (path === '/zones' && req.method === 'GET') {
-      const name = url.searchParams.get('name');
-      const zones = this.zones.filter((z) => name === null || z.name === name);
+      const name = this.sloppy ? null : url.searchParams.get('name');
+      const matching = this.zones.filter((z) => name === null || z.name === name);
+      const zones = this.sloppy ? matching.reverse() : matching;
       return {
         body: { zones, meta: { pagination: { page: 1, per_page: 25, total_entries: zones.length } } },
       };
@@ -525,6 +539,166 @@ describe('Hetzner adapter against a fake Hetzner Cloud API', () => {
 
   it('settings default to the Cloud API', () => {
     expect(hetznerProvider.settings.parse({})).toEqual({ endpoint: 'https://api.hetzner.cloud/v1' });
+  });
+});
+
+describe('Hetzner adapter: what it checks for itself', () => {
+  it('declares itself as the descriptor says, and its client agrees', () => {
+    expect(hetznerProvider.kind).toBe('hetzner');
+    expect(hetznerProvider.label).toBe('Hetzner DNS');
+    expect(hetznerProvider.docsUrl).toMatch(/^https:\/\/docs\.hetzner\.cloud\//);
+    expect(hetznerProvider.can).toEqual({ read: true, txt: true });
+    expect(hetznerProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['token', true, false],
+      ['endpoint', false, true],
+    ]);
+    for (const f of hetznerProvider.fields) expect(f.label).not.toBe('');
+    expect(client().kind).toBe('hetzner');
+    expect(client().can).toEqual({ read: true, txt: true });
+    expect(hetznerProvider.settings.safeParse({ endpoint: 'xhttps://x' }).success).toBe(false);
+    expect(hetznerProvider.settings.safeParse({ endpoint: 'httpsx://x' }).success).toBe(false);
+    expect(hetznerProvider.secrets.safeParse({ token: ' ' }).success).toBe(false);
+  });
+
+  it('an endpoint with a trailing slash makes the same requests; writes are JSON', async () => {
+    await driven(client(TOKEN, `${api.baseUrl}/v1//`).set(A('home.example.com'), ['203.0.113.9'], 60));
+    expect(api.requests[0]?.url).toBe('/v1/zones?name=home.example.com');
+    expect(api.requests[0]?.headers.accept).toBe('application/json');
+    expect(api.requests[0]?.headers['content-type']).toBeUndefined();
+    expect(writes()[0]?.headers['content-type']).toBe('application/json');
+    expect(fake.of(1001, 'home', 'A')?.records[0]?.value).toBe('203.0.113.9');
+  });
+
+  it('an API that ignores the zone filter still yields the zone asked for', async () => {
+    fake.sloppy = true;
+    const h = client();
+    expect(await h.read?.(A('home.example.com'))).toMatchObject({
+      ok: true,
+      value: { values: ['198.51.100.7'] },
+    });
+    expect(await h.test('example.org')).toMatchObject({ ok: false, error: { code: 'no-zone' } });
+  });
+
+  it('test() passes a failed lookup on and says what is wrong with the zone', async () => {
+    expect(await client('hcloud-WRONG').test('example.com')).toMatchObject({
+      ok: false,
+      error: { kind: 'auth' },
+    });
+    const missing = await client().test('example.org');
+    expect(!missing.ok && missing.error.message).toBe(
+      'Hetzner: the token works but its project has no zone example.org',
+    );
+    const secondary = await client().test('sec.example.org');
+    expect(!secondary.ok && secondary.error.message).toBe(
+      'Hetzner: the zone sec.example.org is in secondary mode; only primary zones take changes',
+    );
+    expect(await client().test('example.com')).toEqual({
+      ok: true,
+      value: {
+        detail:
+          'the token may read the zone example.com (primary); whether it may write shows at the first change',
+      },
+    });
+  });
+
+  it.each([
+    [409, 'uniqueness_error', 'transient'],
+    [409, 'conflict', 'transient'],
+    [423, 'locked', 'transient'],
+    [422, 'maintenance', 'transient'],
+    [422, 'resource_unavailable', 'transient'],
+    [423, 'protected', 'config'],
+    [422, 'invalid_input', 'config'],
+  ])('a write answered HTTP %i %s is %s', async (status, code, kind) => {
+    fake.nextWrite = error(status, code, `fake ${code}`);
+    const r = await client().set(A('home.example.com'), ['203.0.113.2'], 60);
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        kind,
+        code,
+        message: `Hetzner: POST /v1/zones/1001/rrsets/home/A/actions/set_records: HTTP ${status}: fake ${code} (${code})`,
+      },
+    });
+  });
+
+  it('an RRSet deleted meanwhile (404 on DELETE) is gone as asked; a zone gone before a write is config', async () => {
+    const h = client();
+    fake.nextWrite = error(404, 'not_found', 'rrset not found');
+    expect(await h.delete?.(A('home.example.com'))).toEqual({ ok: true, value: undefined });
+    fake.nextWrite = error(404, 'not_found', 'zone not found');
+    const create = await h.set(A('new.example.com'), ['203.0.113.2'], 60);
+    expect(create).toMatchObject({ ok: false, error: { kind: 'config', code: 'not_found' } });
+    expect(!create.ok && create.error.message).toBe(
+      'Hetzner: POST /zones/1001/rrsets: not found (the zone is no longer in this project)',
+    );
+    fake.nextWrite = error(404, 'not_found', 'zone not found');
+    const update = await h.set(A('home.example.com'), ['203.0.113.2'], 60);
+    expect(!update.ok && update.error.message).toBe(
+      'Hetzner: POST /zones/1001/rrsets/home/A/actions/set_records: not found (the zone is no longer in this project)',
+    );
+    // The zone is looked up again after such a failure.
+    api.requests.length = 0;
+    await h.read?.(A('home.example.com'));
+    expect(api.requests[0]?.url).toBe('/v1/zones?name=home.example.com');
+  });
+
+  it('a poll that fails is that failure; an action that vanished is config; an error without detail says error', async () => {
+    fake.nextPoll = { status: 502, body: 'bad gateway' };
+    expect(await driven(client().set(A('home.example.com'), ['203.0.113.2'], 60))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', code: 'HTTP 502' },
+    });
+    fake.nextPoll = error(404, 'not_found', 'action not found');
+    const vanished = await driven(client().set(A('home.example.com'), ['203.0.113.3'], 60));
+    expect(!vanished.ok && vanished.error.message).toMatch(/^Hetzner: action \d+: not found/);
+    fake.nextPoll = {
+      body: { action: { id: 77, command: 'set_rrset_records', status: 'error', progress: 100, error: null } },
+    };
+    const failed = await driven(client().set(A('home.example.com'), ['203.0.113.4'], 60));
+    expect(failed).toEqual({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: 'error',
+        message: 'Hetzner: POST /zones/1001/rrsets/home/A/actions/set_records: action 77 failed',
+      },
+    });
+  });
+
+  it('an action answered done at once is not polled', async () => {
+    fake.nextWrite = {
+      status: 201,
+      body: {
+        action: { id: 9, command: 'set_rrset_records', status: 'success', progress: 100, error: null },
+      },
+    };
+    expect(await client().set(A('home.example.com'), ['203.0.113.2'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(polls()).toEqual([]);
+    expect(clock.sleepsAsked()).toEqual([]);
+  });
+
+  it('a RateLimit-Reset in the past is no wait; one that is not a time is ignored', async () => {
+    const past = Math.floor(clock.now().getTime() / 1000) - 10;
+    fake.next = {
+      status: 429,
+      headers: { 'ratelimit-reset': String(past) },
+      body: { error: { code: 'rate_limit_exceeded', message: 'x' } },
+    };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      error: { kind: 'rate-limited', retryAfterMs: 0 },
+    });
+    fake.next = {
+      status: 429,
+      headers: { 'ratelimit-reset': 'soon' },
+      body: { error: { code: 'rate_limit_exceeded', message: 'x' } },
+    };
+    const r = await client().read?.(A('home.example.com'));
+    expect(r).toMatchObject({ error: { kind: 'rate-limited' } });
+    expect(!r?.ok && r?.error.retryAfterMs).toBeUndefined();
   });
 });
 
