@@ -19,6 +19,9 @@ function req(query: string, sourceAddress = '10.10.0.1') {
   return { param: (n: string) => params.get(n) ?? undefined, sourceAddress };
 }
 
+// 253 characters: the longest name DNS can carry.
+const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+
 describe('normaliseHostname', () => {
   it.each([
     ['home.example.test', 'home.example.test'],
@@ -35,6 +38,15 @@ describe('normaliseHostname', () => {
     [`${'a'.repeat(64)}.example.test`, undefined],
     [`${'a'.repeat(63)}.example.test`, `${'a'.repeat(63)}.example.test`],
     [`${'abcdefghi.'.repeat(25)}test`, undefined],
+    [longest, longest],
+    [`a${longest}`, undefined],
+    ['example.test', 'example.test'],
+    ['a.example.test', 'a.example.test'],
+    ['home.a1', 'home.a1'],
+    ['home.1a', 'home.1a'],
+    ['home.123.test', 'home.123.test'],
+    ['10.0.0.10', undefined],
+    ['.', undefined],
   ])('%j → %j', (text, expected) => {
     expect(normaliseHostname(text)).toBe(expected);
   });
@@ -46,6 +58,9 @@ describe('normaliseAddress', () => {
     ['::ffff:10.10.0.1', { family: 'ipv4', address: '10.10.0.1' }],
     ['2001:DB8:0:0:0:0:0:7', { family: 'ipv6', address: '2001:db8::7' }],
     [' 2001:db8::7 ', { family: 'ipv6', address: '2001:db8::7' }],
+    ['::ffff:198.51.100.10', { family: 'ipv4', address: '198.51.100.10' }],
+    ['1::ffff:10.0.0.1', { family: 'ipv6', address: '1::ffff:a00:1' }],
+    ['::ffff:10.0.0.1x', undefined],
     ['fe80::1%eth0', undefined],
     ['203.0.113', undefined],
     ['203.0.113.007', undefined],
@@ -91,12 +106,15 @@ describe('readAddresses', () => {
     expect(r.ok ? '' : r.reason).toMatch(reason);
   });
 
-  it('takes a public source address when myip is missing (the spec rule)', () => {
-    expect(readAddresses(req('hostname=x', '203.0.113.9'), publicRanges)).toEqual({
-      ok: true,
-      addresses: { ipv4: '203.0.113.9' },
-    });
-  });
+  it.each(['hostname=x', 'myip=', 'myip=%20', 'myip=NO&myipv6=%20'])(
+    'takes a public source address when myip is missing (the spec rule): %s',
+    (query) => {
+      expect(readAddresses(req(query, '203.0.113.9'), publicRanges)).toEqual({
+        ok: true,
+        addresses: { ipv4: '203.0.113.9' },
+      });
+    },
+  );
 
   it('refuses documentation addresses unless publicRanges names them', () => {
     expect(readAddresses(req('myip=203.0.113.7'), []).ok).toBe(false);
@@ -142,6 +160,7 @@ describe('planUpdate', () => {
     ],
     ['hostname=other.example.test&myip=203.0.113.8', ['nohost'], null],
     ['hostname=other.example.test,home&myip=203.0.113.8', ['nohost', 'notfqdn'], null],
+    ['hostname=home.example.test,%20&myip=203.0.113.8', ['good 203.0.113.8'], { ipv4: '203.0.113.8' }],
     [
       'hostname=home.example.test&myip=203.0.113.8&system=dyndns&wildcard=NOCHG&mx=NOCHG&backmx=NOCHG&offline=YES',
       ['good 203.0.113.8'],
@@ -184,6 +203,34 @@ describe('planUpdate', () => {
       publicRanges,
     );
     expect(plan.lines).toEqual(['good 203.0.113.7,2001:db8::9']);
+  });
+
+  it.each([
+    ['hostname=home.example.test&myip=10.0.0.1', /myip 10\.0\.0\.1 is private/],
+    ['myip=203.0.113.8', /^no hostname$/],
+    [
+      `hostname=${Array.from({ length: 21 }, (_, i) => `h${i}.example.test`).join(',')}&myip=203.0.113.8`,
+      /^21 hostnames \(at most 20\)$/,
+    ],
+  ])('a request refused as a whole (%s) answers one line, no hosts, and says why', (query, why) => {
+    const plan = planUpdate(req(query), client, lastPushed, publicRanges);
+    expect(plan.lines).toHaveLength(1);
+    expect(plan.hosts).toEqual([]);
+    expect(plan.refusal).toMatch(why);
+  });
+
+  it('names a hostname that is no FQDN trimmed and cut to 253 characters', () => {
+    const long = `${'x_'.repeat(150)}.test`;
+    const plan = planUpdate(
+      req(`hostname=%20bad_name%20,${long}&myip=203.0.113.8`),
+      client,
+      lastPushed,
+      publicRanges,
+    );
+    expect(plan.hosts).toEqual([
+      { hostname: 'bad_name', code: 'notfqdn' },
+      { hostname: long.slice(0, 253), code: 'notfqdn' },
+    ]);
   });
 
   it('says why a whole request was refused, for the audit log, and never says it for a per-host answer', () => {
