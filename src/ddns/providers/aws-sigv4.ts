@@ -82,7 +82,6 @@ export function canonicalUri(pathname: string): string {
 /** The query string's parameters encoded, sorted by name then value, joined with `&`. */
 export function canonicalQuery(search: string): string {
   const raw = search.startsWith('?') ? search.slice(1) : search;
-  if (raw === '') return '';
   return raw
     .split('&')
     .filter((pair) => pair !== '')

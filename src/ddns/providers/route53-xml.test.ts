@@ -37,6 +37,8 @@ describe('Route 53 names and TXT strings', () => {
     ['back\\slash', '"back\\\\slash"'],
     ['é', '"\\303\\251"'],
     ['tab\there', '"tab\\011here"'],
+    ['del\x7f', '"del\\177"'],
+    ['~', '"~"'],
     ['x'.repeat(255), `"${'x'.repeat(255)}"`],
     ['x'.repeat(256), `"${'x'.repeat(255)}" "x"`],
     ['y'.repeat(600), `"${'y'.repeat(255)}" "${'y'.repeat(255)}" "${'y'.repeat(90)}"`],
@@ -52,11 +54,13 @@ describe('Route 53 names and TXT strings', () => {
     ['"\\q"', 'q'],
     ['"ünï"', 'ünï'],
     ['"😀"', '😀'],
+    ['\t"a"\n', 'a'],
+    ['""', ''],
   ])('txtFromRoute53(%j) = %j', (value, text) => {
     expect(txtFromRoute53(value)).toBe(text);
   });
 
-  it.each(['unquoted', '"open', '"a" b', '', '   ', '"ends with \\'])(
+  it.each(['unquoted', '"open', '"a" b', '', '   ', '"ends with \\', 'x"a"'])(
     'txtFromRoute53(%j) is not TXT',
     (value) => {
       expect(txtFromRoute53(value)).toBeUndefined();
@@ -110,7 +114,7 @@ describe('Route 53 documents', () => {
     });
     expect(
       parseHostedZonesByName(
-        `<ListHostedZonesByNameResponse><HostedZones><HostedZone><Id>bad id!</Id><Name>x.</Name></HostedZone></HostedZones></ListHostedZonesByNameResponse>`,
+        `<ListHostedZonesByNameResponse><HostedZones><HostedZone><Id>bad id/Z1</Id><Name>x.</Name></HostedZone></HostedZones></ListHostedZonesByNameResponse>`,
       ).ok,
     ).toBe(false);
     expect(
@@ -163,6 +167,41 @@ describe('Route 53 documents', () => {
     });
   });
 
+  it('answers of another kind, and fields not as documented, are refused with a reason', () => {
+    expect(parseGetHostedZone('<GetChangeResponse/>')).toEqual({
+      ok: false,
+      reason: '<GetChangeResponse> instead of <GetHostedZoneResponse>',
+    });
+    expect(parseRecordSets('<GetChangeResponse/>')).toEqual({
+      ok: false,
+      reason: '<GetChangeResponse> instead of <ListResourceRecordSetsResponse>',
+    });
+    expect(
+      parseHostedZonesByName(
+        `<ListHostedZonesByNameResponse><HostedZones><HostedZone><Id>A/hostedzone/B</Id><Name>x.</Name></HostedZone></HostedZones></ListHostedZonesByNameResponse>`,
+      ),
+    ).toEqual({ ok: true, value: [{ id: 'A/hostedzone/B', name: 'x', private: false }] });
+    const sets = (type: string, ttl: string): string =>
+      `<ListResourceRecordSetsResponse><ResourceRecordSets><ResourceRecordSet><Name>a.</Name><Type>${type}</Type><TTL>${ttl}</TTL>` +
+      `</ResourceRecordSet></ResourceRecordSets></ListResourceRecordSetsResponse>`;
+    expect(parseRecordSets(sets('A', '60')).ok).toBe(true);
+    for (const [type, ttl] of [
+      ['&lt;A', '60'],
+      ['AAAAAAAAAAAX1', '60'],
+      ['A', 'x5'],
+      ['A', '12345678901'],
+    ] as const)
+      expect(parseRecordSets(sets(type, ttl)).ok).toBe(false);
+    const two = parseRecordSets(sets('a', 'y'));
+    expect(!two.ok && two.reason).toMatch(/^0\.type: .+; 0\.ttl: /);
+    expect(
+      parseChangeInfo(
+        `<GetChangeResponse><ChangeInfo><Id>C/change/1</Id><Status>INSYNC</Status></ChangeInfo></GetChangeResponse>`,
+        'GetChangeResponse',
+      ),
+    ).toEqual({ ok: true, value: { id: 'C/change/1', status: 'INSYNC' } });
+  });
+
   it('change info of either answer, the id without its prefix', () => {
     const info = (root: string, status: string): string =>
       `<${root} xmlns="${ns}"><ChangeInfo><Id>/change/C2</Id><Status>${status}</Status><SubmittedAt>2026-11-28T12:00:00Z</SubmittedAt></ChangeInfo></${root}>`;
@@ -197,12 +236,19 @@ describe('Route 53 documents', () => {
     );
     expect(
       parseError(
-        `<InvalidChangeBatch xmlns="${ns}"><Messages><Message>one</Message><Message>two</Message></Messages></InvalidChangeBatch>`,
+        `<InvalidChangeBatch xmlns="${ns}"><Messages><Message> one </Message><Message>two\n</Message></Messages></InvalidChangeBatch>`,
       ),
     ).toEqual({ ok: true, value: { code: 'InvalidChangeBatch', message: 'one; two' } });
     expect(parseError('<html/>')).toEqual({ ok: false, reason: '<html> is not an error answer' });
     expect(parseError(`<ErrorResponse><Error><Code></Code></Error></ErrorResponse>`).ok).toBe(false);
-    expect(parseError('nope').ok).toBe(false);
+    expect(parseError('nope')).toEqual({
+      ok: false,
+      reason: 'not XML (text outside the root element at offset 0)',
+    });
+    expect(parseError('<html><Error><Code>X</Code></Error></html>')).toEqual({
+      ok: false,
+      reason: '<html> is not an error answer',
+    });
     expect(parseError(`<!DOCTYPE x [<!ENTITY a "b">]><ErrorResponse/>`).ok).toBe(false);
   });
 });

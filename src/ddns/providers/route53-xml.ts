@@ -57,7 +57,7 @@ export function txtFromRoute53(value: string): string | undefined {
   const bytes: number[] = [];
   let i = 0;
   const s = value.trim();
-  let pieces = 0;
+  let quoted = false;
   while (i < s.length) {
     if (s[i] === ' ') {
       i++;
@@ -81,16 +81,15 @@ export function txtFromRoute53(value: string): string | undefined {
           continue;
         }
         i++;
-        if (i >= s.length) return undefined;
       }
       const char = String.fromCodePoint(s.codePointAt(i) ?? 0);
       bytes.push(...Buffer.from(char, 'utf8'));
       i += char.length;
     }
     if (!closed) return undefined;
-    pieces++;
+    quoted = true;
   }
-  return pieces === 0 ? undefined : Buffer.from(bytes).toString('utf8');
+  return quoted ? Buffer.from(bytes).toString('utf8') : undefined;
 }
 
 export interface Route53Change {

@@ -339,7 +339,7 @@ class FakeRoute53 {
     this.changes.set(id, { polls: 0 });
     return xml(
       `<?xml version="1.0" encoding="UTF-8"?>\n<ChangeResourceRecordSetsResponse xmlns="${ns}"><ChangeInfo>` +
-        `<Id>/change/${id}</Id><Status>PENDING</Status><SubmittedAt>2026-11-28T12:00:00.000Z</SubmittedAt>` +
+        `<Id>/change/${id}</Id><Status>${this.insyncAfterPolls === 0 ? 'INSYNC' : 'PENDING'}</Status><SubmittedAt>2026-11-28T12:00:00.000Z</SubmittedAt>` +
         `<Comment>${escape(childText(doc.root.children[0] ?? doc.root, 'Comment') ?? '')}</Comment>` +
         `</ChangeInfo></ChangeResourceRecordSetsResponse>`,
     );
@@ -524,7 +524,9 @@ describe('Route 53 adapter against a fake Route 53 that checks SigV4', () => {
 
   it('set with the values already held (any order, AAAA in another spelling) is changed:false and writes nothing', async () => {
     const r53 = client();
-    expect(await r53.set(ref('nas.example.com'), ['198.51.100.8', '198.51.100.9'], 60)).toEqual({
+    expect(
+      await r53.set(ref('nas.example.com'), ['198.51.100.9', '198.51.100.8', '198.51.100.9'], 60),
+    ).toEqual({
       ok: true,
       value: { changed: false },
     });
@@ -810,6 +812,194 @@ describe('Route 53 adapter against a fake Route 53 that checks SigV4', () => {
     expect(route53Provider.settings.safeParse({ hostedZoneId: 'Z1/../x' }).success).toBe(false);
     expect(route53Provider.secrets.safeParse({ accessKeyId: AK, secretAccessKey: ' ' }).success).toBe(false);
     expect(route53Provider.secrets.safeParse({ accessKeyId: AK, secretAccessKey: SK }).success).toBe(true);
+  });
+});
+
+describe('Route 53 adapter: edges', () => {
+  it('set to values that only partly overlap what is held writes them all', async () => {
+    const r53 = client();
+    expect(await r53.set(ref('nas.example.com'), ['198.51.100.8', '203.0.113.1'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(fake.setOf('nas.example.com.', 'A')?.values).toEqual(['198.51.100.8', '203.0.113.1']);
+    expect(await r53.set(ref('nas.example.com'), ['198.51.100.8', '203.0.113.1', '203.0.113.2'], 60)).toEqual(
+      {
+        ok: true,
+        value: { changed: true },
+      },
+    );
+    expect(fake.setOf('nas.example.com.', 'A')?.values).toEqual([
+      '198.51.100.8',
+      '203.0.113.1',
+      '203.0.113.2',
+    ]);
+  });
+
+  it('the change batch carries a comment saying what Gatehouse does', async () => {
+    const r53 = client();
+    await r53.set(ref('new.example.com'), ['203.0.113.5'], 60);
+    await r53.delete?.(ref('new.example.com'));
+    expect(writes().map((w) => /<Comment>([^<]*)<\/Comment>/.exec(w.body)?.[1])).toEqual([
+      'Gatehouse sets new.example.com A',
+      'Gatehouse removes new.example.com A',
+    ]);
+  });
+
+  it('a change INSYNC at once needs no GetChange and no wait', async () => {
+    fake.insyncAfterPolls = 0;
+    const asked = clock.sleepsAsked().length;
+    expect(await client().set(ref('home.example.com'), ['203.0.113.9'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(polls()).toHaveLength(0);
+    expect(clock.sleepsAsked()).toHaveLength(asked);
+  });
+
+  it('a TXT value that is not quoted strings is transient for read and set', async () => {
+    fake
+      .zone('Z1EXAMPLE')
+      ?.sets.push({ name: 'odd.example.com.', type: 'TXT', ttl: 60, values: ['bare words'] });
+    const r53 = client();
+    const odd = ref('odd.example.com', 'TXT');
+    const expected = {
+      ok: false,
+      error: {
+        kind: 'transient',
+        message: 'Route 53: odd.example.com TXT holds a value that is not quoted strings: "bare words"',
+      },
+    };
+    expect(await r53.read?.(odd)).toEqual(expected);
+    expect(await r53.set(odd, ['x'], 60)).toEqual(expected);
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('TXT values are never taken for addresses; an AAAA value that is not one is sent as it is', async () => {
+    const r53 = client();
+    expect(await r53.set(ref('t.example.com', 'TXT'), ['2001:DB8:0::1'], 60)).toMatchObject({ ok: true });
+    expect(fake.setOf('t.example.com.', 'TXT')?.values).toEqual(['"2001:DB8:0::1"']);
+    const bad = await r53.set(ref('home.example.com', 'AAAA'), ['not-an-address'], 60);
+    expect(bad).toMatchObject({ ok: false, error: { kind: 'config', code: 'InvalidChangeBatch' } });
+    expect(writes()[1]?.body).toContain('<Value>not-an-address</Value>');
+  });
+
+  it('the apex is in its zone; delete outside the zone is config', async () => {
+    const r53 = client();
+    expect(await r53.read?.(ref('example.com'))).toEqual({ ok: true, value: { values: [], ttl: null } });
+    expect(await r53.delete?.(ref('home.example.org'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config' },
+    });
+  });
+
+  it('a zone name that is not in the account is not taken for the next zone in the listing', async () => {
+    const r = await client().read?.(ref('x.aaa.com', 'A', 'aaa.com'));
+    expect(r).toMatchObject({ ok: false, error: { kind: 'config', code: 'NoSuchHostedZone' } });
+  });
+
+  it('test(zone) names a missing zone and fails when the zone cannot be read', async () => {
+    expect(await client().test('example.org')).toEqual({
+      ok: false,
+      error: {
+        kind: 'config',
+        code: 'NoSuchHostedZone',
+        message: 'Route 53: no public hosted zone example.org in this account',
+      },
+    });
+    const real = fake.handle.bind(fake);
+    fake.handle = (req) => (req.url.includes('/rrset') ? { status: 503, body: 'down' } : real(req));
+    try {
+      expect(await client().test('example.com')).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    } finally {
+      fake.handle = real;
+    }
+  });
+
+  it('a hosted zone that is gone is looked up again; other failures keep the zone', async () => {
+    const r53 = client();
+    await r53.read?.(ref('home.example.com'));
+    fake.next.push(errorAnswer(503, 'ServiceUnavailable', 'down', 'Receiver'));
+    await r53.read?.(ref('home.example.com'));
+    expect(await r53.read?.(ref('home.example.com'))).toMatchObject({ ok: true });
+    expect(api.requests.filter((r) => r.url.includes('hostedzonesbyname'))).toHaveLength(1);
+    const zone = fake.zone('Z1EXAMPLE');
+    if (zone) zone.id = 'Z3MOVED';
+    expect(await r53.read?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config', code: 'NoSuchHostedZone' },
+    });
+    expect(await r53.read?.(ref('home.example.com'))).toMatchObject({
+      ok: true,
+      value: { values: ['198.51.100.7'] },
+    });
+    expect(api.requests.filter((r) => r.url.includes('hostedzonesbyname'))).toHaveLength(2);
+  });
+
+  it('a weighted set is named as such', async () => {
+    expect(await client().read?.(ref('lb.example.com'))).toEqual({
+      ok: false,
+      error: {
+        kind: 'config',
+        code: 'not-simple',
+        message:
+          'Route 53: lb.example.com A is a weighted, latency, failover or geolocation record set; Gatehouse changes only simple record sets',
+      },
+    });
+  });
+
+  it('an endpoint with trailing slashes works; a long error message is cut', async () => {
+    expect(
+      await client(undefined, { endpoint: `${api.baseUrl}//` }).read?.(ref('home.example.com')),
+    ).toMatchObject({
+      ok: true,
+    });
+    fake.next.push(errorAnswer(400, 'Throttling', 'x'.repeat(1000)));
+    const r = await client().read?.(ref('home.example.com'));
+    expect(!r?.ok && r?.error.message).toBe(
+      `Route 53: GET /2013-04-01/hostedzonesbyname: HTTP 400 Throttling: ${'x'.repeat(300)}`,
+    );
+  });
+
+  it('a 300 answer is not taken for a result', async () => {
+    fake.next.push({
+      status: 300,
+      body: `<ListHostedZonesByNameResponse xmlns="${ns}"><HostedZones/></ListHostedZonesByNameResponse>`,
+    });
+    const r = await client().test();
+    expect(r).toMatchObject({ ok: false, error: { kind: 'transient', code: 'HTTP 300' } });
+  });
+
+  it('the descriptor: kind, label, documentation, fields and abilities', () => {
+    expect(route53Provider).toMatchObject({
+      kind: 'route53',
+      label: 'AWS Route 53',
+      docsUrl: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html',
+      can: { read: true, txt: true },
+    });
+    expect(route53Provider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['accessKeyId', true, false],
+      ['secretAccessKey', true, false],
+      ['sessionToken', true, true],
+      ['hostedZoneId', false, true],
+      ['endpoint', false, true],
+    ]);
+    expect(route53Provider.fields.every((f) => f.label !== '' && f.help !== '')).toBe(true);
+    expect(route53Provider.fields.filter((f) => f.help !== undefined)).toHaveLength(4);
+    const r53 = client();
+    expect([r53.kind, r53.can]).toEqual(['route53', { read: true, txt: true }]);
+  });
+
+  it('settings and secrets are checked and trimmed', () => {
+    for (const endpoint of ['xhttp://x', 'httpsx://x'])
+      expect(route53Provider.settings.safeParse({ endpoint }).success).toBe(false);
+    expect(route53Provider.settings.parse({ hostedZoneId: ' Z1EXAMPLE ' }).hostedZoneId).toBe('Z1EXAMPLE');
+    const bad = route53Provider.settings.safeParse({ hostedZoneId: 'bad Z1' });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error)).toContain('a hosted zone id such as');
+    expect(
+      route53Provider.secrets.parse({ accessKeyId: ' AK ', secretAccessKey: ' S ', sessionToken: ' T ' }),
+    ).toEqual({ accessKeyId: 'AK', secretAccessKey: 'S', sessionToken: 'T' });
   });
 });
 

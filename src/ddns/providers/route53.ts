@@ -99,10 +99,9 @@ function fromRoute53(type: RecordType, value: string): string | undefined {
   return type === 'TXT' ? txtFromRoute53(value) : canonicalAddress(type, value);
 }
 
+/** Both sorted and without repeats. */
 function sameValues(a: readonly string[], b: readonly string[]): boolean {
-  const x = [...new Set(a)].sort();
-  const y = [...new Set(b)].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** What the engine acts on for Route 53's error codes (the AWS word is kept as the failure's code). */
@@ -134,11 +133,7 @@ export function failureKindOf(code: string, action?: 'UPSERT' | 'DELETE'): Provi
 
 function createRoute53(settings: Route53Settings, secrets: Route53Secrets, deps: ProviderDeps): DnsProvider {
   const base = settings.endpoint.replace(/\/+$/, '');
-  const credentials: AwsCredentials = {
-    accessKeyId: secrets.accessKeyId,
-    secretAccessKey: secrets.secretAccessKey,
-    ...(secrets.sessionToken === undefined ? {} : { sessionToken: secrets.sessionToken }),
-  };
+  const credentials: AwsCredentials = secrets;
   /** Hosted zone id of each zone name, found once per client; forgotten when Route 53 says it is gone. */
   const zoneIds = new Map<string, string>();
 
@@ -157,12 +152,7 @@ function createRoute53(settings: Route53Settings, secrets: Route53Secrets, deps:
       scope,
       deps.clock.now(),
     );
-    const request: ProviderRequest = {
-      method,
-      url,
-      headers: signed.headers,
-      ...(body === undefined ? {} : { body }),
-    };
+    const request: ProviderRequest = { method, url, headers: signed.headers, body };
     const r = await providerRequest(deps, label, request);
     if (!r.ok) return r;
     const answer = r.value;
