@@ -5,6 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { alertsAuditTypes } from '../../src/alerts/capability.js';
+import { coreAuditTypes } from '../../src/audit/core-types.js';
+import { systemClock } from '../../src/core/clock.js';
+import { ddnsInboundAuditTypes } from '../../src/ddns/inbound/audit-types.js';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import { addr } from '../testbed/plan.js';
 import { e2eSkipReason } from './support.js';
@@ -46,6 +52,8 @@ describe.skipIf(skip !== undefined)('inbound dyndns2 endpoint with the real ddcl
   // Unset when `up` failed: afterAll must not hide that error behind a TypeError.
   let bed = undefined as unknown as Testbed;
   let dir = '';
+  let dataDir = '';
+  let serverProcess: ChildProcess | undefined;
   let runs = 0;
 
   const facts = (): Facts => {
@@ -148,10 +156,10 @@ describe.skipIf(skip !== undefined)('inbound dyndns2 endpoint with the real ddcl
     bed = await Testbed.up('nat');
     dir = path.join(bed.dir, 'ddns-inbound');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const dataDir = path.join(dir, 'data');
+    dataDir = path.join(dir, 'data');
     fs.mkdirSync(dataDir, { mode: 0o700 });
     const clientsFile = writePrivate('clients.json', JSON.stringify(clients));
-    bed.spawn('gw', serverName, [
+    serverProcess = bed.spawn('gw', serverName, [
       process.execPath,
       '--import',
       'tsx',
@@ -161,7 +169,7 @@ describe.skipIf(skip !== undefined)('inbound dyndns2 endpoint with the real ddcl
       dataDir,
       clientsFile,
       publicRanges,
-    ]);
+    ]).child;
     await waitFor(
       'the endpoint listening',
       () => Promise.resolve(bed.log(serverName).includes('"ready"') || undefined),
@@ -365,5 +373,36 @@ describe.skipIf(skip !== undefined)('inbound dyndns2 endpoint with the real ddcl
     const log = bed.log(serverName);
     for (const c of clients) expect(log).not.toContain(c.password);
     expect(log).not.toMatch(/authorization|not-the-password/i);
+  });
+  it("the server's real store: lastUsedAt of both clients, one audit record per answer, no password anywhere", async () => {
+    const answered = facts().answered;
+    const accepted = answered.filter((a) => /^(good|nochg) /.test(a.body)).length;
+    // The server ends (SIGTERM, by its PID) so its store can be opened here; teardown would remove it.
+    const exited = new Promise((resolve) => serverProcess?.once('exit', resolve));
+    serverProcess?.kill('SIGTERM');
+    await exited;
+    const registry = coreAuditTypes();
+    registry.registerAuditTypes('alerts', alertsAuditTypes);
+    registry.registerAuditTypes('ddns', ddnsInboundAuditTypes);
+    const { store } = await openLowdbStore(dataDir, systemClock, { checkRecord: registry.checkRecord });
+    const stored = store.read().ddns.clients;
+    expect(stored.map((c) => [c.name, c.lastUsedAt === null])).toEqual([
+      ['router', false],
+      ['inadyn', false],
+    ]);
+    const audit = [...store.log('audit').newestFirst()];
+    const count = (type: string) => audit.filter((a) => a.type === type).length;
+    expect(count('ddns.client-added')).toBe(2);
+    expect(count('ddns.client-push')).toBe(accepted);
+    expect(count('ddns.client-refused')).toBe(answered.length - accepted);
+    expect(accepted).toBeGreaterThanOrEqual(4);
+    expect(answered.length - accepted).toBeGreaterThanOrEqual(7);
+    const files = fs.readdirSync(dataDir, { recursive: true, encoding: 'utf8' });
+    for (const f of files) {
+      const file = path.join(dataDir, f);
+      if (!fs.statSync(file).isFile()) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      for (const c of clients) expect(text, f).not.toContain(c.password);
+    }
   });
 });
