@@ -21,6 +21,8 @@ describe('subNameOf', () => {
     ['home.example.com', 'A', undefined],
     ['duckdns.org', 'A', undefined],
     ['-bad.duckdns.org', 'A', undefined],
+    ['home!.duckdns.org', 'A', undefined],
+    ['a.duckdns.org', 'A', 'a'],
     ['home.duckdns.org', 'TXT', 'home'],
     ['_acme-challenge.home.duckdns.org', 'TXT', 'home'],
     ['_acme-challenge.duckdns.org', 'TXT', undefined],
@@ -110,8 +112,26 @@ describe('DuckDNS against a fake DuckDNS', () => {
     client = clientWith(token);
   });
 
-  it('declares what DuckDNS can do', () => {
+  it('declares what DuckDNS can do, and its form', () => {
+    expect(client.kind).toBe('duckdns');
     expect(client.can).toEqual({ read: false, txt: true });
+    expect(duckdnsProvider).toMatchObject({
+      kind: 'duckdns',
+      label: 'DuckDNS',
+      docsUrl: 'https://www.duckdns.org/spec.jsp',
+    });
+    expect(duckdnsProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['token', true, false],
+      ['endpoint', false, true],
+    ]);
+    for (const f of duckdnsProvider.fields) {
+      expect(f.label).not.toBe('');
+      expect(f.help).toMatch(/\w/);
+    }
+    expect(duckdnsProvider.secrets.safeParse({ token: '  ' }).success).toBe(false);
+    expect(duckdnsProvider.secrets.parse({ token: ` ${token} ` })).toEqual({ token });
+    for (const endpoint of ['ftp://d.example/update', 'httpx://d.example/update', 'xhttp://d.example/update'])
+      expect(duckdnsProvider.settings.safeParse({ endpoint }).success).toBe(false);
     expect(duckdnsProvider.can).toEqual(client.can);
     expect(duckdnsProvider.fields.find((f) => f.name === 'token')?.secret).toBe(true);
     expect(duckdnsProvider.settings.parse({})).toEqual({ endpoint: 'https://www.duckdns.org/update' });
@@ -185,28 +205,102 @@ describe('DuckDNS against a fake DuckDNS', () => {
     ]);
   });
 
+  it('TXT with the same value is NOCHANGE', async () => {
+    model.domains.set('home', { token, a: '198.51.100.1', aaaa: '', txt: 'same' });
+    expect(await client.set(ref('home.duckdns.org', 'TXT'), ['same'], 60)).toEqual({
+      ok: true,
+      value: { changed: false },
+    });
+  });
+
+  it('a TXT answer with another value, or a delete that leaves one, is transient', async () => {
+    model.forced.push({ body: 'OK\nold\nUPDATED' }, { body: 'OK\nstill\nUPDATED' });
+    const f = failureOf(await client.set(ref('home.duckdns.org', 'TXT'), ['new'], 60));
+    expect(f).toMatchObject({ kind: 'transient', code: 'OK' });
+    expect(f.message).toBe(
+      `DuckDNS: GET ${api.baseUrl}/update for home.duckdns.org: DuckDNS now holds the TXT "old", not the one sent`,
+    );
+    const g = failureOf((await client.delete?.(ref('home.duckdns.org', 'TXT'))) ?? { ok: true });
+    expect(g.message).toBe(
+      `DuckDNS: GET ${api.baseUrl}/update for home.duckdns.org: the TXT record is still there`,
+    );
+  });
+
+  it('a TXT delete outside DuckDNS is config, without a request', async () => {
+    expect(
+      failureOf((await client.delete?.(ref('_acme-challenge.example.com', 'TXT'))) ?? { ok: true }),
+    ).toEqual({
+      kind: 'config',
+      code: 'not-duckdns',
+      message: 'DuckDNS: _acme-challenge.example.com is not under a DuckDNS domain',
+    });
+    expect(api.requests).toHaveLength(0);
+  });
+
   it('a TXT value with & and = stays one parameter', async () => {
     expect((await client.set(ref('home.duckdns.org', 'TXT'), ['a&ip=198.51.100.66=b'], 60)).ok).toBe(true);
     expect(model.domains.get('home')).toMatchObject({ txt: 'a&ip=198.51.100.66=b', a: '198.51.100.1' });
   });
 
   it('deleting an address record is refused (DuckDNS clears both at once)', async () => {
-    expect(failureOf((await client.delete?.(ref('home.duckdns.org', 'A'))) ?? { ok: true })).toMatchObject({
+    expect(failureOf((await client.delete?.(ref('home.duckdns.org', 'A'))) ?? { ok: true })).toEqual({
       kind: 'config',
       code: 'no-delete',
+      message:
+        'DuckDNS: DuckDNS can only clear the A and AAAA records together, so A home.duckdns.org is left as it is',
     });
     expect(api.requests).toHaveLength(0);
   });
 
   it.each([
-    ['a name outside duckdns.org', ref('home.example.com', 'A'), ['203.0.113.7'], 'not-duckdns'],
-    ['a name below a DuckDNS domain for A', ref('x.home.duckdns.org', 'A'), ['203.0.113.7'], 'not-duckdns'],
-    ['two addresses', ref('home.duckdns.org', 'A'), ['203.0.113.7', '203.0.113.8'], 'one-value'],
-    ['no value', ref('home.duckdns.org', 'AAAA'), [], 'one-value'],
-    ['two TXT values', ref('home.duckdns.org', 'TXT'), ['a', 'b'], 'one-value'],
-    ['IPv6 in an A record', ref('home.duckdns.org', 'A'), ['2001:db8::1'], 'bad-address'],
-  ])('%s is config, without a request', async (_what, r, values, code) => {
-    expect(failureOf(await client.set(r, values, 60))).toMatchObject({ kind: 'config', code });
+    [
+      ref('home.example.com', 'A'),
+      ['203.0.113.7'],
+      'not-duckdns',
+      'home.example.com is not a DuckDNS domain: exactly <name>.duckdns.org',
+    ],
+    [
+      ref('x.home.duckdns.org', 'AAAA'),
+      ['2001:db8::1'],
+      'not-duckdns',
+      'x.home.duckdns.org is not a DuckDNS domain: exactly <name>.duckdns.org',
+    ],
+    [
+      ref('_acme-challenge.example.com', 'TXT'),
+      ['t'],
+      'not-duckdns',
+      '_acme-challenge.example.com is not a DuckDNS domain: a name ending in <name>.duckdns.org',
+    ],
+    [
+      ref('home.duckdns.org', 'A'),
+      ['203.0.113.7', '203.0.113.8'],
+      'one-value',
+      'a DuckDNS domain holds exactly one A record, not 2 (home.duckdns.org)',
+    ],
+    [
+      ref('home.duckdns.org', 'AAAA'),
+      [],
+      'one-value',
+      'a DuckDNS domain holds exactly one AAAA record, not 0 (home.duckdns.org)',
+    ],
+    [
+      ref('home.duckdns.org', 'TXT'),
+      ['a', 'b'],
+      'one-value',
+      'a DuckDNS domain holds exactly one TXT record, not 2 (home.duckdns.org)',
+    ],
+    [
+      ref('home.duckdns.org', 'A'),
+      ['2001:db8::1'],
+      'bad-address',
+      '2001:db8::1 is not an IPv4 address (home.duckdns.org)',
+    ],
+  ])('%j %j is config, without a request', async (r, values, code, why) => {
+    expect(failureOf(await client.set(r, values, 60))).toEqual({
+      kind: 'config',
+      code,
+      message: `DuckDNS: ${why}`,
+    });
     expect(api.requests).toHaveLength(0);
   });
 
@@ -215,6 +309,39 @@ describe('DuckDNS against a fake DuckDNS', () => {
     const f = failureOf(await client.set(ref('home.duckdns.org', 'A'), ['203.0.113.7'], 60));
     expect(f).toMatchObject({ kind: 'transient', code: 'OK' });
     expect(f.message).toContain('DuckDNS now holds "198.51.100.50", not 203.0.113.7');
+  });
+
+  it.each([
+    [
+      'an AAAA line holding an IPv4 address',
+      ref('home.duckdns.org', 'AAAA'),
+      '::cb00:7107',
+      'OK\n\n203.0.113.7\nUPDATED',
+    ],
+    [
+      'three lines for an address update',
+      ref('home.duckdns.org', 'A'),
+      '203.0.113.7',
+      'OK\n203.0.113.7\nUPDATED',
+    ],
+  ])('%s is transient', async (_what, r, value, body) => {
+    model.forced.push({ body });
+    expect(failureOf(await client.set(r, [value], 60))).toMatchObject({ kind: 'transient', code: 'OK' });
+  });
+
+  it('blank lines after the answer, CRLF and spaces are read through', async () => {
+    model.forced.push({ body: ' OK \r\n203.0.113.7\r\n\r\n NOCHANGE\r\n\r\n' });
+    expect(await client.set(ref('home.duckdns.org', 'A'), ['203.0.113.7'], 60)).toEqual({
+      ok: true,
+      value: { changed: false },
+    });
+  });
+
+  it('OK with HTTP 404 is unexpected', async () => {
+    model.forced.push({ status: 404, body: 'OK' });
+    expect(failureOf(await client.set(ref('home.duckdns.org', 'A'), ['203.0.113.7'], 60)).message).toContain(
+      'unexpected answer (HTTP 404, OK with HTTP 404)',
+    );
   });
 
   it('a plain OK (no verbose lines) is a change', async () => {
@@ -271,9 +398,10 @@ describe('DuckDNS against a fake DuckDNS', () => {
       value: { detail: 'DuckDNS has no read-only request: the token is checked by the first update' },
     });
     expect((await client.test('home.duckdns.org')).ok).toBe(true);
-    expect(failureOf(await client.test('example.com'))).toMatchObject({
+    expect(failureOf(await client.test('example.com'))).toEqual({
       kind: 'config',
       code: 'not-duckdns',
+      message: 'DuckDNS: example.com is not a DuckDNS domain (<name>.duckdns.org)',
     });
     expect(api.requests).toHaveLength(0);
   });

@@ -148,7 +148,12 @@ function createDuckdns(settings: DuckdnsSettings, secrets: DuckdnsSecrets, deps:
         );
       const family = ref.type === 'A' ? 'ipv4' : 'ipv6';
       if (familyOf(value) !== family)
-        return Promise.resolve(refuse(`${value} is not an ${family} address (${ref.name})`, 'bad-address'));
+        return Promise.resolve(
+          refuse(
+            `${value} is not an ${ref.type === 'A' ? 'IPv4' : 'IPv6'} address (${ref.name})`,
+            'bad-address',
+          ),
+        );
       return family === 'ipv4'
         ? update(sub, { ip: value }, addressCheck(value, 1))
         : update(sub, { ipv6: value }, addressCheck(value, 2));
