@@ -29,9 +29,12 @@ interface GandiSet {
 class FakeGandi {
   domains = new Map<string, GandiSet[]>();
   next: FakeApiAnswer | undefined;
+  /** When set, `next` waits for a request with this method. */
+  nextMethod: string | undefined;
 
   reset(): void {
     this.next = undefined;
+    this.nextMethod = undefined;
     this.domains = new Map([
       [
         'example.com',
@@ -67,7 +70,7 @@ class FakeGandi {
         'Unauthorized',
         'The server could not verify that you authorized to access the document you requested.',
       );
-    if (this.next) {
+    if (this.next && (this.nextMethod === undefined || this.nextMethod === req.method)) {
       const n = this.next;
       this.next = undefined;
       return n;
@@ -413,6 +416,188 @@ describe('Gandi LiveDNS adapter against a fake LiveDNS', () => {
   });
 });
 
+describe('Gandi LiveDNS adapter: edges', () => {
+  const onNext = (method: string, answer: FakeApiAnswer): void => {
+    fake.nextMethod = method;
+    fake.next = answer;
+  };
+
+  it('headers: Accept always, Content-Type only with a body; an endpoint with trailing slashes works', async () => {
+    const g = client(TOKEN, `${api.baseUrl}/v5/livedns//`);
+    await g.set(ref('home.example.com'), ['203.0.113.1'], 300);
+    await g.delete?.(ref('home.example.com'));
+    expect(api.requests.map((r) => [r.method, r.headers.accept, r.headers['content-type'] ?? null])).toEqual([
+      ['GET', 'application/json', null],
+      ['GET', 'application/json', null],
+      ['PUT', 'application/json', 'application/json'],
+      ['DELETE', 'application/json', null],
+    ]);
+    expect(api.requests.every((r) => r.url.startsWith('/v5/livedns/domains/'))).toBe(true);
+  });
+
+  it('set to values that only partly overlap what is held writes them', async () => {
+    expect(await client().set(ref('nas.example.com'), ['198.51.100.8', '203.0.113.7'], 1800)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(fake.of('nas', 'A')?.rrset_values).toEqual(['198.51.100.8', '203.0.113.7']);
+  });
+
+  it.each([
+    [200, { message: 'DNS Record Created' }, { ok: true, value: { changed: true } }],
+    [
+      404,
+      { code: 404, message: 'Unknown domain' },
+      {
+        ok: false,
+        error: {
+          kind: 'config',
+          code: 'HTTP 404',
+          message:
+            'Gandi LiveDNS: PUT /v5/livedns/domains/example.com/records/home/A: HTTP 404: Unknown domain',
+        },
+      },
+    ],
+    [
+      409,
+      { code: 409, cause: 'Conflict' },
+      {
+        ok: false,
+        error: {
+          kind: 'config',
+          code: 'HTTP 409',
+          message: 'Gandi LiveDNS: PUT /v5/livedns/domains/example.com/records/home/A: HTTP 409: Conflict',
+        },
+      },
+    ],
+    [
+      400,
+      { code: 400, errors: [{ description: 'too short' }, { name: 'rrset_ttl' }] },
+      {
+        ok: false,
+        error: {
+          kind: 'config',
+          code: 'HTTP 400',
+          message:
+            'Gandi LiveDNS: PUT /v5/livedns/domains/example.com/records/home/A: HTTP 400: ?: too short; rrset_ttl: ',
+        },
+      },
+    ],
+    [
+      400,
+      'oops',
+      {
+        ok: false,
+        error: {
+          kind: 'config',
+          code: 'HTTP 400',
+          message: 'Gandi LiveDNS: PUT /v5/livedns/domains/example.com/records/home/A: HTTP 400',
+        },
+      },
+    ],
+    [
+      300,
+      { message: 'Multiple Choices' },
+      {
+        ok: false,
+        error: {
+          kind: 'transient',
+          code: 'HTTP 300',
+          message:
+            'Gandi LiveDNS: PUT /v5/livedns/domains/example.com/records/home/A: HTTP 300: Multiple Choices',
+        },
+      },
+    ],
+  ])('a PUT answered %i', async (status, body, expected) => {
+    onNext('PUT', { status, body });
+    expect(await client().set(ref('home.example.com'), ['203.0.113.1'], 300)).toEqual(expected);
+  });
+
+  it('a PUT that fails in transport or with 5xx is transient', async () => {
+    onNext('PUT', { status: 503, body: 'down' });
+    expect(await client().set(ref('home.example.com'), ['203.0.113.1'], 300)).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', code: 'HTTP 503' },
+    });
+  });
+
+  it('delete: 404 is done, 400 is config, 5xx is transient, outside the zone is config', async () => {
+    onNext('DELETE', { status: 400, body: { code: 400, message: 'Bad Request' } });
+    expect(await client().delete?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config', code: 'HTTP 400' },
+    });
+    onNext('DELETE', { status: 503, body: 'down' });
+    expect(await client().delete?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', code: 'HTTP 503' },
+    });
+    expect(await client().delete?.(ref('home.example.org'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config' },
+    });
+    expect(fake.of('home', 'A')).toBeDefined();
+  });
+
+  it('odd answers to the domain check, the record read and the domain list are transient and say so', async () => {
+    onNext('GET', { status: 409, body: { code: 409, message: 'Conflict' } });
+    expect(await client().read?.(ref('home.example.com'))).toEqual({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: 'HTTP 409',
+        message: 'Gandi LiveDNS: GET /v5/livedns/domains/example.com: HTTP 409: Conflict',
+      },
+    });
+    onNext('GET', { status: 200, body: { name: 'example.com' } });
+    expect(await client().read?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', message: expect.stringContaining('not as documented') },
+    });
+    const g = client();
+    await g.read?.(ref('home.example.com'));
+    onNext('GET', { status: 409, body: { code: 409, message: 'Conflict' } });
+    expect(await g.read?.(ref('home.example.com'))).toEqual({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: 'HTTP 409',
+        message: 'Gandi LiveDNS: GET /v5/livedns/domains/example.com/records/home/A: HTTP 409: Conflict',
+      },
+    });
+    onNext('GET', { status: 503, body: 'down' });
+    expect(await g.read?.(ref('home.example.com'))).toMatchObject({ ok: false, error: { code: 'HTTP 503' } });
+    onNext('GET', { status: 409, body: { code: 409, message: 'Conflict' } });
+    expect(await g.test()).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', message: expect.stringContaining('HTTP 409: Conflict') },
+    });
+    onNext('GET', { status: 200, body: { domains: [] } });
+    expect(await g.test()).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', message: expect.stringContaining('not as documented') },
+    });
+  });
+
+  it('the descriptor: kind, label, documentation, fields and abilities', () => {
+    expect(gandiProvider).toMatchObject({
+      kind: 'gandi',
+      label: 'Gandi LiveDNS',
+      docsUrl: 'https://api.gandi.net/docs/livedns/',
+      can: { read: true, txt: true },
+    });
+    expect(gandiProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['token', true, false],
+      ['endpoint', false, true],
+    ]);
+    expect(gandiProvider.fields.every((f) => f.label !== '' && (f.help ?? '') !== '')).toBe(true);
+    const g = client();
+    expect([g.kind, g.can]).toEqual(['gandi', { read: true, txt: true }]);
+    for (const endpoint of ['xhttp://x', 'httpsx://x'])
+      expect(gandiProvider.settings.safeParse({ endpoint }).success).toBe(false);
+  });
+});
+
 describe('Gandi pieces', () => {
   it.each([
     ['home.example.com', 'example.com', 'home'],
@@ -437,6 +622,9 @@ describe('Gandi pieces', () => {
     ['plain', 'plain'],
     ['"a" "b"', 'ab'],
     [' "x" ', 'x'],
+    ['"abc', 'abc'],
+    ['"a\\', 'a\\'],
+    ['"a\\"b"', 'a"b'],
   ])('unquoteTxt(%j) = %j', (value, text) => {
     expect(unquoteTxt(value)).toBe(text);
   });
