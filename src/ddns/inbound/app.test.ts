@@ -45,11 +45,13 @@ function setup(options: Setup = {}) {
     await next();
   });
   app.route('/', inbound);
-  const get = (path: string, auth?: string, peer = '10.10.0.1', method = 'GET') =>
-    app.request(`http://10.10.0.2${path}`, {
-      method,
-      headers: { 'x-test-peer': peer, ...(auth === undefined ? {} : { authorization: auth }) },
-    });
+  const get = (path: string, auth?: string, peer = '10.10.0.1', method = 'GET'): Promise<Response> =>
+    Promise.resolve(
+      app.request(`http://10.10.0.2${path}`, {
+        method,
+        headers: { 'x-test-peer': peer, ...(auth === undefined ? {} : { authorization: auth }) },
+      }),
+    );
   return { store, clock, logger, pushed, get, registry };
 }
 
@@ -258,6 +260,20 @@ describe('inbound dyndns2 endpoint', () => {
     expect(await after.text()).toBe('good 203.0.113.7');
     // Success clears the user name's failures.
     expect(t.store.read().lockouts.map((l) => l.key)).not.toContain('dyndns2-user:fritzbox');
+  });
+
+  it('lets no more parallel guesses through than the free attempts (5 × 401, the rest 429)', async () => {
+    const t = await withClient();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        t.get('/nic/update?hostname=home.example.test&myip=203.0.113.7', basic('fritzbox', `guess-${i}`)),
+      ),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    // Five failures: the lockout holds now, for the right password too.
+    expect((await t.get('/nic/update?hostname=home.example.test&myip=203.0.113.7', t.auth)).status).toBe(429);
+    expect(t.pushed).toEqual([]);
   });
 
   it.each(['POST', 'PUT', 'DELETE', 'HEAD'])(
