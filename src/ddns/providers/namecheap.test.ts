@@ -39,16 +39,45 @@ describe('parseNamecheapAnswer', () => {
       ip: '203.0.113.7',
     });
   });
-  it('reads every error, entities decoded', () => {
+  it('reads every error, entities and CDATA decoded', () => {
     expect(
-      parseNamecheapAnswer(interfaceResponse({ errors: ['Passwords do not match', 'a &amp; b &lt;c&gt;'] })),
-    ).toEqual({ errCount: 2, errors: ['Passwords do not match', 'a & b <c>'] });
+      parseNamecheapAnswer(
+        interfaceResponse({
+          errors: ['Passwords do not match', 'a &amp; b &lt;c&gt; &quot;d&apos;', '<![CDATA[in <cdata>]]>'],
+        }),
+      ),
+    ).toEqual({ errCount: 3, errors: ['Passwords do not match', `a & b <c> "d'`, 'in <cdata>'] });
+  });
+  it.each([
+    [
+      'lower-case tags, a root with attributes, Err12',
+      '<interface-response xmlns="x"><ip>203.0.113.7</ip><errcount>1</errcount><errors><Err12>x</Err12></errors></interface-response>',
+      { errCount: 1, errors: ['x'], ip: '203.0.113.7' },
+    ],
+    [
+      'an IP with spaces',
+      '<interface-response><IP> 203.0.113.7 </IP><ErrCount>0</ErrCount></interface-response>',
+      { errCount: 0, errors: [], ip: '203.0.113.7' },
+    ],
+    [
+      'a blank IP',
+      '<interface-response><IP> </IP><ErrCount>0</ErrCount></interface-response>',
+      { errCount: 0, errors: [] },
+    ],
+    [
+      'exactly the size limit',
+      `<interface-response><ErrCount>0</ErrCount>${' '.repeat(16_384 - 63)}</interface-response>`,
+      { errCount: 0, errors: [] },
+    ],
+  ])('reads %s', (_what, text, expected) => {
+    expect(parseNamecheapAnswer(text)).toEqual(expected);
   });
   it.each([
     ['JSON', '{"ok":true}'],
     ['HTML', '<html><body>502</body></html>'],
     ['no ErrCount', '<interface-response><IP>1.2.3.4</IP></interface-response>'],
     ['a non-number ErrCount', '<interface-response><ErrCount>x</ErrCount></interface-response>'],
+    ['another root', '<interface-responses><ErrCount>0</ErrCount></interface-responses>'],
     ['a huge body', `<interface-response><ErrCount>0</ErrCount>${' '.repeat(20_000)}</interface-response>`],
   ])('%s is not the answer', (_what, text) => {
     expect(parseNamecheapAnswer(text)).toBeUndefined();
@@ -158,7 +187,30 @@ describe('Namecheap against a fake dynamic DNS endpoint', () => {
       domain: 'example.com',
       endpoint: 'https://dynamicdns.park-your-domain.com/update',
     });
-    expect(namecheapProvider.settings.safeParse({ domain: 'not a domain' }).success).toBe(false);
+    for (const domain of ['not a domain', 'example', 'example.com!', '!example.com', '-a.com'])
+      expect(namecheapProvider.settings.safeParse({ domain }).success).toBe(false);
+    for (const domain of ['x.com', 'example.co.uk'])
+      expect(namecheapProvider.settings.safeParse({ domain }).success).toBe(true);
+    for (const endpoint of ['ftp://n.example/update', 'httpx://n.example/update', 'xhttp://n.example/update'])
+      expect(namecheapProvider.settings.safeParse({ domain: 'example.com', endpoint }).success).toBe(false);
+    expect(namecheapProvider.secrets.safeParse({ password: '  ' }).success).toBe(false);
+    expect(namecheapProvider.secrets.parse({ password: ` ${password} ` })).toEqual({ password });
+    expect(namecheapProvider).toMatchObject({
+      kind: 'namecheap',
+      label: 'Namecheap (Dynamic DNS)',
+      docsUrl:
+        'https://www.namecheap.com/support/knowledgebase/article.aspx/29/11/how-to-dynamically-update-the-hosts-ip-with-an-http-request/',
+    });
+    expect(client.kind).toBe('namecheap');
+    expect(namecheapProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['domain', false, false],
+      ['password', true, false],
+      ['endpoint', false, true],
+    ]);
+    for (const f of namecheapProvider.fields) {
+      expect(f.label).not.toBe('');
+      expect(f.help).toMatch(/\w/);
+    }
   });
 
   it('updates a host with host=, domain=, password=, ip=; other hosts stay', async () => {
@@ -209,23 +261,98 @@ describe('Namecheap against a fake dynamic DNS endpoint', () => {
     expect(f.message).toContain('Domain name not found');
   });
 
-  it('an unknown error text is transient', async () => {
-    model.forced.push({ body: interfaceResponse({ errors: ['Service busy'] }) });
-    expect(failureOf(await client.set(ref('home.example.com'), ['203.0.113.7'], 60))).toMatchObject({
+  it('an unknown error text is transient, said as it came (two joined, long ones cut)', async () => {
+    const long = 'x'.repeat(400);
+    model.forced.push(
+      { body: interfaceResponse({ errors: ['Service busy', 'try later'] }) },
+      { body: interfaceResponse({ errors: [long] }) },
+    );
+    expect(failureOf(await client.set(ref('home.example.com'), ['203.0.113.7'], 60))).toEqual({
+      kind: 'transient',
+      code: 'ErrCount 2',
+      message: `Namecheap: GET ${api.baseUrl}/update for home.example.com: Service busy; try later`,
+    });
+    expect(failureOf(await client.set(ref('home.example.com'), ['203.0.113.7'], 60)).message).toBe(
+      `Namecheap: GET ${api.baseUrl}/update for home.example.com: ${'x'.repeat(300)}`,
+    );
+  });
+
+  it('an error count without text, or error text with a zero count, is a failure', async () => {
+    model.forced.push(
+      { body: '<interface-response><ErrCount>1</ErrCount><Done>true</Done></interface-response>' },
+      {
+        body: '<interface-response><ErrCount>0</ErrCount><errors><Err1>Domain name not found</Err1></errors></interface-response>',
+      },
+    );
+    expect(failureOf(await client.set(ref('example.com'), ['203.0.113.7'], 60))).toEqual({
       kind: 'transient',
       code: 'ErrCount 1',
+      message: `Namecheap: GET ${api.baseUrl}/update for example.com: 1 error(s) without text`,
+    });
+    expect(failureOf(await client.set(ref('example.com'), ['203.0.113.7'], 60))).toMatchObject({
+      kind: 'config',
+      code: 'ErrCount 0',
     });
   });
 
+  it('a success without an IP element is a success', async () => {
+    model.forced.push({ body: interfaceResponse({}) });
+    expect(await client.set(ref('home.example.com'), ['203.0.113.7'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+  });
+
+  it.each([404, 300])('no error but HTTP %i is unexpected', async (status) => {
+    model.forced.push({ status, body: interfaceResponse({ ip: '203.0.113.7' }) });
+    expect(failureOf(await client.set(ref('home.example.com'), ['203.0.113.7'], 60)).message).toContain(
+      `unexpected answer (HTTP ${status}, no error but HTTP ${status})`,
+    );
+  });
+
   it.each([
-    ['AAAA', ref('home.example.com', 'AAAA'), ['2001:db8::1'], 'ipv4-only'],
-    ['TXT', ref('_acme-challenge.example.com', 'TXT'), ['x'], 'ipv4-only'],
-    ['a name outside the domain', ref('home.example.org'), ['203.0.113.7'], 'other-domain'],
-    ['two addresses', ref('home.example.com'), ['203.0.113.7', '203.0.113.8'], 'one-address'],
-    ['no address', ref('home.example.com'), [], 'one-address'],
-    ['an IPv6 value', ref('home.example.com'), ['2001:db8::1'], 'bad-address'],
-  ])('%s is refused as config without a request', async (_what, r, values, code) => {
-    expect(failureOf(await client.set(r, values, 60))).toMatchObject({ kind: 'config', code });
+    [
+      ref('home.example.com', 'AAAA'),
+      ['2001:db8::1'],
+      'ipv4-only',
+      'the dynamic DNS endpoint updates only A records (IPv4), not AAAA (home.example.com)',
+    ],
+    [
+      ref('_acme-challenge.example.com', 'TXT'),
+      ['x'],
+      'ipv4-only',
+      'the dynamic DNS endpoint updates only A records (IPv4), not TXT (_acme-challenge.example.com)',
+    ],
+    [
+      ref('home.example.org'),
+      ['203.0.113.7'],
+      'other-domain',
+      'home.example.org is not in example.com, the domain of this password',
+    ],
+    [
+      ref('home.example.com'),
+      ['203.0.113.7', '203.0.113.8'],
+      'one-address',
+      'a dynamic host holds exactly one address, not 2 (home.example.com)',
+    ],
+    [
+      ref('home.example.com'),
+      [],
+      'one-address',
+      'a dynamic host holds exactly one address, not 0 (home.example.com)',
+    ],
+    [
+      ref('home.example.com'),
+      ['2001:db8::1'],
+      'bad-address',
+      '2001:db8::1 is not an IPv4 address (home.example.com)',
+    ],
+  ])('%j %j is refused as config without a request', async (r, values, code, why) => {
+    expect(failureOf(await client.set(r, values, 60))).toEqual({
+      kind: 'config',
+      code,
+      message: `Namecheap: ${why}`,
+    });
     expect(api.requests).toHaveLength(0);
   });
 
@@ -285,9 +412,10 @@ describe('Namecheap against a fake dynamic DNS endpoint', () => {
       value: { detail: 'Namecheap has no read-only request: the password is checked by the first update' },
     });
     expect((await client.test('example.com')).ok).toBe(true);
-    expect(failureOf(await client.test('example.org'))).toMatchObject({
+    expect(failureOf(await client.test('example.org'))).toEqual({
       kind: 'config',
       code: 'other-domain',
+      message: 'Namecheap: this Dynamic DNS password is for example.com, not example.org',
     });
     expect(api.requests).toHaveLength(0);
   });

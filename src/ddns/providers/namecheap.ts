@@ -74,7 +74,7 @@ export function parseNamecheapAnswer(text: string): NamecheapAnswer | undefined 
     new RegExp(`<${name}>([^<]*)</${name}>`, 'i').exec(text)?.[1];
   const errorsBlock = /<errors>([\s\S]*?)<\/errors>/i.exec(text)?.[1] ?? '';
   const errors = [...errorsBlock.matchAll(/<Err(\d+)>([\s\S]*?)<\/Err\1>/gi)].map((m) =>
-    decodeEntities(m[2] ?? ''),
+    decodeEntities(String(m[2])),
   );
   const ip = tag('IP');
   const parsed = answerSchema.safeParse({
