@@ -489,7 +489,7 @@ describe('Cloudflare adapter: what it checks for itself', () => {
       ['token', true, false],
       ['endpoint', false, true],
     ]);
-    for (const f of cloudflareProvider.fields) expect(f.label).not.toBe('');
+    for (const f of cloudflareProvider.fields) expect([f.label, f.help ?? '']).not.toContain('');
     const c = client();
     expect(c.kind).toBe('cloudflare');
     expect(c.can).toEqual({ read: true, txt: true });

@@ -479,7 +479,7 @@ describe('deSEC adapter: what it checks for itself', () => {
       ['token', true, false],
       ['endpoint', false, true],
     ]);
-    for (const f of desecProvider.fields) expect(f.label).not.toBe('');
+    for (const f of desecProvider.fields) expect([f.label, f.help ?? '']).not.toContain('');
     expect(client().kind).toBe('desec');
     expect(client().can).toEqual({ read: true, txt: true });
     expect(desecProvider.settings.safeParse({ endpoint: 'xhttps://x' }).success).toBe(false);

@@ -434,7 +434,7 @@ describe('DigitalOcean adapter: what it checks for itself', () => {
       ['token', true, false],
       ['endpoint', false, true],
     ]);
-    for (const f of digitalOceanProvider.fields) expect(f.label).not.toBe('');
+    for (const f of digitalOceanProvider.fields) expect([f.label, f.help ?? '']).not.toContain('');
     expect(client().kind).toBe('digitalocean');
     expect(client().can).toEqual({ read: true, txt: true });
   });

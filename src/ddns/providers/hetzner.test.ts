@@ -552,7 +552,7 @@ describe('Hetzner adapter: what it checks for itself', () => {
       ['token', true, false],
       ['endpoint', false, true],
     ]);
-    for (const f of hetznerProvider.fields) expect(f.label).not.toBe('');
+    for (const f of hetznerProvider.fields) expect([f.label, f.help ?? '']).not.toContain('');
     expect(client().kind).toBe('hetzner');
     expect(client().can).toEqual({ read: true, txt: true });
     expect(hetznerProvider.settings.safeParse({ endpoint: 'xhttps://x' }).success).toBe(false);
