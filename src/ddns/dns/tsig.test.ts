@@ -129,7 +129,17 @@ describe('signMessage', () => {
   });
 
   it('refuses a message that is already signed, or has a bad name', () => {
-    expect(signMessage(decode(bindVectors.soaQuery).message, key, { timeSigned: 1 }).ok).toBe(false);
+    expect(signMessage(decode(bindVectors.soaQuery).message, key, { timeSigned: 1 })).toEqual({
+      ok: false,
+      error: 'the message is already signed',
+    });
+    // Other additional records (EDNS OPT) stay, before the TSIG RR.
+    const opt = { name: '', type: RRType.OPT, class: 1232, ttl: 0, data: { kind: 'empty' as const } };
+    const withOpt = signMessage(createMessage({ id: 1, additionals: [opt] }), key, { timeSigned: 1 });
+    expect(withOpt.ok && decode(withOpt.value.bytes).message.additionals.map((rr) => rr.type)).toEqual([
+      RRType.OPT,
+      RRType.TSIG,
+    ]);
     expect(signMessage(createMessage({ id: 1 }), { ...key, name: 'a..b' }, { timeSigned: 1 }).ok).toBe(false);
     expect(
       signMessage(createMessage({ id: 1, questions: [{ name: 'a..b', type: 1, class: 1 }] }), key, {
@@ -193,7 +203,10 @@ describe('verifyMessage', () => {
       verifyMessage(bindVectors.updateResponse, decode(bindVectors.updateResponse), key, { now, requestMac });
     expect(at(updateTimeSigned + 300).ok).toBe(true);
     expect(at(updateTimeSigned - 300).ok).toBe(true);
-    expect(at(updateTimeSigned + 301)).toMatchObject({ ok: false, error: { reason: 'bad-time' } });
+    expect(at(updateTimeSigned + 301)).toEqual({
+      ok: false,
+      error: { reason: 'bad-time', message: `signed at ${updateTimeSigned}, 301 s from now (fudge 300 s)` },
+    });
     expect(at(updateTimeSigned - 301)).toMatchObject({ ok: false, error: { reason: 'bad-time' } });
   });
 
@@ -213,17 +226,31 @@ describe('verifyMessage', () => {
   });
 
   it('refuses an unsigned answer, another key name or algorithm, and a truncated MAC', () => {
-    expect(
-      verifyMessage(bindVectors.digAnswer, decode(bindVectors.digAnswer), key, { now: 0 }),
-    ).toMatchObject({
+    expect(verifyMessage(bindVectors.digAnswer, decode(bindVectors.digAnswer), key, { now: 0 })).toEqual({
       ok: false,
-      error: { reason: 'unsigned' },
+      error: { reason: 'unsigned', message: 'the message is not signed (no TSIG record)' },
     });
+    // The decoder's tsigOffset says where the TSIG RR starts: without it, or with a last record that is not TSIG,
+    // the message counts as unsigned.
+    const signedSoa = decode(bindVectors.soaQuery);
+    expect(
+      verifyMessage(bindVectors.soaQuery, { message: signedSoa.message }, key, { now: soaTimeSigned }),
+    ).toMatchObject({ ok: false, error: { reason: 'unsigned' } });
+    const soa = decode(bindVectors.soaResponse);
+    const noTsig = { ...soa.message, additionals: soa.message.additionals.slice(0, -1) };
+    expect(
+      verifyMessage(bindVectors.soaResponse, { message: noTsig, tsigOffset: soa.tsigOffset ?? 0 }, key, {
+        now: soaTimeSigned,
+      }),
+    ).toMatchObject({ ok: false, error: { reason: 'unsigned' } });
     const d = decode(bindVectors.updateRequest);
     const now = updateTimeSigned;
-    expect(verifyMessage(bindVectors.updateRequest, d, { ...key, name: 'other' }, { now })).toMatchObject({
+    expect(verifyMessage(bindVectors.updateRequest, d, { ...key, name: 'other' }, { now })).toEqual({
       ok: false,
-      error: { reason: 'bad-key' },
+      error: {
+        reason: 'bad-key',
+        message: 'signed with key "gatehouse-ddns" (hmac-sha256), not "other" (hmac-sha256)',
+      },
     });
     expect(
       verifyMessage(bindVectors.updateRequest, d, { ...key, algorithm: 'hmac-sha512' }, { now }),
@@ -239,9 +266,9 @@ describe('verifyMessage', () => {
     const truncated = { ...m, additionals: [{ ...rr, data: { ...rr.data, mac: rr.data.mac.slice(0, 16) } }] };
     const bytes = encodeMessage(truncated);
     if (!bytes.ok) throw new Error(bytes.error);
-    expect(verifyMessage(bytes.value, decode(bytes.value), key, { now })).toMatchObject({
+    expect(verifyMessage(bytes.value, decode(bytes.value), key, { now })).toEqual({
       ok: false,
-      error: { reason: 'bad-sig' },
+      error: { reason: 'bad-sig', message: 'a MAC of 16 bytes (truncated or unsigned)' },
     });
   });
 
@@ -271,6 +298,8 @@ describe('decodeSecret', () => {
     ['not base64!', undefined],
     ['AAA', undefined],
     ['====', undefined],
+    [`!${tsigSecret}`, undefined],
+    [`${tsigSecret.slice(0, -1)}!`, undefined],
   ])('%j → %s bytes', (text, length) => {
     expect(decodeSecret(text)?.length).toBe(length);
   });

@@ -36,9 +36,16 @@ export interface TsigKey {
 /** Allowed clock difference in seconds, as RFC 8945 §10 recommends. */
 export const defaultFudge = 300;
 
-const hashOf: Record<TsigAlgorithm, { readonly node: string; readonly size: number }> = {
-  'hmac-sha256': { node: 'sha256', size: 32 },
-  'hmac-sha512': { node: 'sha512', size: 64 },
+/** The algorithm's name in canonical wire form: one label and the root (`\x0bhmac-sha256\x00`). */
+const nameWire = (name: string): Uint8Array =>
+  Uint8Array.from([name.length, ...Buffer.from(name, 'ascii'), 0]);
+
+const hashOf: Record<
+  TsigAlgorithm,
+  { readonly node: string; readonly size: number; readonly wire: Uint8Array }
+> = {
+  'hmac-sha256': { node: 'sha256', size: 32, wire: nameWire('hmac-sha256') },
+  'hmac-sha512': { node: 'sha512', size: 64, wire: nameWire('hmac-sha512') },
 };
 
 type TsigData = Extract<RData, { kind: 'tsig' }>;
@@ -53,7 +60,10 @@ function u48(v: number): Uint8Array {
   return Uint8Array.of(hi >>> 8, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
 }
 
-/** The HMAC over what §4.3 lists, or why the names cannot be written. */
+/**
+ * The HMAC over what §4.3 lists, or why the key name cannot be written. The algorithm name is the key's own (a
+ * verifier has checked that the record names the same one).
+ */
 function computeMac(
   key: TsigKey,
   message: Uint8Array,
@@ -62,8 +72,6 @@ function computeMac(
 ): Outcome<Uint8Array, string> {
   const name = canonicalNameWire(rr.name);
   if (!name.ok) return name;
-  const algorithm = canonicalNameWire(rr.data.algorithm);
-  if (!algorithm.ok) return algorithm;
   const hmac = createHmac(hashOf[key.algorithm].node, key.secret);
   if (requestMac) {
     hmac.update(u16(requestMac.length));
@@ -73,7 +81,7 @@ function computeMac(
   hmac.update(name.value);
   hmac.update(u16(rr.class));
   hmac.update(Uint8Array.of(rr.ttl >>> 24, (rr.ttl >>> 16) & 0xff, (rr.ttl >>> 8) & 0xff, rr.ttl & 0xff));
-  hmac.update(algorithm.value);
+  hmac.update(hashOf[key.algorithm].wire);
   hmac.update(u48(rr.data.timeSigned));
   hmac.update(u16(rr.data.fudge));
   hmac.update(u16(rr.data.error));
@@ -197,10 +205,10 @@ export function verifyMessage(
   return ok({ mac: data.mac });
 }
 
-/** The base64 secret as bytes, or undefined when it is not base64 or is empty. */
+/** The base64 secret as bytes, or undefined when it is not base64 (or empty). */
 export function decodeSecret(base64: string): Uint8Array | undefined {
   const text = base64.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
-  const bytes = new Uint8Array(Buffer.from(text, 'base64'));
-  return bytes.length > 0 ? bytes : undefined;
+  // Four characters at least, so at least one byte.
+  return new Uint8Array(Buffer.from(text, 'base64'));
 }
