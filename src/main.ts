@@ -14,6 +14,8 @@ import type { AppConfig } from './config/index.js';
 import { statusSource } from './control/api.js';
 import { controlSocket } from './control/capability.js';
 import type { Capability } from './core/capability.js';
+import { createDdns } from './ddns/capability.js';
+import { createNetDnsStream } from './ddns/dns/net-tcp.js';
 import { createChildProcessLauncher, createChildProcessRunner } from './core/child-process-runner.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createDgramUdp } from './core/dgram-udp.js';
@@ -90,6 +92,17 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
     alerts,
     createAdminSecurity(ports, { store, alerts: alerts.sink }),
     createReachability(ports, config.reachability, { store, alerts: sink, adapters: deps.adapters }),
+    createDdns(ports, config.ddns, {
+      store,
+      alerts: sink,
+      adapters: {
+        udp: deps.adapters.udp,
+        tcp: createNetDnsStream(),
+        resolvConf: () => ports.files.read('/etc/resolv.conf'),
+      },
+      userAgent: `Gatehouse/${readVersion()}`,
+      reachability: config.reachability,
+    }),
   ];
   alerts.registerRules(capabilities);
   registerCapabilityAuditTypes(deps.auditTypes, capabilities);
