@@ -80,6 +80,9 @@ describe('readAddresses', () => {
     ['myip=203.0.113.7,2001:db8::7&myipv6=2001:db8:0::7', { ipv4: '203.0.113.7', ipv6: '2001:db8::7' }],
     ['myipv6=2001:db8::7', { ipv6: '2001:db8::7' }],
     ['myip=203.0.113.7&myipv6=no', { ipv4: '203.0.113.7' }],
+    ['myip=203.0.113.7,', { ipv4: '203.0.113.7' }],
+    ['myip=,2001:db8::7', { ipv6: '2001:db8::7' }],
+    ['myip=203.0.113.7,%20,2001:db8::7&myipv6=', { ipv4: '203.0.113.7', ipv6: '2001:db8::7' }],
   ])('%s → %j', (query, addresses) => {
     expect(readAddresses(req(query), publicRanges)).toEqual({ ok: true, addresses });
   });
@@ -106,7 +109,7 @@ describe('readAddresses', () => {
     expect(r.ok ? '' : r.reason).toMatch(reason);
   });
 
-  it.each(['hostname=x', 'myip=', 'myip=%20', 'myip=NO&myipv6=%20'])(
+  it.each(['hostname=x', 'myip=', 'myip=%20', 'myip=NO&myipv6=%20', 'myip=,', 'myip=%20,%20'])(
     'takes a public source address when myip is missing (the spec rule): %s',
     (query) => {
       expect(readAddresses(req(query, '203.0.113.9'), publicRanges)).toEqual({

@@ -121,7 +121,9 @@ export function readAddresses(request: UpdateRequest, publicRanges: readonly str
   const myip = given(request.param('myip'));
   const myipv6 = given(request.param('myipv6'));
   const texts: { text: string; from: string }[] = [];
-  if (myip !== undefined) for (const t of myip.split(',')) texts.push({ text: t, from: 'myip' });
+  // Empty entries are left out: a FRITZ!Box's `myip=<ipaddr>,<ip6addr>` without IPv6 sends `myip=203.0.113.7,`.
+  if (myip !== undefined)
+    for (const t of myip.split(',')) if (t.trim() !== '') texts.push({ text: t, from: 'myip' });
   if (myipv6 !== undefined) texts.push({ text: myipv6, from: 'myipv6' });
   if (texts.length === 0) texts.push({ text: request.sourceAddress, from: 'the source address (no myip)' });
   const found: { ipv4?: string; ipv6?: string } = {};
