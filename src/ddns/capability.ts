@@ -104,6 +104,7 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
   const providers = deps.providers ?? providerRegistry;
   const providerDeps: ProviderDeps = {
     udp: deps.adapters.udp,
+    ...(deps.adapters.tcp ? { tcp: deps.adapters.tcp } : {}),
     userAgent: deps.userAgent,
     fetch: ports.fetch,
     clock: ports.clock,

@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { Fetch } from '../core/fetch.js';
 import type { Outcome } from '../core/outcome.js';
 import type { UdpTransport } from '../core/udp.js';
+import type { DnsStreamTransport } from './dns/client.js';
 
 export type RecordType = 'A' | 'AAAA' | 'TXT';
 
@@ -102,6 +103,8 @@ export interface ProviderDeps {
   readonly clock: Clock;
   /** For RFC 2136 (DNS over UDP). */
   readonly udp: UdpTransport;
+  /** For RFC 2136 answers too long for UDP (TC bit) and updates over 512 bytes; without it those fail. */
+  readonly tcp?: DnsStreamTransport;
   /** Sent with every HTTP request, e.g. `Gatehouse/0.1.0 (+https://github.com/…)`; dyndns2 requires one. */
   readonly userAgent: string;
 }
