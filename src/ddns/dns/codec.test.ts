@@ -111,6 +111,9 @@ describe('encodeMessage', () => {
     ['fe80::', 'fe800000000000000000000000000000'],
     ['2001:db8:1:2:3:4:5:6', '20010db8000100020003000400050006'],
     ['::ffff:203.0.113.7', '00000000000000000000ffffcb007107'],
+    ['::ffff:198.51.100.77', '00000000000000000000ffffc633644d'],
+    ['1:2:3:4:5:6:7::', '00010002000300040005000600070000'],
+    ['::2:3:4:5:6:7:8', '00000002000300040005000600070008'],
     ['2001:DB8::A', '20010db800000000000000000000000a'],
   ])('writes AAAA %s', (address, wire) => {
     const bytes = encoded(
@@ -338,6 +341,198 @@ describe('encodeMessage', () => {
     const r = encodeMessage(createMessage({ id: 1, ...fields }));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatch(error);
+  });
+
+  it.each<[string, Partial<DnsMessage>, string]>([
+    [
+      'a bad SOA mname',
+      {
+        answers: [
+          {
+            name: 'a',
+            type: 6,
+            class: 1,
+            ttl: 0,
+            data: {
+              kind: 'soa',
+              mname: 'a..b',
+              rname: 'b',
+              serial: 0,
+              refresh: 0,
+              retry: 0,
+              expire: 0,
+              minimum: 0,
+            },
+          },
+        ],
+      },
+      'empty label in name "a..b"',
+    ],
+    [
+      'a bad SOA rname',
+      {
+        answers: [
+          {
+            name: 'a',
+            type: 6,
+            class: 1,
+            ttl: 0,
+            data: {
+              kind: 'soa',
+              mname: 'a',
+              rname: 'b..c',
+              serial: 0,
+              refresh: 0,
+              retry: 0,
+              expire: 0,
+              minimum: 0,
+            },
+          },
+        ],
+      },
+      'empty label in name "b..c"',
+    ],
+    [
+      'a bad CNAME target',
+      { answers: [{ name: 'a', type: 5, class: 1, ttl: 0, data: { kind: 'name', name: '.x' } }] },
+      'empty label in name ".x"',
+    ],
+    [
+      'a bad TSIG algorithm name',
+      {
+        additionals: [
+          {
+            name: 'k',
+            type: 250,
+            class: 255,
+            ttl: 0,
+            data: {
+              kind: 'tsig',
+              algorithm: 'x..y',
+              timeSigned: 0,
+              fudge: 0,
+              mac: new Uint8Array(),
+              originalId: 0,
+              error: 0,
+              otherData: new Uint8Array(),
+            },
+          },
+        ],
+      },
+      'empty label in name "x..y"',
+    ],
+    [
+      'a bad owner name',
+      { answers: [{ name: 'a..b', type: 1, class: 1, ttl: 0, data: { kind: 'empty' } }] },
+      'empty label in name "a..b"',
+    ],
+    [
+      'a TSIG MAC over 65535 bytes',
+      {
+        additionals: [
+          {
+            name: 'k',
+            type: 250,
+            class: 255,
+            ttl: 0,
+            data: {
+              kind: 'tsig',
+              algorithm: 'h',
+              timeSigned: 0,
+              fudge: 0,
+              mac: new Uint8Array(65536),
+              originalId: 0,
+              error: 0,
+              otherData: new Uint8Array(),
+            },
+          },
+        ],
+      },
+      'TSIG field too long',
+    ],
+    [
+      'TSIG other data over 65535 bytes',
+      {
+        additionals: [
+          {
+            name: 'k',
+            type: 250,
+            class: 255,
+            ttl: 0,
+            data: {
+              kind: 'tsig',
+              algorithm: 'h',
+              timeSigned: 0,
+              fudge: 0,
+              mac: new Uint8Array(),
+              originalId: 0,
+              error: 0,
+              otherData: new Uint8Array(65536),
+            },
+          },
+        ],
+      },
+      'TSIG field too long',
+    ],
+    [
+      'RDATA over 65535 bytes',
+      {
+        answers: [
+          { name: 'a', type: 99, class: 1, ttl: 0, data: { kind: 'raw', bytes: new Uint8Array(65536) } },
+        ],
+      },
+      'RDATA longer than 65535 bytes',
+    ],
+    [
+      '65536 questions',
+      { questions: Array.from({ length: 65536 }, () => ({ name: '', type: 1, class: 1 })) },
+      'too many records in a section',
+    ],
+    ['an id over 16 bits', { id: 65536 }, 'message id 65536 outside 16 bits'],
+  ])('says why it refuses %s', (_what, fields, error) => {
+    expect(encodeMessage(createMessage({ id: 1, ...fields }))).toEqual({ ok: false, error });
+  });
+
+  it('takes fields at their limits: 65535-byte MAC, RDATA and TSIG other data, a 255-byte TXT string', () => {
+    const big = (n: number) => new Uint8Array(n).fill(7);
+    const tsig: ResourceRecord = {
+      name: 'k',
+      type: 250,
+      class: 255,
+      ttl: 0,
+      data: {
+        kind: 'tsig',
+        algorithm: 'h',
+        timeSigned: 0,
+        fudge: 0,
+        mac: big(65535 - 20),
+        originalId: 0,
+        error: 0,
+        otherData: new Uint8Array(),
+      },
+    };
+    const other: ResourceRecord = {
+      ...tsig,
+      data: { ...tsig.data, mac: new Uint8Array(), otherData: big(65535 - 20) } as ResourceRecord['data'],
+    };
+    const raw: ResourceRecord = {
+      name: 'a',
+      type: 99,
+      class: 1,
+      ttl: 0,
+      data: { kind: 'raw', bytes: big(65535) },
+    };
+    const txt: ResourceRecord = {
+      name: 'a',
+      type: 16,
+      class: 1,
+      ttl: 0,
+      data: { kind: 'txt', strings: ['x'.repeat(255)] },
+    };
+    for (const rr of [tsig, other])
+      expect(decoded(encoded(createMessage({ id: 1, additionals: [rr] }))).additionals).toEqual([rr]);
+    for (const rr of [raw, txt])
+      expect(decoded(encoded(createMessage({ id: 1, answers: [rr] }))).answers).toEqual([rr]);
   });
 
   it('refuses an id outside 16 bits', () => {
@@ -676,6 +871,52 @@ describe('decodeMessage', () => {
     expect(decodeError(hex(h))).toMatch(error);
   });
 
+  it('reads a name of exactly 255 bytes', () => {
+    const name = [...Array(3).fill('x'.repeat(63)), 'y'.repeat(61)].join('.');
+    expect(
+      decoded(encoded(createMessage({ id: 1, questions: [{ name, type: 1, class: 1 }] }))).questions[0]?.name,
+    ).toBe(name);
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'TSIG RDATA of 9 bytes after the algorithm',
+      '0009' + '00' + '000000000000' + '0000',
+      'additional record 1: TSIG RDATA too short',
+    ],
+    [
+      'a MAC size past the RDATA',
+      '000b' + '00' + '000000000000' + '0000' + '0001',
+      'additional record 1: TSIG MAC runs past its RDATA',
+    ],
+    [
+      'content shorter than the RDATA',
+      '0012' + '00' + '000000000000' + '0000' + '0000' + '0000' + '0000' + '0000' + 'ff',
+      'additional record 1: RDATA length 18 does not match its content',
+    ],
+    [
+      'an other length past the RDATA',
+      '0011' + '00' + '000000000000' + '0000' + '0000' + '0000' + '0000' + '0002' + 'ff' + '00',
+      'additional record 1: TSIG other data runs past its RDATA',
+    ],
+  ])('says %s', (_what, rdata, error) => {
+    const bytes = hex('000000000000000000000001' + '00' + '00fa00ff00000000' + rdata + 'ff'.repeat(4));
+    const r = decodeMessage(bytes);
+    expect(r.ok ? 'decoded' : r.error).toBe(error);
+  });
+
+  it('names the section and record a truncation was found in', () => {
+    for (const length of [2, 3, 6, 8, 10])
+      expect(decodeError(new Uint8Array(length))).toBe(
+        `message truncated in header (at byte ${length} of ${length})`,
+      );
+    expect(decodeError(hex('000000000000000100000000'))).toMatch(/^message truncated in answer record 1 /);
+    expect(decodeError(hex('000000000000000000010000'))).toMatch(/^message truncated in authority record 1 /);
+    expect(decodeError(hex('000000000000000000000002' + '00' + '0001000100000000' + '0000'))).toMatch(
+      /^message truncated in additional record 2 /,
+    );
+  });
+
   it('refuses a label of 64 bytes and a name over 255 bytes built with pointers', () => {
     // Label length 64 = 0x40: a reserved label type.
     expect(decodeError(hex('000000000001000000000000' + '40' + '61'.repeat(64) + '0000010001'))).toMatch(
@@ -716,6 +957,10 @@ describe('names', () => {
     ['a\\.b', 'a.b', false],
     ['', '.', true],
     ['a..b', 'a..b', false],
+    ['a..b', 'a.b', false],
+    ['a.b', 'a..b', false],
+    ['a.test', 'ab.test', false],
+    ['ab.test', 'a.test', false],
   ])('sameName(%j, %j) is %s', (a, b, same) => {
     expect(sameName(a, b)).toBe(same);
   });
@@ -741,8 +986,22 @@ describe('names', () => {
     expect(r.ok && r.value.map((l) => Buffer.from(l).toString('latin1'))).toEqual(labels);
   });
 
-  it.each(['\\256', 'a\\', '.a', 'a..', '\\é'])('refuses %j', (name) => {
-    expect(parseName(name).ok).toBe(false);
+  it.each([
+    ['\\256', 'bad escape \\256 in name "\\256"'],
+    ['a\\', 'bad escape in name "a\\"'],
+    ['\\é', 'bad escape in name "\\é"'],
+    ['.a', 'empty label in name ".a"'],
+    ['a..', 'empty label in name "a.."'],
+    ['bé', 'name "bé" is not ASCII (use its A-label, xn--…)'],
+    [`${'x'.repeat(64)}`, `label longer than 63 bytes in name "${'x'.repeat(64)}"`],
+    [Array(4).fill('x'.repeat(63)).join('.'), `name longer than 255 bytes: "${'x'.repeat(40)}…"`],
+  ])('refuses %j', (name, error) => {
+    expect(parseName(name)).toEqual({ ok: false, error });
+  });
+
+  it('takes the escape and character edges: \\255, an escaped DEL, a plain DEL', () => {
+    const r = parseName('\\255\\\x7f\x7f');
+    expect(r.ok && r.value.map((l) => Array.from(l))).toEqual([[255, 0x7f, 0x7f]]);
   });
 });
 

@@ -50,7 +50,8 @@ export const TsigError = { NOERROR: 0, BADSIG: 16, BADKEY: 17, BADTIME: 18, BADT
 /** The name of an RCODE or TSIG error for messages (`NOTAUTH`, `BADSIG`, `RCODE 42`). */
 export function rcodeName(code: number): string {
   for (const [name, value] of Object.entries(Rcode)) if (value === code) return name;
-  for (const [name, value] of Object.entries(TsigError)) if (value === code && value !== 0) return name;
+  // TSIG's NOERROR (0) is found above as the RCODE.
+  for (const [name, value] of Object.entries(TsigError)) if (value === code) return name;
   return `RCODE ${code}`;
 }
 
@@ -161,10 +162,8 @@ export function parseName(name: string): Outcome<Uint8Array[], string> {
   if (name === '' || name === '.') return ok([]);
   const labels: Uint8Array[] = [];
   let current: number[] = [];
-  let endedWithDot = false;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    endedWithDot = c === 0x2e;
     if (c === 0x2e) {
       if (current.length === 0) return fail(`empty label in name "${name}"`);
       labels.push(Uint8Array.from(current));
@@ -189,8 +188,8 @@ export function parseName(name: string): Outcome<Uint8Array[], string> {
     }
     if (current.length > maxLabelLength) return fail(`label longer than 63 bytes in name "${name}"`);
   }
+  // Empty only after a final dot (`a.b.`): every other way to end an empty label failed above.
   if (current.length > 0) labels.push(Uint8Array.from(current));
-  else if (!endedWithDot) return fail(`empty label in name "${name}"`);
   const wire = labels.reduce((n, l) => n + l.length + 1, 1);
   if (wire > maxNameLength) return fail(`name longer than 255 bytes: "${name.slice(0, 40)}…"`);
   return ok(labels);
@@ -302,25 +301,24 @@ function ipv4Bytes(address: string): Uint8Array | undefined {
 
 function ipv6Bytes(address: string): Uint8Array | undefined {
   if (isIP(address) !== 6) return undefined;
-  let text = address;
-  const out = new Uint8Array(16);
   // An embedded IPv4 tail (::ffff:203.0.113.7) becomes two groups.
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    const b = ipv4Bytes(v4[1]);
-    if (!b) return undefined;
-    text = `${text.slice(0, -v4[1].length)}${(((b[0] ?? 0) << 8) | (b[1] ?? 0)).toString(16)}:${(((b[2] ?? 0) << 8) | (b[3] ?? 0)).toString(16)}`;
-  }
+  const text = address.replace(
+    /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+    (_all, a: string, b: string, c: string, d: string) =>
+      `${(Number(a) * 256 + Number(b)).toString(16)}:${(Number(c) * 256 + Number(d)).toString(16)}`,
+  );
+  const out = new Uint8Array(16);
   const [head = '', tail] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const headGroups = head.split(':');
+  const tailGroups = tail === undefined ? [] : tail.split(':');
+  // `::` stands for the groups missing; an empty group beside it (`::1`, `1::`) is a zero group too.
   const groups = [
     ...headGroups,
     ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'),
     ...tailGroups,
   ];
   groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
+    const v = Number.parseInt(g, 16) || 0;
     out[i * 2] = v >>> 8;
     out[i * 2 + 1] = v & 0xff;
   });
