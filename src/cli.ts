@@ -1,6 +1,7 @@
-/** @module The `gatehouse` command: serve, status, setup-token, admin reset-password. */
+/** @module The `gatehouse` command: serve, status, setup-token, doctor, admin reset-password, ddns. */
 import { randomBytes } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
 import { passwordSchema } from './auth/passwords.js';
 import { ensureSetupToken } from './auth/setup-token.js';
 import { loadConfig, type AppConfig } from './config/index.js';
@@ -17,6 +18,12 @@ import { createControlClient } from './control/socket-client.js';
 import { controlSocketPath } from './control/socket-path.js';
 import { gatherStatus, renderStatusText, statusExitCode, statusExitCodes } from './control/status-report.js';
 import { readVersion } from './version.js';
+import { coreAuditTypes } from './audit/core-types.js';
+import { runLocalCommand } from './control/offline.js';
+import type { DdnsCapability } from './ddns/capability.js';
+import { addDdnsCommands, callOffline, type DdnsAccess } from './ddns/cli.js';
+import { createCapabilities, createPorts, reachabilityAdapters } from './main.js';
+import { openLowdbStore } from './store/lowdb-store.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -217,6 +224,45 @@ async function cmdDoctor(
   return reachable ? exitCodes.ok : exitCodes.failure;
 }
 
+/**
+ * `gatehouse ddns …` reaches the DDNS capability's control routes: on the running server's socket, or — with no
+ * server — the same admin and engine built here on the store (real providers and DNS), under the data-directory
+ * lock, so `ddns update --once` works without a daemon as ddclient users expect.
+ */
+function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
+  const config = resolveConfig(io, flags);
+  const client = createControlClient(controlSocketPath(config.dataDir));
+  const ports = createPorts({ ...config, logLevel: 'silent' });
+  const auditTypes = coreAuditTypes();
+  return {
+    hasState: async () =>
+      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    call: (route, body) =>
+      runLocalCommand({
+        dataDir: config.dataDir,
+        client,
+        openStore: async () =>
+          (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
+        online: async (c) => {
+          const [method, path] = route.split(' ') as ['GET' | 'POST', string];
+          const r = await c.request(method, `/v1/ddns${path}`, z.unknown(), body);
+          if (r.kind === 'ok') return { ok: true, value: r.value };
+          return {
+            ok: false,
+            error: { code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message },
+          };
+        },
+        offline: async (store) => {
+          const adapters = reachabilityAdapters(ports.clock);
+          const made = createCapabilities(ports, config, { store, auditTypes, adapters });
+          const ddns = made.capabilities.find((c): c is DdnsCapability => c.id === 'ddns');
+          if (!ddns) throw new Error('the DDNS capability is missing from the composition');
+          return callOffline(ddns.admin, ddns.engine, route, body);
+        },
+      }),
+  };
+}
+
 /** `finish` receives each command's exit code; commander awaits the async actions in parseAsync. */
 function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void): Command {
   const program = new Command('gatehouse')
@@ -272,6 +318,11 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
   ).action((opts: SettingFlags & { username?: string; passwordStdin?: boolean; disableTotp?: boolean }) =>
     cmdResetPassword(io, opts).then(finish),
   );
+  addDdnsCommands<SettingFlags>(program, {
+    ...{ stdout: io.stdout, stderr: io.stderr, readStdin: io.readStdin, finish },
+    withSettings: (cmd) => addSettingOptions(cmd, false),
+    connect: (flags) => ddnsAccess(io, flags),
+  });
   return program;
 }
 
