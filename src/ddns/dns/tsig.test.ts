@@ -243,6 +243,16 @@ describe('verifyMessage', () => {
         now: soaTimeSigned,
       }),
     ).toMatchObject({ ok: false, error: { reason: 'unsigned' } });
+    expect(
+      verifyMessage(
+        bindVectors.soaResponse,
+        { message: { ...noTsig, additionals: [] }, tsigOffset: 12 },
+        key,
+        {
+          now: soaTimeSigned,
+        },
+      ),
+    ).toMatchObject({ ok: false, error: { reason: 'unsigned' } });
     const d = decode(bindVectors.updateRequest);
     const now = updateTimeSigned;
     expect(verifyMessage(bindVectors.updateRequest, d, { ...key, name: 'other' }, { now })).toEqual({
@@ -298,7 +308,7 @@ describe('decodeSecret', () => {
     ['not base64!', undefined],
     ['AAA', undefined],
     ['====', undefined],
-    [`!${tsigSecret}`, undefined],
+    [`!${tsigSecret.slice(1)}`, undefined],
     [`${tsigSecret.slice(0, -1)}!`, undefined],
   ])('%j → %s bytes', (text, length) => {
     expect(decodeSecret(text)?.length).toBe(length);

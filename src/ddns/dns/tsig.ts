@@ -38,7 +38,7 @@ export const defaultFudge = 300;
 
 /** The algorithm's name in canonical wire form: one label and the root (`\x0bhmac-sha256\x00`). */
 const nameWire = (name: string): Uint8Array =>
-  Uint8Array.from([name.length, ...Buffer.from(name, 'ascii'), 0]);
+  Uint8Array.from([name.length, ...new TextEncoder().encode(name), 0]);
 
 const hashOf: Record<
   TsigAlgorithm,
