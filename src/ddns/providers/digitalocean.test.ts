@@ -210,6 +210,7 @@ describe('DigitalOcean adapter against a fake DigitalOcean API', () => {
       value: { values: ['198.51.100.1'], ttl: 3600 },
     });
     expect(await d.read?.(A('missing.example.com'))).toEqual({ ok: true, value: { values: [], ttl: null } });
+    expect(api.requests.filter((r) => r.url.includes('/records?'))).toHaveLength(3);
     const list = api.requests.find((r) => r.url.includes('/records?'));
     expect(new URL(list?.url ?? '', 'http://x').searchParams.get('name')).toBe('home.example.com');
     expect(list?.headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -440,7 +441,7 @@ describe('DigitalOcean adapter: what it checks for itself', () => {
   });
 
   it('an endpoint with a trailing slash makes the same requests; writes are JSON', async () => {
-    await client(TOKEN, `${api.baseUrl}/v2/`).set(A('home.example.com'), ['203.0.113.9'], 60);
+    await client(TOKEN, `${api.baseUrl}/v2//`).set(A('home.example.com'), ['203.0.113.9'], 60);
     expect(api.requests[0]?.url).toBe('/v2/domains/home.example.com');
     expect(api.requests[0]?.headers.accept).toBe('application/json');
     expect(api.requests[0]?.headers['content-type']).toBeUndefined();
@@ -505,6 +506,69 @@ describe('DigitalOcean adapter: what it checks for itself', () => {
     const r = await client().set(A('home.example.com'), ['203.0.113.1'], 60);
     expect(!r.ok && r.error).toMatchObject({ kind: 'transient' });
     expect(!r.ok && r.error.message).toContain('no body');
+  });
+
+  it('shrinking a set to one value deletes the extra record and says changed', async () => {
+    fake.records.push(fake.record('example.com', 'A', 'home', '198.51.100.3', 1800));
+    expect(await client().set(A('home.example.com'), ['198.51.100.3'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(fake.of('example.com', 'home', 'A').map((r) => r.data)).toEqual(['198.51.100.3']);
+    expect(writes().map((w) => [w.method, w.url])).toEqual([
+      ['DELETE', '/v2/domains/example.com/records/101'],
+    ]);
+  });
+
+  it('TXT data is taken as it is, quotes included', async () => {
+    fake.records.push(fake.record('example.com', 'TXT', 'q', '"quoted" text', 60));
+    expect(await client().read?.({ zone: 'example.com', name: 'q.example.com', type: 'TXT' })).toMatchObject({
+      value: { values: ['"quoted" text'] },
+    });
+  });
+
+  it('a domain answered under another name is not taken; a list without links is one page', async () => {
+    fake.next = { body: { domain: { name: 'other.example', ttl: 1800, zone_file: '' } } };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: true,
+      value: { values: ['198.51.100.7'] },
+    });
+    expect(api.requests.map((r) => r.url).slice(0, 2)).toEqual([
+      '/v2/domains/home.example.com',
+      '/v2/domains/example.com',
+    ]);
+    const d = client();
+    await d.read?.(A('nas.example.com'));
+    api.requests.length = 0;
+    fake.next = { body: { domain_records: fake.of('example.com', 'nas', 'A') } };
+    expect(await d.read?.(A('nas.example.com'))).toMatchObject({ value: { values: ['198.51.100.8'] } });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('a record list that fails after the domain was found is that failure, and the domain is asked for again', async () => {
+    const d = client();
+    await d.read?.(A('home.example.com'));
+    fake.next = { status: 500, body: { id: 'server_error', message: 'Unexpected server-side error' } };
+    expect(await d.read?.(A('home.example.com'))).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    api.requests.length = 0;
+    await d.read?.(A('home.example.com'));
+    expect(api.requests[0]?.url).toBe('/v2/domains/home.example.com');
+    fake.next = error(404, 'not_found', 'The resource you were accessing could not be found.');
+    const gone = await d.read?.(A('home.example.com'));
+    expect(!gone?.ok && gone?.error.message).toMatch(
+      /^DigitalOcean: GET \/domains\/example\.com\/records\?type=A&name=home\.example\.com&per_page=200&page=1: not found/,
+    );
+  });
+
+  it('answers not as documented: the domain list, an edited record; a 404 for the domain list is config', async () => {
+    fake.next = { body: { domains: [{}] } };
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    fake.nextWrite = { body: { domain_record: {} } };
+    const w = await client().set(A('home.example.com'), ['203.0.113.1'], 60);
+    expect(!w.ok && w.error.message).toContain('not as documented');
+    fake.next = error(404, 'not_found', 'nope');
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'config', code: 'not_found' } });
+    expect(digitalOceanProvider.secrets.safeParse({ token: '  ' }).success).toBe(false);
   });
 
   it('settings accept only http and https endpoints', () => {

@@ -123,8 +123,9 @@ function createDigitalOcean(
     e: z.infer<typeof errorSchema>,
   ): ProviderFailure {
     const message = `${label}: ${request.method} ${new URL(request.url).pathname}: HTTP ${status}: ${e.message} (${e.id})`;
-    // 4xx (422 unprocessable_entity: a name or value it refuses): the same request would be refused again.
-    return { kind: status < 500 ? 'config' : 'transient', message, code: e.id };
+    // Only 4xx come here (providerRequest took 401, 403, 429 and 5xx): 422 unprocessable_entity is a name or value
+    // it refuses, and the same request would be refused again.
+    return { kind: 'config', message, code: e.id };
   }
 
   function notFound(request: string): ProviderFailure {
@@ -190,13 +191,13 @@ function createDigitalOcean(
     method: 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
-  ): Promise<ProviderResult<true>> {
+  ): Promise<ProviderResult<void>> {
     const r = await call(method, path, method === 'DELETE' ? noBody : oneRecordSchema, body);
     if (!r.ok) return forget(name, r);
     // A record deleted meanwhile is gone, as asked; any other 404 means the domain went away.
     if (r.value === 'not-found' && method !== 'DELETE')
       return forget(name, fail(notFound(`${method} ${path}`)));
-    return ok(true);
+    return ok(undefined);
   }
 
   return {
