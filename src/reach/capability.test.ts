@@ -95,7 +95,16 @@ describe('the reachability capability', () => {
     expect(t.logger.lines.map((l) => l.msg)).toContain('ignored a pushed WAN address that is no IP address');
     t.ports.bus.publish('reach.wan-pushed', { address: '198.51.100.4', from: '10.0.0.1' });
     expect(await t.capability.pushSource.probe('ipv4')).toMatchObject([
-      { kind: 'known', address: '198.51.100.4' },
+      { kind: 'known', address: '198.51.100.4', detail: { from: '10.0.0.1' } },
+    ]);
+    // A trusted client's push carries its trust to the consensus.
+    t.ports.bus.publish('reach.wan-pushed', {
+      address: '198.51.100.5',
+      from: 'dyndns2:fritzbox',
+      trusted: true,
+    });
+    expect(await t.capability.pushSource.probe('ipv4')).toMatchObject([
+      { kind: 'known', address: '198.51.100.5', detail: { from: 'dyndns2:fritzbox', trusted: true } },
     ]);
   });
 

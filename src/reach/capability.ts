@@ -35,7 +35,12 @@ declare module '../core/events.js' {
      * A router told us its WAN address (a dyndns2-style push to the inbound DDNS endpoint): one more source for
      * the quorum, never the answer by itself.
      */
-    'reach.wan-pushed': { readonly address: string; readonly from: string };
+    'reach.wan-pushed': {
+      readonly address: string;
+      readonly from: string;
+      /** From a client the owner marked trusted: its address is accepted without a quorum. */
+      readonly trusted?: boolean;
+    };
   }
 }
 
@@ -121,8 +126,8 @@ export function createReachability(
   const pushSource = new PushedAddressSource(clock);
   const subscriptions: (() => void)[] = [];
   subscriptions.push(
-    ports.bus.subscribe('reach.wan-pushed', ({ address, from }) => {
-      if (!pushSource.push(address, from))
+    ports.bus.subscribe('reach.wan-pushed', ({ address, from, trusted }) => {
+      if (!pushSource.push(address, from, trusted === true))
         log.warn({ address, from }, 'ignored a pushed WAN address that is no IP address');
     }),
   );

@@ -179,6 +179,40 @@ describe('decideAddress', () => {
       });
     });
 
+    it('an answer that vouches for itself (a trusted push) decides alone; an untrusted one is one vote', () => {
+      const push = (address: string, trusted: boolean) =>
+        known('push', 'ipv4', address, trusted ? { from: 'dyndns2:fritzbox', trusted: true } : { from: 'x' });
+      const results = (trusted: boolean) => [
+        k('stun:a', '9.9.9.9'),
+        k('stun:b', '9.9.9.9'),
+        push('1.1.1.1', trusted),
+      ];
+      expect(decideAddress('ipv4', results(true), policy)).toEqual({
+        kind: 'accepted',
+        family: 'ipv4',
+        address: '1.1.1.1',
+        sources: ['push'],
+        dissent: [
+          { source: 'stun:a', address: '9.9.9.9' },
+          { source: 'stun:b', address: '9.9.9.9' },
+        ],
+        rejected: [],
+      });
+      expect(decideAddress('ipv4', results(false), policy)).toMatchObject({
+        kind: 'accepted',
+        address: '9.9.9.9',
+      });
+      // Alone and trusted: enough without a quorum. Of another family, or a bogon: not.
+      expect(decideAddress('ipv4', [push('1.1.1.1', true)], policy)).toMatchObject({
+        kind: 'accepted',
+        address: '1.1.1.1',
+      });
+      expect(decideAddress('ipv4', [{ ...push('1.1.1.1', true), family: 'ipv6' }], policy)).toMatchObject({
+        kind: 'insufficient',
+      });
+      expect(decideAddress('ipv4', [push('10.0.0.1', true)], policy)).toMatchObject({ kind: 'insufficient' });
+    });
+
     it('a trusted id inside a group trusts that source, not its group', () => {
       const d = decideAddress(
         'ipv4',

@@ -86,9 +86,17 @@ export function decideAddress(
     else answers.push({ source: r.source, address: r.address });
   }
 
-  // A trusted source (by id, or by group: "router" is UPnP, NAT-PMP and PCP) decides alone when it answers.
+  // A trusted source (by id, or by group: "router" is UPnP, NAT-PMP and PCP) decides alone when it answers; so
+  // does an answer that vouches for itself (`detail.trusted`: a push from a client the owner marked trusted).
   const trusted = policy.trustedSource;
-  const t = answers.find((a) => a.source === trusted || independenceGroup(a.source) === trusted);
+  const vouched = new Set(
+    results.flatMap((r) =>
+      r.kind === 'known' && r.family === family && r.detail?.['trusted'] === true ? [r.source] : [],
+    ),
+  );
+  const t = answers.find(
+    (a) => a.source === trusted || independenceGroup(a.source) === trusted || vouched.has(a.source),
+  );
   if (t) {
     return {
       kind: 'accepted',

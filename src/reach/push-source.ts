@@ -6,18 +6,24 @@ import { known, unavailable, type Family, type PublicIpSource, type SourceResult
 /** Holds the last pushed address per family; an old push (default 15 min) no longer counts. */
 export class PushedAddressSource implements PublicIpSource {
   readonly id = 'push';
-  private readonly latest = new Map<Family, { address: string; at: number; from: string }>();
+  private readonly latest = new Map<
+    Family,
+    { address: string; at: number; from: string; trusted: boolean }
+  >();
 
   constructor(
     private readonly clock: Clock,
     private readonly maxAgeMs = 15 * 60_000,
   ) {}
 
-  /** Records a push; returns false (and records nothing) when `address` is not an IP address. */
-  push(address: string, from: string): boolean {
+  /**
+   * Records a push; returns false (and records nothing) when `address` is not an IP address. A push from a client
+   * the owner marked trusted decides alone (consensus reads `detail.trusted`); any other is one vote.
+   */
+  push(address: string, from: string, trusted = false): boolean {
     const family = familyOf(address);
     if (!family) return false;
-    this.latest.set(family, { address, at: this.clock.now().getTime(), from });
+    this.latest.set(family, { address, at: this.clock.now().getTime(), from, trusted });
     return true;
   }
 
@@ -30,6 +36,8 @@ export class PushedAddressSource implements PublicIpSource {
         unavailable('push', family, `the last push is ${Math.round(age / 60_000)} min old`),
       ]);
     }
-    return Promise.resolve([known('push', family, p.address, { from: p.from })]);
+    return Promise.resolve([
+      known('push', family, p.address, p.trusted ? { from: p.from, trusted: true } : { from: p.from }),
+    ]);
   }
 }

@@ -181,7 +181,19 @@ describe('push source', () => {
     ]);
     expect(push.push('not an ip', 'router')).toBe(false);
     expect(push.push('203.0.113.9', 'router')).toBe(true);
-    expect(await push.probe('ipv4')).toMatchObject([{ kind: 'known', address: '203.0.113.9' }]);
+    expect(await push.probe('ipv4')).toEqual([
+      { kind: 'known', source: 'push', family: 'ipv4', address: '203.0.113.9', detail: { from: 'router' } },
+    ]);
+    expect(push.push('203.0.113.10', 'dyndns2:fritzbox', true)).toBe(true);
+    expect(await push.probe('ipv4')).toEqual([
+      {
+        kind: 'known',
+        source: 'push',
+        family: 'ipv4',
+        address: '203.0.113.10',
+        detail: { from: 'dyndns2:fritzbox', trusted: true },
+      },
+    ]);
     clock.advance(61_000);
     expect(await push.probe('ipv4')).toMatchObject([
       { kind: 'unavailable', reason: expect.stringContaining('min old') },
