@@ -278,7 +278,8 @@ export class ReachabilityService {
   private async accept(n: number, consensus: AcceptedConsensus, pending: readonly string[]): Promise<void> {
     const plan = planAddressAcceptance(this.deps.store.read().reachability, consensus, this.deps.clock.now());
     await this.applyAddresses(n, plan, pending);
-    if (plan.history.length > 0 && n > this.appliedReport) {
+    // (No report of this probe or a newer one can have been applied yet: this acceptance was queued before it.)
+    if (plan.history.length > 0) {
       const families = plan.history.map((h) => h.family);
       // A second family settled by the same probe joins the first; an older probe's recheck is replaced.
       this.ahead =
@@ -337,8 +338,9 @@ export class ReachabilityService {
       return;
     }
     this.appliedReport = n;
-    // This report (or a newer one than the probe that accepted ahead) has the verdict about the new address.
-    if (this.ahead !== null && n >= this.ahead.probe) this.ahead = null;
+    // This report has the verdict about the newest address: a report older than the probe that accepted one was
+    // dropped above (that probe changed an address, so n ≥ changedAddress ≥ its number).
+    this.ahead = null;
     for (const [family, { address, pending }] of settled) {
       // What the sources that were still pending at acceptance said, now that they are in.
       const late = report.sources
