@@ -937,13 +937,18 @@ describe('decodeMessage', () => {
     );
   });
 
-  it('stops a long pointer chain without reading outside the message', () => {
-    // 2000 questions that each point to the one before: every walk goes backwards and ends at the root.
-    let body = '00' + '00010001';
-    for (let i = 1; i < 2000; i++)
-      body += (0xc000 | (i === 1 ? 12 : 17 + (i - 2) * 6)).toString(16) + '00010001';
-    const bytes = hex('0000000007d0000000000000' + body);
-    expect(decoded(bytes).questions).toHaveLength(2000);
+  it('follows at most 127 pointers for one name, so a chain of pointers costs little', () => {
+    // Questions that each point to the one before: question n (from 0) jumps n times to reach the root.
+    const chain = (count: number) => {
+      let body = '00' + '00010001';
+      for (let i = 1; i < count; i++)
+        body += (0xc000 | (i === 1 ? 12 : 17 + (i - 2) * 6)).toString(16) + '00010001';
+      return hex('0000' + '0000' + count.toString(16).padStart(4, '0') + '000000000000' + body);
+    };
+    expect(decoded(chain(128)).questions).toHaveLength(128);
+    expect(decodeError(chain(129))).toBe('too many compression pointers in question 129');
+    // A message of 10 000 such questions ends at the first that needs more, not after 50 million jumps.
+    expect(decodeError(chain(10_000))).toBe('too many compression pointers in question 129');
   });
 });
 

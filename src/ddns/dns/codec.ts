@@ -6,7 +6,8 @@
  * Names are presentation text without the trailing dot (`host.example.com`; the root is ``), with RFC 1035 §5.1
  * escapes (`\.`, `\\`, `\DDD`) for bytes a plain label cannot hold, so every wire name survives a round trip.
  * The encoder never compresses; the decoder follows compression pointers only backwards, each jump to before the
- * part of the name read so far, so a hostile answer can neither loop nor read outside the message.
+ * part of the name read so far, and at most 127 of them per name, so a hostile answer can neither loop, nor read
+ * outside the message, nor make decoding slow.
  */
 import { isIP } from 'node:net';
 import { fail, ok, type Outcome } from '../../core/outcome.js';
@@ -156,6 +157,8 @@ export function createMessage(fields: Partial<DnsMessage> & { readonly id: numbe
 
 const maxNameLength = 255;
 const maxLabelLength = 63;
+/** Compression pointers followed for one name (as many as a name can have labels). */
+const maxJumps = 127;
 
 /** The labels of a presentation name as bytes (escapes resolved), or why it is not a name. */
 export function parseName(name: string): Outcome<Uint8Array[], string> {
@@ -518,6 +521,7 @@ class Reader {
     let at = this.pos;
     let lowest = at;
     let after: number | undefined;
+    let jumps = 0;
     for (;;) {
       if (at >= this.buf.length) throw new DecodeError(`message truncated in ${what} (a name)`);
       const len = this.buf[at] ?? 0;
@@ -531,6 +535,9 @@ class Reader {
         const target = ((len & 0x3f) << 8) | (this.buf[at + 1] ?? 0);
         if (target >= lowest)
           throw new DecodeError(`compression pointer in ${what} does not point backwards`);
+        // A name has at most 127 labels, so no real name needs more jumps; a chain of pointers to pointers in a
+        // hostile answer would otherwise cost time quadratic in its size.
+        if (++jumps > maxJumps) throw new DecodeError(`too many compression pointers in ${what}`);
         after ??= at + 2;
         at = target;
         lowest = target;
