@@ -21,6 +21,14 @@ export const pages = [
     load: () => import('./reachability/index.js').then((m) => m.ReachabilityPage),
   },
   {
+    id: 'ddns',
+    path: '/ddns',
+    title: 'DDNS',
+    navLabel: 'DDNS',
+    capability: 'ddns',
+    load: () => import('./ddns/index.js').then((m) => m.DdnsPage),
+  },
+  {
     id: 'alerts',
     path: '/alerts',
     title: 'Alerts',
