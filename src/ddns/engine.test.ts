@@ -307,6 +307,58 @@ describe('DdnsEngine', () => {
     expect(restarted.alerts.cleared).toContain('ddns.update-failing/r1');
   });
 
+  it('retries when the backoff says, not at the next recheck tick', async () => {
+    const t = await setup();
+    t.engine.start();
+    t.zone.failNext.push({ kind: 'transient', message: 'no answer from the server' });
+    // The start: the first run fails; the loop then sleeps until the retry (5 s), not the 5-minute recheck.
+    const first = t.engine.reconcile('first');
+    for (let i = 0; i < 10; i++) await t.clock.settle();
+    await first;
+    for (let i = 0; i < 10; i++) await t.clock.settle();
+    expect(t.stateOf()?.pending?.nextAttemptAt).toBe('2026-05-01T00:00:05.000Z');
+    expect(t.engine.nextWait()).toBe(5_000);
+    expect(t.clock.pendingWakeups()).toEqual([5_000]);
+    t.clock.advance(5_000);
+    for (let i = 0; i < 20 && t.sets().length < 2; i++) await t.clock.settle();
+    expect(t.sets()).toHaveLength(2);
+    for (let i = 0; i < 20 && t.stateOf()?.pending !== null; i++) {
+      await t.clock.settle();
+      const next = t.clock.pendingWakeups()[0];
+      if (next !== undefined && next < 60_000) t.clock.advance(next);
+    }
+    expect(t.stateOf()).toMatchObject({ applied: '203.0.113.7', pending: null });
+    // Nothing due: the recheck period (the test's engine keeps the 5-minute default).
+    expect(t.engine.nextWait()).toBe(5 * 60_000);
+    await t.engine.stop();
+  });
+
+  it('nextWait: an account’s wait counts; times past and stopped records do not', async () => {
+    const t = await setup();
+    await t.store.update((d) => {
+      const a = d.ddns.accounts[0];
+      if (a) a.notBefore = '2026-05-01T00:01:00.000Z';
+    });
+    expect(t.engine.nextWait()).toBe(60_000);
+    await t.store.update((d) => {
+      const a = d.ddns.accounts[0];
+      if (a) a.notBefore = '2026-04-30T23:00:00.000Z';
+      d.ddns.states.push({
+        recordId: 'r1',
+        desired: null,
+        applied: null,
+        appliedAt: null,
+        verifiedAt: null,
+        propagationMs: null,
+        pending: { value: '203.0.113.7', since: t0, attempts: 1, nextAttemptAt: '2026-05-01T00:00:30.000Z' },
+        stopped: { at: t0, message: 'nohost' },
+        drift: null,
+        lastAttempt: null,
+      });
+    });
+    expect(t.engine.nextWait()).toBe(5 * 60_000);
+  });
+
   it('honours a rate limit for the whole account', async () => {
     const t = await setup({ records: [record(), record({ id: 'r2', hostname: 'nas.example.test' })] });
     t.zone.failNext.push({ kind: 'rate-limited', message: 'slow down', retryAfterMs: 120_000 });

@@ -119,6 +119,8 @@ export class DdnsEngine {
   private again = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  /** Ends the recheck loop's current sleep, so it plans the next one from the new state. */
+  private wake: AbortController | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: DdnsEngineDeps) {}
@@ -160,6 +162,7 @@ export class DdnsEngine {
     this.deps.logger.debug({ reason }, 'ddns: reconciling');
     const run = this.runAll().finally(() => {
       this.running = null;
+      this.wake?.abort();
       if (this.again && !this.abort.signal.aborted) {
         this.again = false;
         void this.reconcile('again');
@@ -169,18 +172,39 @@ export class DdnsEngine {
     return run;
   }
 
+  /**
+   * Looks again every `recheckMs`, and sooner when a pending retry or an account's wait ends before that — so the
+   * backoff's 5 s is 5 s, not the next tick. A run (by an event too) wakes the loop to plan its sleep anew.
+   */
   private async recheckLoop(): Promise<void> {
-    const every = this.deps.recheckMs ?? 5 * 60_000;
     for (;;) {
+      const wake = new AbortController();
+      this.wake = wake;
       try {
-        await this.deps.clock.sleep(every, this.abort.signal);
+        await this.deps.clock.sleep(this.nextWait(), AbortSignal.any([this.abort.signal, wake.signal]));
       } catch {
-        return;
+        if (this.abort.signal.aborted) return;
+        continue;
       }
       await this.reconcile('recheck').catch((e: unknown) => {
         this.deps.logger.error({ err: (e as Error).message }, 'ddns: run failed');
       });
     }
+  }
+
+  /** Until the next look: the recheck period, or the earliest retry or account wait that ends sooner. */
+  nextWait(): number {
+    const every = this.deps.recheckMs ?? 5 * 60_000;
+    const now = this.deps.clock.now().getTime();
+    const { states, accounts } = this.deps.store.read().ddns;
+    const due = [
+      ...states.flatMap((s) => (s.pending && s.stopped === null ? [s.pending.nextAttemptAt] : [])),
+      ...accounts.flatMap((a) => (a.notBefore !== null && a.stopped === null ? [a.notBefore] : [])),
+    ]
+      .map((t) => Date.parse(t) - now)
+      // A time already past is not a reason to hurry (its record is held for another reason): no busy loop.
+      .filter((ms) => ms > 0);
+    return Math.min(every, ...due);
   }
 
   private inputs(): AddressInputs {
