@@ -33,10 +33,13 @@ interface PbRecord {
 class FakePorkbun {
   domains = new Map<string, { api: boolean; records: PbRecord[] }>();
   next: FakeApiAnswer | undefined;
+  /** When set, `next` waits for a request whose path contains this. */
+  nextPath: string | undefined;
   private seq = 0;
 
   reset(): void {
     this.next = undefined;
+    this.nextPath = undefined;
     this.seq = 100;
     this.domains = new Map([
       [
@@ -48,8 +51,8 @@ class FakePorkbun {
             this.rec('example.com', 'ALIAS', 'pixie.porkbun.com', '600'),
             this.rec('home.example.com', 'A', '198.51.100.7', '600', 'router'),
             this.rec('home.example.com', 'AAAA', '2001:db8::7', '600'),
-            this.rec('nas.example.com', 'A', '198.51.100.9', '900'),
-            this.rec('nas.example.com', 'A', '198.51.100.8', '900'),
+            this.rec('nas.example.com', 'A', '198.51.100.9', '900', 'left'),
+            this.rec('nas.example.com', 'A', '198.51.100.8', '900', 'right'),
             this.rec('_acme-challenge.home.example.com', 'TXT', 'old token', '600'),
           ],
         },
@@ -71,7 +74,7 @@ class FakePorkbun {
       return pbError(400, 'Invalid JSON.');
     }
     if (body.apikey !== APIKEY || body.secretapikey !== SECRET) return pbError(400, 'Invalid API key. (002)');
-    if (this.next) {
+    if (this.next && (this.nextPath === undefined || req.url.includes(this.nextPath))) {
       const n = this.next;
       this.next = undefined;
       return n;
@@ -459,6 +462,166 @@ describe('Porkbun adapter against a fake Porkbun API', () => {
     expect(porkbunProvider.settings.safeParse({ endpoint: 'ftp://x' }).success).toBe(false);
     expect(porkbunProvider.secrets.safeParse({ apiKey: APIKEY }).success).toBe(false);
     expect(porkbunProvider.secrets.safeParse({ apiKey: APIKEY, secretApiKey: ' ' }).success).toBe(false);
+  });
+});
+
+describe('Porkbun adapter: edges', () => {
+  const onNext = (path: string, answer: FakeApiAnswer): void => {
+    fake.nextPath = path;
+    fake.next = answer;
+  };
+
+  it('a record edited by id keeps its own notes', async () => {
+    expect(await client().set(ref('nas.example.com'), ['198.51.100.9', '203.0.113.1'], 900)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(fake.of('nas.example.com', 'A').map((r) => [r.id, r.content, r.notes])).toEqual([
+      ['105', '198.51.100.9', 'left'],
+      ['106', '203.0.113.1', 'right'],
+    ]);
+    expect(writeOps()).toEqual(['/dns/edit/example.com/106']);
+  });
+
+  it('two records to one new value: one edited, the other deleted', async () => {
+    expect(await client().set(ref('nas.example.com'), ['203.0.113.1'], 900)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(values('nas.example.com', 'A')).toEqual(['203.0.113.1']);
+    expect(writeOps()).toEqual(['/dns/edit/example.com/105', '/dns/delete/example.com/106']);
+  });
+
+  it('one record to two values: edited by id and one created', async () => {
+    expect(await client().set(ref('home.example.com'), ['203.0.113.1', '203.0.113.2'], 600)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(values('home.example.com', 'A')).toEqual(['203.0.113.1', '203.0.113.2']);
+    expect(writeOps()).toEqual(['/dns/edit/example.com/103', '/dns/create/example.com']);
+  });
+
+  it.each([
+    ['/dns/edit/', ['203.0.113.1', '203.0.113.2'], 'home.example.com'],
+    ['/dns/create/', ['198.51.100.7', '203.0.113.2'], 'home.example.com'],
+    ['/dns/delete/', ['203.0.113.1'], 'nas.example.com'],
+  ])('a failing %s stops the change with its failure', async (path, wanted, name) => {
+    onNext(path, { status: 400, body: { status: 'ERROR', message: 'Refused here.' } });
+    const r = await client().set(ref(name), wanted, 600);
+    expect(r).toMatchObject({
+      ok: false,
+      error: { kind: 'config', message: expect.stringContaining('Refused here.') },
+    });
+    expect(writeOps().filter((w) => w.includes(path))).toHaveLength(1);
+    expect(writeOps()).toHaveLength(path === '/dns/delete/' ? 2 : 1);
+  });
+
+  it('records of another name or type in an answer are not taken for the set', async () => {
+    onNext('/dns/retrieveByNameType/', {
+      body: {
+        status: 'SUCCESS',
+        records: [
+          { id: '1', name: 'home.example.com', type: 'A', content: '198.51.100.7', ttl: '600' },
+          { id: '2', name: 'other.example.com', type: 'A', content: '198.51.100.1', ttl: '600' },
+          { id: '3', name: 'home.example.com', type: 'AAAA', content: '2001:db8::1', ttl: '600' },
+        ],
+      },
+    });
+    expect(await client().read?.(ref('home.example.com'))).toEqual({
+      ok: true,
+      value: { values: ['198.51.100.7'], ttl: 600 },
+    });
+  });
+
+  it('answers without the documented fields are transient and say why', async () => {
+    onNext('/ping', { body: { status: 'SUCCESS', yourIp: 5 } });
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    onNext('/dns/retrieveByNameType/example.com/NS', { body: { status: 'SUCCESS' } });
+    expect(await client().test('example.com')).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    for (const ttl of ['x600', '600x']) {
+      onNext('/dns/retrieveByNameType/', {
+        body: {
+          status: 'SUCCESS',
+          records: [{ id: '1', name: 'home.example.com', type: 'A', content: 'x', ttl }],
+        },
+      });
+      expect(await client().read?.(ref('home.example.com'))).toMatchObject({
+        ok: false,
+        error: { kind: 'transient', message: expect.stringContaining('not as documented') },
+      });
+    }
+    onNext('/dns/', { body: { records: [] } });
+    expect(await client().read?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', message: expect.stringContaining('no status') },
+    });
+    onNext('/dns/', { status: 300, body: { status: 'SUCCESS', records: [] } });
+    expect(await client().read?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: 'HTTP 300',
+        message: expect.stringContaining('SUCCESS with a non-2xx status'),
+      },
+    });
+  });
+
+  it('an ERROR without a message says so; a long one is cut', async () => {
+    onNext('/dns/', { status: 400, body: { status: 'ERROR' } });
+    expect(await client().read?.(ref('home.example.com'))).toEqual({
+      ok: false,
+      error: {
+        kind: 'config',
+        code: 'ERROR',
+        message:
+          'Porkbun: POST /api/json/v3/dns/retrieveByNameType/example.com/A/home: HTTP 400 ERROR: no message',
+      },
+    });
+    onNext('/dns/', { status: 400, body: { status: 'ERROR', message: 'y'.repeat(1000) } });
+    const r = await client().read?.(ref('home.example.com'));
+    expect(!r?.ok && r?.error.message).toBe(
+      `Porkbun: POST /api/json/v3/dns/retrieveByNameType/example.com/A/home: HTTP 400 ERROR: ${'y'.repeat(300)}`,
+    );
+  });
+
+  it('an AAAA value that is not an address is sent as it is (and refused); delete outside the zone is config', async () => {
+    expect(await client().set(ref('home.example.com', 'AAAA'), ['not-an-address'], 600)).toMatchObject({
+      ok: false,
+      error: { kind: 'config', message: expect.stringContaining('Invalid record content.') },
+    });
+    expect(await client().delete?.(ref('home.example.org'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config' },
+    });
+  });
+
+  it('the descriptor: kind, label, documentation, fields and abilities', () => {
+    expect(porkbunProvider).toMatchObject({
+      kind: 'porkbun',
+      label: 'Porkbun',
+      docsUrl: 'https://porkbun.com/api/json/v3/documentation',
+      can: { read: true, txt: true },
+    });
+    expect(porkbunProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['apiKey', true, false],
+      ['secretApiKey', true, false],
+      ['endpoint', false, true],
+    ]);
+    expect(porkbunProvider.fields.every((f) => f.label !== '' && (f.help ?? '') !== '')).toBe(true);
+    const pb = client();
+    expect([pb.kind, pb.can]).toEqual(['porkbun', { read: true, txt: true }]);
+    for (const endpoint of ['xhttp://x', 'httpsx://x'])
+      expect(porkbunProvider.settings.safeParse({ endpoint }).success).toBe(false);
+    expect(porkbunProvider.secrets.parse({ apiKey: ' pk1_a ', secretApiKey: ' sk1_b ' })).toEqual({
+      apiKey: 'pk1_a',
+      secretApiKey: 'sk1_b',
+    });
+  });
+
+  it('headers and endpoint: JSON both ways, trailing slashes trimmed', async () => {
+    await client(undefined, `${api.baseUrl}/api/json/v3//`).read?.(ref('home.example.com'));
+    expect(api.requests[0]?.url).toBe('/api/json/v3/dns/retrieveByNameType/example.com/A/home');
+    expect(api.requests[0]?.headers.accept).toBe('application/json');
   });
 });
 
