@@ -118,6 +118,26 @@ describe.skipIf(skip !== undefined)('DDNS engine in the running server, against 
       30_000,
     );
 
+  /**
+   * The history entries for `value` once the newest is a success: the store writes the document (the state) before
+   * it appends the log records of the same update, so a reader can see the state a moment before its history.
+   */
+  const historyUntilOk = (value: string) =>
+    waitFor(`the history entry of ${value}`, () => {
+      const entries = readDdnsHistory(dataDir).filter((h) => h.value === value);
+      return Promise.resolve(entries.at(-1)?.ok === true ? entries : undefined);
+    });
+
+  /** The server's "record updated" log record for `value`, written after `from` (logged after the store update). */
+  const updateLogged = (from: number, value: string) =>
+    waitFor(`the server logging ${value} updated`, () =>
+      Promise.resolve(
+        logRecords(bed.log('gatehouse').slice(from)).find(
+          (r) => r.msg === 'ddns: record updated' && r.fields.value === value,
+        ),
+      ),
+    );
+
   beforeAll(async () => {
     bed = await Testbed.up('nat-upnp');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ddns-'));
@@ -172,19 +192,20 @@ describe.skipIf(skip !== undefined)('DDNS engine in the running server, against 
     expect(s.propagationMs).toEqual(expect.any(Number));
     expect(Date.parse(s.verifiedAt ?? '')).toBeGreaterThanOrEqual(renumberedAt);
     expect(s.lastAttempt).toMatchObject({ ok: true });
-    const history = readDdnsHistory(dataDir).filter((h) => h.value === '203.0.113.3');
+    const history = await historyUntilOk('203.0.113.3');
     expect(history).toEqual([
       expect.objectContaining({ recordId, ok: true, previous: addr.routerWan, hostname, type: 'A' }),
     ]);
     // What the engine did, from its own log: the accepted address, then the update.
-    const records = logRecords(bed.log('gatehouse').slice(logFrom));
+    const updated = await updateLogged(logFrom, '203.0.113.3');
     expect(acceptedIpv4(bed.log('gatehouse').slice(logFrom))).toEqual(['203.0.113.3']);
-    const accepted = records.find((r) => r.msg === 'public address accepted');
-    const updated = records.find((r) => r.msg === 'ddns: record updated');
-    expect(updated?.fields).toMatchObject({ hostname, value: '203.0.113.3', previous: addr.routerWan });
+    const accepted = logRecords(bed.log('gatehouse').slice(logFrom)).find(
+      (r) => r.msg === 'public address accepted',
+    );
+    expect(updated.fields).toMatchObject({ hostname, previous: addr.routerWan });
     figures.renumberToServedMs = servedAt - renumberedAt;
     figures.renumberToAcceptedMs = (accepted?.time ?? NaN) - renumberedAt;
-    figures.acceptedToUpdatedMs = (updated?.time ?? NaN) - (accepted?.time ?? NaN);
+    figures.acceptedToUpdatedMs = updated.time - (accepted?.time ?? NaN);
     figures.enginePropagationMs = s.propagationMs ?? NaN;
     console.log(
       `ddns: WAN renumbered → BIND serves the new A record: ${figures.renumberToServedMs} ms ` +
@@ -208,7 +229,7 @@ describe.skipIf(skip !== undefined)('DDNS engine in the running server, against 
     figures.bindBackToServedMs = Date.now() - backAt;
     const s = await verified('203.0.113.4');
     expect(s.lastAttempt).toMatchObject({ ok: true });
-    const history = readDdnsHistory(dataDir).filter((h) => h.value === '203.0.113.4');
+    const history = await historyUntilOk('203.0.113.4');
     expect(history.at(0)).toMatchObject({ ok: false });
     expect(history.at(-1)).toMatchObject({ ok: true, previous: '203.0.113.3' });
     console.log(
@@ -233,11 +254,9 @@ describe.skipIf(skip !== undefined)('DDNS engine in the running server, against 
     figures.restartToServedMs = Date.now() - restartedAt;
     await verified('203.0.113.5');
     // Set by the new process (the old one was gone before BIND came back).
-    const updated = logRecords(bed.log('gatehouse').slice(logFrom)).find(
-      (r) => r.msg === 'ddns: record updated',
-    );
-    expect(updated?.fields).toMatchObject({ hostname, value: '203.0.113.5', previous: '203.0.113.4' });
-    const history = readDdnsHistory(dataDir).filter((h) => h.value === '203.0.113.5');
+    const updated = await updateLogged(logFrom, '203.0.113.5');
+    expect(updated.fields).toMatchObject({ hostname, previous: '203.0.113.4' });
+    const history = await historyUntilOk('203.0.113.5');
     expect(history.at(0)).toMatchObject({ ok: false });
     expect(history.at(-1)).toMatchObject({ ok: true });
     console.log(`ddns: restarted with an update pending → served after ${figures.restartToServedMs} ms`);
