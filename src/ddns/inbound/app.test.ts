@@ -9,6 +9,9 @@ import { FakeClock } from '../../../test/fakes/clock.js';
 import { MemoryLogger } from '../../../test/fakes/logger.js';
 import { MemoryStore } from '../../../test/fakes/store.js';
 import { createHarness, type Harness } from '../../../test/support/app-harness.js';
+import type { Capability } from '../../core/capability.js';
+import type { Store } from '../../store/store.js';
+import { createDdnsInbound, type DdnsInbound } from './index.js';
 import { createInboundDyndnsApp, readBasicAuth, type InboundWanPush } from './app.js';
 import { ddnsInboundAuditTypes } from './audit-types.js';
 import { DdnsClients } from './clients.js';
@@ -55,13 +58,7 @@ function setup(options: Setup = {}) {
   return { store, clock, logger, pushed, get, registry };
 }
 
-async function addClient(
-  store: MemoryStore,
-  clock: FakeClock,
-  name: string,
-  hostnames: string[],
-  trusted = false,
-) {
+async function addClient(store: Store, clock: FakeClock, name: string, hostnames: string[], trusted = false) {
   const r = await new DdnsClients({ store, clock }).add({ name, hostnames, trusted }, local);
   if (!r.ok) throw new Error(r.error.message);
   return r.value.password;
@@ -338,37 +335,51 @@ describe('inbound dyndns2 endpoint mounted in the real app', () => {
     h?.cleanup();
   });
 
-  it('is reached by an allowed Host without session or CSRF token, takes the client address from identify, and 421s other hosts', async () => {
-    h = await createHarness();
+  it("is reached by the box's names and its clients' hostnames without session or CSRF token, takes the client address from identify, and 421s other hosts", async () => {
+    const logger = new MemoryLogger();
+    const bus = createEventBus(logger);
+    let inbound: DdnsInbound | undefined;
+    h = await createHarness({
+      // The DDNS capability as it will carry the endpoint (Capability.publicRoutes, asked of the lead).
+      replace: ({ store, clock, logger: log }) => {
+        inbound = createDdnsInbound({ store, clock, bus, logger: log, publicRanges: () => publicRanges });
+        const capability: Capability = {
+          id: 'ddns',
+          auditTypes: inbound.auditTypes,
+          hostNames: inbound.hostNames,
+        };
+        return [Object.assign(capability, { publicRoutes: inbound.app })];
+      },
+    });
+    // Until createApp mounts Capability.publicRoutes, mount the sub-app where it will be: after the core's
+    // middleware, at the root.
+    if (inbound && !h.app.routes.some((r) => r.path === '/nic/update')) h.app.route('/', inbound.app);
+    // The list's own DDNS capability registered the DDNS audit types; the stand-in adds the endpoint's as it will.
     h.auditTypes.registerAuditTypes('ddns', ddnsInboundAuditTypes);
-    const password = await addClient(h.store as unknown as MemoryStore, h.clock, 'openwrt', [
-      'home.example.test',
-    ]);
+    const password = await addClient(h.store, h.clock, 'openwrt', ['home.example.test']);
     const pushed: unknown[] = [];
-    h.bus.subscribe('reach.wan-pushed', (p) => {
+    bus.subscribe('reach.wan-pushed', (p) => {
       pushed.push(p);
     });
-    h.app.route(
-      '/',
-      createInboundDyndnsApp({
-        store: h.store,
-        clock: h.clock,
-        bus: h.bus,
-        logger: h.logger,
-        publicRanges: () => publicRanges,
-      }),
-    );
+    const auth = { authorization: basic('openwrt', password) };
     // The harness's notional proxy sets X-Forwarded-For: 203.0.113.50 (trustProxy on), the push's source.
-    const ok = await h.request('GET', '/nic/update?hostname=home.example.test', {
-      headers: { authorization: basic('openwrt', password) },
-    });
+    const ok = await h.request('GET', '/nic/update?hostname=home.example.test', { headers: auth });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('good 203.0.113.50');
     expect(pushed).toEqual([{ address: '203.0.113.50', from: 'dyndns2:openwrt', trusted: false }]);
+    // A router may call the box by a hostname it pushes for: the capability's hostNames let it through.
+    const byName = await h.request('GET', '/v3/update?hostname=home.example.test&myip=203.0.113.51', {
+      headers: { ...auth, host: 'home.example.test:8080' },
+    });
+    expect(await byName.text()).toBe('good 203.0.113.51');
     const rebound = await h.request('GET', '/nic/update?hostname=home.example.test', {
-      headers: { host: 'evil.example', authorization: basic('openwrt', password) },
+      headers: { ...auth, host: 'evil.example' },
     });
     expect(rebound.status).toBe(421);
-    expect(pushed).toHaveLength(1);
+    expect(pushed).toHaveLength(2);
+    expect(h.store.log('audit').newest(1)[0]).toMatchObject({
+      type: 'ddns.client-push',
+      clientAddress: '203.0.113.50',
+    });
   });
 });
