@@ -295,6 +295,12 @@ describe('DuckDNS against a fake DuckDNS', () => {
       'bad-address',
       '2001:db8::1 is not an IPv4 address (home.duckdns.org)',
     ],
+    [
+      ref('home.duckdns.org', 'AAAA'),
+      ['203.0.113.7'],
+      'bad-address',
+      '203.0.113.7 is not an IPv6 address (home.duckdns.org)',
+    ],
   ])('%j %j is config, without a request', async (r, values, code, why) => {
     expect(failureOf(await client.set(r, values, 60))).toEqual({
       kind: 'config',
@@ -337,10 +343,26 @@ describe('DuckDNS against a fake DuckDNS', () => {
     });
   });
 
-  it('OK with HTTP 404 is unexpected', async () => {
-    model.forced.push({ status: 404, body: 'OK' });
+  it.each([404, 300])('OK with HTTP %i is unexpected', async (status) => {
+    model.forced.push({ status, body: 'OK' });
     expect(failureOf(await client.set(ref('home.duckdns.org', 'A'), ['203.0.113.7'], 60)).message).toContain(
-      'unexpected answer (HTTP 404, OK with HTTP 404)',
+      `unexpected answer (HTTP ${status}, OK with HTTP ${status})`,
+    );
+  });
+
+  it('a plain OK to a TXT set or delete is success', async () => {
+    model.forced.push({ body: 'OK' }, { body: 'OK' });
+    expect(await client.set(ref('home.duckdns.org', 'TXT'), ['v'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(await client.delete?.(ref('home.duckdns.org', 'TXT'))).toEqual({ ok: true, value: undefined });
+  });
+
+  it('three lines for an address update say what is missing', async () => {
+    model.forced.push({ body: 'OK\n203.0.113.7\nUPDATED' });
+    expect(failureOf(await client.set(ref('home.duckdns.org', 'A'), ['203.0.113.7'], 60)).message).toBe(
+      `DuckDNS: GET ${api.baseUrl}/update for home.duckdns.org: the answer has no address lines`,
     );
   });
 

@@ -47,7 +47,7 @@ export function subNameOf(ref: Pick<RecordRef, 'name' | 'type'>): string | undef
   if (!name.endsWith(suffix)) return undefined;
   const labels = name.slice(0, -suffix.length).split('.');
   if (ref.type !== 'TXT' && labels.length !== 1) return undefined;
-  const sub = labels[labels.length - 1] ?? '';
+  const sub = String(labels[labels.length - 1]);
   return subLabel.test(sub) ? sub : undefined;
 }
 
@@ -105,7 +105,7 @@ function createDuckdns(settings: DuckdnsSettings, secrets: DuckdnsSecrets, deps:
   function addressCheck(value: string, line: 1 | 2) {
     return (lines: readonly string[]): string | undefined => {
       if (lines.length !== 4) return lines.length === 1 ? undefined : 'the answer has no address lines';
-      const now = lines[line] ?? '';
+      const now = String(lines[line]);
       return sameAddress(now, value) ? undefined : `DuckDNS now holds ${JSON.stringify(now)}, not ${value}`;
     };
   }
