@@ -539,6 +539,30 @@ describe('OVH adapter against a fake OVH API that checks signatures', () => {
     expect(baseUrlOf('ovh-us')).toBe('https://api.us.ovhcloud.com/1.0');
     expect(baseUrlOf('http://127.0.0.1:9/1.0/')).toBe('http://127.0.0.1:9/1.0');
   });
+
+  it('the descriptor: kind, label, documentation, fields and abilities', () => {
+    expect(ovhProvider).toMatchObject({
+      kind: 'ovh',
+      label: 'OVHcloud',
+      docsUrl: expect.stringMatching(/^https:\/\/help\.ovhcloud\.com\//),
+      can: { read: true, txt: true },
+    });
+    expect(ovhProvider.fields.map((f) => [f.name, f.secret, f.optional ?? false])).toEqual([
+      ['applicationKey', true, false],
+      ['applicationSecret', true, false],
+      ['consumerKey', true, false],
+      ['endpoint', false, true],
+    ]);
+    expect(ovhProvider.fields.every((f) => f.label !== '')).toBe(true);
+    expect(ovhProvider.fields.filter((f) => (f.help ?? '') !== '')).toHaveLength(2);
+    const o = client();
+    expect([o.kind, o.can]).toEqual(['ovh', { read: true, txt: true }]);
+    for (const endpoint of ['xhttp://x', 'httpsx://x'])
+      expect(ovhProvider.settings.safeParse({ endpoint }).success).toBe(false);
+    expect(
+      ovhProvider.secrets.parse({ applicationKey: ' a ', applicationSecret: ' b ', consumerKey: ' c ' }),
+    ).toEqual({ applicationKey: 'a', applicationSecret: 'b', consumerKey: 'c' });
+  });
 });
 
 describe('OVH pieces', () => {
