@@ -410,6 +410,9 @@ describe('Hetzner adapter against a fake Hetzner Cloud API', () => {
     fake.actionPolls = 100;
     const r = await driven(client().set(A('home.example.com'), ['203.0.113.44'], 60));
     expect(r).toMatchObject({ ok: false, error: { kind: 'transient', code: 'running' } });
+    expect(!r.ok && r.error.message).toBe(
+      'Hetzner: POST /zones/1001/rrsets/home/A/actions/set_records: action 501 still running after 8 checks',
+    );
     expect(clock.sleepsAsked()).toEqual([...actionPollDelaysMs]);
     expect(polls()).toHaveLength(actionPollDelaysMs.length);
   });
@@ -679,6 +682,73 @@ describe('Hetzner adapter: what it checks for itself', () => {
     });
     expect(polls()).toEqual([]);
     expect(clock.sleepsAsked()).toEqual([]);
+  });
+
+  it('reads values sorted, looks the zone up once per name, and again after a failed read', async () => {
+    fake.of(1001, 'home', 'A')?.records.unshift({ value: '203.0.113.200' });
+    const h = client();
+    expect(await h.read?.(A('home.example.com'))).toMatchObject({
+      value: { values: ['198.51.100.7', '203.0.113.200'] },
+    });
+    await h.read?.(A('home.example.com'));
+    expect(api.requests.filter((r) => r.url.startsWith('/v1/zones?'))).toHaveLength(2);
+    fake.next = { status: 500, body: 'oops' };
+    expect(await h.read?.(A('home.example.com'))).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    api.requests.length = 0;
+    await h.read?.(A('home.example.com'));
+    expect(api.requests[0]?.url).toBe('/v1/zones?name=home.example.com');
+  });
+
+  it('a 404 on a zone lookup is "no such zone": the walk goes on, and test() says config', async () => {
+    fake.next = error(404, 'not_found', 'not found');
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: true,
+      value: { values: ['198.51.100.7'] },
+    });
+    fake.next = error(404, 'not_found', 'not found');
+    expect(await client().test('example.com')).toMatchObject({
+      ok: false,
+      error: { kind: 'config', code: 'no-zone' },
+    });
+  });
+
+  it('test() asks for one zone of the project, or for the zone by name', async () => {
+    await client().test();
+    await client().test('example.com');
+    expect(api.requests.map((r) => r.url)).toEqual(['/v1/zones?per_page=1', '/v1/zones?name=example.com']);
+  });
+
+  it('delete passes a failed read on without writing', async () => {
+    expect(await client('hcloud-WRONG').delete?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'auth' },
+    });
+    expect(writes()).toEqual([]);
+  });
+
+  it('rate-limit headers on other failures are ignored; Retry-After wins over RateLimit-Reset; a reset of 0 is no time', async () => {
+    const reset = String(Math.floor(clock.now().getTime() / 1000) + 90);
+    fake.next = {
+      status: 401,
+      headers: { 'ratelimit-reset': reset },
+      body: { error: { code: 'unauthorized', message: 'x' } },
+    };
+    const auth = await client().read?.(A('home.example.com'));
+    expect(!auth?.ok && auth?.error).toMatchObject({ kind: 'auth' });
+    expect(!auth?.ok && auth?.error.retryAfterMs).toBeUndefined();
+    fake.next = {
+      status: 429,
+      headers: { 'retry-after': '5', 'ratelimit-reset': reset },
+      body: { error: { code: 'rate_limit_exceeded', message: 'x' } },
+    };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({ error: { retryAfterMs: 5000 } });
+    fake.next = {
+      status: 429,
+      headers: { 'ratelimit-reset': '0' },
+      body: { error: { code: 'rate_limit_exceeded', message: 'x' } },
+    };
+    const zero = await client().read?.(A('home.example.com'));
+    expect(!zero?.ok && zero?.error.retryAfterMs).toBeUndefined();
   });
 
   it('a RateLimit-Reset in the past is no wait; one that is not a time is ignored', async () => {

@@ -123,7 +123,7 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
     if (answer.status >= 300) {
       const e = errorSchema.safeParse(json);
       if (!e.success) return fail(unexpectedAnswer(label, request, answer, 'not a Hetzner error'));
-      if (answer.status === 404 && e.data.error.code === 'not_found') return ok('not-found');
+      if (answer.status === 404) return ok('not-found');
       return fail(apiFailure(request, answer.status, e.data.error));
     }
     const parsed = schema.safeParse(json);
@@ -154,8 +154,9 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
       case 'resource_unavailable':
         return { kind: 'transient', message, code: e.code };
       default:
-        // invalid_input, incorrect_zone_mode, protected, not_found, …: the same request would be refused again.
-        return { kind: status < 500 ? 'config' : 'transient', message, code: e.code };
+        // invalid_input, incorrect_zone_mode, protected, …: the same request would be refused again. (Only 4xx come
+        // here: providerRequest took 401, 403, 429 and 5xx.)
+        return { kind: 'config', message, code: e.code };
     }
   }
 
@@ -229,18 +230,18 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
     });
   }
 
-  /** Sends a change and waits for its action. */
+  /** Sends a change and waits for its action: true once done, false when the target was not found (404). */
   async function change(
     name: string,
     method: 'POST' | 'DELETE',
     path: string,
     body?: unknown,
-  ): Promise<ProviderResult<'done' | 'not-found'>> {
+  ): Promise<ProviderResult<boolean>> {
     const r = await call(method, path, actionAnswer, body);
     if (!r.ok) return forget(name, r);
-    if (r.value === 'not-found') return ok('not-found');
+    if (r.value === 'not-found') return ok(false);
     const done = await settle(r.value.action, `${method} ${path}`);
-    return done.ok ? ok('done') : done;
+    return done.ok ? ok(true) : done;
   }
 
   function valuesOf(ref: RecordRef, rrset: RRSet | undefined): string[] {
@@ -310,7 +311,7 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
           records: wanted.map((v) => ({ value: toValue(ref, v) })),
         });
         if (!created.ok) return created;
-        return created.value === 'done'
+        return created.value
           ? ok({ changed: true })
           : forget(ref.name, fail(gone(`POST /zones/${zone.id}/rrsets`)));
       }
@@ -330,7 +331,7 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
         }),
       });
       if (!updated.ok) return updated;
-      return updated.value === 'done'
+      return updated.value
         ? ok({ changed: true })
         : forget(ref.name, fail(gone(`POST ${path}/actions/set_records`)));
     },
