@@ -4,7 +4,7 @@
  * Secret fields are password inputs and always start empty: the API never returns a credential.
  */
 import { useState } from 'preact/hooks';
-import { ApiError, expectOk } from '../../api.js';
+import { ApiError, expectOk, sentence } from '../../api.js';
 import { DataTable, RowButton } from '../../components/table.js';
 import { ConfirmButton, ErrorNotice, Field, Notice, SelectField, SubmitButton } from '../../components/ui.js';
 import { formatDateTime } from '../../format.js';
@@ -44,7 +44,7 @@ export function AccountTable(props: {
         setTested({
           name: a.name,
           ok: true,
-          text: `${a.name}: the provider accepted the credentials. ${r.detail}`,
+          text: `${a.name}: test passed. ${sentence(r.detail)}`,
         });
       } catch (e) {
         if (!(e instanceof ApiError) || e.status !== 422) throw e;
@@ -224,7 +224,7 @@ export function AccountForm(props: {
         const r = await expectOk(accounts.test.$post({ json: z === '' ? body : { ...body, zone: z } }));
         setTested({
           ok: true,
-          text: `The provider accepted the credentials. ${r.detail} Nothing is saved yet.`,
+          text: `Test passed. ${sentence(r.detail)} Nothing is saved yet.`,
         });
       } catch (e) {
         // The provider's refusal is the answer to show; a problem with a field shows beside it instead.
