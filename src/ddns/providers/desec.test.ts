@@ -488,7 +488,7 @@ describe('deSEC adapter: what it checks for itself', () => {
   });
 
   it('an endpoint with a trailing slash makes the same requests; writes are JSON', async () => {
-    await client(TOKEN, `${api.baseUrl}/api/v1/`).set(A('home.example.com'), ['203.0.113.9'], 3600);
+    await client(TOKEN, `${api.baseUrl}/api/v1//`).set(A('home.example.com'), ['203.0.113.9'], 3600);
     expect(api.requests[0]?.url).toBe('/api/v1/domains/?owns_qname=home.example.com');
     expect(api.requests[0]?.headers.accept).toBe('application/json');
     expect(api.requests[0]?.headers['content-type']).toBeUndefined();
@@ -547,6 +547,47 @@ describe('deSEC adapter: what it checks for itself', () => {
     expect(!gone?.ok && gone?.error.message).toBe(
       'deSEC: DELETE /domains/example.com/rrsets/home/A/: not found (the domain is no longer in this account, or the token may not use it)',
     );
+  });
+
+  it('reads values sorted; a set differing in one of two values is a change', async () => {
+    fake.rrsets.push({
+      domain: 'example.com',
+      subname: 'two',
+      type: 'A',
+      ttl: 3600,
+      records: ['203.0.113.9', '198.51.100.2'],
+    });
+    const d = client();
+    expect(await d.read?.(A('two.example.com'))).toMatchObject({
+      value: { values: ['198.51.100.2', '203.0.113.9'] },
+    });
+    expect(await d.set(A('two.example.com'), ['198.51.100.2', '203.0.113.10'], 3600)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(fake.of('example.com', 'two', 'A')?.records).toEqual(['198.51.100.2', '203.0.113.10']);
+  });
+
+  it('a read that fails after the domain was found is that failure, and the domain is asked for again', async () => {
+    const d = client();
+    await d.read?.(A('home.example.com'));
+    fake.next = { status: 500, body: 'oops' };
+    expect(await d.read?.(A('home.example.com'))).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    api.requests.length = 0;
+    await d.read?.(A('home.example.com'));
+    expect(api.requests[0]?.url).toBe('/api/v1/domains/?owns_qname=home.example.com');
+  });
+
+  it('a 404 for owns_qname is no domain; test() lists the domains', async () => {
+    fake.next = { status: 404, body: { detail: 'Not found.' } };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { code: 'no-zone' },
+    });
+    api.requests.length = 0;
+    await client().test();
+    expect(api.requests.map((r) => r.url)).toEqual(['/api/v1/domains/']);
+    expect(desecProvider.secrets.safeParse({ token: '  ' }).success).toBe(false);
   });
 
   it('an answer with no body where one is documented is transient', async () => {

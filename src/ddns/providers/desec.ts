@@ -107,8 +107,9 @@ function createDesec(settings: DesecSettings, secrets: DesecSecrets, deps: Provi
       const e = errorSchema.safeParse(json);
       if (!e.success) return fail(unexpectedAnswer(label, request, answer, 'not a deSEC error'));
       return fail({
-        // 400: the content or TTL was refused; the same request would be refused again.
-        kind: answer.status < 500 ? 'config' : 'transient',
+        // Only 4xx come here (providerRequest took 401, 403, 429 and 5xx). 400: the content or TTL was refused, and
+        // the same request would be refused again.
+        kind: 'config',
         message: `${label}: ${method} ${new URL(request.url).pathname}: HTTP ${answer.status}: ${describeErrors(e.data)}`,
         code: `HTTP ${answer.status}`,
       });
