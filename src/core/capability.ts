@@ -4,6 +4,7 @@
  * composition root lists them and the lifecycle registry starts them in order and stops them in reverse.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import type { RuleDefinition } from '../alerts/catalogue.js';
 import type { AppEnv } from '../http/context.js';
 import type { StatusCardProvider } from '../status/cards.js';
@@ -14,6 +15,11 @@ export interface Capability {
   readonly id: string;
   /** JSON API routes, mounted under /api/v1 behind the same guard, CSRF check and error shape as the core's. */
   readonly routes?: OpenAPIHono<AppEnv>;
+  /**
+   * Routes at the root of the server, outside /api: no session guard and no CSRF check (their own authentication,
+   * e.g. the inbound dyndns2 endpoint's Basic auth for routers); the Host check and client identification apply.
+   */
+  readonly publicRoutes?: Hono<AppEnv>;
   /**
    * Local control API routes for the `gatehouse` CLI, mounted under `/v1/<id>/` on the data directory's 0600
    * Unix socket (src/control/api.ts): the caller is the local administrator (audit actor `local`), with no

@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import { DdnsAdmin, ddnsAuditTypes } from './admin.js';
 import { ddnsRules } from './alert-rules.js';
 import { DdnsEngine, type ServedLookup } from './engine.js';
+import { createDdnsInbound, type DdnsInbound } from './inbound/index.js';
 import type { ProviderDeps } from './provider.js';
 import type { ProviderDescriptor } from './providers/descriptor.js';
 import { providerRegistry } from './providers/index.js';
@@ -43,6 +44,8 @@ export interface DdnsCapability extends Capability {
   readonly admin: DdnsAdmin;
   /** Undefined when `ddns.enabled` is false. */
   readonly engine: DdnsEngine | undefined;
+  /** The inbound dyndns2 endpoint and its clients. */
+  readonly inbound: DdnsInbound;
 }
 
 const local = { actor: 'local', clientAddress: 'local' } as const;
@@ -134,16 +137,28 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
         recheckMs: settings.recheckSeconds * 1000,
       })
     : undefined;
+  // The inbound dyndns2 endpoint: routers and ddclient / inadyn push their WAN address to reachability.
+  const inbound = createDdnsInbound({
+    store,
+    clock: ports.clock,
+    bus: ports.bus,
+    logger: ports.logger.child({ capability: 'ddns', module: 'inbound' }),
+    publicRanges: () => deps.reachability.publicRanges,
+  });
   return {
     id: 'ddns',
     admin,
     engine,
+    inbound,
     routes: ddnsRoutes(admin, engine, store),
-    controlRoutes: controlRoutes(admin, engine),
+    publicRoutes: inbound.app,
+    controlRoutes: controlRoutes(admin, engine).route('/', inbound.controlRoutes),
     statusCards: [ddnsCard(() => store.read().ddns, engine !== undefined)],
     alertRules: ddnsRules,
-    auditTypes: ddnsAuditTypes,
-    hostNames: () => [...new Set(store.read().ddns.records.map((r) => r.hostname))],
+    auditTypes: { ...ddnsAuditTypes, ...inbound.auditTypes },
+    hostNames: () => [
+      ...new Set([...store.read().ddns.records.map((r) => r.hostname), ...inbound.hostNames()]),
+    ],
     uiPages: ['ddns'],
     start() {
       engine?.start();

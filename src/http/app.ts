@@ -122,6 +122,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use('/api/*', csrfProtection());
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  for (const capability of deps.capabilities)
+    if (capability.publicRoutes) app.route('/', capability.publicRoutes);
 
   app.get('/metrics', async (c) => {
     const identity = c.get('identity');

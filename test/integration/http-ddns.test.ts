@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/core/events.js';
-import { createDdns } from '../../src/ddns/capability.js';
+import { createDdns, type DdnsCapability } from '../../src/ddns/capability.js';
 import { FakeZone } from '../fakes/dns-zone.js';
 import { FakeRunner } from '../fakes/runner.js';
 import { FakeSecrets } from '../fakes/secrets.js';
@@ -206,5 +206,37 @@ describe('DDNS over HTTP', () => {
     expect((await t.call('DELETE', `/ddns/records/${record.id}`)).status).toBe(200);
     expect((await t.call('DELETE', `/ddns/accounts/${account.id}`)).status).toBe(200);
     expect(await t.secrets.list()).toEqual([]);
+  });
+});
+
+describe('the inbound dyndns2 endpoint in the real app', () => {
+  it('answers a router at /nic/update with its own credentials, outside /api and its guards', async () => {
+    const h = await createHarness();
+    const ddns = h.capabilities.find((c) => c.id === 'ddns') as DdnsCapability | undefined;
+    if (!ddns) throw new Error('no ddns capability');
+    const added = await ddns.inbound.clients.add(
+      { name: 'fritzbox', hostnames: ['home.example.test'] },
+      { actor: 'admin', clientAddress: 'local' },
+    );
+    if (!added.ok) throw new Error(added.error.message);
+    const pushed: unknown[] = [];
+    h.bus.subscribe('reach.wan-pushed', (e) => void pushed.push(e));
+    const basic = (password: string) => `Basic ${Buffer.from(`fritzbox:${password}`).toString('base64')}`;
+    const res = await h.request('GET', '/nic/update?hostname=home.example.test&myip=203.0.113.9', {
+      headers: { authorization: basic(added.value.password) },
+    });
+    // A documentation address is no WAN address outside a test bed (reachability.publicRanges is empty here):
+    // refused once as the client's mistake, nothing published. (Accepted pushes: src/ddns/inbound, e2e.)
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('badagent');
+    await h.bus.idle();
+    expect(pushed).toEqual([]);
+    const wrong = await h.request('GET', '/nic/update?hostname=home.example.test&myip=203.0.113.9', {
+      headers: { authorization: basic('not-the-password') },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toBe('badauth');
+    // The client's hostname is one the box may be reached by.
+    expect(ddns.hostNames?.()).toContain('home.example.test');
   });
 });
