@@ -102,24 +102,26 @@ export function AccountTable(props: {
                 )}
               </td>
               <td data-label="State">
-                {a.stopped ? (
-                  <>
-                    <span class="badge badge--error">stopped</span>
-                    <div class="hint">
-                      {a.stopped.message}. Updates through this account wait for new credentials: choose Edit
-                      and enter them.
-                    </div>
-                  </>
-                ) : a.notBefore !== null && Date.parse(a.notBefore) > Date.now() ? (
-                  <>
-                    <span class="badge badge--warning">waiting</span>
-                    <div class="hint">
-                      The provider asked for a pause until {formatDateTime(a.notBefore)}.
-                    </div>
-                  </>
-                ) : (
-                  <span class="badge badge--ok">ready</span>
-                )}
+                <div>
+                  {a.stopped ? (
+                    <>
+                      <span class="badge badge--error">stopped</span>
+                      <div class="hint">
+                        {a.stopped.message}. Updates through this account wait for new credentials: choose
+                        Edit and enter them.
+                      </div>
+                    </>
+                  ) : a.notBefore !== null && Date.parse(a.notBefore) > Date.now() ? (
+                    <>
+                      <span class="badge badge--warning">waiting</span>
+                      <div class="hint">
+                        The provider asked for a pause until {formatDateTime(a.notBefore)}.
+                      </div>
+                    </>
+                  ) : (
+                    <span class="badge badge--ok">ready</span>
+                  )}
+                </div>
               </td>
               <td class="actions">
                 <div class="row">

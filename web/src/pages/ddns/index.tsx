@@ -210,7 +210,9 @@ function HistoryView(props: { readonly history: Loaded<readonly HistoryEntry[]> 
           <tr key={`${e.at}-${e.recordId}-${i}`} class={e.ok ? undefined : 'row--failure'}>
             <LoggedAtCell at={e.at} />
             <td data-label="Record">
-              {e.hostname} <span class="muted">{e.type}</span>
+              <span>
+                {e.hostname} <span class="muted">{e.type}</span>
+              </span>
             </td>
             <td data-label="Change">
               <code>{changeWords(e)}</code>

@@ -85,20 +85,25 @@ export function RecordTable(props: {
               </td>
               <td data-label="Value from">{valueSourceWords(r.value)}</td>
               <td data-label="Applied">
-                {s?.applied ? <code>{s.applied}</code> : <span class="muted">none yet</span>}
-                {served === undefined ? null : <div class="hint">{served}</div>}
+                {/* One child per cell: on a phone each child of a card's cell would take a grid cell of its own. */}
+                <div>
+                  {s?.applied ? <code>{s.applied}</code> : <span class="muted">none yet</span>}
+                  {served === undefined ? null : <div class="hint">{served}</div>}
+                </div>
               </td>
               <td data-label="Desired">
                 {s?.desired ? <code>{s.desired}</code> : <span class="muted">unknown</span>}
               </td>
               <td data-label="Last result">
-                <span class={badgeClass[result.tone]}>{result.label}</span>
-                {result.detail === undefined ? null : <div class="hint">{result.detail}</div>}
-                {s?.lastAttempt ? (
-                  <div class="hint">
-                    <time dateTime={s.lastAttempt.at}>{dateOf(s.lastAttempt.at)}</time>
-                  </div>
-                ) : null}
+                <div>
+                  <span class={badgeClass[result.tone]}>{result.label}</span>
+                  {result.detail === undefined ? null : <div class="hint">{result.detail}</div>}
+                  {s?.lastAttempt ? (
+                    <div class="hint">
+                      <time dateTime={s.lastAttempt.at}>{dateOf(s.lastAttempt.at)}</time>
+                    </div>
+                  ) : null}
+                </div>
               </td>
               <td class="actions">
                 <div class="row">
