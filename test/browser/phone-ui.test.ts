@@ -160,7 +160,7 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
       const cards = page.locator('.cards > .card');
       await cards.first().waitFor();
       const ids = await Promise.all((await cards.all()).map((c) => c.getAttribute('data-testid')));
-      expect(ids).toEqual(['card-security', 'card-reachability', 'card-system']);
+      expect(ids).toEqual(['card-security', 'card-reachability', 'card-ddns', 'card-system']);
       // Each card with a page of its own is headed by a link to it, under that page's name.
       const securityCard = page.getByTestId('card-security');
       expect(await securityCard.getByRole('heading', { level: 2 }).textContent()).toBe('Security');
