@@ -60,6 +60,11 @@ describe('parseNamecheapAnswer', () => {
       { errCount: 0, errors: [], ip: '203.0.113.7' },
     ],
     [
+      'an error with spaces around it',
+      '<interface-response><ErrCount>1</ErrCount><errors><Err1>  Domain name not found  </Err1></errors></interface-response>',
+      { errCount: 1, errors: ['Domain name not found'] },
+    ],
+    [
       'a blank IP',
       '<interface-response><IP> </IP><ErrCount>0</ErrCount></interface-response>',
       { errCount: 0, errors: [] },
@@ -189,6 +194,13 @@ describe('Namecheap against a fake dynamic DNS endpoint', () => {
     });
     for (const domain of ['not a domain', 'example', 'example.com!', '!example.com', '-a.com'])
       expect(namecheapProvider.settings.safeParse({ domain }).success).toBe(false);
+    expect(namecheapProvider.settings.parse({ domain: ' example.com ' })).toMatchObject({
+      domain: 'example.com',
+    });
+    const refused = namecheapProvider.settings.safeParse({ domain: 'example' });
+    expect(refused.success ? [] : refused.error.issues.map((i) => i.message)).toEqual([
+      'a domain name such as example.com',
+    ]);
     for (const domain of ['x.com', 'example.co.uk'])
       expect(namecheapProvider.settings.safeParse({ domain }).success).toBe(true);
     for (const endpoint of ['ftp://n.example/update', 'httpx://n.example/update', 'xhttp://n.example/update'])
