@@ -398,7 +398,8 @@ export class DdnsAdmin {
       this.audit(tx, 'ddns.account-tested', by, { account: label, provider: descriptor.kind }, result.ok);
     });
     if (!result.ok)
-      return fail({ code: 'ddns.provider-refused', message: `${descriptor.label}: ${result.error.message}` });
+      // The adapter's message names the provider already ("Cloudflare: GET …: …").
+      return fail({ code: 'ddns.provider-refused', message: result.error.message });
     return ok(result.value);
   }
 

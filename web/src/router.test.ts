@@ -18,6 +18,7 @@ describe('the page list', () => {
     expect(navigationOf(pages).map((p) => p.navLabel)).toEqual([
       'Dashboard',
       'Reachability',
+      'DDNS',
       'Alerts',
       'Security',
       'API tokens',
