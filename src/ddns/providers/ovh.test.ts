@@ -46,6 +46,8 @@ interface OvhRecord {
 class FakeOvh {
   zones = new Map<string, { staged: OvhRecord[]; published: OvhRecord[]; refreshes: number }>();
   next: FakeApiAnswer | undefined;
+  /** When set, `next` waits for a request whose method and path (`GET /domain/…`) start with this. */
+  nextFor: string | undefined;
   base = '';
   private seq = 0;
 
@@ -57,6 +59,7 @@ class FakeOvh {
 
   reset(): void {
     this.next = undefined;
+    this.nextFor = undefined;
     this.seq = 5000;
     const records = [
       this.rec('example.com', '', 'A', '203.0.113.10', 0),
@@ -83,7 +86,7 @@ class FakeOvh {
     if (req.method === 'GET' && path === '/auth/time') return { body: this.serverTime() };
     const refused = this.verify(req);
     if (refused) return refused;
-    if (this.next) {
+    if (this.next && (this.nextFor === undefined || `${req.method} ${path}`.startsWith(this.nextFor))) {
       const n = this.next;
       this.next = undefined;
       return n;
@@ -565,6 +568,154 @@ describe('OVH adapter against a fake OVH API that checks signatures', () => {
   });
 });
 
+describe('OVH adapter: edges', () => {
+  const onNext = (prefix: string, answer: FakeApiAnswer): void => {
+    fake.nextFor = prefix;
+    fake.next = answer;
+  };
+
+  it('headers: Accept always, Content-Type only with a body; no body on GET and DELETE', async () => {
+    await client().set(ref('new.example.com'), ['203.0.113.5'], 60);
+    await client().delete?.(ref('new.example.com'));
+    const seen = api.requests
+      .filter((r) => !r.url.endsWith('/auth/time'))
+      .map((r) => [r.method, r.headers.accept, r.headers['content-type'] ?? null, r.body === '']);
+    expect(seen).toContainEqual(['GET', 'application/json', null, true]);
+    expect(seen).toContainEqual(['POST', 'application/json', 'application/json;charset=utf-8', false]);
+    expect(seen).toContainEqual(['DELETE', 'application/json', null, true]);
+    // The refresh is a POST without a body.
+    expect(seen.filter((x) => x[0] === 'POST' && x[3] === true)).toHaveLength(2);
+  });
+
+  it('two records to one new value, and one to two: every step is done', async () => {
+    expect(await client().set(ref('nas.example.com'), ['203.0.113.1'], 300)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(targets('nas', 'A')).toEqual(['203.0.113.1']);
+    expect(await client().set(ref('home.example.com'), ['203.0.113.1', '203.0.113.2'], 60)).toEqual({
+      ok: true,
+      value: { changed: true },
+    });
+    expect(targets('home', 'A')).toEqual(['203.0.113.1', '203.0.113.2']);
+  });
+
+  it.each([
+    ['POST /domain/zone/example.com/record', ['198.51.100.7', '203.0.113.2'], 'home.example.com'],
+    ['DELETE /domain/zone/example.com/record/', ['198.51.100.8'], 'nas.example.com'],
+  ])('a failing %s stops the change before the refresh', async (prefix, wanted, name) => {
+    onNext(prefix, { status: 400, body: { message: 'Refused here.' } });
+    expect(await client().set(ref(name), wanted, 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'config', message: expect.stringContaining('HTTP 400: Refused here.') },
+    });
+    expect(writes().filter((w) => w.endsWith('/refresh'))).toEqual([]);
+  });
+
+  it('delete: a failing DELETE is returned, a name outside the zone is config', async () => {
+    onNext('DELETE', { status: 400, body: { message: 'Refused here.' } });
+    expect(await client().delete?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config' },
+    });
+    expect(writes().filter((w) => w.endsWith('/refresh'))).toEqual([]);
+    expect(await client().delete?.(ref('home.example.org'))).toMatchObject({
+      ok: false,
+      error: { kind: 'config' },
+    });
+  });
+
+  it('records of another name or type behind the ids are not taken; a failing record read is returned', async () => {
+    onNext('GET /domain/zone/example.com/record?', { body: [5002, 5003, 5004] });
+    expect(await client().read?.(ref('home.example.com'))).toEqual({
+      ok: true,
+      value: { values: ['198.51.100.7'], ttl: 60 },
+    });
+    onNext('GET /domain/zone/example.com/record/', { status: 503, body: 'down' });
+    expect(await client().read?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { code: 'HTTP 503' },
+    });
+  });
+
+  it('a TTL of null is the zone default', async () => {
+    onNext('GET /domain/zone/example.com/record/', {
+      body: {
+        id: 5002,
+        zone: 'example.com',
+        subDomain: 'home',
+        fieldType: 'A',
+        target: '198.51.100.7',
+        ttl: null,
+      },
+    });
+    expect(await client().read?.(ref('home.example.com'))).toEqual({
+      ok: true,
+      value: { values: ['198.51.100.7'], ttl: null },
+    });
+  });
+
+  it('zone answers: NOT_FOUND is config, a zone without its name is transient', async () => {
+    onNext('GET /domain/zone/example.com', {
+      status: 404,
+      body: { errorCode: 'NOT_FOUND', message: 'nope' },
+    });
+    const r = await client().read?.(ref('home.example.com'));
+    expect(r).toMatchObject({ ok: false, error: { kind: 'config', code: 'NOT_FOUND' } });
+    expect(!r?.ok && r?.error.message).toBe(
+      'OVHcloud: no DNS zone example.com in this account (OVHcloud: GET /1.0/domain/zone/example.com: HTTP 404 NOT_FOUND: nope)',
+    );
+    onNext('GET /domain/zone/example.com', { body: { hasDnsAnycast: false } });
+    expect(await client().read?.(ref('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient' },
+    });
+  });
+
+  it('only a refused timestamp makes the client ask the time again; messages are cut and say what OVH said', async () => {
+    const o = client();
+    await o.read?.(ref('home.example.com'));
+    onNext('GET', { status: 400, body: { message: 'z'.repeat(1000) } });
+    const r = await o.read?.(ref('home.example.com'));
+    expect(!r?.ok && r?.error).toEqual({
+      kind: 'config',
+      code: 'HTTP 400',
+      message: `OVHcloud: GET /1.0/domain/zone/example.com/record: HTTP 400: ${'z'.repeat(300)}`,
+    });
+    onNext('GET', { status: 400, body: { class: 'Client::BadRequest' } });
+    const e = await o.read?.(ref('home.example.com'));
+    expect(!e?.ok && e?.error.message).toBe('OVHcloud: GET /1.0/domain/zone/example.com/record: HTTP 400: ');
+    await o.read?.(ref('home.example.com'));
+    expect(api.requests.filter((x) => x.url.endsWith('/auth/time'))).toHaveLength(1);
+  });
+
+  it('a time answer with another status is not a time; a consumer key not validated is named', async () => {
+    const real = fake.handle.bind(fake);
+    fake.handle = (req) =>
+      req.url.endsWith('/auth/time') ? { status: 201, body: fake.serverTime() } : real(req);
+    try {
+      expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    } finally {
+      fake.handle = real;
+    }
+    onNext('GET /auth/currentCredential', { body: { status: 'pendingValidation' } });
+    expect(await client().test()).toEqual({
+      ok: false,
+      error: {
+        kind: 'auth',
+        code: 'pendingValidation',
+        message: 'OVHcloud: the consumer key is pendingValidation, not validated',
+      },
+    });
+  });
+
+  it('the named endpoints parse as themselves', () => {
+    for (const endpoint of ['ovh-eu', 'ovh-ca', 'ovh-us'])
+      expect(ovhProvider.settings.parse({ endpoint })).toEqual({ endpoint });
+    expect(baseUrlOf('http://127.0.0.1:9/1.0//')).toBe('http://127.0.0.1:9/1.0');
+  });
+});
+
 describe('OVH pieces', () => {
   it('the signature is $1$ and the SHA-1 of the six parts joined with +', () => {
     // sha1("AS+CK+GET+https://eu.api.ovh.com/1.0/auth/currentCredential++1700000000"), computed independently.
@@ -603,6 +754,9 @@ describe('OVH pieces', () => {
     [400, '', 'Invalid target', 'config'],
     [409, '', 'conflict', 'config'],
     [302, '', '', 'transient'],
+    [500, '', '', 'transient'],
+    [400, 'XINVALID_KEY', '', 'config'],
+    [400, 'INVALID_KEYX', '', 'config'],
   ] as const)('errorKind(%i, %j, %j) = %s', (status, code, message, kind) => {
     expect(errorKind(status, code, message)).toBe(kind);
   });
@@ -612,6 +766,10 @@ describe('OVH pieces', () => {
     ['"a" "b"', 'ab'],
     ['plain', 'plain'],
     ['"q\\"x"', 'q"x'],
+    ['"abc', 'abc'],
+    ['"a\\', 'a\\'],
+    ['\t"a"\n', 'a'],
+    ['a"', 'a"'],
   ])('unquoteTxt(%j) = %j', (value, text) => {
     expect(unquoteTxt(value)).toBe(text);
   });
