@@ -75,6 +75,8 @@ export function decideAddress(
   const answers: Answer[] = [];
   const rejected: { source: string; address: string; reason: string }[] = [];
   const unavailable: { source: string; reason: string }[] = [];
+  // Answers that vouch for themselves (`detail.trusted`: a push from a client the owner marked trusted).
+  const vouched = new Set<string>();
   for (const r of results) {
     if (r.family !== family) continue;
     if (r.kind === 'unavailable') {
@@ -84,16 +86,12 @@ export function decideAddress(
     const bogon = checkBogon(r.address, policy.publicRanges);
     if (bogon.bogon) rejected.push({ source: r.source, address: r.address, reason: `${bogon.name} address` });
     else answers.push({ source: r.source, address: r.address });
+    if (r.detail?.['trusted'] === true) vouched.add(r.source);
   }
 
   // A trusted source (by id, or by group: "router" is UPnP, NAT-PMP and PCP) decides alone when it answers; so
-  // does an answer that vouches for itself (`detail.trusted`: a push from a client the owner marked trusted).
+  // does an answer that vouches for itself.
   const trusted = policy.trustedSource;
-  const vouched = new Set(
-    results.flatMap((r) =>
-      r.kind === 'known' && r.family === family && r.detail?.['trusted'] === true ? [r.source] : [],
-    ),
-  );
   const t = answers.find(
     (a) => a.source === trusted || independenceGroup(a.source) === trusted || vouched.has(a.source),
   );
