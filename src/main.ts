@@ -27,7 +27,7 @@ import { nodePrivateFiles } from './core/node-fs.js';
 import { createPinoLogger } from './core/pino-logger.js';
 import type { Ports } from './core/ports.js';
 import { checkListenHost, listen, type RunningServer } from './http/node-server.js';
-import { logStartup } from './http/startup-log.js';
+import { logStartup, terminalWriter } from './http/startup-log.js';
 import { defaultWebRoot, loadStaticAssets } from './http/static-assets.js';
 import type { AlertSink } from './reach/alerts-port.js';
 import { createReachability, type ReachabilityAdapters } from './reach/capability.js';
@@ -95,12 +95,7 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
     createDdns(ports, config.ddns, {
       store,
       alerts: sink,
-      adapters: {
-        udp: deps.adapters.udp,
-        tcp: createNetDnsStream(),
-        resolvConf: () => ports.files.read('/etc/resolv.conf'),
-      },
-      userAgent: `Gatehouse/${readVersion()}`,
+      adapters: { udp: deps.adapters.udp, tcp: createNetDnsStream() },
       reachability: config.reachability,
     }),
   ];
@@ -108,13 +103,6 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
   registerCapabilityAuditTypes(deps.auditTypes, capabilities);
   return { capabilities, alerts };
 };
-
-/** Where a line for a person goes: the terminal on stderr, else on stdout; none when neither is a terminal. */
-function terminalWriter(): ((line: string) => void) | undefined {
-  if (process.stderr.isTTY) return (line) => process.stderr.write(line);
-  if (process.stdout.isTTY) return (line) => process.stdout.write(line);
-  return undefined;
-}
 
 export interface Gatehouse {
   readonly server: RunningServer;

@@ -24,16 +24,21 @@ import { providerRegistry } from './providers/index.js';
 import { ddnsRoutes, failDdns, runJson } from './routes.js';
 import { createServedLookup, type ServedLookupDeps } from './served.js';
 import { ddnsCard } from './status-card.js';
+import { readVersion } from '../version.js';
 
 export interface DdnsDeps {
   readonly store: Store;
   readonly alerts: AlertSink;
   /** The providers by kind; default: every provider Gatehouse speaks to (providers/index.ts). */
   readonly providers?: ReadonlyMap<string, ProviderDescriptor>;
-  /** The sockets DNS needs (UDP shared with reachability, TCP for long answers) and the resolv.conf reader. */
-  readonly adapters: Omit<ServedLookupDeps, 'clock'>;
-  /** Sent with every provider request; the dyndns2 adapter shapes it as each service asks. */
-  readonly userAgent: string;
+  /**
+   * The sockets DNS needs (UDP shared with reachability, TCP for long answers) and the resolv.conf reader
+   * (default: /etc/resolv.conf through the files port).
+   */
+  readonly adapters: Omit<ServedLookupDeps, 'clock' | 'resolvConf'> &
+    Partial<Pick<ServedLookupDeps, 'resolvConf'>>;
+  /** Sent with every provider request (default `Gatehouse/<version>`); the dyndns2 adapter shapes it as each service asks. */
+  readonly userAgent?: string;
   /** Replaces the authoritative lookup (tests). */
   readonly served?: ServedLookup;
   /** Reachability's public ranges: documentation ranges count as public in a test bed. */
@@ -108,11 +113,13 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
   const providerDeps: ProviderDeps = {
     udp: deps.adapters.udp,
     ...(deps.adapters.tcp ? { tcp: deps.adapters.tcp } : {}),
-    userAgent: deps.userAgent,
+    userAgent: deps.userAgent ?? `Gatehouse/${readVersion()}`,
     fetch: ports.fetch,
     clock: ports.clock,
   };
-  const served = deps.served ?? createServedLookup({ ...deps.adapters, clock: ports.clock }, settings);
+  const resolvConf = deps.adapters.resolvConf ?? (() => ports.files.read('/etc/resolv.conf'));
+  const served =
+    deps.served ?? createServedLookup({ ...deps.adapters, resolvConf, clock: ports.clock }, settings);
   const admin = new DdnsAdmin({
     store,
     secrets: ports.secrets,

@@ -32,3 +32,10 @@ export function logStartup(
     terminal?.(`Setup token: ${facts.setupToken}  (open ${setupUrl})\n`);
   }
 }
+
+/** Where a line for a person goes: the terminal on stderr, else on stdout; none when neither is a terminal. */
+export function terminalWriter(): ((line: string) => void) | undefined {
+  if (process.stderr.isTTY) return (line) => process.stderr.write(line);
+  if (process.stdout.isTTY) return (line) => process.stdout.write(line);
+  return undefined;
+}
