@@ -11,6 +11,7 @@ import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { Secrets } from '../core/secrets.js';
 import type { Store } from '../store/store.js';
 import { secretName } from './engine.js';
+import { hostnameField } from './hostname.js';
 import { canonical, ipv6ToBigInt } from './plan.js';
 import type { ProviderDeps } from './provider.js';
 import type { ProviderDescriptor, ProviderField } from './providers/descriptor.js';
@@ -48,21 +49,11 @@ export interface DdnsActor {
   readonly clientAddress: string;
 }
 
-/** A hostname as DNS and every provider accept it: LDH labels, lowercase, no trailing dot. */
-export const hostnameSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .transform((h) => h.replace(/\.$/, ''))
-  .pipe(
-    z
-      .string()
-      .max(253, 'at most 253 characters')
-      .regex(
-        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/,
-        'a hostname such as home.example.com: letters, digits and hyphens, at least two labels',
-      ),
-  );
+/**
+ * A hostname as DNS and every provider accept it: LDH labels, lowercase, no trailing dot, an internationalised name
+ * as its A-labels (src/ddns/hostname.ts).
+ */
+export const hostnameSchema = hostnameField();
 
 const valueSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('public') }).strict(),

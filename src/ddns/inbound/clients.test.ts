@@ -59,6 +59,16 @@ describe('DdnsClients', () => {
     expect(b.ok && b.value.client.trusted).toBe(true);
   });
 
+  it('stores an internationalised hostname as its A-labels, so it matches what a router sends', async () => {
+    const { clients } = setup();
+    const r = await clients.add(
+      { name: 'fritzbox', hostnames: ['Café.Example.Test.', 'xn--caf-dma.example.test'] },
+      local,
+    );
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.client.hostnames).toEqual(['xn--caf-dma.example.test']);
+  });
+
   it.each([
     [{ name: 'Fritz', hostnames: ['home.example.test'] }, /name may hold only/],
     [{ name: 'fritz:box', hostnames: ['home.example.test'] }, /name may hold only/],
@@ -67,6 +77,14 @@ describe('DdnsClients', () => {
     [{ name: 'fritzbox', hostnames: [] }, /at least one hostname/],
     [{ name: 'fritzbox', hostnames: ['home'] }, /hostnames\.0: "home" is not a fully qualified domain name/],
     [{ name: 'fritzbox', hostnames: ['ok.example.test', 'bad_name.test'] }, /hostnames\.1/],
+    [
+      { name: 'fritzbox', hostnames: ['bad_name.example.test'] },
+      /^hostnames\.0: "bad_name\.example\.test": "_" is not a hostname character$/,
+    ],
+    [
+      { name: 'fritzbox', hostnames: ['xn--zz.example.test'] },
+      /^hostnames\.0: "xn--zz\.example\.test" is not a valid internationalised domain name$/,
+    ],
     [
       { name: 'fritzbox', hostnames: Array.from({ length: 21 }, (_, i) => `h${i}.example.test`) },
       /at most 20/,

@@ -11,7 +11,8 @@ import type { Clock } from '../../core/clock.js';
 import { fail, ok, type Outcome } from '../../core/outcome.js';
 import type { Store } from '../../store/store.js';
 import type { DdnsClient } from '../slice.js';
-import { maxHostnamesPerRequest, normaliseHostname } from './plan.js';
+import { hostnameField } from '../hostname.js';
+import { maxHostnamesPerRequest } from './plan.js';
 
 /** The slice's bound (src/ddns/slice.ts `clients` max). */
 export const maxClients = 50;
@@ -27,21 +28,8 @@ export const clientNameSchema = z
   .max(64, 'name is longer than 64 characters')
   .regex(/^[a-z0-9._-]+$/, 'name may hold only a-z, 0-9, ".", "_" and "-"');
 
-/** An FQDN, stored in lower case without the trailing dot. */
-export const hostnameSchema = z
-  .string()
-  .max(254, 'hostname is longer than 253 characters')
-  .transform((text, ctx) => {
-    const name = normaliseHostname(text);
-    if (name === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${text.slice(0, 80)}" is not a fully qualified domain name`,
-      });
-      return z.NEVER;
-    }
-    return name;
-  });
+/** An FQDN, stored in lower case without the trailing dot, an internationalised name as its A-labels. */
+export const hostnameSchema = hostnameField();
 
 export const addClientInputSchema = z
   .object({
