@@ -9,6 +9,7 @@ import { MemoryLogger } from '../../test/fakes/logger.js';
 import { FakeSecrets } from '../../test/fakes/secrets.js';
 import { MemoryStore } from '../../test/fakes/store.js';
 import { agreedValues, allServe, DdnsEngine, secretName, verifyDelays } from './engine.js';
+import type { RateWindow } from './rate-limits.js';
 import type { DdnsRecord } from './slice.js';
 
 class RecordingSink implements AlertSink {
@@ -47,6 +48,7 @@ async function setup(
     store?: MemoryStore;
     zone?: FakeZone;
     clock?: FakeClock;
+    rateLimits?: ReadonlyMap<string, readonly RateWindow[]>;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock(t0);
@@ -99,6 +101,7 @@ async function setup(
     publicRanges: ['203.0.113.0/24', '2001:db8::/32'],
     verifyTimeoutMs: 10_000,
     random: () => random.value,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const stateOf = (id = 'r1') => store.read().ddns.states.find((s) => s.recordId === id);
   const history = () =>
@@ -331,6 +334,47 @@ describe('DdnsEngine', () => {
     // Nothing due: the recheck period (the test's engine keeps the 5-minute default).
     expect(t.engine.nextWait()).toBe(5 * 60_000);
     await t.engine.stop();
+  });
+
+  it('paces updates to the provider’s rate limit: a record over the budget waits (no failure), then goes', async () => {
+    const t = await setup({
+      records: [record(), record({ id: 'r2', hostname: 'nas.example.test' })],
+      rateLimits: new Map([['fake', [{ updates: 1, seconds: 60 }]]]),
+    });
+    const first = await t.run();
+    expect(t.sets()).toEqual(['home.example.test A 203.0.113.7']);
+    expect(first[1]?.action).toMatchObject({
+      kind: 'wait',
+      value: '203.0.113.7',
+      until: new Date('2026-05-01T00:01:00.000Z'),
+      reason: 'pacing updates to the provider’s rate limit',
+    });
+    // Held, not failed: no pending retry, no alert, no history entry for it.
+    expect(t.stateOf('r2')).toMatchObject({ desired: '203.0.113.7', pending: null, lastAttempt: null });
+    expect(t.alerts.raised).toEqual([]);
+    expect(t.history().map((h) => h.value)).toEqual(['203.0.113.7']);
+    // The loop wakes when the window frees up, not at the 5-minute recheck.
+    const waited = t.engine.nextWait();
+    expect(waited).toBeGreaterThan(59_000);
+    expect(waited).toBeLessThanOrEqual(60_000);
+    t.clock.advance(waited);
+    await t.run();
+    expect(t.sets()).toEqual(['home.example.test A 203.0.113.7', 'nas.example.test A 203.0.113.7']);
+    expect(t.stateOf('r2')).toMatchObject({ applied: '203.0.113.7', pending: null });
+  });
+
+  it('without a limit for the kind, the updates of one change go out together', async () => {
+    const t = await setup({
+      records: [
+        record(),
+        record({ id: 'r2', hostname: 'nas.example.test' }),
+        record({ id: 'r3', type: 'AAAA' }),
+      ],
+      ipv6: '2001:db8::7',
+      rateLimits: new Map([['fake', []]]),
+    });
+    await t.run();
+    expect(t.sets()).toHaveLength(3);
   });
 
   it('nextWait: an account’s wait counts; times past and stopped records do not', async () => {

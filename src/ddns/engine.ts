@@ -22,6 +22,7 @@ import {
 } from './plan.js';
 import type { DnsProvider, ProviderDeps, ProviderFailure, RecordRef } from './provider.js';
 import type { ProviderDescriptor } from './providers/descriptor.js';
+import { keepRecentSends, rateLimitedUntil, rateWindowsOf, type RateWindow } from './rate-limits.js';
 import type { DdnsAccount, DdnsRecord, DdnsRecordState } from './slice.js';
 
 declare module '../core/events.js' {
@@ -88,6 +89,8 @@ export interface DdnsEngineDeps {
   /** How often to look again without an event: due retries and drift (default 5 min). */
   readonly recheckMs?: number;
   readonly random?: () => number;
+  /** Update budgets by provider kind (default: rate-limits.ts); a kind missing gets Gatehouse's own pace. */
+  readonly rateLimits?: ReadonlyMap<string, readonly RateWindow[]>;
 }
 
 /** One record's outcome in a run. */
@@ -122,6 +125,8 @@ export class DdnsEngine {
   /** Ends the recheck loop's current sleep, so it plans the next one from the new state. */
   private wake: AbortController | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** When updates went to each account (ms), for its rate limit; kept in memory, the longest window back. */
+  private readonly sent = new Map<string, number[]>();
 
   constructor(private readonly deps: DdnsEngineDeps) {}
 
@@ -200,11 +205,28 @@ export class DdnsEngine {
     const due = [
       ...states.flatMap((s) => (s.pending && s.stopped === null ? [s.pending.nextAttemptAt] : [])),
       ...accounts.flatMap((a) => (a.notBefore !== null && a.stopped === null ? [a.notBefore] : [])),
+      ...accounts.flatMap((a) => {
+        const until = this.budgetUntil(a, now);
+        return until === undefined ? [] : [new Date(until).toISOString()];
+      }),
     ]
       .map((t) => Date.parse(t) - now)
       // A time already past is not a reason to hurry (its record is held for another reason): no busy loop.
       .filter((ms) => ms > 0);
     return Math.min(every, ...due);
+  }
+
+  /** When the account's update budget frees up (undefined: an update may go now). */
+  private budgetUntil(account: DdnsAccount, nowMs: number): number | undefined {
+    const windows = rateWindowsOf(account.kind, this.deps.rateLimits);
+    return rateLimitedUntil(windows, this.sent.get(account.id) ?? [], nowMs);
+  }
+
+  /** Counts one update sent to the account now. */
+  private countSend(account: DdnsAccount): void {
+    const now = this.deps.clock.now().getTime();
+    const windows = rateWindowsOf(account.kind, this.deps.rateLimits);
+    this.sent.set(account.id, [...keepRecentSends(windows, this.sent.get(account.id) ?? [], now), now]);
   }
 
   private inputs(): AddressInputs {
@@ -231,7 +253,17 @@ export class DdnsEngine {
     if (held.kind === 'hold') return { action: held, served: undefined };
     const answers = await this.deps.served({ zone: record.zone, name: record.hostname, type: record.type });
     const served = answers.ok ? agreedValues(answers.value) : undefined;
-    const action = planRecord({ record, account, state, desired, served, now: this.deps.clock.now() });
+    const now = this.deps.clock.now();
+    const budget = account ? this.budgetUntil(account, now.getTime()) : undefined;
+    const action = planRecord({
+      record,
+      account,
+      state,
+      desired,
+      served,
+      now,
+      ...(budget === undefined ? {} : { rateLimitedUntil: new Date(budget) }),
+    });
     return { action, served };
   }
 
@@ -319,6 +351,7 @@ export class DdnsEngine {
     const client = await this.provider(account);
     const ref: RecordRef = { zone: record.zone, name: record.hostname, type: record.type };
     const started = this.deps.clock.now();
+    if (client.ok) this.countSend(account);
     const result = client.ok ? await this.send(client.value, record, ref, value) : client;
     if (!result.ok) return this.failed(record, account, value, previous, result.error);
     const confirmed = this.deps.clock.now();

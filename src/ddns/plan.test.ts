@@ -283,6 +283,24 @@ describe('planRecord', () => {
         account: { ...account, notBefore: later },
       }),
     ).toMatchObject({ kind: 'wait', until: new Date(later), reason: 'the provider asked to wait' });
+    // The account's update budget: a wait of its own, the later end wins; a budget free again holds nothing.
+    expect(plan({ served: [], rateLimitedUntil: new Date(later) })).toEqual({
+      kind: 'wait',
+      value: '203.0.113.7',
+      until: new Date(later),
+      reason: 'pacing updates to the provider’s rate limit',
+    });
+    expect(
+      plan({
+        served: [],
+        rateLimitedUntil: new Date('2026-05-01T12:01:00.000Z'),
+        account: { ...account, notBefore: later },
+      }),
+    ).toMatchObject({ kind: 'wait', until: new Date(later), reason: 'the provider asked to wait' });
+    expect(plan({ served: [], rateLimitedUntil: now })).toMatchObject({ kind: 'update' });
+    expect(plan({ served: ['203.0.113.7'], rateLimitedUntil: new Date(later) })).toMatchObject({
+      kind: 'in-sync',
+    });
     // A new value is not held back by the retry time of an old one; times in the past hold nothing.
     expect(plan({ served: [], desired: value('203.0.113.8'), state: { ...state, pending } })).toMatchObject({
       kind: 'update',

@@ -124,8 +124,10 @@ export function planRecord(input: {
   readonly desired: Desired;
   readonly served: readonly string[] | undefined;
   readonly now: Date;
+  /** The account's update budget is spent until then (rate-limits.ts); absent when an update may go now. */
+  readonly rateLimitedUntil?: Date;
 }): RecordAction {
-  const { record, account, state, desired, served, now } = input;
+  const { record, account, state, desired, served, now, rateLimitedUntil } = input;
   if (!record.enabled) return { kind: 'hold', reason: 'turned off' };
   if (!account) return { kind: 'hold', reason: `its provider account ${record.accountId} no longer exists` };
   if (account.stopped)
@@ -141,6 +143,7 @@ export function planRecord(input: {
   const waits = [
     { at: account.notBefore, reason: 'the provider asked to wait' },
     { at: state?.pending?.value === value ? state.pending.nextAttemptAt : null, reason: 'retrying later' },
+    { at: rateLimitedUntil?.toISOString() ?? null, reason: 'pacing updates to the provider’s rate limit' },
   ]
     .flatMap((w) => (w.at === null ? [] : [{ until: new Date(w.at), reason: w.reason }]))
     .filter((w) => w.until > now)
