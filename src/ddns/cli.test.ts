@@ -1,14 +1,31 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { coreAuditTypes } from '../audit/core-types.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
+import type { State } from '../store/schema.js';
+import { FakeClock } from '../../test/fakes/clock.js';
+import { FakeSecrets } from '../../test/fakes/secrets.js';
+import { MemoryStore } from '../../test/fakes/store.js';
+import { DdnsAdmin } from './admin.js';
+import { ddnsInboundAuditTypes } from './inbound/audit-types.js';
+import { DdnsClients } from './inbound/clients.js';
 import {
   addDdnsCommands,
+  callOffline,
   checkAccountFlags,
+  clientAddedSchema,
+  clientListSchema,
   checkCredentials,
+  clientInput,
+  clientName,
   formatDuration,
   parseCredentials,
   parseSettings,
+  readAnswer,
   recordInput,
+  removeCredentialRoute,
+  renderClientAdded,
+  renderClients,
   renderList,
   renderProviders,
   renderRuns,
@@ -521,3 +538,224 @@ function runs(): RunRow[] {
     },
   ];
 }
+
+const fritzbox = {
+  id: 'c1',
+  name: 'fritzbox',
+  hostnames: ['home.example.test', 'nas.example.test'],
+  trusted: false,
+  createdAt: '2026-03-01T12:00:00.000Z',
+  lastUsedAt: null,
+};
+
+describe('dyndns2 client credentials: input and output', () => {
+  it('clientInput checks name and hostnames with the clients’ schema and names the flag at fault', () => {
+    expect(clientInput('fritzbox', ['Home.Example.Test.', 'home.example.test'], true)).toEqual(
+      ok({ name: 'fritzbox', hostnames: ['home.example.test'], trusted: true }),
+    );
+    expect(clientInput('fritzbox', [], false)).toEqual(
+      fail({ code: 'usage', message: 'give at least one --hostname, e.g. --hostname home.example.com' }),
+    );
+    expect(clientInput('Fritz Box', ['home.example.test'], false)).toEqual(
+      fail({ code: 'usage', message: 'NAME: name may hold only a-z, 0-9, ".", "_" and "-"' }),
+    );
+    const bad = clientInput('fritzbox', ['home.example.test', 'home'], false);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.error.message).toMatch(/^--hostname: "home" is not a fully qualified domain name/);
+  });
+
+  it('clientName refuses what cannot be a client name before it goes into a path', () => {
+    expect(clientName('fritzbox')).toEqual(ok('fritzbox'));
+    expect(clientName('a/b').ok).toBe(false);
+    expect(clientName('').ok).toBe(false);
+  });
+
+  it('renderClients: hostnames, trusted, created and last used; says how to begin when there is none', () => {
+    const lines = renderClients([
+      fritzbox,
+      {
+        ...fritzbox,
+        id: 'c2',
+        name: 'nas',
+        hostnames: ['x.example.test'],
+        trusted: true,
+        lastUsedAt: '2026-03-02T08:30:00.000Z',
+      },
+    ]).split('\n');
+    expect(lines[0]).toMatch(/^NAME +HOSTNAMES +TRUSTED +CREATED +LAST USED$/);
+    expect(lines[1]).toMatch(
+      /^fritzbox +home\.example\.test,nas\.example\.test +no +2026-03-01T12:00:00Z +never$/,
+    );
+    expect(lines[2]).toMatch(/^nas +x\.example\.test +yes +2026-03-01T12:00:00Z +2026-03-02T08:30:00Z$/);
+    expect(renderClients([])).toBe(
+      'No dyndns2 clients. Add one with `gatehouse ddns credential add NAME --hostname HOSTNAME`.\n',
+    );
+  });
+
+  it('renderClientAdded: the password once, the update URL and ddclient / inadyn hints', () => {
+    const text = renderClientAdded({ client: fritzbox, password: 'pw-123' });
+    expect(text.split('pw-123')).toHaveLength(2);
+    expect(text).toContain(
+      'Added the dyndns2 client "fritzbox" for home.example.test, nas.example.test (an address it pushes is one vote in the quorum).',
+    );
+    expect(text).toContain(
+      'https://<this box>/nic/update?hostname=home.example.test,nas.example.test&myip=<ipaddr>',
+    );
+    expect(text).toContain('    login=fritzbox\n');
+    expect(text).toContain('hostname    = { "home.example.test", "nas.example.test" }');
+    const one = renderClientAdded({
+      client: { ...fritzbox, hostnames: ['home.example.test'], trusted: true },
+      password: 'pw',
+    });
+    expect(one).toContain('(trusted: an address it pushes is accepted on its own)');
+    expect(one).toContain('hostname    = home.example.test\n');
+  });
+});
+
+describe('credential commands over a scripted port', () => {
+  it('add sends the checked body and prints the password once; --json gives {client, password}', async () => {
+    const { access, calls } = fakeAccess({
+      'POST /credentials': ok({ client: fritzbox, password: 'pw-Once-123' }),
+    });
+    const r = await runDdns(
+      [
+        'ddns',
+        'credential',
+        'add',
+        'fritzbox',
+        '--hostname',
+        'Home.Example.Test',
+        '--hostname',
+        'nas.example.test',
+      ],
+      access,
+    );
+    expect(r.code).toBe(0);
+    expect(calls).toEqual([
+      {
+        route: 'POST /credentials',
+        body: { name: 'fritzbox', hostnames: ['home.example.test', 'nas.example.test'], trusted: false },
+      },
+    ]);
+    expect(r.out.split('pw-Once-123')).toHaveLength(2);
+    const j = await runDdns(
+      ['ddns', 'credential', 'add', 'fritzbox', '--hostname', 'home.example.test', '--trusted', '--json'],
+      access,
+    );
+    expect(calls[1]?.body).toMatchObject({ trusted: true });
+    expect(JSON.parse(j.out)).toEqual({ client: fritzbox, password: 'pw-Once-123' });
+  });
+
+  it('add: a bad name or hostname, or none, is a usage error (exit 2) that asks nothing', async () => {
+    for (const argv of [
+      ['ddns', 'credential', 'add', 'Bad Name', '--hostname', 'home.example.test'],
+      ['ddns', 'credential', 'add', 'fritzbox', '--hostname', 'home'],
+      ['ddns', 'credential', 'add', 'fritzbox'],
+    ]) {
+      const { access, calls } = fakeAccess({});
+      const r = await runDdns(argv, access);
+      expect([r.code, calls]).toEqual([2, []]);
+      expect(r.err).toMatch(/^gatehouse: (NAME|--hostname|give at least one --hostname)/);
+    }
+  });
+
+  it('add: a name taken is a failure (exit 1) with the message', async () => {
+    const { access } = fakeAccess({
+      'POST /credentials': fail({
+        code: 'ddns.client-exists',
+        message: 'a client named "fritzbox" exists; remove it first',
+      }),
+    });
+    const r = await runDdns(
+      ['ddns', 'credential', 'add', 'fritzbox', '--hostname', 'home.example.test'],
+      access,
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('gatehouse: a client named "fritzbox" exists; remove it first\n');
+  });
+
+  it('list never prints a hash, even when an answer carries one', async () => {
+    const { access } = fakeAccess({
+      'GET /credentials': ok({ clients: [{ ...fritzbox, passwordHash: 'scrypt$secret-hash' }] }),
+    });
+    for (const json of [false, true]) {
+      const r = await runDdns(['ddns', 'credential', 'list', ...(json ? ['--json'] : [])], access);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('fritzbox');
+      expect(r.out).not.toContain('secret-hash');
+      if (json) expect(JSON.parse(r.out)).toEqual({ clients: [fritzbox] });
+    }
+  });
+
+  it('remove calls DELETE /credentials/NAME; a bad name asks nothing; not found exits 1', async () => {
+    const { access, calls } = fakeAccess({ 'DELETE /credentials/fritzbox': ok({ client: fritzbox }) });
+    const r = await runDdns(['ddns', 'credential', 'remove', 'fritzbox'], access);
+    expect(r.code).toBe(0);
+    expect(calls.map((c) => c.route)).toEqual(['DELETE /credentials/fritzbox']);
+    expect(r.out).toBe('Removed the dyndns2 client "fritzbox": its password no longer works.\n');
+    const bad = fakeAccess({});
+    expect((await runDdns(['ddns', 'credential', 'remove', '../list'], bad.access)).code).toBe(2);
+    expect(bad.calls).toEqual([]);
+    const none = fakeAccess({
+      'DELETE /credentials/nobody': fail({
+        code: 'ddns.client-not-found',
+        message: 'no client named "nobody"',
+      }),
+    });
+    const n = await runDdns(['ddns', 'credential', 'remove', 'nobody'], none.access);
+    expect([n.code, n.err]).toEqual([1, 'gatehouse: no client named "nobody"\n']);
+  });
+});
+
+describe('callOffline for the dyndns2 clients', () => {
+  function offline() {
+    const registry = coreAuditTypes();
+    registry.registerAuditTypes('ddns', ddnsInboundAuditTypes);
+    const store = new MemoryStore<State>(undefined, { checkRecord: registry.checkRecord });
+    const clock = new FakeClock('2026-03-01T12:00:00.000Z');
+    const admin = new DdnsAdmin({
+      store,
+      secrets: new FakeSecrets(clock),
+      providers: new Map(),
+      providerDeps: { udp: undefined as never, userAgent: 'test', fetch: globalThis.fetch, clock },
+      clock,
+      newId: () => 'id',
+    });
+    const clients = new DdnsClients({ store, clock, generatePassword: () => 'pw-offline-1' });
+    return { store, admin, clients };
+  }
+
+  it('adds, lists and removes through the clients service with the bodies of the control routes, as local', async () => {
+    const t = offline();
+    const call = (route: DdnsRoute, body?: unknown) =>
+      callOffline(t.admin, undefined, route, body, t.clients);
+    const added = await call('POST /credentials', { name: 'fritzbox', hostnames: ['home.example.test'] });
+    expect(added).toMatchObject(
+      ok({ client: { name: 'fritzbox', trusted: false }, password: 'pw-offline-1' }),
+    );
+    expect(readAnswer(clientAddedSchema, added.ok ? added.value : null).ok).toBe(true);
+    const listed = await call('GET /credentials');
+    expect(readAnswer(clientListSchema, listed.ok ? listed.value : null)).toMatchObject(
+      ok({ clients: [{ name: 'fritzbox', hostnames: ['home.example.test'] }] }),
+    );
+    expect(JSON.stringify(listed)).not.toMatch(/scrypt|passwordHash|pw-offline-1/);
+    expect(await call(removeCredentialRoute('fritzbox'))).toMatchObject(ok({ client: { name: 'fritzbox' } }));
+    expect(t.store.read().ddns.clients).toEqual([]);
+    expect(await call(removeCredentialRoute('fritzbox'))).toMatchObject(
+      fail({ code: 'ddns.client-not-found' }),
+    );
+    const audit = (t.store.appended.get('audit') ?? []) as { type: string; actor: string }[];
+    expect(audit.map((a) => [a.type, a.actor])).toEqual([
+      ['ddns.client-added', 'local'],
+      ['ddns.client-removed', 'local'],
+    ]);
+  });
+
+  it('without the clients service it says so instead of guessing', async () => {
+    const t = offline();
+    expect(await callOffline(t.admin, undefined, 'GET /credentials')).toMatchObject(
+      fail({ code: 'ddns.clients-unavailable' }),
+    );
+  });
+});

@@ -9,10 +9,15 @@ import { z } from 'zod';
 import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
 import type { DdnsAdmin, DdnsActor } from './admin.js';
 import type { DdnsEngine } from './engine.js';
+import type { DdnsClients } from './inbound/clients.js';
+import { addClientInputSchema, clientNameSchema } from './inbound/clients.js';
 import { runJson } from './routes.js';
 
-/** The DDNS control routes (src/ddns/capability.ts), under `/v1/ddns`. */
+/** The DDNS control routes (src/ddns/capability.ts, src/ddns/inbound/control-routes.ts), under `/v1/ddns`. */
 export type DdnsRoute =
+  | CredentialRemoveRoute
+  | 'GET /credentials'
+  | 'POST /credentials'
   | 'GET /list'
   | 'GET /providers'
   | 'GET /plan'
@@ -22,6 +27,15 @@ export type DdnsRoute =
   | 'POST /accounts'
   | 'POST /accounts/test'
   | 'POST /accounts/remove';
+
+/** Removing the dyndns2 client NAME: its name is the last path segment (a checked name, so no `/` or space). */
+export type CredentialRemoveRoute = `DELETE /credentials/${string}`;
+
+export const removeCredentialRoute = (name: string): CredentialRemoveRoute =>
+  `DELETE /credentials/${encodeURIComponent(name)}`;
+
+const isCredentialRemove = (route: DdnsRoute): route is CredentialRemoveRoute =>
+  route.startsWith('DELETE /credentials/');
 
 /** Port: one DDNS control call, wherever it is answered. */
 export interface DdnsAccess {
@@ -41,15 +55,25 @@ const off = (): Outcome<never> =>
 const idOf = (body: unknown): string => z.object({ id: z.string() }).parse(body).id;
 
 /**
- * The offline answers to the control routes: the same admin and engine calls the server's routes make, with the
- * local administrator as the actor (as on the socket). Bodies come from this module, so they are trusted here.
+ * The offline answers to the control routes: the same admin, engine and clients calls the server's routes make,
+ * with the local administrator as the actor (as on the socket). Bodies come from this module, so they are trusted
+ * here. `clients` is optional only until the composition root passes it (`ddns.inbound.clients`).
  */
 export async function callOffline(
   admin: DdnsAdmin,
   engine: DdnsEngine | undefined,
   route: DdnsRoute,
   body?: unknown,
+  clients?: DdnsClients,
 ): Promise<Outcome<unknown>> {
+  if (isCredentialRemove(route) || route === 'GET /credentials' || route === 'POST /credentials') {
+    if (!clients)
+      return fail({
+        code: 'ddns.clients-unavailable',
+        message: 'this build cannot manage dyndns2 clients without a running server',
+      });
+    return callClientsOffline(clients, route, body);
+  }
   switch (route) {
     case 'GET /list':
       return ok({ records: admin.records(), accounts: await admin.accounts() });
@@ -75,6 +99,19 @@ export async function callOffline(
     case 'POST /accounts/remove':
       return mapOk(await admin.removeAccount(idOf(body), local));
   }
+}
+
+/** The answers of src/ddns/inbound/control-routes.ts, offline: the same bodies as its 200 and 201. */
+async function callClientsOffline(
+  clients: DdnsClients,
+  route: CredentialRemoveRoute | 'GET /credentials' | 'POST /credentials',
+  body: unknown,
+): Promise<Outcome<unknown>> {
+  if (route === 'GET /credentials') return ok({ clients: clients.list() });
+  if (route === 'POST /credentials') return clients.add(body, local);
+  const name = decodeURIComponent(route.slice('DELETE /credentials/'.length));
+  const r = await clients.remove(name, local);
+  return r.ok ? ok({ client: r.value }) : r;
 }
 
 function mapOk(r: Outcome<void>): Outcome<unknown> {
@@ -166,6 +203,25 @@ export const runSchema = z.looseObject({
   propagationMs: z.number().nullable(),
 });
 export type RunRow = z.infer<typeof runSchema>;
+
+/**
+ * A dyndns2 client as `credential list` shows it. A plain object, not a loose one: whatever else an answer holds
+ * (a hash from a server of another version, say) is dropped here and never printed, not even with --json.
+ */
+export const clientViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostnames: z.array(z.string()),
+  trusted: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export type ClientRow = z.infer<typeof clientViewSchema>;
+
+export const clientListSchema = z.object({ clients: z.array(clientViewSchema) });
+export const clientAddedSchema = z.object({ client: clientViewSchema, password: z.string().min(1) });
+export type ClientAdded = z.infer<typeof clientAddedSchema>;
+export const clientRemovedSchema = z.object({ client: clientViewSchema });
 
 /** Checks an answer; one that does not match is a failure of its own (a server of another version, say). */
 export function readAnswer<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
@@ -309,6 +365,31 @@ export function recordInput(
   });
 }
 
+/**
+ * The body of `POST /credentials` from the command line, checked with the clients' own schema before anything is
+ * asked, so a bad name or hostname is the same usage error online and offline. The message names the flag.
+ */
+export function clientInput(
+  name: string,
+  hostnames: readonly string[],
+  trusted: boolean,
+): Outcome<{ name: string; hostnames: string[]; trusted: boolean }> {
+  if (hostnames.length === 0)
+    return fail({ code: 'usage', message: 'give at least one --hostname, e.g. --hostname home.example.com' });
+  const parsed = addClientInputSchema.safeParse({ name, hostnames: [...hostnames], trusted });
+  if (parsed.success) return ok(parsed.data);
+  const issue = parsed.error.issues[0];
+  const where = issue?.path[0] === 'hostnames' ? '--hostname' : 'NAME';
+  return fail({ code: 'usage', message: `${where}: ${issue?.message ?? 'invalid'}` });
+}
+
+/** The NAME of `credential remove`, checked before it goes into a path. */
+export function clientName(name: string): Outcome<string> {
+  const parsed = clientNameSchema.safeParse(name);
+  if (parsed.success) return ok(parsed.data);
+  return fail({ code: 'usage', message: `NAME: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+}
+
 /** A hostname as the store keeps it (lowercase, no trailing dot), for finding it again. */
 export const normalHostname = (h: string): string => h.trim().toLowerCase().replace(/\.$/, '');
 
@@ -425,6 +506,67 @@ export function renderRuns(runs: readonly RunRow[], mode: 'plan' | 'update'): st
   );
 }
 
+/** An ISO time to the second, "never" for none. */
+const isoSeconds = (iso: string | null): string => (iso === null ? 'never' : iso.replace(/\.\d{3}Z$/, 'Z'));
+
+/** `credential list`: never a password or a hash (the rows carry neither). */
+export function renderClients(clients: readonly ClientRow[]): string {
+  if (clients.length === 0)
+    return 'No dyndns2 clients. Add one with `gatehouse ddns credential add NAME --hostname HOSTNAME`.\n';
+  return renderTable(
+    ['NAME', 'HOSTNAMES', 'TRUSTED', 'CREATED', 'LAST USED'],
+    clients.map((c) => [
+      c.name,
+      c.hostnames.join(','),
+      c.trusted ? 'yes' : 'no',
+      isoSeconds(c.createdAt),
+      isoSeconds(c.lastUsedAt),
+    ]),
+  );
+}
+
+/**
+ * `credential add`: the password once, then how to point a router, ddclient or inadyn at the endpoint. The box's
+ * own name is a placeholder: the command cannot know which name the router reaches it by.
+ */
+export function renderClientAdded(added: ClientAdded): string {
+  const { client, password } = added;
+  const hosts = client.hostnames;
+  const trust = client.trusted
+    ? 'trusted: an address it pushes is accepted on its own'
+    : 'an address it pushes is one vote in the quorum';
+  const inadynHosts = hosts.length === 1 ? (hosts[0] ?? '') : `{ ${hosts.map((h) => `"${h}"`).join(', ')} }`;
+  return [
+    `Added the dyndns2 client "${client.name}" for ${hosts.join(', ')} (${trust}).`,
+    '',
+    'Its password, shown only this once (Gatehouse keeps only a hash of it):',
+    '',
+    `    ${password}`,
+    '',
+    "Point the router's custom DynDNS at this box, user name and password as above (HTTP Basic auth):",
+    `    https://<this box>/nic/update?hostname=${hosts.join(',')}&myip=<ipaddr>`,
+    '',
+    'ddclient (ddclient.conf):',
+    '    protocol=dyndns2',
+    '    ssl=yes',
+    '    server=<this box>',
+    `    login=${client.name}`,
+    "    password='<the password above>'",
+    `    ${hosts.join(',')}`,
+    '',
+    'inadyn (inadyn.conf):',
+    '    custom gatehouse {',
+    '        ssl         = true',
+    `        username    = ${client.name}`,
+    '        password    = <the password above>',
+    '        ddns-server = <this box>',
+    '        ddns-path   = "/nic/update?hostname=%h&myip=%i"',
+    `        hostname    = ${inadynHosts}`,
+    '    }',
+    '',
+  ].join('\n');
+}
+
 export function renderProviders(providers: readonly ProviderRow[]): string {
   const field = (f: ProviderRow['fields'][number]) =>
     `${f.name}${f.secret ? ' (secret, stdin)' : ''}${f.optional ? ' (optional)' : ''}`;
@@ -497,7 +639,7 @@ export function addDdnsCommands<Flags extends object>(program: Command, env: Ddn
   const ddns = program
     .command('ddns')
     .description(
-      'dynamic DNS: records, provider accounts, plan and update (through the running server, else offline)',
+      'dynamic DNS: records, provider accounts, plan and update, the credentials of clients that push their address (through the running server, else offline)',
     );
 
   env
@@ -738,6 +880,84 @@ export function addDdnsCommands<Flags extends object>(program: Command, env: Ddn
         if (!r.ok) return failed(r.error, opts.json);
         if (opts.json) printJson({ removed: name });
         else say(`Removed the account "${name}" and its credentials.\n`);
+        return exit.ok;
+      }),
+    );
+
+  const credential = ddns
+    .command('credential')
+    .description(
+      'the credentials of routers, ddclient or inadyn that push their WAN address to this box (dyndns2, /nic/update)',
+    );
+  env
+    .withSettings(
+      credential
+        .command('add')
+        .description(
+          'add the client NAME (its Basic-auth user name) that may push for the given hostnames; prints its generated password once',
+        )
+        .argument('<name>', 'a-z, 0-9, ".", "_" and "-", e.g. fritzbox')
+        .option(
+          '--hostname <fqdn>',
+          'a hostname it may push for (repeatable; at least one)',
+          (v: string, all: string[]) => [...all, v],
+          [] as string[],
+        )
+        .option(
+          '--trusted',
+          'accept the address it pushes on its own (otherwise it is one vote in the address quorum)',
+        )
+        .option('--json', 'print {client, password} as JSON'),
+    )
+    .action(
+      run(async (name: string, opts: Flags & Common & { hostname?: string[]; trusted?: boolean }) => {
+        const input = clientInput(name, opts.hostname ?? [], opts.trusted === true);
+        if (!input.ok) return usage(input.error.message);
+        const r = await get(env.connect(opts), clientAddedSchema, 'POST /credentials', input.value);
+        if (!r.ok) return failed(r.error, opts.json);
+        if (opts.json) printJson(r.value);
+        else say(renderClientAdded(r.value));
+        return exit.ok;
+      }),
+    );
+  env
+    .withSettings(
+      credential
+        .command('remove')
+        .description('remove the client NAME: its password stops working at once')
+        .argument('<name>')
+        .option('--json', 'JSON output'),
+    )
+    .action(
+      run(async (name: string, opts: Flags & Common) => {
+        const checked = clientName(name);
+        if (!checked.ok) return usage(checked.error.message);
+        const r = await get(env.connect(opts), clientRemovedSchema, removeCredentialRoute(checked.value));
+        if (!r.ok) return failed(r.error, opts.json);
+        if (opts.json) printJson({ removed: r.value.client });
+        else say(`Removed the dyndns2 client "${r.value.client.name}": its password no longer works.\n`);
+        return exit.ok;
+      }),
+    );
+  env
+    .withSettings(
+      credential
+        .command('list')
+        .description('the clients: hostnames, trusted, created, last used (never a password)')
+        .option('--json', 'stable JSON output for scripts'),
+    )
+    .action(
+      run(async (opts: Flags & Common) => {
+        const access = env.connect(opts);
+        if (!(await access.hasState())) {
+          if (opts.json) printJson({ clients: [] });
+          else say(renderClients([]));
+          return exit.ok;
+        }
+        const r = await get(access, clientListSchema, 'GET /credentials');
+        if (!r.ok) return failed(r.error, opts.json);
+        if (opts.json) printJson(r.value);
+        else say(renderClients(r.value.clients));
         return exit.ok;
       }),
     );
