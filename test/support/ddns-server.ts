@@ -1,0 +1,238 @@
+/**
+ * @module The real app with DDNS on, as main.ts wires it (assembleGatehouse + createCapabilities, a real lowdb store,
+ * real UDP and fetch), around a fake dyndns2 server and a tiny authoritative DNS server, both on 127.0.0.1, and a
+ * FakeClock. The engine asks only that DNS server (ddns.resolver and ddns.authoritativeServers), so nothing leaves
+ * loopback; the capabilities are not started (no recheck loop): a test drives the engine through the API.
+ */
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assembleGatehouse } from '../../src/assemble.js';
+import { coreAuditTypes } from '../../src/audit/core-types.js';
+import { ensureSetupToken } from '../../src/auth/setup-token.js';
+import { createEventBus } from '../../src/core/events.js';
+import { nodePrivateFiles } from '../../src/core/node-fs.js';
+import type { DdnsCapability } from '../../src/ddns/capability.js';
+import { createMessage, decodeMessage, encodeMessage, RRClass, RRType } from '../../src/ddns/dns/codec.js';
+import { noAssets } from '../../src/http/assets.js';
+import { createCapabilities, reachabilityAdapters } from '../../src/main.js';
+import { openLowdbStore } from '../../src/store/lowdb-store.js';
+import { startFakeApi, type FakeApi, type FakeApiAnswer } from '../fakes/fake-api.js';
+import { FakeClock } from '../fakes/clock.js';
+import { MemoryLogger } from '../fakes/logger.js';
+import { FakeRunner } from '../fakes/runner.js';
+import { FakeSecrets } from '../fakes/secrets.js';
+import { testPassword } from './app-harness.js';
+import { testConfig } from './config.js';
+
+/** What the zone's servers serve: "name type" → the values (lower-case name, no trailing dot). */
+export type ServedRecords = Map<string, readonly string[]>;
+
+export const servedKey = (name: string, type: 'A' | 'AAAA'): string => `${name.toLowerCase()} ${type}`;
+
+/** An authoritative DNS server on 127.0.0.1 (UDP): it answers, with authority, what `served` holds. */
+export async function startLoopbackAuthoritative(served: ServedRecords) {
+  const socket = dgram.createSocket('udp4');
+  const queries: string[] = [];
+  socket.on('message', (bytes, from) => {
+    const decoded = decodeMessage(new Uint8Array(bytes));
+    if (!decoded.ok) return;
+    const q = decoded.value.message;
+    const question = q.questions[0];
+    if (!question) return;
+    const name = question.name.replace(/\.$/, '').toLowerCase();
+    const type = question.type === RRType.A ? 'A' : question.type === RRType.AAAA ? 'AAAA' : undefined;
+    queries.push(`${name} ${type ?? question.type}`);
+    const values = type === undefined ? [] : (served.get(servedKey(name, type)) ?? []);
+    const answer = encodeMessage(
+      createMessage({
+        id: q.id,
+        qr: true,
+        aa: true,
+        questions: q.questions,
+        answers: values.map((address) => ({
+          name: question.name,
+          type: question.type,
+          class: RRClass.IN,
+          ttl: 60,
+          data: type === 'A' ? { kind: 'a' as const, address } : { kind: 'aaaa' as const, address },
+        })),
+      }),
+    );
+    if (answer.ok) socket.send(answer.value, from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  return {
+    server: `127.0.0.1:${port}`,
+    queries,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/**
+ * A dyndns2 server ("Perform Update", https://help.dyn.com/remote-access-api/perform-update/) a test controls:
+ * Basic auth against `username`/`password`; a right request sets `myip` as the served A record (the provider's
+ * servers serve at once) and answers `good <ip>`. `outage` answers that HTTP status instead (a server in trouble),
+ * `refusal` that fatal word (`abuse`, `!donator`, …), a wrong password `badauth`.
+ */
+export interface Dyndns2Fake {
+  readonly api: FakeApi;
+  /** The update URL for the account's settings. */
+  readonly url: string;
+  readonly username: string;
+  password: string;
+  outage: number | null;
+  refusal: string | null;
+  /** True: an update is accepted (`good`) but the servers keep serving the old value (a provider's lag). */
+  lagging: boolean;
+  /** How many update requests came. */
+  updates(): number;
+}
+
+export async function startDyndns2Fake(served: ServedRecords): Promise<Dyndns2Fake> {
+  const state = {
+    username: 'gate',
+    password: 'first-password',
+    outage: null as number | null,
+    refusal: null as string | null,
+    lagging: false,
+  };
+  const answer = (url: URL, authorization: string | undefined): FakeApiAnswer => {
+    if (url.pathname !== '/nic/update') return { status: 404, body: 'not found' };
+    if (state.outage !== null) return { status: state.outage, body: 'Service Unavailable' };
+    const expected = `Basic ${Buffer.from(`${state.username}:${state.password}`).toString('base64')}`;
+    if (authorization !== expected) return { status: 200, body: 'badauth' };
+    if (state.refusal !== null) return { status: 200, body: state.refusal };
+    const hostname = (url.searchParams.get('hostname') ?? '').toLowerCase();
+    const ipv4 = (url.searchParams.get('myip') ?? '').split(',').find((a) => a.includes('.'));
+    if (hostname === '' || ipv4 === undefined) return { status: 200, body: 'notfqdn' };
+    const before = served.get(servedKey(hostname, 'A'));
+    if (!state.lagging) served.set(servedKey(hostname, 'A'), [ipv4]);
+    return { status: 200, body: `${before?.[0] === ipv4 ? 'nochg' : 'good'} ${ipv4}` };
+  };
+  const api = await startFakeApi((req) => {
+    const auth = req.headers.authorization;
+    return answer(new URL(req.url, 'http://fake'), typeof auth === 'string' ? auth : undefined);
+  });
+  return Object.assign(state, {
+    api,
+    url: `${api.baseUrl}/nic/update`,
+    updates: () => api.requests.filter((r) => r.url.startsWith('/nic/update')).length,
+  });
+}
+
+/** The real app with DDNS on around the loopback fakes; `cleanup` closes them and removes the data directory. */
+export async function createDdnsServer(options: { readonly publicRanges?: readonly string[] } = {}) {
+  const served: ServedRecords = new Map();
+  const dns = await startLoopbackAuthoritative(served);
+  const dyndns2 = await startDyndns2Fake(served);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ddns-test-'));
+  const clock = new FakeClock('2026-03-01T12:00:00.000Z');
+  const logger = new MemoryLogger();
+  const auditTypes = coreAuditTypes();
+  const { store } = await openLowdbStore(dataDir, clock, { checkRecord: auditTypes.checkRecord });
+  const ports = {
+    clock,
+    logger,
+    files: nodePrivateFiles,
+    runner: new FakeRunner(),
+    // The providers' requests and the alert channels' deliveries go, for real, to the loopback fakes.
+    fetch: globalThis.fetch,
+    bus: createEventBus(logger),
+    secrets: new FakeSecrets(clock),
+  };
+  const base = testConfig({ dataDir });
+  const config = {
+    ...base,
+    tls: false,
+    trustProxy: true,
+    sessionIdleMinutes: 60,
+    sessionMaxAgeHours: 24,
+    // Only the loopback server is asked: never the resolver of /etc/resolv.conf.
+    ddns: {
+      ...base.ddns,
+      enabled: true,
+      resolver: dns.server,
+      authoritativeServers: [dns.server],
+      verifySeconds: 5,
+    },
+    // The documentation range counts as public, as in the test bed (reachability itself stays off).
+    reachability: { ...base.reachability, publicRanges: [...(options.publicRanges ?? ['203.0.113.0/24'])] },
+  };
+  const { app, capabilities, alerts } = assembleGatehouse(ports, config, createCapabilities, {
+    store,
+    auditTypes,
+    adapters: reachabilityAdapters(clock),
+    version: '0.0.0-test',
+    startedAt: clock.now(),
+    listenUrl: () => 'http://gatehouse.test',
+    assets: noAssets,
+    processMetrics: false,
+  });
+  const ddns = capabilities.find((c) => c.id === 'ddns') as DdnsCapability | undefined;
+  if (!ddns?.engine) throw new Error('the DDNS capability or its engine is missing');
+  const setupToken = ensureSetupToken(nodePrivateFiles, dataDir);
+  const origin = 'http://gatehouse.test';
+
+  /** A JSON request as a same-origin browser sends it (the session's cookie and CSRF token once logged in). */
+  const request = (
+    method: string,
+    urlPath: string,
+    init: { body?: unknown; cookie?: string; csrf?: string } = {},
+  ): Promise<Response> => {
+    const headers: Record<string, string> = { host: 'gatehouse.test', 'x-forwarded-for': '203.0.113.50' };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (method !== 'GET') headers.origin = origin;
+    if (init.cookie) headers.cookie = `gatehouse_session=${init.cookie}`;
+    if (init.csrf) headers['x-csrf-token'] = init.csrf;
+    return Promise.resolve(
+      app.request(`${origin}${urlPath}`, {
+        method,
+        headers,
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      }),
+    );
+  };
+
+  /** Completes setup; returns an API caller with the admin's session. */
+  const setupAdmin = async () => {
+    const res = await request('POST', '/api/v1/setup', {
+      body: { setupToken, username: 'admin', password: testPassword },
+    });
+    if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const cookie = /gatehouse_session=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    if (!cookie) throw new Error('setup set no cookie');
+    return (method: string, apiPath: string, body?: unknown) =>
+      request(method, `/api/v1${apiPath}`, {
+        cookie,
+        csrf: csrfToken,
+        ...(body === undefined ? {} : { body }),
+      });
+  };
+
+  return {
+    app,
+    store,
+    clock,
+    logger,
+    bus: ports.bus,
+    alerts: alerts.service,
+    ddns,
+    engine: ddns.engine,
+    served,
+    dns,
+    dyndns2,
+    setupAdmin,
+    cleanup: async () => {
+      await ddns.stop?.();
+      await dyndns2.api.close();
+      await dns.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type DdnsServer = Awaited<ReturnType<typeof createDdnsServer>>;
