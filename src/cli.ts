@@ -8,7 +8,7 @@ import { loadConfig, type AppConfig } from './config/index.js';
 import { FatalStartupError, describeError } from './core/errors.js';
 import { nodePrivateFiles } from './core/node-fs.js';
 import { startGatehouse } from './main.js';
-import { resetAdminPassword, runReachabilityProbe } from './offline.js';
+import { probeBeforeOfflineDdnsRun, resetAdminPassword, runReachabilityProbe } from './offline.js';
 import type { ReachabilityReport } from './reach/probe.js';
 import { reportJson, reportText } from './reach/report-format.js';
 import { ensureDataDir, lockHolder } from './store/data-dir.js';
@@ -257,6 +257,9 @@ function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
           const made = createCapabilities(ports, config, { store, auditTypes, adapters });
           const ddns = made.capabilities.find((c): c is DdnsCapability => c.id === 'ddns');
           if (!ddns) throw new Error('the DDNS capability is missing from the composition');
+          // Without the server nobody keeps the public address current: look now, as ddclient does each run.
+          if (route === 'POST /update' && ddns.engine)
+            await probeBeforeOfflineDdnsRun(config, made.capabilities);
           return callOffline(ddns.admin, ddns.engine, route, body);
         },
       }),

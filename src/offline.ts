@@ -1,13 +1,16 @@
 /**
  * @module The second composition root, for commands that run without the server: an offline password reset
- * under the data directory's lock, and one reachability probe for `gatehouse doctor`.
+ * under the data directory's lock, one reachability probe for `gatehouse doctor`, and the probe an offline
+ * `ddns update --once` makes first.
  */
 import { AuthService, type AuthFailure } from './auth/service.js';
 import type { AppConfig } from './config/index.js';
 import type { Outcome } from './core/outcome.js';
 import { sessionPolicyOf } from './auth/sessions.js';
 import { coreAuditTypes } from './audit/core-types.js';
+import type { Capability } from './core/capability.js';
 import { createCapabilities, createPorts, reachabilityAdapters, type StartOptions } from './main.js';
+import type { ReachabilityCapability } from './reach/capability.js';
 import { doctorProbe } from './reach/doctor.js';
 import type { ReachabilityReport } from './reach/probe.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
@@ -70,4 +73,24 @@ export function runReachabilityProbe(
 ): Promise<ReachabilityReport> {
   const ports = createPorts({ ...config, logLevel: 'silent' }, options);
   return doctorProbe(ports, config.reachability, reachabilityAdapters(ports.clock));
+}
+
+/**
+ * Before an offline DDNS run (`gatehouse ddns update --once` with no server): one probe by the reachability
+ * capability, which accepts and stores what a quorum of sources agrees on exactly as the server's loop does, so the
+ * run publishes the address the box has now — not the one stored when the server last ran. With reachability off
+ * nothing is probed and the stored addresses stand. `capabilities` are built for this command and never started.
+ */
+export async function probeBeforeOfflineDdnsRun(
+  config: AppConfig,
+  capabilities: readonly Capability[],
+): Promise<void> {
+  if (!config.reachability.enabled) return;
+  const reach = capabilities.find((c): c is ReachabilityCapability => c.id === 'reachability');
+  if (!reach) return;
+  try {
+    await reach.service.probeNow();
+  } finally {
+    await reach.service.stop();
+  }
 }

@@ -1,7 +1,8 @@
 // The DDNS capability in the running server (nat-upnp: the router announces a renumbered WAN, so the server hears
 // it at once): a WAN address change ends with the bed's BIND serving the new A record, verified by the engine at
 // BIND itself; BIND down during a change leaves the update pending and retried until BIND is back; a restart of
-// the server while an update is pending finishes it. The account and the record go in over the control socket,
+// the server while an update is pending finishes it; with no server running, `gatehouse ddns update --once`
+// probes first and publishes the address the box has now. The account and the record go in over the control socket,
 // the TSIG secret through the secrets port, as `gatehouse ddns provider add` / `record add` do.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -260,5 +261,47 @@ describe.skipIf(skip !== undefined)('DDNS engine in the running server, against 
     expect(history.at(0)).toMatchObject({ ok: false });
     expect(history.at(-1)).toMatchObject({ ok: true });
     console.log(`ddns: restarted with an update pending → served after ${figures.restartToServedMs} ms`);
+  }, 90_000);
+
+  it('no server running: `ddns update --once` probes first, then publishes the address the box has now', async () => {
+    await stopServer();
+    await bed.renumberRouterWan('203.0.113.6');
+    // The store still holds what the server last accepted: publishing that would be wrong now.
+    expect(storeIpv4()).toBe('203.0.113.5');
+    const ranAt = Date.now();
+    const r = await bed.node(
+      'gw',
+      'test/support/cli-entry.ts',
+      [
+        'ddns',
+        'update',
+        '--once',
+        '--json',
+        '--config',
+        path.join(dir, 'config.json'),
+        '--data-dir',
+        dataDir,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const runs = JSON.parse(r.stdout) as { hostname: string; result?: string; action: { value?: string } }[];
+    expect(runs).toEqual([
+      expect.objectContaining({
+        hostname,
+        result: 'updated',
+        action: expect.objectContaining({ value: '203.0.113.6' }),
+      }),
+    ]);
+    expect(storeIpv4()).toBe('203.0.113.6');
+    expect(await dig()).toEqual(['203.0.113.6']);
+    const s = await verified('203.0.113.6');
+    expect(Date.parse(s.verifiedAt ?? '')).toBeGreaterThanOrEqual(ranAt);
+    const history = await historyUntilOk('203.0.113.6');
+    expect(history.at(-1)).toMatchObject({ ok: true, previous: '203.0.113.5' });
+    // No server was started for it: the command ran offline under the data directory's lock and let it go.
+    expect(fs.existsSync(path.join(dataDir, 'gatehouse.lock'))).toBe(false);
+    console.log(`ddns: offline update --once (probe + update + verify) took ${Date.now() - ranAt} ms`);
   }, 90_000);
 });
