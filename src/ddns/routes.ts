@@ -1,8 +1,10 @@
 /**
  * @module DDNS over HTTP: records with their state, provider accounts (credentials write-only: only whether each
- * is set comes back), the provider forms, "test credentials", "update now", the plan and the history. Provider
- * accounts hold credentials for other systems: like API tokens and alert channels, only an interactive login
- * manages them; records may be changed with a write token.
+ * is set comes back), the provider forms, "test credentials", "update now", the plan and the history, and the
+ * clients of the inbound dyndns2 endpoint (`/credentials`: the generated password only in the add's answer).
+ * Provider accounts hold credentials for other systems: like API tokens and alert channels, only an interactive
+ * login manages them; records may be changed with a write token. A client's credentials are credentials too:
+ * adding or removing one needs an interactive login; a token may list them (never a hash).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { actorName, type AppContext } from '../http/context.js';
@@ -20,6 +22,8 @@ import {
 import type { Store } from '../store/store.js';
 import type { DdnsActor, DdnsAdmin, DdnsFailure, DdnsFailureCode } from './admin.js';
 import type { DdnsEngine, RecordRun } from './engine.js';
+import type { DdnsClients } from './inbound/clients.js';
+import { clientFailureStatus } from './inbound/control-routes.js';
 
 export const ddnsStatus: StatusTable<DdnsFailureCode> = {
   'ddns.invalid': 400,
@@ -174,10 +178,49 @@ const overviewSchema = z
   })
   .openapi('Ddns');
 
-export function ddnsRoutes(admin: DdnsAdmin, engine: DdnsEngine | undefined, store: Store) {
+const clientSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hostnames: z.array(z.string()),
+    trusted: z.boolean(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .openapi('DdnsClient');
+
+/** The shape only; src/ddns/inbound/clients.ts checks the values (name, FQDNs) and answers 400 with the reason. */
+const clientInputSchema = z
+  .object({
+    name: z.string().max(64),
+    hostnames: z.array(z.string().max(254)).max(20),
+    trusted: z.boolean().optional(),
+  })
+  .strict()
+  .openapi('DdnsClientInput', {
+    example: { name: 'fritzbox', hostnames: ['home.example.com'], trusted: false },
+  });
+
+const clientNameParam = z.object({ name: z.string().min(1).max(64) });
+
+/**
+ * `clients` is optional only until the composition root passes it (src/ddns/capability.ts); without it the
+ * `/ddns/credentials` routes answer 404.
+ */
+export function ddnsRoutes(
+  admin: DdnsAdmin,
+  engine: DdnsEngine | undefined,
+  store: Store,
+  clients?: DdnsClients,
+) {
   const router = createRouter();
   router.use('/ddns/accounts', sessionOnly());
   router.use('/ddns/accounts/*', sessionOnly());
+  const needClients = (): DdnsClients => {
+    if (!clients)
+      throw new ApiProblem(404, 'ddns.clients-unavailable', 'dyndns2 clients are not served here');
+    return clients;
+  };
   const overview = async () => ({
     records: admin.records(),
     accounts: await admin.accounts(),
@@ -419,6 +462,68 @@ export function ddnsRoutes(admin: DdnsAdmin, engine: DdnsEngine | undefined, sto
         const r = await admin.removeAccount(c.req.valid('param').id, actor(c));
         if (!r.ok) return failDdns(r.error);
         return c.json({ ok: true as const }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/ddns/credentials',
+        tags: ['ddns'],
+        summary:
+          'The clients that push their WAN address to /nic/update (dyndns2): hostnames, trusted, last used',
+        middleware: [noInput()] as const,
+        responses: {
+          200: jsonContent(
+            z.object({ clients: z.array(clientSchema) }),
+            'Clients (never a password or hash)',
+          ),
+          ...commonErrors,
+        },
+      }),
+      (c) => c.json({ clients: needClients().list() }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/ddns/credentials',
+        tags: ['ddns'],
+        summary:
+          'Add a dyndns2 client (its Basic-auth name, the hostnames it may push for, trusted or one vote); the generated password is in this answer only. Interactive login only',
+        middleware: [sessionOnly()] as const,
+        request: { body: jsonBody(clientInputSchema) },
+        responses: {
+          201: jsonContent(
+            z.object({ client: clientSchema, password: z.string() }),
+            'The client and its password',
+          ),
+          ...commonErrors,
+          409: errorResponse('Name taken, or too many clients'),
+        },
+      }),
+      async (c) => {
+        const r = await needClients().add(c.req.valid('json'), actor(c));
+        if (!r.ok) return failWithCode(clientFailureStatus, r.error);
+        return c.json(r.value, 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/ddns/credentials/{name}',
+        tags: ['ddns'],
+        summary: 'Remove a dyndns2 client: its password stops working at once. Interactive login only',
+        middleware: [sessionOnly()] as const,
+        request: { params: clientNameParam },
+        responses: {
+          200: jsonContent(z.object({ client: clientSchema }), 'Removed'),
+          ...commonErrors,
+          404: errorResponse('No such client'),
+        },
+      }),
+      async (c) => {
+        const r = await needClients().remove(c.req.valid('param').name, actor(c));
+        if (!r.ok) return failWithCode(clientFailureStatus, r.error);
+        return c.json({ client: r.value }, 200);
       },
     );
 }

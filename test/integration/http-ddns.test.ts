@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/core/events.js';
 import { createDdns, type DdnsCapability } from '../../src/ddns/capability.js';
+import { ddnsRoutes } from '../../src/ddns/routes.js';
 import { FakeZone } from '../fakes/dns-zone.js';
 import { FakeRunner } from '../fakes/runner.js';
 import { FakeSecrets } from '../fakes/secrets.js';
@@ -44,7 +45,8 @@ async function setup() {
         reachability: { publicRanges: ['203.0.113.0/24'] },
       },
     );
-    return [ddns];
+    // The clients' API routes with the capability's own clients service, as src/ddns/capability.ts will pass it.
+    return [{ ...ddns, routes: ddnsRoutes(ddns.admin, ddns.engine, store, ddns.inbound.clients) }];
   };
   const h = await createHarness({ replace: build });
   if (!zone || !secrets) throw new Error('not built');
@@ -238,5 +240,110 @@ describe('the inbound dyndns2 endpoint in the real app', () => {
     expect(await wrong.text()).toBe('badauth');
     // The client's hostname is one the box may be reached by.
     expect(ddns.hostNames?.()).toContain('home.example.test');
+  });
+});
+
+describe('the dyndns2 clients over HTTP (/api/v1/ddns/credentials)', () => {
+  const basic = (name: string, password: string) =>
+    `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
+
+  it('adds one (201, the password only in this answer), lists it without a hash, removes it: its password then gets badauth', async () => {
+    const t = await setup();
+    const added = await t.call('POST', '/ddns/credentials', {
+      name: 'fritzbox',
+      hostnames: ['Home.Example.Test'],
+    });
+    expect(added.status).toBe(201);
+    const body = (await added.json()) as { client: Record<string, unknown>; password: string };
+    expect(body.client).toMatchObject({
+      name: 'fritzbox',
+      hostnames: ['home.example.test'],
+      trusted: false,
+      lastUsedAt: null,
+    });
+    expect(body.client).not.toHaveProperty('passwordHash');
+    expect(body.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+
+    const push = () =>
+      t.h.request('GET', '/nic/update?hostname=home.example.test&myip=203.0.113.9', {
+        headers: { authorization: basic('fritzbox', body.password) },
+      });
+    const pushed = await push();
+    expect([pushed.status, await pushed.text()]).toEqual([200, 'good 203.0.113.9']);
+
+    const listed = await t.call('GET', '/ddns/credentials');
+    expect(listed.status).toBe(200);
+    const text = await listed.text();
+    expect(JSON.parse(text)).toMatchObject({
+      clients: [
+        { name: 'fritzbox', hostnames: ['home.example.test'], lastUsedAt: expect.any(String) as unknown },
+      ],
+    });
+    expect(text).not.toMatch(/scrypt|passwordHash/);
+    expect(text).not.toContain(body.password);
+
+    const removed = await t.call('DELETE', '/ddns/credentials/fritzbox');
+    expect(removed.status).toBe(200);
+    expect(await removed.json()).toMatchObject({ client: { name: 'fritzbox' } });
+    expect(await (await t.call('GET', '/ddns/credentials')).json()).toEqual({ clients: [] });
+    const refused = await push();
+    expect([refused.status, await refused.text()]).toEqual([401, 'badauth']);
+
+    const audit =
+      (await (await t.call('GET', '/audit?type=ddns.client-added')).text()) +
+      (await (await t.call('GET', '/audit?type=ddns.client-removed')).text());
+    expect(audit).toContain('fritzbox');
+    expect(audit).toContain('"actor":"admin"');
+    expect(audit).not.toContain(body.password);
+  });
+
+  it('refuses bad input (400), a name taken (409) and an unknown client (404), changing nothing', async () => {
+    const t = await setup();
+    expect(
+      (await t.call('POST', '/ddns/credentials', { name: 'fritzbox', hostnames: ['home.example.test'] }))
+        .status,
+    ).toBe(201);
+    const before = JSON.stringify(t.h.store.read().ddns);
+    const cases: [unknown, number, string][] = [
+      [{ name: 'Fritz Box', hostnames: ['home.example.test'] }, 400, 'ddns.client-invalid'],
+      [{ name: 'nas', hostnames: ['home'] }, 400, 'ddns.client-invalid'],
+      [{ name: 'nas', hostnames: [] }, 400, 'ddns.client-invalid'],
+      [{ name: 'nas', hostnames: ['home.example.test'], passwordHash: 'x' }, 400, 'validation'],
+      [{ name: 'fritzbox', hostnames: ['other.example.test'] }, 409, 'ddns.client-exists'],
+    ];
+    for (const [input, status, code] of cases) {
+      const res = await t.call('POST', '/ddns/credentials', input);
+      expect([JSON.stringify(input), res.status]).toEqual([JSON.stringify(input), status]);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    const missing = await t.call('DELETE', '/ddns/credentials/nobody');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('ddns.client-not-found');
+    expect(JSON.stringify(t.h.store.read().ddns)).toBe(before);
+  });
+
+  it('needs a login (401); a write token may list but neither add nor remove one (403, session only)', async () => {
+    const t = await setup();
+    await t.call('POST', '/ddns/credentials', { name: 'fritzbox', hostnames: ['home.example.test'] });
+    const anonymous = await t.h.request('GET', '/api/v1/ddns/credentials');
+    expect(anonymous.status).toBe(401);
+    const token = await t.call('POST', '/tokens', { name: 'script', scope: 'write' });
+    const { token: secret } = (await token.json()) as { token: string };
+    const bearer = { authorization: `Bearer ${secret}` };
+    const before = JSON.stringify(t.h.store.read().ddns);
+    const add = await t.h.request('POST', '/api/v1/ddns/credentials', {
+      headers: bearer,
+      body: { name: 'nas', hostnames: ['nas.example.test'] },
+    });
+    expect(add.status).toBe(403);
+    expect(((await add.json()) as { error: { code: string } }).error.code).toBe('auth.session-required');
+    const remove = await t.h.request('DELETE', '/api/v1/ddns/credentials/fritzbox', { headers: bearer });
+    expect(remove.status).toBe(403);
+    expect(JSON.stringify(t.h.store.read().ddns)).toBe(before);
+    const list = await t.h.request('GET', '/api/v1/ddns/credentials', { headers: bearer });
+    expect(list.status).toBe(200);
+    const text = await list.text();
+    expect(JSON.parse(text)).toMatchObject({ clients: [{ name: 'fritzbox' }] });
+    expect(text).not.toMatch(/scrypt|passwordHash/);
   });
 });
