@@ -8,14 +8,7 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
-import {
-  canonicalValue,
-  cloudflareProvider,
-  planRecordChanges,
-  quoteTxtStrings,
-  unquoteTxt,
-  zoneCandidates,
-} from './cloudflare.js';
+import { cloudflareProvider } from './cloudflare.js';
 
 const TOKEN = 'cf-SECRET-token-0123456789';
 const EXPIRED = 'cf-EXPIRED-token-0123456789';
@@ -611,91 +604,5 @@ describe('Cloudflare adapter: what it checks for itself', () => {
     expect(cloudflareProvider.settings.safeParse({ endpoint: 'http://127.0.0.1:8080/v4' }).success).toBe(
       true,
     );
-  });
-});
-
-describe('Cloudflare pieces', () => {
-  it.each([
-    ['a.b.example.com', ['a.b.example.com', 'b.example.com', 'example.com']],
-    ['example.com', ['example.com']],
-    ['com', []],
-  ])('zoneCandidates(%s)', (name, expected) => {
-    expect(zoneCandidates(name)).toEqual(expected);
-  });
-
-  it.each([
-    ['plain', '"plain"'],
-    ['say "hi"', '"say \\"hi\\""'],
-    ['back\\slash', '"back\\\\slash"'],
-    ['', '""'],
-    ['y'.repeat(255), `"${'y'.repeat(255)}"`],
-    ['y'.repeat(256), `"${'y'.repeat(255)}" "y"`],
-  ])('quoteTxtStrings(%s) and back', (value, quoted) => {
-    expect(quoteTxtStrings(value)).toBe(quoted);
-    expect(unquoteTxt(quoted)).toBe(value);
-  });
-
-  it.each([
-    ['"part one" "part two"', 'part onepart two'],
-    ['unquoted text', 'unquoted text'],
-    ['""', ''],
-    ['  "padded"  ', 'padded'],
-    ['"esc \\"q\\" \\\\ end"', 'esc "q" \\ end'],
-    ['"trailing\\', 'trailing\\'],
-    ['ends with"', 'ends with"'],
-    ['"a"x"b"', 'ab'],
-  ])('unquoteTxt(%s)', (content, value) => {
-    expect(unquoteTxt(content)).toBe(value);
-  });
-
-  it.each([
-    ['TXT', '"a" "b"', 'ab'],
-    ['AAAA', '2001:DB8:0:0::1', '2001:db8::1'],
-    ['AAAA', 'not an address', 'not an address'],
-    ['A', '198.51.100.7', '198.51.100.7'],
-  ] as const)('canonicalValue(%s, %s) = %s', (type, content, value) => {
-    expect(canonicalValue(type, content)).toBe(value);
-  });
-
-  it.each([
-    ['same', [['r1', 'x']], ['x'], { updates: [], creates: [], deletes: [] }],
-    ['edit', [['r1', 'x']], ['y'], { updates: [{ id: 'r1', value: 'y' }], creates: [], deletes: [] }],
-    ['create', [], ['y'], { updates: [], creates: ['y'], deletes: [] }],
-    ['grow', [['r1', 'x']], ['x', 'y'], { updates: [], creates: ['y'], deletes: [] }],
-    [
-      'shrink',
-      [
-        ['r1', 'x'],
-        ['r2', 'y'],
-      ],
-      ['y'],
-      { updates: [], creates: [], deletes: ['r1'] },
-    ],
-    [
-      'duplicate',
-      [
-        ['r1', 'x'],
-        ['r2', 'x'],
-      ],
-      ['x'],
-      { updates: [], creates: [], deletes: ['r2'] },
-    ],
-    [
-      'swap two',
-      [
-        ['r1', 'a'],
-        ['r2', 'b'],
-      ],
-      ['c', 'b'],
-      { updates: [{ id: 'r1', value: 'c' }], creates: [], deletes: [] },
-    ],
-    ['empty', [['r1', 'a']], [], { updates: [], creates: [], deletes: ['r1'] }],
-  ] as const)('planRecordChanges: %s', (_, records, values, expected) => {
-    expect(
-      planRecordChanges(
-        records.map(([id, value]) => ({ id, value })),
-        values,
-      ),
-    ).toEqual(expected);
   });
 });

@@ -27,6 +27,8 @@ import type {
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { isEmptyPlan, planRecordChanges } from './record-changes.js';
+import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
 
 const label = 'Cloudflare';
 export const cloudflareApiBase = 'https://api.cloudflare.com/client/v4';
@@ -59,65 +61,6 @@ type CloudflareRecord = z.infer<typeof recordSchema>;
 /** Record lists are paged; one name and type never needs more than a few pages. */
 const maxPages = 10;
 const perPage = 100;
-
-/** The zone candidates for a name, longest first: `a.b.example.com`, `b.example.com`, `example.com` (never a TLD). */
-export function zoneCandidates(name: string): string[] {
-  const labels = name.split('.');
-  const out: string[] = [];
-  for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join('.'));
-  return out;
-}
-
-/**
- * One TXT value in presentation format, as Cloudflare, Hetzner and deSEC take it: quoted RFC 1035 character-strings
- * of at most 255 characters each (`"a…" "…z"`), `"` and `\` escaped. Cloudflare would split a long one itself.
- */
-export function quoteTxtStrings(value: string): string {
-  const parts: string[] = [];
-  for (let i = 0; i < value.length || parts.length === 0; i += 255) parts.push(value.slice(i, i + 255));
-  return parts.map((p) => `"${p.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(' ');
-}
-
-/**
- * TXT content as the providers hold it, back to the text: quoted strings (`"a" "b"`) are joined, escapes undone;
- * unquoted content (older records) is taken as it is.
- */
-export function unquoteTxt(content: string): string {
-  const text = content.trim();
-  if (!text.startsWith('"')) return content;
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== '"') {
-      i++;
-      continue;
-    }
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\' && i + 1 < text.length) i++;
-      out += text.charAt(i);
-      i++;
-    }
-    i++;
-  }
-  return out;
-}
-
-/**
- * A value as the engine writes it: an IPv6 address in its canonical text (`2001:db8::1`, as the URL standard
- * serialises it), TXT without its quotes, anything else as it is.
- */
-export function canonicalValue(type: RecordType, content: string): string {
-  if (type === 'TXT') return unquoteTxt(content);
-  if (type === 'AAAA') {
-    try {
-      return new URL(`http://[${content}]/`).hostname.slice(1, -1);
-    } catch {
-      return content;
-    }
-  }
-  return content;
-}
 
 function toContent(type: RecordType, value: string): string {
   return type === 'TXT' ? quoteTxtStrings(value) : value;
@@ -276,8 +219,7 @@ function createCloudflare(
         records.map((x) => ({ id: x.id, value: canonicalValue(ref.type, x.content) })),
         values,
       );
-      if (plan.updates.length + plan.creates.length + plan.deletes.length === 0)
-        return ok({ changed: false });
+      if (isEmptyPlan(plan)) return ok({ changed: false });
       const path = `/zones/${encodeURIComponent(zoneId)}/dns_records`;
       for (const u of plan.updates) {
         // Only the content: proxied, TTL, comment and tags stay as the user set them.
@@ -317,39 +259,6 @@ function createCloudflare(
       return ok(undefined);
     },
   };
-}
-
-export interface RecordChanges {
-  /** Existing records that take a new value (so their options stay). */
-  readonly updates: readonly { readonly id: string; readonly value: string }[];
-  readonly creates: readonly string[];
-  readonly deletes: readonly string[];
-}
-
-/**
- * What to do so that records (one value each) hold exactly `values`: records that already hold a wanted value stay,
- * the others take the values still missing (an edit keeps the record's options), then new records for what is left,
- * then the records left over are deleted, so the name never goes without a record on the way.
- */
-export function planRecordChanges(
-  records: readonly { readonly id: string; readonly value: string }[],
-  values: readonly string[],
-): RecordChanges {
-  const wanted = [...new Set(values)];
-  const kept = new Set<string>();
-  const spare: string[] = [];
-  for (const r of records) {
-    if (wanted.includes(r.value) && !kept.has(r.value)) kept.add(r.value);
-    else spare.push(r.id);
-  }
-  const updates: { id: string; value: string }[] = [];
-  const creates: string[] = [];
-  for (const value of wanted.filter((v) => !kept.has(v))) {
-    const id = spare.shift();
-    if (id === undefined) creates.push(value);
-    else updates.push({ id, value });
-  }
-  return { updates, creates, deletes: spare };
 }
 
 export const cloudflareProvider: ProviderDescriptor<CloudflareSettings, CloudflareSecrets> = {

@@ -30,7 +30,7 @@ import type {
   ProviderResult,
   RecordRef,
 } from '../provider.js';
-import { canonicalValue, quoteTxtStrings } from './cloudflare.js';
+import { canonicalValue, quoteTxtStrings } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
 

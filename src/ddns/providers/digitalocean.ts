@@ -23,7 +23,8 @@ import type {
   ProviderResult,
   RecordRef,
 } from '../provider.js';
-import { canonicalValue, planRecordChanges, zoneCandidates } from './cloudflare.js';
+import { isEmptyPlan, planRecordChanges } from './record-changes.js';
+import { canonicalAddress, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
 
@@ -59,11 +60,6 @@ const noBody = z.undefined();
 
 const perPage = 200;
 const maxPages = 10;
-
-/** A record's data as the engine writes it: TXT data is the text itself (no quotes), addresses canonical. */
-function valueOf(type: RecordRef['type'], data: string): string {
-  return type === 'TXT' ? data : canonicalValue(type, data);
-}
 
 /** The record name as DigitalOcean holds it: relative to the domain, `@` at the apex. */
 export function relativeName(name: string, domain: string): string {
@@ -227,7 +223,7 @@ function createDigitalOcean(
       if (!r.ok) return r;
       const { records } = r.value;
       return ok({
-        values: records.map((x) => valueOf(ref.type, x.data)).sort(),
+        values: records.map((x) => canonicalAddress(ref.type, x.data)).sort(),
         ttl: records[0]?.ttl ?? null,
       });
     },
@@ -237,11 +233,10 @@ function createDigitalOcean(
       if (!listed.ok) return listed;
       const { domain, records } = listed.value;
       const plan = planRecordChanges(
-        records.map((x) => ({ id: String(x.id), value: valueOf(ref.type, x.data) })),
+        records.map((x) => ({ id: String(x.id), value: canonicalAddress(ref.type, x.data) })),
         values,
       );
-      if (plan.updates.length + plan.creates.length + plan.deletes.length === 0)
-        return ok({ changed: false });
+      if (isEmptyPlan(plan)) return ok({ changed: false });
       const path = `/domains/${encodeURIComponent(domain)}/records`;
       for (const u of plan.updates) {
         const r = await write(ref.name, 'PATCH', `${path}/${u.id}`, { data: u.value, ttl });

@@ -9,7 +9,7 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
-import { gandiMinTtl, gandiProvider, quoteTxt, relativeName, unquoteTxt } from './gandi.js';
+import { gandiMinTtl, gandiProvider } from './gandi.js';
 
 const TOKEN = 'pat_SECRET-gandi-0123456789';
 const OTHER = 'pat_SECRET-other-domain-only';
@@ -595,37 +595,5 @@ describe('Gandi LiveDNS adapter: edges', () => {
     expect([g.kind, g.can]).toEqual(['gandi', { read: true, txt: true }]);
     for (const endpoint of ['xhttp://x', 'httpsx://x'])
       expect(gandiProvider.settings.safeParse({ endpoint }).success).toBe(false);
-  });
-});
-
-describe('Gandi pieces', () => {
-  it.each([
-    ['home.example.com', 'example.com', 'home'],
-    ['a.b.example.com', 'example.com', 'a.b'],
-    ['example.com', 'example.com', '@'],
-    ['example.com.evil', 'example.com', undefined],
-    ['notexample.com', 'example.com', undefined],
-  ])('relativeName(%s, %s) = %s', (name, zone, rel) => {
-    expect(relativeName(name, zone)).toBe(rel);
-  });
-
-  it.each([
-    ['token', '"token"'],
-    ['a "q" \\ b', '"a \\"q\\" \\\\ b"'],
-    ['', '""'],
-  ])('quoteTxt(%j) = %s, and back', (text, quoted) => {
-    expect(quoteTxt(text)).toBe(quoted);
-    expect(unquoteTxt(quoted)).toBe(text);
-  });
-
-  it.each([
-    ['plain', 'plain'],
-    ['"a" "b"', 'ab'],
-    [' "x" ', 'x'],
-    ['"abc', 'abc'],
-    ['"a\\', 'a\\'],
-    ['"a\\"b"', 'a"b'],
-  ])('unquoteTxt(%j) = %j', (value, text) => {
-    expect(unquoteTxt(value)).toBe(text);
   });
 });

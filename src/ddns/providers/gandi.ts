@@ -22,10 +22,10 @@ import type {
   ProviderRecord,
   ProviderResult,
   RecordRef,
-  RecordType,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderAnswer, type ProviderRequest } from './http.js';
+import { canonicalValue, quoteTxtString, relativeName } from './values.js';
 
 const label = 'Gandi LiveDNS';
 export const gandiApiBase = 'https://api.gandi.net/v5/livedns';
@@ -53,51 +53,6 @@ const errorSchema = z.object({
   object: z.string().optional(),
   errors: z.array(z.object({ name: z.string().optional(), description: z.string().optional() })).optional(),
 });
-
-/** The record name relative to the zone, as LiveDNS names sets: `home` for `home.example.com`, `@` for the apex. */
-export function relativeName(name: string, zone: string): string | undefined {
-  if (name === zone) return '@';
-  return name.endsWith(`.${zone}`) ? name.slice(0, -(zone.length + 1)) : undefined;
-}
-
-/** A TXT string as a zone file writes it: quoted, `"` and `\` escaped. */
-export function quoteTxt(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
-/** TXT as LiveDNS holds it, back to the text: quoted strings joined, escapes undone; unquoted text as it is. */
-export function unquoteTxt(value: string): string {
-  const text = value.trim();
-  if (!text.startsWith('"')) return value;
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== '"') {
-      i++;
-      continue;
-    }
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\' && i + 1 < text.length) i++;
-      out += text.charAt(i);
-      i++;
-    }
-    i++;
-  }
-  return out;
-}
-
-function canonicalValue(type: RecordType, value: string): string {
-  if (type === 'TXT') return unquoteTxt(value);
-  if (type === 'AAAA') {
-    try {
-      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
 
 function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: ProviderDeps): DnsProvider {
   const base = settings.endpoint.replace(/\/+$/, '');
@@ -178,7 +133,7 @@ function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: Provi
 
   /** The path of the set, after checking the name lies in the zone and the zone is at LiveDNS. */
   async function setPath(ref: RecordRef): Promise<ProviderResult<string>> {
-    const rel = relativeName(ref.name, ref.zone);
+    const rel = relativeName(ref.name, ref.zone, '@');
     if (rel === undefined)
       return fail({ kind: 'config', message: `${label}: ${ref.name} is not in the zone ${ref.zone}` });
     const domain = await checkDomain(ref.zone);
@@ -253,7 +208,7 @@ function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: Provi
       // PUT replaces the whole set (every value of the name and type), creating it when missing.
       const put = written(
         await call('PUT', path, {
-          rrset_values: wanted.map((v) => (ref.type === 'TXT' ? quoteTxt(v) : v)),
+          rrset_values: wanted.map((v) => (ref.type === 'TXT' ? quoteTxtString(v) : v)),
           rrset_ttl: Math.max(ttl, gandiMinTtl),
         }),
       );

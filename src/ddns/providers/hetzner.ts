@@ -36,7 +36,8 @@ import type {
   ProviderResult,
   RecordRef,
 } from '../provider.js';
-import { canonicalValue, planRecordChanges, quoteTxtStrings, zoneCandidates } from './cloudflare.js';
+import { planRecordChanges } from './record-changes.js';
+import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
 

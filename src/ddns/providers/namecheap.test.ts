@@ -7,7 +7,7 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeClock } from '../../../test/fakes/clock.js';
 import type { DnsProvider, ProviderDeps, ProviderFailure, RecordRef, RecordType } from '../provider.js';
-import { classifyNamecheapError, hostOf, namecheapProvider, parseNamecheapAnswer } from './namecheap.js';
+import { classifyNamecheapError, namecheapProvider, parseNamecheapAnswer } from './namecheap.js';
 
 const password = '7a0354e9ae547b9d30ab0ea4ff0a30f7';
 const ref = (name: string, type: RecordType = 'A'): RecordRef => ({ zone: 'example.com', name, type });
@@ -97,15 +97,6 @@ describe('classifyNamecheapError and hostOf', () => {
     ['Something odd happened', 'transient'],
   ] as const)('%s → %s', (text, kind) => {
     expect(classifyNamecheapError(text)).toBe(kind);
-  });
-  it.each([
-    ['example.com', '@'],
-    ['home.example.com', 'home'],
-    ['a.b.example.com', 'a.b'],
-    ['example.org', undefined],
-    ['badexample.com', undefined],
-  ])('%s → %s', (name, host) => {
-    expect(hostOf(name, 'example.com')).toBe(host);
   });
 });
 

@@ -22,6 +22,7 @@ import { familyOf } from '../../reach/addresses.js';
 import type { DnsProvider, ProviderDeps, ProviderFailure, ProviderResult, RecordRef } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { pathOf, providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { relativeName } from './values.js';
 
 const label = 'Namecheap';
 export const namecheapUpdateUrl = 'https://dynamicdns.park-your-domain.com/update';
@@ -93,12 +94,6 @@ export function classifyNamecheapError(text: string): ProviderFailure['kind'] {
   return 'transient';
 }
 
-/** The host as Namecheap wants it: the name relative to the domain, `@` for the domain itself. */
-export function hostOf(name: string, domain: string): string | undefined {
-  if (name === domain) return '@';
-  return name.endsWith(`.${domain}`) ? name.slice(0, -domain.length - 1) : undefined;
-}
-
 function createNamecheap(
   settings: NamecheapSettings,
   secrets: NamecheapSecrets,
@@ -164,7 +159,8 @@ function createNamecheap(
             'ipv4-only',
           ),
         );
-      const host = hostOf(ref.name, settings.domain);
+      // The host as Namecheap wants it: the name relative to the domain, `@` for the domain itself.
+      const host = relativeName(ref.name, settings.domain, '@');
       if (host === undefined)
         return Promise.resolve(
           refuse(`${ref.name} is not in ${settings.domain}, the domain of this password`, 'other-domain'),

@@ -10,15 +10,7 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
-import {
-  baseUrlOf,
-  errorKind,
-  ovhProvider,
-  ovhSignature,
-  planRecords,
-  subDomainOf,
-  unquoteTxt,
-} from './ovh.js';
+import { baseUrlOf, errorKind, ovhProvider, ovhSignature } from './ovh.js';
 
 const AK = 'ovhAK0123456789ab';
 const AS = 'ovhSECRET-application-secret-0123';
@@ -732,15 +724,6 @@ describe('OVH pieces', () => {
   });
 
   it.each([
-    ['home.example.com', 'example.com', 'home'],
-    ['example.com', 'example.com', ''],
-    ['x.home.example.com', 'example.com', 'x.home'],
-    ['homeexample.com', 'example.com', undefined],
-  ])('subDomainOf(%s, %s) = %j', (name, zone, sub) => {
-    expect(subDomainOf(name, zone)).toBe(sub);
-  });
-
-  it.each([
     [400, 'INVALID_SIGNATURE', '', 'auth'],
     [403, 'INVALID_CREDENTIAL', '', 'auth'],
     [403, 'NOT_GRANTED_CALL', '', 'auth'],
@@ -759,30 +742,5 @@ describe('OVH pieces', () => {
     [400, 'INVALID_KEYX', '', 'config'],
   ] as const)('errorKind(%i, %j, %j) = %s', (status, code, message, kind) => {
     expect(errorKind(status, code, message)).toBe(kind);
-  });
-
-  it.each([
-    ['"a b"', 'a b'],
-    ['"a" "b"', 'ab'],
-    ['plain', 'plain'],
-    ['"q\\"x"', 'q"x'],
-    ['"abc', 'abc'],
-    ['"a\\', 'a\\'],
-    ['\t"a"\n', 'a'],
-    ['a"', 'a"'],
-  ])('unquoteTxt(%j) = %j', (value, text) => {
-    expect(unquoteTxt(value)).toBe(text);
-  });
-
-  it('planRecords keeps values in place and edits before creating', () => {
-    expect(
-      planRecords(
-        [
-          { id: 1, value: 'a' },
-          { id: 2, value: 'b' },
-        ],
-        ['a', 'c', 'd'],
-      ),
-    ).toEqual({ edits: [{ id: 2, value: 'c' }], creates: ['d'], deletes: [] });
   });
 });

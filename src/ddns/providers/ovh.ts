@@ -25,10 +25,11 @@ import type {
   ProviderRecord,
   ProviderResult,
   RecordRef,
-  RecordType,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderAnswer, type ProviderRequest } from './http.js';
+import { isEmptyPlan, planRecordChanges } from './record-changes.js';
+import { canonicalValue, relativeName } from './values.js';
 
 const label = 'OVHcloud';
 
@@ -85,46 +86,6 @@ export function ovhSignature(
   return `$1$${createHash('sha1').update(data, 'utf8').digest('hex')}`;
 }
 
-/** The sub-domain of a name in its zone (empty for the apex), or undefined when it is not in the zone. */
-export function subDomainOf(name: string, zone: string): string | undefined {
-  if (name === zone) return '';
-  return name.endsWith(`.${zone}`) ? name.slice(0, -(zone.length + 1)) : undefined;
-}
-
-/** A TXT target back to its text: OVH may hold it as one or more quoted strings. */
-export function unquoteTxt(value: string): string {
-  const text = value.trim();
-  if (!text.startsWith('"')) return value;
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] !== '"') {
-      i++;
-      continue;
-    }
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\' && i + 1 < text.length) i++;
-      out += text.charAt(i);
-      i++;
-    }
-    i++;
-  }
-  return out;
-}
-
-function canonicalValue(type: RecordType, value: string): string {
-  if (type === 'TXT') return unquoteTxt(value);
-  if (type === 'AAAA') {
-    try {
-      return new URL(`http://[${value}]/`).hostname.slice(1, -1);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
 /** What the engine does about an OVH error answer (the status and, where given, its `errorCode` and message). */
 export function errorKind(status: number, errorCode: string, message: string): ProviderFailure['kind'] {
   if (
@@ -135,29 +96,6 @@ export function errorKind(status: number, errorCode: string, message: string): P
   if (errorCode === 'QUERY_TIME_OUT' || /out of time/i.test(message)) return 'transient';
   if (status === 429) return 'rate-limited';
   return status >= 400 && status < 500 ? 'config' : 'transient';
-}
-
-export interface RecordPlan {
-  readonly edits: readonly { readonly id: number; readonly value: string }[];
-  readonly creates: readonly string[];
-  readonly deletes: readonly number[];
-}
-
-/** Records already holding a wanted value stay; spare ones take the missing values; new ones hold the rest; leftovers go. */
-export function planRecords(
-  records: readonly { readonly id: number; readonly value: string }[],
-  values: readonly string[],
-): RecordPlan {
-  const wanted = [...new Set(values)];
-  const kept = new Set<string>();
-  const spare: number[] = [];
-  for (const r of records) {
-    if (wanted.includes(r.value) && !kept.has(r.value)) kept.add(r.value);
-    else spare.push(r.id);
-  }
-  const missing = wanted.filter((v) => !kept.has(v));
-  const edits = missing.slice(0, spare.length).map((value, i) => ({ id: spare[i] ?? 0, value }));
-  return { edits, creates: missing.slice(spare.length), deletes: spare.slice(edits.length) };
 }
 
 function createOvh(settings: OvhSettings, secrets: OvhSecrets, deps: ProviderDeps): DnsProvider {
@@ -263,7 +201,7 @@ function createOvh(settings: OvhSettings, secrets: OvhSecrets, deps: ProviderDep
   }
 
   async function list(ref: RecordRef): Promise<ProviderResult<{ sub: string; records: OvhRecord[] }>> {
-    const sub = subDomainOf(ref.name, ref.zone);
+    const sub = relativeName(ref.name, ref.zone, '');
     if (sub === undefined)
       return fail({ kind: 'config', message: `${label}: ${ref.name} is not in the zone ${ref.zone}` });
     const zone = await checkZone(ref.zone);
@@ -326,13 +264,13 @@ function createOvh(settings: OvhSettings, secrets: OvhSecrets, deps: ProviderDep
       const r = await list(ref);
       if (!r.ok) return r;
       const { sub, records } = r.value;
-      const plan = planRecords(
+      const plan = planRecordChanges(
         records.map((x) => ({ id: x.id, value: canonicalValue(ref.type, x.target) })),
         values.map((v) => canonicalValue(ref.type, v)),
       );
-      if (plan.edits.length + plan.creates.length + plan.deletes.length === 0) return ok({ changed: false });
+      if (isEmptyPlan(plan)) return ok({ changed: false });
       const path = `${zonePath(ref.zone)}/record`;
-      for (const e of plan.edits) {
+      for (const e of plan.updates) {
         const u = await call('PUT', `${path}/${e.id}`, { target: e.value, ttl });
         if (!u.ok) return u;
       }

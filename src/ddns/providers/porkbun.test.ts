@@ -9,7 +9,7 @@ import {
 } from '../../../test/fakes/fake-api.js';
 import { FakeUdp } from '../../../test/fakes/udp.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
-import { errorKind, planRecords, porkbunMinTtl, porkbunProvider, subdomainOf } from './porkbun.js';
+import { errorKind, porkbunMinTtl, porkbunProvider } from './porkbun.js';
 
 const APIKEY = 'pk1_SECRET-apikey-0123456789';
 const SECRET = 'sk1_SECRET-secretapikey-0123456789';
@@ -627,15 +627,6 @@ describe('Porkbun adapter: edges', () => {
 
 describe('Porkbun pieces', () => {
   it.each([
-    ['home.example.com', 'example.com', 'home'],
-    ['a.b.example.com', 'example.com', 'a.b'],
-    ['example.com', 'example.com', ''],
-    ['badexample.com', 'example.com', undefined],
-  ])('subdomainOf(%s, %s) = %j', (name, zone, sub) => {
-    expect(subdomainOf(name, zone)).toBe(sub);
-  });
-
-  it.each([
     ['Invalid API key. (002)', 'auth'],
     ['Invalid apikey', 'auth'],
     ['Authentication failed', 'auth'],
@@ -647,30 +638,5 @@ describe('Porkbun pieces', () => {
     ['Invalid domain.', 'config'],
   ] as const)('errorKind(%j) = %s', (message, kind) => {
     expect(errorKind(message)).toBe(kind);
-  });
-
-  it.each([
-    [[], ['a'], { edits: [], creates: ['a'], deletes: [] }],
-    [[{ id: '1', value: 'a' }], ['a'], { edits: [], creates: [], deletes: [] }],
-    [[{ id: '1', value: 'a' }], ['b'], { edits: [{ id: '1', value: 'b' }], creates: [], deletes: [] }],
-    [
-      [
-        { id: '1', value: 'a' },
-        { id: '2', value: 'b' },
-      ],
-      ['b'],
-      { edits: [], creates: [], deletes: ['1'] },
-    ],
-    [
-      [
-        { id: '1', value: 'a' },
-        { id: '2', value: 'a' },
-      ],
-      ['a', 'c', 'd'],
-      { edits: [{ id: '2', value: 'c' }], creates: ['d'], deletes: [] },
-    ],
-    [[{ id: '1', value: 'a' }], [], { edits: [], creates: [], deletes: ['1'] }],
-  ])('planRecords(%j, %j)', (records, wanted, plan) => {
-    expect(planRecords(records, wanted)).toEqual(plan);
   });
 });

@@ -25,10 +25,11 @@ import type {
   ProviderRecord,
   ProviderResult,
   RecordRef,
-  RecordType,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { isEmptyPlan, planRecordChanges } from './record-changes.js';
+import { canonicalAddress, relativeName } from './values.js';
 
 const label = 'Porkbun';
 export const porkbunApiBase = 'https://api.porkbun.com/api/json/v3';
@@ -57,12 +58,6 @@ const recordSchema = z.object({
 type PorkbunRecord = z.infer<typeof recordSchema>;
 const envelopeSchema = z.object({ status: z.string(), message: z.string().optional() }).loose();
 
-/** The subdomain of a name in its zone (empty for the apex), or undefined when it is not in the zone. */
-export function subdomainOf(name: string, zone: string): string | undefined {
-  if (name === zone) return '';
-  return name.endsWith(`.${zone}`) ? name.slice(0, -(zone.length + 1)) : undefined;
-}
-
 /**
  * What an `ERROR` answer means for the engine. Porkbun gives only a sentence, so its wording is read: a wrong key is
  * auth; an unknown domain, a domain whose API access is off, or a value it refuses is config (the same request
@@ -73,43 +68,6 @@ export function errorKind(message: string): ProviderFailure['kind'] {
   if (/api key|apikey|authenticat/i.test(message)) return 'auth';
   if (/rate limit|too many|slow down|try again later/i.test(message)) return 'rate-limited';
   return 'config';
-}
-
-function canonicalValue(type: RecordType, value: string): string {
-  if (type !== 'AAAA') return value;
-  try {
-    return new URL(`http://[${value}]/`).hostname.slice(1, -1);
-  } catch {
-    return value;
-  }
-}
-
-export interface RecordPlan {
-  /** Records that take a new value (by id). */
-  readonly edits: readonly { readonly id: string; readonly value: string }[];
-  readonly creates: readonly string[];
-  readonly deletes: readonly string[];
-}
-
-/**
- * So that records (one value each) hold exactly `values`: records already holding a wanted value stay, spare ones
- * take the missing values, new records hold the rest, and the records left over go — edits and creates before
- * deletes, so the name is never without a record on the way.
- */
-export function planRecords(
-  records: readonly { readonly id: string; readonly value: string }[],
-  values: readonly string[],
-): RecordPlan {
-  const wanted = [...new Set(values)];
-  const kept = new Set<string>();
-  const spare: string[] = [];
-  for (const r of records) {
-    if (wanted.includes(r.value) && !kept.has(r.value)) kept.add(r.value);
-    else spare.push(r.id);
-  }
-  const missing = wanted.filter((v) => !kept.has(v));
-  const edits = missing.slice(0, spare.length).map((value, i) => ({ id: spare[i] ?? '', value }));
-  return { edits, creates: missing.slice(spare.length), deletes: spare.slice(edits.length) };
 }
 
 function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps: ProviderDeps): DnsProvider {
@@ -158,7 +116,7 @@ function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps:
     `/dns/${op}/${encodeURIComponent(ref.zone)}/${encodeURIComponent(ref.type)}${sub === '' ? '' : `/${encodeURIComponent(sub)}`}`;
 
   async function list(ref: RecordRef): Promise<ProviderResult<{ sub: string; records: PorkbunRecord[] }>> {
-    const sub = subdomainOf(ref.name, ref.zone);
+    const sub = relativeName(ref.name, ref.zone, '');
     if (sub === undefined)
       return fail({ kind: 'config', message: `${label}: ${ref.name} is not in the zone ${ref.zone}` });
     const r = await call(
@@ -193,7 +151,7 @@ function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps:
       if (!r.ok) return r;
       const { records } = r.value;
       return ok({
-        values: records.map((x) => canonicalValue(ref.type, x.content)).sort(),
+        values: records.map((x) => canonicalAddress(ref.type, x.content)).sort(),
         ttl: records[0]?.ttl ?? null,
       });
     },
@@ -202,19 +160,19 @@ function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps:
       const r = await list(ref);
       if (!r.ok) return r;
       const { sub, records } = r.value;
-      const wanted = [...new Set(values.map((v) => canonicalValue(ref.type, v)))];
-      const plan = planRecords(
-        records.map((x) => ({ id: x.id, value: canonicalValue(ref.type, x.content) })),
+      const wanted = [...new Set(values.map((v) => canonicalAddress(ref.type, v)))];
+      const plan = planRecordChanges(
+        records.map((x) => ({ id: x.id, value: canonicalAddress(ref.type, x.content) })),
         wanted,
       );
-      if (plan.edits.length + plan.creates.length + plan.deletes.length === 0) return ok({ changed: false });
+      if (isEmptyPlan(plan)) return ok({ changed: false });
       const ttlText = String(Math.max(ttl, porkbunMinTtl));
       const done = z.object({});
       if (wanted.length === 0) {
         const d = await call(byNameType('deleteByNameType', ref, sub), done);
         return d.ok ? ok({ changed: true }) : d;
       }
-      if (records.length === 1 && wanted.length === 1 && plan.edits.length === 1) {
+      if (records.length === 1 && wanted.length === 1 && plan.updates.length === 1) {
         // The common DDNS case: one record takes the new address in one request.
         const e = await call(byNameType('editByNameType', ref, sub), done, {
           content: wanted[0],
@@ -223,7 +181,7 @@ function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps:
         return e.ok ? ok({ changed: true }) : e;
       }
       const domain = encodeURIComponent(ref.zone);
-      for (const edit of plan.edits) {
+      for (const edit of plan.updates) {
         const notes = records.find((x) => x.id === edit.id)?.notes;
         const e = await call(`/dns/edit/${domain}/${encodeURIComponent(edit.id)}`, done, {
           name: sub,
