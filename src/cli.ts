@@ -244,7 +244,7 @@ function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
         openStore: async () =>
           (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
         online: async (c) => {
-          const [method, path] = route.split(' ') as ['GET' | 'POST', string];
+          const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
           const r = await c.request(method, `/v1/ddns${path}`, z.unknown(), body);
           if (r.kind === 'ok') return { ok: true, value: r.value };
           return {
@@ -260,7 +260,7 @@ function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
           // Without the server nobody keeps the public address current: look now, as ddclient does each run.
           if (route === 'POST /update' && ddns.engine)
             await probeBeforeOfflineDdnsRun(config, made.capabilities);
-          return callOffline(ddns.admin, ddns.engine, route, body);
+          return callOffline(ddns.admin, ddns.engine, route, body, ddns.inbound.clients);
         },
       }),
   };

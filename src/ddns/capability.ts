@@ -157,7 +157,7 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
     admin,
     engine,
     inbound,
-    routes: ddnsRoutes(admin, engine, store),
+    routes: ddnsRoutes(admin, engine, store, inbound.clients),
     publicRoutes: inbound.app,
     controlRoutes: controlRoutes(admin, engine).route('/', inbound.controlRoutes),
     statusCards: [ddnsCard(() => store.read().ddns, engine !== undefined)],

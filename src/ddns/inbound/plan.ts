@@ -11,6 +11,7 @@
  */
 import { checkBogon, familyOf, formatIpv6, toBigInt } from '../../reach/addresses.js';
 import type { Family } from '../../reach/types.js';
+import { normaliseHostname } from '../hostname.js';
 
 /** The dyndns2 return codes this endpoint answers with (the first word of each answer line). */
 export type Dyndns2Code =
@@ -72,19 +73,8 @@ export type LastPushed = (hostname: string) => PushedAddresses | undefined;
  */
 export const badAddressCode: Dyndns2Code = 'badagent';
 
-/** Lowercase, without a trailing dot; undefined when it is not an FQDN (two or more LDH labels, ≤ 253). */
-export function normaliseHostname(text: string): string | undefined {
-  const name = text.trim().toLowerCase().replace(/\.$/, '');
-  // An empty name splits into one empty label, which the label check refuses.
-  if (name.length > 253) return undefined;
-  const labels = name.split('.');
-  if (labels.length < 2) return undefined;
-  const label = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-  if (!labels.every((l) => label.test(l))) return undefined;
-  // A top-level label of digits only is an IPv4 address, not a name.
-  // Stryker disable next-line StringLiteral: unreachable default, split() yields at least one label
-  return /^\d+$/.test(labels.at(-1) ?? '') ? undefined : name;
-}
+/** The hostname rule of every DDNS name (hostname.ts): a router may send the Unicode form or upper case. */
+export { normaliseHostname };
 
 /**
  * An address in one spelling, so a repeat compares equal: IPv6 in RFC 5952 form, an IPv4-mapped peer address
