@@ -23,7 +23,7 @@ import {
 } from './dns/codec.js';
 import { exchange, type DnsClientDeps } from './dns/client.js';
 import type { RecordType } from './provider.js';
-import { parseServer } from './providers/rfc2136.js';
+import { parseServer } from './dns/server.js';
 
 export interface VerifyDeps extends DnsClientDeps {
   /** The recursive resolver that finds the zone's servers (the first `nameserver` of resolv.conf). */

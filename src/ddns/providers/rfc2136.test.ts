@@ -16,15 +16,9 @@ import {
   type ResourceRecord,
 } from '../dns/codec.js';
 import { signMessage, verifyMessage, type TsigKey } from '../dns/tsig.js';
+import { parseServer } from '../dns/server.js';
 import type { ProviderResult } from '../provider.js';
-import {
-  failureOfRcode,
-  inZone,
-  parseServer,
-  rdataOf,
-  rfc2136Provider,
-  type Rfc2136Deps,
-} from './rfc2136.js';
+import { failureOfRcode, inZone, rdataOf, rfc2136Provider, type Rfc2136Deps } from './rfc2136.js';
 
 const secret = Buffer.alloc(32, 3).toString('base64');
 const server = { address: '203.0.113.65', port: 53 };

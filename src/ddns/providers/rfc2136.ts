@@ -36,6 +36,7 @@ import {
   type ResourceRecord,
 } from '../dns/codec.js';
 import { exchange, type DnsStreamTransport } from '../dns/client.js';
+import { dnsNamePattern, parseServer } from '../dns/server.js';
 import { decodeSecret, signMessage, tsigAlgorithms, verifyMessage, type TsigKey } from '../dns/tsig.js';
 import type {
   DnsProvider,
@@ -50,31 +51,8 @@ import type { ProviderDescriptor } from './descriptor.js';
 
 const label = 'RFC 2136 (TSIG)';
 
-/** `host`, `host:port`, `[v6]:port` or a bare IPv6 address; port 53 when absent. */
-export function parseServer(text: string): UdpEndpoint | undefined {
-  const t = text.trim();
-  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(t);
-  let host: string;
-  let port = '53';
-  if (bracketed) {
-    host = bracketed[1] ?? '';
-    if (bracketed[2]) port = bracketed[2];
-    if (isIP(host) !== 6) return undefined;
-  } else if (isIP(t) === 6) {
-    host = t;
-  } else {
-    const m = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(t);
-    if (!m) return undefined;
-    host = m[1] ?? '';
-    if (m[2]) port = m[2];
-    if (isIP(host) === 0 && !hostnamePattern.test(host)) return undefined;
-  }
-  const p = Number(port);
-  return p >= 1 && p <= 65535 ? { address: host, port: p } : undefined;
-}
-
-const hostnamePattern =
-  /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+/** @deprecated Moved to src/ddns/dns/server.ts; kept until src/ddns/served.ts imports it from there. */
+export { parseServer };
 
 const settingsSchema = z.object({
   server: z
@@ -85,10 +63,10 @@ const settingsSchema = z.object({
     .string()
     .trim()
     .toLowerCase()
-    .regex(hostnamePattern, 'a DNS zone name such as example.com')
+    .regex(dnsNamePattern, 'a DNS zone name such as example.com')
     .transform((z) => z.replace(/\.$/, ''))
     .optional(),
-  keyName: z.string().trim().regex(hostnamePattern, 'the TSIG key name as the server knows it'),
+  keyName: z.string().trim().regex(dnsNamePattern, 'the TSIG key name as the server knows it'),
   algorithm: z.enum(tsigAlgorithms).default('hmac-sha256'),
 });
 const secretsSchema = z.object({
