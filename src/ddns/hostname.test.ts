@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayHostname, normaliseHostname, parseHostname } from './hostname.js';
+import { displayHostname, hostnameField, normaliseHostname, parseHostname } from './hostname.js';
 
 // 253 characters: the longest name DNS can carry.
 const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
@@ -61,6 +61,8 @@ describe('normaliseHostname: the stored form or undefined', () => {
     ['0x7f.1', undefined],
     ['é.0x7f.1', undefined],
     ['home\u200d.example', undefined],
+    // ASCII names never pass through the URL parser, which would read this one as an (invalid) IPv4 address.
+    ['home.0x7f', 'home.0x7f'],
   ])('%j → %j', (text, expected) => {
     expect(normaliseHostname(text)).toBe(expected);
   });
@@ -85,6 +87,7 @@ describe('parseHostname: what is wrong, in words', () => {
       `${JSON.stringify(`a${longest}`.slice(0, 80))} is longer than 253 characters (in its ASCII form)`,
     ],
     ['-a.example', '"-a.example": a label may not begin or end with a hyphen'],
+    ['-a.0x7f', '"-a.0x7f": a label may not begin or end with a hyphen'],
     ['münchen-.de', '"münchen-.de": a label may not begin or end with a hyphen'],
     ['a_b.example', '"a_b.example": "_" is not a hostname character'],
     ['a*b.example', '"a*b.example" may hold only letters, digits, hyphens and dots'],
@@ -109,6 +112,7 @@ describe('underscore labels (owner names of TXT records)', () => {
     ['_acme-challenge.home.example.test', '_acme-challenge.home.example.test'],
     ['_ACME-Challenge.example.test.', '_acme-challenge.example.test'],
     ['_dmarc.example.test', '_dmarc.example.test'],
+    ['_a.example.test', '_a.example.test'],
     ['_acme-challenge.café.example', '_acme-challenge.xn--caf-dma.example'],
     ['home.example.test', 'home.example.test'],
     ['a_b.example.test', undefined],
@@ -124,6 +128,29 @@ describe('underscore labels (owner names of TXT records)', () => {
       ok: false,
       error: '"a_b.example": "_" may only begin a label (as in _acme-challenge)',
     });
+  });
+});
+
+describe('hostnameField', () => {
+  it('gives the stored form, or one custom issue with the reason', () => {
+    const field = hostnameField();
+    expect(field.parse(' Café.Example.Test. ')).toBe('xn--caf-dma.example.test');
+    expect(field.safeParse('home').error?.issues).toEqual([
+      {
+        code: 'custom',
+        path: [],
+        message: '"home" is not a fully qualified domain name (at least two labels, e.g. home.example.com)',
+      },
+    ]);
+    expect(hostnameField({ underscoreLabels: true }).parse('_acme-challenge.example.test')).toBe(
+      '_acme-challenge.example.test',
+    );
+    expect(field.safeParse('_acme-challenge.example.test').success).toBe(false);
+  });
+
+  it('reads no more than 1024 characters', () => {
+    const issues = hostnameField().safeParse(`${'a.'.repeat(512)}b`).error?.issues;
+    expect(issues?.map((i) => i.message)).toEqual(['is longer than 253 characters']);
   });
 });
 

@@ -55,13 +55,12 @@ export function parseHostname(text: string, options: HostnameOptions = {}): Outc
     const asWritten = written[i] ?? label;
     if (asWritten.startsWith('-') || asWritten.endsWith('-'))
       return fail(`${shown}: a label may not begin or end with a hyphen`);
+    // Only characters of names get here, and a label ends in no hyphen: what fails now is an underscore.
     if (!(underscores ? underscoredLabel : ldhLabel).test(label))
       return fail(
-        !label.includes('_')
-          ? `${shown}: a label may hold only letters, digits and hyphens`
-          : underscores
-            ? `${shown}: "_" may only begin a label (as in _acme-challenge)`
-            : `${shown}: "_" is not a hostname character`,
+        underscores
+          ? `${shown}: "_" may only begin a label (as in _acme-challenge)`
+          : `${shown}: "_" is not a hostname character`,
       );
   }
   // A top-level label of digits only is an IPv4 address, not a name.
