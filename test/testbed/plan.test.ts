@@ -9,7 +9,10 @@ import {
   addr,
   bedNames,
   gatehouseReachabilityConfig,
+  hostInPrefix6,
+  initialLanPrefix6,
   initialWan,
+  isLanPrefix6,
   ispRuleset,
   isBedNamespace,
   miniupnpdConf,
@@ -20,6 +23,7 @@ import {
   scenarioShape,
   scenarios,
   topologyCommands,
+  v6PrefixRenumberCommands,
   type Argv,
 } from './plan.js';
 
@@ -51,6 +55,14 @@ const bedNs = new Set(Object.values(n.ns));
 const everyCommand: { scenario: string; argv: Argv }[] = [
   ...topologyCommands(n).map((argv) => ({ scenario: 'topology', argv })),
   ...routerRenumberCommands(n, '203.0.113.3').map((argv) => ({ scenario: 'renumber', argv })),
+  ...v6PrefixRenumberCommands(n, initialLanPrefix6, '2001:db8:11::/64').map((argv) => ({
+    scenario: 'v6 prefix change',
+    argv,
+  })),
+  ...v6PrefixRenumberCommands(n, '2001:db8:11::/64', initialLanPrefix6).map((argv) => ({
+    scenario: 'v6 prefix back',
+    argv,
+  })),
   ...scenarios.flatMap((s) =>
     scenarioCommands(n, scenarioShape(s), initialWan).map((argv) => ({ scenario: s, argv })),
   ),
@@ -194,5 +206,66 @@ describe('the issue 9 (A) scenarios', () => {
       'stun2.example.test:3479',
     ]);
     expect(byName.reachability.httpEcho[0]?.url).toBe('http://stun.example.test:8088/');
+  });
+});
+
+describe('the ISP’s IPv6 prefix change (cgnat-v6)', () => {
+  const cmds = v6PrefixRenumberCommands(n, initialLanPrefix6, '2001:db8:11::/64').map((a) => a.join(' '));
+  const at = (text: string) => {
+    const i = cmds.indexOf(text);
+    expect({ text, found: i >= 0 }).toMatchObject({ found: true });
+    return i;
+  };
+
+  it('starts from the prefix the scenario numbers the LAN with', () => {
+    expect(initialLanPrefix6).toBe('2001:db8:10::/64');
+    expect(hostInPrefix6(initialLanPrefix6, '2')).toBe(addr.gwLan6);
+    expect(hostInPrefix6(initialLanPrefix6, '1')).toBe(addr.routerLan6);
+    expect(scenarioCommands(n, scenarioShape('cgnat-v6'), initialWan).map((a) => a.join(' '))).toContain(
+      `ip -n ${n.ns.gw} -6 addr add ${addr.gwLan6}/64 dev eth0 nodad`,
+    );
+  });
+
+  it('moves the box to the new /64 before the old one is withdrawn, with its default route', () => {
+    const added = at(`ip -n ${n.ns.gw} -6 addr add 2001:db8:11::2/64 dev eth0 nodad`);
+    const route = at(`ip -n ${n.ns.gw} -6 route replace default via 2001:db8:11::1`);
+    const removed = at(`ip -n ${n.ns.gw} -6 addr del 2001:db8:10::2/64 dev eth0`);
+    const routerAdded = at(`ip -n ${n.ns.router} -6 addr add 2001:db8:11::1/64 dev br-lan nodad`);
+    const routerRemoved = at(`ip -n ${n.ns.router} -6 addr del 2001:db8:10::1/64 dev br-lan`);
+    expect(routerAdded).toBeLessThan(route);
+    expect(added).toBeLessThan(removed);
+    expect(route).toBeLessThan(removed);
+    expect(removed).toBeLessThan(routerRemoved);
+  });
+
+  it('routes the new /64 to the site upstream and lets it in at the router; the old routes go', () => {
+    const inNew = at(`ip -n ${n.ns.inet} -6 route replace 2001:db8:11::/64 via ${addr.ispUplink6}`);
+    const ispNew = at(`ip -n ${n.ns.isp} -6 route replace 2001:db8:11::/64 via ${addr.routerCgn6}`);
+    at(
+      `ip netns exec ${n.ns.router} nft insert rule inet filter forward meta nfproto ipv6 iifname wan-cgn ip6 daddr 2001:db8:11::/64 accept`,
+    );
+    const ispOld = at(`ip -n ${n.ns.isp} -6 route del 2001:db8:10::/64`);
+    const inOld = at(`ip -n ${n.ns.inet} -6 route del 2001:db8:10::/64`);
+    expect(Math.max(inNew, ispNew)).toBeLessThan(Math.min(ispOld, inOld));
+    // Nothing of the old prefix is added again.
+    expect(cmds.filter((c) => c.includes('2001:db8:10:') && !/ (del) /.test(c))).toEqual([]);
+  });
+
+  it('does nothing for the same prefix, and takes only /64s of 2001:db8::/32', () => {
+    expect(v6PrefixRenumberCommands(n, initialLanPrefix6, initialLanPrefix6)).toEqual([]);
+    for (const good of ['2001:db8:11::/64', '2001:db8:ffff::/64', '2001:db8:10:1::/64'])
+      expect(isLanPrefix6(good)).toBe(true);
+    for (const bad of [
+      '2001:db9:11::/64',
+      'fd00::/64',
+      '2001:db8:11::/48',
+      '2001:db8::/64',
+      '2001:db8:11::1/64',
+      '2001:db8:11::',
+      '2001:db8:1:2:3::/64',
+    ])
+      expect(isLanPrefix6(bad)).toBe(false);
+    expect(() => v6PrefixRenumberCommands(n, initialLanPrefix6, 'fd00::/64')).toThrow(/not LAN/);
+    expect(() => hostInPrefix6('2001:db8:11::/48', '2')).toThrow();
   });
 });

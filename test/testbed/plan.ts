@@ -315,6 +315,73 @@ export function routerRenumberCommands(n: BedNames, address: string): Argv[] {
   ];
 }
 
+/** The global IPv6 /64 the "ISP" routes to the site's LAN in cgnat-v6 before any prefix change. */
+export const initialLanPrefix6 = '2001:db8:10::/64';
+
+/** Interface identifiers on the LAN /64: the router (the LAN's gateway) and gw, the box. */
+export const lanIid6 = { router: '1', gw: '2' } as const;
+
+/** A LAN prefix the bed may use: a /64 inside 2001:db8::/32 written as `2001:db8:<group>[:<group>]::/64`. */
+const lanPrefix6Pattern = /^2001:db8(?::[0-9a-f]{1,4}){1,2}::\/64$/;
+
+/** Whether `prefix` is a LAN /64 the bed may route (documentation range only, in its short written form). */
+export function isLanPrefix6(prefix: string): boolean {
+  return lanPrefix6Pattern.test(prefix);
+}
+
+/** The address `iid` (the low groups, e.g. `2`) in a LAN prefix: `2001:db8:11::/64` and `2` give `2001:db8:11::2`. */
+export function hostInPrefix6(prefix: string, iid: string): string {
+  if (!isLanPrefix6(prefix)) throw new Error(`not a LAN /64 of the bed: ${prefix}`);
+  return `${prefix.slice(0, -'/64'.length)}${iid}`;
+}
+
+/**
+ * The ISP changes the IPv6 prefix it routes to the site (cgnat-v6), as a reconnect with a new delegation looks to
+ * the box: the internet and the ISP route the new /64 to the router, the router numbers its LAN from it and lets
+ * it in, the box gains its address in the new prefix (SLAAC from the new RA) and its default route moves; then
+ * the old prefix is withdrawn (valid lifetime 0: its addresses removed) and its routes go. Make-before-break, so
+ * the box is never without a global IPv6 address; the old firewall rule stays (nothing is routed to it any more).
+ */
+export function v6PrefixRenumberCommands(n: BedNames, from: string, to: string): Argv[] {
+  if (!isLanPrefix6(from) || !isLanPrefix6(to)) throw new Error(`not LAN /64s of the bed: ${from}, ${to}`);
+  if (from === to) return [];
+  const { gw, router, isp, inet } = n.ns;
+  const routerTo = hostInPrefix6(to, lanIid6.router);
+  return [
+    ipn(inet, '-6', 'route', 'replace', to, 'via', addr.ispUplink6),
+    ipn(isp, '-6', 'route', 'replace', to, 'via', addr.routerCgn6),
+    ipn(router, '-6', 'addr', 'add', `${routerTo}/64`, 'dev', 'br-lan', 'nodad'),
+    // The CGNAT uplink (cgnat-v6 is the only scenario with IPv6).
+    [
+      'ip',
+      'netns',
+      'exec',
+      router,
+      'nft',
+      'insert',
+      'rule',
+      'inet',
+      'filter',
+      'forward',
+      'meta',
+      'nfproto',
+      'ipv6',
+      'iifname',
+      'wan-cgn',
+      'ip6',
+      'daddr',
+      to,
+      'accept',
+    ],
+    ipn(gw, '-6', 'addr', 'add', `${hostInPrefix6(to, lanIid6.gw)}/64`, 'dev', 'eth0', 'nodad'),
+    ipn(gw, '-6', 'route', 'replace', 'default', 'via', routerTo),
+    ipn(gw, '-6', 'addr', 'del', `${hostInPrefix6(from, lanIid6.gw)}/64`, 'dev', 'eth0'),
+    ipn(router, '-6', 'addr', 'del', `${hostInPrefix6(from, lanIid6.router)}/64`, 'dev', 'br-lan'),
+    ipn(isp, '-6', 'route', 'del', from),
+    ipn(inet, '-6', 'route', 'del', from),
+  ];
+}
+
 /**
  * Commands that move the bed into a scenario from any other one. Idempotent: `replace` and `flush` forms,
  * link states set explicitly. Firewall rulesets are loaded separately (nftables scripts on stdin).

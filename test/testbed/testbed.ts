@@ -14,7 +14,11 @@ import type { CommandResult } from '../../src/core/runner.js';
 import {
   addr,
   bedNames,
+  hostInPrefix6,
+  initialLanPrefix6,
   initialWan,
+  isLanPrefix6,
+  lanIid6,
   ispRuleset,
   isBedNamespace,
   miniupnpdConf,
@@ -29,6 +33,7 @@ import {
   topologyCommands,
   tsigKeyConf,
   tsigKeyName,
+  v6PrefixRenumberCommands,
   zoneFile,
   zoneName,
   type Argv,
@@ -176,6 +181,8 @@ export class Testbed {
   private processes: TrackedProcess[] = [];
   private currentScenario: Scenario = 'nat';
   private wan: WanState = initialWan;
+  /** The IPv6 /64 the "ISP" routes to the LAN (cgnat-v6); changed by renumberV6Prefix. */
+  private lan6: string = initialLanPrefix6;
   private miniupnpd: TrackedProcess | undefined;
   private built = false;
 
@@ -217,6 +224,16 @@ export class Testbed {
     const shape = scenarioShape(this.currentScenario);
     if (shape.gwPublic) return this.wan.gwPublic;
     return shape.routerUplink === 'public' ? this.wan.routerWan : this.wan.ispPublic;
+  }
+
+  /** The IPv6 /64 currently routed to the site's LAN (meaningful in cgnat-v6). */
+  get lanPrefix6(): string {
+    return this.lan6;
+  }
+
+  /** The box's global IPv6 address in the current scenario (its address in the LAN prefix), or undefined. */
+  get expectedPublicIpv6(): string | undefined {
+    return scenarioShape(this.currentScenario).ipv6 ? hostInPrefix6(this.lan6, lanIid6.gw) : undefined;
   }
 
   ns(role: Role): string {
@@ -263,6 +280,8 @@ export class Testbed {
   async setScenario(scenario: Scenario): Promise<void> {
     const shape = scenarioShape(scenario);
     await this.stopMiniupnpd();
+    // After renumberV6Prefix, the original prefix comes back first: scenarioCommands knows only that one.
+    if (this.lan6 !== initialLanPrefix6) await this.moveLanPrefix6(initialLanPrefix6);
     for (const argv of scenarioCommands(this.names, shape, this.wan)) {
       // conntrack -F answers 1 when the table was already empty; everything else must succeed.
       const r = await run(argv);
@@ -315,6 +334,43 @@ export class Testbed {
     this.wan = { ...this.wan, routerWan: address };
     this.saveState();
     if (shape.upnp) await this.signalMiniupnpd('SIGUSR1');
+  }
+
+  /**
+   * The ISP changes the IPv6 prefix routed to the site (cgnat-v6 only), while everything keeps running: the box's
+   * address in the old /64 is removed and its address in `prefix` (same interface identifier) added on its LAN
+   * interface, the router's LAN address and the routes upstream move with it (plan.ts, v6PrefixRenumberCommands).
+   * `prefix` is a /64 in 2001:db8::/32 written as `2001:db8:<group>[:<group>]::/64`. Resolves once the box reaches
+   * the internet's IPv6 server from its new address.
+   */
+  async renumberV6Prefix(prefix: string): Promise<void> {
+    if (!scenarioShape(this.currentScenario).ipv6)
+      throw new TestbedError(
+        `renumberV6Prefix needs an IPv6 scenario (cgnat-v6), not ${this.currentScenario}`,
+      );
+    if (!isLanPrefix6(prefix))
+      throw new TestbedError(`${prefix} is not a /64 of 2001:db8::/32 written as 2001:db8:<group>::/64`);
+    await this.moveLanPrefix6(prefix);
+    await waitFor(`gw reaching the internet over IPv6 from ${prefix}`, async () => {
+      const r = await this.exec('gw', [
+        'ping',
+        '-6',
+        '-n',
+        '-c',
+        '1',
+        '-W',
+        '1',
+        '-I',
+        hostInPrefix6(prefix, lanIid6.gw),
+        addr.inet6Server,
+      ]);
+      return r.exitCode === 0 ? true : undefined;
+    });
+  }
+
+  private async moveLanPrefix6(prefix: string): Promise<void> {
+    for (const argv of v6PrefixRenumberCommands(this.names, this.lan6, prefix)) await runOk(argv);
+    this.lan6 = prefix;
   }
 
   /** Signals the running miniupnpd by the PID in its pid file (SIGUSR1: a WAN-up hook's "the address changed"). */
