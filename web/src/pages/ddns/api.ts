@@ -20,3 +20,8 @@ export type ProviderField = ProviderItem['fields'][number];
 export type HistoryEntry = OkBody<Awaited<ReturnType<Ddns['history']['$get']>>>[number];
 export type Run = OkBody<Awaited<ReturnType<Ddns['update']['$post']>>>[number];
 export type RecordType = RecordItem['type'];
+export type ClientList = OkBody<Awaited<ReturnType<Ddns['credentials']['$get']>>>;
+/** A client of the inbound dyndns2 endpoint: never its password or hash. */
+export type ClientItem = ClientList['clients'][number];
+/** The add's answer: the only time the password exists outside the client's configuration. */
+export type ClientAdded = OkBody<Awaited<ReturnType<Ddns['credentials']['$post']>>>;

@@ -1,6 +1,7 @@
 /**
  * @module DDNS: the records with their applied and desired values, the last result and how soon the authoritative
- * servers served a change; "Update now" and what it did; the provider accounts and their forms; the history.
+ * servers served a change; "Update now" and what it did; the provider accounts and their forms; the history; the
+ * routers and clients that push their address to this box (clients.tsx).
  */
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { expectOk, type GatehouseClient } from '../../api.js';
@@ -9,6 +10,7 @@ import { ActionButton, ErrorNotice, Loading, Notice, PageTitle, Panel } from '..
 import { formatDateTime } from '../../format.js';
 import { useAction, useInterval, useLoad, type Loaded } from '../../hooks.js';
 import { AccountForm, AccountTable } from './accounts.js';
+import { ClientsPanel } from './clients.js';
 import { connectDdns, type AccountItem, type HistoryEntry, type Overview, type Run } from './api.js';
 import { changeWords, newestFirst, propagationWords, runWords } from './model.js';
 import { RecordForm, RecordTable } from './records.js';
@@ -62,6 +64,8 @@ export function DdnsPage(props: { readonly client: GatehouseClient }) {
       {overview.result.state === 'ready' ? (
         <DdnsView api={api} data={overview.result.data} onChanged={reload} history={history.result} />
       ) : null}
+      {/* Apart from the overview (it never goes back to loading): a failed refresh keeps a new password shown. */}
+      {overview.result.state === 'loading' ? null : <ClientsPanel api={api} />}
     </>
   );
 }

@@ -4,19 +4,26 @@ import {
   accountDraftOf,
   accountPatchOf,
   changeWords,
+  clientProblem,
   credentialWords,
+  emptyClientDraft,
   emptyRecordDraft,
   fieldHint,
   fieldPath,
   formatSeconds,
+  hostnameList,
   lastResultOf,
+  lastUsedWords,
   newAccountOf,
+  newClientOf,
   newestFirst,
   newRecordOf,
   plainProblem,
   propagationWords,
   removeAccountProblem,
   runWords,
+  trustWords,
+  updateUrlOf,
   valueSourceWords,
   type RecordDraft,
 } from './model.js';
@@ -520,5 +527,62 @@ describe('the account form', () => {
       ok: false,
       field: 'name',
     });
+  });
+});
+
+describe('the clients of the inbound dyndns2 endpoint', () => {
+  it('hostnameList splits on commas, spaces and new lines, each once', () => {
+    expect(hostnameList(' home.example.com, nas.example.com\nhome.example.com  ')).toEqual([
+      'home.example.com',
+      'nas.example.com',
+    ]);
+    expect(hostnameList(' , ')).toEqual([]);
+  });
+
+  it('newClientOf: the body, or the field to fix first', () => {
+    expect(newClientOf({ name: ' fritzbox ', hostnames: 'home.example.com', trusted: true })).toEqual({
+      ok: true,
+      body: { name: 'fritzbox', hostnames: ['home.example.com'], trusted: true },
+    });
+    expect(newClientOf({ ...emptyClientDraft, hostnames: 'h.example.com' })).toMatchObject({
+      ok: false,
+      field: 'name',
+    });
+    expect(newClientOf({ name: 'Fritz Box', hostnames: 'h.example.com', trusted: false })).toMatchObject({
+      ok: false,
+      field: 'name',
+      message: expect.stringContaining('user name the router sends') as unknown,
+    });
+    expect(newClientOf({ name: 'fritzbox', hostnames: ' ', trusted: false })).toMatchObject({
+      ok: false,
+      field: 'hostnames',
+    });
+    const many = Array.from({ length: 21 }, (_, i) => `h${i}.example.com`).join(',');
+    expect(newClientOf({ name: 'fritzbox', hostnames: many, trusted: false })).toMatchObject({
+      ok: false,
+      field: 'hostnames',
+      message: 'At most 20 hostnames.',
+    });
+  });
+
+  it('clientProblem ties the server’s reason to its field', () => {
+    expect(clientProblem('hostnames.1: "x" is not a fully qualified domain name')).toEqual({
+      field: 'hostnames',
+      message: '"x" is not a fully qualified domain name',
+    });
+    expect(clientProblem('name: name is empty')).toEqual({ field: 'name', message: 'name is empty' });
+    expect(clientProblem('invalid input')).toEqual({ message: 'invalid input' });
+  });
+
+  it('updateUrlOf, trustWords, lastUsedWords', () => {
+    expect(updateUrlOf('https://box.example.com:8443/', ['a.example.com', 'b.example.com'])).toBe(
+      'https://box.example.com:8443/nic/update?hostname=a.example.com,b.example.com&myip=<ipaddr>',
+    );
+    expect(trustWords(true)).toMatch(/accepted on its own/);
+    expect(trustWords(false)).toMatch(/^One vote/);
+    expect(lastUsedWords(null, () => 'x')).toBe('never');
+    expect(lastUsedWords('2026-03-01T12:00:00.000Z', (iso) => `at ${iso}`)).toBe(
+      'at 2026-03-01T12:00:00.000Z',
+    );
   });
 });

@@ -350,3 +350,75 @@ export function plainProblem(path: string, message: string): string {
   }
   return message;
 }
+
+// ---- the clients of the inbound dyndns2 endpoint ----
+
+export interface ClientDraft {
+  readonly name: string;
+  /** Hostnames as typed: separated by commas, spaces or new lines. */
+  readonly hostnames: string;
+  readonly trusted: boolean;
+}
+
+export const emptyClientDraft: ClientDraft = { name: '', hostnames: '', trusted: false };
+
+/** The hostnames typed into one field, in order, each once. */
+export function hostnameList(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter((h) => h !== ''))];
+}
+
+export interface NewClientBody {
+  readonly name: string;
+  readonly hostnames: string[];
+  readonly trusted: boolean;
+}
+
+/** The most a dyndns2 request may name (src/ddns/inbound/plan.ts); the server checks each hostname itself. */
+const maxClientHostnames = 20;
+
+/** The add's body, or the field to fix first; the server checks the same and more (each hostname a FQDN). */
+export function newClientOf(d: ClientDraft): Checked<NewClientBody> {
+  const name = d.name.trim();
+  if (name === '') return { ok: false, field: 'name', message: 'Give it a name, e.g. fritzbox.' };
+  if (!/^[a-z0-9._-]+$/.test(name))
+    return {
+      ok: false,
+      field: 'name',
+      message: 'Use only a–z, 0–9, “.”, “_” and “-”: it is the user name the router sends.',
+    };
+  const hostnames = hostnameList(d.hostnames);
+  if (hostnames.length === 0)
+    return { ok: false, field: 'hostnames', message: 'Name at least one hostname it may push for.' };
+  if (hostnames.length > maxClientHostnames)
+    return { ok: false, field: 'hostnames', message: `At most ${maxClientHostnames} hostnames.` };
+  return { ok: true, body: { name, hostnames, trusted: d.trusted } };
+}
+
+/**
+ * The server's reason for refusing a client ("hostnames.1: "x" is not a fully qualified domain name"): the form
+ * field it is about and the reason without the path, so it shows beside that field.
+ */
+export function clientProblem(message: string): {
+  readonly field?: 'name' | 'hostnames';
+  readonly message: string;
+} {
+  const m = /^(name|hostnames)(?:\.\d+)?: (.+)$/s.exec(message);
+  if (!m?.[1] || m[2] === undefined) return { message };
+  return { field: m[1] === 'name' ? 'name' : 'hostnames', message: m[2] };
+}
+
+/** The URL a router calls, on the address this page was opened by; `<ipaddr>` is the router's placeholder. */
+export function updateUrlOf(origin: string, hostnames: readonly string[]): string {
+  return `${origin.replace(/\/+$/, '')}/nic/update?hostname=${hostnames.join(',')}&myip=<ipaddr>`;
+}
+
+/** What the trusted flag means, in one line. */
+export function trustWords(trusted: boolean): string {
+  return trusted
+    ? 'Trusted: an address it pushes is accepted on its own.'
+    : 'One vote: an address it pushes counts with the other sources.';
+}
+
+export function lastUsedWords(lastUsedAt: string | null, formatDate: (iso: string) => string): string {
+  return lastUsedAt === null ? 'never' : formatDate(lastUsedAt);
+}
