@@ -20,14 +20,15 @@ const skip = e2eSkipReason('DDNS over IPv6 with a prefix change');
 const home = 'home.example.test';
 const cam = 'cam.example.test';
 /** The camera's interface identifier (EUI-64 of MAC 00:11:32:12:34:56): fixed, whatever the prefix. */
-const camSuffix = '::211:32ff:fe12:3456';
+const camIid = '211:32ff:fe12:3456';
+const camSuffix = `::${camIid}`;
 const newPrefix = '2001:db8:11::/64';
 /**
  * An IPv6 address in its one canonical text (RFC 5952, as DNS answers and the store hold it: a single zero group
  * is written out), by the WHATWG URL serializer, independently of the product's own formatting.
  */
 const v6 = (address: string) => new URL(`http://[${address}]/`).hostname.slice(1, -1);
-const camIn = (prefix: string) => v6(hostInPrefix6(prefix, '211:32ff:fe12:3456'));
+const camIn = (prefix: string) => v6(hostInPrefix6(prefix, camIid));
 const boxIn = (prefix: string) => v6(hostInPrefix6(prefix, '2'));
 
 describe.skipIf(skip !== undefined)('DDNS AAAA in cgnat-v6, through an ISP prefix change', () => {
@@ -49,6 +50,9 @@ describe.skipIf(skip !== undefined)('DDNS AAAA in cgnat-v6, through an ISP prefi
     }
   };
   const state = (id: string) => readRecordState(dataDir, id);
+  /** Whether the phone (outside the site) gets an answer from an IPv6 address. */
+  const phoneReaches = async (address: string) =>
+    (await bed.exec('phone', ['ping', '-6', '-n', '-c', '1', '-W', '1', address])).exitCode === 0;
 
   /** What BIND serves for a name and type, asked from the phone (outside the site). */
   async function dig(name: string, type: 'A' | 'AAAA'): Promise<string[]> {
@@ -115,6 +119,8 @@ describe.skipIf(skip !== undefined)('DDNS AAAA in cgnat-v6, through an ISP prefi
 
   beforeAll(async () => {
     bed = await Testbed.up('cgnat-v6');
+    // The camera on the LAN (the bed's lan host) takes its address in the prefix, as SLAAC gives it.
+    await bed.addLanHostIpv6(camIid);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ddns-v6-'));
     dataDir = path.join(dir, 'data');
     // A detection is the interface watcher's (or the start-up probe's); the engine acts on the accepted address.
@@ -171,6 +177,10 @@ describe.skipIf(skip !== undefined)('DDNS AAAA in cgnat-v6, through an ISP prefi
     expect(camIn('2001:db8:10::/64')).toBe('2001:db8:10:0:211:32ff:fe12:3456');
     expect(await dig(home, 'AAAA')).toEqual([addr.gwLan6]);
     expect(await dig(cam, 'AAAA')).toEqual(['2001:db8:10:0:211:32ff:fe12:3456']);
+    // The name leads to the camera itself: what BIND serves for cam answers from the LAN host.
+    expect(bed.lanHostIpv6 === undefined ? undefined : v6(bed.lanHostIpv6)).toBe(camIn('2001:db8:10::/64'));
+    const [served] = await dig(cam, 'AAAA');
+    expect(served !== undefined && (await phoneReaches(served))).toBe(true);
     // Each written once, with its value: nothing else went to BIND first.
     const journal = await zoneJournal(bed);
     expect(valuesAdded(journal, home, 'AAAA').map(v6)).toEqual([addr.gwLan6]);
@@ -249,9 +259,10 @@ describe.skipIf(skip !== undefined)('DDNS AAAA in cgnat-v6, through an ISP prefi
     figures.prefixChangeToAcceptedMs = acceptedAt - changedAt;
     figures.acceptedToCamVerifiedMs = Date.parse(camState.verifiedAt ?? '') - acceptedAt;
 
-    // The name leads to the box: the phone reaches the new address over IPv6.
-    const ping = await bed.exec('phone', ['ping', '-6', '-n', '-c', '1', '-W', '2', newBox]);
-    expect(ping.exitCode).toBe(0);
+    // The names lead to the box and to the camera at their new addresses; the old camera address is gone.
+    expect(await phoneReaches(newBox)).toBe(true);
+    expect(await phoneReaches(newCam)).toBe(true);
+    expect(await phoneReaches(camIn('2001:db8:10::/64'))).toBe(false);
 
     console.log(
       `ddns v6: ISP prefix change → BIND serves the new cam AAAA after ${figures.prefixChangeToCamServedMs} ms ` +

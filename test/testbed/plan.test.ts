@@ -13,6 +13,8 @@ import {
   initialLanPrefix6,
   initialWan,
   isLanPrefix6,
+  lanHostIpv6Commands,
+  lanHostIpv6FlushCommands,
   ispRuleset,
   isBedNamespace,
   miniupnpdConf,
@@ -59,10 +61,15 @@ const everyCommand: { scenario: string; argv: Argv }[] = [
     scenario: 'v6 prefix change',
     argv,
   })),
-  ...v6PrefixRenumberCommands(n, '2001:db8:11::/64', initialLanPrefix6).map((argv) => ({
-    scenario: 'v6 prefix back',
+  ...v6PrefixRenumberCommands(n, '2001:db8:11::/64', initialLanPrefix6, '211:32ff:fe12:3456').map((argv) => ({
+    scenario: 'v6 prefix back, with the LAN host',
     argv,
   })),
+  ...lanHostIpv6Commands(n, initialLanPrefix6, '211:32ff:fe12:3456').map((argv) => ({
+    scenario: 'LAN host IPv6',
+    argv,
+  })),
+  ...lanHostIpv6FlushCommands(n).map((argv) => ({ scenario: 'LAN host IPv6 gone', argv })),
   ...scenarios.flatMap((s) =>
     scenarioCommands(n, scenarioShape(s), initialWan).map((argv) => ({ scenario: s, argv })),
   ),
@@ -249,6 +256,33 @@ describe('the ISP’s IPv6 prefix change (cgnat-v6)', () => {
     expect(Math.max(inNew, ispNew)).toBeLessThan(Math.min(ispOld, inOld));
     // Nothing of the old prefix is added again.
     expect(cmds.filter((c) => c.includes('2001:db8:10:') && !/ (del) /.test(c))).toEqual([]);
+  });
+
+  it('moves the LAN host too when it has an address, make-before-break; leaves it alone otherwise', () => {
+    expect(cmds.filter((c) => c.startsWith(`ip -n ${n.ns.lan} `))).toEqual([]);
+    const withHost = v6PrefixRenumberCommands(
+      n,
+      initialLanPrefix6,
+      '2001:db8:11::/64',
+      '211:32ff:fe12:3456',
+    ).map((a) => a.join(' '));
+    expect(withHost.filter((c) => c.startsWith(`ip -n ${n.ns.lan} `))).toEqual([
+      `ip -n ${n.ns.lan} -6 addr add 2001:db8:11::211:32ff:fe12:3456/64 dev eth0 nodad`,
+      `ip -n ${n.ns.lan} -6 route replace default via 2001:db8:11::1`,
+      `ip -n ${n.ns.lan} -6 addr del 2001:db8:10::211:32ff:fe12:3456/64 dev eth0`,
+    ]);
+    // Before the router gives up its old address, after it has the new one.
+    const lanAdd = withHost.findIndex((c) => c.startsWith(`ip -n ${n.ns.lan} -6 addr add`));
+    expect(lanAdd).toBeGreaterThan(
+      withHost.indexOf(`ip -n ${n.ns.router} -6 addr add 2001:db8:11::1/64 dev br-lan nodad`),
+    );
+    expect(withHost.findIndex((c) => c.startsWith(`ip -n ${n.ns.lan} -6 addr del`))).toBeLessThan(
+      withHost.indexOf(`ip -n ${n.ns.router} -6 addr del 2001:db8:10::1/64 dev br-lan`),
+    );
+    expect(lanHostIpv6Commands(n, initialLanPrefix6, '211:32ff:fe12:3456').map((a) => a.join(' '))).toEqual([
+      `ip -n ${n.ns.lan} -6 addr add 2001:db8:10::211:32ff:fe12:3456/64 dev eth0 nodad`,
+      `ip -n ${n.ns.lan} -6 route replace default via ${addr.routerLan6}`,
+    ]);
   });
 
   it('does nothing for the same prefix, and takes only /64s of 2001:db8::/32', () => {

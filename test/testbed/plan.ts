@@ -342,11 +342,25 @@ export function hostInPrefix6(prefix: string, iid: string): string {
  * the old prefix is withdrawn (valid lifetime 0: its addresses removed) and its routes go. Make-before-break, so
  * the box is never without a global IPv6 address; the old firewall rule stays (nothing is routed to it any more).
  */
-export function v6PrefixRenumberCommands(n: BedNames, from: string, to: string): Argv[] {
+export function v6PrefixRenumberCommands(
+  n: BedNames,
+  from: string,
+  to: string,
+  /** The LAN host's interface identifier when it has an IPv6 address (lanHostIpv6Commands): it moves too. */
+  lanHostIid?: string,
+): Argv[] {
   if (!isLanPrefix6(from) || !isLanPrefix6(to)) throw new Error(`not LAN /64s of the bed: ${from}, ${to}`);
   if (from === to) return [];
-  const { gw, router, isp, inet } = n.ns;
+  const { gw, lan, router, isp, inet } = n.ns;
   const routerTo = hostInPrefix6(to, lanIid6.router);
+  const lanHost =
+    lanHostIid === undefined
+      ? []
+      : [
+          ipn(lan, '-6', 'addr', 'add', `${hostInPrefix6(to, lanHostIid)}/64`, 'dev', 'eth0', 'nodad'),
+          ipn(lan, '-6', 'route', 'replace', 'default', 'via', routerTo),
+          ipn(lan, '-6', 'addr', 'del', `${hostInPrefix6(from, lanHostIid)}/64`, 'dev', 'eth0'),
+        ];
   return [
     ipn(inet, '-6', 'route', 'replace', to, 'via', addr.ispUplink6),
     ipn(isp, '-6', 'route', 'replace', to, 'via', addr.routerCgn6),
@@ -376,10 +390,28 @@ export function v6PrefixRenumberCommands(n: BedNames, from: string, to: string):
     ipn(gw, '-6', 'addr', 'add', `${hostInPrefix6(to, lanIid6.gw)}/64`, 'dev', 'eth0', 'nodad'),
     ipn(gw, '-6', 'route', 'replace', 'default', 'via', routerTo),
     ipn(gw, '-6', 'addr', 'del', `${hostInPrefix6(from, lanIid6.gw)}/64`, 'dev', 'eth0'),
+    ...lanHost,
     ipn(router, '-6', 'addr', 'del', `${hostInPrefix6(from, lanIid6.router)}/64`, 'dev', 'br-lan'),
     ipn(isp, '-6', 'route', 'del', from),
     ipn(inet, '-6', 'route', 'del', from),
   ];
+}
+
+/**
+ * The LAN host (the camera, lan) gets a global IPv6 address in the LAN prefix with its own interface identifier
+ * (e.g. `211:32ff:fe12:3456`, an EUI-64), as SLAAC would give it, and its default route via the router.
+ */
+export function lanHostIpv6Commands(n: BedNames, prefix: string, iid: string): Argv[] {
+  const { lan } = n.ns;
+  return [
+    ipn(lan, '-6', 'addr', 'add', `${hostInPrefix6(prefix, iid)}/64`, 'dev', 'eth0', 'nodad'),
+    ipn(lan, '-6', 'route', 'replace', 'default', 'via', hostInPrefix6(prefix, lanIid6.router)),
+  ];
+}
+
+/** The LAN host's global IPv6 addresses go (a scenario switch: only cgnat-v6 routes a prefix to the LAN). */
+export function lanHostIpv6FlushCommands(n: BedNames): Argv[] {
+  return [ipn(n.ns.lan, '-6', 'addr', 'flush', 'dev', 'eth0', 'scope', 'global')];
 }
 
 /**

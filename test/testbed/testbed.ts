@@ -18,6 +18,8 @@ import {
   initialLanPrefix6,
   initialWan,
   isLanPrefix6,
+  lanHostIpv6Commands,
+  lanHostIpv6FlushCommands,
   lanIid6,
   ispRuleset,
   isBedNamespace,
@@ -183,6 +185,8 @@ export class Testbed {
   private wan: WanState = initialWan;
   /** The IPv6 /64 the "ISP" routes to the LAN (cgnat-v6); changed by renumberV6Prefix. */
   private lan6: string = initialLanPrefix6;
+  /** The LAN host's IPv6 interface identifier, while it has an address in the LAN prefix (addLanHostIpv6). */
+  private lanHostIid: string | undefined;
   private miniupnpd: TrackedProcess | undefined;
   private built = false;
 
@@ -236,6 +240,11 @@ export class Testbed {
     return scenarioShape(this.currentScenario).ipv6 ? hostInPrefix6(this.lan6, lanIid6.gw) : undefined;
   }
 
+  /** The LAN host's global IPv6 address (addLanHostIpv6), or undefined. */
+  get lanHostIpv6(): string | undefined {
+    return this.lanHostIid === undefined ? undefined : hostInPrefix6(this.lan6, this.lanHostIid);
+  }
+
   ns(role: Role): string {
     return this.names.ns[role];
   }
@@ -282,6 +291,11 @@ export class Testbed {
     await this.stopMiniupnpd();
     // After renumberV6Prefix, the original prefix comes back first: scenarioCommands knows only that one.
     if (this.lan6 !== initialLanPrefix6) await this.moveLanPrefix6(initialLanPrefix6);
+    // The LAN host's IPv6 address (addLanHostIpv6) lasts until the next scenario switch.
+    if (this.lanHostIid !== undefined) {
+      for (const argv of lanHostIpv6FlushCommands(this.names)) await runOk(argv);
+      this.lanHostIid = undefined;
+    }
     for (const argv of scenarioCommands(this.names, shape, this.wan)) {
       // conntrack -F answers 1 when the table was already empty; everything else must succeed.
       const r = await run(argv);
@@ -369,8 +383,28 @@ export class Testbed {
   }
 
   private async moveLanPrefix6(prefix: string): Promise<void> {
-    for (const argv of v6PrefixRenumberCommands(this.names, this.lan6, prefix)) await runOk(argv);
+    for (const argv of v6PrefixRenumberCommands(this.names, this.lan6, prefix, this.lanHostIid))
+      await runOk(argv);
     this.lan6 = prefix;
+  }
+
+  /**
+   * The LAN host (lan, the camera) gets a global IPv6 address: the LAN prefix + `iid` (its interface identifier,
+   * e.g. `211:32ff:fe12:3456`). IPv6 scenarios only; renumberV6Prefix moves it with the prefix; it goes at the next
+   * scenario switch. Resolves with the address once the phone reaches it over IPv6.
+   */
+  async addLanHostIpv6(iid: string): Promise<string> {
+    if (!scenarioShape(this.currentScenario).ipv6)
+      throw new TestbedError(`addLanHostIpv6 needs an IPv6 scenario (cgnat-v6), not ${this.currentScenario}`);
+    if (this.lanHostIid !== undefined) throw new TestbedError('the LAN host has an IPv6 address already');
+    for (const argv of lanHostIpv6Commands(this.names, this.lan6, iid)) await runOk(argv);
+    this.lanHostIid = iid;
+    const address = hostInPrefix6(this.lan6, iid);
+    await waitFor(`the phone reaching the LAN host at ${address}`, async () => {
+      const r = await this.exec('phone', ['ping', '-6', '-n', '-c', '1', '-W', '1', address]);
+      return r.exitCode === 0 ? true : undefined;
+    });
+    return address;
   }
 
   /** Signals the running miniupnpd by the PID in its pid file (SIGUSR1: a WAN-up hook's "the address changed"). */
