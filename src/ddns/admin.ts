@@ -168,6 +168,8 @@ export interface DdnsAdminDeps {
   readonly providerDeps: ProviderDeps;
   readonly clock: Clock;
   readonly newId: () => string;
+  /** Told after each change of a record or an account (the conditions follow; tests leave it out). */
+  readonly changed?: () => void;
 }
 
 export class DdnsAdmin {
@@ -271,6 +273,7 @@ export class DdnsAdmin {
       draft.ddns.accounts.push(account);
       this.audit(tx, 'ddns.account-added', by, { account: name, provider: kind });
     });
+    this.deps.changed?.();
     return ok(await this.accountView(account));
   }
 
@@ -303,9 +306,15 @@ export class DdnsAdmin {
       if (name !== undefined) a.name = name;
       a.settings = valid.value.settings;
       a.updatedAt = this.deps.clock.now().toISOString();
-      // A change of settings or credentials is what a stopped account waits for.
+      // A change of settings or credentials is what a stopped account waits for; its records' retries and stops
+      // were about the old ones, so they are tried again at once (as a changed record is).
       a.stopped = null;
       a.notBefore = null;
+      const records = new Set(draft.ddns.records.filter((r) => r.accountId === id).map((r) => r.id));
+      for (const st of draft.ddns.states.filter((x) => records.has(x.recordId))) {
+        st.stopped = null;
+        st.pending = null;
+      }
       this.audit(tx, 'ddns.account-changed', by, {
         account: a.name,
         changed: [
@@ -317,6 +326,7 @@ export class DdnsAdmin {
       return { ...a };
     });
     if (!updated) return fail({ code: 'ddns.account-not-found', message: `no DNS provider account ${id}` });
+    this.deps.changed?.();
     return ok(await this.accountView(updated));
   }
 
@@ -337,6 +347,7 @@ export class DdnsAdmin {
     const descriptor = this.deps.providers.get(account.kind);
     for (const f of descriptor?.fields.filter((x) => x.secret) ?? [])
       await this.deps.secrets.delete(secretName(id, f.name));
+    this.deps.changed?.();
     return ok(undefined);
   }
 
@@ -439,6 +450,7 @@ export class DdnsAdmin {
       draft.ddns.records.push(record);
       this.audit(tx, 'ddns.record-added', by, { hostname: record.hostname, type: record.type });
     });
+    this.deps.changed?.();
     return ok({ ...record, state: null });
   }
 
@@ -482,6 +494,7 @@ export class DdnsAdmin {
       return { ...r, state: s ? { ...s } : null };
     });
     if (!updated) return fail({ code: 'ddns.record-not-found', message: `no DDNS record ${id}` });
+    this.deps.changed?.();
     return ok(updated);
   }
 
@@ -493,6 +506,7 @@ export class DdnsAdmin {
       draft.ddns.states = draft.ddns.states.filter((s) => s.recordId !== id);
       this.audit(tx, 'ddns.record-removed', by, { hostname: record.hostname, type: record.type });
     });
+    this.deps.changed?.();
     return ok(undefined);
   }
 

@@ -25,6 +25,16 @@ export const ddnsRules = {
     kind: 'condition',
     notifyOnClear: true,
   },
+  'ddns.record-stopped': {
+    title: (d) => `DNS provider refused the record ${named(d, 'hostname')}`,
+    severity: 'critical',
+    remedy:
+      "The provider refused this record's configuration (the hostname, its zone or the account's settings), so it " +
+      'is not updated and Gatehouse does not try again by itself. Correct the record or its account on the DDNS ' +
+      'page; it is tried again as soon as either changes.',
+    kind: 'condition',
+    notifyOnClear: true,
+  },
   'ddns.record-drifted': {
     title: (d) => `${named(d, 'hostname')} was changed outside Gatehouse`,
     severity: 'warning',

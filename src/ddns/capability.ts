@@ -23,6 +23,7 @@ import type { ProviderDescriptor } from './providers/descriptor.js';
 import { providerRegistry } from './providers/index.js';
 import { ddnsRoutes, failDdns, runJson } from './routes.js';
 import { createServedLookup, type ServedLookupDeps } from './served.js';
+import { createConditionSync } from './conditions.js';
 import { ddnsCard } from './status-card.js';
 import { readVersion } from '../version.js';
 
@@ -120,6 +121,11 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
   const resolvConf = deps.adapters.resolvConf ?? (() => ports.files.read('/etc/resolv.conf'));
   const served =
     deps.served ?? createServedLookup({ ...deps.adapters, resolvConf, clock: ports.clock }, settings);
+  const conditions = createConditionSync({
+    store,
+    alerts: deps.alerts,
+    verifySeconds: settings.verifySeconds,
+  });
   const admin = new DdnsAdmin({
     store,
     secrets: ports.secrets,
@@ -127,6 +133,8 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
     providerDeps,
     clock: ports.clock,
     newId: () => randomUUID(),
+    // A record or account removed or changed may end a condition (or start one) before the next run.
+    changed: () => void (settings.enabled ? conditions.sync() : undefined),
   });
   const engine = settings.enabled
     ? new DdnsEngine({
@@ -138,6 +146,7 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
         clock: ports.clock,
         logger: ports.logger.child({ capability: 'ddns' }),
         alerts: deps.alerts,
+        conditions,
         bus: ports.bus,
         publicRanges: deps.reachability.publicRanges,
         verifyTimeoutMs: settings.verifySeconds * 1000,
@@ -160,14 +169,16 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
     routes: ddnsRoutes(admin, engine, store, inbound.clients),
     publicRoutes: inbound.app,
     controlRoutes: controlRoutes(admin, engine).route('/', inbound.controlRoutes),
-    statusCards: [ddnsCard(() => store.read().ddns, engine !== undefined)],
+    statusCards: [ddnsCard(store, engine !== undefined)],
     alertRules: ddnsRules,
     auditTypes: { ...ddnsAuditTypes, ...inbound.auditTypes },
     hostNames: () => [
       ...new Set([...store.read().ddns.records.map((r) => r.hostname), ...inbound.hostNames()]),
     ],
     uiPages: ['ddns'],
-    start() {
+    async start() {
+      // With DDNS off nothing keeps a condition true or ends it: the alerts of an earlier run end here.
+      if (!engine) await conditions.clearAll();
       engine?.start();
       // Records pending from before a restart, and any change while the box was down.
       void engine?.reconcile('start');

@@ -9,19 +9,27 @@ import { MemoryLogger } from '../../test/fakes/logger.js';
 import { FakeSecrets } from '../../test/fakes/secrets.js';
 import { MemoryStore } from '../../test/fakes/store.js';
 import { agreedValues, allServe, DdnsEngine, secretName, verifyDelays } from './engine.js';
+import { createConditionSync } from './conditions.js';
 import type { RateWindow } from './rate-limits.js';
 import type { DdnsRecord } from './slice.js';
 
+/** Records every raise and clear, and keeps the active set the way the alerts engine does (a repeat is no new alert). */
 class RecordingSink implements AlertSink {
   readonly raised: AlertInput[] = [];
   readonly cleared: string[] = [];
+  private readonly activeKeys = new Map<string, { rule: string; key: string }>();
   raise(a: AlertInput) {
-    this.raised.push(a);
+    const id = `${a.rule}/${a.key}`;
+    if (!this.activeKeys.has(id) || a.rule === 'ddns.record-drifted') this.raised.push(a);
+    if (a.rule !== 'ddns.record-drifted') this.activeKeys.set(id, { rule: a.rule, key: a.key });
     return Promise.resolve();
   }
   clear(rule: string, key: string) {
-    this.cleared.push(`${rule}/${key}`);
+    if (this.activeKeys.delete(`${rule}/${key}`)) this.cleared.push(`${rule}/${key}`);
     return Promise.resolve();
+  }
+  active() {
+    return [...this.activeKeys.values()];
   }
 }
 
@@ -49,6 +57,8 @@ async function setup(
     zone?: FakeZone;
     clock?: FakeClock;
     rateLimits?: ReadonlyMap<string, readonly RateWindow[]>;
+    /** The alerts engine outlives a restart: a new engine on the same store finds the alerts it left. */
+    alerts?: RecordingSink;
   } = {},
 ) {
   const clock = options.clock ?? new FakeClock(t0);
@@ -84,7 +94,7 @@ async function setup(
   await secrets.set(secretName('a1', 'token'), 'right');
   const logger = new MemoryLogger();
   const bus = createEventBus(logger);
-  const alerts = new RecordingSink();
+  const alerts = options.alerts ?? new RecordingSink();
   const applied: unknown[] = [];
   bus.subscribe('ddns.applied', (e) => void applied.push(e));
   const random = { value: 0.5 };
@@ -97,6 +107,7 @@ async function setup(
     clock,
     logger,
     alerts,
+    conditions: createConditionSync({ store, alerts, verifySeconds: 10, active: () => alerts.active() }),
     bus,
     publicRanges: ['203.0.113.0/24', '2001:db8::/32'],
     verifyTimeoutMs: 10_000,
@@ -299,13 +310,15 @@ describe('DdnsEngine', () => {
     });
     // A restart: a new engine on the same store finishes it when its time has come.
     t.clock.advance(10_000);
-    const restarted = await setup({ store: t.store, zone: t.zone, clock: t.clock });
+    const restarted = await setup({ store: t.store, zone: t.zone, clock: t.clock, alerts: t.alerts });
     await restarted.run();
     expect(t.sets()).toEqual([
       'home.example.test A 203.0.113.7',
       'home.example.test A 203.0.113.7',
       'home.example.test A 203.0.113.7',
     ]);
+    // One alert for the whole outage: raised once, cleared once.
+    expect(t.alerts.raised.map((a) => a.rule)).toEqual(['ddns.update-failing']);
     expect(t.stateOf()).toMatchObject({ applied: '203.0.113.7', pending: null, lastAttempt: { ok: true } });
     expect(restarted.alerts.cleared).toContain('ddns.update-failing/r1');
   });
@@ -444,8 +457,9 @@ describe('DdnsEngine', () => {
     });
     expect(t.stateOf('r2')).toMatchObject({ applied: '203.0.113.7' });
     expect(t.store.read().ddns.accounts[0]?.stopped).toBeNull();
-    expect(t.alerts.raised).toMatchObject([{ rule: 'ddns.update-failing', key: 'r1' }]);
+    expect(t.alerts.raised).toMatchObject([{ rule: 'ddns.record-stopped', key: 'r1' }]);
     expect(t.alerts.raised[0]?.message).not.toContain('trying again');
+    expect(t.alerts.active()).toEqual([{ rule: 'ddns.record-stopped', key: 'r1' }]);
   });
 
   it('finds a hand-made change, says so, and sets the record back', async () => {

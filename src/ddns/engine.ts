@@ -11,6 +11,7 @@ import type { Logger } from '../core/log.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Secrets } from '../core/secrets.js';
 import type { Store } from '../store/store.js';
+import type { ConditionSync } from './conditions.js';
 import {
   canonical,
   desiredValue,
@@ -80,7 +81,10 @@ export interface DdnsEngineDeps {
   readonly served: ServedLookup;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Only for the drift event: the conditions (failing, stopped) follow the state through `conditions`. */
   readonly alerts: AlertSink;
+  /** Makes the active DDNS conditions match the state; asked after every run. */
+  readonly conditions: ConditionSync;
   readonly bus: EventBus;
   /** Reachability's public ranges (documentation ranges in tests). */
   readonly publicRanges: readonly string[];
@@ -273,6 +277,7 @@ export class DdnsEngine {
       if (this.abort.signal.aborted) break;
       runs.push(await this.runOne(record));
     }
+    await this.deps.conditions.sync();
     return runs;
   }
 
@@ -294,7 +299,6 @@ export class DdnsEngine {
               pending: null,
             },
       );
-      await this.deps.alerts.clear('ddns.update-failing', record.id);
       return base;
     }
     if (action.kind !== 'update') return base;
@@ -389,15 +393,6 @@ export class DdnsEngine {
       { hostname: record.hostname, type: record.type, value, previous, propagationMs },
       'ddns: record updated',
     );
-    await this.deps.alerts.clear('ddns.update-failing', record.id);
-    if (propagationMs === null) {
-      await this.deps.alerts.raise({
-        rule: 'ddns.update-failing',
-        key: record.id,
-        message: `${account.name} accepted ${record.hostname} ${record.type} ${value}, but its authoritative servers did not serve it within ${Math.round((this.deps.verifyTimeoutMs ?? 120_000) / 1000)} s.`,
-        details: { hostname: record.hostname, type: record.type, value },
-      });
-    }
     this.deps.bus.publish('ddns.applied', {
       hostname: record.hostname,
       type: record.type,
@@ -506,21 +501,6 @@ export class DdnsEngine {
       },
       `ddns: update failed: ${failure.message}`,
     );
-    if (stopsAccount(failure)) {
-      await this.deps.alerts.raise({
-        rule: 'ddns.account-stopped',
-        key: account.id,
-        message: `${account.name} refused Gatehouse (${failure.code ?? failure.kind}): ${failure.message}. Nothing more is sent to it until its settings or credentials change.`,
-        details: { account: account.name, code: failure.code ?? failure.kind },
-      });
-    } else {
-      await this.deps.alerts.raise({
-        rule: 'ddns.update-failing',
-        key: record.id,
-        message: `${record.hostname} ${record.type} could not be set to ${value}: ${failure.message}${failure.kind === 'config' ? '' : ' (trying again)'}`,
-        details: { hostname: record.hostname, type: record.type, value, kind: failure.kind },
-      });
-    }
     return { result: 'failed', message: failure.message };
   }
 

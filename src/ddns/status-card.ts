@@ -1,8 +1,12 @@
 /**
  * @module The DDNS dashboard card: does each hostname point at this box, and how fast did the last change reach
- * the authoritative servers ("home.example.com → 203.0.113.7, served 1.2 s after the change").
+ * the authoritative servers ("home.example.com → 203.0.113.7, served 1.2 s after the change"). Its problem state
+ * and words are the active DDNS conditions (conditions.ts), nothing else: a card that says "problem" has that
+ * alert on the Alerts page, in the alert's title and remedy; one that says nothing is wrong has none.
  */
 import type { CardState, StatusCard, StatusCardProvider, StatusFact } from '../status/cards.js';
+import type { Store } from '../store/store.js';
+import { activeDdnsConditions } from './conditions.js';
 import type { DdnsState } from './slice.js';
 
 function seconds(ms: number): string {
@@ -57,13 +61,11 @@ export function recordFact(
   };
 }
 
-const rank: Record<CardState, number> = { error: 3, warning: 2, unknown: 1, ok: 0 };
-
-export function ddnsCard(ddns: () => DdnsState, enabled: boolean): StatusCardProvider {
+export function ddnsCard(store: Store, enabled: boolean): StatusCardProvider {
   return {
     id: 'ddns',
     card: (): StatusCard => {
-      const state = ddns();
+      const state = store.read().ddns;
       if (state.records.length === 0)
         return {
           id: 'ddns',
@@ -73,18 +75,35 @@ export function ddnsCard(ddns: () => DdnsState, enabled: boolean): StatusCardPro
           facts: [],
         };
       const lines = state.records.flatMap((r) => recordFact(state, r.id) ?? []);
-      const worst = lines.reduce<CardState>((w, l) => (rank[l.state] > rank[w] ? l.state : w), 'ok');
-      const problem = lines.find((l) => l.state === worst && worst !== 'ok');
+      const facts = lines.map((l) => l.fact);
+      if (!enabled)
+        return {
+          id: 'ddns',
+          title: 'DDNS',
+          state: 'unknown',
+          summary: 'DDNS updates are turned off (ddns.enabled): records are kept but not updated.',
+          facts,
+        };
+      const problems = activeDdnsConditions(store);
+      const problem = problems[0];
+      if (problem)
+        return {
+          id: 'ddns',
+          title: 'DDNS',
+          state: problems.some((p) => p.severity === 'critical') ? 'error' : 'warning',
+          summary: `${problem.title}. ${problem.remedy}`,
+          facts,
+        };
+      // No condition: every record points at the box, or one is not known yet (no value, not set, on its way).
+      const open = lines.find((l) => l.state !== 'ok');
       return {
         id: 'ddns',
         title: 'DDNS',
-        state: enabled ? worst : 'unknown',
-        summary: !enabled
-          ? 'DDNS updates are turned off (ddns.enabled): records are kept but not updated.'
-          : problem
-            ? `${problem.fact.label}: ${problem.fact.value}`
-            : `${lines.length === 1 ? 'The hostname points' : `All ${lines.length} records point`} at this box.`,
-        facts: lines.map((l) => l.fact),
+        state: open ? 'unknown' : 'ok',
+        summary: open
+          ? `${open.fact.label}: ${open.fact.value}`
+          : `${lines.length === 1 ? 'The hostname points' : `All ${lines.length} records point`} at this box.`,
+        facts,
       };
     },
   };
