@@ -751,11 +751,4 @@ describe('callOffline for the dyndns2 clients', () => {
       ['ddns.client-removed', 'local'],
     ]);
   });
-
-  it('without the clients service it says so instead of guessing', async () => {
-    const t = offline();
-    expect(await callOffline(t.admin, undefined, 'GET /credentials')).toMatchObject(
-      fail({ code: 'ddns.clients-unavailable' }),
-    );
-  });
 });

@@ -57,23 +57,17 @@ const idOf = (body: unknown): string => z.object({ id: z.string() }).parse(body)
 /**
  * The offline answers to the control routes: the same admin, engine and clients calls the server's routes make,
  * with the local administrator as the actor (as on the socket). Bodies come from this module, so they are trusted
- * here. `clients` is optional only until the composition root passes it (`ddns.inbound.clients`).
+ * here.
  */
 export async function callOffline(
   admin: DdnsAdmin,
   engine: DdnsEngine | undefined,
   route: DdnsRoute,
-  body?: unknown,
-  clients?: DdnsClients,
+  body: unknown,
+  clients: DdnsClients,
 ): Promise<Outcome<unknown>> {
-  if (isCredentialRemove(route) || route === 'GET /credentials' || route === 'POST /credentials') {
-    if (!clients)
-      return fail({
-        code: 'ddns.clients-unavailable',
-        message: 'this build cannot manage dyndns2 clients without a running server',
-      });
+  if (isCredentialRemove(route) || route === 'GET /credentials' || route === 'POST /credentials')
     return callClientsOffline(clients, route, body);
-  }
   switch (route) {
     case 'GET /list':
       return ok({ records: admin.records(), accounts: await admin.accounts() });

@@ -203,24 +203,15 @@ const clientInputSchema = z
 
 const clientNameParam = z.object({ name: z.string().min(1).max(64) });
 
-/**
- * `clients` is optional only until the composition root passes it (src/ddns/capability.ts); without it the
- * `/ddns/credentials` routes answer 404.
- */
 export function ddnsRoutes(
   admin: DdnsAdmin,
   engine: DdnsEngine | undefined,
   store: Store,
-  clients?: DdnsClients,
+  clients: DdnsClients,
 ) {
   const router = createRouter();
   router.use('/ddns/accounts', sessionOnly());
   router.use('/ddns/accounts/*', sessionOnly());
-  const needClients = (): DdnsClients => {
-    if (!clients)
-      throw new ApiProblem(404, 'ddns.clients-unavailable', 'dyndns2 clients are not served here');
-    return clients;
-  };
   const overview = async () => ({
     records: admin.records(),
     accounts: await admin.accounts(),
@@ -480,7 +471,7 @@ export function ddnsRoutes(
           ...commonErrors,
         },
       }),
-      (c) => c.json({ clients: needClients().list() }, 200),
+      (c) => c.json({ clients: clients.list() }, 200),
     )
     .openapi(
       createRoute({
@@ -501,7 +492,7 @@ export function ddnsRoutes(
         },
       }),
       async (c) => {
-        const r = await needClients().add(c.req.valid('json'), actor(c));
+        const r = await clients.add(c.req.valid('json'), actor(c));
         if (!r.ok) return failWithCode(clientFailureStatus, r.error);
         return c.json(r.value, 201);
       },
@@ -521,7 +512,7 @@ export function ddnsRoutes(
         },
       }),
       async (c) => {
-        const r = await needClients().remove(c.req.valid('param').name, actor(c));
+        const r = await clients.remove(c.req.valid('param').name, actor(c));
         if (!r.ok) return failWithCode(clientFailureStatus, r.error);
         return c.json({ client: r.value }, 200);
       },

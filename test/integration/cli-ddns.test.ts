@@ -3,10 +3,13 @@
  * is changed under the data-directory lock) and online (a running `gatehouse serve` on loopback answers on its
  * control socket). A provider credential goes in on standard input and is never seen again: not in any output,
  * not in the store file or the logs — only in the secrets directory, mode 0600. DNS traffic goes to loopback
- * only (the provider's server and the authoritative servers are a closed port on 127.0.0.1).
+ * only (the provider's server and the authoritative servers are a closed port on 127.0.0.1). A dyndns2 client's
+ * generated password is printed once by `credential add` and never again; pushes go to the server on 127.0.0.1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -422,5 +425,160 @@ describe('gatehouse ddns (real processes)', () => {
     expect(await server.exited).toBe(0);
     expect(server.log()).not.toContain(tsigSecret);
     expect(server.log()).not.toContain(dynPassword);
+  }, 240_000);
+});
+
+/** GET /nic/update on the running server (loopback only; its self-signed certificate is accepted). */
+function pushTo(url: string, name: string, password: string): Promise<{ status: number; body: string }> {
+  const target = new URL('/nic/update?hostname=home.example.test&myip=203.0.113.9', url);
+  if (target.hostname !== '127.0.0.1') throw new Error(`not loopback: ${url}`);
+  const auth = `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
+  return new Promise((resolve, reject) => {
+    const req = (target.protocol === 'https:' ? https : http).request(
+      target,
+      { method: 'GET', headers: { authorization: auth }, rejectUnauthorized: false },
+      (res) => {
+        let body = '';
+        res.on('data', (b: Buffer) => (body += b.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface ClientsJson {
+  clients: {
+    name: string;
+    hostnames: string[];
+    trusted: boolean;
+    createdAt: string;
+    lastUsedAt: string | null;
+  }[];
+}
+
+/** The same credential commands, offline or online; returns the password `add` printed. */
+async function manageClients(): Promise<string> {
+  const add = await gatehouse([
+    'ddns',
+    'credential',
+    'add',
+    'fritzbox',
+    '--hostname',
+    'Home.Example.Test',
+    '--hostname',
+    'nas.example.test',
+  ]);
+  expect(add.stderr).toBe('');
+  expect(add.code).toBe(0);
+  const password = /^ {4}([A-Za-z0-9_-]{32})$/m.exec(add.stdout)?.[1];
+  if (password === undefined) throw new Error(`no password in:\n${add.stdout}`);
+  expect(add.stdout.split(password)).toHaveLength(2);
+  expect(add.stdout).toContain(
+    'https://<this box>/nic/update?hostname=home.example.test,nas.example.test&myip=<ipaddr>',
+  );
+  const trusted = await gatehouse([
+    'ddns',
+    'credential',
+    'add',
+    'inadyn',
+    '--hostname',
+    'nas.example.test',
+    '--trusted',
+    '--json',
+  ]);
+  expect(trusted.code).toBe(0);
+  const second = json(trusted) as { client: { trusted: boolean }; password: string };
+  expect(second.client.trusted).toBe(true);
+
+  // Bad input: a clear usage error, nothing changed.
+  const before = fs.readFileSync(path.join(dataDir, 'gatehouse.json'), 'utf8');
+  for (const argv of [
+    ['ddns', 'credential', 'add', 'Fritz Box', '--hostname', 'home.example.test'],
+    ['ddns', 'credential', 'add', 'nas', '--hostname', 'nas'],
+    ['ddns', 'credential', 'add', 'nas'],
+    ['ddns', 'credential', 'remove', '../list'],
+  ]) {
+    const r = await gatehouse(argv);
+    expect([argv.join(' '), r.code]).toEqual([argv.join(' '), 2]);
+    expect(r.stderr).toMatch(/^gatehouse: (NAME|--hostname|give at least one --hostname)/);
+  }
+  const taken = await gatehouse(['ddns', 'credential', 'add', 'fritzbox', '--hostname', 'x.example.test']);
+  expect([taken.code, taken.stderr]).toEqual([
+    1,
+    'gatehouse: a client named "fritzbox" exists; remove it first\n',
+  ]);
+  const unknown = await gatehouse(['ddns', 'credential', 'remove', 'nobody']);
+  expect([unknown.code, unknown.stderr]).toEqual([1, 'gatehouse: no client named "nobody"\n']);
+  // The store may be rewritten (online: a push, a probe), but never with another client.
+  const clientsOf = (text: string) =>
+    (JSON.parse(text) as { ddns: { clients: { name: string }[] } }).ddns.clients;
+  expect(clientsOf(fs.readFileSync(path.join(dataDir, 'gatehouse.json'), 'utf8')).map((c) => c.name)).toEqual(
+    clientsOf(before).map((c) => c.name),
+  );
+
+  const list = await gatehouse(['ddns', 'credential', 'list']);
+  expect(list.code).toBe(0);
+  expect(list.stdout).toMatch(/^NAME +HOSTNAMES +TRUSTED +CREATED +LAST USED\n/);
+  expect(list.stdout).toMatch(/\nfritzbox +home\.example\.test,nas\.example\.test +no +\S+Z +never\n/);
+  expect(list.stdout).toMatch(/\ninadyn +nas\.example\.test +yes +/);
+  const listJson = await gatehouse(['ddns', 'credential', 'list', '--json']);
+  expect((json(listJson) as ClientsJson).clients.map((c) => c.name)).toEqual(['fritzbox', 'inadyn']);
+  for (const out of [list.stdout, listJson.stdout]) {
+    expect(out).not.toContain(password);
+    expect(out).not.toContain(second.password);
+    expect(out).not.toMatch(/scrypt|passwordHash/);
+  }
+
+  const removed = await gatehouse(['ddns', 'credential', 'remove', 'inadyn']);
+  expect(removed.code).toBe(0);
+  expect(removed.stdout).toBe('Removed the dyndns2 client "inadyn": its password no longer works.\n');
+  const after = json(await gatehouse(['ddns', 'credential', 'list', '--json'])) as ClientsJson;
+  expect(after.clients.map((c) => c.name)).toEqual(['fritzbox']);
+  return password;
+}
+
+describe('gatehouse ddns credential (real processes)', () => {
+  beforeEach(() => outputs.splice(0));
+
+  it('offline: add prints the password once, list never, remove; audited as local; the lock given back', async () => {
+    const empty = await gatehouse(['ddns', 'credential', 'list', '--json']);
+    expect([empty.code, json(empty)]).toEqual([0, { clients: [] }]);
+    expect(fs.existsSync(dataDir)).toBe(false);
+    const password = await manageClients();
+    expect(fs.existsSync(path.join(dataDir, 'gatehouse.lock'))).toBe(false);
+    for (const { file } of filesUnder(dataDir)) expect(fs.readFileSync(file, 'utf8')).not.toContain(password);
+    const audit = auditRecords().filter((a) => a.type.startsWith('ddns.client-'));
+    expect(audit.map((a) => [a.type, a.actor, a.clientAddress])).toEqual([
+      ['ddns.client-added', 'local', 'local'],
+      ['ddns.client-added', 'local', 'local'],
+      ['ddns.client-removed', 'local', 'local'],
+    ]);
+  }, 240_000);
+
+  it('online: through the running server; a removed client’s password gets badauth at /nic/update on loopback', async () => {
+    const server = await serve();
+    const password = await manageClients();
+    expect(fs.existsSync(path.join(dataDir, 'gatehouse.lock'))).toBe(true);
+    const { url } = JSON.parse(fs.readFileSync(path.join(dataDir, 'gatehouse.lock'), 'utf8')) as {
+      url: string;
+    };
+    // Its credentials are accepted (the documentation address is no WAN address outside a test bed: badagent).
+    const accepted = await pushTo(url, 'fritzbox', password);
+    expect(accepted).toEqual({ status: 200, body: 'badagent' });
+    const wrong = await pushTo(url, 'fritzbox', `${password}x`);
+    expect(wrong).toEqual({ status: 401, body: 'badauth' });
+    const removed = await gatehouse(['ddns', 'credential', 'remove', 'fritzbox']);
+    expect(removed.code).toBe(0);
+    expect(await pushTo(url, 'fritzbox', password)).toEqual({ status: 401, body: 'badauth' });
+    expect((json(await gatehouse(['ddns', 'credential', 'list', '--json'])) as ClientsJson).clients).toEqual(
+      [],
+    );
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.log()).not.toContain(password);
   }, 240_000);
 });

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from '../../src/core/events.js';
 import { createDdns, type DdnsCapability } from '../../src/ddns/capability.js';
-import { ddnsRoutes } from '../../src/ddns/routes.js';
 import { FakeZone } from '../fakes/dns-zone.js';
 import { FakeRunner } from '../fakes/runner.js';
 import { FakeSecrets } from '../fakes/secrets.js';
@@ -45,8 +44,7 @@ async function setup() {
         reachability: { publicRanges: ['203.0.113.0/24'] },
       },
     );
-    // The clients' API routes with the capability's own clients service, as src/ddns/capability.ts will pass it.
-    return [{ ...ddns, routes: ddnsRoutes(ddns.admin, ddns.engine, store, ddns.inbound.clients) }];
+    return [ddns];
   };
   const h = await createHarness({ replace: build });
   if (!zone || !secrets) throw new Error('not built');
