@@ -425,6 +425,36 @@ describe('Cloudflare adapter against a fake Cloudflare API', () => {
     });
   });
 
+  it('a 403 is read from its envelope: 10000 is the credentials, another code stops only the record', async () => {
+    fake.next = {
+      status: 403,
+      body: { success: false, errors: [{ code: 10000, message: 'Forbidden' }], result: null },
+    };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'auth', code: '10000' },
+    });
+    fake.next = {
+      status: 403,
+      body: {
+        success: false,
+        errors: [{ code: 9109, message: 'Unauthorized to access requested resource' }],
+        result: null,
+      },
+    };
+    const scoped = await client().read?.(A('home.example.com'));
+    expect(scoped).toMatchObject({ ok: false, error: { kind: 'config', code: '9109' } });
+    expect(!scoped?.ok && scoped?.error.message).toContain(
+      'Unauthorized to access requested resource (9109)',
+    );
+    // A 403 page that is not the API's (a firewall's) is no verdict on the token.
+    fake.next = { status: 403, body: '<html>Access denied</html>' };
+    expect(await client().read?.(A('home.example.com'))).toMatchObject({
+      ok: false,
+      error: { kind: 'transient', code: 'HTTP 403' },
+    });
+  });
+
   it('5xx is transient, and the zone is looked up again afterwards', async () => {
     const cf = client();
     await cf.read?.(A('home.example.com'));

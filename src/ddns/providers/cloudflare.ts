@@ -11,6 +11,9 @@
  * - limits (1200 requests per 5 minutes per token, 429 with Retry-After):
  *   https://developers.cloudflare.com/fundamentals/api/reference/limits/
  *
+ * A 403 is read from its envelope: code 10000 is an authentication error (the token is unknown or expired); other
+ * codes (a token without the permission on this zone) stop only the record, so other zones of the token go on.
+ *
  * Every answer is the envelope `{ success, errors: [{ code, message }], result }`, and Cloudflare may answer HTTP 200
  * with `success: false`, so both are checked.
  */

@@ -590,6 +590,13 @@ describe('deSEC adapter: what it checks for itself', () => {
     expect(desecProvider.secrets.safeParse({ token: '  ' }).success).toBe(false);
   });
 
+  it('a 403 (the token’s policy refuses the write) stops the record, not the account', async () => {
+    fake.nextWrite = { status: 403, body: { detail: 'Insufficient token permissions.' } };
+    const r = await client().set(A('home.example.com'), ['203.0.113.9'], 3600);
+    expect(r).toMatchObject({ ok: false, error: { kind: 'config', code: 'HTTP 403' } });
+    expect(!r.ok && r.error.message).toContain('Insufficient token permissions.');
+  });
+
   it('an answer with no body where one is documented is transient', async () => {
     fake.next = { status: 204 };
     const r = await client().read?.(A('home.example.com'));

@@ -19,6 +19,8 @@
  *   exist", 400 for invalid content or TTL, records in presentation format canonicalised by the server, TXT contents
  *   "must be enclosed in double quotes": https://desec.readthedocs.io/en/latest/dns/rrsets.html
  * - rate limits (429 with Retry-After): https://desec.readthedocs.io/en/latest/rate-limits.html
+ * - 401 for a token it does not know; 403 when the token's policies do not allow the write ("token scoping"):
+ *   https://desec.readthedocs.io/en/latest/auth/tokens.html — so a 403 is read as the record's refusal, not the account's
  */
 import { z } from 'zod';
 import { fail, ok } from '../../core/outcome.js';
@@ -107,8 +109,9 @@ function createDesec(settings: DesecSettings, secrets: DesecSecrets, deps: Provi
       const e = errorSchema.safeParse(json);
       if (!e.success) return fail(unexpectedAnswer(label, request, answer, 'not a deSEC error'));
       return fail({
-        // Only 4xx come here (providerRequest took 401, 403, 429 and 5xx). 400: the content or TTL was refused, and
-        // the same request would be refused again.
+        // Only 4xx come here (providerRequest took 401, 429 and 5xx). 400: the content or TTL was refused; 403: the
+        // token's policy does not allow this name or type (the token is valid, so the account goes on and only this
+        // record stops). The same request would be refused again.
         kind: 'config',
         message: `${label}: ${method} ${new URL(request.url).pathname}: HTTP ${answer.status}: ${describeErrors(e.data)}`,
         code: `HTTP ${answer.status}`,

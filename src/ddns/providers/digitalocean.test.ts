@@ -468,6 +468,17 @@ describe('DigitalOcean adapter: what it checks for itself', () => {
     );
   });
 
+  it('a 403 (a token whose scopes do not cover the write) is the credentials, as DigitalOcean documents', async () => {
+    fake.nextWrite = {
+      status: 403,
+      body: { id: 'forbidden', message: 'You are not authorized to perform this operation' },
+    };
+    expect(await client().set(A('home.example.com'), ['203.0.113.9'], 60)).toMatchObject({
+      ok: false,
+      error: { kind: 'auth', code: 'HTTP 403' },
+    });
+  });
+
   it('a create DigitalOcean refuses stops the set (config); a failed delete is transient; a record gone before its edit is config', async () => {
     expect(await client().set(A('new.example.com'), ['not-an-ip'], 60)).toMatchObject({
       ok: false,

@@ -26,7 +26,7 @@ import type {
 import { isEmptyPlan, planRecordChanges } from './record-changes.js';
 import { canonicalAddress, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { providerRequest, unexpectedAnswer, type ProviderRequest, type StatusRules } from './http.js';
 
 const label = 'DigitalOcean';
 export const digitalOceanApiBase = 'https://api.digitalocean.com/v2';
@@ -66,6 +66,12 @@ export function relativeName(name: string, domain: string): string {
   return name === domain ? '@' : name.slice(0, -(domain.length + 1));
 }
 
+/**
+ * 401 for a token DigitalOcean does not know, 403 for one whose scopes do not cover the call (a read-only token, or
+ * custom scopes without `domain:update`: https://docs.digitalocean.com/reference/api/scopes): both the credentials.
+ */
+export const statusRules: StatusRules = { auth: [401, 403] };
+
 function createDigitalOcean(
   settings: DigitalOceanSettings,
   secrets: DigitalOceanSecrets,
@@ -89,7 +95,7 @@ function createDigitalOcean(
       headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
-    const r = await providerRequest(deps, label, request);
+    const r = await providerRequest(deps, label, request, statusRules);
     if (!r.ok) return r;
     const answer = r.value;
     if (answer.status === 204) {
@@ -119,7 +125,7 @@ function createDigitalOcean(
     e: z.infer<typeof errorSchema>,
   ): ProviderFailure {
     const message = `${label}: ${request.method} ${new URL(request.url).pathname}: HTTP ${status}: ${e.message} (${e.id})`;
-    // Only 4xx come here (providerRequest took 401, 403, 429 and 5xx): 422 unprocessable_entity is a name or value
+    // Only 4xx come here (providerRequest took 401, 403, 429 and 5xx — statusRules): 422 unprocessable_entity is a name or value
     // it refuses, and the same request would be refused again.
     return { kind: 'config', message, code: e.id };
   }

@@ -24,7 +24,13 @@ import type {
   RecordRef,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderAnswer, type ProviderRequest } from './http.js';
+import {
+  providerRequest,
+  unexpectedAnswer,
+  type ProviderAnswer,
+  type ProviderRequest,
+  type StatusRules,
+} from './http.js';
 import { canonicalValue, quoteTxtString, relativeName } from './values.js';
 
 const label = 'Gandi LiveDNS';
@@ -54,6 +60,9 @@ const errorSchema = z.object({
   errors: z.array(z.object({ name: z.string().optional(), description: z.string().optional() })).optional(),
 });
 
+/** LiveDNS documents 401 for a wrong key and 403 for a token that expired, lacks the permission or does not exist. */
+export const statusRules: StatusRules = { auth: [401, 403] };
+
 function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: ProviderDeps): DnsProvider {
   const base = settings.endpoint.replace(/\/+$/, '');
   const auth = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
@@ -76,7 +85,7 @@ function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: Provi
       headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
-    const r = await providerRequest(deps, label, request);
+    const r = await providerRequest(deps, label, request, statusRules);
     return r.ok ? ok({ request, answer: r.value }) : r;
   }
 

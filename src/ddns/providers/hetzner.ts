@@ -39,7 +39,7 @@ import type {
 import { planRecordChanges } from './record-changes.js';
 import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { providerRequest, unexpectedAnswer, type ProviderRequest, type StatusRules } from './http.js';
 
 const label = 'Hetzner';
 export const hetznerApiBase = 'https://api.hetzner.cloud/v1';
@@ -81,6 +81,19 @@ export function rrName(name: string, zone: string): string {
   return name === zone ? '@' : name.slice(0, -(zone.length + 1));
 }
 
+/**
+ * Hetzner documents 401 `unauthorized` for a token it does not know and 403 `forbidden` for one without the right
+ * (a read-only token on a write): both are the credentials. A 429 says when the window resets in `RateLimit-Reset`
+ * (Unix seconds) rather than with Retry-After.
+ */
+export const statusRules: StatusRules = {
+  auth: [401, 403],
+  retryAfter: (headers, now) => {
+    const reset = Number(headers.get('ratelimit-reset') ?? NaN);
+    return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - now.getTime()) : undefined;
+  },
+};
+
 function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps: ProviderDeps): DnsProvider {
   const base = settings.endpoint.replace(/\/+$/, '');
   const auth = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
@@ -100,20 +113,8 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
       headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
-    let headers: Headers | undefined;
-    const r = await providerRequest(
-      {
-        ...deps,
-        fetch: async (input, init) => {
-          const res = await deps.fetch(input, init);
-          headers = res.headers;
-          return res;
-        },
-      },
-      label,
-      request,
-    );
-    if (!r.ok) return fail(withRateLimitReset(r.error, headers));
+    const r = await providerRequest(deps, label, request, statusRules);
+    if (!r.ok) return r;
     const answer = r.value;
     let json: unknown;
     try {
@@ -132,14 +133,6 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
     return ok(parsed.data);
   }
 
-  /** Hetzner says when its window resets (`RateLimit-Reset`, Unix seconds) rather than sending Retry-After. */
-  function withRateLimitReset(f: ProviderFailure, headers: Headers | undefined): ProviderFailure {
-    if (f.kind !== 'rate-limited' || f.retryAfterMs !== undefined) return f;
-    const reset = Number(headers?.get('ratelimit-reset') ?? NaN);
-    if (!Number.isFinite(reset) || reset <= 0) return f;
-    return { ...f, retryAfterMs: Math.max(0, reset * 1000 - deps.clock.now().getTime()) };
-  }
-
   function apiFailure(
     request: ProviderRequest,
     status: number,
@@ -156,7 +149,7 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
         return { kind: 'transient', message, code: e.code };
       default:
         // invalid_input, incorrect_zone_mode, protected, …: the same request would be refused again. (Only 4xx come
-        // here: providerRequest took 401, 403, 429 and 5xx.)
+        // here: providerRequest took 401, 403, 429 and 5xx — statusRules.)
         return { kind: 'config', message, code: e.code };
     }
   }

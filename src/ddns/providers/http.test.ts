@@ -23,8 +23,13 @@ describe('providerRequest against a real HTTP server', () => {
   const deps = { fetch, clock, userAgent: 'Gatehouse/test' };
   beforeAll(async () => {
     api = await startFakeApi((r) => {
-      const status = Number(new URL(r.url, 'http://x').searchParams.get('status') ?? '200');
-      const headers: Record<string, string> = status === 429 ? { 'retry-after': '30' } : {};
+      const query = new URL(r.url, 'http://x').searchParams;
+      const status = Number(query.get('status') ?? '200');
+      const headers: Record<string, string> = {};
+      const retryAfter = query.get('retry-after') ?? (status === 429 ? '30' : null);
+      if (retryAfter !== null && retryAfter !== '') headers['retry-after'] = retryAfter;
+      const reset = query.get('reset');
+      if (reset !== null) headers['ratelimit-reset'] = reset;
       return {
         status,
         headers,
@@ -55,7 +60,6 @@ describe('providerRequest against a real HTTP server', () => {
 
   it.each([
     [401, { kind: 'auth', code: 'HTTP 401' }],
-    [403, { kind: 'auth', code: 'HTTP 403' }],
     [429, { kind: 'rate-limited', code: 'HTTP 429', retryAfterMs: 30_000 }],
     [500, { kind: 'transient', code: 'HTTP 500' }],
     [503, { kind: 'transient', code: 'HTTP 503' }],
@@ -75,6 +79,79 @@ describe('providerRequest against a real HTTP server', () => {
             : `server error (HTTP ${status})`
       }`,
     );
+  });
+
+  it('a 403 is the adapter’s to read unless its provider documents it as refused credentials', async () => {
+    const url = `${api.baseUrl}/zones?status=403`;
+    const read = await providerRequest(deps, 'Test', { method: 'GET', url });
+    expect(read).toMatchObject({ ok: true, value: { status: 403 } });
+    const documented = await providerRequest(deps, 'Test', { method: 'GET', url }, { auth: [401, 403] });
+    expect(documented).toEqual({
+      ok: false,
+      error: {
+        kind: 'auth',
+        code: 'HTTP 403',
+        message: `Test: GET ${api.baseUrl}/zones: the credentials were refused (HTTP 403)`,
+      },
+    });
+    // The rules name the statuses: 401 is then only what they say.
+    const only403 = await providerRequest(
+      deps,
+      'Test',
+      { method: 'GET', url: `${api.baseUrl}/zones?status=401` },
+      { auth: [403] },
+    );
+    expect(only403).toMatchObject({ ok: true, value: { status: 401 } });
+  });
+
+  it.each([
+    ['seconds', '120', {}, 120_000],
+    ['an HTTP date', 'Fri, 01 May 2026 00:02:00 GMT', {}, 120_000],
+    ['an HTTP date already past', 'Thu, 30 Apr 2026 23:00:00 GMT', {}, 0],
+    ['none', '', {}, undefined],
+    ['none, read by the adapter', '', { reset: '1777593690' }, 90_000],
+    ['seconds, before the adapter’s reading', '5', { reset: '1777593690' }, 5_000],
+    ['not understood, then the adapter’s', 'soon', { reset: '1777593690' }, 90_000],
+    ['none, nor a reset the adapter understands', '', { reset: 'x' }, undefined],
+  ])('429 with Retry-After %s waits %s ms', async (_, retryAfter, extra, wait) => {
+    const query = new URLSearchParams({ status: '429', 'retry-after': retryAfter, ...extra });
+    const rules = {
+      retryAfter: (headers: Headers, now: Date) => {
+        const reset = Number(headers.get('ratelimit-reset'));
+        return Number.isFinite(reset) && reset > 0 ? reset * 1000 - now.getTime() : undefined;
+      },
+    };
+    const r = await providerRequest(
+      deps,
+      'Test',
+      { method: 'GET', url: `${api.baseUrl}/zones?${query.toString()}` },
+      'reset' in extra ? rules : {},
+    );
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.kind).toBe('rate-limited');
+    expect(!r.ok && r.error.retryAfterMs).toBe(wait);
+    expect(!r.ok && 'retryAfterMs' in r.error).toBe(wait !== undefined);
+  });
+
+  it('a 503 with Retry-After is transient and says how long to wait; without one it says nothing', async () => {
+    const r = await providerRequest(deps, 'Test', {
+      method: 'GET',
+      url: `${api.baseUrl}/zones?status=503&retry-after=45`,
+    });
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: 'HTTP 503',
+        message: `Test: GET ${api.baseUrl}/zones: server error (HTTP 503)`,
+        retryAfterMs: 45_000,
+      },
+    });
+    const plain = await providerRequest(deps, 'Test', {
+      method: 'GET',
+      url: `${api.baseUrl}/zones?status=500`,
+    });
+    expect(!plain.ok && 'retryAfterMs' in plain.error).toBe(false);
   });
 
   it('nothing listening is transient', async () => {

@@ -37,14 +37,36 @@ export function retryAfterMs(header: string | null, now: Date): number | undefin
 }
 
 /**
- * Sends one request. Transport failures (refused, timed out, too large) are `transient`; so are 5xx answers. 429 is
- * `rate-limited` with its Retry-After. 401 and 403 are `auth`. Any other status is returned for the adapter to read
- * (many APIs put a useful error in a 400 or 404 body).
+ * How one provider's documentation says its statuses are read; each adapter states its own (with the page it cites).
+ */
+export interface StatusRules {
+  /**
+   * The statuses the provider documents as refused credentials, whatever the body says. Default: 401 only. A 403 is
+   * often narrower — a token policy or a missing scope on one zone, or a WAF's page — so unless the provider's
+   * documentation says it means refused credentials, it is returned for the adapter to read like any other 4xx.
+   */
+  readonly auth?: readonly number[];
+  /**
+   * The wait a 429 asks for when the provider says it otherwise than with Retry-After (Hetzner: `RateLimit-Reset`).
+   * Asked only when Retry-After is absent or not understood.
+   */
+  readonly retryAfter?: (headers: Headers, now: Date) => number | undefined;
+}
+
+/** Refused credentials are 401 unless an adapter's documentation says more. */
+export const defaultAuthStatuses: readonly number[] = [401];
+
+/**
+ * Sends one request. Transport failures (refused, timed out, too large) are `transient`; so are 5xx answers (with
+ * the wait a 503's Retry-After asks for). 429 is `rate-limited` with its Retry-After (seconds or an HTTP date) or the
+ * adapter's own reading of the headers. The `auth` statuses of `rules` (401 by default) are `auth`. Any other status
+ * is returned for the adapter to read (many APIs put a useful error in a 400, 403 or 404 body).
  */
 export async function providerRequest(
   deps: Pick<ProviderDeps, 'fetch' | 'clock' | 'userAgent'>,
   provider: string,
   request: ProviderRequest,
+  rules: StatusRules = {},
 ): Promise<ProviderResult<ProviderAnswer>> {
   const what = `${provider}: ${request.method} ${pathOf(request.url)}`;
   const r = await boundedRequest(
@@ -58,7 +80,7 @@ export async function providerRequest(
     },
   );
   if (!r.ok) return fail({ kind: 'transient', message: `${what}: ${r.reason}` });
-  const failure = statusFailure(what, r.status, r.headers, deps.clock.now());
+  const failure = statusFailure(what, r.status, r.headers, deps.clock.now(), rules);
   return failure ? fail(failure) : ok({ status: r.status, headers: r.headers, text: r.text });
 }
 
@@ -67,10 +89,12 @@ function statusFailure(
   status: number,
   headers: Headers,
   now: Date,
+  rules: StatusRules,
 ): ProviderFailure | undefined {
   const code = `HTTP ${status}`;
+  const asked = retryAfterMs(headers.get('retry-after'), now);
   if (status === 429) {
-    const wait = retryAfterMs(headers.get('retry-after'), now);
+    const wait = asked ?? rules.retryAfter?.(headers, now);
     return {
       kind: 'rate-limited',
       message: `${what}: rate limited (HTTP 429)`,
@@ -78,9 +102,15 @@ function statusFailure(
       ...(wait === undefined ? {} : { retryAfterMs: wait }),
     };
   }
-  if (status === 401 || status === 403)
+  if ((rules.auth ?? defaultAuthStatuses).includes(status))
     return { kind: 'auth', message: `${what}: the credentials were refused (HTTP ${status})`, code };
-  if (status >= 500) return { kind: 'transient', message: `${what}: server error (HTTP ${status})`, code };
+  if (status >= 500)
+    return {
+      kind: 'transient',
+      message: `${what}: server error (HTTP ${status})`,
+      code,
+      ...(asked === undefined ? {} : { retryAfterMs: asked }),
+    };
   return undefined;
 }
 

@@ -388,12 +388,13 @@ describe('OVH adapter against a fake OVH API that checks signatures', () => {
     [
       'an unknown application key',
       { applicationKey: 'unknownAK', applicationSecret: AS, consumerKey: CK },
-      'HTTP 403',
+      // A 403 is read from its errorCode (the provider's own word), not taken as auth for its status.
+      'INVALID_KEY',
     ],
     [
       'an unknown consumer key',
       { applicationKey: AK, applicationSecret: AS, consumerKey: 'ovhSECRET-nope' },
-      'HTTP 403',
+      'INVALID_CREDENTIAL',
     ],
     [
       'a wrong application secret',
@@ -413,7 +414,7 @@ describe('OVH adapter against a fake OVH API that checks signatures', () => {
   it('a consumer key not granted the zone is auth', async () => {
     const ovh = client({ applicationKey: AK, applicationSecret: AS, consumerKey: CK_NET_ONLY });
     const r = await ovh.set(ref('home.example.com'), ['203.0.113.1'], 60);
-    expect(r).toMatchObject({ ok: false, error: { kind: 'auth', code: 'HTTP 403' } });
+    expect(r).toMatchObject({ ok: false, error: { kind: 'auth', code: 'NOT_GRANTED_CALL' } });
     noSecret(r);
   });
 

@@ -12,6 +12,8 @@
  *   `GET /domain/zone/{zone}/record?fieldType=&subDomain=` (ids), `GET|PUT|DELETE /domain/zone/{zone}/record/{id}`,
  *   `POST /domain/zone/{zone}/record`, `POST /domain/zone/{zone}/refresh` (publishes the changes);
  *   `GET /auth/currentCredential`.
+ * A 401 is the credentials; a 403 is read from its `errorCode` (INVALID_CREDENTIAL, NOT_GRANTED_CALL… are the
+ * credentials, see errorKind).
  * Not seen in OVH's text (from client libraries): the error bodies' `errorCode` values and wording, a 400 "Query out
  * of time" for a timestamp far from the server's, TXT targets being stored quoted.
  */

@@ -373,8 +373,14 @@ describe('Porkbun adapter against a fake Porkbun API', () => {
       expect(JSON.stringify(r)).not.toContain('wrong-SECRET');
     }
     expect(writeOps()).toHaveLength(0);
-    fake.next = { status: 403, body: { status: 'ERROR', message: 'Forbidden' } };
-    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'auth', code: 'HTTP 403' } });
+    // Porkbun does not document its statuses: a 403 is read from its message like any other ERROR answer.
+    fake.next = { status: 403, body: { status: 'ERROR', message: 'Invalid API key. (002)' } };
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'auth', code: 'ERROR' } });
+    fake.next = { status: 403, body: { status: 'ERROR', message: 'Domain is not opted in to API access.' } };
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'config', code: 'ERROR' } });
+    // 401 is the credentials whatever the body says.
+    fake.next = { status: 401, body: 'Unauthorized' };
+    expect(await client().test()).toMatchObject({ ok: false, error: { kind: 'auth', code: 'HTTP 401' } });
   });
 
   it('a name outside the zone, or a domain not in the account, is config', async () => {
