@@ -3,10 +3,13 @@
  * bad URL refused beside its field and a Cloudflare token refused by a fake Cloudflare API, adds a record with a
  * fixed address, presses "Update now" and sees the record applied and served by a tiny authoritative DNS server on
  * 127.0.0.1 — on a desktop and a phone, without sideways scrolling and without serious axe findings. Nothing leaves
- * loopback: the engine asks only the configured loopback DNS server, and reachability is off.
+ * loopback: the engine asks only the configured loopback DNS server, and reachability is off. Then a router's
+ * credentials for the inbound dyndns2 endpoint: added with a bad name and a bad hostname shown beside their fields,
+ * the password shown once (a reload shows only the list), used at /nic/update on loopback, removed.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +98,24 @@ async function startAuthoritative(served: Map<string, string>) {
     queries,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
+}
+
+/** GET /nic/update as a router would, on the Gatehouse under test (plain HTTP on 127.0.0.1 only). */
+function routerPush(origin: string, name: string, pass: string): Promise<{ status: number; body: string }> {
+  const url = new URL('/nic/update?hostname=home.example.test&myip=203.0.113.9', origin);
+  if (url.hostname !== '127.0.0.1' || url.protocol !== 'http:') throw new Error(`not loopback: ${origin}`);
+  const authorization = `Basic ${Buffer.from(`${name}:${pass}`).toString('base64')}`;
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { headers: { authorization } }, (res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => (body += b.toString()));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
@@ -338,6 +359,87 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
       expect(await seriousAxeViolations(page)).toEqual([]);
       await shot('02-ddns-phone');
 
+      expect(cspViolations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    }));
+  // Runs after the test above, logged in on the same page.
+  it('adds a router’s credentials, shows the password once, lists it after a reload, removes it', () =>
+    withEvidence(async () => {
+      if (!gatehouse) throw new Error('the server did not start');
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${gatehouse.server.url}/#/ddns`);
+      await page.getByRole('heading', { name: 'DDNS', level: 1 }).waitFor();
+      const clients = page.getByTestId('ddns-clients');
+      await clients.getByRole('heading', { name: 'Routers and clients that push their address' }).waitFor();
+      await clients.getByText('No clients yet.').waitFor();
+
+      await clients.getByRole('button', { name: 'Add client' }).click();
+      const form = page.getByRole('region', { name: 'New client' });
+      await form
+        .getByText('A trusted client’s address is accepted alone; otherwise it is one vote in the quorum.')
+        .waitFor();
+      // A name the router could not send as its user name: refused beside the field, nothing asked.
+      await form.getByLabel('Name', { exact: true }).fill('Fritz Box');
+      await form.getByLabel('Hostnames', { exact: true }).fill('home.example.test');
+      await form.getByRole('button', { name: 'Add client' }).click();
+      const nameProblem = await problemBeside(form, 'Name');
+      expect(nameProblem).toMatchObject({ describes: true, invalid: true });
+      expect(nameProblem.text).toContain('user name the router sends');
+      // A hostname the server refuses: its reason beside the hostnames, without the path.
+      await form.getByLabel('Name', { exact: true }).fill('fritzbox');
+      await form.getByLabel('Hostnames', { exact: true }).fill('home.example.test, nas');
+      await form.getByRole('button', { name: 'Add client' }).click();
+      const hostProblem = await problemBeside(form, 'Hostnames');
+      expect(hostProblem.text).toContain('"nas" is not a fully qualified domain name');
+      expect(hostProblem.text).not.toContain('hostnames.');
+      await form.getByLabel('Hostnames', { exact: true }).fill('home.example.test');
+      await form.getByLabel('Trusted').check();
+      await form.getByRole('button', { name: 'Add client' }).click();
+
+      const created = page.getByTestId('new-client');
+      await created.waitFor();
+      const pass = ((await created.getByTestId('new-client-password').textContent()) ?? '').trim();
+      expect(pass).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(await created.getByTestId('new-client-url').textContent()).toBe(
+        `${gatehouse.server.url}/nic/update?hostname=home.example.test&myip=<ipaddr>`,
+      );
+      await created.getByRole('button', { name: 'Copy password' }).waitFor();
+      const row = page.getByTestId('client-fritzbox');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('home.example.test');
+      expect(await row.getByRole('cell').nth(2).textContent()).toBe('yes');
+      expect(await row.getByRole('cell').nth(3).textContent()).toBe('never');
+      expect(await sidewaysOverflow(page)).toBe(0);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await shot('03-ddns-client-added');
+
+      // The router uses it (the documentation range counts as public here).
+      const pushed = await routerPush(gatehouse.server.url, 'fritzbox', pass);
+      expect(pushed).toEqual({ status: 200, body: 'good 203.0.113.9' });
+
+      // A reload: the list only, never the password again; the push shows as its last use.
+      await page.reload();
+      await row.waitFor();
+      expect(await page.getByTestId('new-client').count()).toBe(0);
+      expect(await pageText()).not.toContain(pass);
+      expect(await row.getByRole('cell').nth(3).textContent()).not.toBe('never');
+
+      // On a phone: the row is a card, nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await row.waitFor();
+      expect(await sidewaysOverflow(page)).toBe(0);
+      expect(await withinViewportWidth(page, row)).toBe(true);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await shot('04-ddns-client-phone');
+
+      // Removed after a confirmation: its password stops working.
+      await row.getByRole('button', { name: 'Remove fritzbox' }).click();
+      await row.getByRole('button', { name: 'Remove', exact: true }).click();
+      await clients.getByText('No clients yet.').waitFor();
+      expect(await routerPush(gatehouse.server.url, 'fritzbox', pass)).toEqual({
+        status: 401,
+        body: 'badauth',
+      });
       expect(cspViolations).toEqual([]);
       expect(pageErrors).toEqual([]);
     }));

@@ -570,7 +570,8 @@ describe('the clients of the inbound dyndns2 endpoint', () => {
       field: 'hostnames',
       message: '"x" is not a fully qualified domain name',
     });
-    expect(clientProblem('name: name is empty')).toEqual({ field: 'name', message: 'name is empty' });
+    expect(clientProblem('Name: name is empty.')).toEqual({ field: 'name', message: 'name is empty.' });
+    expect(clientProblem('Hostnames: at most 20 hostnames.')).toMatchObject({ field: 'hostnames' });
     expect(clientProblem('invalid input')).toEqual({ message: 'invalid input' });
   });
 

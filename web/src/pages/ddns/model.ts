@@ -395,16 +395,17 @@ export function newClientOf(d: ClientDraft): Checked<NewClientBody> {
 }
 
 /**
- * The server's reason for refusing a client ("hostnames.1: "x" is not a fully qualified domain name"): the form
+ * The server's reason for refusing a client ("Hostnames.1: "x" is not a fully qualified domain name"): the form
  * field it is about and the reason without the path, so it shows beside that field.
  */
 export function clientProblem(message: string): {
   readonly field?: 'name' | 'hostnames';
   readonly message: string;
 } {
-  const m = /^(name|hostnames)(?:\.\d+)?: (.+)$/s.exec(message);
+  // The page's API client starts every message with a capital: "Hostnames.1: …".
+  const m = /^(name|hostnames)(?:\.\d+)?: (.+)$/is.exec(message);
   if (!m?.[1] || m[2] === undefined) return { message };
-  return { field: m[1] === 'name' ? 'name' : 'hostnames', message: m[2] };
+  return { field: m[1].toLowerCase() === 'name' ? 'name' : 'hostnames', message: m[2] };
 }
 
 /** The URL a router calls, on the address this page was opened by; `<ipaddr>` is the router's placeholder. */
