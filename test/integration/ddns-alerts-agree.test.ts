@@ -1,11 +1,12 @@
 /**
  * @module The DDNS card and the DDNS alerts agree (issue 10). The real app with DDNS on (main.ts's factories, a real
  * store) updates a record at a fake dyndns2 server on loopback and verifies it at a tiny authoritative DNS server on
- * loopback; each scenario drives the engine through the API ("Update now", account changes) as the browser does,
- * with a FakeClock for the retry waits, then reads the dashboard card and the Alerts page through the API. Every
- * problem the card shows has exactly one active alert whose severity is the card's tone, raised once and told once
- * to the channels its severity reaches, and cleared (and told) when the problem ends; every DDNS alert carries its
- * rule's severity, title and remedy.
+ * loopback; each scenario drives the engine through the API ("Update now", account and record changes) as the browser
+ * does, with a FakeClock for the retry and verify waits, then reads the dashboard card and the Alerts page through the
+ * API. Every problem the card shows is exactly one active alert whose severity is the card's tone and whose title and
+ * remedy are the card's words; it is told once to the channels its severity reaches, goes on (untold) while the
+ * problem does, and is cleared and told once when the problem ends — never before. Every DDNS alert carries its
+ * rule's severity, title and remedy. A drift is news (an event): told once, the record set back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { titleOf } from '../../src/alerts/catalogue.js';
@@ -31,6 +32,7 @@ interface ApiAlert {
   title: string;
   message: string;
   remedy: string | null;
+  raisedAt: string;
   occurrences: number;
   clearedAt: string | null;
   details: Record<string, string | number | boolean | null>;
@@ -92,7 +94,7 @@ async function setup(t: DdnsServer) {
   expect(accountRes.status, await accountRes.clone().text()).toBe(201);
   const account = (await accountRes.json()) as { id: string; name: string };
   // Adding the record starts a run of its own (not awaited by the route): its end is the record's ddns.applied.
-  const first = applied(t);
+  const first = applied(t, 'the record was added');
   const recordRes = await call('POST', '/ddns/records', { hostname, type: 'A', accountId: account.id });
   expect(recordRes.status).toBe(201);
   const record = (await recordRes.json()) as { id: string };
@@ -114,9 +116,10 @@ async function setup(t: DdnsServer) {
   };
 
   /**
-   * The card and the alerts agree: the card's tone is the most severe active condition's (OK with none); one alert
-   * per problem; every DDNS alert, active or cleared, carries its rule's severity, title and remedy, and was for
-   * exactly the channels its severity reaches.
+   * The card and the alerts agree: the card's tone is the most severe active condition's (OK with none) and its
+   * summary says that condition in the alert's own words, title and remedy; one alert per problem; every DDNS alert,
+   * active or cleared, carries its rule's severity, title and remedy, and was for exactly the channels its severity
+   * reaches.
    */
   const expectAgreement = async () => {
     const now = await read();
@@ -132,6 +135,10 @@ async function setup(t: DdnsServer) {
     expect(now.card.state, `${now.card.summary} / ${conditions.map((a) => a.rule).join(', ')}`).toBe(
       tones[worst],
     );
+    const first = conditions
+      .filter((a) => a.severity === worst)
+      .sort((a, b) => a.raisedAt.localeCompare(b.raisedAt))[0];
+    if (first) expect(now.card.summary).toBe(`${first.title}. ${first.remedy ?? ''}`);
     for (const a of [...now.active, ...now.recent]) {
       if (!isDdnsRule(a.rule)) continue;
       const rule = ddnsRules[a.rule];
@@ -150,7 +157,7 @@ async function setup(t: DdnsServer) {
     return { ...now, conditions };
   };
 
-  const told = (rule: RuleId, event: 'raised' | 'cleared', channel: Delivered['channel'] = 'phone') =>
+  const told = (rule: string, event: 'raised' | 'cleared', channel: Delivered['channel'] = 'phone') =>
     delivered.filter((d) => d.rule === rule && d.event === event && d.channel === channel).length;
 
   /** "Update now", as the DDNS page's button: the run is awaited by the route. */
@@ -200,11 +207,19 @@ async function setup(t: DdnsServer) {
   };
 }
 
-/** Resolves when the engine next publishes ddns.applied and the run it ends has finished (no I/O follows it). */
-function applied(t: DdnsServer): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Resolves when the engine next publishes ddns.applied and the run it ends has finished (no I/O follows it). Runs
+ * here take well under a second: after 5 s it fails, saying what did not happen, instead of hanging the test.
+ */
+function applied(t: DdnsServer, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const guard = setTimeout(() => {
+      off();
+      reject(new Error(`no update within 5 s after ${what}`));
+    }, 5_000);
     const off = t.bus.subscribe('ddns.applied', () => {
       off();
+      clearTimeout(guard);
       resolve(t.clock.settle());
     });
   });
@@ -245,13 +260,17 @@ describe('the DDNS card and the DDNS alerts', () => {
     expect(fact?.value).toContain(lastError);
     expect(failing?.message).toContain(lastError);
     expect(failing?.details).toMatchObject({ hostname, type: 'A', value: '203.0.113.8' });
-    expect(now.card.summary).toContain(`${hostname} A`);
     expect(s.told('ddns.update-failing', 'raised')).toBe(1);
 
-    // It keeps failing (another 5xx) at each retry: still one alert, not told again; the pager never hears it.
-    for (const status of [502, 500]) {
+    // It keeps failing (another 5xx) at each retry, the last one long after (beyond the alerts' 15-minute repeat
+    // limit): still one alert, not told again; the pager never hears it.
+    for (const [status, later] of [
+      [502, 0],
+      [500, 20 * 60_000],
+    ] as const) {
       t.dyndns2.outage = status;
       await s.waitForRetry();
+      t.clock.advance(later);
       expect((await s.updateNow()).map((r) => r.result)).toEqual(['failed']);
       now = await s.expectAgreement();
       expect(now.conditions).toHaveLength(1);
@@ -318,24 +337,25 @@ describe('the DDNS card and the DDNS alerts', () => {
       const words = 'Home dyndns refused Gatehouse';
       expect(stopped?.title).toContain(words);
       expect(now.card.facts.find((f) => f.label === `${hostname} A`)?.value).toBe(`not updated: ${words}`);
-      expect(now.card.summary).toBe(`${hostname} A: not updated: ${words}`);
+      expect(now.card.summary).toContain(ddnsRules['ddns.account-stopped'].remedy);
       expect(s.told('ddns.account-stopped', 'raised', 'phone')).toBe(1);
       expect(s.told('ddns.account-stopped', 'raised', 'pager')).toBe(1);
 
       // A stopped account is left alone: nothing is sent, nothing told again, the card and alert unchanged.
       const sent = t.dyndns2.updates();
-      t.clock.advance(30 * 60_000);
+      t.clock.advance(1_000);
       expect((await s.updateNow()).map((r) => r.action.kind)).toEqual(['hold']);
       expect(t.dyndns2.updates()).toBe(sent);
       now = await s.expectAgreement();
       expect(now.conditions.map((a) => a.rule)).toEqual(['ddns.account-stopped']);
       expect(s.told('ddns.account-stopped', 'raised', 'phone')).toBe(1);
 
-      // The provider lets us in again once the credentials are right: entering them resumes the account at once.
+      // The provider lets us in again once the credentials are right: entering them resumes the account at once
+      // (within the retry wait of its last failure, at least 4 s).
       t.dyndns2.outage = null;
       t.dyndns2.refusal = null;
       t.dyndns2.password = 'new-password';
-      const resumed = applied(t);
+      const resumed = applied(t, 'new credentials were entered');
       const changed = await s.call('PATCH', `/ddns/accounts/${s.account.id}`, {
         secrets: { password: 'new-password' },
       });
@@ -343,26 +363,14 @@ describe('the DDNS card and the DDNS alerts', () => {
       expect(((await changed.json()) as { stopped: unknown }).stopped).toBeNull();
       await resumed;
       expect(t.served.get(servedKey(hostname, 'A'))).toEqual(['203.0.113.8']);
-      expect((await s.read()).card.state).toBe('ok');
-      // (That the account-stopped alert is cleared and told now: the it.todo below, request R-DDNS-10a.)
+      now = await s.expectAgreement();
+      expect(now.card.state).toBe('ok');
+      expect(now.active).toEqual([]);
+      expect(now.recent.map((a) => a.rule)).toEqual(['ddns.account-stopped']);
+      expect(s.told('ddns.account-stopped', 'cleared', 'phone')).toBe(1);
+      expect(s.told('ddns.account-stopped', 'cleared', 'pager')).toBe(1);
+      expect(s.delivered).toHaveLength(4);
     },
-  );
-
-  // Disagreements found, each with its request in the coordination file's requests.md (R-DDNS-10a…e).
-  it.todo(
-    'new credentials clear the account-stopped alert and tell phone and pager once (R-DDNS-10a: nothing clears ddns.account-stopped, so the card says OK while the critical alert stays active)',
-  );
-  it.todo(
-    'new credentials resume a stopped account at once, within the retry wait of its last failure (R-DDNS-10e: the account’s records keep their pending retry time, so "Update now" and the change’s own run only wait)',
-  );
-  it.todo(
-    'a record the provider does not know (dyndns2 nohost): the card’s tone is its alert’s severity, and the remedy does not promise retries that are not made (R-DDNS-10b: card error, ddns.update-failing warning saying "Gatehouse keeps trying")',
-  );
-  it.todo(
-    'the card says each problem in its alert’s words: the summary is the most severe alert’s title and remedy, as the reachability card’s (R-DDNS-10c)',
-  );
-  it.todo(
-    'a record accepted after failures but not served in time stays one failing alert: no "cleared" is told while it is not served (R-DDNS-10d: apply() clears ddns.update-failing, then raises it again, and the per-alert limit holds the new "raised" back 15 min)',
   );
 
   it('agree on a record changed by hand at the provider: one drift alert told once, the engine sets it back, the card shows our value served', async () => {
@@ -462,34 +470,71 @@ describe('the DDNS card and the DDNS alerts', () => {
     expect(s.told('ddns.update-failing', 'cleared')).toBe(1);
   });
 
-  it('a record the provider does not know (nohost): one failing alert naming the card’s error, told once; changing the record tries again and ends both', async () => {
+  it('agree on a record the provider does not know (nohost): a stopped record is one alert whose severity is the card’s tone and whose remedy says it waits for a change; changing the record ends both', async () => {
     const { t, s } = await start();
     await t.store.update((d) => {
       d.reachability.current.ipv4 = '203.0.113.8';
     });
     t.dyndns2.refusal = 'nohost';
     expect((await s.updateNow()).map((r) => r.result)).toEqual(['failed']);
-    // (The card's tone against the alert's severity: the it.todo of R-DDNS-10b.)
-    let now = await s.read();
-    expect(now.active.map((a) => `${a.rule}/${a.key}`)).toEqual([`ddns.update-failing/${s.record.id}`]);
+    let now = await s.expectAgreement();
+    expect(now.conditions.map((a) => a.key)).toEqual([s.record.id]);
+    const stopped = now.conditions[0];
+    if (!stopped) throw new Error('no alert for the stopped record');
     const error = now.records[0]?.state?.lastAttempt?.message ?? '';
     expect(error).toContain('(nohost)');
     expect(now.card.facts.find((f) => f.label === `${hostname} A`)?.value).toBe(`not updated: ${error}`);
-    expect(now.active[0]?.message).toContain(error);
-    expect(s.told('ddns.update-failing', 'raised')).toBe(1);
-    // A stopped record is not retried by itself.
+    expect(stopped.message).toContain(error);
+    // Gatehouse does not try a stopped record again by itself, and the remedy does not say it does.
+    expect(stopped.remedy).not.toMatch(/keeps trying/);
     t.clock.advance(30 * 60_000);
     expect((await s.updateNow()).map((r) => r.action.kind)).toEqual(['hold']);
+    expect(t.dyndns2.updates()).toBe(2);
+    now = await s.expectAgreement();
+    expect(now.conditions.map((a) => a.id)).toEqual([stopped.id]);
+    expect(s.told(stopped.rule, 'raised')).toBe(1);
 
     // The host is added at the provider and the record changed (its TTL): tried again at once, set, both end.
     t.dyndns2.refusal = null;
-    const done = applied(t);
+    const done = applied(t, 'the record was changed');
     expect((await s.call('PATCH', `/ddns/records/${s.record.id}`, { ttl: 120 })).status).toBe(200);
     await done;
     now = await s.expectAgreement();
     expect(now.card.state).toBe('ok');
     expect(now.active).toEqual([]);
     expect(t.served.get(servedKey(hostname, 'A'))).toEqual(['203.0.113.8']);
+    expect(s.told(stopped.rule, 'cleared')).toBe(1);
+  });
+
+  it('agree on a failing update the provider then accepts but does not serve in time: the same one alert goes on, no "cleared" while it is not served', async () => {
+    const { t, s } = await start();
+    await t.store.update((d) => {
+      d.reachability.current.ipv4 = '203.0.113.8';
+    });
+    t.dyndns2.outage = 503;
+    expect((await s.updateNow()).map((r) => r.result)).toEqual(['failed']);
+    const failing = (await s.expectAgreement()).conditions[0];
+    expect(failing?.rule).toBe('ddns.update-failing');
+
+    // The server is back and says `good`, but its servers lag behind: still not served, still the same problem.
+    t.dyndns2.outage = null;
+    t.dyndns2.lagging = true;
+    await s.waitForRetry();
+    expect(await s.updatePassingVerifyWaits()).toMatchObject([{ result: 'updated', propagationMs: null }]);
+    let now = await s.expectAgreement();
+    expect(now.card.state).toBe('warning');
+    expect(now.conditions.map((a) => a.id)).toEqual([failing?.id]);
+    expect(now.recent).toEqual([]);
+    expect(s.told('ddns.update-failing', 'raised')).toBe(1);
+    expect(s.told('ddns.update-failing', 'cleared')).toBe(0);
+
+    // Served at last: now it ends, told once.
+    t.served.set(servedKey(hostname, 'A'), ['203.0.113.8']);
+    t.clock.advance(60_000);
+    expect((await s.updateNow()).map((r) => r.action.kind)).toEqual(['in-sync']);
+    now = await s.expectAgreement();
+    expect(now.active).toEqual([]);
+    expect(s.told('ddns.update-failing', 'raised')).toBe(1);
     expect(s.told('ddns.update-failing', 'cleared')).toBe(1);
   });
 });
