@@ -66,7 +66,11 @@ http
     const received = Date.now();
     void answer(req).then((body) => {
       log({ request: req.url ?? '', received, body });
-      res.writeHead(body === 'badauth' ? 401 : 200, { 'content-type': 'text/plain' });
+      // A length, not chunked encoding: ddclient 3.10 reads an HTTP/1.1 chunked body's size line as the answer.
+      res.writeHead(body === 'badauth' ? 401 : 200, {
+        'content-type': 'text/plain',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     });
   })
