@@ -559,6 +559,9 @@ describe('dyndns2 client credentials: input and output', () => {
     expect(clientInput('Fritz Box', ['home.example.test'], false)).toEqual(
       fail({ code: 'usage', message: 'NAME: name may hold only a-z, 0-9, ".", "_" and "-"' }),
     );
+    expect(clientInput('..', ['home.example.test'], false)).toEqual(
+      fail({ code: 'usage', message: 'NAME: begin it with a letter or a digit, e.g. fritzbox' }),
+    );
     const bad = clientInput('fritzbox', ['home.example.test', 'home'], false);
     expect(bad.ok).toBe(false);
     if (!bad.ok)

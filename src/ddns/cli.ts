@@ -370,6 +370,9 @@ export function clientInput(
 ): Outcome<{ name: string; hostnames: string[]; trusted: boolean }> {
   if (hostnames.length === 0)
     return fail({ code: 'usage', message: 'give at least one --hostname, e.g. --hostname home.example.com' });
+  // "." and ".." pass the schema but could never be removed: URL parsers fold them out of the DELETE's path.
+  if (/^[._-]/.test(name.trim()))
+    return fail({ code: 'usage', message: 'NAME: begin it with a letter or a digit, e.g. fritzbox' });
   const parsed = addClientInputSchema.safeParse({ name, hostnames: [...hostnames], trusted });
   if (parsed.success) return ok(parsed.data);
   const issue = parsed.error.issues[0];

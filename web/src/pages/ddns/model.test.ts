@@ -553,6 +553,10 @@ describe('the clients of the inbound dyndns2 endpoint', () => {
       field: 'name',
       message: expect.stringContaining('user name the router sends') as unknown,
     });
+    expect(newClientOf({ name: '..', hostnames: 'h.example.com', trusted: false })).toMatchObject({
+      ok: false,
+      field: 'name',
+    });
     expect(newClientOf({ name: 'fritzbox', hostnames: ' ', trusted: false })).toMatchObject({
       ok: false,
       field: 'hostnames',

@@ -380,11 +380,13 @@ const maxClientHostnames = 20;
 export function newClientOf(d: ClientDraft): Checked<NewClientBody> {
   const name = d.name.trim();
   if (name === '') return { ok: false, field: 'name', message: 'Give it a name, e.g. fritzbox.' };
-  if (!/^[a-z0-9._-]+$/.test(name))
+  // A letter or digit first: "." and ".." would be folded out of the remove's URL, so never removable.
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name))
     return {
       ok: false,
       field: 'name',
-      message: 'Use only a–z, 0–9, “.”, “_” and “-”: it is the user name the router sends.',
+      message:
+        'Use only a–z, 0–9, “.”, “_” and “-”, beginning with a letter or digit: it is the user name the router sends.',
     };
   const hostnames = hostnameList(d.hostnames);
   if (hostnames.length === 0)
