@@ -29,7 +29,7 @@ import type {
   RecordType,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { jsonRequest, providerRequest, readJson, unexpectedAnswer, type ProviderRequest } from './http.js';
 import { isEmptyPlan, planRecordChanges } from './record-changes.js';
 import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
 
@@ -85,21 +85,13 @@ function createCloudflare(
     schema: z.ZodType<T>,
     body?: unknown,
   ): Promise<ProviderResult<{ result: T; totalPages: number }>> {
-    const request: ProviderRequest = {
-      method,
-      url: `${base}${path}`,
-      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
+    const request = jsonRequest(method, `${base}${path}`, auth, body);
     const r = await providerRequest(deps, label, request);
     if (!r.ok) return r;
     const answer = r.value;
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text);
-    } catch {
-      return fail(unexpectedAnswer(label, request, answer, 'not JSON'));
-    }
+    const read = readJson(label, request, answer);
+    if (!read.ok) return read;
+    const json = read.value;
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success)
       return fail(unexpectedAnswer(label, request, answer, 'not the Cloudflare envelope'));

@@ -34,7 +34,7 @@ import type {
 } from '../provider.js';
 import { canonicalValue, quoteTxtStrings } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { jsonRequest, providerRequest, readJson, unexpectedAnswer, type ProviderRequest } from './http.js';
 
 const label = 'deSEC';
 export const desecApiBase = 'https://desec.io/api/v1';
@@ -85,12 +85,7 @@ function createDesec(settings: DesecSettings, secrets: DesecSecrets, deps: Provi
     schema: z.ZodType<T>,
     body?: unknown,
   ): Promise<ProviderResult<T | 'not-found'>> {
-    const request: ProviderRequest = {
-      method,
-      url: `${base}${path}`,
-      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
+    const request = jsonRequest(method, `${base}${path}`, auth, body);
     const r = await providerRequest(deps, label, request);
     if (!r.ok) return r;
     const answer = r.value;
@@ -99,12 +94,9 @@ function createDesec(settings: DesecSettings, secrets: DesecSecrets, deps: Provi
       const empty = schema.safeParse(undefined);
       return empty.success ? ok(empty.data) : fail(unexpectedAnswer(label, request, answer, 'no body'));
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text);
-    } catch {
-      return fail(unexpectedAnswer(label, request, answer, 'not JSON'));
-    }
+    const read = readJson(label, request, answer);
+    if (!read.ok) return read;
+    const json = read.value;
     if (answer.status >= 300) {
       const e = errorSchema.safeParse(json);
       if (!e.success) return fail(unexpectedAnswer(label, request, answer, 'not a deSEC error'));

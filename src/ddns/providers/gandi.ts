@@ -25,7 +25,9 @@ import type {
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import {
+  jsonRequest,
   providerRequest,
+  readJson,
   unexpectedAnswer,
   type ProviderAnswer,
   type ProviderRequest,
@@ -79,24 +81,15 @@ function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: Provi
     path: string,
     body?: unknown,
   ): Promise<ProviderResult<Answer>> {
-    const request: ProviderRequest = {
-      method,
-      url: `${base}${path}`,
-      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
+    const request = jsonRequest(method, `${base}${path}`, auth, body);
     const r = await providerRequest(deps, label, request, statusRules);
     return r.ok ? ok({ request, answer: r.value }) : r;
   }
 
   function parseJson<T>(a: Answer, schema: z.ZodType<T>): ProviderResult<T> {
-    let json: unknown;
-    try {
-      json = JSON.parse(a.answer.text);
-    } catch {
-      return fail(unexpectedAnswer(label, a.request, a.answer, 'not JSON'));
-    }
-    const parsed = schema.safeParse(json);
+    const json = readJson(label, a.request, a.answer);
+    if (!json.ok) return json;
+    const parsed = schema.safeParse(json.value);
     return parsed.success
       ? ok(parsed.data)
       : fail(unexpectedAnswer(label, a.request, a.answer, 'not as documented'));

@@ -39,7 +39,14 @@ import type {
 import { planRecordChanges } from './record-changes.js';
 import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderRequest, type StatusRules } from './http.js';
+import {
+  jsonRequest,
+  providerRequest,
+  readJson,
+  unexpectedAnswer,
+  type ProviderRequest,
+  type StatusRules,
+} from './http.js';
 
 const label = 'Hetzner';
 export const hetznerApiBase = 'https://api.hetzner.cloud/v1';
@@ -107,21 +114,13 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
     schema: z.ZodType<T>,
     body?: unknown,
   ): Promise<ProviderResult<T | 'not-found'>> {
-    const request: ProviderRequest = {
-      method,
-      url: `${base}${path}`,
-      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
+    const request = jsonRequest(method, `${base}${path}`, auth, body);
     const r = await providerRequest(deps, label, request, statusRules);
     if (!r.ok) return r;
     const answer = r.value;
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text);
-    } catch {
-      return fail(unexpectedAnswer(label, request, answer, 'not JSON'));
-    }
+    const read = readJson(label, request, answer);
+    if (!read.ok) return read;
+    const json = read.value;
     if (answer.status >= 300) {
       const e = errorSchema.safeParse(json);
       if (!e.success) return fail(unexpectedAnswer(label, request, answer, 'not a Hetzner error'));

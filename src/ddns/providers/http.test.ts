@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApi, type FakeApi } from '../../../test/fakes/fake-api.js';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import { pathOf, providerRequest, retryAfterMs, unexpectedAnswer } from './http.js';
+import { jsonRequest, pathOf, providerRequest, readJson, retryAfterMs, unexpectedAnswer } from './http.js';
 
 describe('retryAfterMs', () => {
   const now = new Date('2026-05-01T00:00:00Z');
@@ -186,6 +186,39 @@ describe('messages', () => {
       message: `Test: GET https://api.example/v1/zones: unexpected answer (HTTP 200, not JSON): ${JSON.stringify(
         ('<html> <body>Bad gateway</body>' + 'x'.repeat(200)).slice(0, 120),
       )}`,
+    });
+  });
+});
+
+describe('JSON helpers', () => {
+  const auth = { authorization: 'Bearer t', accept: 'application/json' };
+  it('jsonRequest adds the JSON body and its content type only when there is a body', () => {
+    expect(jsonRequest('GET', 'https://api.example/z', auth)).toEqual({
+      method: 'GET',
+      url: 'https://api.example/z',
+      headers: auth,
+    });
+    expect(jsonRequest('PATCH', 'https://api.example/z', auth, { content: 'a"b', ttl: 60 })).toEqual({
+      method: 'PATCH',
+      url: 'https://api.example/z',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"content":"a\\"b","ttl":60}',
+    });
+    // A body that is JSON null is still a body.
+    expect(jsonRequest('POST', 'https://api.example/z', {}, null)).toMatchObject({ body: 'null' });
+  });
+
+  it('readJson gives the parsed body, or a transient failure that shows what came', () => {
+    const request = { method: 'GET', url: 'https://api.example/z?key=SECRET' } as const;
+    const answer = (text: string) => ({ status: 200, headers: new Headers(), text });
+    expect(readJson('Test', request, answer('{"a":[1]}'))).toEqual({ ok: true, value: { a: [1] } });
+    expect(readJson('Test', request, answer('<html>'))).toEqual({
+      ok: false,
+      error: {
+        kind: 'transient',
+        code: 'HTTP 200',
+        message: 'Test: GET https://api.example/z: unexpected answer (HTTP 200, not JSON): "<html>"',
+      },
     });
   });
 });

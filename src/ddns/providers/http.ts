@@ -114,6 +114,38 @@ function statusFailure(
   return undefined;
 }
 
+/**
+ * A request to a JSON API: the adapter's headers (its credential, `accept`), and when there is a body, the body as
+ * JSON with its content type.
+ */
+export function jsonRequest(
+  method: ProviderRequest['method'],
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  body?: unknown,
+): ProviderRequest {
+  if (body === undefined) return { method, url, headers };
+  return {
+    method,
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The answer's body as JSON, or the transient failure that says it is not JSON (a proxy's page, a cut body). */
+export function readJson(
+  provider: string,
+  request: ProviderRequest,
+  answer: ProviderAnswer,
+): ProviderResult<unknown> {
+  try {
+    return ok(JSON.parse(answer.text) as unknown);
+  } catch {
+    return fail(unexpectedAnswer(provider, request, answer, 'not JSON'));
+  }
+}
+
 /** The URL without its query string (which may carry a credential, as dyndns2's and DuckDNS's do). */
 export function pathOf(url: string): string {
   try {

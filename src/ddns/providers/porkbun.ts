@@ -27,7 +27,7 @@ import type {
   RecordRef,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { jsonRequest, providerRequest, readJson, unexpectedAnswer } from './http.js';
 import { isEmptyPlan, planRecordChanges } from './record-changes.js';
 import { canonicalAddress, relativeName } from './values.js';
 
@@ -79,21 +79,18 @@ function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps:
     schema: z.ZodType<T>,
     fields: object = {},
   ): Promise<ProviderResult<T>> {
-    const request: ProviderRequest = {
-      method: 'POST',
-      url: `${base}${path}`,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ apikey: secrets.apiKey, secretapikey: secrets.secretApiKey, ...fields }),
-    };
+    const request = jsonRequest(
+      'POST',
+      `${base}${path}`,
+      { accept: 'application/json' },
+      { apikey: secrets.apiKey, secretapikey: secrets.secretApiKey, ...fields },
+    );
     const r = await providerRequest(deps, label, request);
     if (!r.ok) return r;
     const answer = r.value;
-    let json: unknown;
-    try {
-      json = JSON.parse(answer.text);
-    } catch {
-      return fail(unexpectedAnswer(label, request, answer, 'not JSON'));
-    }
+    const read = readJson(label, request, answer);
+    if (!read.ok) return read;
+    const json = read.value;
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success) return fail(unexpectedAnswer(label, request, answer, 'no status'));
     if (envelope.data.status !== 'SUCCESS') {
