@@ -261,6 +261,8 @@ describe.skipIf(skip !== undefined)('DDNS AAAA in cgnat-v6, through an ISP prefi
     ]);
     const accepted6 = readAddressHistory(dataDir).filter((h) => h.family === 'ipv6');
     expect(accepted6.map((h) => h.address)).toEqual([addr.gwLan6, newBox]);
+    // Seen from outside too (STUN or the HTTP echo over IPv6), not only on the box's own interface.
+    expect(accepted6.at(-1)?.sources.some((src) => /^(stun|http):/.test(src))).toBe(true);
     const acceptedAt = Date.parse(accepted6.at(-1)?.at ?? '');
     figures.prefixChangeToAcceptedMs = acceptedAt - changedAt;
     figures.acceptedToCamVerifiedMs = Date.parse(camState.verifiedAt ?? '') - acceptedAt;
