@@ -64,7 +64,7 @@ export function parseHostname(text: string, options: HostnameOptions = {}): Outc
       );
   }
   // A top-level label of digits only is an IPv4 address, not a name.
-  if (/^\d+$/.test(labels.at(-1) ?? '')) return fail(`${shown} is an IP address, not a domain name`);
+  if (/^\d+$/.test(String(labels.at(-1)))) return fail(`${shown} is an IP address, not a domain name`);
   return ok(name);
 }
 

@@ -26,7 +26,8 @@ export function parseServer(text: string): UdpEndpoint | undefined {
     if (!m) return undefined;
     host = m[1] ?? '';
     if (m[2]) port = m[2];
-    if (isIP(host) === 0 && !dnsNamePattern.test(host)) return undefined;
+    // An IPv4 address is a name of digit labels to this pattern; an IPv6 one cannot get here (no colon).
+    if (!dnsNamePattern.test(host)) return undefined;
   }
   const p = Number(port);
   return p >= 1 && p <= 65535 ? { address: host, port: p } : undefined;

@@ -128,6 +128,8 @@ describe('provider values and names', () => {
     ['AAAA', 'not an address', 'not an address'],
     ['A', '198.51.100.7', '198.51.100.7'],
     ['TXT', '"a" "b"', '"a" "b"'],
+    ['TXT', '2001:DB8::1', '2001:DB8::1'],
+    ['A', '::1', '::1'],
   ] as const)('canonicalAddress(%s, %s) = %s', (type, content, value) => {
     expect(canonicalAddress(type, content)).toBe(value);
   });
