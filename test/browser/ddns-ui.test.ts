@@ -417,6 +417,15 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
       const pushed = await routerPush(gatehouse.server.url, 'fritzbox', pass);
       expect(pushed).toEqual({ status: 200, body: 'good 203.0.113.9' });
 
+      // The page's Refresh loads the list again (its last use now), and keeps the password shown until Done.
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect
+        .poll(() => row.getByRole('cell').nth(3).textContent(), { timeout: 10_000 })
+        .not.toBe('never');
+      expect(await created.count()).toBe(1);
+      await created.getByRole('button', { name: 'Done' }).click();
+      await expect.poll(() => created.count()).toBe(0);
+
       // A reload: the list only, never the password again; the push shows as its last use.
       await page.reload();
       await row.waitFor();

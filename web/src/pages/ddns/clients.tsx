@@ -3,7 +3,7 @@
  * (hostnames, trusted, last used — never a password), the add form, the generated password shown once with the
  * update URL and a copy button, and remove with confirmation. Its own data: it loads /ddns/credentials itself.
  */
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, expectOk, fieldProblem } from '../../api.js';
 import { DataTable } from '../../components/table.js';
 import {
@@ -30,10 +30,18 @@ import {
 } from './model.js';
 import { checked } from './records.js';
 
-export function ClientsPanel(props: { readonly api: DdnsApi }) {
+export function ClientsPanel(props: {
+  readonly api: DdnsApi;
+  /** The page's Refresh presses and timer ticks: each one loads the list again (a push changes "last used"). */
+  readonly refreshes: number;
+}) {
   const credentials = props.api.ddns.credentials;
   const load = useCallback(() => expectOk(credentials.$get()), [credentials]);
   const list = useLoad(load);
+  const { reload } = list;
+  useEffect(() => {
+    if (props.refreshes > 0) reload();
+  }, [props.refreshes, reload]);
   const [adding, setAdding] = useState(false);
   /** Held in memory only until "Done": a reload shows the list alone. */
   const [added, setAdded] = useState<ClientAdded | undefined>(undefined);

@@ -25,9 +25,12 @@ export function DdnsPage(props: { readonly client: GatehouseClient }) {
   const loadHistory = useCallback(() => expectOk(ddns.history.$get()), [ddns]);
   const overview = useLoad(loadOverview);
   const history = useLoad(loadHistory);
+  /** Counts Refresh presses and timer ticks, so the clients' list (its own load) follows them too. */
+  const [refreshes, setRefreshes] = useState(0);
   const reload = useCallback(() => {
     overview.reload();
     history.reload();
+    setRefreshes((n) => n + 1);
   }, [overview, history]);
   useInterval(reload, refreshMs);
   const update = useAction();
@@ -65,7 +68,7 @@ export function DdnsPage(props: { readonly client: GatehouseClient }) {
         <DdnsView api={api} data={overview.result.data} onChanged={reload} history={history.result} />
       ) : null}
       {/* Apart from the overview (it never goes back to loading): a failed refresh keeps a new password shown. */}
-      {overview.result.state === 'loading' ? null : <ClientsPanel api={api} />}
+      {overview.result.state === 'loading' ? null : <ClientsPanel api={api} refreshes={refreshes} />}
     </>
   );
 }
