@@ -542,6 +542,7 @@ export function renderClientAdded(added: ClientAdded): string {
     '',
     "Point the router's custom DynDNS at this box, user name and password as above (HTTP Basic auth):",
     `    https://<this box>/nic/update?hostname=${hosts.join(',')}&myip=<ipaddr>`,
+    '(Until an ACME certificate replaces the self-signed one, a router that checks certificates refuses it.)',
     '',
     'ddclient (ddclient.conf):',
     '    protocol=dyndns2',
