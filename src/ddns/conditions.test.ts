@@ -9,47 +9,14 @@ import {
   isDdnsCondition,
   planDdnsConditions,
 } from './conditions.js';
-import type { DdnsAccount, DdnsRecord, DdnsRecordState, DdnsState } from './slice.js';
+import type { DdnsState } from './slice.js';
+import { ddnsAccount, ddnsRecord, ddnsState, fixtureTime } from '../../test/fakes/ddns-fixtures.js';
 import { ddnsCard } from './status-card.js';
 
-const t0 = '2026-05-01T00:00:00.000Z';
-const account = (over: Partial<DdnsAccount> = {}): DdnsAccount => ({
-  id: 'a1',
-  name: 'Home DNS',
-  kind: 'fake',
-  settings: {},
-  createdAt: t0,
-  updatedAt: t0,
-  stopped: null,
-  notBefore: null,
-  ...over,
-});
-const record = (over: Partial<DdnsRecord> = {}): DdnsRecord => ({
-  id: 'r1',
-  hostname: 'home.example.test',
-  zone: 'example.test',
-  type: 'A',
-  accountId: 'a1',
-  value: { kind: 'public' },
-  ttl: 60,
-  enabled: true,
-  createdAt: t0,
-  updatedAt: t0,
-  ...over,
-});
-const state = (over: Partial<DdnsRecordState> = {}): DdnsRecordState => ({
-  recordId: 'r1',
-  desired: '203.0.113.7',
-  applied: '203.0.113.7',
-  appliedAt: t0,
-  verifiedAt: t0,
-  propagationMs: 1200,
-  pending: null,
-  stopped: null,
-  drift: null,
-  lastAttempt: { at: t0, ok: true, kind: null, code: null, message: 'set' },
-  ...over,
-});
+const t0 = fixtureTime;
+const account = ddnsAccount;
+const record = ddnsRecord;
+const state = ddnsState;
 const ddns = (over: Partial<DdnsState> = {}): DdnsState => ({
   ...initialState(new Date(t0), 'x').ddns,
   accounts: [account()],

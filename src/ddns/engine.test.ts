@@ -12,6 +12,7 @@ import { agreedValues, allServe, DdnsEngine, secretName, verifyDelays } from './
 import { createConditionSync } from './conditions.js';
 import type { RateWindow } from './rate-limits.js';
 import type { DdnsRecord } from './slice.js';
+import { ddnsAccount, ddnsRecord, fixtureTime } from '../../test/fakes/ddns-fixtures.js';
 
 /** Records every raise and clear, and keeps the active set the way the alerts engine does (a repeat is no new alert). */
 class RecordingSink implements AlertSink {
@@ -33,20 +34,8 @@ class RecordingSink implements AlertSink {
   }
 }
 
-const t0 = '2026-05-01T00:00:00.000Z';
-const record = (over: Partial<DdnsRecord> = {}): DdnsRecord => ({
-  id: 'r1',
-  hostname: 'home.example.test',
-  zone: 'example.test',
-  type: 'A',
-  accountId: 'a1',
-  value: { kind: 'public' },
-  ttl: 60,
-  enabled: true,
-  createdAt: t0,
-  updatedAt: t0,
-  ...over,
-});
+const t0 = fixtureTime;
+const record = ddnsRecord;
 
 async function setup(
   options: {
@@ -73,18 +62,7 @@ async function setup(
     },
     ddns: {
       ...base.ddns,
-      accounts: [
-        {
-          id: 'a1',
-          name: 'Fake DNS',
-          kind: 'fake',
-          settings: {},
-          createdAt: t0,
-          updatedAt: t0,
-          stopped: null,
-          notBefore: null,
-        },
-      ],
+      accounts: [ddnsAccount({ name: 'Fake DNS' })],
       records: options.records ?? [record()],
     },
   };

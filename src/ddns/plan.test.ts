@@ -11,7 +11,7 @@ import {
   stopsAccount,
   type Desired,
 } from './plan.js';
-import type { DdnsAccount, DdnsRecord, DdnsRecordState } from './slice.js';
+import { ddnsAccount, ddnsRecord, ddnsState } from '../../test/fakes/ddns-fixtures.js';
 
 const inputs: AddressInputs = {
   ipv4: '203.0.113.7',
@@ -121,40 +121,14 @@ describe('desiredValue', () => {
 });
 
 const now = new Date('2026-05-01T12:00:00Z');
-const record: DdnsRecord = {
-  id: 'r1',
-  hostname: 'home.example.test',
-  zone: 'example.test',
-  type: 'A',
-  accountId: 'a1',
-  value: { kind: 'public' },
-  ttl: 60,
-  enabled: true,
-  createdAt: '2026-05-01T00:00:00.000Z',
-  updatedAt: '2026-05-01T00:00:00.000Z',
-};
-const account: DdnsAccount = {
-  id: 'a1',
-  name: 'bind',
-  kind: 'rfc2136',
-  settings: {},
-  createdAt: '2026-05-01T00:00:00.000Z',
-  updatedAt: '2026-05-01T00:00:00.000Z',
-  stopped: null,
-  notBefore: null,
-};
-const state: DdnsRecordState = {
-  recordId: 'r1',
-  desired: '203.0.113.7',
-  applied: '203.0.113.7',
+const record = ddnsRecord();
+const account = ddnsAccount({ name: 'bind', kind: 'rfc2136' });
+const state = ddnsState({
   appliedAt: '2026-05-01T11:00:00.000Z',
   verifiedAt: '2026-05-01T11:00:01.000Z',
   propagationMs: 1000,
-  pending: null,
-  stopped: null,
-  drift: null,
   lastAttempt: null,
-};
+});
 const value = (v: string): Desired => ({ kind: 'value', value: v });
 const plan = (over: Partial<Parameters<typeof planRecord>[0]>) =>
   planRecord({

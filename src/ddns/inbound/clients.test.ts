@@ -72,6 +72,9 @@ describe('DdnsClients', () => {
   it.each([
     [{ name: 'Fritz', hostnames: ['home.example.test'] }, /name may hold only/],
     [{ name: 'fritz:box', hostnames: ['home.example.test'] }, /name may hold only/],
+    [{ name: '.', hostnames: ['home.example.test'] }, /name must begin with a letter or a digit/],
+    [{ name: '..', hostnames: ['home.example.test'] }, /name must begin with a letter or a digit/],
+    [{ name: '-router', hostnames: ['home.example.test'] }, /name must begin with a letter or a digit/],
     [{ name: '', hostnames: ['home.example.test'] }, /name is empty/],
     [{ name: 'x'.repeat(65), hostnames: ['home.example.test'] }, /longer than 64/],
     [{ name: 'fritzbox', hostnames: [] }, /at least one hostname/],

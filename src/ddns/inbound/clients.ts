@@ -20,13 +20,17 @@ export const maxClients = 50;
 /** Bytes of the generated password: 24 bytes is 32 base64url characters, 192 bits. */
 const passwordBytes = 24;
 
-/** The Basic-auth user name: lowercase letters, digits, `.`, `_`, `-` (never `:`, which Basic auth splits at). */
+/**
+ * The Basic-auth user name: lowercase letters, digits, `.`, `_`, `-` (never `:`, which Basic auth splits at),
+ * beginning with a letter or digit — so it is never `.` or `..`, which a URL path folds away (DELETE …/credentials/..).
+ */
 export const clientNameSchema = z
   .string()
   .trim()
   .min(1, 'name is empty')
   .max(64, 'name is longer than 64 characters')
-  .regex(/^[a-z0-9._-]+$/, 'name may hold only a-z, 0-9, ".", "_" and "-"');
+  .regex(/^[a-z0-9._-]+$/, 'name may hold only a-z, 0-9, ".", "_" and "-"')
+  .regex(/^[a-z0-9]/, 'name must begin with a letter or a digit');
 
 /** An FQDN, stored in lower case without the trailing dot, an internationalised name as its A-labels. */
 export const hostnameSchema = hostnameField();
