@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { cloudflareProvider } from './cloudflare.js';
 
 const TOKEN = 'cf-SECRET-token-0123456789';
@@ -197,9 +192,9 @@ function error(status: number, code: number, message: string): FakeApiAnswer {
 }
 
 const fake = new FakeCloudflare();
-let api: FakeApi;
+const api = serveFakeApi(fake);
 const clock = new FakeClock('2026-11-28T12:00:00Z');
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const deps = providerTestDeps(clock);
 
 function client(token = TOKEN, endpoint = `${api.baseUrl}/client/v4`): DnsProvider {
   const settings = cloudflareProvider.settings.parse({ endpoint });
@@ -208,15 +203,6 @@ function client(token = TOKEN, endpoint = `${api.baseUrl}/client/v4`): DnsProvid
 }
 const writes = (): FakeApiRequest[] => api.requests.filter((r) => r.method !== 'GET');
 const A = (name: string, zone = 'example.com'): RecordRef => ({ zone, name, type: 'A' });
-
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
-});
 
 describe('Cloudflare adapter against a fake Cloudflare API', () => {
   it('reads a record set: values sorted, TTL 1 (automatic) as null; a missing set is empty', async () => {

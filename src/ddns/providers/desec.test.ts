@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { describeErrors, desecProvider, subnameOf } from './desec.js';
 
 const TOKEN = 'desec-SECRET-token-0123456789';
@@ -184,9 +179,9 @@ class FakeDesec {
 }
 
 const fake = new FakeDesec();
-let api: FakeApi;
+const api = serveFakeApi(fake);
 const clock = new FakeClock('2026-11-28T12:00:00Z');
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const deps = providerTestDeps(clock);
 
 function client(token = TOKEN, endpoint = `${api.baseUrl}/api/v1`): DnsProvider {
   return desecProvider.create(
@@ -197,15 +192,6 @@ function client(token = TOKEN, endpoint = `${api.baseUrl}/api/v1`): DnsProvider 
 }
 const writes = (): FakeApiRequest[] => api.requests.filter((r) => r.method !== 'GET');
 const A = (name: string, zone = 'example.com'): RecordRef => ({ zone, name, type: 'A' });
-
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
-});
 
 describe('deSEC adapter against a fake deSEC API', () => {
   it('reads an RRset (the apex through @); a missing one is empty', async () => {

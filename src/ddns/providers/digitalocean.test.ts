@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { digitalOceanProvider, relativeName } from './digitalocean.js';
 
 const TOKEN = 'dop_v1_SECRETsecret0123456789';
@@ -174,9 +169,9 @@ function error(status: number, id: string, message: string): FakeApiAnswer {
 }
 
 const fake = new FakeDigitalOcean();
-let api: FakeApi;
+const api = serveFakeApi(fake);
 const clock = new FakeClock('2026-11-28T12:00:00Z');
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const deps = providerTestDeps(clock);
 
 function client(token = TOKEN, endpoint = `${api.baseUrl}/v2`): DnsProvider {
   return digitalOceanProvider.create(
@@ -187,15 +182,6 @@ function client(token = TOKEN, endpoint = `${api.baseUrl}/v2`): DnsProvider {
 }
 const writes = (): FakeApiRequest[] => api.requests.filter((r) => r.method !== 'GET');
 const A = (name: string, zone = 'example.com'): RecordRef => ({ zone, name, type: 'A' });
-
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
-});
 
 describe('DigitalOcean adapter against a fake DigitalOcean API', () => {
   it('reads a record set by its fully qualified name; a missing set is empty', async () => {

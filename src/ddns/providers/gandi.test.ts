@@ -1,14 +1,9 @@
 import { isIP } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { gandiMinTtl, gandiProvider } from './gandi.js';
 
 const TOKEN = 'pat_SECRET-gandi-0123456789';
@@ -164,9 +159,9 @@ function badRequest(name: string, description: string): FakeApiAnswer {
 }
 
 const fake = new FakeGandi();
-let api: FakeApi;
+const api = serveFakeApi(fake);
 const clock = new FakeClock('2026-11-28T12:00:00Z');
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const deps = providerTestDeps(clock);
 
 function client(token = TOKEN, endpoint = `${api.baseUrl}/v5/livedns`): DnsProvider {
   return gandiProvider.create(
@@ -185,15 +180,6 @@ const noSecret = (r: unknown): void => {
   expect(JSON.stringify(r)).not.toContain(TOKEN);
   expect(JSON.stringify(r)).not.toContain(OTHER);
 };
-
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
-});
 
 describe('Gandi LiveDNS adapter against a fake LiveDNS', () => {
   it('reads a set by relative name (values sorted, TTL); a missing set is empty; the apex is @', async () => {

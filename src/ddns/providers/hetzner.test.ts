@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { actionPollDelaysMs, hetznerProvider, rrName } from './hetzner.js';
 
 const TOKEN = 'hcloud-SECRET-rw-0123456789abcdef';
@@ -229,11 +224,11 @@ function error(status: number, code: string, message: string): FakeApiAnswer {
 }
 
 const fake = new FakeHetzner();
-let api: FakeApi;
+const api = serveFakeApi(fake);
 let clock = new FakeClock('2026-11-28T12:00:00Z');
 
 function client(token = TOKEN, endpoint = `${api.baseUrl}/v1`): DnsProvider {
-  const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+  const deps = providerTestDeps(clock);
   return hetznerProvider.create(
     hetznerProvider.settings.parse({ endpoint }),
     hetznerProvider.secrets.parse({ token }),
@@ -260,13 +255,7 @@ const writes = (): FakeApiRequest[] => api.requests.filter((r) => r.method !== '
 const polls = (): FakeApiRequest[] => api.requests.filter((r) => r.url.startsWith('/v1/zones/actions/'));
 const A = (name: string, zone = 'example.com'): RecordRef => ({ zone, name, type: 'A' });
 
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
 beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
   clock = new FakeClock('2026-11-28T12:00:00Z');
 });
 

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { baseUrlOf, errorKind, ovhProvider, ovhSignature } from './ovh.js';
 
 const AK = 'ovhAK0123456789ab';
@@ -194,8 +189,8 @@ function ovhError(status: number, errorCode: string, message: string): FakeApiAn
 
 const clock = new FakeClock('2026-11-28T12:00:00Z');
 const fake = new FakeOvh(clock);
-let api: FakeApi;
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const api = serveFakeApi(fake);
+const deps = providerTestDeps(clock);
 
 function client(
   secrets: Record<string, string> = { applicationKey: AK, applicationSecret: AS, consumerKey: CK },
@@ -223,14 +218,8 @@ const noSecret = (r: unknown): void => {
   for (const s of [AS, CK, CK_NET_ONLY]) expect(JSON.stringify(r)).not.toContain(s);
 };
 
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
+beforeAll(() => {
   fake.base = api.baseUrl;
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
 });
 
 describe('OVH adapter against a fake OVH API that checks signatures', () => {

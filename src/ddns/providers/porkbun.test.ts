@@ -1,14 +1,9 @@
 import { isIP } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
-import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
+import type { DnsProvider, RecordRef } from '../provider.js';
 import { errorKind, porkbunMinTtl, porkbunProvider } from './porkbun.js';
 
 const APIKEY = 'pk1_SECRET-apikey-0123456789';
@@ -179,9 +174,9 @@ function pbError(status: number, message: string): FakeApiAnswer {
 }
 
 const fake = new FakePorkbun();
-let api: FakeApi;
+const api = serveFakeApi(fake);
 const clock = new FakeClock('2026-11-28T12:00:00Z');
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const deps = providerTestDeps(clock);
 
 function client(
   keys = { apiKey: APIKEY, secretApiKey: SECRET },
@@ -209,15 +204,6 @@ const noSecret = (r: unknown): void => {
   expect(JSON.stringify(r)).not.toContain(APIKEY);
   expect(JSON.stringify(r)).not.toContain(SECRET);
 };
-
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
-});
 
 describe('Porkbun adapter against a fake Porkbun API', () => {
   it('reads by name and type (values sorted, TTL as a number); a missing set is empty; the apex has no subdomain', async () => {

@@ -1,14 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import {
-  startFakeApi,
-  type FakeApi,
-  type FakeApiAnswer,
-  type FakeApiRequest,
-} from '../../../test/fakes/fake-api.js';
-import { FakeUdp } from '../../../test/fakes/udp.js';
+import { startFakeApi, type FakeApiAnswer, type FakeApiRequest } from '../../../test/fakes/fake-api.js';
+import { providerTestDeps, serveFakeApi } from '../../../test/support/provider-fake.js';
 import { childText, findAll, parseXml, type XmlElement } from '../../reach/router/xml.js';
 import type { DnsProvider, ProviderDeps, RecordRef } from '../provider.js';
 import { failureKindOf, insyncPollDelaysMs, route53Provider } from './route53.js';
@@ -377,8 +372,8 @@ function invalidBatch(message: string): FakeApiAnswer {
 
 const clock = new InstantClock('2026-11-28T12:00:00Z');
 const fake = new FakeRoute53(clock);
-let api: FakeApi;
-const deps: ProviderDeps = { fetch, clock, udp: new FakeUdp(clock), userAgent: 'Gatehouse/test' };
+const api = serveFakeApi(fake);
+const deps = providerTestDeps(clock);
 
 function client(
   secrets: Record<string, string> = { accessKeyId: AK, secretAccessKey: SK },
@@ -401,15 +396,6 @@ const noSecret = (r: unknown): void => {
   const text = JSON.stringify(r);
   for (const s of [SK, TEMP_SK, TOKEN]) expect(text).not.toContain(s);
 };
-
-beforeAll(async () => {
-  api = await startFakeApi((r) => fake.handle(r));
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  fake.reset();
-  api.requests.length = 0;
-});
 
 describe('Route 53 adapter against a fake Route 53 that checks SigV4', () => {
   it('reads a record set: values sorted with the TTL; a missing set is empty', async () => {
