@@ -164,7 +164,11 @@ async function setup(t: DdnsServer) {
   const updateNow = async () => {
     const res = await call('POST', '/ddns/update');
     expect(res.status).toBe(200);
-    return (await res.json()) as { action: { kind: string; drift?: boolean }; result: string | null }[];
+    return (await res.json()) as {
+      hostname: string;
+      action: { kind: string; drift?: boolean };
+      result: string | null;
+    }[];
   };
 
   /**
@@ -536,5 +540,60 @@ describe('the DDNS card and the DDNS alerts', () => {
     expect(now.active).toEqual([]);
     expect(s.told('ddns.update-failing', 'raised')).toBe(1);
     expect(s.told('ddns.update-failing', 'cleared')).toBe(1);
+  });
+
+  it('agree on two problems at once: the card is the most severe (a stopped record) in its words while the failing one is also active; each ends on its own, told once', async () => {
+    const { t, s } = await start();
+    const nas = 'nas.example.test';
+    const added = applied(t, 'the second record was added');
+    const res = await s.call('POST', '/ddns/records', { hostname: nas, type: 'A', accountId: s.account.id });
+    expect(res.status).toBe(201);
+    const nasId = ((await res.json()) as { id: string }).id;
+    await added;
+    expect((await s.expectAgreement()).card.summary).toBe('All 2 records point at this box.');
+
+    // The address changes: the server is in trouble for home (5xx) and does not know nas (nohost).
+    await t.store.update((d) => {
+      d.reachability.current.ipv4 = '203.0.113.8';
+    });
+    t.dyndns2.byHost.set(hostname, 503);
+    t.dyndns2.byHost.set(nas, 'nohost');
+    expect((await s.updateNow()).map((r) => `${r.hostname} ${r.result ?? ''}`)).toEqual([
+      `${hostname} failed`,
+      `${nas} failed`,
+    ]);
+    let now = await s.expectAgreement();
+    expect(now.card.state).toBe('error');
+    expect(now.conditions.map((a) => `${a.key} ${a.severity}`).sort()).toEqual(
+      [`${nasId} critical`, `${s.record.id} warning`].sort(),
+    );
+    const critical = now.conditions.find((a) => a.severity === 'critical');
+    expect(now.card.summary.startsWith(`${critical?.title ?? '?'}.`)).toBe(true);
+    expect(now.card.summary).toContain(nas);
+
+    // home recovers at its retry: its alert ends, told once; nas stays stopped, the card still says so.
+    t.dyndns2.byHost.delete(hostname);
+    await s.waitForRetry();
+    expect((await s.updateNow()).map((r) => `${r.hostname} ${r.action.kind}`)).toEqual([
+      `${hostname} update`,
+      `${nas} hold`,
+    ]);
+    now = await s.expectAgreement();
+    expect(now.conditions.map((a) => a.id)).toEqual([critical?.id]);
+    expect(s.told('ddns.update-failing', 'cleared')).toBe(1);
+    expect(now.card.facts.map((f) => f.label)).toEqual([`${hostname} A`, `${nas} A`]);
+
+    // nas is added at the provider and its record changed: tried at once, set; nothing is left.
+    t.dyndns2.byHost.delete(nas);
+    const fixed = applied(t, 'the nas record was changed');
+    expect((await s.call('PATCH', `/ddns/records/${nasId}`, { ttl: 300 })).status).toBe(200);
+    await fixed;
+    now = await s.expectAgreement();
+    expect(now.active).toEqual([]);
+    expect(now.card.state).toBe('ok');
+    expect(t.served.get(servedKey(nas, 'A'))).toEqual(['203.0.113.8']);
+    expect(s.told(critical?.rule ?? '?', 'raised', 'pager')).toBe(1);
+    expect(s.told(critical?.rule ?? '?', 'cleared', 'pager')).toBe(1);
+    expect(s.delivered.filter((d) => d.channel === 'pager')).toHaveLength(2);
   });
 });

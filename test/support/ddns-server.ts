@@ -75,7 +75,8 @@ export async function startLoopbackAuthoritative(served: ServedRecords) {
  * A dyndns2 server ("Perform Update", https://help.dyn.com/remote-access-api/perform-update/) a test controls:
  * Basic auth against `username`/`password`; a right request sets `myip` as the served A record (the provider's
  * servers serve at once) and answers `good <ip>`. `outage` answers that HTTP status instead (a server in trouble),
- * `refusal` that fatal word (`abuse`, `!donator`, …), a wrong password `badauth`.
+ * `refusal` that fatal word (`abuse`, `!donator`, …), a wrong password `badauth`; `byHost` answers one hostname
+ * so before anything else (a status, or a word such as `nohost`).
  */
 export interface Dyndns2Fake {
   readonly api: FakeApi;
@@ -85,6 +86,8 @@ export interface Dyndns2Fake {
   password: string;
   outage: number | null;
   refusal: string | null;
+  /** An answer for one hostname (lower case) that comes before all the others: an HTTP status or a word. */
+  readonly byHost: Map<string, number | string>;
   /** True: an update is accepted (`good`) but the servers keep serving the old value (a provider's lag). */
   lagging: boolean;
   /** How many update requests came. */
@@ -98,14 +101,18 @@ export async function startDyndns2Fake(served: ServedRecords): Promise<Dyndns2Fa
     outage: null as number | null,
     refusal: null as string | null,
     lagging: false,
+    byHost: new Map<string, number | string>(),
   };
   const answer = (url: URL, authorization: string | undefined): FakeApiAnswer => {
     if (url.pathname !== '/nic/update') return { status: 404, body: 'not found' };
+    const hostname = (url.searchParams.get('hostname') ?? '').toLowerCase();
+    const special = state.byHost.get(hostname);
+    if (typeof special === 'number') return { status: special, body: 'Service Unavailable' };
+    if (special !== undefined) return { status: 200, body: special };
     if (state.outage !== null) return { status: state.outage, body: 'Service Unavailable' };
     const expected = `Basic ${Buffer.from(`${state.username}:${state.password}`).toString('base64')}`;
     if (authorization !== expected) return { status: 200, body: 'badauth' };
     if (state.refusal !== null) return { status: 200, body: state.refusal };
-    const hostname = (url.searchParams.get('hostname') ?? '').toLowerCase();
     const ipv4 = (url.searchParams.get('myip') ?? '').split(',').find((a) => a.includes('.'));
     if (hostname === '' || ipv4 === undefined) return { status: 200, body: 'notfqdn' };
     const before = served.get(servedKey(hostname, 'A'));
