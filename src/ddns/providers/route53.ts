@@ -46,6 +46,7 @@ import {
   type Parsed,
   type Route53RecordSet,
 } from './route53-xml.js';
+import { canonicalAddress } from './values.js';
 
 const label = 'Route 53';
 export const route53ApiBase = 'https://route53.amazonaws.com';
@@ -78,16 +79,6 @@ const secretsSchema = z.object({
 });
 export type Route53Settings = z.infer<typeof settingsSchema>;
 export type Route53Secrets = z.infer<typeof secretsSchema>;
-
-/** An address in its canonical text (`2001:db8::1`), so values compare as the engine writes them. */
-function canonicalAddress(type: RecordType, value: string): string {
-  if (type !== 'AAAA') return value;
-  try {
-    return new URL(`http://[${value}]/`).hostname.slice(1, -1);
-  } catch {
-    return value;
-  }
-}
 
 /** A value we write → Route 53's form. */
 function toRoute53(type: RecordType, value: string): string {
