@@ -420,6 +420,10 @@ describe('the DDNS card and the DDNS alerts', () => {
     expect(s.told('ddns.record-drifted', 'cleared')).toBe(0);
   });
 
+  it.todo(
+    'a drift whose repair fails does not say it was set back: the drift alert says "It is set back" / "Gatehouse set it back" while the card shows the update failing (R-DDNS-10f)',
+  );
+
   it('agree on a record changed by hand while the provider fails: the drift and the failing update both show, and the repair ends the failure', async () => {
     const { t, s } = await start();
     t.served.set(servedKey(hostname, 'A'), ['198.51.100.99']);
