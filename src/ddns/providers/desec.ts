@@ -32,7 +32,7 @@ import type {
   ProviderResult,
   RecordRef,
 } from '../provider.js';
-import { canonicalValue, quoteTxtStrings } from './values.js';
+import { canonicalValue, quoteTxtStrings, sameValues } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import { jsonRequest, providerRequest, readJson, unexpectedAnswer, type ProviderRequest } from './http.js';
 
@@ -215,8 +215,7 @@ function createDesec(settings: DesecSettings, secrets: DesecSecrets, deps: Provi
       const { domain, path, rrset } = r.value;
       const wanted = [...new Set(values)].sort();
       const held = valuesOf(ref, rrset);
-      if (held.length === wanted.length && held.every((v, i) => v === wanted[i]))
-        return ok({ changed: false });
+      if (sameValues(held, wanted)) return ok({ changed: false });
       if (wanted.length === 0) {
         const d = await write(ref, 'DELETE', path);
         return d.ok ? ok({ changed: true }) : d;

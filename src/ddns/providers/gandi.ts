@@ -33,7 +33,7 @@ import {
   type ProviderRequest,
   type StatusRules,
 } from './http.js';
-import { canonicalValue, quoteTxtString, relativeName } from './values.js';
+import { canonicalValue, quoteTxtString, relativeName, sameValues } from './values.js';
 
 const label = 'Gandi LiveDNS';
 export const gandiApiBase = 'https://api.gandi.net/v5/livedns';
@@ -201,8 +201,7 @@ function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: Provi
       if (!r.ok) return r;
       const { path, record } = r.value;
       const wanted = [...new Set(values.map((v) => canonicalValue(ref.type, v)))].sort();
-      if (wanted.length === record.values.length && wanted.every((v, i) => v === record.values[i]))
-        return ok({ changed: false });
+      if (sameValues(wanted, record.values)) return ok({ changed: false });
       if (wanted.length === 0) {
         const removed = written(await call('DELETE', path));
         return removed.ok ? ok({ changed: true }) : removed;

@@ -37,7 +37,7 @@ import type {
   RecordRef,
 } from '../provider.js';
 import { planRecordChanges } from './record-changes.js';
-import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
+import { canonicalValue, quoteTxtStrings, sameValues, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import {
   jsonRequest,
@@ -290,8 +290,7 @@ function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps:
       const { zone, path, rrset } = r.value;
       const wanted = [...new Set(values)].sort();
       const held = valuesOf(ref, rrset);
-      if (held.length === wanted.length && held.every((v, i) => v === wanted[i]))
-        return ok({ changed: false });
+      if (sameValues(held, wanted)) return ok({ changed: false });
       if (wanted.length === 0) {
         const d = await remove(ref, path);
         return d.ok ? ok({ changed: true }) : d;

@@ -48,6 +48,7 @@ import type {
   RecordType,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
+import { sameValues } from './values.js';
 
 const label = 'RFC 2136 (TSIG)';
 
@@ -371,8 +372,7 @@ class Rfc2136Client implements DnsProvider {
       const want = [...new Set(values.map((v) => canonical(ref.type, v)))].sort();
       const have = [...new Set(held.value.values.map((v) => canonical(ref.type, v)))].sort();
       const sameTtl = held.value.ttl === ttl || want.length === 0;
-      if (sameTtl && want.length === have.length && want.every((v, i) => v === have[i]))
-        return ok({ changed: false });
+      if (sameTtl && sameValues(want, have)) return ok({ changed: false });
     }
     const deleteSet: ResourceRecord = {
       name: ref.name,

@@ -46,7 +46,7 @@ import {
   type Parsed,
   type Route53RecordSet,
 } from './route53-xml.js';
-import { canonicalAddress } from './values.js';
+import { canonicalAddress, sameValues } from './values.js';
 
 const label = 'Route 53';
 export const route53ApiBase = 'https://route53.amazonaws.com';
@@ -88,11 +88,6 @@ function toRoute53(type: RecordType, value: string): string {
 /** A value Route 53 holds → ours, or undefined when a TXT value is not quoted strings. */
 function fromRoute53(type: RecordType, value: string): string | undefined {
   return type === 'TXT' ? txtFromRoute53(value) : canonicalAddress(type, value);
-}
-
-/** Both sorted and without repeats. */
-function sameValues(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** What the engine acts on for Route 53's error codes (the AWS word is kept as the failure's code). */

@@ -5,6 +5,7 @@ import {
   quoteTxtString,
   quoteTxtStrings,
   relativeName,
+  sameValues,
   unquoteTxt,
   zoneCandidates,
 } from './values.js';
@@ -132,5 +133,19 @@ describe('provider values and names', () => {
     ['A', '::1', '::1'],
   ] as const)('canonicalAddress(%s, %s) = %s', (type, content, value) => {
     expect(canonicalAddress(type, content)).toBe(value);
+  });
+});
+
+describe('sameValues', () => {
+  it.each([
+    [[], [], true],
+    [['a'], ['a'], true],
+    [['a', 'b'], ['a', 'b'], true],
+    [['a'], ['b'], false],
+    [['a'], ['a', 'b'], false],
+    [['a', 'b'], ['a'], false],
+    [['a', 'b'], ['a', 'c'], false],
+  ])('%j, %j → %s', (a, b, same) => {
+    expect(sameValues(a, b)).toBe(same);
   });
 });

@@ -78,3 +78,8 @@ export function canonicalAddress(type: RecordType, value: string): string {
 export function canonicalValue(type: RecordType, content: string): string {
   return type === 'TXT' ? unquoteTxt(content) : canonicalAddress(type, content);
 }
+
+/** Whether two value lists, each sorted and without repeats, are the same set. */
+export function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
