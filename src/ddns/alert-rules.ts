@@ -39,7 +39,7 @@ export const ddnsRules = {
     title: (d) => `${named(d, 'hostname')} was changed outside Gatehouse`,
     severity: 'warning',
     remedy:
-      'Someone (or another DDNS client) changed the record at the provider. Gatehouse set it back; if two ' +
+      'Someone (or another DDNS client) changed the record at the provider. Gatehouse sets it back (the message says whether that worked); if two ' +
       'programs update the same name, turn one of them off.',
     kind: 'event',
     notifyOnClear: false,

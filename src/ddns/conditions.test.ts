@@ -132,6 +132,31 @@ describe('planDdnsConditions', () => {
     expect(planDdnsConditions(d, [], 120).raise).toEqual([]);
   });
 
+  it('a record’s own account counts, not the first one; a failure without a recorded attempt still says so', () => {
+    const d = ddns({
+      accounts: [account({ id: 'other', stopped: { at: t0, code: null, message: 'x' } }), account()],
+      states: [state({ pending, lastAttempt: null })],
+    });
+    expect(planDdnsConditions(d, [], 120).raise.map((c) => [c.rule, c.key, c.message])).toEqual([
+      ['ddns.account-stopped', 'other', expect.any(String)],
+      [
+        'ddns.update-failing',
+        'r1',
+        'home.example.test A could not be set to 203.0.113.8: the update failed (trying again)',
+      ],
+    ]);
+  });
+
+  it('"not served in time" needs a value set by an accepted update of ours', () => {
+    const unverified = { verifiedAt: null, lastAttempt: { ...failedTry, ok: true, kind: null, code: null } };
+    expect(
+      planDdnsConditions(ddns({ states: [state({ ...unverified, applied: null })] }), [], 120).raise,
+    ).toEqual([]);
+    expect(
+      planDdnsConditions(ddns({ states: [state({ verifiedAt: null, lastAttempt: null })] }), [], 120).raise,
+    ).toEqual([]);
+  });
+
   it('clears a condition of a removed record or account, and of a state that no longer holds', () => {
     const active = [
       { rule: 'ddns.update-failing', key: 'gone' },

@@ -305,10 +305,18 @@ export class DdnsEngine {
     if (action.drift) {
       const at = this.deps.clock.now().toISOString();
       await this.patchState(record.id, (s) => ({ ...s, drift: { at, served: action.previous ?? '(none)' } }));
+    }
+    const applied = await this.apply(record, action.value, action.previous);
+    if (action.drift) {
+      // Told after the repair, so the words say what happened to it.
+      const repair =
+        applied.result === 'failed'
+          ? `Setting it back failed (${applied.message ?? 'no reason given'}); Gatehouse tries again.`
+          : 'It is set back.';
       await this.deps.alerts.raise({
         rule: 'ddns.record-drifted',
         key: record.id,
-        message: `${record.hostname} ${record.type} was ${action.previous ?? 'removed'} at its servers, not ${action.value} as Gatehouse set it: someone changed it outside Gatehouse. It is set back.`,
+        message: `${record.hostname} ${record.type} was ${action.previous ?? 'removed'} at its servers, not ${action.value} as Gatehouse set it: someone changed it outside Gatehouse. ${repair}`,
         details: {
           hostname: record.hostname,
           type: record.type,
@@ -317,7 +325,7 @@ export class DdnsEngine {
         },
       });
     }
-    return { ...base, ...(await this.apply(record, action.value, action.previous)) };
+    return { ...base, ...applied };
   }
 
   private async provider(account: DdnsAccount): Promise<Outcome<DnsProvider, ProviderFailure>> {

@@ -65,6 +65,26 @@ describe('the budgets', () => {
     expect(rateWindowsOf('rfc2136')).toEqual([]);
     expect(rateWindowsOf('x', new Map([['x', twoPer10s]]))).toBe(twoPer10s);
   });
+  it('the published figures, as the cited documents give them (in updates of up to 4 requests)', () => {
+    expect(Object.fromEntries(providerRateLimits)).toEqual({
+      rfc2136: [],
+      cloudflare: [{ updates: 300, seconds: 300 }],
+      route53: [{ updates: 2, seconds: 1 }],
+      desec: [
+        { updates: 2, seconds: 1 },
+        { updates: 15, seconds: 60 },
+        { updates: 100, seconds: 3600 },
+        { updates: 300, seconds: 86_400 },
+      ],
+      hetzner: [{ updates: 900, seconds: 3600 }],
+      digitalocean: [
+        { updates: 60, seconds: 60 },
+        { updates: 1250, seconds: 3600 },
+      ],
+      gandi: [{ updates: 250, seconds: 60 }],
+    });
+  });
+
   it('every listed kind is a provider Gatehouse speaks to, and every window is a positive budget', () => {
     for (const [kind, windows] of providerRateLimits) {
       expect(providerRegistry.has(kind), kind).toBe(true);

@@ -420,9 +420,19 @@ describe('the DDNS card and the DDNS alerts', () => {
     expect(s.told('ddns.record-drifted', 'cleared')).toBe(0);
   });
 
-  it.todo(
-    'a drift whose repair fails does not say it was set back: the drift alert says "It is set back" / "Gatehouse set it back" while the card shows the update failing (R-DDNS-10f)',
-  );
+  it('a drift whose repair fails says so: the drift alert does not claim it was set back, the failing update shows (R-DDNS-10f)', async () => {
+    const { t, s } = await start();
+    t.served.set(servedKey(hostname, 'A'), ['198.51.100.99']);
+    t.dyndns2.outage = 503;
+    expect(await s.updateNow()).toMatchObject([
+      { action: { kind: 'update', drift: true }, result: 'failed' },
+    ]);
+    const now = await s.expectAgreement();
+    const drift = now.active.find((a) => a.rule === 'ddns.record-drifted');
+    expect(drift?.message).toContain('Setting it back failed');
+    expect(drift?.message).not.toContain('It is set back');
+    expect(now.card.state).toBe('warning');
+  });
 
   it('agree on a record changed by hand while the provider fails: the drift and the failing update both show, and the repair ends the failure', async () => {
     const { t, s } = await start();
