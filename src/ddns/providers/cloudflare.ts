@@ -29,7 +29,15 @@ import type {
   RecordType,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { jsonRequest, providerRequest, readJson, unexpectedAnswer, type ProviderRequest } from './http.js';
+import {
+  apiBase,
+  endpointSetting,
+  jsonRequest,
+  providerRequest,
+  readJson,
+  unexpectedAnswer,
+  type ProviderRequest,
+} from './http.js';
 import { isEmptyPlan, planRecordChanges } from './record-changes.js';
 import { canonicalValue, quoteTxtStrings, zoneCandidates } from './values.js';
 
@@ -37,7 +45,7 @@ const label = 'Cloudflare';
 export const cloudflareApiBase = 'https://api.cloudflare.com/client/v4';
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(cloudflareApiBase),
+  endpoint: endpointSetting(cloudflareApiBase),
 });
 const secretsSchema = z.object({ token: z.string().trim().min(1) });
 export type CloudflareSettings = z.infer<typeof settingsSchema>;
@@ -74,7 +82,7 @@ function createCloudflare(
   secrets: CloudflareSecrets,
   deps: ProviderDeps,
 ): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
   const auth = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
   /** The zone id of each record name, found once per client; forgotten when a call in that zone fails. */
   const zoneIds = new Map<string, string>();

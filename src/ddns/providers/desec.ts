@@ -34,13 +34,21 @@ import type {
 } from '../provider.js';
 import { canonicalValue, quoteTxtStrings, sameValues } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { jsonRequest, providerRequest, readJson, unexpectedAnswer, type ProviderRequest } from './http.js';
+import {
+  apiBase,
+  endpointSetting,
+  jsonRequest,
+  providerRequest,
+  readJson,
+  unexpectedAnswer,
+  type ProviderRequest,
+} from './http.js';
 
 const label = 'deSEC';
 export const desecApiBase = 'https://desec.io/api/v1';
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(desecApiBase),
+  endpoint: endpointSetting(desecApiBase),
 });
 const secretsSchema = z.object({ token: z.string().trim().min(1) });
 export type DesecSettings = z.infer<typeof settingsSchema>;
@@ -73,7 +81,7 @@ export function describeErrors(body: z.infer<typeof errorSchema>): string {
 }
 
 function createDesec(settings: DesecSettings, secrets: DesecSecrets, deps: ProviderDeps): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
   const auth = { authorization: `Token ${secrets.token}`, accept: 'application/json' };
   /** The responsible domain of each record name, found once per client; forgotten when a call in it fails. */
   const domains = new Map<string, Domain>();

@@ -27,6 +27,8 @@ import { isEmptyPlan, planRecordChanges } from './record-changes.js';
 import { canonicalAddress, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import {
+  apiBase,
+  endpointSetting,
   jsonRequest,
   providerRequest,
   readJson,
@@ -39,7 +41,7 @@ const label = 'DigitalOcean';
 export const digitalOceanApiBase = 'https://api.digitalocean.com/v2';
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(digitalOceanApiBase),
+  endpoint: endpointSetting(digitalOceanApiBase),
 });
 const secretsSchema = z.object({ token: z.string().trim().min(1) });
 export type DigitalOceanSettings = z.infer<typeof settingsSchema>;
@@ -84,7 +86,7 @@ function createDigitalOcean(
   secrets: DigitalOceanSecrets,
   deps: ProviderDeps,
 ): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
   const auth = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
   /** The domain of each record name, found once per client; forgotten when a call in it fails. */
   const domains = new Map<string, string>();

@@ -22,14 +22,14 @@ import { fail, ok } from '../../core/outcome.js';
 import { familyOf, toBigInt } from '../../reach/addresses.js';
 import type { DnsProvider, ProviderDeps, ProviderResult, RecordRef } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { pathOf, providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { endpointSetting, pathOf, providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
 
 const label = 'DuckDNS';
 export const duckdnsUpdateUrl = 'https://www.duckdns.org/update';
 const suffix = '.duckdns.org';
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(duckdnsUpdateUrl),
+  endpoint: endpointSetting(duckdnsUpdateUrl),
 });
 const secretsSchema = z.object({ token: z.string().trim().min(1) });
 export type DuckdnsSettings = z.infer<typeof settingsSchema>;

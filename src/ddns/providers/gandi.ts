@@ -25,6 +25,8 @@ import type {
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import {
+  apiBase,
+  endpointSetting,
   jsonRequest,
   providerRequest,
   readJson,
@@ -41,7 +43,7 @@ export const gandiApiBase = 'https://api.gandi.net/v5/livedns';
 export const gandiMinTtl = 300;
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(gandiApiBase),
+  endpoint: endpointSetting(gandiApiBase),
 });
 const secretsSchema = z.object({ token: z.string().trim().min(1) });
 export type GandiSettings = z.infer<typeof settingsSchema>;
@@ -66,7 +68,7 @@ const errorSchema = z.object({
 export const statusRules: StatusRules = { auth: [401, 403] };
 
 function createGandi(settings: GandiSettings, secrets: GandiSecrets, deps: ProviderDeps): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
   const auth = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
   /** Domains found on LiveDNS by this client. */
   const known = new Set<string>();

@@ -40,6 +40,8 @@ import { planRecordChanges } from './record-changes.js';
 import { canonicalValue, quoteTxtStrings, sameValues, zoneCandidates } from './values.js';
 import type { ProviderDescriptor } from './descriptor.js';
 import {
+  apiBase,
+  endpointSetting,
   jsonRequest,
   providerRequest,
   readJson,
@@ -58,7 +60,7 @@ export const hetznerApiBase = 'https://api.hetzner.cloud/v1';
 export const actionPollDelaysMs = [500, 1000, 1000, 2000, 2000, 2000, 3000, 3000] as const;
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(hetznerApiBase),
+  endpoint: endpointSetting(hetznerApiBase),
 });
 const secretsSchema = z.object({ token: z.string().trim().min(1) });
 export type HetznerSettings = z.infer<typeof settingsSchema>;
@@ -102,7 +104,7 @@ export const statusRules: StatusRules = {
 };
 
 function createHetzner(settings: HetznerSettings, secrets: HetznerSecrets, deps: ProviderDeps): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
   const auth = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
   /** The zone of each record name, found once per client; forgotten when a call in it fails. */
   const zones = new Map<string, Zone>();

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeApi, type FakeApi } from '../../../test/fakes/fake-api.js';
 import { FakeClock } from '../../../test/fakes/clock.js';
-import { jsonRequest, pathOf, providerRequest, readJson, retryAfterMs, unexpectedAnswer } from './http.js';
+import {
+  apiBase,
+  endpointSetting,
+  jsonRequest,
+  pathOf,
+  providerRequest,
+  readJson,
+  retryAfterMs,
+  unexpectedAnswer,
+} from './http.js';
 
 describe('retryAfterMs', () => {
   const now = new Date('2026-05-01T00:00:00Z');
@@ -220,5 +229,17 @@ describe('JSON helpers', () => {
         message: 'Test: GET https://api.example/z: unexpected answer (HTTP 200, not JSON): "<html>"',
       },
     });
+  });
+});
+
+describe('endpoint settings', () => {
+  it('an http(s) URL, the default when not given; as a base without trailing slashes', () => {
+    const endpoint = endpointSetting('https://api.example/v1');
+    expect(endpoint.parse(undefined)).toBe('https://api.example/v1');
+    expect(endpoint.parse('http://127.0.0.1:8080/v1/')).toBe('http://127.0.0.1:8080/v1/');
+    for (const bad of ['ftp://api.example/', 'api.example', 'httpsx://a', ''])
+      expect(endpoint.safeParse(bad).success).toBe(false);
+    expect(apiBase('http://127.0.0.1:8080/v1//')).toBe('http://127.0.0.1:8080/v1');
+    expect(apiBase('https://api.example/v1')).toBe('https://api.example/v1');
   });
 });

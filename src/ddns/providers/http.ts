@@ -3,6 +3,7 @@
  * status codes become {@link ProviderFailure}s the engine acts on; the adapter reads the body it expects.
  */
 import { boundedRequest } from '../../core/http-request.js';
+import { z } from 'zod';
 import { fail, ok } from '../../core/outcome.js';
 import type { ProviderDeps, ProviderFailure, ProviderResult } from '../provider.js';
 
@@ -17,6 +18,16 @@ export interface ProviderAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
+}
+
+/** An API endpoint setting: an http(s) URL (http for a test double or a local proxy), `base` when not given. */
+export function endpointSetting(base: string) {
+  return z.url({ protocol: /^https?$/ }).default(base);
+}
+
+/** The endpoint as a base to append paths to: without its trailing slashes. */
+export function apiBase(endpoint: string): string {
+  return endpoint.replace(/\/+$/, '');
 }
 
 /** A provider's API answers within this long, or the call is a transient failure. */

@@ -21,7 +21,7 @@ import { fail, ok } from '../../core/outcome.js';
 import { familyOf } from '../../reach/addresses.js';
 import type { DnsProvider, ProviderDeps, ProviderFailure, ProviderResult, RecordRef } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { pathOf, providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
+import { endpointSetting, pathOf, providerRequest, unexpectedAnswer, type ProviderRequest } from './http.js';
 import { relativeName } from './values.js';
 
 const label = 'Namecheap';
@@ -35,7 +35,7 @@ const domainName = z
 const settingsSchema = z.object({
   /** The domain whose Dynamic DNS password this is (Namecheap gives each domain its own). */
   domain: domainName,
-  endpoint: z.url({ protocol: /^https?$/ }).default(namecheapUpdateUrl),
+  endpoint: endpointSetting(namecheapUpdateUrl),
 });
 const secretsSchema = z.object({ password: z.string().trim().min(1) });
 export type NamecheapSettings = z.infer<typeof settingsSchema>;

@@ -27,7 +27,14 @@ import type {
   RecordRef,
 } from '../provider.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { jsonRequest, providerRequest, readJson, unexpectedAnswer } from './http.js';
+import {
+  apiBase,
+  endpointSetting,
+  jsonRequest,
+  providerRequest,
+  readJson,
+  unexpectedAnswer,
+} from './http.js';
 import { isEmptyPlan, planRecordChanges } from './record-changes.js';
 import { canonicalAddress, relativeName } from './values.js';
 
@@ -37,7 +44,7 @@ export const porkbunApiBase = 'https://api.porkbun.com/api/json/v3';
 export const porkbunMinTtl = 600;
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(porkbunApiBase),
+  endpoint: endpointSetting(porkbunApiBase),
 });
 const secretsSchema = z.object({
   apiKey: z.string().trim().min(1),
@@ -71,7 +78,7 @@ export function errorKind(message: string): ProviderFailure['kind'] {
 }
 
 function createPorkbun(settings: PorkbunSettings, secrets: PorkbunSecrets, deps: ProviderDeps): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
 
   /** One POST; `status` must be SUCCESS, whatever the HTTP status says. */
   async function call<T>(

@@ -31,7 +31,14 @@ import type {
 } from '../provider.js';
 import { signRequest, type AwsCredentials } from './aws-sigv4.js';
 import type { ProviderDescriptor } from './descriptor.js';
-import { providerRequest, unexpectedAnswer, type ProviderAnswer, type ProviderRequest } from './http.js';
+import {
+  apiBase,
+  endpointSetting,
+  providerRequest,
+  unexpectedAnswer,
+  type ProviderAnswer,
+  type ProviderRequest,
+} from './http.js';
 import {
   changeBatchXml,
   nameToRoute53,
@@ -63,7 +70,7 @@ const scope = { region: 'us-east-1', service: 'route53' } as const;
 export const insyncPollDelaysMs: readonly number[] = [1000, 2000, 3000, 4000, 5000, 5000, 5000, 5000];
 
 const settingsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).default(route53ApiBase),
+  endpoint: endpointSetting(route53ApiBase),
   /** Skips the lookup by name; the zone's name must be the record's zone. */
   hostedZoneId: z
     .string()
@@ -118,7 +125,7 @@ export function failureKindOf(code: string, action?: 'UPSERT' | 'DELETE'): Provi
 }
 
 function createRoute53(settings: Route53Settings, secrets: Route53Secrets, deps: ProviderDeps): DnsProvider {
-  const base = settings.endpoint.replace(/\/+$/, '');
+  const base = apiBase(settings.endpoint);
   const credentials: AwsCredentials = secrets;
   /** Hosted zone id of each zone name, found once per client; forgotten when Route 53 says it is gone. */
   const zoneIds = new Map<string, string>();
