@@ -16,7 +16,7 @@ export function parseServer(text: string): UdpEndpoint | undefined {
   let host: string;
   let port = '53';
   if (bracketed) {
-    host = bracketed[1] ?? '';
+    host = String(bracketed[1]);
     if (bracketed[2]) port = bracketed[2];
     if (isIP(host) !== 6) return undefined;
   } else if (isIP(t) === 6) {
@@ -24,7 +24,7 @@ export function parseServer(text: string): UdpEndpoint | undefined {
   } else {
     const m = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(t);
     if (!m) return undefined;
-    host = m[1] ?? '';
+    host = String(m[1]);
     if (m[2]) port = m[2];
     // An IPv4 address is a name of digit labels to this pattern; an IPv6 one cannot get here (no colon).
     if (!dnsNamePattern.test(host)) return undefined;

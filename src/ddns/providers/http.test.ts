@@ -21,6 +21,8 @@ describe('retryAfterMs', () => {
     ['Fri, 01 May 2026 00:01:00 GMT', 60_000],
     ['Thu, 30 Apr 2026 23:00:00 GMT', 0],
     ['soon', undefined],
+    ['x5', undefined],
+    ['5s', undefined],
   ])('%s → %s', (header, ms) => {
     expect(retryAfterMs(header, now)).toBe(ms);
   });
