@@ -8,7 +8,7 @@ import type { UdpTransport } from '../core/udp.js';
 import type { DdnsSettings } from '../config/schema.js';
 import type { DnsStreamTransport } from './dns/client.js';
 import type { ServedLookup } from './engine.js';
-import { parseServer } from './providers/rfc2136.js';
+import { parseServer } from './dns/server.js';
 import { lookupAuthoritative, parseResolvConf } from './verify.js';
 
 export interface ServedLookupDeps {

@@ -19,36 +19,10 @@ function req(query: string, sourceAddress = '10.10.0.1') {
   return { param: (n: string) => params.get(n) ?? undefined, sourceAddress };
 }
 
-// 253 characters: the longest name DNS can carry.
-const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
-
 describe('normaliseHostname', () => {
-  it.each([
-    ['home.example.test', 'home.example.test'],
-    ['HOME.Example.Test.', 'home.example.test'],
-    ['  home.example.test ', 'home.example.test'],
-    ['a-b.c0.example', 'a-b.c0.example'],
-    ['home', undefined],
-    ['', undefined],
-    ['-home.example.test', undefined],
-    ['home-.example.test', undefined],
-    ['ho_me.example.test', undefined],
-    ['home..example.test', undefined],
-    ['10.0.0.1', undefined],
-    [`${'a'.repeat(64)}.example.test`, undefined],
-    [`${'a'.repeat(63)}.example.test`, `${'a'.repeat(63)}.example.test`],
-    [`${'abcdefghi.'.repeat(25)}test`, undefined],
-    [longest, longest],
-    [`a${longest}`, undefined],
-    ['example.test', 'example.test'],
-    ['a.example.test', 'a.example.test'],
-    ['home.a1', 'home.a1'],
-    ['home.1a', 'home.1a'],
-    ['home.123.test', 'home.123.test'],
-    ['10.0.0.10', undefined],
-    ['.', undefined],
-  ])('%j → %j', (text, expected) => {
-    expect(normaliseHostname(text)).toBe(expected);
+  it('is the one hostname rule of DDNS (hostname.ts, tested there): the Unicode form or upper case matches', () => {
+    expect(normaliseHostname('Café.Example.Test.')).toBe('xn--caf-dma.example.test');
+    expect(normaliseHostname('home')).toBeUndefined();
   });
 });
 

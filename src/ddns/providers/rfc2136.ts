@@ -52,9 +52,6 @@ import { sameValues } from './values.js';
 
 const label = 'RFC 2136 (TSIG)';
 
-/** @deprecated Moved to src/ddns/dns/server.ts; kept until src/ddns/served.ts imports it from there. */
-export { parseServer };
-
 const settingsSchema = z.object({
   server: z
     .string()
