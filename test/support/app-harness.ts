@@ -2,6 +2,7 @@
  * @module Builds the real app — the same assembly and capability list as the server (src/assemble.ts, main.ts) on a
  * real lowdb store in a temp dir — driven by a FakeClock, for route tests.
  */
+import type { AppConfig } from '../../src/config/index.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,8 @@ export async function createHarness(
      * it with `probeNow()`.
      */
     reachability?: { readonly probe: NonNullable<ReachabilityAdapters['probe']> };
+    /** Changes the test configuration before the app is built (e.g. DDNS on around loopback fakes). */
+    configure?: (config: AppConfig) => AppConfig;
   } = {},
 ) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
@@ -81,7 +84,7 @@ export async function createHarness(
     secrets: new FakeSecrets(clock),
   };
   const base = testConfig({ dataDir });
-  const config = testConfig({
+  const configured = testConfig({
     ...(options.reachability
       ? {
           reachability: {
@@ -99,6 +102,7 @@ export async function createHarness(
     sessionIdleMinutes: 60,
     sessionMaxAgeHours: 24,
   });
+  const config = options.configure?.(configured) ?? configured;
   const { app, auth, metrics, capabilities, alerts } = assembleGatehouse(ports, config, createCapabilities, {
     store,
     auditTypes,

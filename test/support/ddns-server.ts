@@ -5,26 +5,10 @@
  * loopback; the capabilities are not started (no recheck loop): a test drives the engine through the API.
  */
 import dgram from 'node:dgram';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { assembleGatehouse } from '../../src/assemble.js';
-import { coreAuditTypes } from '../../src/audit/core-types.js';
-import { ensureSetupToken } from '../../src/auth/setup-token.js';
-import { createEventBus } from '../../src/core/events.js';
-import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import type { DdnsCapability } from '../../src/ddns/capability.js';
 import { createMessage, decodeMessage, encodeMessage, RRClass, RRType } from '../../src/ddns/dns/codec.js';
-import { noAssets } from '../../src/http/assets.js';
-import { createCapabilities, reachabilityAdapters } from '../../src/main.js';
-import { openLowdbStore } from '../../src/store/lowdb-store.js';
 import { startFakeApi, type FakeApi, type FakeApiAnswer } from '../fakes/fake-api.js';
-import { FakeClock } from '../fakes/clock.js';
-import { MemoryLogger } from '../fakes/logger.js';
-import { FakeRunner } from '../fakes/runner.js';
-import { FakeSecrets } from '../fakes/secrets.js';
-import { testPassword } from './app-harness.js';
-import { testConfig } from './config.js';
+import { createHarness } from './app-harness.js';
 
 /** What the zone's servers serve: "name type" → the values (lower-case name, no trailing dot). */
 export type ServedRecords = Map<string, readonly string[]>;
@@ -135,98 +119,42 @@ export async function createDdnsServer(options: { readonly publicRanges?: readon
   const served: ServedRecords = new Map();
   const dns = await startLoopbackAuthoritative(served);
   const dyndns2 = await startDyndns2Fake(served);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ddns-test-'));
-  const clock = new FakeClock('2026-03-01T12:00:00.000Z');
-  const logger = new MemoryLogger();
-  const auditTypes = coreAuditTypes();
-  const { store } = await openLowdbStore(dataDir, clock, { checkRecord: auditTypes.checkRecord });
-  const ports = {
-    clock,
-    logger,
-    files: nodePrivateFiles,
-    runner: new FakeRunner(),
-    // The providers' requests and the alert channels' deliveries go, for real, to the loopback fakes.
-    fetch: globalThis.fetch,
-    bus: createEventBus(logger),
-    secrets: new FakeSecrets(clock),
-  };
-  const base = testConfig({ dataDir });
-  const config = {
-    ...base,
-    tls: false,
-    trustProxy: true,
-    sessionIdleMinutes: 60,
-    sessionMaxAgeHours: 24,
-    // Only the loopback server is asked: never the resolver of /etc/resolv.conf.
-    ddns: {
-      ...base.ddns,
-      enabled: true,
-      resolver: dns.server,
-      authoritativeServers: [dns.server],
-      verifySeconds: 5,
-    },
-    // The documentation range counts as public, as in the test bed (reachability itself stays off).
-    reachability: { ...base.reachability, publicRanges: [...(options.publicRanges ?? ['203.0.113.0/24'])] },
-  };
-  const { app, capabilities, alerts } = assembleGatehouse(ports, config, createCapabilities, {
-    store,
-    auditTypes,
-    adapters: reachabilityAdapters(clock),
-    version: '0.0.0-test',
-    startedAt: clock.now(),
-    listenUrl: () => 'http://gatehouse.test',
-    assets: noAssets,
-    processMetrics: false,
+  // The providers' requests and the alert channels' deliveries go, for real, to the loopback fakes.
+  const h = await createHarness({
+    configure: (base) => ({
+      ...base,
+      // Only the loopback server is asked: never the resolver of /etc/resolv.conf.
+      ddns: {
+        ...base.ddns,
+        enabled: true,
+        resolver: dns.server,
+        authoritativeServers: [dns.server],
+        verifySeconds: 5,
+      },
+      // The documentation range counts as public, as in the test bed (reachability itself stays off).
+      reachability: {
+        ...base.reachability,
+        publicRanges: [...(options.publicRanges ?? ['203.0.113.0/24'])],
+      },
+    }),
   });
-  const ddns = capabilities.find((c) => c.id === 'ddns') as DdnsCapability | undefined;
+  const ddns = h.capabilities.find((c) => c.id === 'ddns') as DdnsCapability | undefined;
   if (!ddns?.engine) throw new Error('the DDNS capability or its engine is missing');
-  const setupToken = ensureSetupToken(nodePrivateFiles, dataDir);
-  const origin = 'http://gatehouse.test';
-
-  /** A JSON request as a same-origin browser sends it (the session's cookie and CSRF token once logged in). */
-  const request = (
-    method: string,
-    urlPath: string,
-    init: { body?: unknown; cookie?: string; csrf?: string } = {},
-  ): Promise<Response> => {
-    const headers: Record<string, string> = { host: 'gatehouse.test', 'x-forwarded-for': '203.0.113.50' };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (method !== 'GET') headers.origin = origin;
-    if (init.cookie) headers.cookie = `gatehouse_session=${init.cookie}`;
-    if (init.csrf) headers['x-csrf-token'] = init.csrf;
-    return Promise.resolve(
-      app.request(`${origin}${urlPath}`, {
-        method,
-        headers,
-        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-      }),
-    );
-  };
 
   /** Completes setup; returns an API caller with the admin's session. */
   const setupAdmin = async () => {
-    const res = await request('POST', '/api/v1/setup', {
-      body: { setupToken, username: 'admin', password: testPassword },
-    });
-    if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
-    const cookie = /gatehouse_session=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-    if (!cookie) throw new Error('setup set no cookie');
+    const { cookie, csrf } = await h.setupAdmin();
     return (method: string, apiPath: string, body?: unknown) =>
-      request(method, `/api/v1${apiPath}`, {
-        cookie,
-        csrf: csrfToken,
-        ...(body === undefined ? {} : { body }),
-      });
+      h.request(method, `/api/v1${apiPath}`, { cookie, csrf, ...(body === undefined ? {} : { body }) });
   };
 
   return {
-    app,
-    store,
-    clock,
-    logger,
-    bus: ports.bus,
-    alerts: alerts.service,
+    app: h.app,
+    store: h.store,
+    clock: h.clock,
+    logger: h.logger,
+    bus: h.bus,
+    alerts: h.alerts,
     ddns,
     engine: ddns.engine,
     served,
@@ -237,7 +165,7 @@ export async function createDdnsServer(options: { readonly publicRanges?: readon
       await ddns.stop?.();
       await dyndns2.api.close();
       await dns.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      h.cleanup();
     },
   };
 }
