@@ -7,14 +7,13 @@
  * credentials for the inbound dyndns2 endpoint: added with a bad name and a bad hostname shown beside their fields,
  * the password shown once (a reload shows only the list), used at /nic/update on loopback, removed.
  */
-import dgram from 'node:dgram';
+import { servedKey, startLoopbackAuthoritative, type ServedRecords } from '../support/ddns-server.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { createMessage, decodeMessage, encodeMessage, RRClass, RRType } from '../../src/ddns/dns/codec.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import { startReceiver, type Receiver } from '../support/loopback-receiver.js';
 import { problemBeside, seriousAxeViolations, sidewaysOverflow, withinViewportWidth } from './page-checks.js';
@@ -43,7 +42,7 @@ const cloudflareToken = `cf-token-${Date.now().toString(36)}`;
  * A fake dyndns2 server (https://help.dyn.com/remote-access-api/perform-update/): Basic auth, `good <ip>` for the
  * right credentials, `badauth` otherwise; it remembers the address each hostname was given.
  */
-function dyndns2Reply(served: Map<string, string>) {
+function dyndns2Reply(served: ServedRecords) {
   return (req: { url: string; headers: Record<string, string | string[] | undefined> }) => {
     const url = new URL(req.url, 'http://fake');
     const expected = `Basic ${Buffer.from(`${dyndnsUser}:${dyndnsPassword}`).toString('base64')}`;
@@ -51,52 +50,8 @@ function dyndns2Reply(served: Map<string, string>) {
     if (req.headers.authorization !== expected) return { status: 401, body: 'badauth' };
     const host = url.searchParams.get('hostname') ?? '';
     const ip = url.searchParams.get('myip') ?? '';
-    served.set(host, ip);
+    served.set(servedKey(host, 'A'), [ip]);
     return { status: 200, body: `good ${ip}` };
-  };
-}
-
-/** An authoritative DNS server on 127.0.0.1 (UDP): it serves, with authority, the A values in `served`. */
-async function startAuthoritative(served: Map<string, string>) {
-  const socket = dgram.createSocket('udp4');
-  const queries: string[] = [];
-  socket.on('message', (bytes, from) => {
-    const decoded = decodeMessage(new Uint8Array(bytes));
-    if (!decoded.ok) return;
-    const q = decoded.value.message;
-    const question = q.questions[0];
-    if (!question) return;
-    const name = question.name.replace(/\.$/, '').toLowerCase();
-    queries.push(`${name} ${question.type}`);
-    const value = question.type === RRType.A ? served.get(name) : undefined;
-    const answer = encodeMessage(
-      createMessage({
-        id: q.id,
-        qr: true,
-        aa: true,
-        questions: q.questions,
-        answers:
-          value === undefined
-            ? []
-            : [
-                {
-                  name: question.name,
-                  type: RRType.A,
-                  class: RRClass.IN,
-                  ttl: 60,
-                  data: { kind: 'a', address: value },
-                },
-              ],
-      }),
-    );
-    if (answer.ok) socket.send(answer.value, from.port, from.address);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  return {
-    server: `127.0.0.1:${port}`,
-    queries,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
 
@@ -124,10 +79,10 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
   let gatehouse: Gatehouse | undefined;
   let dyndns: Receiver | undefined;
   let cloudflare: Receiver | undefined;
-  let dns: Awaited<ReturnType<typeof startAuthoritative>> | undefined;
+  let dns: Awaited<ReturnType<typeof startLoopbackAuthoritative>> | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  const served = new Map<string, string>();
+  const served: ServedRecords = new Map();
   const serverLog: string[] = [];
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
@@ -149,7 +104,7 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
         result: null,
       }),
     }));
-    dns = await startAuthoritative(served);
+    dns = await startLoopbackAuthoritative(served);
     const config = loadConfig({
       flags: { dataDir, listen: '127.0.0.1:0', logLevel: 'warn', config: 'gatehouse.json' },
       env: { GATEHOUSE_REACHABILITY: 'off' },
@@ -325,7 +280,7 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
       const sent = new URL(updates[0]?.url ?? '', 'http://fake').searchParams;
       expect(sent.get('hostname')).toBe(hostname);
       expect(sent.get('myip')).toBe(fixedAddress);
-      expect(dns.queries).toContain(`${hostname} ${RRType.A}`);
+      expect(dns.queries).toContain(`${hostname} A`);
 
       // The history, collapsed under the records, tells the change.
       const history = page.getByTestId('ddns-history');
