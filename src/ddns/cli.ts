@@ -693,7 +693,7 @@ export function addDdnsCommands<Flags extends object>(program: Command, env: Ddn
       ddns
         .command('update')
         .description(
-          'update every record now and wait for the authoritative servers; exit 1 when any update failed',
+          'update every record now and wait for the authoritative servers (with no server running, it first finds the public address, as the server would); exit 1 when any update failed',
         )
         .option('--once', 'one run, then exit (the running server keeps the records updated by itself)')
         .option('--json', 'stable JSON output for scripts'),
