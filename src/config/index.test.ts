@@ -182,6 +182,39 @@ describe('loadConfig: every setting, its default and its sources', () => {
   });
 
   it.each([
+    [{ resolver: '' }, 'ddns.resolver'],
+    [{ recheckSeconds: 9 }, 'ddns.recheckSeconds'],
+    [{ recheckSeconds: 86_401 }, 'ddns.recheckSeconds'],
+    [{ verifySeconds: 3601 }, 'ddns.verifySeconds'],
+  ])('ddns: %j is refused, naming the setting', (ddns, field) => {
+    const r = loadConfig({
+      flags: {},
+      env: { GATEHOUSE_CONFIG: '/etc/gatehouse.json' },
+      cwd: '/srv/gatehouse',
+      readFile: () => JSON.stringify({ ddns }),
+    });
+    expect(!r.ok && r.error.message).toContain(field);
+  });
+
+  it('ddns: the bounds themselves are allowed, a resolver is one address', () => {
+    const file = { ddns: { resolver: '203.0.113.53:5353', recheckSeconds: 10 } };
+    const low = loadConfig({
+      flags: {},
+      env: { GATEHOUSE_CONFIG: '/etc/gatehouse.json' },
+      cwd: '/srv/gatehouse',
+      readFile: () => JSON.stringify(file),
+    });
+    expect(low.ok && low.value.ddns).toMatchObject({ resolver: '203.0.113.53:5353', recheckSeconds: 10 });
+    const high = loadConfig({
+      flags: {},
+      env: { GATEHOUSE_CONFIG: '/etc/gatehouse.json' },
+      cwd: '/srv/gatehouse',
+      readFile: () => JSON.stringify({ ddns: { recheckSeconds: 86_400, verifySeconds: 3600 } }),
+    });
+    expect(high.ok && high.value.ddns).toMatchObject({ recheckSeconds: 86_400, verifySeconds: 3600 });
+  });
+
+  it.each([
     ['GATEHOUSE_DATA_DIR', '/var/lib/gh', { dataDir: '/var/lib/gh' }],
     ['GATEHOUSE_DATA_DIR', 'rel/dir', { dataDir: '/srv/gatehouse/rel/dir' }],
     ['GATEHOUSE_LISTEN', '[::1]:9443', { listen: { host: '::1', port: 9443 }, tls: false }],

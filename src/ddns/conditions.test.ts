@@ -209,7 +209,24 @@ function storeWith(d: DdnsState, alerts: Alert[] = []) {
 describe('ddnsCard: its problem is the active DDNS conditions, in the alert’s words', () => {
   it('OK without a condition: every record points at the box, with the propagation time', async () => {
     const card = await ddnsCard(storeWith(ddns()), true).card();
-    expect(card).toMatchObject({ state: 'ok', summary: 'The hostname points at this box.' });
+    expect(card).toMatchObject({
+      id: 'ddns',
+      title: 'DDNS',
+      state: 'ok',
+      summary: 'The hostname points at this box.',
+    });
+    expect(ddnsCard(storeWith(ddns()), true).id).toBe('ddns');
+    const two = await ddnsCard(
+      storeWith(
+        ddns({
+          records: [record(), record({ id: 'r2', type: 'AAAA' })],
+          states: [state(), state({ recordId: 'r2', applied: '2001:db8::7', desired: '2001:db8::7' })],
+        }),
+      ),
+      true,
+    ).card();
+    expect(two).toMatchObject({ state: 'ok', summary: 'All 2 records point at this box.' });
+    expect(two.facts).toHaveLength(2);
     expect(card.facts[0]?.value).toBe(
       '→ 203.0.113.7, served by the authoritative servers 1.2 s after the change',
     );
@@ -222,7 +239,12 @@ describe('ddnsCard: its problem is the active DDNS conditions, in the alert’s 
     expect(card.state).toBe('error');
     expect(card.summary).toBe(`${stopped.title}. ${stopped.remedy ?? ''}`);
     const warn = await ddnsCard(storeWith(ddns(), [failing]), true).card();
-    expect(warn).toMatchObject({ state: 'warning', summary: `${failing.title}. ${failing.remedy ?? ''}` });
+    expect(warn).toMatchObject({
+      id: 'ddns',
+      title: 'DDNS',
+      state: 'warning',
+      summary: `${failing.title}. ${failing.remedy ?? ''}`,
+    });
   });
 
   it('ignores cleared alerts, other capabilities’ alerts and the drift event', async () => {
@@ -239,16 +261,24 @@ describe('ddnsCard: its problem is the active DDNS conditions, in the alert’s 
 
   it('without a condition, a record not known yet makes the card "unknown", not a problem', async () => {
     const card = await ddnsCard(storeWith(ddns({ states: [] })), true).card();
-    expect(card).toMatchObject({ state: 'unknown', summary: 'home.example.test A: not set yet' });
+    expect(card).toMatchObject({
+      id: 'ddns',
+      title: 'DDNS',
+      state: 'unknown',
+      summary: 'home.example.test A: not set yet',
+    });
   });
 
   it('no records, or DDNS turned off: unknown, saying so', async () => {
-    expect(await ddnsCard(storeWith(ddns({ records: [] })), true).card()).toMatchObject({
+    expect(await ddnsCard(storeWith(ddns({ records: [] })), true).card()).toEqual({
+      id: 'ddns',
+      title: 'DDNS',
       state: 'unknown',
+      summary: 'No hostname follows this box yet: add a DNS provider and a record on the DDNS page.',
       facts: [],
     });
     const off = await ddnsCard(storeWith(ddns(), [stored('ddns.update-failing', 'r1')]), false).card();
-    expect(off.state).toBe('unknown');
+    expect(off).toMatchObject({ id: 'ddns', title: 'DDNS', state: 'unknown' });
     expect(off.summary).toContain('turned off');
     expect(off.facts).toHaveLength(1);
   });

@@ -81,6 +81,7 @@ export function desiredValue(value: DdnsValue, type: DdnsRecord['type'], inputs:
       return { kind: 'value', value: canonical(address) };
     }
     case 'ipv6-host': {
+      // Stryker disable next-line StringLiteral: any text that is no IPv6 address gives no prefix
       const prefixSource = ipv6ToBigInt(inputs.ipv6 ?? '');
       if (prefixSource === undefined)
         return { kind: 'unknown', reason: 'the box has no agreed global IPv6 address' };

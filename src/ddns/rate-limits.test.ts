@@ -65,6 +65,13 @@ describe('the budgets', () => {
     expect(rateWindowsOf('rfc2136')).toEqual([]);
     expect(rateWindowsOf('x', new Map([['x', twoPer10s]]))).toBe(twoPer10s);
   });
+  it('Gatehouse’s own pace where none is published: 10 a minute, 60 an hour', () => {
+    expect(unpublishedPace).toEqual([
+      { updates: 10, seconds: 60 },
+      { updates: 60, seconds: 3600 },
+    ]);
+  });
+
   it('the published figures, as the cited documents give them (in updates of up to 4 requests)', () => {
     expect(Object.fromEntries(providerRateLimits)).toEqual({
       rfc2136: [],

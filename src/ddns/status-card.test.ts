@@ -114,20 +114,29 @@ describe('recordFact: one line per record', () => {
         state: 'warning',
       },
     ],
+    [
+      'served, exactly 10 s in whole seconds',
+      ddns({ states: [ddnsState({ propagationMs: 10_000 })] }),
+      {
+        fact: {
+          label,
+          value: '→ 203.0.113.7, served by the authoritative servers 10 s after the change',
+          at: fixtureTime,
+        },
+        state: 'ok',
+      },
+    ],
+    ['its account gone', ddns({ accounts: [] }), expect.objectContaining({ state: 'ok' })],
   ])('%s', (_name, state, expected) => {
-    expect(recordFact(state, 'r1')).toEqual(expected);
-  });
-
-  it('an unknown record has no line', () => {
-    expect(recordFact(ddns(), 'nope')).toBeUndefined();
+    expect(recordFact(state, state.records[0] ?? ddnsRecord())).toEqual(expected);
   });
 
   it('the line is the record’s own: another record’s state or account does not count', () => {
     const state = ddns({
       records: [ddnsRecord(), ddnsRecord({ id: 'r2', accountId: 'a2' })],
-      accounts: [ddnsAccount(), ddnsAccount({ id: 'a2', stopped: { at, code: null, message: 'x' } })],
+      accounts: [ddnsAccount({ id: 'a2', stopped: { at, code: null, message: 'x' } }), ddnsAccount()],
       states: [ddnsState({ recordId: 'r2', pending }), ddnsState()],
     });
-    expect(recordFact(state, 'r1')?.state).toBe('ok');
+    expect(recordFact(state, ddnsRecord()).state).toBe('ok');
   });
 });

@@ -7,21 +7,16 @@
 import type { CardState, StatusCard, StatusCardProvider, StatusFact } from '../status/cards.js';
 import type { Store } from '../store/store.js';
 import { activeDdnsConditions } from './conditions.js';
-import type { DdnsState } from './slice.js';
+import type { DdnsRecord, DdnsState } from './slice.js';
 
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 /** One record's line and how it stands. Pure. */
-export function recordFact(
-  ddns: DdnsState,
-  recordId: string,
-): { fact: StatusFact; state: CardState } | undefined {
-  const record = ddns.records.find((r) => r.id === recordId);
-  if (!record) return undefined;
+export function recordFact(ddns: DdnsState, record: DdnsRecord): { fact: StatusFact; state: CardState } {
   const label = `${record.hostname} ${record.type}`;
-  const s = ddns.states.find((x) => x.recordId === recordId);
+  const s = ddns.states.find((x) => x.recordId === record.id);
   const account = ddns.accounts.find((a) => a.id === record.accountId);
   if (!record.enabled) return { fact: { label, value: 'turned off' }, state: 'ok' };
   if (account?.stopped)
@@ -74,7 +69,7 @@ export function ddnsCard(store: Store, enabled: boolean): StatusCardProvider {
           summary: 'No hostname follows this box yet: add a DNS provider and a record on the DDNS page.',
           facts: [],
         };
-      const lines = state.records.flatMap((r) => recordFact(state, r.id) ?? []);
+      const lines = state.records.map((r) => recordFact(state, r));
       const facts = lines.map((l) => l.fact);
       if (!enabled)
         return {
