@@ -18,6 +18,8 @@ import {
   startTestGatehouse,
   tempDir,
   watchPage,
+  pageText,
+  setUpThroughUi,
 } from './support.js';
 
 const skip = browserSkipReason('alerts and reachability');
@@ -83,28 +85,11 @@ describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium',
     }
   }
 
-  /** Everything the page shows or holds: the DOM as HTML plus the live value of every form field. */
-  async function pageText(): Promise<string> {
-    const values = await Promise.all(
-      (await page.locator('input, textarea, select').all()).map((field) => field.inputValue()),
-    );
-    return [await page.content(), ...values].join('\n');
-  }
-
   it('tests a signed webhook channel and shows reachability as turned off', () =>
     withEvidence(async () => {
       if (!gatehouse || !receiver) throw new Error('server or receiver did not start');
-      const setupToken = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
-
       // --- Setup through the UI logs the new admin in.
-      await page.goto(`${gatehouse.server.url}/`);
-      await page.getByRole('heading', { name: 'Set up Gatehouse' }).waitFor();
-      await page.getByLabel('Setup token').fill(setupToken);
-      await page.getByLabel('Username').fill(username);
-      await page.getByLabel('Password', { exact: true }).fill(password);
-      await page.getByLabel('Confirm password').fill(password);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+      await setUpThroughUi(page, { url: gatehouse.server.url, dataDir }, { username, password });
 
       // --- Alerts: add a signed webhook channel that points at the local receiver.
       await page.getByRole('link', { name: 'Alerts' }).click();
@@ -195,7 +180,7 @@ describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium',
       ).toBeLessThanOrEqual(0);
 
       // The secret is write-only: nothing on the page shows or holds it once the channel is saved.
-      expect(await pageText()).not.toContain(secret);
+      expect(await pageText(page)).not.toContain(secret);
       await shot('01-alerts-channel');
 
       // --- Reachability: no result yet, and "Check now" relays the server's "turned off" answer.
@@ -228,7 +213,7 @@ describe.skipIf(skip !== undefined)('alerts and reachability pages in Chromium',
       await page.getByTestId(`channel-${channelName}`).waitFor();
       await page.getByTestId('alerts-deliveries').getByRole('cell', { name: channelName }).waitFor();
       await shot('04-alerts-phone-dark');
-      expect(await pageText()).not.toContain(secret);
+      expect(await pageText(page)).not.toContain(secret);
 
       expect(receiver.requests).toHaveLength(1);
       expect(cspViolations).toEqual([]);

@@ -25,6 +25,8 @@ import {
   repoRoot,
   tempDir,
   watchPage,
+  pageText,
+  setUpThroughUi,
 } from './support.js';
 
 const skip = browserSkipReason('ddns');
@@ -171,27 +173,10 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
     }
   }
 
-  /** Everything the page shows or holds: the DOM as HTML plus the live value of every form field. */
-  async function pageText(): Promise<string> {
-    const values = await Promise.all(
-      (await page.locator('input, textarea, select').all()).map((field) => field.inputValue()),
-    );
-    return [await page.content(), ...values].join('\n');
-  }
-
   it('adds a dyndns2 account and a record, updates it and sees it served, on a desktop and a phone', () =>
     withEvidence(async () => {
       if (!gatehouse || !dyndns || !cloudflare || !dns) throw new Error('a server did not start');
-      const setupToken = fs.readFileSync(path.join(dataDir, 'setup-token'), 'utf8').trim();
-
-      await page.goto(`${gatehouse.server.url}/`);
-      await page.getByRole('heading', { name: 'Set up Gatehouse' }).waitFor();
-      await page.getByLabel('Setup token').fill(setupToken);
-      await page.getByLabel('Username').fill(username);
-      await page.getByLabel('Password', { exact: true }).fill(password);
-      await page.getByLabel('Confirm password').fill(password);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+      await setUpThroughUi(page, { url: gatehouse.server.url, dataDir }, { username, password });
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'DDNS' }).click();
       await page.getByRole('heading', { name: 'DDNS', level: 1 }).waitFor();
@@ -288,7 +273,7 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
       await history.getByText(fixedAddress).first().waitFor();
 
       // Secrets are write-only: nothing on the page shows or holds them.
-      const text = await pageText();
+      const text = await pageText(page);
       expect(text).not.toContain(dyndnsPassword);
       expect(text).not.toContain(cloudflareToken);
 
@@ -385,7 +370,7 @@ describe.skipIf(skip !== undefined)('DDNS page in Chromium', () => {
       await page.reload();
       await row.waitFor();
       expect(await page.getByTestId('new-client').count()).toBe(0);
-      expect(await pageText()).not.toContain(pass);
+      expect(await pageText(page)).not.toContain(pass);
       expect(await row.getByRole('cell').nth(3).textContent()).not.toBe('never');
 
       // On a phone: the row is a card, nothing scrolls sideways.

@@ -112,3 +112,28 @@ export function watchPage(page: Page, into: { cspViolations: string[]; pageError
   });
   page.on('pageerror', (err) => into.pageErrors.push(err.message));
 }
+
+/** Everything the page shows or holds: the DOM as HTML plus the live value of every form field. */
+export async function pageText(page: Page): Promise<string> {
+  const values = await Promise.all(
+    (await page.locator('input, textarea, select').all()).map((field) => field.inputValue()),
+  );
+  return [await page.content(), ...values].join('\n');
+}
+
+/** First-run setup through the UI with the token the server wrote; ends on the dashboard, logged in. */
+export async function setUpThroughUi(
+  page: Page,
+  server: { readonly url: string; readonly dataDir: string },
+  admin: { readonly username: string; readonly password: string },
+): Promise<void> {
+  const setupToken = fs.readFileSync(path.join(server.dataDir, 'setup-token'), 'utf8').trim();
+  await page.goto(`${server.url}/`);
+  await page.getByRole('heading', { name: 'Set up Gatehouse' }).waitFor();
+  await page.getByLabel('Setup token').fill(setupToken);
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByLabel('Confirm password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+}
