@@ -82,17 +82,7 @@ describe.skipIf(skip !== undefined)('DDNS engine in the running server, against 
   const stopServer = async () => {
     const server = running;
     running = undefined;
-    if (!server) return;
-    try {
-      process.kill(server.pid, 'SIGTERM');
-    } catch {
-      return; // already gone
-    }
-    await waitFor(
-      'the server to exit',
-      () => Promise.resolve(fs.existsSync(path.join(dataDir, 'gatehouse.lock')) ? undefined : true),
-      30_000,
-    );
+    if (server) await bed.stopGatehouse(server, dataDir);
   };
 
   /** The record's state once the engine has set `value` and seen BIND serve it. */

@@ -521,6 +521,23 @@ export class Testbed {
     ]);
   }
 
+  /**
+   * Ends a server `spawnGatehouse` started (SIGTERM, by its PID) and waits until its data directory's lock is gone:
+   * the store is flushed and closed, so the next server or an offline command can take the directory.
+   */
+  async stopGatehouse(server: { readonly pid: number }, dataDir: string): Promise<void> {
+    try {
+      process.kill(server.pid, 'SIGTERM');
+    } catch {
+      return; // already gone
+    }
+    await waitFor(
+      'the server to exit',
+      () => Promise.resolve(fs.existsSync(path.join(dataDir, 'gatehouse.lock')) ? undefined : true),
+      30_000,
+    );
+  }
+
   /** Runs a TypeScript file of this repository inside a namespace (node --import tsx). */
   node(
     role: Role,
