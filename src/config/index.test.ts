@@ -153,7 +153,46 @@ describe('loadConfig: every setting, its default and its sources', () => {
         verifySeconds: 120,
         recheckSeconds: 300,
       },
+      wireguard: {
+        enabled: true,
+        interface: 'gatehouse0',
+        listenPort: 51820,
+        implementation: 'auto',
+        pool: { ipv4: '10.8.0.0/24', ipv6: null },
+        dns: [],
+        mtu: null,
+        persistentKeepalive: 0,
+        onlineWithinSeconds: 180,
+        endpointHost: null,
+        checkSeconds: 10,
+      },
+      exposure: { lanRanges: null, masquerade: true },
     });
+  });
+
+  it('wireguard: the router maps the port WireGuard listens on; a different mapped port is refused', () => {
+    const load = (file: unknown) =>
+      loadConfig({
+        flags: {},
+        env: { GATEHOUSE_CONFIG: '/etc/gatehouse.json' },
+        cwd: '/srv/gatehouse',
+        readFile: () => JSON.stringify(file),
+      });
+    const moved = load({ wireguard: { listenPort: 51999 } });
+    expect(moved.ok && moved.value.reachability.portMapping.port).toBe(51999);
+    expect(moved.ok && moved.value.wireguard.listenPort).toBe(51999);
+    const same = load({ wireguard: { listenPort: 51999 }, reachability: { portMapping: { port: 51999 } } });
+    expect(same.ok && same.value.reachability.portMapping.port).toBe(51999);
+    const differs = load({ reachability: { portMapping: { port: 4500 } } });
+    expect(differs.ok).toBe(false);
+    if (!differs.ok)
+      expect(differs.error.message).toBe(
+        'config file /etc/gatehouse.json: reachability.portMapping.port (4500) differs from ' +
+          'wireguard.listenPort (51820); set only wireguard.listenPort — the router mapping follows it',
+      );
+    const badName = load({ wireguard: { interface: 'wg0\nPostUp=x' } });
+    expect(badName.ok).toBe(false);
+    if (!badName.ok) expect(badName.error.message).toMatch(/wireguard\.interface: expected 1-15 letters/);
   });
 
   it('ddns: a nested section of the config file, checked like the rest', () => {

@@ -7,6 +7,8 @@ import {
   isLoopbackHost,
   reachabilitySettingsSchema,
   ddnsSettingsSchema,
+  exposureSettingsSchema,
+  wireguardSettingsSchema,
   settingsSourceSchema,
   type AppConfig,
   type SettingsSource,
@@ -31,7 +33,10 @@ const envNames = {
   sessionIdleMinutes: 'GATEHOUSE_SESSION_IDLE_MINUTES',
   sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
   reachabilityEnabled: 'GATEHOUSE_REACHABILITY',
-} as const satisfies Record<Exclude<keyof SettingsSource, 'reachability' | 'ddns'>, string>;
+} as const satisfies Record<
+  Exclude<keyof SettingsSource, 'reachability' | 'ddns' | 'wireguard' | 'exposure'>,
+  string
+>;
 
 const configFileEnv = 'GATEHOUSE_CONFIG';
 
@@ -40,7 +45,10 @@ type SettingsOutput = z.output<typeof settingsSourceSchema>;
 export interface ConfigInput {
   /** Settings given as command-line flags (highest precedence). */
   readonly flags: Partial<
-    Record<Exclude<keyof SettingsSource, 'reachability' | 'ddns'>, string | boolean | undefined>
+    Record<
+      Exclude<keyof SettingsSource, 'reachability' | 'ddns' | 'wireguard' | 'exposure'>,
+      string | boolean | undefined
+    >
   > & {
     readonly config?: string | undefined;
   };
@@ -69,12 +77,20 @@ function describeIssues(source: string, error: z.ZodError, nameOf: (key: string)
   return failure('config.invalid', message, error.issues);
 }
 
+/** `reachability.portMapping.port` when the config file wrote it (not the schema's default). */
+function rawMappedPort(raw: unknown): number | undefined {
+  const port = (raw as { reachability?: { portMapping?: { port?: unknown } } } | undefined)?.reachability
+    ?.portMapping?.port;
+  return typeof port === 'number' ? port : undefined;
+}
+
 /** Precedence: flags > environment > config file > defaults. The first invalid setting fails with its name. */
 export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
   const { config: configFlag, ...flagValues } = input.flags;
   const configPath = configFlag ?? input.env[configFileEnv];
 
   let fileSettings: SettingsOutput = {};
+  let rawFile: unknown;
   let configFile: string | undefined;
   if (configPath !== undefined && configPath !== '') {
     configFile = path.resolve(input.cwd, configPath);
@@ -95,6 +111,7 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     const parsed = settingsSourceSchema.safeParse(raw);
     if (!parsed.success) return fail(describeIssues(`config file ${configFile}`, parsed.error, (k) => k));
     fileSettings = parsed.data;
+    rawFile = raw;
   }
 
   const envRaw: Record<string, string> = {};
@@ -126,6 +143,21 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
   const defaultsParsed = settingsSourceSchema.parse(defaults) as SettingsOutput &
     Required<Pick<SettingsOutput, keyof typeof defaults>>;
   const merged = { ...defaultsParsed, ...fileSettings, ...envParsed.data, ...flagParsed.data };
+  const wireguard = merged.wireguard ?? wireguardSettingsSchema.parse({});
+  const reachability = merged.reachability ?? reachabilitySettingsSchema.parse({});
+  // One source for the WireGuard port: the router maps the port WireGuard listens on. A different port written
+  // for the mapping on purpose would leave peers knocking at a closed port.
+  const mappedPort = rawMappedPort(rawFile);
+  if (mappedPort !== undefined && mappedPort !== wireguard.listenPort) {
+    return fail(
+      failure(
+        'config.invalid',
+        `config file ${String(configFile)}: reachability.portMapping.port (${String(mappedPort)}) differs from ` +
+          `wireguard.listenPort (${String(wireguard.listenPort)}); set only wireguard.listenPort — the router ` +
+          'mapping follows it',
+      ),
+    );
+  }
   const result: AppConfig = {
     dataDir: path.resolve(input.cwd, merged.dataDir),
     listen: merged.listen,
@@ -137,10 +169,13 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     sessionIdleMinutes: merged.sessionIdleMinutes,
     sessionMaxAgeHours: merged.sessionMaxAgeHours,
     reachability: {
-      ...(merged.reachability ?? reachabilitySettingsSchema.parse({})),
+      ...reachability,
+      portMapping: { ...reachability.portMapping, port: wireguard.listenPort },
       ...(merged.reachabilityEnabled === undefined ? {} : { enabled: merged.reachabilityEnabled }),
     },
     ddns: merged.ddns ?? ddnsSettingsSchema.parse({}),
+    wireguard,
+    exposure: merged.exposure ?? exposureSettingsSchema.parse({}),
     ...(configFile === undefined ? {} : { configFile }),
   };
   return ok(result);

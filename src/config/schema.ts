@@ -194,6 +194,61 @@ export const ddnsSettingsSchema = z
 
 export type DdnsSettings = z.output<typeof ddnsSettingsSchema>;
 
+/** WireGuard interface names: what `ip link` and wireguard-go accept (at most 15 characters, IFNAMSIZ - 1). */
+export const interfaceNamePattern = /^[A-Za-z0-9_=+.-]{1,15}$/;
+
+/**
+ * The WireGuard endpoint. Peers, services and grants are managed in the UI, API and CLI, not here. The interface
+ * comes up with the first peer, so a box without peers (and every test that adds none) creates nothing.
+ */
+export const wireguardSettingsSchema = z
+  .object({
+    /** Master switch: with it off, peers and configs are kept but no interface or firewall is touched. */
+    enabled: z.boolean().default(true),
+    interface: z
+      .string()
+      .regex(interfaceNamePattern, 'expected 1-15 letters, digits or _=+.- (a network interface name)')
+      .default('gatehouse0'),
+    /** The UDP port WireGuard listens on; reachability maps this port on the router. */
+    listenPort: z.number().int().min(1).max(65535).default(51820),
+    /** `auto`: the kernel module when present, otherwise wireguard-go (userspace). */
+    implementation: z.enum(['auto', 'kernel', 'userspace']).default('auto'),
+    /** Tunnel addresses: peers get one each, the box the first; IPv6 optional (a ULA range). */
+    pool: z
+      .object({ ipv4: cidr.default('10.8.0.0/24'), ipv6: cidr.nullable().default(null) })
+      .strict()
+      .default({ ipv4: '10.8.0.0/24', ipv6: null }),
+    /** DNS servers written into client configs unless a peer has its own (IP addresses). */
+    dns: z.array(z.string().min(2).max(45)).max(4).default([]),
+    mtu: z.number().int().min(1280).max(9000).nullable().default(null),
+    /** Default PersistentKeepalive of client configs in seconds (0 = off). */
+    persistentKeepalive: z.number().int().min(0).max(65535).default(0),
+    /** A peer counts as online while its latest handshake is at most this old (WireGuard re-handshakes every 2 min). */
+    onlineWithinSeconds: z.number().int().min(30).max(3600).default(180),
+    /**
+     * Host name or address client configs use as Endpoint; default: the first DDNS hostname, else the accepted
+     * public address.
+     */
+    endpointHost: z.string().min(1).max(253).nullable().default(null),
+    /** How often the interface and the firewall are compared with the desired state (drift, expiry, status). */
+    checkSeconds: z.number().int().min(1).max(3600).default(10),
+  })
+  .strict();
+
+export type WireguardSettings = z.output<typeof wireguardSettingsSchema>;
+
+/** Which LAN services peers may be granted, and how their traffic reaches the LAN. */
+export const exposureSettingsSchema = z
+  .object({
+    /** The LAN ranges services must lie in; null: detected from the box's interfaces. */
+    lanRanges: z.array(cidr).nullable().default(null),
+    /** Masquerade tunnel traffic toward the LAN, so LAN devices answer without a route to the pool. */
+    masquerade: z.boolean().default(true),
+  })
+  .strict();
+
+export type ExposureSettings = z.output<typeof exposureSettingsSchema>;
+
 export const settingsSourceSchema = z
   .object({
     dataDir: z.string().min(1),
@@ -211,6 +266,10 @@ export const settingsSourceSchema = z
     reachability: reachabilitySettingsSchema,
     /** Only from the config file: a nested section. */
     ddns: ddnsSettingsSchema,
+    /** Only from the config file: a nested section. */
+    wireguard: wireguardSettingsSchema,
+    /** Only from the config file: a nested section. */
+    exposure: exposureSettingsSchema,
   })
   .partial()
   .strict()
@@ -239,6 +298,8 @@ export interface AppConfig {
   readonly sessionMaxAgeHours: number;
   readonly reachability: ReachabilitySettings;
   readonly ddns: DdnsSettings;
+  readonly wireguard: WireguardSettings;
+  readonly exposure: ExposureSettings;
   /** Where the config file came from, if one was read. */
   readonly configFile?: string;
 }

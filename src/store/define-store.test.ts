@@ -96,8 +96,8 @@ describe('defineStore', () => {
 });
 
 describe('the registered store', () => {
-  it('has every area’s slice and log, at version 6', () => {
-    expect(gatehouseStore.version).toBe(6);
+  it('has every area’s slice and log, at version 7', () => {
+    expect(gatehouseStore.version).toBe(7);
     expect([...gatehouseStore.logs.keys()].sort()).toEqual([
       'alerts.deliveries',
       'audit',
@@ -119,6 +119,7 @@ describe('the registered store', () => {
         'setupCompletedAt',
         'users',
         'version',
+        'wireguard',
       ].sort(),
     );
     expect(gatehouseStore.schema.parse(doc)).toEqual(doc);

@@ -4,6 +4,7 @@
  */
 import { auditSlice } from '../audit/event.js';
 import { ddnsSlice } from '../ddns/slice.js';
+import { wireguardSlice } from '../wireguard/slice.js';
 import { defineStore, type DocumentOf, type LogsOf } from './define-store.js';
 import { storeMigrations } from './migrations.js';
 import { alertsSlice } from './slices/alerts.js';
@@ -20,6 +21,7 @@ export const registeredSlices = [
   alertsSlice,
   auditSlice,
   ddnsSlice,
+  wireguardSlice,
 ] as const;
 
 export const gatehouseStore = defineStore(registeredSlices, storeMigrations);

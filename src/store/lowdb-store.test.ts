@@ -311,7 +311,7 @@ describe('migrations that move records into logs', () => {
   });
 });
 
-describe('the registered store (version 6)', () => {
+describe('the registered store (version 7)', () => {
   it('moves the audit events, address history and deliveries of a version 3 file into their logs', async () => {
     const v3 = migrateV2ToV3(
       migrateV1ToV2({
@@ -347,10 +347,11 @@ describe('the registered store (version 6)', () => {
     expect(store.log('alerts.deliveries').newest(10)).toEqual(v3.alerts.deliveries);
     const doc = JSON.parse(docOnDisk()) as Record<string, unknown>;
     expect(doc).toMatchObject({
-      version: 6,
+      version: 7,
       reachability: { current: { ipv4: '203.0.113.9', ipv6: null } },
       lockouts: [],
       ddns: { accounts: [], records: [], states: [], clients: [] },
+      wireguard: { peers: [], services: [], grants: [], links: [], lastApply: null, publicHandshakes: [] },
     });
     expect(doc).not.toHaveProperty('audit');
     expect(doc.alerts).not.toHaveProperty('deliveries');

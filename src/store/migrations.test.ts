@@ -214,9 +214,10 @@ describe('migrating keeps every record, field by field', () => {
       },
     ]);
     expect(state).toMatchObject({
-      version: 6,
+      version: 7,
       lockouts: [],
       ddns: { accounts: [], records: [], states: [], clients: [] },
+      wireguard: { peers: [], services: [], grants: [], links: [], lastApply: null, publicHandshakes: [] },
       instanceId: 'abc',
       createdAt: v1.createdAt,
       setupCompletedAt: v1.admin?.createdAt,
@@ -268,7 +269,15 @@ describe('migrating keeps every record, field by field', () => {
     const result = migrateToCurrent(v2);
     if (result.kind !== 'migrated') throw new Error(JSON.stringify(result));
     const parsed = stateSchema.parse(await completed(result.state));
-    const { version: _v, reachability: _r, alerts: _a, lockouts: _l, ddns: _d, ...kept } = parsed;
+    const {
+      version: _v,
+      reachability: _r,
+      alerts: _a,
+      lockouts: _l,
+      ddns: _d,
+      wireguard: _w,
+      ...kept
+    } = parsed;
     const { version: _v2, audit, ...expected } = v2;
     expect(kept).toEqual(expected);
     expect(result.logs.audit).toEqual(audit);
@@ -339,9 +348,10 @@ describe('migrateV3ToV4', () => {
     });
     expect(stateSchema.parse(await completed(doc))).toEqual({
       ...doc,
-      version: 6,
+      version: 7,
       lockouts: [],
       ddns: { accounts: [], records: [], states: [], clients: [] },
+      wireguard: { peers: [], services: [], grants: [], links: [], lastApply: null, publicHandshakes: [] },
     });
   });
 
@@ -364,13 +374,14 @@ describe('the store migration list', () => {
       [3, 'store', 'adds reachability and alerts'],
       [4, 'store', 'audit events, address history and alert deliveries move into logs'],
     ]);
-    expect(gatehouseStore.version).toBe(6);
+    expect(gatehouseStore.version).toBe(7);
     expect(gatehouseStore.migrations.slice(0, 3)).toEqual(storeMigrations);
     // Then the slices' own: version 5 adds the lockouts slice (src/store/slices/lockouts.ts), 6 the DDNS slice
-    // (src/ddns/slice.ts), both empty.
+    // (src/ddns/slice.ts), 7 the WireGuard slice (src/wireguard/slice.ts), all empty.
     expect(gatehouseStore.migrations.slice(3).map((m) => [m.to, m.owner, m.summary])).toEqual([
       [5, 'lockouts', 'adds the lockouts slice, empty'],
       [6, 'ddns', 'adds the ddns slice, empty'],
+      [7, 'wireguard', 'adds the wireguard slice, empty'],
     ]);
   });
 });

@@ -198,9 +198,10 @@ describe('lowdb store', () => {
     expect(fs.readFileSync(backup, 'utf8')).toBe(original);
     expect(mode(backup)).toBe(0o600);
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(onDisk.version).toBe(6);
+    expect(onDisk.version).toBe(7);
     expect(onDisk.lockouts).toEqual([]);
     expect(onDisk.ddns).toEqual({ accounts: [], records: [], states: [], clients: [] });
+    expect(onDisk.wireguard).toMatchObject({ peers: [], services: [], grants: [] });
     expect(onDisk.reachability).toEqual({ current: { ipv4: null, ipv6: null } });
     expect(onDisk).not.toHaveProperty('audit');
     expect(readAuditLog(opened.store.log('audit')).map((e) => [e.at, e.type, e.details])).toEqual([
@@ -274,9 +275,10 @@ describe('lowdb store', () => {
     };
     delete v2.reachability;
     delete v2.alerts;
-    // Added in version 5 and 6: a version 2 file has no lockouts and no DDNS.
+    // Added in versions 5, 6 and 7: a version 2 file has no lockouts, no DDNS and no WireGuard.
     delete v2.lockouts;
     delete v2.ddns;
+    delete v2.wireguard;
     const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-store-v2-'));
     try {
       fs.writeFileSync(path.join(dir2, storeFileName), JSON.stringify(v2), { mode: 0o600 });
