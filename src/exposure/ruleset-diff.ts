@@ -1,0 +1,131 @@
+/**
+ * @module What changes between the table as it is (`nft list table inet gatehouse`) and the script we would load:
+ * the plan view and drift detection. Pure.
+ *
+ * Both texts are reduced to normalised lines before comparing, so the listing nft prints back equals the script
+ * that produced it when nothing changed:
+ * - whitespace is collapsed, blank lines and `#` comments dropped;
+ * - the replace preamble (`table inet x` declare, `delete`/`destroy`/`flush table`) is not content and is dropped;
+ * - counter values are not configuration: `counter packets 12 bytes 3456` reads `counter`, a named counter's
+ *   `packets 12 bytes 3456` line is dropped, and a set element's own `counter packets … bytes …` is dropped (the
+ *   set's `counter` flag says every element has one);
+ * - each set element is its own line (`set forward_v4: element 10.8.0.2 . 10.10.0.20 . tcp . 8000`), sorted: the
+ *   kernel lists elements in its own order;
+ * - the blocks of a table (counters, sets, chains) are sorted by header; lines inside a chain keep their order,
+ *   because rule order is meaning.
+ * A line inside a block carries the block's header (`chain forward: iifname "wg0" … drop`), so the same rule in two
+ * chains is two different lines. `added`/`removed` compare lines as multisets: a pure reordering of rules shows as
+ * `unchanged: false` with nothing added or removed.
+ */
+
+export interface RulesetDiff {
+  readonly added: string[];
+  readonly removed: string[];
+  readonly unchanged: boolean;
+}
+
+interface Block {
+  readonly header: string;
+  readonly lines: string[];
+  readonly elements: string[];
+  readonly children: Block[];
+}
+
+const newBlock = (header: string): Block => ({ header, lines: [], elements: [], children: [] });
+
+/** The line without its quoted strings, to look for braces that are syntax (not inside a comment). */
+const unquoted = (line: string): string => line.replace(/"[^"]*"/g, '""');
+
+function stripCounterValues(text: string): string {
+  return text.replace(/\bcounter packets \d+ bytes \d+/g, 'counter');
+}
+
+/** Splits the inside of `elements = { … }` into element texts without their counters. */
+function splitElements(inside: string): string[] {
+  return inside
+    .split(',')
+    .map((e) => e.replace(/\s*\bcounter packets \d+ bytes \d+/g, '').trim())
+    .filter((e) => e !== '');
+}
+
+function isPreamble(line: string): boolean {
+  return /^(delete|destroy|flush) table \S+ \S+$/.test(line) || /^table \S+ \S+$/.test(line);
+}
+
+function parse(script: string): Block {
+  const root = newBlock('');
+  const stack: Block[] = [root];
+  const lines = script
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  for (let i = 0; i < lines.length; i++) {
+    // The loop bound keeps i in range.
+    let line = lines[i] as string;
+    const current = stack.at(-1) ?? root;
+    if (line.startsWith('elements = {')) {
+      // Elements may run over several lines up to the closing brace.
+      while (!unquoted(line).includes('}') && i + 1 < lines.length) line += ` ${lines[++i] ?? ''}`;
+      const inside = line.slice('elements = {'.length).replace(/\}\s*$/, '');
+      current.elements.push(...splitElements(inside));
+      continue;
+    }
+    const bare = unquoted(line);
+    if (bare.endsWith('{')) {
+      const child = newBlock(line.slice(0, -1).trim());
+      current.children.push(child);
+      stack.push(child);
+      continue;
+    }
+    if (bare === '}') {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    if (current === root && isPreamble(line)) continue;
+    if (/^packets \d+ bytes \d+$/.test(line)) continue;
+    current.lines.push(stripCounterValues(line));
+  }
+  return root;
+}
+
+function flatten(block: Block, out: string[]): string[] {
+  const context = block.header;
+  if (context !== '') out.push(context);
+  const prefix = context === '' ? '' : `${context}: `;
+  for (const line of block.lines) out.push(`${prefix}${line}`);
+  for (const element of [...block.elements].sort()) out.push(`${prefix}element ${element}`);
+  const children = [...block.children].sort((a, b) =>
+    a.header < b.header ? -1 : a.header > b.header ? 1 : 0,
+  );
+  for (const child of children) flatten(child, out);
+  return out;
+}
+
+/** The normalised lines of a script or listing (see the module comment). */
+export function normaliseRuleset(script: string): string[] {
+  return flatten(parse(script), []);
+}
+
+/** Lines of `a` not matched by a line of `b` (multiset difference), in `a`'s order. */
+function minus(a: readonly string[], b: readonly string[]): string[] {
+  const left = new Map<string, number>();
+  for (const line of b) left.set(line, (left.get(line) ?? 0) + 1);
+  return a.filter((line) => {
+    const n = left.get(line) ?? 0;
+    if (n === 0) return true;
+    left.set(line, n - 1);
+    return false;
+  });
+}
+
+/** `current` null = no table yet: everything of `next` is added. */
+export function diffRuleset(current: string | null, next: string): RulesetDiff {
+  const after = normaliseRuleset(next);
+  if (current === null) return { added: after, removed: [], unchanged: false };
+  const before = normaliseRuleset(current);
+  return {
+    added: minus(after, before),
+    removed: minus(before, after),
+    unchanged: before.length === after.length && before.every((line, i) => line === after[i]),
+  };
+}
