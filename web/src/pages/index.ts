@@ -29,6 +29,22 @@ export const pages = [
     load: () => import('./ddns/index.js').then((m) => m.DdnsPage),
   },
   {
+    id: 'peers',
+    path: '/peers',
+    title: 'Peers',
+    navLabel: 'Peers',
+    capability: 'wireguard',
+    load: () => import('./peers.js').then((m) => m.PeersPage),
+  },
+  {
+    id: 'services',
+    path: '/services',
+    title: 'Services',
+    navLabel: 'Services',
+    capability: 'wireguard',
+    load: () => import('./services.js').then((m) => m.ServicesPage),
+  },
+  {
     id: 'alerts',
     path: '/alerts',
     title: 'Alerts',
