@@ -521,6 +521,8 @@ export interface HandPeer {
 export interface HandServer {
   readonly interface: string;
   readonly publicKey: string;
+  /** Its nftables script (table ip ghwghand: the masquerade, and the filter when asked for): reload it with `nft -f -`. */
+  readonly ruleset: string;
   /** The client config (wg-quick format, as a server would hand out) for a new peer at `address`. */
   clientConfig(peer: {
     address: string;
@@ -591,6 +593,7 @@ ${filter}}
   return {
     interface: ifname,
     publicKey: keys.publicKey,
+    ruleset,
     clientConfig: (peer) =>
       `[Interface]\nPrivateKey = ${peer.privateKey}\nAddress = ${peer.address}/32\nDNS = ${addr.routerLan}\nMTU = 1420\n\n` +
       `[Peer]\n# the hand server\nPublicKey = ${keys.publicKey}\nPresharedKey = ${peer.presharedKey}\n` +
