@@ -1,5 +1,10 @@
-/** @module The `gatehouse` command: serve, status, setup-token, doctor, admin reset-password, ddns. */
+/**
+ * @module The `gatehouse` command: serve, status, setup-token, doctor, admin reset-password, ddns, and WireGuard's
+ * peer, service, grant, revoke and wg.
+ */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { passwordSchema } from './auth/passwords.js';
@@ -24,6 +29,11 @@ import type { DdnsCapability } from './ddns/capability.js';
 import { addDdnsCommands, callOffline, type DdnsAccess } from './ddns/cli.js';
 import { createCapabilities, createPorts, reachabilityAdapters } from './main.js';
 import { openLowdbStore } from './store/lowdb-store.js';
+import { createControlApi } from './control/api.js';
+import type { CommandRunner, ProcessLauncher } from './core/runner.js';
+import { fail, ok, type Outcome } from './core/outcome.js';
+import type { WireguardCapability } from './wireguard/capability.js';
+import { addWireguardCommands, offlineRefusal, type WireguardAccess } from './wireguard/cli.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -266,6 +276,121 @@ function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
   };
 }
 
+/**
+ * Offline, nothing on the system may change: the interface and the firewall belong to the running server. Reads
+ * (`wg show`, `nft list`) pass, so that `wg apply --dry-run` can compare; every other program is refused.
+ */
+export function readOnlyRunner(real: CommandRunner): CommandRunner {
+  return {
+    run(argv, options) {
+      const [program, ...args] = argv;
+      const firstWord = args.find((a) => !a.startsWith('-'));
+      const reads =
+        (program === 'wg' && args[0] === 'show') ||
+        (program === 'nft' && firstWord === 'list' && !args.includes('-f'));
+      if (reads) return real.run(argv, options);
+      return Promise.resolve({
+        ok: false,
+        error: {
+          kind: 'spawn-failed',
+          program,
+          message: `${program} is not run without a server: offline commands change nothing on the system`,
+        },
+      });
+    },
+  };
+}
+
+const refusingLauncher: ProcessLauncher = {
+  launch(argv, handlers) {
+    handlers.onExit(
+      `${argv[0]} is not started without a server: offline commands change nothing on the system`,
+    );
+    return { stop: () => Promise.resolve() };
+  },
+};
+
+/**
+ * `gatehouse peer|service|grant|revoke|wg …` reach the WireGuard capability's control routes: on the running
+ * server's socket, or — with no server — the same routes, served in this process by the capability built on the
+ * store under the data-directory lock. Offline nothing is applied (the interface is the server's).
+ */
+function wireguardAccess(io: CliIo, flags: SettingFlags): WireguardAccess {
+  const config = resolveConfig(io, flags);
+  const client = createControlClient(controlSocketPath(config.dataDir));
+  const base = createPorts({ ...config, logLevel: 'silent' });
+  const ports = { ...base, runner: readOnlyRunner(base.runner) };
+  const auditTypes = coreAuditTypes();
+  return {
+    hasState: async () =>
+      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    call: (method, route, body) =>
+      runLocalCommand<unknown>({
+        dataDir: config.dataDir,
+        client,
+        openStore: async () =>
+          (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
+        online: async (c) => {
+          const r = await c.request(method, `/v1/wireguard${route}`, z.unknown(), body);
+          if (r.kind === 'ok') return ok(r.value);
+          return fail({ code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message });
+        },
+        offline: async (store) => {
+          const refused = offlineRefusal(method, route, body);
+          if (refused) return fail(refused);
+          // Nothing offline starts a program: the launcher (wireguard-go) refuses as the runner does.
+          const adapters = { ...reachabilityAdapters(ports.clock), launcher: refusingLauncher };
+          const made = createCapabilities(ports, config, { store, auditTypes, adapters, offline: true });
+          const wireguard = made.capabilities.find((c): c is WireguardCapability => c.id === 'wireguard');
+          if (!wireguard) throw new Error('the WireGuard capability is missing from the composition');
+          const app = createControlApi({
+            status: () => Promise.reject(new Error('no status offline')),
+            capabilities: [wireguard],
+            logger: ports.logger,
+          });
+          const res = await app.request(`/v1/wireguard${route}`, {
+            method,
+            ...(body === undefined
+              ? {}
+              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+          });
+          return answerOf(res.status, await res.text());
+        },
+      }),
+  };
+}
+
+/** An answer of the control API as an Outcome: the JSON body, or the error shape's code and message. */
+export function answerOf(status: number, text: string): Outcome<unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail({ code: 'control.bad-answer', message: `the answer (${status}) is not JSON` });
+  }
+  if (status >= 200 && status < 300) return ok(json);
+  const problem = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(json);
+  return problem.success
+    ? fail({ code: problem.data.error.code, message: problem.data.error.message })
+    : fail({ code: 'control.bad-answer', message: `the answer (${status}) has no error body` });
+}
+
+/**
+ * A QR code of the text for a terminal (half blocks, black on white), at the error correction the images use; text a phone could
+ * not scan is refused with the images' own failure. qrcode is loaded only when asked for.
+ */
+async function terminalQr(text: string): Promise<Outcome<string>> {
+  const { maxQrVersion, qrByteLimit, renderQr } = await import('./wireguard/qr.js');
+  if (Buffer.byteLength(text, 'utf8') > qrByteLimit) {
+    const refused = await renderQr(text, 'svg');
+    if (!refused.ok) return fail(refused.error);
+  }
+  const { default: QRCode } = await import('qrcode');
+  const level = QRCode.create(text, { errorCorrectionLevel: 'M' }).version <= maxQrVersion ? 'M' : 'L';
+  // Black on white whatever the terminal's colours (a code drawn light on dark does not scan everywhere).
+  return ok(await QRCode.toString(text, { type: 'terminal', small: true, errorCorrectionLevel: level }));
+}
+
 /** `finish` receives each command's exit code; commander awaits the async actions in parseAsync. */
 function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void): Command {
   const program = new Command('gatehouse')
@@ -325,6 +450,24 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
     ...{ stdout: io.stdout, stderr: io.stderr, readStdin: io.readStdin, finish },
     withSettings: (cmd) => addSettingOptions(cmd, false),
     connect: (flags) => ddnsAccess(io, flags),
+  });
+  addWireguardCommands<SettingFlags>(program, {
+    ...{ stdout: io.stdout, stderr: io.stderr, finish },
+    withSettings: (cmd) => addSettingOptions(cmd, false),
+    connect: (flags) => wireguardAccess(io, flags),
+    onlineWithinSeconds: (flags) => resolveConfig(io, flags).wireguard.onlineWithinSeconds,
+    now: () => new Date(),
+    writeFile: (file, data) => {
+      // 0600 before the first byte: an existing file keeps its mode through open(), so it is changed first.
+      const fd = fs.openSync(path.resolve(io.cwd, file), 'w', 0o600);
+      try {
+        fs.fchmodSync(fd, 0o600);
+        fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    terminalQr,
   });
   return program;
 }
