@@ -21,11 +21,13 @@ import { controlSocketPath } from '../../src/control/socket-path.js';
 import { addr, gatehouseReachabilityConfig, ports } from '../testbed/plan.js';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import {
+  gatehouseHttp,
   handPeer,
   handServer,
   httpGet,
   nftCounters,
   phoneTunnel,
+  pingStream,
   reachability,
   startUdpEcho,
   startUdpStream,
@@ -147,6 +149,7 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
       return r.stdout;
     };
     const control = () => createControlClient(controlSocketPath(dataDir), { timeoutMs: 20_000 });
+    let api: ReturnType<typeof gatehouseHttp>;
 
     const peerSchema = z.looseObject({ id: z.string(), name: z.string(), enabled: z.boolean() });
     const peers = async () => {
@@ -180,6 +183,7 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
       config.exposure = { lanRanges: [addr.lanPrefix] };
       fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
       server = bed.spawnGatehouse(path.join(dir, 'config.json'), dataDir);
+      api = gatehouseHttp(bed, dataDir);
       await waitFor(
         'the control socket',
         async () => ((await control().probe()).kind === 'up' ? true : undefined),
@@ -225,8 +229,10 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
       );
       expect(phoneConfig).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
 
+      // Split tunnel: only the granted services' host (and the box's tunnel address) go into the tunnel.
       const upAt = Date.now();
       phone = await phoneTunnel(bed, phoneConfig);
+      expect(phone.config.allowedIps).toEqual([`${lan}/32`, `${boxTunnel}/32`]);
       const got = await httpGet(bed, 'phone', `http://${camera}/`);
       figures.phoneUpToCameraMs = Date.now() - upAt;
       // Masqueraded into the LAN: the camera sees the box's LAN address.
@@ -238,6 +244,20 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
       expect(onPhone?.endpoint).toBe(`${addr.routerWan}:${ports.wireguard}`);
       const gwDump = await bed.exec('gw', ['wg', 'show', bed.names.wgGw, 'endpoints']);
       expect(gwDump.stdout).toMatch(/\t198\.51\.100\.10:\d+$/m);
+      // The proof reachability needs: a handshake from a public endpoint, by the phone.
+      const proof = await waitFor(
+        'the API showing the public handshake',
+        async () => {
+          const [answer] = await api(['/api/v1/wireguard']);
+          const body = answer?.body as { proof?: { lastPublicHandshake: unknown } } | undefined;
+          return body?.proof?.lastPublicHandshake ?? undefined;
+        },
+        20_000,
+      );
+      expect(proof).toMatchObject({
+        peerName: 'phone',
+        endpoint: expect.stringMatching(/^198\.51\.100\.10:\d+$/),
+      });
     });
 
     it('only the camera: the NAS, port 9000, the router and the box time out, dropped and counted by Gatehouse', async () => {
@@ -264,21 +284,20 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
       expect((after.forward_drop ?? 0) - (before.forward_drop ?? 0)).toBeGreaterThanOrEqual(3);
       expect((after.input_drop ?? 0) - (before.input_drop ?? 0)).toBeGreaterThanOrEqual(1);
       console.log(`wireguard: drops ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+      // The box's tunnel address answers ping (diagnostics), though none of its ports.
+      expect(await pingStream(bed, 'phone', boxTunnel, 5, 200)).toEqual({ sent: 5, received: 5 });
       // The ports are open from gw itself: the timeouts were Gatehouse's table.
       expect(await reachability(bed, 'gw', [nas, other], 1000)).toEqual({
         [nas]: 'connected',
         [other]: 'connected',
       });
-      // The status the API gives says the same.
-      const status = await control().request(
-        'GET',
-        '/v1/wireguard',
-        z.looseObject({
-          firewall: z.looseObject({ applied: z.boolean(), droppedPackets: z.number().nullable() }),
-        }),
-      );
-      expect(status).toMatchObject({ kind: 'ok', value: { firewall: { applied: true } } });
-      if (status.kind === 'ok') expect(status.value.firewall.droppedPackets).toBeGreaterThanOrEqual(4);
+      // The API's status says the same: the table applied, its drops counted.
+      const [status] = await api(['/api/v1/wireguard']);
+      expect(status?.status).toBe(200);
+      expect(status?.body).toMatchObject({ firewall: { applied: true } });
+      const dropped = (status?.body as { firewall: { droppedPackets: number | null } }).firewall
+        .droppedPackets;
+      expect(dropped).toBeGreaterThanOrEqual(4);
 
       // Back to the config as given.
       await phone.down();
@@ -286,25 +305,24 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
     });
 
     it('another peer added and removed while the phone streams: no datagram lost', async () => {
-      const stream = await startUdpStream(bed, 'phone', lan, echoPort, {
-        durationMs: 4000,
-        waitForAnswer: true,
-      });
+      const durationMs = 20_000;
+      const stream = await startUdpStream(bed, 'phone', lan, echoPort, { durationMs, waitForAnswer: true });
       const t0 = Date.now();
       await cli('peer', 'add', 'laptop', '--services', 'camera');
       await waitFor('the laptop on the interface', async () =>
         (await livePeers()).length === 2 ? true : undefined,
       );
-      figures.secondPeerAppliedMs = Date.now() - t0;
+      figures.secondPeerAddedByCliMs = Date.now() - t0;
       const t1 = Date.now();
       await cli('peer', 'remove', 'laptop');
       await waitFor('the laptop gone', async () => ((await livePeers()).length === 1 ? true : undefined));
-      figures.peerRemovedMs = Date.now() - t1;
+      figures.peerRemovedByCliMs = Date.now() - t1;
+      // Both changes happened while the stream was still sending.
+      expect(Date.now()).toBeLessThan(stream.startedAt + durationMs - 500);
       const report = await stream.result;
       figures.streamSent = report.sent;
       figures.streamLost = report.lost.length;
-      expect(Date.now() - stream.startedAt, 'the changes happened while the stream ran').toBeGreaterThan(0);
-      expect(report.sent).toBeGreaterThan(300);
+      expect(report.sent).toBeGreaterThan(1000);
       expect(report.lost).toEqual([]);
     }, 90_000);
 

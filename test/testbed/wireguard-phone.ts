@@ -650,3 +650,47 @@ export async function nftCounters(
     doc.nftables.flatMap((item) => (item.counter ? [[item.counter.name, item.counter.packets]] : [])),
   );
 }
+
+export interface ApiAnswer {
+  readonly path: string;
+  readonly status: number;
+  /** Each request's time, as the client inside gw saw it. */
+  readonly ms: readonly number[];
+  readonly body: unknown;
+}
+
+/**
+ * The HTTP API of the Gatehouse that bed.spawnGatehouse started (listening on gw's loopback, so asked from inside
+ * gw): the first call completes the first-run setup with the token `gatehouse setup-token` prints, later ones log in.
+ */
+export function gatehouseHttp(bed: Testbed, dataDir: string) {
+  let setUp = false;
+  const url = () => {
+    const line = bed
+      .log('gatehouse')
+      .split('\n')
+      .find((l) => l.includes('Gatehouse is listening'));
+    const u = line === undefined ? undefined : (JSON.parse(line) as { url?: string }).url;
+    if (!u) throw new TestbedError('the server has not said where it listens');
+    return u;
+  };
+  return async (paths: readonly string[], repeat = 1): Promise<ApiAnswer[]> => {
+    let token = '-';
+    if (!setUp) {
+      const t = await bed.node('gw', 'test/support/cli-entry.ts', ['setup-token', '--data-dir', dataDir]);
+      token = t.stdout.trim().split(/\s+/).at(-1) ?? '';
+      if (t.exitCode !== 0 || token === '') throw new TestbedError(`setup-token: ${t.stderr}`);
+    }
+    const r = await bed.node(
+      'gw',
+      'test/testbed/wireguard-api.ts',
+      [url(), token, String(repeat), ...paths],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    if (r.exitCode !== 0) throw new TestbedError(`API: ${r.stderr}`);
+    setUp = true;
+    return JSON.parse(r.stdout) as ApiAnswer[];
+  };
+}
