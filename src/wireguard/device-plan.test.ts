@@ -4,7 +4,7 @@ import {
   canonicalCidr,
   planDevice,
   shortKey,
-  syncAllThreshold,
+  batchThreshold,
   type DesiredDevice,
   type DevicePlan,
 } from './device-plan.js';
@@ -68,6 +68,8 @@ function describeSteps(plan: DevicePlan): string[] {
         return `set ${s.peer.publicKey.slice(0, 1)}${s.replaceAllowedIps ? ' allowed-ips' : ''}`;
       case 'remove-peer':
         return `remove ${s.publicKey.slice(0, 1)}`;
+      case 'set-peers':
+        return `set-peers ${String(s.peers.length)} remove ${String(s.remove.length)}`;
       case 'sync-all':
         return 'sync-all';
     }
@@ -282,54 +284,62 @@ describe('planDevice', () => {
     }
   });
 
-  describe('many peer changes become one syncconf', () => {
+  describe('many peer changes become one set-peers batch', () => {
     const peers = (n: number): DevicePeer[] =>
       Array.from({ length: n }, (_, i) =>
         peer(`${String(i).padStart(8, '0')}${'p'.repeat(35)}=`, [`10.9.0.${String(i)}/32`]),
       );
 
-    it.each([
-      [syncAllThreshold, 'individual wg set'],
-      [syncAllThreshold + 1, 'sync-all'],
-    ])('%i peer steps: %s', (n, expected) => {
-      const plan = planDevice(desired(peers(n)), device([]));
-      expect(plan.changes.length).toBe(n);
-      if (expected === 'sync-all') expect(plan.steps).toEqual([{ kind: 'sync-all' }]);
-      else expect(plan.steps.every((s) => s.kind === 'set-peer')).toBe(true);
-      if (expected !== 'sync-all') expect(plan.steps.length).toBe(n);
+    it('at the threshold: one wg set per peer', () => {
+      const plan = planDevice(desired(peers(batchThreshold)), device([]));
+      expect(plan.changes.length).toBe(batchThreshold);
+      expect(plan.steps.length).toBe(batchThreshold);
+      expect(plan.steps.every((s) => s.kind === 'set-peer')).toBe(true);
     });
 
-    it('removals count as peer steps; interface steps do not', () => {
-      const removals = planDevice(
-        desired(peers(syncAllThreshold)),
-        device([live(A, ['10.8.0.2/32'])], { listenPort: 1 }),
+    it('above it: one batch with the peers to set and the keys to remove, in plan order', () => {
+      const wanted = peers(batchThreshold);
+      const changed = { ...wanted[1]!, persistentKeepalive: 9 };
+      const plan = planDevice(
+        desired([wanted[0]!, changed, ...wanted.slice(2)]),
+        device([live(A, ['10.8.0.2/32']), live(wanted[1]!.publicKey, ['10.9.0.1/32'])], { listenPort: 1 }),
       );
-      expect(removals.steps).toEqual([{ kind: 'sync-all' }]);
-      const interfaceOnly = planDevice(
-        desired(peers(syncAllThreshold)),
+      expect(plan.steps).toEqual([
+        { kind: 'set-listen-port', port: 51820 },
+        { kind: 'set-peers', peers: [wanted[0], changed, ...wanted.slice(2)], remove: [A] },
+      ]);
+      expect(plan.changes).toHaveLength(1 + 1 + batchThreshold);
+    });
+
+    it('interface steps do not count towards the threshold', () => {
+      const plan = planDevice(
+        desired(peers(batchThreshold)),
         device([], { listenPort: 1, publicKey: OTHER_SERVER }),
       );
-      expect(interfaceOnly.steps.length).toBe(syncAllThreshold + 2);
-      expect(interfaceOnly.steps.slice(0, 2).map((s) => s.kind)).toEqual([
-        'set-private-key',
-        'set-listen-port',
-      ]);
+      expect(plan.steps.length).toBe(batchThreshold + 2);
+      expect(plan.steps.slice(0, 2).map((s) => s.kind)).toEqual(['set-private-key', 'set-listen-port']);
     });
 
-    it('sync-all carries the interface changes too, and every sentence stays', () => {
-      const plan = planDevice(desired(peers(3)), null, 2);
-      expect(plan.steps).toEqual([{ kind: 'sync-all' }]);
-      expect(plan.changes.slice(0, 2)).toEqual([
-        'set the private key (the interface has none)',
-        'listen port none → 51820',
-      ]);
-      expect(plan.changes.length).toBe(5);
+    it('removals alone can make a batch', () => {
+      const plan = planDevice(desired([]), device([live(A, []), live(B, []), live(C, [])]), 2);
+      expect(plan.steps).toEqual([{ kind: 'set-peers', peers: [], remove: [A, B, C] }]);
     });
 
-    it('unchanged peers are no steps, however many', () => {
+    it('the threshold is a parameter: 0 batches a single change', () => {
+      const plan = planDevice(desired([peer(A, ['10.8.0.2/32'])]), device([]), 0);
+      expect(plan.steps).toEqual([{ kind: 'set-peers', peers: [peer(A, ['10.8.0.2/32'])], remove: [] }]);
+    });
+
+    it('sync-all is never planned, and unchanged peers are no steps, however many', () => {
       const many = peers(200);
-      const plan = planDevice(desired(many), device(many.map((p) => live(p.publicKey, [...p.allowedIps]))));
+      const plan = planDevice(
+        desired(many),
+        device(many.map((p) => live(p.publicKey, [...p.allowedIps]))),
+        0,
+      );
       expect(plan).toEqual({ steps: [], changes: [] });
+      const fresh = planDevice(desired(many), null);
+      expect(fresh.steps.map((s) => s.kind)).toEqual(['set-private-key', 'set-listen-port', 'set-peers']);
     });
   });
 });
