@@ -185,19 +185,22 @@ function parsePeerAddress(text: string, family: AddressFamily): ParsedAddress | 
   return { family, value: network.base, text: network.text };
 }
 
+/** Code-unit order: the same in every locale (localeCompare is not), so the script is too. */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function compareFlows(a: FlowRecord, b: FlowRecord): number {
-  const order = [
-    hooks.indexOf(a.flow.hook) - hooks.indexOf(b.flow.hook),
-    families.indexOf(a.family) - families.indexOf(b.family),
-    a.peer === b.peer ? 0 : a.peer < b.peer ? -1 : 1,
-    a.host === b.host ? 0 : a.host < b.host ? -1 : 1,
-    protocols.indexOf(a.flow.protocol) - protocols.indexOf(b.flow.protocol),
-    a.flow.portFrom - b.flow.portFrom,
-    a.flow.portTo - b.flow.portTo,
-  ];
-  const first = order.find((d) => d !== 0);
-  if (first !== undefined) return first;
-  return a.flow.peerId.localeCompare(b.flow.peerId) || a.flow.serviceId.localeCompare(b.flow.serviceId);
+  return (
+    hooks.indexOf(a.flow.hook) - hooks.indexOf(b.flow.hook) ||
+    families.indexOf(a.family) - families.indexOf(b.family) ||
+    compareBig(a.peer, b.peer) ||
+    compareBig(a.host, b.host) ||
+    protocols.indexOf(a.flow.protocol) - protocols.indexOf(b.flow.protocol) ||
+    a.flow.portFrom - b.flow.portFrom ||
+    a.flow.portTo - b.flow.portTo ||
+    compareText(a.flow.peerId, b.flow.peerId) ||
+    compareText(a.flow.serviceId, b.flow.serviceId)
+  );
 }
 
 /** The elements of every flow set: overlapping port ranges of the same peer, host and protocol merged. */
@@ -441,7 +444,7 @@ export function buildRuleset(input: RulesetInput): Outcome<Ruleset, RulesetFailu
   }
   records.sort(compareFlows);
 
-  skipped.sort((a, b) => a.serviceId.localeCompare(b.serviceId));
+  skipped.sort((a, b) => compareText(a.serviceId, b.serviceId));
   return {
     ok: true,
     value: {
