@@ -19,6 +19,7 @@ import {
   peerBadges,
   serviceNames,
   transferWords,
+  tunnelShortWords,
   tunnelWords,
   type Tone,
 } from './wireguard/model.js';
@@ -194,7 +195,7 @@ function PeerTable(props: {
                   <span class="wg-outdated" data-testid="wg-outdated">
                     <span class="hint">{outdatedWords(p.outdatedReasons)}</span>
                     <RowButton
-                      label={`Show the new QR code of ${p.name}`}
+                      label={`Show new QR of ${p.name}`}
                       onClick={() => {
                         props.onShow(p);
                       }}
@@ -243,7 +244,9 @@ function PeerTable(props: {
               <td data-label="Access">
                 <span>
                   {services.length === 0 ? <span class="muted">no services</span> : services.join(', ')}
-                  <span class="hint wg-tunnel">{tunnelWords[p.tunnel]}</span>
+                  <span class="hint wg-tunnel" title={tunnelWords[p.tunnel]}>
+                    {tunnelShortWords[p.tunnel]}
+                  </span>
                 </span>
               </td>
               <td data-label="Expires">
@@ -258,12 +261,12 @@ function PeerTable(props: {
               <td class="actions">
                 <span class="row">
                   <RowButton
-                    label={`QR code and config of ${p.name}`}
+                    label={`Connect ${p.name}`}
                     onClick={() => {
                       props.onShow(p);
                     }}
                   >
-                    QR / config
+                    Connect
                   </RowButton>
                   <RowButton
                     label={`Edit ${p.name}`}

@@ -25,11 +25,11 @@ import {
   grantsOf,
   grantSetOf,
   portsWords,
+  problemOf,
   serviceBodyOf,
   serviceDraftOf,
   type ServiceDraft,
 } from './wireguard/model.js';
-import { problemOf } from './wireguard/peer-form.js';
 import { PlanView } from './wireguard/plan.js';
 
 const protocolOptions: readonly { value: Protocol; label: string }[] = [
@@ -37,15 +37,8 @@ const protocolOptions: readonly { value: Protocol; label: string }[] = [
   { value: 'udp', label: 'UDP' },
 ];
 
-const serviceCodeFields: Readonly<Record<string, string>> = {
-  'wireguard.service-exists': 'name',
-  'wireguard.duplicate-name': 'name',
-  'wireguard.name-taken': 'name',
-  'wireguard.host-outside-lan': 'host',
-  'wireguard.service-outside-lan': 'host',
-  'wireguard.invalid-host': 'host',
-  'wireguard.invalid-port': 'portFrom',
-};
+/** A failure the server does not tie to a field itself: a taken name is about the name. */
+const serviceCodeFields: Readonly<Record<string, string>> = { 'wireguard.duplicate': 'name' };
 
 export function ServicesPage(props: { readonly client: GatehouseClient }) {
   const api = useMemo(() => connectWireguard(props.client), [props.client]);
@@ -251,7 +244,7 @@ function ServiceForm(props: {
           required
           maxLength={64}
           autoFocus
-          hint="e.g. NAS, Camera, Home Assistant."
+          hint="One lowercase word, e.g. nas, camera, home-assistant: the CLI’s grant command names it."
           error={problem('name')}
         />
         <Field
@@ -282,7 +275,7 @@ function ServiceForm(props: {
           required
           inputMode="numeric"
           hint="One port, e.g. 443, or a range, e.g. 8000-8100."
-          error={problem('portFrom') ?? problem('portTo') ?? problem('ports')}
+          error={problem('port')}
         />
         <Field
           label="Web address"
@@ -293,9 +286,7 @@ function ServiceForm(props: {
           hint="Optional: a link to open it from a device in the tunnel, e.g. https://192.168.1.20:5001/."
           error={problem('webUrl')}
         />
-        <ErrorNotice
-          message={action.errorBesides(['name', 'host', 'protocol', 'portFrom', 'portTo', 'webUrl'])}
-        />
+        <ErrorNotice message={action.errorBesides(['name', 'host', 'protocol', 'port', 'webUrl'])} />
         <div class="row">
           <SubmitButton busy={action.busy}>{editing === undefined ? 'Add service' : 'Save'}</SubmitButton>
           <button type="button" class="button button--secondary" onClick={props.onCancel}>

@@ -79,12 +79,12 @@ export interface ServiceView {
   readonly updatedAt: string;
 }
 
+/** What POST and PATCH /wireguard/services take: `port` is "443" or a range "8000-8100". */
 export interface ServiceBody {
   readonly name: string;
   readonly host: string;
   readonly protocol: Protocol;
-  readonly portFrom: number;
-  readonly portTo: number;
+  readonly port: string;
   readonly webUrl: string | null;
 }
 
@@ -107,7 +107,8 @@ export interface WireguardOverview {
     readonly reason: string | null;
     readonly endpoint: { readonly host: string; readonly port: number } | null;
     readonly lastApply: { readonly at: string; readonly ok: boolean; readonly message: string } | null;
-    readonly drift: readonly string[];
+    /** Hand-made changes found on the interface, when it last looked. */
+    readonly drift: { readonly at: string; readonly changes: readonly string[] } | null;
   };
   readonly firewall: {
     readonly applied: boolean;
@@ -125,21 +126,20 @@ export interface WireguardOverview {
   };
 }
 
+/** GET /wireguard/plan (a dry run) and POST /wireguard/apply answer the same report. */
 export interface Plan {
+  readonly ok: boolean;
+  readonly message: string;
   readonly device: { readonly changes: readonly string[] };
   readonly firewall: {
     readonly script: string;
     readonly added: readonly string[];
     readonly removed: readonly string[];
   };
+  readonly warnings: readonly string[];
 }
 
-export interface ApplyResult {
-  readonly ok: boolean;
-  readonly message: string;
-  readonly device: { readonly changes: readonly string[] };
-  readonly firewall: { readonly added: readonly string[]; readonly removed: readonly string[] };
-}
+export type ApplyResult = Plan;
 
 export interface OnboardingLink {
   readonly url: string;
@@ -223,8 +223,9 @@ export function connectWireguard(client: GatehouseClient) {
     deleteService: (id: string) =>
       done(at(root, ['wireguard', 'services', ':id']).$delete({ param: { id } })),
     grants: () => ok<{ grants: Grant[] }>(wg('grants').$get()).then((b) => b.grants),
+    /** Replaces the whole matrix at once; answers how many grants changed. */
     putGrants: (grants: readonly Grant[]) =>
-      ok<{ grants: Grant[] }>(wg('grants').$put({ json: { grants } })).then((b) => b.grants),
+      ok<{ changed: number }>(wg('grants').$put({ json: { grants } })).then((b) => b.changed),
     plan: () => ok<Plan>(wg('plan').$get()),
     apply: () => ok<ApplyResult>(wg('apply').$post()),
   };

@@ -5,7 +5,7 @@
 import { ErrorNotice } from '../../components/ui.js';
 import type { Loaded } from '../../hooks.js';
 import type { WireguardOverview } from './api.js';
-import { bannerOf } from './model.js';
+import { agoWords, bannerOf } from './model.js';
 
 export function InterfaceBanner(props: { readonly overview: Loaded<WireguardOverview>; readonly now: Date }) {
   const o = props.overview;
@@ -28,7 +28,11 @@ export function InterfaceBanner(props: { readonly overview: Loaded<WireguardOver
       </ul>
       {b.drift.length === 0 ? null : (
         <div class="wg-banner__list">
-          <p class="strong">Changed by hand on the interface (Gatehouse sets it back on the next apply):</p>
+          <p class="strong">
+            Changed by hand on the interface
+            {b.driftAt === undefined ? '' : ` (found ${agoWords(b.driftAt, props.now)})`}; Gatehouse sets it
+            back when it applies:
+          </p>
           <ul>
             {b.drift.map((d) => (
               <li key={d}>{d}</li>

@@ -47,10 +47,8 @@ export function GrantsMatrix(props: {
   const save = () => {
     void action
       .run(async () => {
-        const stored = await props.api.putGrants(grantsOf(ticked));
-        const fresh = grantSetOf(stored);
-        setSaved(fresh);
-        setTicked(fresh);
+        await props.api.putGrants(grantsOf(ticked));
+        setSaved(ticked);
       })
       .then((ok) => {
         if (ok) props.onSaved();

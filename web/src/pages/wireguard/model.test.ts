@@ -27,6 +27,10 @@ import {
   peerPatchOf,
   planWords,
   portsWords,
+  problemOf,
+  keyModeWords,
+  tunnelShortWords,
+  tunnelWords,
   serviceBodyOf,
   serviceDraftOf,
   serviceNames,
@@ -287,7 +291,7 @@ describe('newPeerOf', () => {
       newPeerOf(
         {
           name: 'Laptop',
-          groups: '@family, work ,family',
+          groups: '@Family, work ,family',
           services: ['s1', 's2'],
           tunnel: 'lan',
           expiresDate: '2027-01-02',
@@ -328,20 +332,22 @@ describe('newPeerOf', () => {
     [{ name: 'x'.repeat(65) }, 'name', 'At most 64 characters.'],
     [{ name: 'a\nb' }, 'name', 'One line of text, without control characters.'],
     [{ name: 'a\u007fb' }, 'name', 'One line of text, without control characters.'],
+    [{ name: 'a\u200bb' }, 'name', 'One line of text, without control characters.'],
+    [{ name: 'a\u2028b' }, 'name', 'One line of text, without control characters.'],
     [
       { groups: 'ok, bad group' },
       'groups',
-      '“bad group” is not a group name: letters, digits, “.”, “_”, “-”, separated by commas.',
+      '“bad group” is not a group name: up to 32 letters, digits, “.”, “_” or “-”, separated by commas.',
     ],
     [
       { groups: '-x' },
       'groups',
-      '“-x” is not a group name: letters, digits, “.”, “_”, “-”, separated by commas.',
+      '“-x” is not a group name: up to 32 letters, digits, “.”, “_” or “-”, separated by commas.',
     ],
     [
       { groups: 'a'.repeat(33) },
       'groups',
-      `“${'a'.repeat(33)}” is not a group name: letters, digits, “.”, “_”, “-”, separated by commas.`,
+      `“${'a'.repeat(33)}” is not a group name: up to 32 letters, digits, “.”, “_” or “-”, separated by commas.`,
     ],
     [{ expiresDate: '2020-01-01' }, 'expiresAt', 'The expiry is in the past: choose a later time.'],
     [{ expiresDate: 'x' }, 'expiresAt', 'Enter a date and a time.'],
@@ -512,19 +518,18 @@ describe('services', () => {
         name: ' NAS ',
         host: ' 192.168.1.20 ',
         protocol: 'udp',
-        ports: '8000-8100',
+        ports: '8000 – 8100',
         webUrl: ' ',
       }),
     ).toEqual({
       ok: true,
-      body: {
-        name: 'NAS',
-        host: '192.168.1.20',
-        protocol: 'udp',
-        portFrom: 8000,
-        portTo: 8100,
-        webUrl: null,
-      },
+      body: { name: 'nas', host: '192.168.1.20', protocol: 'udp', port: '8000-8100', webUrl: null },
+    });
+    expect(serviceBodyOf({ ...serviceDraftOf(service), ports: '443-443' })).toMatchObject({
+      body: { port: '443' },
+    });
+    expect(serviceBodyOf({ ...serviceDraftOf(service), name: 'home-assistant.2_x' })).toMatchObject({
+      body: { name: 'home-assistant.2_x' },
     });
     expect(serviceBodyOf({ ...serviceDraftOf(service), webUrl: 'http://192.168.1.20:5000/' })).toMatchObject({
       ok: true,
@@ -536,7 +541,10 @@ describe('services', () => {
     [{ name: 'x'.repeat(65) }, 'name'],
     [{ name: 'a\tb' }, 'name'],
     [{ host: 'nas.local' }, 'host'],
-    [{ ports: '0' }, 'portFrom'],
+    [{ ports: '0' }, 'port'],
+    [{ name: 'x'.repeat(33) }, 'name'],
+    [{ name: 'home assistant' }, 'name'],
+    [{ name: '-nas' }, 'name'],
     [{ webUrl: 'ftp://nas' }, 'webUrl'],
     [{ webUrl: 'https://' }, 'webUrl'],
   ])('%j is refused at %s', (change, field) => {
@@ -614,7 +622,7 @@ describe('bannerOf', () => {
       reason: null,
       endpoint: { host: 'home.example.test', port: 51820 },
       lastApply: { at: ago(120), ok: true, message: '' },
-      drift: [],
+      drift: null,
     },
     firewall: { applied: true, droppedPackets: 0, lanRanges: ['192.168.1.0/24'], warnings: [] },
     proof: {
@@ -632,6 +640,7 @@ describe('bannerOf', () => {
         'Last handshake from outside: Phone from 198.51.100.7:4500, 1 min ago.',
       ],
       drift: [],
+      driftAt: undefined,
       warnings: [],
     });
   });
@@ -663,6 +672,7 @@ describe('bannerOf', () => {
         'No peer has completed a handshake from outside yet: that is the proof the box is reachable.',
       ],
       drift: [],
+      driftAt: undefined,
       warnings: [],
     });
     expect(
@@ -676,7 +686,10 @@ describe('bannerOf', () => {
     ).toBe('WireGuard is not running.');
   });
   it.each([
-    ['drift', { interface: { ...overview.interface, drift: ['peer X added by hand'] } }],
+    [
+      'drift',
+      { interface: { ...overview.interface, drift: { at: ago(3), changes: ['peer X added by hand'] } } },
+    ],
     ['warnings', { firewall: { ...overview.firewall, warnings: ['another table drops forwarding'] } }],
     [
       'failed apply',
@@ -690,12 +703,13 @@ describe('bannerOf', () => {
     const b = bannerOf(
       {
         ...overview,
-        interface: { ...overview.interface, drift: ['d'], lastApply: null },
+        interface: { ...overview.interface, drift: { at: ago(3), changes: ['d'] }, lastApply: null },
         firewall: { ...overview.firewall, droppedPackets: null, warnings: ['w'] },
       },
       now,
     );
     expect(b.drift).toEqual(['d']);
+    expect(b.driftAt).toBe(ago(3));
     expect(b.warnings).toEqual(['w']);
     expect(b.lines.some((l) => l.startsWith('Last apply') || l.startsWith('The firewall dropped'))).toBe(
       false,
@@ -721,5 +735,27 @@ describe('planWords', () => {
     expect(planWords({ device: { changes: [] }, firewall: { added: [], removed: ['y'] } })).toBe(
       'Firewall: 0 lines added, 1 removed; interface: 0 changes.',
     );
+  });
+});
+
+describe('problemOf and the fixed words', () => {
+  it('the field’s own problem first, else the first of its items, else none', () => {
+    expect(problemOf({ name: 'A', 'name.0': 'B' }, 'name')).toBe('A');
+    expect(problemOf({ 'groups.1': 'Bad group.', dns: 'x' }, 'groups')).toBe('Bad group.');
+    expect(problemOf({ groupsx: 'no' }, 'groups')).toBeUndefined();
+    expect(problemOf({}, 'dns')).toBeUndefined();
+  });
+  it('tunnel and key modes in words', () => {
+    expect(tunnelShortWords).toEqual({ services: 'split tunnel', lan: 'whole LAN', full: 'full tunnel' });
+    expect(tunnelWords).toEqual({
+      services: 'Only the granted services (split tunnel)',
+      lan: 'The whole home network (LAN ranges)',
+      full: 'All traffic (full tunnel)',
+    });
+    expect(keyModeWords).toEqual({
+      kept: 'This box keeps the key (the config can be shown again)',
+      'forget-after-download': 'Forget the key after the first download',
+      own: 'I bring my own public key',
+    });
   });
 });

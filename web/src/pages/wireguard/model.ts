@@ -132,6 +132,13 @@ export const tunnelWords: Record<TunnelMode, string> = {
   full: 'All traffic (full tunnel)',
 };
 
+/** The tunnel mode in a table cell. */
+export const tunnelShortWords: Record<TunnelMode, string> = {
+  services: 'split tunnel',
+  lan: 'whole LAN',
+  full: 'full tunnel',
+};
+
 export const keyModeWords: Record<KeyMode, string> = {
   kept: 'This box keeps the key (the config can be shown again)',
   'forget-after-download': 'Forget the key after the first download',
@@ -139,6 +146,13 @@ export const keyModeWords: Record<KeyMode, string> = {
 };
 
 // ---------- The peer form ----------
+
+/** The problem the server named for field `name`, also when it named an item of it (`groups.1`, `dns.0`). */
+export function problemOf(fields: Readonly<Record<string, string>>, name: string): string | undefined {
+  if (fields[name] !== undefined) return fields[name];
+  const item = Object.keys(fields).find((k) => k.startsWith(`${name}.`));
+  return item === undefined ? undefined : fields[item];
+}
 
 export interface PeerDraft {
   readonly name: string;
@@ -206,7 +220,10 @@ export function listOf(text: string, spaces = false): string[] {
   return [...new Set(parts.filter((p) => p !== ''))];
 }
 
-const controlChars = /\p{Cc}/u;
+/** Control and format characters, line and paragraph separators: what the server refuses in a peer name. */
+const controlChars = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** Group and service names: a lowercase word (the server lowercases what it is sent). */
+const word = /^[a-z0-9][a-z0-9._-]*$/;
 const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const ipv6 = /^[0-9a-f:.]+$/i;
 
@@ -256,13 +273,13 @@ function commonOf(draft: PeerDraft, now: Date, keptExpiry = false): Checked<Comm
   if (name.length > 64) return { ok: false, field: 'name', message: 'At most 64 characters.' };
   if (controlChars.test(name))
     return { ok: false, field: 'name', message: 'One line of text, without control characters.' };
-  const groups = [...new Set(listOf(draft.groups).map((g) => g.replace(/^@/, '')))];
-  const badGroup = groups.find((g) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/.test(g));
+  const groups = [...new Set(listOf(draft.groups).map((g) => g.replace(/^@/, '').toLowerCase()))];
+  const badGroup = groups.find((g) => g.length > 32 || !word.test(g));
   if (badGroup !== undefined) {
     return {
       ok: false,
       field: 'groups',
-      message: `“${badGroup}” is not a group name: letters, digits, “.”, “_”, “-”, separated by commas.`,
+      message: `“${badGroup}” is not a group name: up to 32 letters, digits, “.”, “_” or “-”, separated by commas.`,
     };
   }
   const expiry = expiryOf(draft);
@@ -385,13 +402,17 @@ export function parsePorts(text: string): [number, number] | undefined {
   return [from, to];
 }
 
-/** The service form as a POST/PATCH body, or the field to fix first. */
+/** The service form as a POST/PATCH body, or the field to fix first (named as the API names it). */
 export function serviceBodyOf(draft: ServiceDraft): Checked<ServiceBody> {
-  const name = draft.name.trim();
-  if (name === '') return { ok: false, field: 'name', message: 'Give the service a name, e.g. “NAS”.' };
-  if (name.length > 64) return { ok: false, field: 'name', message: 'At most 64 characters.' };
-  if (controlChars.test(name))
-    return { ok: false, field: 'name', message: 'One line of text, without control characters.' };
+  const name = draft.name.trim().toLowerCase();
+  if (name === '') return { ok: false, field: 'name', message: 'Give the service a name, e.g. “nas”.' };
+  if (name.length > 32 || !word.test(name)) {
+    return {
+      ok: false,
+      field: 'name',
+      message: 'One word of up to 32 letters, digits, “.”, “_” or “-”, e.g. nas or home-assistant.',
+    };
+  }
   const host = draft.host.trim();
   if (!looksLikeIp(host)) {
     return {
@@ -402,7 +423,7 @@ export function serviceBodyOf(draft: ServiceDraft): Checked<ServiceBody> {
   }
   const ports = parsePorts(draft.ports);
   if (ports === undefined) {
-    return { ok: false, field: 'portFrom', message: 'A port (1–65535) or a range such as 8000-8100.' };
+    return { ok: false, field: 'port', message: 'A port (1–65535) or a range such as 8000-8100.' };
   }
   const webUrl = draft.webUrl.trim();
   if (webUrl !== '' && !/^https?:\/\/[^\s/]+/i.test(webUrl)) {
@@ -414,8 +435,7 @@ export function serviceBodyOf(draft: ServiceDraft): Checked<ServiceBody> {
       name,
       host,
       protocol: draft.protocol,
-      portFrom: ports[0],
-      portTo: ports[1],
+      port: ports[0] === ports[1] ? String(ports[0]) : `${ports[0]}-${ports[1]}`,
       webUrl: webUrl === '' ? null : webUrl,
     },
   };
@@ -533,6 +553,8 @@ export interface Banner {
   readonly lines: readonly string[];
   /** Hand-made changes found on the interface. */
   readonly drift: readonly string[];
+  /** When they were found, or undefined. */
+  readonly driftAt: string | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -572,13 +594,20 @@ export function bannerOf(o: WireguardOverview, now: Date): Banner {
   );
   const tone: Tone = !i.running
     ? 'error'
-    : i.drift.length > 0 ||
+    : (i.drift !== null && i.drift.changes.length > 0) ||
         o.firewall.warnings.length > 0 ||
         (i.lastApply !== null && !i.lastApply.ok) ||
         i.endpoint === null
       ? 'warning'
       : 'ok';
-  return { tone, headline, lines, drift: i.drift, warnings: o.firewall.warnings };
+  return {
+    tone,
+    headline,
+    lines,
+    drift: i.drift?.changes ?? [],
+    driftAt: i.drift?.at,
+    warnings: o.firewall.warnings,
+  };
 }
 
 /** "home.example.com:51820", "[2001:db8::1]:51820". */

@@ -15,6 +15,7 @@ import {
   peerDraftOf,
   peerPatchOf,
   portsWords,
+  problemOf,
   tunnelWords,
   type Checked,
   type PeerDraft,
@@ -22,16 +23,8 @@ import {
 
 /** Failure codes the server does not tie to a field itself, and the field they are about. */
 const codeFields: Readonly<Record<string, string>> = {
-  'wireguard.peer-exists': 'name',
-  'wireguard.duplicate-name': 'name',
-  'wireguard.name-taken': 'name',
-  'wireguard.invalid-name': 'name',
-  'wireguard.invalid-key': 'publicKey',
-  'wireguard.invalid-public-key': 'publicKey',
-  'wireguard.key-exists': 'publicKey',
-  'wireguard.invalid-dns': 'dns',
-  'wireguard.invalid-expiry': 'expiresAt',
-  'wireguard.unknown-service': 'services',
+  'wireguard.duplicate': 'name',
+  'wireguard.service-not-found': 'services',
 };
 
 const shownFields = [
@@ -44,13 +37,6 @@ const shownFields = [
   'persistentKeepalive',
   'publicKey',
 ];
-
-/** The problem for `name`, also when the server named an item of it (`groups.1`, `dns.0`). */
-export function problemOf(fields: Readonly<Record<string, string>>, name: string): string | undefined {
-  if (fields[name] !== undefined) return fields[name];
-  const item = Object.keys(fields).find((k) => k.startsWith(`${name}.`));
-  return item === undefined ? undefined : fields[item];
-}
 
 const tunnelOptions = (['services', 'lan', 'full'] as const).map((value) => ({
   value,
@@ -117,7 +103,7 @@ export function PeerForm(props: {
           onValue={(groups) => {
             set({ groups });
           }}
-          hint="Optional, separated by commas, e.g. family. A group’s grants apply to each of its peers."
+          hint="Optional lowercase words, separated by commas, e.g. family. A group’s grants apply to each of its peers."
           error={problem('groups')}
         />
         {editing === undefined ? (

@@ -2,8 +2,8 @@
  * @module The plan before it is applied: the interface changes and the firewall lines added and removed (a diff),
  * the whole ruleset on request, and "Apply" with the server's answer in words.
  */
-import { useCallback, useEffect } from 'preact/hooks';
-import { useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { sentence } from '../../api.js';
 import { ActionButton, ErrorNotice, Loading, Notice } from '../../components/ui.js';
 import { useAction, useLoad } from '../../hooks.js';
 import type { ApplyResult, WireguardApi } from './api.js';
@@ -42,6 +42,8 @@ export function PlanView(props: {
       {p.state === 'ready' ? (
         <>
           <p data-testid="wg-plan-summary">{planWords(p.data)}</p>
+          {p.data.message === '' ? null : <p class="hint">{sentence(p.data.message)}</p>}
+          <Warnings warnings={p.data.warnings} />
           {p.data.device.changes.length === 0 ? null : (
             <div>
               <h3>Interface</h3>
@@ -55,24 +57,34 @@ export function PlanView(props: {
           {p.data.firewall.added.length + p.data.firewall.removed.length === 0 ? null : (
             <div>
               <h3>Firewall</h3>
-              <pre class="wg-diff" data-testid="wg-plan-diff" aria-label="Firewall lines added and removed">
-                {p.data.firewall.removed.map((line, i) => (
-                  <span key={`r${i}`} class="wg-diff__removed">
-                    {`- ${line}\n`}
-                  </span>
-                ))}
-                {p.data.firewall.added.map((line, i) => (
-                  <span key={`a${i}`} class="wg-diff__added">
-                    {`+ ${line}\n`}
-                  </span>
-                ))}
-              </pre>
+              <div
+                class="wg-diff"
+                data-testid="wg-plan-diff"
+                role="region"
+                tabIndex={0}
+                aria-label="Firewall lines added and removed"
+              >
+                <pre>
+                  {p.data.firewall.removed.map((line, i) => (
+                    <span key={`r${i}`} class="wg-diff__removed">
+                      {`- ${line}\n`}
+                    </span>
+                  ))}
+                  {p.data.firewall.added.map((line, i) => (
+                    <span key={`a${i}`} class="wg-diff__added">
+                      {`+ ${line}\n`}
+                    </span>
+                  ))}
+                </pre>
+              </div>
             </div>
           )}
           {p.data.firewall.script === '' ? null : (
             <details>
               <summary>The whole ruleset (nft)</summary>
-              <pre class="wg-diff">{p.data.firewall.script}</pre>
+              <div class="wg-diff" role="region" tabIndex={0} aria-label="The whole nftables ruleset">
+                <pre>{p.data.firewall.script}</pre>
+              </div>
             </details>
           )}
         </>
@@ -89,9 +101,21 @@ export function PlanView(props: {
       {result === undefined ? null : (
         <Notice kind={result.ok ? 'success' : 'error'} testId="wg-apply-result">
           <p class="strong">{result.ok ? 'Applied.' : 'Not applied: the previous state stays in place.'}</p>
-          {result.message === '' ? null : <p>{result.message}</p>}
+          {result.message === '' ? null : <p>{sentence(result.message)}</p>}
+          <Warnings warnings={result.warnings} />
         </Notice>
       )}
     </div>
+  );
+}
+
+function Warnings(props: { readonly warnings: readonly string[] }) {
+  if (props.warnings.length === 0) return null;
+  return (
+    <ul class="details-list">
+      {props.warnings.map((w) => (
+        <li key={w}>{w}</li>
+      ))}
+    </ul>
   );
 }
