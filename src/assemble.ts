@@ -27,6 +27,11 @@ export interface CapabilityDeps {
   readonly adapters: ReachabilityAdapters;
   /** Where reachability's alerts go instead of the alerts engine (tests). */
   readonly alertSink?: AlertSink;
+  /**
+   * Built for a command line with no server running: capabilities store changes but do not apply them to the
+   * system (WireGuard's interface and firewall belong to the server).
+   */
+  readonly offline?: boolean;
 }
 
 export type CapabilityList = (

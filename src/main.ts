@@ -16,6 +16,10 @@ import { controlSocket } from './control/capability.js';
 import type { Capability } from './core/capability.js';
 import { createDdns } from './ddns/capability.js';
 import { createNetDnsStream } from './ddns/dns/net-tcp.js';
+import { createNftFirewall } from './exposure/nft.js';
+import { checkForwarding, enableForwarding } from './exposure/forwarding.js';
+import { createWireguard } from './wireguard/capability.js';
+import { createWgDevice } from './wireguard/wg-cli.js';
 import { createChildProcessLauncher, createChildProcessRunner } from './core/child-process-runner.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { createDgramUdp } from './core/dgram-udp.js';
@@ -97,6 +101,19 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
       alerts: sink,
       adapters: { udp: deps.adapters.udp, tcp: createNetDnsStream() },
       reachability: config.reachability,
+    }),
+    createWireguard(ports, config, {
+      store,
+      alerts: sink,
+      device: createWgDevice({ ...ports, launcher: deps.adapters.launcher }),
+      firewall: createNftFirewall(ports.runner),
+      forwarding: {
+        check: () => checkForwarding(ports.runner),
+        enable: (families) => enableForwarding(ports.runner, families),
+      },
+      interfaces: () => os.networkInterfaces(),
+      reachability: config.reachability,
+      ...(deps.offline === true ? { offline: true } : {}),
     }),
   ];
   alerts.registerRules(capabilities);

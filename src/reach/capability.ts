@@ -10,7 +10,13 @@ import type { Store } from '../store/store.js';
 import { reachabilityRules } from './alert-rules.js';
 import { planMappingAlerts, planStaleConditions, type ConditionPlan } from './condition-alerts.js';
 import type { AlertSink } from './alerts-port.js';
-import { probeReachability, type ProbeProgress, type ReachabilityReport } from './probe.js';
+import {
+  fresh,
+  inboundFreshMs,
+  probeReachability,
+  type ProbeProgress,
+  type ReachabilityReport,
+} from './probe.js';
 import { PushedAddressSource } from './push-source.js';
 import { AnnouncementListener } from './router/announce.js';
 import { GenaSubscriber, type GenaCallbackListener } from './router/gena.js';
@@ -27,7 +33,7 @@ import { reachabilityRoutes } from './routes.js';
 import { ReachabilityService, type RouterEventsStatus } from './service.js';
 import { activeProblems, reachabilityCard } from './status-card.js';
 import type { StunClient } from './stun-client.js';
-import type { PortMappingFacts } from './verdict.js';
+import type { InboundObservation, PortMappingFacts } from './verdict.js';
 
 declare module '../core/events.js' {
   interface GatehouseEvents {
@@ -183,6 +189,30 @@ export function createReachability(
     };
   };
 
+  // The proof: a WireGuard handshake from a public address (the WireGuard capability publishes each one). The
+  // first turns the verdict to proven at once; later ones keep it fresh, and `since` says how long it has held.
+  let inboundSeen: InboundObservation | null = null;
+  subscriptions.push(
+    ports.bus.subscribe('wg.handshake', (h) => {
+      if (!h.public || h.endpoint === null) return;
+      const continues =
+        inboundSeen !== null && Date.parse(h.at) - Date.parse(inboundSeen.at) <= inboundFreshMs;
+      const first = inboundSeen === null || fresh(inboundSeen, clock.now()) === null;
+      inboundSeen = {
+        from: h.endpoint,
+        at: h.at,
+        via: 'WireGuard handshake',
+        since: continues && inboundSeen !== null ? (inboundSeen.since ?? inboundSeen.at) : h.at,
+      };
+      if (first && settings.enabled && started)
+        service
+          .probeNow()
+          .catch((e: unknown) =>
+            log.debug({ err: e instanceof Error ? e.message : String(e) }, 'probe after a handshake failed'),
+          );
+    }),
+  );
+
   let started = false;
   const service = new ReachabilityService({
     probe:
@@ -196,6 +226,7 @@ export function createReachability(
             stun,
             extraSources: [...createRouterSources(router), pushSource],
             portMapping: () => portMappingFacts(portMapper.status()),
+            inboundSeen: () => inboundSeen,
           },
           settings,
           signal,

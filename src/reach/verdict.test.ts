@@ -2732,7 +2732,7 @@ describe('an inbound packet seen earlier (review)', () => {
   const family = (
     results: SourceResult[],
     fam: 'ipv4' | 'ipv6',
-    stunResults: { server: string; mapped: null }[],
+    stunResults: { server: string; mapped: { address: string; port: number } | null }[],
   ) => ({
     localAddresses: fam === 'ipv4' ? ['10.0.0.20'] : [],
     tcpWorks: false,
@@ -2789,5 +2789,31 @@ describe('an inbound packet seen earlier (review)', () => {
     expect(blocked.ipv4.udp).toBe('blocked');
     expect(blocked.level).toBe('impossible');
     expect(blocked.evidence.join(' ')).not.toContain('WireGuard handshake');
+  });
+
+  it('says since when the way in is proven when the handshakes go back further than the latest', () => {
+    const results = [
+      known('stun:a:3478', 'ipv4', '203.0.113.2'),
+      known('stun:b:19302', 'ipv4', '203.0.113.2'),
+    ];
+    const facts = (since: string | undefined) =>
+      classifyReachability({
+        ipv4: family(results, 'ipv4', [
+          { server: 'a:3478', mapped: { address: '203.0.113.2', port: 40000 } },
+          { server: 'b:19302', mapped: { address: '203.0.113.2', port: 40000 } },
+        ]),
+        ipv6: family([], 'ipv6', []),
+        portMapping: null,
+        wireguardPort: 51820,
+        inboundSeen: { ...seenBefore, ...(since === undefined ? {} : { since }) },
+      });
+    expect(facts('2026-11-28T08:00:00.000Z').evidence[0]).toBe(
+      'WireGuard handshake from 198.51.100.10:40404 at 2026-11-28T10:00:00.000Z (proven since ' +
+        '2026-11-28T08:00:00.000Z): a peer on the internet reached this box',
+    );
+    expect(facts('2026-11-28T10:00:00.000Z').evidence[0]).toBe(
+      'WireGuard handshake from 198.51.100.10:40404 at 2026-11-28T10:00:00.000Z: a peer on the internet reached this box',
+    );
+    expect(facts(undefined).level).toBe('proven');
   });
 });

@@ -62,6 +62,8 @@ export interface InboundObservation {
   readonly at: string;
   /** What arrived, e.g. "WireGuard handshake". */
   readonly via: string;
+  /** ISO 8601: the first of the inbound packets that followed each other without a stale gap (proven since). */
+  readonly since?: string;
 }
 
 export interface ProbeFacts {
@@ -554,7 +556,10 @@ export function classifyReachability(facts: ProbeFacts): Verdict {
   let level: VerdictLevel;
   if (seen) {
     level = 'proven';
-    evidence.unshift(`${seen.via} from ${seen.from} at ${seen.at}: a peer on the internet reached this box`);
+    const since = seen.since !== undefined && seen.since !== seen.at ? ` (proven since ${seen.since})` : '';
+    evidence.unshift(
+      `${seen.via} from ${seen.from} at ${seen.at}${since}: a peer on the internet reached this box`,
+    );
     if (inbound === 'needs-port-forward' || inbound === 'no') inbound = 'yes';
   } else if (offline || udp === 'blocked' || (kind === 'cgnat' && inbound === 'no')) level = 'impossible';
   else if (inbound === 'yes' || inbound === 'via-port-mapping' || inbound === 'ipv6-only') level = 'likely';

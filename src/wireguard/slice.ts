@@ -30,13 +30,22 @@ export const peerSchema = z
     createdAt: isoDate,
     updatedAt: isoDate,
     /**
-     * What the peer's config said when it was last shown or downloaded (a digest of everything but the keys), and
-     * when: a config rendered now with another digest is outdated on the phone.
+     * What the peer's config said when it was last shown or downloaded, and when: a config rendered now that says
+     * something else is outdated on the device (the UI marks the peer and offers the new QR code).
      */
     configSeen: z
-      .object({ at: isoDate, digest: z.string().max(128) })
+      .object({
+        at: isoDate,
+        endpoint: z.string().max(300),
+        allowedIps: z.array(z.string().max(50)).max(5000),
+        dns: z.array(z.string().max(45)).max(4),
+        persistentKeepalive: z.number().int().min(0).max(65535),
+        serverPublicKey: z.string().max(44),
+      })
       .strict()
       .nullable(),
+    /** A `forget-after-download` peer's private key is removed at this time (a short grace after the first fetch). */
+    forgetKeyAt: isoDate.nullable(),
   })
   .strict();
 
