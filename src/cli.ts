@@ -33,7 +33,7 @@ import { createControlApi } from './control/api.js';
 import type { CommandRunner, ProcessLauncher } from './core/runner.js';
 import { fail, ok, type Outcome } from './core/outcome.js';
 import type { WireguardCapability } from './wireguard/capability.js';
-import { addWireguardCommands, offlineRefusal, type WireguardAccess } from './wireguard/cli.js';
+import { addWireguardCommands, answerOf, offlineRefusal, type WireguardAccess } from './wireguard/cli.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -358,21 +358,6 @@ function wireguardAccess(io: CliIo, flags: SettingFlags): WireguardAccess {
         },
       }),
   };
-}
-
-/** An answer of the control API as an Outcome: the JSON body, or the error shape's code and message. */
-export function answerOf(status: number, text: string): Outcome<unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return fail({ code: 'control.bad-answer', message: `the answer (${status}) is not JSON` });
-  }
-  if (status >= 200 && status < 300) return ok(json);
-  const problem = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(json);
-  return problem.success
-    ? fail({ code: problem.data.error.code, message: problem.data.error.message })
-    : fail({ code: 'control.bad-answer', message: `the answer (${status}) has no error body` });
 }
 
 /**

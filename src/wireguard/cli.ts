@@ -96,6 +96,21 @@ export function readAnswer<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> 
   });
 }
 
+/** An answer of the control API as an Outcome: the JSON body, or the error shape's code and message. */
+export function answerOf(status: number, text: string): Outcome<unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail({ code: 'control.bad-answer', message: `the answer (${status}) is not JSON` });
+  }
+  if (status >= 200 && status < 300) return ok(json);
+  const problem = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).safeParse(json);
+  return problem.success
+    ? fail({ code: problem.data.error.code, message: problem.data.error.message })
+    : fail({ code: 'control.bad-answer', message: `the answer (${status}) has no error body` });
+}
+
 // ---- input parsing (pure) ----
 
 const usageError = (message: string): Outcome<never> => fail({ code: 'usage', message });
