@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import { diffRuleset, normaliseRuleset } from './ruleset-diff.js';
+
+const built = `table inet gatehouse
+delete table inet gatehouse
+table inet gatehouse {
+	counter forward_drop {
+		comment "gatehouse: from the tunnel, not granted (forward)"
+	}
+
+	set forward_v4 {
+		type ipv4_addr . ipv4_addr . inet_proto . inet_service
+		flags interval
+		counter
+		elements = { 10.8.0.2 . 10.10.0.20 . tcp . 8000-8001,
+			     10.8.0.3 . 10.10.0.20 . udp . 53 }
+	}
+
+	set lan_v4 {
+		type ipv4_addr
+		flags interval
+		elements = { 10.10.0.0/24 }
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "wg0" ip saddr . ip daddr . meta l4proto . th dport @forward_v4 accept
+		iifname "wg0" counter name "forward_drop" drop
+		oifname "wg0" counter packets 0 bytes 0 drop
+	}
+}
+`;
+
+/** The same table as `nft list table inet gatehouse` prints it after some traffic (elements in kernel order). */
+const listed = `table inet gatehouse {
+	counter forward_drop {
+		comment "gatehouse: from the tunnel, not granted (forward)"
+		packets 12 bytes 3456
+	}
+
+	set forward_v4 {
+		type ipv4_addr . ipv4_addr . inet_proto . inet_service
+		flags interval
+		counter
+		elements = { 10.8.0.3 . 10.10.0.20 . udp . 53 counter packets 0 bytes 0,
+			     10.8.0.2 . 10.10.0.20 . tcp . 8000-8001 counter packets 5 bytes 300 }
+	}
+
+	set lan_v4 {
+		type ipv4_addr
+		flags interval
+		elements = { 10.10.0.0/24 }
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "wg0" ip saddr . ip daddr . meta l4proto . th dport @forward_v4 accept
+		iifname "wg0" counter name "forward_drop" drop
+		oifname "wg0" counter packets 17 bytes 1020 drop
+	}
+}
+`;
+
+describe('normaliseRuleset', () => {
+  it('reduces a script to header-qualified lines: no preamble, counters without values, elements one per line', () => {
+    expect(normaliseRuleset(built)).toEqual([
+      'table inet gatehouse',
+      'chain forward',
+      'chain forward: type filter hook forward priority filter; policy accept;',
+      'chain forward: iifname "wg0" ip saddr . ip daddr . meta l4proto . th dport @forward_v4 accept',
+      'chain forward: iifname "wg0" counter name "forward_drop" drop',
+      'chain forward: oifname "wg0" counter drop',
+      'counter forward_drop',
+      'counter forward_drop: comment "gatehouse: from the tunnel, not granted (forward)"',
+      'set forward_v4',
+      'set forward_v4: type ipv4_addr . ipv4_addr . inet_proto . inet_service',
+      'set forward_v4: flags interval',
+      'set forward_v4: counter',
+      'set forward_v4: element 10.8.0.2 . 10.10.0.20 . tcp . 8000-8001',
+      'set forward_v4: element 10.8.0.3 . 10.10.0.20 . udp . 53',
+      'set lan_v4',
+      'set lan_v4: type ipv4_addr',
+      'set lan_v4: flags interval',
+      'set lan_v4: element 10.10.0.0/24',
+    ]);
+  });
+
+  it('reads the listing nft prints back as the same lines', () => {
+    expect(normaliseRuleset(listed)).toEqual(normaliseRuleset(built));
+  });
+
+  it('drops every replace preamble form and comments, at the top level only', () => {
+    expect(
+      normaliseRuleset(
+        '# generated\ntable inet x\nflush table inet x\ndestroy table inet x\ndelete table inet x\ntable inet x {\n\tchain c {\n\t\t# a comment\n\t\ttable inet y\n\t}\n}\n',
+      ),
+    ).toEqual(['table inet x', 'chain c', 'chain c: table inet y']);
+  });
+
+  it('keeps top-level commands that are not the preamble', () => {
+    expect(normaliseRuleset('add rule inet x c accept\ndelete table inet\ntable inet x y\n')).toEqual([
+      'add rule inet x c accept',
+      'delete table inet',
+      'table inet x y',
+    ]);
+  });
+
+  it('does not take a brace inside a quoted string for a block', () => {
+    expect(
+      normaliseRuleset(
+        'table inet x {\n\tchain c {\n\t\taccept comment "a {"\n\t\tdrop comment "}"\n\t}\n}\n',
+      ),
+    ).toEqual(['table inet x', 'chain c', 'chain c: accept comment "a {"', 'chain c: drop comment "}"']);
+  });
+
+  it('reads elements on one line or over several, with or without counters', () => {
+    const one = 'table inet x {\n\tset s {\n\t\telements = { b, a counter packets 1 bytes 2, c }\n\t}\n}\n';
+    const many =
+      'table inet x {\n\tset s {\n\t\telements = { c,\n\t\t\ta,\n\t\t\tb counter packets 9 bytes 9 }\n\t}\n}\n';
+    const expected = ['table inet x', 'set s', 'set s: element a', 'set s: element b', 'set s: element c'];
+    expect(normaliseRuleset(one)).toEqual(expected);
+    expect(normaliseRuleset(many)).toEqual(expected);
+  });
+
+  it('reads an elements list that never closes to the end, and ignores a stray closing brace', () => {
+    expect(normaliseRuleset('}\ntable inet x {\n\tset s {\n\t\telements = { a,\n\t\t\tb')).toEqual([
+      'table inet x',
+      'set s',
+      'set s: element a',
+      'set s: element b',
+    ]);
+  });
+
+  it('collapses whitespace and skips blank lines', () => {
+    expect(
+      normaliseRuleset('  table   inet x   {\n\n\tchain  c {\n\t\tiifname   "wg0"\t  accept  \n\t}\n}'),
+    ).toEqual(['table inet x', 'chain c', 'chain c: iifname "wg0" accept']);
+  });
+
+  it('sorts the blocks of a table by header, keeps rule order inside a chain', () => {
+    expect(
+      normaliseRuleset(
+        'table inet x {\n\tset b {\n\t}\n\tchain c {\n\t\tdrop\n\t\taccept\n\t}\n\tset a {\n\t}\n\tset b {\n\t}\n}\n',
+      ),
+    ).toEqual(['table inet x', 'chain c', 'chain c: drop', 'chain c: accept', 'set a', 'set b', 'set b']);
+  });
+
+  it('strips counter values wherever they are in a rule', () => {
+    expect(
+      normaliseRuleset('table inet x {\n\tchain c {\n\t\tcounter packets 1 bytes 2 accept\n\t}\n}'),
+    ).toEqual(['table inet x', 'chain c', 'chain c: counter accept']);
+  });
+});
+
+describe('diffRuleset', () => {
+  it('is unchanged between a script and the listing nft prints back for it', () => {
+    expect(diffRuleset(listed, built)).toEqual({ added: [], removed: [], unchanged: true });
+  });
+
+  it('adds everything when there is no table yet', () => {
+    expect(diffRuleset(null, built)).toEqual({
+      added: normaliseRuleset(built),
+      removed: [],
+      unchanged: false,
+    });
+  });
+
+  it('shows an added and a removed element', () => {
+    const next = built.replace('10.8.0.3 . 10.10.0.20 . udp . 53', '10.8.0.4 . 10.10.0.20 . udp . 53');
+    expect(diffRuleset(listed, next)).toEqual({
+      added: ['set forward_v4: element 10.8.0.4 . 10.10.0.20 . udp . 53'],
+      removed: ['set forward_v4: element 10.8.0.3 . 10.10.0.20 . udp . 53'],
+      unchanged: false,
+    });
+  });
+
+  it('shows a changed rule as one removed and one added line of its chain', () => {
+    const next = built.replace('oifname "wg0" counter packets 0 bytes 0 drop', 'oifname "wg1" counter drop');
+    expect(diffRuleset(listed, next)).toEqual({
+      added: ['chain forward: oifname "wg1" counter drop'],
+      removed: ['chain forward: oifname "wg0" counter drop'],
+      unchanged: false,
+    });
+  });
+
+  it('reports reordered rules as changed, with nothing added or removed', () => {
+    const next = built.replace(
+      '\t\tiifname "wg0" counter name "forward_drop" drop\n\t\toifname "wg0" counter packets 0 bytes 0 drop\n',
+      '\t\toifname "wg0" counter packets 0 bytes 0 drop\n\t\tiifname "wg0" counter name "forward_drop" drop\n',
+    );
+    expect(diffRuleset(listed, next)).toEqual({ added: [], removed: [], unchanged: false });
+  });
+
+  it('compares lines as multisets: a duplicated rule is one added line', () => {
+    const twice = built.replace(
+      '\t\tiifname "wg0" counter name "forward_drop" drop\n',
+      '\t\tiifname "wg0" counter name "forward_drop" drop\n\t\tiifname "wg0" counter name "forward_drop" drop\n',
+    );
+    expect(diffRuleset(built, twice)).toEqual({
+      added: ['chain forward: iifname "wg0" counter name "forward_drop" drop'],
+      removed: [],
+      unchanged: false,
+    });
+    expect(diffRuleset(twice, built)).toEqual({
+      added: [],
+      removed: ['chain forward: iifname "wg0" counter name "forward_drop" drop'],
+      unchanged: false,
+    });
+  });
+
+  it('is changed when one side has only extra lines at its end', () => {
+    expect(diffRuleset('table inet x {\n}\n', 'table inet x {\n}\ntable inet y {\n}\n')).toEqual({
+      added: ['table inet y'],
+      removed: [],
+      unchanged: false,
+    });
+  });
+
+  it('is unchanged for an empty table against itself', () => {
+    expect(diffRuleset('', '')).toEqual({ added: [], removed: [], unchanged: true });
+  });
+});
