@@ -1,40 +1,45 @@
 /** @module A client's AllowedIPs: what its tunnel routes, per tunnel mode, as the fewest CIDRs. Pure. */
-import { type Cidr, parseCidr } from '../reach/addresses.js';
+import { parseCidr } from '../reach/addresses.js';
 import type { TunnelMode } from './model.js';
 import { formatAddress } from './pool.js';
 
-/** A block of addresses: network address and prefix length. */
+/** A block of addresses of one family: network address and prefix length. */
 interface Block {
-  readonly v6: boolean;
   readonly base: bigint;
   readonly bits: number;
 }
 
-function widthOf(v6: boolean): number {
-  return v6 ? 128 : 32;
-}
-
-function toBlock(cidr: Cidr): Block {
-  const v6 = cidr.family === 'ipv6';
-  const hostBits = BigInt(widthOf(v6) - cidr.bits);
-  return { v6, base: (cidr.base >> hostBits) << hostBits, bits: cidr.bits };
-}
-
-/** The block's last address. */
-function endOf(b: Block): bigint {
-  return b.base + (1n << BigInt(widthOf(b.v6) - b.bits)) - 1n;
-}
-
-/** The block's size bit: the two halves of a /n differ only in it. */
-function sizeOf(b: Block): bigint {
-  return 1n << BigInt(widthOf(b.v6) - b.bits);
-}
-
-/** IPv4 before IPv6, then by address, then the wider block first. */
+/** Sorted by address, the wider block first: a block inside another comes right after it (or its kin). */
 function compare(a: Block, b: Block): number {
-  if (a.v6 !== b.v6) return a.v6 ? 1 : -1;
   if (a.base !== b.base) return a.base < b.base ? -1 : 1;
   return a.bits - b.bits;
+}
+
+/** The fewest blocks covering `blocks` (all of one family, `width` bits wide), in address order. */
+function aggregateFamily(blocks: Block[], width: number): Block[] {
+  const sizeOf = (b: Block) => 1n << BigInt(width - b.bits);
+  blocks.sort(compare);
+  const kept: Block[] = [];
+  for (const block of blocks) {
+    const last = kept.at(-1);
+    // CIDR blocks nest or are apart; in this order one that starts inside the last kept block lies inside it.
+    if (last && block.base < last.base + sizeOf(last)) continue;
+    let merged = block;
+    for (;;) {
+      const prev = kept.at(-1);
+      // Halves of one parent: same size, adjacent, the lower one aligned on the parent.
+      const siblings =
+        prev !== undefined &&
+        prev.bits === merged.bits &&
+        prev.base + sizeOf(prev) === merged.base &&
+        (prev.base & sizeOf(prev)) === 0n;
+      if (!siblings) break;
+      kept.pop();
+      merged = { base: prev.base, bits: prev.bits - 1 };
+    }
+    kept.push(merged);
+  }
+  return kept;
 }
 
 /**
@@ -44,34 +49,18 @@ function compare(a: Block, b: Block): number {
  * pass validated data.
  */
 export function aggregateCidrs(cidrs: readonly string[]): string[] {
-  const blocks = cidrs.map((text) => {
+  const families = { ipv4: [] as Block[], ipv6: [] as Block[] };
+  for (const text of cidrs) {
     const cidr = parseCidr(text);
     if (!cidr) throw new RangeError(`not an address or CIDR: ${JSON.stringify(text)}`);
-    return toBlock(cidr);
-  });
-  blocks.sort(compare);
-  const kept: Block[] = [];
-  for (const block of blocks) {
-    const last = kept.at(-1);
-    // Sorted by address, wider first: a block inside any kept one is inside the last kept of its family.
-    if (last && last.v6 === block.v6 && endOf(block) <= endOf(last)) continue;
-    let merged = block;
-    for (;;) {
-      const prev = kept.at(-1);
-      // Halves of one parent: same family and size, adjacent, the lower one aligned on the parent.
-      const siblings =
-        prev !== undefined &&
-        prev.v6 === merged.v6 &&
-        prev.bits === merged.bits &&
-        prev.base + sizeOf(prev) === merged.base &&
-        (prev.base & sizeOf(prev)) === 0n;
-      if (!siblings) break;
-      kept.pop();
-      merged = { v6: prev.v6, base: prev.base, bits: prev.bits - 1 };
-    }
-    kept.push(merged);
+    const hostBits = BigInt((cidr.family === 'ipv4' ? 32 : 128) - cidr.bits);
+    families[cidr.family].push({ base: (cidr.base >> hostBits) << hostBits, bits: cidr.bits });
   }
-  return kept.map((b) => `${formatAddress(b.base, b.v6 ? 'ipv6' : 'ipv4')}/${b.bits}`);
+  return (['ipv4', 'ipv6'] as const).flatMap((family) =>
+    aggregateFamily(families[family], family === 'ipv4' ? 32 : 128).map(
+      (b) => `${formatAddress(b.base, family)}/${b.bits}`,
+    ),
+  );
 }
 
 export interface ClientAllowedIpsInput {

@@ -229,6 +229,8 @@ describe('parseDump', () => {
     ['endpoint', 2, '[2001:db8::7]51820'],
     ['endpoint', 2, '[2001:db8::zz]:51820'],
     ['endpoint', 2, 'x198.51.100.7:1'],
+    ['endpoint', 2, 'x:[2001:db8::7]:1'],
+    ['endpoint', 2, 'x:198.51.100.7:1'],
     ['endpoint', 2, '198.51.100.7:1x'],
     ['endpoint', 2, ''],
     ['allowed-ips', 3, '10.8.0.2'],

@@ -50,6 +50,11 @@ describe('peerStatus', () => {
     expect(peerStatus(peer, at + offsetMs, window).online).toBe(online);
   });
 
+  it('a peer that never shook hands is offline whatever the time', () => {
+    for (const nowMs of [0, 1000, at])
+      expect(peerStatus({ ...peer, latestHandshake: null }, nowMs, 180).online).toBe(false);
+  });
+
   it('allows a minute of clock skew', () => {
     expect(clockSkewSeconds).toBe(60);
   });
@@ -75,6 +80,13 @@ describe('endpointAddress', () => {
     ['[2001:db8::7]', undefined],
     ['[2001:db8::7]51820', undefined],
     ['x[2001:db8::7]:1', undefined],
+    ['x:[2001:db8::7]:1', undefined],
+    ['x:198.51.100.7:1', undefined],
+    ['198.51.100.7:65535', '198.51.100.7'],
+    ['198.51.100.7:65536', undefined],
+    ['198.51.100.7:-1', undefined],
+    ['198.51.100.7: 1', undefined],
+    ['[2001:db8::7%]:1', '2001:db8::7'],
     ['[2001:db8::7]:1x', undefined],
     ['host.example.test:51820', undefined],
     ['198.51.100.7:51820\n', undefined],

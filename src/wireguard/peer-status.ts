@@ -34,14 +34,24 @@ export function peerStatus(peer: DumpPeer, nowMs: number, onlineWithinSeconds: n
   };
 }
 
-/** The address of a dump endpoint (`198.51.100.7:51820`, `[2001:db8::7%eth0]:51820`), or undefined for anything else. */
-export function endpointAddress(endpoint: string): string | undefined {
-  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):\d+$/.exec(endpoint);
-  if (!m) return undefined;
-  const [, bracketed, plain] = m;
+/**
+ * A dump endpoint (`198.51.100.7:51820`, `[2001:db8::7%eth0]:51820`) as its address (brackets and %scope gone) and
+ * port, or undefined for anything else.
+ */
+export function parseEndpoint(endpoint: string): { address: string; port: number } | undefined {
+  const colon = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, colon);
+  const portText = endpoint.slice(colon + 1);
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) return undefined;
   // A bracketed address is IPv6 and may carry a %scope; a plain one is IPv4. split() yields a first element.
-  const address = bracketed === undefined ? (plain ?? '') : (bracketed.split('%') as [string])[0];
-  return isIP(address) === (bracketed === undefined ? 4 : 6) ? address : undefined;
+  const bracketed = host.startsWith('[') && host.endsWith(']');
+  const address = bracketed ? (host.slice(1, -1).split('%') as [string])[0] : host;
+  return isIP(address) === (bracketed ? 6 : 4) ? { address, port: Number(portText) } : undefined;
+}
+
+/** The address of a dump endpoint, or undefined when it is none. */
+export function endpointAddress(endpoint: string): string | undefined {
+  return parseEndpoint(endpoint)?.address;
 }
 
 /**
@@ -50,5 +60,6 @@ export function endpointAddress(endpoint: string): string | undefined {
  */
 export function isPublicEndpoint(endpoint: string, publicRanges: readonly string[]): boolean {
   const address = endpointAddress(endpoint);
+  // Stryker disable next-line ConditionalExpression: checkBogon calls anything but an address a bogon as well
   return address !== undefined && !checkBogon(address, publicRanges).bogon;
 }

@@ -55,6 +55,9 @@ describe('pool', () => {
     ['10.8.0.0/24', ['10.8.0.3', '10.8.0.2'], '10.8.0.4'],
     // Addresses of the other family, outside the pool or unreadable do not take anything.
     ['10.8.0.0/24', ['fd8a::2', '10.9.0.2', 'junk', ''], '10.8.0.2'],
+    // An IPv6 address whose value is that of a pool address (::10.8.0.2) is still of the other family.
+    ['10.8.0.0/24', ['::10.8.0.2', '::a08:3'], '10.8.0.2'],
+    ['::/120', ['0.0.0.2', '0.0.0.3/32'], '::2'],
     ['10.8.0.0/24', ['10.8.0.1'], '10.8.0.2'],
     ['10.8.0.77/24', [], '10.8.0.2'],
     ['10.8.0.0/30', [], '10.8.0.2'],
@@ -218,6 +221,9 @@ describe('pool', () => {
       'the tunnel pool fd8a::/64 overlaps the LAN range fd8a::/48: choose a pool outside the LAN',
     ],
     ['junk', ['10.0.0.0/8'], undefined],
+    // An IPv6 range covering the pool's values as numbers (::/96 holds ::10.8.0.0) is of the other family.
+    ['10.8.0.0/24', ['::/96', '::/0'], undefined],
+    ['::/120', ['0.0.0.0/0'], undefined],
     ['10.8.0.0', ['10.0.0.0/8'], undefined],
   ])('poolOverlaps(%s, %j)', (pool, ranges, message) => {
     expect(poolOverlaps(pool, ranges)).toBe(message);

@@ -68,11 +68,7 @@ export function allocateAddress(pool: string, taken: readonly string[]): Outcome
   if (!cidr)
     return { ok: false, error: { code: 'wireguard.bad-pool', message: `"${pool}" is not an address range` } };
   const { first, last } = bounds(cidr);
-  const used = new Set<bigint>();
-  for (const t of taken) {
-    const v = addressValue(t, cidr.family);
-    if (v !== undefined) used.add(v);
-  }
+  const used = new Set(taken.map((t) => addressValue(t, cidr.family)));
   // IPv4's last address is the broadcast; IPv6 has no broadcast, so its last address is a host like any other.
   const lastHost = cidr.family === 'ipv4' ? last - 1n : last;
   for (let candidate = first + 2n; candidate <= lastHost; candidate++) {

@@ -261,6 +261,9 @@ describe('isHostName', () => {
     ['example.123', false],
     ['123', false],
     ['a.b1', true],
+    ['example.1a', true],
+    ['1a', true],
+    ['a1.example', true],
   ])('%j → %s', (name, fine) => {
     expect(isHostName(name)).toBe(fine);
   });
@@ -348,6 +351,17 @@ describe('renderDeviceConfig', () => {
     expect(e.field).toBe(field);
     expect(e.message).not.toContain(privateKey.slice(0, 8));
     expect(e.message).not.toContain(psk.slice(0, 8));
+  });
+
+  it('says what an allowed IP must be', () => {
+    const e = thrown(() =>
+      renderDeviceConfig({
+        privateKey,
+        listenPort: 51820,
+        peers: [{ ...peers[0], allowedIps: ['10.8.0.2'] }],
+      }),
+    );
+    expect(e.message).toBe('WireGuard config value peers[0].allowedIps[0] is not address/prefix');
   });
 
   it('says why a repeated public key is refused', () => {

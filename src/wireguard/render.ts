@@ -49,11 +49,10 @@ function isCidr(v: string): boolean {
  * 253 characters; no trailing dot) whose last label is not all digits (RFC 3696 2: so `1.2.3.400` is no name).
  */
 export function isHostName(v: string): boolean {
-  const labels = v.split('.');
   return (
     v.length <= 253 &&
-    labels.every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
-    !/^\d+$/.test(labels.at(-1) ?? '')
+    v.split('.').every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
+    !/(?:^|\.)\d+$/.test(v)
   );
 }
 
@@ -178,8 +177,8 @@ export function configFileName(name: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^A-Za-z0-9_]+/g, '-')
-    .replace(/^-+/, '')
+    .replace(/^-/, '')
     .slice(0, 15)
-    .replace(/-+$/, '');
+    .replace(/-$/, '');
   return `${stem === '' ? 'peer' : stem}.conf`;
 }
