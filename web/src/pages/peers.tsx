@@ -15,7 +15,7 @@ import { InterfaceBanner } from './wireguard/banner.js';
 import {
   agoWords,
   connectionOf,
-  outdatedWords,
+  reasonsWords,
   peerBadges,
   serviceNames,
   transferWords,
@@ -193,7 +193,7 @@ function PeerTable(props: {
                 )}
                 {p.configOutdated ? (
                   <span class="wg-outdated" data-testid="wg-outdated">
-                    <span class="hint">{outdatedWords(p.outdatedReasons)}</span>
+                    <span class="hint">{reasonsWords(p.outdatedReasons)}</span>
                     <RowButton
                       label={`Show new QR of ${p.name}`}
                       onClick={() => {

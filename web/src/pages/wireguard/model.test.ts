@@ -21,6 +21,7 @@ import {
   matrixRows,
   newPeerOf,
   outdatedWords,
+  reasonsWords,
   parsePorts,
   peerBadges,
   peerDraftOf,
@@ -191,6 +192,15 @@ describe('connectionOf and transferWords', () => {
   });
   it('transfer from the peer’s side: down is what the box sent', () => {
     expect(transferWords(status)).toBe('↓ 1.5 KiB ↑ 2 KiB');
+  });
+});
+
+describe('reasonsWords', () => {
+  it('one sentence of the reasons, or what to do when none is given', () => {
+    expect(reasonsWords(['a new grant: nas.', ' the endpoint changed ', ''])).toBe(
+      'A new grant: nas; the endpoint changed.',
+    );
+    expect(reasonsWords([' '])).toBe('Scan the new QR code on the device.');
   });
 });
 

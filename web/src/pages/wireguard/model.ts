@@ -120,7 +120,15 @@ export function transferWords(status: PeerView['status']): string {
   return `↓ ${formatBytes(status.txBytes)} ↑ ${formatBytes(status.rxBytes)}`;
 }
 
-/** "Config outdated: a new grant, the endpoint changed. Show the new QR code on the device." */
+/** The reasons a config is outdated, in one sentence: "A new grant: nas; the endpoint changed." */
+export function reasonsWords(reasons: readonly string[]): string {
+  const why = reasons.map((r) => r.trim().replace(/[.]$/, '')).filter((r) => r !== '');
+  if (why.length === 0) return 'Scan the new QR code on the device.';
+  const text = why.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+/** "Config outdated: a new grant; the endpoint changed. Scan the new QR code or import the new file on the device." */
 export function outdatedWords(reasons: readonly string[]): string {
   const why = reasons.map((r) => r.trim().replace(/[.]$/, '')).filter((r) => r !== '');
   return `Config outdated${why.length === 0 ? '' : `: ${why.join('; ')}`}. Scan the new QR code or import the new file on the device.`;
