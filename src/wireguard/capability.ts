@@ -18,6 +18,7 @@ import { wireguardRules } from './alert-rules.js';
 import { planConditions, type ConditionState } from './conditions.js';
 import { controlRoutes } from './control-routes.js';
 import { generateKeyPair, publicKeyOf } from './keys.js';
+import { checkPool, poolOverlaps } from './pool.js';
 import { isPublicEndpoint, peerStatus } from './peer-status.js';
 import { Reconciler, type Forwarding } from './reconciler.js';
 import { onboardingRoutes, wireguardRoutes } from './routes.js';
@@ -80,6 +81,17 @@ export function createWireguard(
       .filter(([name]) => name !== wireguard.interface)
       .flatMap(([, list]) => (list ?? []).filter((a) => !a.internal).map((a) => a.address));
 
+  /** The pool must be a private (or ULA) range outside every LAN range: else peers and LAN devices collide. */
+  const settingsProblem = (): string | undefined => {
+    const { ipv4, ipv6 } = wireguard.pool;
+    const problem =
+      checkPool(ipv4, 'ipv4') ??
+      (ipv6 === null ? undefined : checkPool(ipv6, 'ipv6')) ??
+      poolOverlaps(ipv4, lanRanges()) ??
+      (ipv6 === null ? undefined : poolOverlaps(ipv6, lanRanges()));
+    return problem === undefined ? undefined : `wireguard.pool: ${problem}`;
+  };
+
   let serverKey: { privateKey: string; publicKey: string } | undefined;
   const loadServerKey = async () => {
     if (serverKey) return serverKey;
@@ -124,6 +136,7 @@ export function createWireguard(
     lanRanges,
     boxAddresses,
     serverKey: loadServerKey,
+    settingsProblem,
   });
 
   let wake: (() => void) | undefined;

@@ -46,6 +46,8 @@ export interface ReconcilerDeps {
   readonly forwarding: Forwarding;
   readonly lanRanges: () => readonly string[];
   readonly boxAddresses: () => readonly string[];
+  /** Why the settings cannot be applied (the pool overlaps the LAN, …), or undefined when they can. */
+  readonly settingsProblem?: () => string | undefined;
   /** The server key (made on first use; the private half only ever goes to `wg` on stdin). */
   readonly serverKey: () => Promise<{ readonly privateKey: string; readonly publicKey: string }>;
 }
@@ -217,6 +219,8 @@ export class Reconciler {
       this.set({ running: false, implementation: null, reason: message, dump: null, lastReport: report });
       return report;
     }
+    const problem = this.deps.settingsProblem?.();
+    if (problem !== undefined) return this.failed(dryRun, problem, problem);
     // 1. The firewall: the whole table in one transaction.
     const script = this.ruleset();
     if (!script.ok) return this.failed(dryRun, `the firewall rules cannot be built: ${script.error.message}`);

@@ -294,6 +294,25 @@ describe('WireGuard over the API', () => {
     expect(card?.summary).toContain('CAP_NET_ADMIN');
   });
 
+  it.each([
+    [
+      '10.10.0.0/25',
+      'wireguard.pool: the tunnel pool 10.10.0.0/25 overlaps the LAN range 10.10.0.0/24: choose a pool outside the LAN',
+    ],
+    [
+      '203.0.113.0/24',
+      'wireguard.pool: the IPv4 pool must be private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) or 100.64.0.0/10, not 203.0.113.0/24',
+    ],
+  ])('a pool %s is not applied: the interface stays down and says why', async (pool, reason) => {
+    const b = await bed({ wireguard: { pool: { ipv4: pool } } });
+    await b.api('POST', '/wireguard/peers', { name: 'phone' });
+    await settled(b);
+    const overview = await b.json<{ interface: { running: boolean; reason: string } }>('GET', '/wireguard');
+    expect(overview.interface).toMatchObject({ running: false, reason });
+    expect(b.device.live.size).toBe(0);
+    expect(b.firewall.script).toBeNull();
+  });
+
   it('the plan shows the firewall diff and the device changes without applying them', async () => {
     const b = await bed();
     await b.json('POST', '/wireguard/services', {
