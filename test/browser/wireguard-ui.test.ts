@@ -10,6 +10,7 @@
  * argv and answers that the program is not installed (so `ip`, `wg`, `wireguard-go`, `nft` never run), and the banner
  * says WireGuard is not running and why.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -321,6 +322,70 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
     }));
 
   // Runs after the test above, logged in on the same page.
+  it('refuses a taken name beside its field, edits a peer’s expiry, adds a peer with its own key', () =>
+    withEvidence(async () => {
+      if (!gatehouse) throw new Error('the server did not start');
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${gatehouse.server.url}/#/peers`);
+      const peerRow = page.getByTestId('peer-Phone');
+      await peerRow.waitFor();
+
+      // A name that is taken: the server's words beside the name.
+      await page.getByRole('button', { name: 'Add peer' }).click();
+      const form = page.getByRole('region', { name: 'New peer' });
+      await form.getByLabel('Name', { exact: true }).fill('Phone');
+      await form.getByRole('button', { name: 'Add peer' }).click();
+      const taken = await problemBeside(form, 'Name');
+      expect(taken).toMatchObject({ describes: true, invalid: true });
+      expect(taken.text).toContain('exists already');
+
+      // Its own key: the box never sees a private key; the file has a blank to fill in on the device.
+      const { publicKey } = generateKeyPairSync('x25519');
+      const ownKey = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url').toString('base64');
+      await form.getByLabel('Name', { exact: true }).fill('Laptop');
+      await form.getByLabel('I bring my own public key').check();
+      await form.getByLabel('Public key', { exact: true }).fill('not a key');
+      await form.getByRole('button', { name: 'Add peer' }).click();
+      expect((await problemBeside(form, 'Public key')).text).toContain('44 characters of base64');
+      await form.getByLabel('Public key', { exact: true }).fill(ownKey);
+      await form.getByRole('button', { name: 'Add peer' }).click();
+      const dialog = page.getByRole('dialog', { name: '“Laptop” added: connect it' });
+      await dialog.getByText('This peer brought its own key', { exact: false }).waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        dialog.getByTestId('wg-download').click(),
+      ]);
+      const conf = fs.readFileSync(await download.path(), 'utf8');
+      expect(conf).toContain('[Interface]');
+      expect(conf).not.toMatch(/^PrivateKey\s*=\s*[A-Za-z0-9+/]{43}=\s*$/m);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      const laptopRow = page.getByTestId('peer-Laptop');
+      await laptopRow.waitFor();
+
+      // Edit: an expiry date and time (local), shown in the row; the form opens with the peer's values.
+      await peerRow.getByRole('button', { name: 'Edit Phone' }).click();
+      const edit = page.getByRole('region', { name: 'Edit “Phone”' });
+      expect(await edit.getByLabel('Groups', { exact: true }).inputValue()).toBe('family');
+      expect(await edit.getByLabel('Keepalive (seconds)').inputValue()).toBe('25');
+      await edit.getByLabel('Expiry date').fill('2031-03-04');
+      await edit.getByLabel('Expiry time').fill('08:30');
+      const patch = page.waitForRequest(
+        (r) => r.method() === 'PATCH' && r.url().includes('/api/v1/wireguard/peers/'),
+      );
+      await edit.getByRole('button', { name: 'Save' }).click();
+      expect((await patch).postDataJSON()).toEqual({ expiresAt: new Date(2031, 2, 4, 8, 30).toISOString() });
+      await expect.poll(() => edit.count()).toBe(0);
+      await expect.poll(() => peerRow.textContent()).toContain('2031');
+
+      // Delete the second peer after a confirmation.
+      await laptopRow.getByRole('button', { name: 'Delete Laptop' }).click();
+      await laptopRow.getByRole('button', { name: 'Delete', exact: true }).click();
+      await expect.poll(() => laptopRow.count()).toBe(0);
+      expect(cspViolations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    }));
+
+  // Runs after the tests above, logged in on the same page.
   it('live status without a reload; config outdated with its reasons; a QR code too long to scan; delete', () =>
     withEvidence(async () => {
       if (!gatehouse) throw new Error('the server did not start');
