@@ -259,6 +259,47 @@ describe('WireGuard over the API', () => {
     expect(again.ipv4).toBe('10.99.0.2');
   });
 
+  it('a peer added by hand (wg set) and a changed table are drift: shown, and set back by the next check', async () => {
+    const b = await bed();
+    const phone = await b.json<PeerJson>('POST', '/wireguard/peers', { name: 'phone' });
+    await settled(b);
+    const live = b.device.live.get('wgtest0');
+    if (!live) throw new Error('no interface');
+    const stranger = 'xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=';
+    b.device.live.set('wgtest0', {
+      ...live,
+      peers: [
+        ...live.peers,
+        {
+          publicKey: stranger,
+          presharedKey: null,
+          endpoint: null,
+          allowedIps: ['10.10.0.0/24'],
+          latestHandshake: null,
+          rxBytes: 0,
+          txBytes: 0,
+          persistentKeepalive: 0,
+        },
+      ],
+    });
+    b.firewall.script = 'table inet gatehouse {\n}\n';
+    const report = await b.wg.reconciler.request('check');
+    expect(report.ok).toBe(true);
+    expect(report.message).toMatch(/^changed outside Gatehouse and set back: /);
+    expect(report.message).toContain('the firewall table differed');
+    expect(b.device.live.get('wgtest0')?.peers.map((p) => p.publicKey)).toEqual([phone.publicKey]);
+    expect(b.firewall.script).toContain('chain forward');
+    const overview = await b.json<{ interface: { drift: { changes: string[] } | null } }>(
+      'GET',
+      '/wireguard',
+    );
+    expect(overview.interface.drift?.changes.length).toBeGreaterThanOrEqual(2);
+    // A change made through Gatehouse is not drift.
+    await b.json('POST', '/wireguard/peers', { name: 'tablet' });
+    const after = await b.wg.reconciler.request('check');
+    expect(after.message).not.toMatch(/outside Gatehouse/);
+  });
+
   it('a failed firewall apply keeps the peer off the interface and says why (fail closed)', async () => {
     const b = await bed();
     b.firewall.failApply = { code: 'exposure.nft-failed', message: 'Error: Could not process rule' };
