@@ -2,6 +2,9 @@
  * @module The WireGuard interface through `ip`, `wg` and `wireguard-go` (CommandRunner / ProcessLauncher ports):
  * create it (kernel, else userspace), read it (`wg show dump`), and apply a DevicePlan with `wg set` / `wg syncconf`.
  */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -84,7 +87,10 @@ export interface WgDevice {
   ): Promise<Outcome<{ implementation: Implementation; created: boolean }, DeviceFailure>>;
   /** The live state (null when there is no such interface). The raw dump carries the private key: never logged. */
   dump(name: string): Promise<Outcome<DumpState | null, DeviceFailure>>;
-  /** Runs the plan's steps in order, stopping at the first failure. Keys go on stdin, never in argv or a log. */
+  /**
+   * Runs the plan's steps in order, stopping at the first failure; one apply at a time. Keys reach wg through a
+   * named pipe (see runWithSecret), never argv, a file on disk or a log; no failure message quotes one.
+   */
   apply(name: string, plan: DevicePlan, secrets: DeviceSecrets): Promise<Outcome<void, DeviceFailure>>;
   /** Removes the interface: stops the wireguard-go this adapter started for it, or `ip link del`. Gone is fine. */
   remove(name: string): Promise<Outcome<void, DeviceFailure>>;
@@ -114,7 +120,7 @@ const packages = {
   wg: 'wireguard-tools',
   'wireguard-go': 'wireguard-go',
   ip: 'iproute2',
-  mktemp: 'coreutils',
+  rm: 'coreutils',
   mkfifo: 'coreutils',
   dd: 'coreutils',
 } as const;
@@ -158,12 +164,22 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
     return noDevice(shown.value) ? ok(false) : fail(wgShowFailure(name, shown.value));
   }
 
-  async function implementationOf(name: string): Promise<Implementation> {
-    if (held.has(name)) return 'userspace';
+  /** What serves an existing interface: the kernel ("wireguard" link) or a wireguard-go (a "tun" link). */
+  async function implementationOf(name: string): Promise<Outcome<Implementation, DeviceFailure>> {
+    if (held.has(name)) return ok('userspace');
     const shown = await run(['ip', '-d', '-j', 'link', 'show', 'dev', name]);
-    if (!shown.ok || shown.value.exitCode !== 0) return 'userspace';
+    if (!shown.ok) return shown;
+    if (shown.value.exitCode !== 0) {
+      // wg found it, ip does not: a wireguard-go socket (/var/run/wireguard is not per namespace) of another one.
+      return noDevice(shown.value)
+        ? fail({
+            code: 'wireguard.name-taken',
+            message: `a wireguard-go in another network namespace serves ${name} (/var/run/wireguard/${name}.sock); choose another wireguard.interface`,
+          })
+        : fail(ipFailure('ip link show', shown.value));
+    }
     const parsed = linkDetails.safeParse(safeJson(shown.value.stdout));
-    return parsed.success && parsed.data[0]?.linkinfo?.info_kind === 'wireguard' ? 'kernel' : 'userspace';
+    return ok(parsed.success && parsed.data[0]?.linkinfo?.info_kind === 'wireguard' ? 'kernel' : 'userspace');
   }
 
   async function createKernel(name: string): Promise<Outcome<boolean, DeviceFailure>> {
@@ -228,10 +244,15 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
     return ok(undefined);
   }
 
-  async function applyStep(name: string, step: DeviceStep, secrets: DeviceSecrets): Promise<Run> {
+  async function applyStep(
+    name: string,
+    step: DeviceStep,
+    secrets: DeviceSecrets,
+    fifo: string,
+  ): Promise<Run> {
     switch (step.kind) {
       case 'set-private-key':
-        return runWithSecret((path) => ['wg', 'set', name, 'private-key', path], `${secrets.privateKey}\n`);
+        return runWithSecret(fifo, ['wg', 'set', name, 'private-key', fifo], `${secrets.privateKey}\n`);
       case 'set-listen-port':
         return run(['wg', 'set', name, 'listen-port', String(step.port)]);
       case 'remove-peer':
@@ -255,7 +276,7 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
           keepalive,
         ];
         // /dev/null removes a preshared key the peer should not have (wg.8).
-        return psk === null ? run(argv('/dev/null')) : runWithSecret(argv, `${psk}\n`);
+        return psk === null ? run(argv('/dev/null')) : runWithSecret(fifo, argv(fifo), `${psk}\n`);
       }
       case 'set-peers': {
         if (step.remove.length > 0) {
@@ -269,62 +290,110 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
         }
         if (step.peers.length === 0) return ok({ exitCode: 0, stdout: '', stderr: '' });
         const text = renderPeersConfig(step.peers, secrets);
-        return runWithSecret((path) => ['wg', 'addconf', name, path], text, syncTimeoutMs);
+        return runWithSecret(fifo, ['wg', 'addconf', name, fifo], text, syncTimeoutMs);
       }
       case 'sync-all':
-        return runWithSecret(
-          (path) => ['wg', 'syncconf', name, path],
-          renderSyncConfig(secrets),
-          syncTimeoutMs,
-        );
+        return runWithSecret(fifo, ['wg', 'syncconf', name, fifo], renderSyncConfig(secrets), syncTimeoutMs);
     }
   }
 
   /**
-   * Runs `argv(path)` where `path` is a named pipe `secret` is written into. wg reads keys and configurations only
-   * from a path it fopen()s, and a child's stdin from Node is a socket, which /dev/stdin cannot open (ENXIO): so a
-   * FIFO in a private directory (mktemp -d: 0700; mkfifo -m 600), fed by `dd` from its stdin. The secret never
-   * touches a disk, argv or a log.
+   * Runs `argv`, which names `fifo` as the file wg reads `secret` from: wg reads keys and configurations only from a
+   * path it fopen()s, and a child's stdin from Node is a socket, which /dev/stdin cannot open (ENXIO). So a named
+   * pipe (apply() makes it, mode 0600, and removes it), fed by `dd` from its stdin: the secret never touches a disk,
+   * argv or a log. Each side blocks in open() until the other comes; whichever ends first releases the other, so
+   * the pipe is empty again for the next step.
    */
   async function runWithSecret(
-    argv: (path: string) => readonly [string, ...string[]],
+    fifo: string,
+    argv: readonly [string, ...string[]],
     secret: string,
     timeoutMs: number = commandTimeoutMs,
   ): Promise<Run> {
-    const made = await run(['mktemp', '-d', '-t', 'gatehouse-wg.XXXXXXXXXX']);
-    if (!made.ok) return made;
-    if (made.value.exitCode !== 0) return fail(commandFailed('mktemp', made.value));
-    const dir = made.value.stdout.trim();
-    // `rm -rf` below: only ever the directory mktemp made.
-    if (!/^\/[^\n]*\/gatehouse-wg\.[A-Za-z0-9]{10}$/.test(dir)) {
-      return fail({ code: 'wireguard.command-failed', message: 'mktemp -d printed no directory' });
+    const writerStop = new AbortController();
+    const readerStop = new AbortController();
+    const writer = run(['dd', `of=${fifo}`, 'status=none'], {
+      stdin: secret,
+      timeoutMs,
+      signal: writerStop.signal,
+    }).then((r) => {
+      if (!r.ok || r.value.exitCode !== 0) readerStop.abort();
+      return r;
+    });
+    const read = await run(argv, { timeoutMs, signal: readerStop.signal });
+    writerStop.abort();
+    const wrote = await writer;
+    if (!read.ok && !wrote.ok && wrote.error.code === 'wireguard.tools-missing') return wrote;
+    if (!read.ok && wrote.ok && wrote.value.exitCode !== 0) return fail(commandFailed('dd', wrote.value));
+    return read;
+  }
+
+  async function applyPlan(
+    name: string,
+    plan: DevicePlan,
+    secrets: DeviceSecrets,
+  ): Promise<Outcome<void, DeviceFailure>> {
+    // One pipe for the whole plan (steps run one after another): two processes, whatever the number of secrets.
+    const fifo = join(tmpdir(), `gatehouse-wg-${randomBytes(12).toString('hex')}`);
+    const needsFifo = plan.steps.some(
+      (s) =>
+        s.kind === 'set-private-key' ||
+        s.kind === 'sync-all' ||
+        (s.kind === 'set-peers' && s.peers.length > 0) ||
+        (s.kind === 'set-peer' && presharedKeyOf(s.peer, secrets) !== null),
+    );
+    if (needsFifo) {
+      // mkfifo refuses a path that exists (a planted file or link), and -m 600 keeps it root's.
+      const made = await run(['mkfifo', '-m', '600', fifo]);
+      if (!made.ok) return made;
+      if (made.value.exitCode !== 0) return fail(commandFailed('mkfifo', made.value));
     }
     try {
-      const fifo = `${dir}/secret`;
-      const piped = await run(['mkfifo', '-m', '600', fifo]);
-      if (!piped.ok) return piped;
-      if (piped.value.exitCode !== 0) return fail(commandFailed('mkfifo', piped.value));
-      const writerStop = new AbortController();
-      const readerStop = new AbortController();
-      // Each side blocks in open() until the other comes: whichever ends first without the other releases it.
-      const writer = run(['dd', `of=${fifo}`, 'status=none'], {
-        stdin: secret,
-        timeoutMs,
-        signal: writerStop.signal,
-      }).then((r) => {
-        if (!r.ok || r.value.exitCode !== 0) readerStop.abort();
-        return r;
-      });
-      const read = await run(argv(fifo), { timeoutMs, signal: readerStop.signal });
-      writerStop.abort();
-      const wrote = await writer;
-      if (!read.ok && !wrote.ok && wrote.error.code === 'wireguard.tools-missing') return wrote;
-      if (!read.ok && wrote.ok && wrote.value.exitCode !== 0) return fail(commandFailed('dd', wrote.value));
-      return read;
+      return await runSteps(name, plan, secrets, fifo);
     } finally {
-      await run(['rm', '-rf', '--', dir]);
+      if (needsFifo) await run(['rm', '-f', '--', fifo]);
     }
   }
+
+  async function runSteps(
+    name: string,
+    plan: DevicePlan,
+    secrets: DeviceSecrets,
+    fifo: string,
+  ): Promise<Outcome<void, DeviceFailure>> {
+    const planned = plan.steps.flatMap((s) =>
+      s.kind === 'set-peer' ? [s.peer] : s.kind === 'set-peers' ? s.peers : [],
+    );
+    const hidden = [
+      secrets.privateKey,
+      ...secrets.presharedKeys.values(),
+      ...pskValues(secrets.allPeers),
+      ...pskValues(planned),
+    ];
+    for (const step of plan.steps) {
+      const result = await applyStep(name, step, secrets, fifo);
+      if (!result.ok) return result;
+      if (result.value.exitCode !== 0) {
+        const what = describeStep(step);
+        if (noDevice(result.value)) {
+          return fail({
+            code: 'wireguard.no-interface',
+            message: `${what}: interface ${name} does not exist`,
+          });
+        }
+        if (notPermitted(result.value.stderr)) return fail(capability(what));
+        const timeout =
+          step.kind === 'sync-all' || step.kind === 'set-peers' ? syncTimeoutMs : commandTimeoutMs;
+        const said = hide(describeFailedExit('wg', result.value, timeout), hidden);
+        return fail({ code: 'wireguard.command-failed', message: `${what}: ${said}` });
+      }
+      logger.info({ interface: name, step: describeStep(step) }, 'WireGuard interface changed');
+    }
+    return ok(undefined);
+  }
+
+  /** apply() calls run one at a time: two plans interleaving on one interface would each undo the other. */
+  let applying: Promise<unknown> = Promise.resolve();
 
   return {
     async probe() {
@@ -353,7 +422,9 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
       let kind: Implementation;
       let created = false;
       if (found.value) {
-        kind = await implementationOf(spec.name);
+        const served = await implementationOf(spec.name);
+        if (!served.ok) return served;
+        kind = served.value;
       } else {
         const kernel = implementation === 'userspace' ? ok(false) : await createKernel(spec.name);
         if (!kernel.ok) return kernel;
@@ -395,30 +466,13 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
       return parsed.ok ? parsed : fail(parsed.error);
     },
 
-    async apply(name, plan, secrets) {
-      if (!interfaceNamePattern.test(name)) return fail(badInput('not an interface name'));
+    apply(name, plan, secrets) {
+      if (!interfaceNamePattern.test(name)) return Promise.resolve(fail(badInput('not an interface name')));
       const invalid = checkSecrets(plan, secrets);
-      if (invalid !== undefined) return fail(badInput(invalid));
-      const hidden = [secrets.privateKey, ...secrets.presharedKeys.values(), ...pskValues(secrets.allPeers)];
-      for (const step of plan.steps) {
-        const result = await applyStep(name, step, secrets);
-        if (!result.ok) return result;
-        if (result.value.exitCode !== 0) {
-          const what = describeStep(step);
-          if (noDevice(result.value)) {
-            return fail({
-              code: 'wireguard.no-interface',
-              message: `${what}: interface ${name} does not exist`,
-            });
-          }
-          if (notPermitted(result.value.stderr)) return fail(capability(what));
-          const timeout = step.kind === 'sync-all' ? syncTimeoutMs : commandTimeoutMs;
-          const said = hide(describeFailedExit('wg', result.value, timeout), hidden);
-          return fail({ code: 'wireguard.command-failed', message: `${what}: ${said}` });
-        }
-        logger.info({ interface: name, step: describeStep(step) }, 'WireGuard interface changed');
-      }
-      return ok(undefined);
+      if (invalid !== undefined) return Promise.resolve(fail(badInput(invalid)));
+      const next = applying.then(() => applyPlan(name, plan, secrets));
+      applying = next.catch(() => undefined);
+      return next;
     },
 
     async remove(name) {

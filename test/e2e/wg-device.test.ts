@@ -43,6 +43,10 @@ async function must(argv: readonly [string, ...string[]], stdin?: string): Promi
   return r.value;
 }
 
+/** `wg …` inside `ns`, as a person at that box would type it (the hand-made changes and the client's endpoint). */
+const wgIn = (ns: string, ...args: string[]): Promise<CommandResult> =>
+  must(['ip', 'netns', 'exec', ns, 'wg', ...args]);
+
 /** Every command of the adapter runs inside `ns` (`ip netns exec` execs: a launched process keeps its pid). */
 function runnerIn(ns: string): CommandRunner {
   return { run: (argv, options) => host.run(['ip', 'netns', 'exec', ns, ...argv], options) };
@@ -68,25 +72,8 @@ function ok<T>(outcome: { ok: true; value: T } | { ok: false; error: { code: str
 
 /** Sends `count` pings 10 ms apart from the client to the server's tunnel address; resolves with sent/received. */
 async function pingStream(count: number): Promise<{ sent: number; received: number }> {
-  const r = await host.run(
-    [
-      'ip',
-      'netns',
-      'exec',
-      nsClient,
-      'ping',
-      '-n',
-      '-q',
-      '-i',
-      '0.01',
-      '-W',
-      '1',
-      '-c',
-      String(count),
-      serverTunnel,
-    ],
-    { timeoutMs: 30_000 },
-  );
+  const ping = ['ping', '-n', '-q', '-i', '0.01', '-W', '1', '-c', String(count), serverTunnel];
+  const r = await host.run(['ip', 'netns', 'exec', nsClient, ...ping], { timeoutMs: 30_000 });
   if (!r.ok) throw new Error(r.error.message);
   const m = /(\d+) packets transmitted, (\d+) received/.exec(r.value.stdout);
   if (!m) throw new Error(`ping said: ${r.value.stdout}${r.value.stderr}`);
@@ -253,6 +240,22 @@ describe.skipIf(skip !== undefined)('WireGuard device: real wireguard-go and wg 
     expect(r).toMatchObject({ ok: false, error: { code: 'wireguard.bad-input' } });
   });
 
+  it("'kernel' without the module says so and names wireguard-go; nothing is left behind", async (ctx) => {
+    if ((await server.probe()).kernel) ctx.skip();
+    const name = `ghwk${runId}`;
+    const r = await server.ensureInterface({ ...serverSpec, name }, 'kernel');
+    expect(r).toMatchObject({ ok: false, error: { code: 'wireguard.no-kernel-module' } });
+    expect(!r.ok && r.error.message).toMatch(/Debian package wireguard-go/);
+    expect(await wireguardGoPids(name)).toEqual([]);
+  });
+
+  it('a name a wireguard-go of another namespace serves is taken (its socket is global)', async () => {
+    const r = await client.ensureInterface({ ...serverSpec, listenPort: 51900 }, 'auto');
+    expect(r).toMatchObject({ ok: false, error: { code: 'wireguard.name-taken' } });
+    expect(!r.ok && r.error.message).toMatch(/another network namespace/);
+    expect(await wireguardGoPids(serverIf)).toHaveLength(1);
+  });
+
   it('a planned add of a peer completes a handshake and pings', async () => {
     const plan = planDevice(desired(), await dumpServer());
     // ensureInterface set the listen port of the interface it created.
@@ -301,19 +304,15 @@ describe.skipIf(skip !== undefined)('WireGuard device: real wireguard-go and wg 
         allPeers: clientDesired.peers,
       }),
     );
-    await must([
-      'ip',
-      'netns',
-      'exec',
+    await wgIn(
       nsClient,
-      'wg',
       'set',
       clientIf,
       'peer',
       serverKeys.publicKey,
       'endpoint',
       `${underlay.server}:${String(serverPort)}`,
-    ]);
+    );
 
     const pinged = await pingStream(3);
     expect(pinged.received).toBe(3);
@@ -349,34 +348,9 @@ describe.skipIf(skip !== undefined)('WireGuard device: real wireguard-go and wg 
   it('a hand-made change is drift: planDevice names it and apply undoes it, the session stays', async () => {
     const before = await firstPeer();
     const stranger = generateKeyPair().publicKey;
-    await must([
-      'ip',
-      'netns',
-      'exec',
-      nsServer,
-      'wg',
-      'set',
-      serverIf,
-      'peer',
-      stranger,
-      'allowed-ips',
-      '10.99.0.50/32',
-    ]);
-    await must([
-      'ip',
-      'netns',
-      'exec',
-      nsServer,
-      'wg',
-      'set',
-      serverIf,
-      'peer',
-      clientKeys.publicKey,
-      'persistent-keepalive',
-      '17',
-      'preshared-key',
-      '/dev/null',
-    ]);
+    await wgIn(nsServer, 'set', serverIf, 'peer', stranger, 'allowed-ips', '10.99.0.50/32');
+    await wgIn(nsServer, 'set', serverIf, 'peer', clientKeys.publicKey, 'persistent-keepalive', '17');
+    await wgIn(nsServer, 'set', serverIf, 'peer', clientKeys.publicKey, 'preshared-key', '/dev/null');
 
     const drift = planDevice(desired(), await dumpServer());
     expect(drift.changes).toEqual([
@@ -396,6 +370,19 @@ describe.skipIf(skip !== undefined)('WireGuard device: real wireguard-go and wg 
     const after = await firstPeer();
     expect(after.latestHandshake).toBe(before.latestHandshake);
     expect(after.rxBytes).toBeGreaterThanOrEqual(before.rxBytes);
+    expect((await pingStream(3)).received).toBe(3);
+  });
+
+  it('a listen port changed by hand is drift and is set back', async () => {
+    // Alone: a packet the server sent from the other port (a keepalive) would make the client roam to it.
+    await wgIn(nsServer, 'set', serverIf, 'listen-port', '51830');
+    const drift = planDevice(desired(), await dumpServer());
+    expect(drift).toEqual({
+      steps: [{ kind: 'set-listen-port', port: serverPort }],
+      changes: ['listen port 51830 → 51820'],
+    });
+    ok(await server.apply(serverIf, drift, secrets()));
+    expect((await dumpServer()).listenPort).toBe(serverPort);
     expect((await pingStream(3)).received).toBe(3);
   });
 
