@@ -19,6 +19,7 @@ import type { PeerSpec } from '../../src/wireguard/model.js';
 import { addr, gatehouseReachabilityConfig, ports } from '../../test/testbed/plan.js';
 import { Testbed, unavailableReason, waitFor } from '../../test/testbed/testbed.js';
 import {
+  gatehouseHttp,
   handPeer,
   handServer,
   handTable,
@@ -27,7 +28,6 @@ import {
   startUdpEcho,
   startUdpStream,
   tcpThroughput,
-  wireguardKeypair,
   type HandPeer,
   type HandServer,
   type PhoneTunnel,
@@ -44,7 +44,7 @@ const { values } = parseArgs({
 const peerCount = Number(values.peers);
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
-const part = values.part ?? 'all';
+const part = values.part;
 const reason = unavailableReason();
 if (reason) {
   console.error(`bench: ${reason}`);
@@ -78,7 +78,8 @@ async function duringStream(
   return { ms, sent: r.sent, lost: r.lost.length };
 }
 
-async function direct(bed: Testbed): Promise<void> {
+/** The direct part; resolves with the no-ruleset throughput median (MB/s). */
+async function direct(bed: Testbed): Promise<number> {
   const server = await handServer(bed);
   let phone: PhoneTunnel | undefined;
   try {
@@ -114,13 +115,12 @@ async function direct(bed: Testbed): Promise<void> {
 
     // Throughput: no ruleset (masquerade only) against Gatehouse's ruleset for the same peers, alternating.
     const gatehouse = gatehouseRuleset(bed, me, extras);
-    await startTcpSink(bed, 'lan', lan, sinkPort);
     const plain: number[] = [];
     const ruled: number[] = [];
     for (let i = 0; i < runs; i++) {
       await loadRuleset(bed, server, 'none');
       plain.push((await tcpThroughput(bed, 'phone', lan, sinkPort, seconds * 1000)).mbPerS);
-      await loadRuleset(bed, server, gatehouse);
+      await loadRuleset(bed, server, { script: gatehouse });
       ruled.push((await tcpThroughput(bed, 'phone', lan, sinkPort, seconds * 1000)).mbPerS);
     }
     await loadRuleset(bed, server, 'none');
@@ -132,6 +132,7 @@ async function direct(bed: Testbed): Promise<void> {
     console.log(
       `  ratio of medians                        ${((median(ruled) / median(plain)) * 100).toFixed(1)} %`,
     );
+    return median(plain);
   } finally {
     await phone?.down();
     await server.down();
@@ -188,34 +189,181 @@ function gatehouseRuleset(bed: Testbed, me: HandPeer, extras: readonly HandPeer[
 }
 
 /** gw's firewall for the throughput runs: the hand server's masquerade only ('none'), or Gatehouse's table alone. */
-async function loadRuleset(bed: Testbed, server: HandServer, which: 'none' | string): Promise<void> {
+async function loadRuleset(
+  bed: Testbed,
+  server: HandServer,
+  which: { script: string } | 'none',
+): Promise<void> {
   await bed.exec('gw', ['nft', 'delete', 'table', 'inet', 'gatehouse']);
   await bed.exec('gw', ['nft', 'delete', 'table', 'ip', handTable]);
-  const r = await bed.exec('gw', ['nft', '-f', '-'], { stdin: which === 'none' ? server.ruleset : which });
+  const r = await bed.exec('gw', ['nft', '-f', '-'], {
+    stdin: which === 'none' ? server.ruleset : which.script,
+  });
   if (r.exitCode !== 0) throw new Error(`nft -f: ${r.stderr}`);
 }
 
-async function serverPart(bed: Testbed): Promise<void> {
-  console.log('server: not written yet');
-  void bed;
-  void z;
-  void fs;
-  void os;
-  void path;
-  void wireguardKeypair;
-  void waitFor;
-  void gatehouseReachabilityConfig;
-  void createControlClient;
-  void controlSocketPath;
-  const c: ControlClient | undefined = undefined;
-  void c;
+/** The control socket of the server on `dataDir`, failing loudly. */
+function controlOf(dataDir: string) {
+  const client: ControlClient = createControlClient(controlSocketPath(dataDir), { timeoutMs: 60_000 });
+  const call = async <T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    route: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+  ) => {
+    const r = await client.request(method, `/v1/wireguard${route}`, schema, body);
+    if (r.kind !== 'ok') throw new Error(`${method} /v1/wireguard${route}: ${JSON.stringify(r)}`);
+    return r.value;
+  };
+  return { client, call };
+}
+
+const idOnly = z.looseObject({ id: z.string(), publicKey: z.string() });
+
+/** Results of the server part, also used to compare with the direct part's baseline. */
+async function serverPart(bed: Testbed, baselineMbPerS: number | undefined): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-wg-bench-'));
+  const dataDir = path.join(dir, 'data');
+  const config = JSON.parse(gatehouseReachabilityConfig({ backstopSeconds: 3600 })) as Record<
+    string,
+    unknown
+  >;
+  config.wireguard = { interface: bed.names.wgGw, pool: { ipv4: '10.96.0.0/22' } };
+  config.exposure = { lanRanges: [addr.lanPrefix] };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  const server = bed.spawnGatehouse(path.join(dir, 'config.json'), dataDir);
+  let phone: PhoneTunnel | undefined;
+  try {
+    const { client, call } = controlOf(dataDir);
+    await waitFor(
+      'the control socket',
+      async () => ((await client.probe()).kind === 'up' ? true : undefined),
+      30_000,
+    );
+    await waitFor(
+      'the public address accepted',
+      () => {
+        try {
+          const doc = JSON.parse(fs.readFileSync(path.join(dataDir, 'gatehouse.json'), 'utf8')) as {
+            reachability?: { current?: { ipv4?: string | null } };
+          };
+          return Promise.resolve(doc.reachability?.current?.ipv4 === addr.routerWan ? true : undefined);
+        } catch {
+          return Promise.resolve(undefined);
+        }
+      },
+      30_000,
+    );
+    const livePeers = async () =>
+      new Set(
+        (await bed.exec('gw', ['wg', 'show', bed.names.wgGw, 'peers'])).stdout.split('\n').filter(Boolean),
+      );
+    for (const [name, protocol, port] of [
+      ['camera', 'tcp', ports.camera],
+      ['sink', 'tcp', sinkPort],
+      ['echo', 'udp', echoPort],
+    ] as const)
+      await call('POST', '/services', idOnly.partial(), { name, host: lan, protocol, port });
+    const me = await call('POST', '/peers', idOnly, { name: 'phone', services: ['sink', 'echo', 'camera'] });
+    const text = await call('POST', `/peers/${me.id}/config`, z.looseObject({ text: z.string() }));
+    await waitFor(
+      'the phone on the interface',
+      async () => ((await livePeers()).has(me.publicKey) ? true : undefined),
+      30_000,
+    );
+    phone = await phoneTunnel(bed, text.text);
+
+    const t0 = performance.now();
+    for (let i = 0; i < peerCount; i++)
+      await call('POST', '/peers', idOnly, { name: `peer-${i}`, services: ['camera'] });
+    const posted = performance.now() - t0;
+    await waitFor(
+      `${peerCount + 1} peers on the interface`,
+      async () => ((await livePeers()).size === peerCount + 1 ? true : undefined),
+      300_000,
+    );
+    console.log(
+      `server: ${peerCount} peers added through the control API in ${(posted / 1000).toFixed(1)} s ` +
+        `(${(posted / peerCount).toFixed(1)} ms each); the interface carried all ${peerCount + 1} after ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+
+    const adds: { ms: number; requestMs: number; sent: number; lost: number }[] = [];
+    const removes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let requestMs = 0;
+      let added = { id: '', publicKey: '' };
+      const r = await duringStream(bed, async () => {
+        const t = performance.now();
+        added = await call('POST', '/peers', idOnly, { name: `extra-${i}`, services: ['camera'] });
+        requestMs = performance.now() - t;
+        await waitFor(
+          'the new peer on the interface',
+          async () => ((await livePeers()).has(added.publicKey) ? true : undefined),
+          30_000,
+        );
+      });
+      adds.push({ ...r, requestMs });
+      const t = performance.now();
+      await call('DELETE', `/peers/${added.id}`, z.unknown());
+      await waitFor(
+        'the peer gone',
+        async () => ((await livePeers()).has(added.publicKey) ? undefined : true),
+        30_000,
+      );
+      removes.push(performance.now() - t);
+    }
+    console.log(
+      `server: one peer added to ${peerCount + 1} (POST /v1/wireguard/peers until \`wg show\` lists it), ${runs} runs, while the phone streams:`,
+    );
+    console.log(
+      `  until applied                           ${fmt(adds.map((a) => a.ms))} ms (min / median / max); the POST itself ${fmt(adds.map((a) => a.requestMs))} ms`,
+    );
+    console.log(
+      `  datagrams lost                          ${adds.reduce((n, a) => n + a.lost, 0)} of ${adds.reduce((n, a) => n + a.sent, 0)}`,
+    );
+    console.log(`  removal (DELETE until gone)             ${fmt(removes)} ms`);
+
+    // The peers API with 1,001 peers: over the control socket (what the CLI uses) and the HTTP API (what the UI uses).
+    const control: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await call('GET', '/peers', z.unknown());
+      control.push(performance.now() - t);
+    }
+    const http = gatehouseHttp(bed, dataDir);
+    const [answer] = await http(['/api/v1/wireguard/peers'], 20);
+    const count = (answer?.body as { peers?: unknown[] } | undefined)?.peers?.length;
+    console.log(`server: GET the peers with ${peerCount + 1} peers, 20 requests each:`);
+    console.log(`  control socket /v1/wireguard/peers      ${fmt(control)} ms`);
+    console.log(
+      `  HTTP /api/v1/wireguard/peers (in gw)    ${fmt(answer?.ms ?? [])} ms (status ${answer?.status ?? 0}, ${count ?? 0} peers, ` +
+        `${(JSON.stringify(answer?.body ?? '').length / 1024).toFixed(0)} KiB)`,
+    );
+
+    const through: number[] = [];
+    for (let i = 0; i < runs; i++)
+      through.push((await tcpThroughput(bed, 'phone', lan, sinkPort, seconds * 1000)).mbPerS);
+    console.log(
+      `server: one TCP stream through Gatehouse's interface and table (${peerCount + 1} peers), ${runs} × ${seconds} s:`,
+    );
+    console.log(`  Gatehouse                               ${fmt(through)} MB/s`);
+    if (baselineMbPerS !== undefined)
+      console.log(
+        `  against the hand-made tunnel's median   ${((median(through) / baselineMbPerS) * 100).toFixed(1)} % (not interleaved)`,
+      );
+  } finally {
+    await phone?.down();
+    await bed.stopGatehouse(server, dataDir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const bed = await Testbed.up('nat-forward');
 try {
   await startUdpEcho(bed, 'lan', lan, echoPort);
-  if (part === 'direct' || part === 'all') await direct(bed);
-  if (part === 'server' || part === 'all') await serverPart(bed);
+  await startTcpSink(bed, 'lan', lan, sinkPort);
+  const baseline = part === 'direct' || part === 'all' ? await direct(bed) : undefined;
+  if (part === 'server' || part === 'all') await serverPart(bed, baseline);
 } finally {
   await bed.down();
 }
