@@ -579,4 +579,77 @@ describe('createNftFirewall', () => {
       },
     });
   });
+
+  describe('sync', () => {
+    const list = ['nft', 'list', 'table', 'inet', 'gatehouse'] as const;
+    const table = (elements: string) =>
+      `table inet gatehouse {\n\tset forward_v4 {\n\t\tcounter\n\t\telements = { ${elements} }\n\t}\n}\n`;
+    const script = (elements: string) =>
+      `table inet gatehouse\ndelete table inet gatehouse\n${table(elements)}`;
+
+    it('does nothing when the live table already matches', async () => {
+      const runner = new FakeRunner().on(list, done(table('1 . 2 . tcp . 3 counter packets 4 bytes 5')));
+      expect(await createNftFirewall(runner).sync(script('1 . 2 . tcp . 3'))).toEqual({
+        ok: true,
+        value: { mode: 'none' },
+      });
+      expect(runner.calls.map((c) => c.argv)).toEqual([list]);
+    });
+
+    it('loads only the element changes when that is all that differs', async () => {
+      const runner = new FakeRunner().on(list, done(table('1 . 2 . tcp . 3'))).on(['nft', '-f', '-'], done());
+      expect(await createNftFirewall(runner).sync(script('1 . 2 . tcp . 4'))).toEqual({
+        ok: true,
+        value: { mode: 'elements' },
+      });
+      expect(runner.calls.map((c) => c.stdin)).toEqual([
+        undefined,
+        'delete element inet gatehouse forward_v4 { 1 . 2 . tcp . 3 }\nadd element inet gatehouse forward_v4 { 1 . 2 . tcp . 4 }\n',
+      ]);
+    });
+
+    it('loads the whole script when the element update is refused', async () => {
+      const runner = new FakeRunner()
+        .on(list, done(table('1 . 2 . tcp . 3')))
+        .on(['nft', '-f', '-'], (call) =>
+          call.stdin?.startsWith('delete element') ? done('', 'Error: gone', 1) : done(),
+        );
+      expect(await createNftFirewall(runner).sync(script('1 . 2 . tcp . 4'))).toEqual({
+        ok: true,
+        value: { mode: 'replace' },
+      });
+      expect(runner.calls.at(-1)?.stdin).toBe(script('1 . 2 . tcp . 4'));
+    });
+
+    it('loads the whole script when there is no table, and reports its failure', async () => {
+      const runner = new FakeRunner()
+        .on(list, done('', noTable, 1))
+        .on(['nft', '-f', '-'], done('', 'Error: nope', 1));
+      expect(await createNftFirewall(runner).sync(script('x'))).toEqual({
+        ok: false,
+        error: {
+          code: 'exposure.nft-failed',
+          message: 'loading the firewall table failed (nft exit 1): Error: nope',
+        },
+      });
+      expect(runner.calls.map((c) => c.stdin)).toEqual([undefined, script('x')]);
+    });
+
+    it('loads the whole script when the table is new', async () => {
+      const runner = new FakeRunner().on(list, done('', noTable, 1)).on(['nft', '-f', '-'], done());
+      expect(await createNftFirewall(runner).sync(script('x'))).toEqual({
+        ok: true,
+        value: { mode: 'replace' },
+      });
+    });
+
+    it('fails when the live table cannot be read', async () => {
+      const runner = new FakeRunner().on(list, done('', 'Error: Operation not permitted', 1));
+      expect(await createNftFirewall(runner).sync(script('x'))).toMatchObject({
+        ok: false,
+        error: { code: 'exposure.nft-failed' },
+      });
+      expect(runner.calls).toHaveLength(1);
+    });
+  });
 });

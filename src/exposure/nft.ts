@@ -8,6 +8,7 @@ import type { Outcome } from '../core/outcome.js';
 import { describeFailedExit, type CommandRunner } from '../core/runner.js';
 import type { Protocol } from '../wireguard/model.js';
 import { parseIpLiteral } from './lan-ranges.js';
+import { planRulesetUpdate, type UpdatePlan } from './ruleset-diff.js';
 import { tableFamily, tableName, tunnelDropCounters, type ElementHits, type Hook } from './ruleset.js';
 
 export type FirewallFailureCode =
@@ -42,6 +43,12 @@ export interface FirewallCounters {
 export interface NftFirewall {
   /** Loads the script in one transaction (`nft -f -`): all of it or nothing; on failure the previous table stays. */
   apply(script: string): Promise<Outcome<void, FirewallFailure>>;
+  /**
+   * Brings the table to `script` (a buildRuleset script) with the least disturbance: reads the live table and,
+   * when only flow set elements differ, applies just those (ruleset-diff.ts `planRulesetUpdate`: unchanged
+   * elements and their counters stay); otherwise — or when the element update is refused — loads the whole script.
+   */
+  sync(script: string): Promise<Outcome<{ readonly mode: UpdatePlan['mode'] }, FirewallFailure>>;
   /** Validates the script without applying it (`nft -c -f -`). */
   check(script: string): Promise<Outcome<void, FirewallFailure>>;
   /** The table as nft lists it, or null when it does not exist. */
@@ -319,8 +326,22 @@ export function createNftFirewall(
     return { ok: false, error: failed(`nft list table ${table}`, r.value.stderr, r.value.exitCode) };
   }
 
+  const apply = (script: string) => load(['-f', '-'], script, 'loading the firewall table');
+
   return {
-    apply: (script) => load(['-f', '-'], script, 'loading the firewall table'),
+    apply,
+    async sync(script) {
+      const live = await list(false);
+      if (!live.ok) return live;
+      const plan = planRulesetUpdate(live.value, script);
+      if (plan.mode === 'none') return { ok: true, value: { mode: 'none' } };
+      if (plan.mode === 'elements') {
+        const updated = await load(['-f', '-'], plan.script, 'updating the firewall table');
+        if (updated.ok) return { ok: true, value: { mode: 'elements' } };
+      }
+      const replaced = await apply(script);
+      return replaced.ok ? { ok: true, value: { mode: 'replace' } } : replaced;
+    },
     check: (script) => load(['-c', '-f', '-'], script, 'checking the firewall table'),
     current: () => list(false),
     async counters() {

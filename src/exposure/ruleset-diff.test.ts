@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffRuleset, normaliseRuleset } from './ruleset-diff.js';
+import { diffRuleset, normaliseRuleset, planRulesetUpdate } from './ruleset-diff.js';
 
 const built = `table inet gatehouse
 delete table inet gatehouse
@@ -218,5 +218,102 @@ describe('diffRuleset', () => {
 
   it('is unchanged for an empty table against itself', () => {
     expect(diffRuleset('', '')).toEqual({ added: [], removed: [], unchanged: true });
+  });
+});
+
+describe('planRulesetUpdate', () => {
+  it('replaces when there is no table yet', () => {
+    expect(planRulesetUpdate(null, built)).toEqual({ mode: 'replace', script: built });
+  });
+
+  it('does nothing when nothing changed', () => {
+    expect(planRulesetUpdate(listed, built)).toEqual({ mode: 'none' });
+  });
+
+  it('updates only the flow elements that changed: deletes first, then adds, set by set', () => {
+    const next = built
+      .replace(
+        '10.8.0.3 . 10.10.0.20 . udp . 53 }',
+        '10.8.0.3 . 10.10.0.20 . udp . 53-60,\n\t\t\t     10.8.0.9 . 10.10.0.20 . tcp . 22 }',
+      )
+      .replace('\t\tiifname "wg0" counter name', '\t\tiifname "wg0" counter name');
+    expect(planRulesetUpdate(listed, next)).toEqual({
+      mode: 'elements',
+      script:
+        'delete element inet gatehouse forward_v4 { 10.8.0.3 . 10.10.0.20 . udp . 53 }\n' +
+        'add element inet gatehouse forward_v4 { 10.8.0.3 . 10.10.0.20 . udp . 53-60, 10.8.0.9 . 10.10.0.20 . tcp . 22 }\n',
+    });
+  });
+
+  it('groups element commands per set in name order, and handles the input and IPv6 sets', () => {
+    const table = (elements: Record<string, string[]>) =>
+      `table inet gatehouse {\n${['forward_v4', 'forward_v6', 'input_v4', 'input_v6']
+        .map(
+          (set) =>
+            `\tset ${set} {\n\t\tcounter\n${(elements[set] ?? []).length > 0 ? `\t\telements = { ${(elements[set] ?? []).join(', ')} }\n` : ''}\t}\n`,
+        )
+        .join('')}}\n`;
+    const current = table({
+      input_v6: ['fd8a::2 . fd8a::1 . tcp . 443'],
+      forward_v4: ['10.8.0.2 . 10.0.0.1 . udp . 1'],
+    });
+    const next = table({
+      input_v4: ['10.8.0.2 . 10.8.0.1 . tcp . 22'],
+      forward_v6: ['fd8a::2 . fd12::1 . tcp . 80'],
+    });
+    expect(planRulesetUpdate(current, next)).toEqual({
+      mode: 'elements',
+      script:
+        'delete element inet gatehouse forward_v4 { 10.8.0.2 . 10.0.0.1 . udp . 1 }\n' +
+        'delete element inet gatehouse input_v6 { fd8a::2 . fd8a::1 . tcp . 443 }\n' +
+        'add element inet gatehouse forward_v6 { fd8a::2 . fd12::1 . tcp . 80 }\n' +
+        'add element inet gatehouse input_v4 { 10.8.0.2 . 10.8.0.1 . tcp . 22 }\n',
+    });
+  });
+
+  it('names the table the script defines', () => {
+    const current = 'table ip other {\n\tset forward_v4 {\n\t}\n}\n';
+    const next = 'table ip other {\n\tset forward_v4 {\n\t\telements = { 1 }\n\t}\n}\n';
+    expect(planRulesetUpdate(current, next)).toEqual({
+      mode: 'elements',
+      script: 'add element ip other forward_v4 { 1 }\n',
+    });
+  });
+
+  it.each([
+    ['a rule changed', built.replace('oifname "wg0" counter packets 0 bytes 0 drop', 'oifname "wg0" accept')],
+    ['a LAN range changed', built.replace('10.10.0.0/24', '10.10.0.0/16')],
+    ['the interface changed', built.replaceAll('"wg0"', '"wg1"')],
+    ['a set definition changed', built.replace('\t\tcounter\n\t\telements', '\t\telements')],
+    [
+      'rules were reordered (and an element changed)',
+      built
+        .replace(
+          '\t\tiifname "wg0" counter name "forward_drop" drop\n\t\toifname "wg0" counter packets 0 bytes 0 drop\n',
+          '\t\toifname "wg0" counter packets 0 bytes 0 drop\n\t\tiifname "wg0" counter name "forward_drop" drop\n',
+        )
+        .replace(' . 53 }', ' . 54 }'),
+    ],
+  ])('replaces when %s', (_, next) => {
+    expect(planRulesetUpdate(listed, next)).toEqual({ mode: 'replace', script: next });
+  });
+
+  it('replaces when the script holds more than one table', () => {
+    const two = `${built}table inet other {\n}\n`;
+    const twoNext = two.replace(' . 53 }', ' . 54 }');
+    expect(planRulesetUpdate(two, twoNext)).toEqual({ mode: 'replace', script: twoNext });
+  });
+
+  it.each([
+    '10.8.0.2 . 10.0.0.1 . tcp . 1 } ; flush ruleset ; add element inet gatehouse forward_v4 { 1',
+    '"x"',
+    'a;b',
+    'a\u00e9',
+  ])('replaces rather than copy an element it does not recognise: %j', (element) => {
+    const current =
+      'table inet gatehouse {\n\tset forward_v4 {\n\t\telements = { 10.8.0.2 . 10.0.0.1 . tcp . 1 }\n\t}\n}\n';
+    const next = `table inet gatehouse {\n\tset forward_v4 {\n\t\telements = { ${element} }\n\t}\n}\n`;
+    expect(planRulesetUpdate(current, next).mode).toBe('replace');
+    expect(planRulesetUpdate(next, current).mode).toBe('replace');
   });
 });

@@ -3,7 +3,10 @@
  *
  * The script is `table inet gatehouse` (declare: a no-op when present) + `delete table inet gatehouse` + the full
  * definition, loaded with one `nft -f -`: the kernel applies all of it or none, so there is never a moment with no
- * rules or with half of them, and whatever else the table held before is gone.
+ * rules or with half of them, and whatever else the table held before is gone. When only flow set elements change
+ * (the usual edit: a peer, a grant, a service), nft.ts `sync` loads just those element changes instead
+ * (ruleset-diff.ts `planRulesetUpdate`): a recreated set can miss a packet that races the commit, and counters
+ * restart at 0 on a full replace.
  *
  * What the table does (all of it scoped to the WireGuard interface `<wg>`; see docs/design/wireguard-research.md §5):
  * - Base chains have `policy accept` and every rule names `<wg>` (iifname/oifname): traffic that neither enters nor
@@ -31,7 +34,7 @@
  *   masqueraded, so LAN devices answer the box without a route to the tunnel pool. Only packets the filter
  *   chains accepted get here.
  * - Every flow set element carries its own counter (hits per flow), and each drop has a named counter object,
- *   read back by nft.ts from `nft -j list table inet gatehouse`. Counters restart at 0 on every apply.
+ *   read back by nft.ts from `nft -j list table inet gatehouse`.
  *
  * What reaches the script is validated first: the interface name against the kernel's character set, every address
  * and range parsed as an IP literal / CIDR and re-printed in canonical form, protocols from a fixed list, ports as

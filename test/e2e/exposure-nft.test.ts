@@ -396,24 +396,32 @@ describe.skipIf(skip !== undefined)('exposure table in real nftables', () => {
     }
   });
 
-  it('replaces the table in one transaction: while it is replaced 20 times the ungranted flow never passes and every granted connect succeeds', async () => {
+  interface LoopCounts {
+    granted: number;
+    grantedFailed: string[];
+    slow: number;
+    dropped: number;
+    droppedPassed: number;
+  }
+
+  /** Runs `change` 20 times while the peer connects in a loop to a granted and to a dropped endpoint. */
+  async function underTraffic(change: (i: number) => Promise<void>): Promise<LoopCounts> {
     const loop = await launch(ns.peer, loopScript, [addr.web, '8000', addr.web, '9000', addr.peerA]);
     let out = '';
     loop.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const ended = new Promise<void>((resolve) => loop.on('exit', () => resolve()));
-    for (let i = 0; i < 20; i++) {
-      expect(await firewall.apply(i % 2 === 0 ? scriptB : scriptA)).toEqual({ ok: true, value: undefined });
-    }
+    for (let i = 0; i < 20; i++) await change(i);
     loop.stdin?.end();
     await ended;
-    const counts = JSON.parse(out.trim()) as {
-      granted: number;
-      grantedFailed: string[];
-      slow: number;
-      dropped: number;
-      droppedPassed: number;
-    };
-    // A granted SYN that races the commit may be dropped once and retransmitted (see ruleset.ts): report it.
+    return JSON.parse(out.trim()) as LoopCounts;
+  }
+
+  it('replaces the table in one transaction: while it is replaced 20 times the ungranted flow never passes and every granted connect succeeds', async () => {
+    const counts = await underTraffic(async (i) => {
+      expect(await firewall.apply(i % 2 === 0 ? scriptB : scriptA)).toEqual({ ok: true, value: undefined });
+    });
+    // A granted SYN that races the commit of a recreated table may be dropped once and retransmitted
+    // (ruleset-diff.ts planRulesetUpdate): report it.
     if (counts.slow > 0)
       console.warn(
         `exposure-nft: ${String(counts.slow)} of ${String(counts.granted)} granted connects were retransmitted during the replacements`,
@@ -424,6 +432,46 @@ describe.skipIf(skip !== undefined)('exposure table in real nftables', () => {
     expect(counts.droppedPassed).toBe(0);
     const live = await firewall.current();
     expect(live.ok && live.value !== null && diffRuleset(live.value, scriptA).unchanged).toBe(true);
+  });
+
+  it('syncs by changing only the elements that differ: unchanged flows keep their counters and their traffic', async () => {
+    expect(await firewall.apply(scriptA)).toEqual({ ok: true, value: undefined });
+    expect(await connect(addr.peerA, addr.web, 8000)).toMatchObject({ result: 'connected' });
+    const webHits = async () => {
+      const c = await firewall.counters();
+      if (!c.ok) throw new Error(c.error.message);
+      return c.value.elements.find((e) => e.peerAddress === addr.peerA && e.host === addr.web)?.packets ?? 0;
+    };
+    const hits = await webHits();
+    expect(hits).toBeGreaterThan(0);
+
+    expect(await firewall.sync(scriptB)).toEqual({ ok: true, value: { mode: 'elements' } });
+    expect(await webHits()).toBeGreaterThanOrEqual(hits); // the element was not recreated
+    expect(await connect(addr.peerA, addr.other, 8000)).toEqual({ result: 'connected', saw: addr.gwLan });
+    const live = await firewall.current();
+    expect(live.ok && live.value !== null && diffRuleset(live.value, scriptB).unchanged).toBe(true);
+    expect(await firewall.sync(scriptB)).toEqual({ ok: true, value: { mode: 'none' } });
+    expect(await firewall.sync(scriptA)).toEqual({ ok: true, value: { mode: 'elements' } });
+    expect(await connect(addr.peerA, addr.other, 8000, 600)).toMatchObject({ result: 'timeout' });
+
+    const counts = await underTraffic(async (i) => {
+      expect(await firewall.sync(i % 2 === 0 ? scriptB : scriptA)).toEqual({
+        ok: true,
+        value: { mode: 'elements' },
+      });
+    });
+    if (counts.slow > 0)
+      console.warn(
+        `exposure-nft: ${String(counts.slow)} of ${String(counts.granted)} granted connects were retransmitted during element updates`,
+      );
+    expect(counts.grantedFailed).toEqual([]);
+    expect(counts.droppedPassed).toBe(0);
+
+    // A change of structure (here: no masquerade) is a full replace.
+    expect(await firewall.sync(build({ ...baseInput, masquerade: false }))).toEqual({
+      ok: true,
+      value: { mode: 'replace' },
+    });
   });
 
   it('leaves the previous table in place when a script fails', async () => {
