@@ -197,10 +197,11 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
     const version = await run(['wireguard-go', '--version']);
     if (!version.ok) return version;
     const state: ProcessState = { lines: [], exit: null };
-    // `env` sets LOG_LEVEL for the child only (the port takes no environment): error level logs no keys, and a
-    // LOG_LEVEL=debug meant for Gatehouse does not turn wireguard-go verbose. env execs, so the stop signal reaches
-    // wireguard-go itself.
-    const started = launcher.launch(['env', 'LOG_LEVEL=error', 'wireguard-go', '-f', name], {
+    // `env` sets the child's environment (the port takes none): LOG_LEVEL=error logs no keys, and a LOG_LEVEL=debug
+    // meant for Gatehouse does not turn wireguard-go verbose; WG_PROCESS_FOREGROUND=1 spares the "kernel has first
+    // class support" banner. env execs, so the stop signal reaches wireguard-go itself.
+    const argv = ['env', 'LOG_LEVEL=error', 'WG_PROCESS_FOREGROUND=1', 'wireguard-go', '-f', name] as const;
+    const started = launcher.launch(argv, {
       onLine: (line) => {
         state.lines.push(line);
         if (state.lines.length > 20) state.lines.shift();

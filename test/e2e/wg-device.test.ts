@@ -256,6 +256,27 @@ describe.skipIf(skip !== undefined)('WireGuard device: real wireguard-go and wg 
     expect(await wireguardGoPids(serverIf)).toHaveLength(1);
   });
 
+  it('without CAP_NET_ADMIN both ways fail with the reason and the remedy; nothing is left behind', async () => {
+    // setpriv takes CAP_NET_ADMIN out of the bounding set: root without it, as a service lacking the capability.
+    const drop = ['setpriv', '--bounding-set', '-net_admin', '--inh-caps', '-net_admin'] as const;
+    const weak = createWgDevice({
+      runner: { run: (argv, options) => runnerIn(nsServer).run([...drop, ...argv], options) },
+      launcher: { launch: (argv, handlers) => launcherIn(nsServer).launch([...drop, ...argv], handlers) },
+      clock: systemClock,
+      logger: new MemoryLogger(),
+    });
+    const name = `ghwp${runId}`;
+    for (const implementation of ['auto', 'userspace'] as const) {
+      const r = await weak.ensureInterface({ ...serverSpec, name }, implementation);
+      expect(r, implementation).toMatchObject({ ok: false, error: { code: 'wireguard.not-permitted' } });
+      expect(!r.ok && r.error.message).toMatch(
+        /needs CAP_NET_ADMIN, which the Gatehouse systemd unit grants/,
+      );
+    }
+    expect(await wireguardGoPids(name)).toEqual([]);
+    await weak.stop();
+  });
+
   it('a planned add of a peer completes a handshake and pings', async () => {
     const plan = planDevice(desired(), await dumpServer());
     // ensureInterface set the listen port of the interface it created.
