@@ -11,8 +11,8 @@ interface Block {
 
 /** Sorted by address, the wider block first: a block inside another comes right after it (or its kin). */
 function compare(a: Block, b: Block): number {
-  if (a.base !== b.base) return a.base < b.base ? -1 : 1;
-  return a.bits - b.bits;
+  // The difference of two addresses as a Number keeps its sign (a 128-bit value is far below Number's range).
+  return a.base === b.base ? a.bits - b.bits : Number(a.base - b.base);
 }
 
 /** The fewest blocks covering `blocks` (all of one family, `width` bits wide), in address order. */

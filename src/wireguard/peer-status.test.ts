@@ -81,6 +81,8 @@ describe('endpointAddress', () => {
     ['[2001:db8::7]51820', undefined],
     ['x[2001:db8::7]:1', undefined],
     ['x:[2001:db8::7]:1', undefined],
+    ['[2001:db8::7:1', undefined],
+    ['2001:db8::7]:1', undefined],
     ['x:198.51.100.7:1', undefined],
     ['198.51.100.7:65535', '198.51.100.7'],
     ['198.51.100.7:65536', undefined],
