@@ -168,7 +168,14 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
       const portProblem = await problemBeside(serviceForm, 'Ports');
       expect(portProblem).toMatchObject({ describes: true, invalid: true });
       expect(portProblem.text).toContain('A port (1–65535)');
+      // A host outside the LAN ranges: the server's words beside Host (no forwarding to arbitrary hosts).
       await serviceForm.getByLabel('Ports', { exact: true }).fill('443');
+      await serviceForm.getByLabel('Host', { exact: true }).fill('198.51.100.20');
+      await serviceForm.getByRole('button', { name: 'Add service' }).click();
+      const hostProblem = await problemBeside(serviceForm, 'Host');
+      expect(hostProblem).toMatchObject({ describes: true, invalid: true });
+      expect(hostProblem.text).toContain('198.51.100.20');
+      await serviceForm.getByLabel('Host', { exact: true }).fill('10.20.0.5');
       await serviceForm.getByRole('button', { name: 'Add service' }).click();
       const serviceRow = page.getByTestId('service-nas');
       await serviceRow.waitFor();
@@ -177,6 +184,14 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
       expect(await serviceRow.getByRole('link', { name: 'Open nas' }).getAttribute('href')).toBe(
         'https://10.20.0.5:5001/',
       );
+      // Edit: a port range.
+      await serviceRow.getByRole('button', { name: 'Edit nas' }).click();
+      const serviceEdit = page.getByRole('region', { name: 'Edit “nas”' });
+      expect(await serviceEdit.getByLabel('Ports', { exact: true }).inputValue()).toBe('443');
+      await serviceEdit.getByLabel('Ports', { exact: true }).fill('5000-5001');
+      await serviceEdit.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => serviceEdit.count()).toBe(0);
+      await expect.poll(() => serviceRow.getByRole('cell').nth(3).textContent()).toBe('5000–5001');
 
       // --- Peers: add one that may reach the NAS; the QR dialog opens with the image served as SVG.
       await nav('Peers').click();
