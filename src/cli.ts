@@ -30,10 +30,16 @@ import { addDdnsCommands, callOffline, type DdnsAccess } from './ddns/cli.js';
 import { createCapabilities, createPorts, reachabilityAdapters } from './main.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import { createControlApi } from './control/api.js';
-import type { CommandRunner, ProcessLauncher } from './core/runner.js';
 import { fail, ok, type Outcome } from './core/outcome.js';
 import type { WireguardCapability } from './wireguard/capability.js';
-import { addWireguardCommands, answerOf, offlineRefusal, type WireguardAccess } from './wireguard/cli.js';
+import {
+  addWireguardCommands,
+  answerOf,
+  offlineRefusal,
+  readOnlyRunner,
+  refusingLauncher,
+  type WireguardAccess,
+} from './wireguard/cli.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -275,40 +281,6 @@ function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
       }),
   };
 }
-
-/**
- * Offline, nothing on the system may change: the interface and the firewall belong to the running server. Reads
- * (`wg show`, `nft list`) pass, so that `wg apply --dry-run` can compare; every other program is refused.
- */
-export function readOnlyRunner(real: CommandRunner): CommandRunner {
-  return {
-    run(argv, options) {
-      const [program, ...args] = argv;
-      const firstWord = args.find((a) => !a.startsWith('-'));
-      const reads =
-        (program === 'wg' && args[0] === 'show') ||
-        (program === 'nft' && firstWord === 'list' && !args.includes('-f'));
-      if (reads) return real.run(argv, options);
-      return Promise.resolve({
-        ok: false,
-        error: {
-          kind: 'spawn-failed',
-          program,
-          message: `${program} is not run without a server: offline commands change nothing on the system`,
-        },
-      });
-    },
-  };
-}
-
-const refusingLauncher: ProcessLauncher = {
-  launch(argv, handlers) {
-    handlers.onExit(
-      `${argv[0]} is not started without a server: offline commands change nothing on the system`,
-    );
-    return { stop: () => Promise.resolve() };
-  },
-};
 
 /**
  * `gatehouse peer|service|grant|revoke|wg …` reach the WireGuard capability's control routes: on the running

@@ -7,6 +7,7 @@ import { createEventBus } from '../core/events.js';
 import { nodePrivateFiles } from '../core/node-fs.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { Ports } from '../core/ports.js';
+import type { CommandRunner, RunOptions } from '../core/runner.js';
 import type { State } from '../store/schema.js';
 import { FakeClock } from '../../test/fakes/clock.js';
 import { MemoryLogger } from '../../test/fakes/logger.js';
@@ -29,6 +30,8 @@ import {
   peerOnline,
   peerState,
   readAnswer,
+  readOnlyRunner,
+  refusingLauncher,
   renderPeerAdded,
   renderPeers,
   renderReport,
@@ -234,6 +237,74 @@ describe('offlineRefusal', () => {
       expect(r?.message).toContain('--dry-run');
     },
   );
+});
+
+describe('offline: nothing on the system changes', () => {
+  function recording() {
+    const calls: { argv: readonly string[]; options: RunOptions | undefined }[] = [];
+    const real: CommandRunner = {
+      run: (argv, options) => {
+        calls.push({ argv, options });
+        return Promise.resolve(ok({ exitCode: 0, stdout: 'read', stderr: '' }));
+      },
+    };
+    return { calls, runner: readOnlyRunner(real) };
+  }
+  it.each<[string, ...string[]][]>([
+    [['wg', 'show', 'gatehouse0', 'dump']],
+    [['wg', 'show']],
+    [['nft', 'list', 'table', 'inet', 'gatehouse']],
+    [['nft', '-j', 'list', 'ruleset']],
+    [['nft', '--json', '-a', 'list', 'tables']],
+  ])('%j is read and passes, with its options', async (argv) => {
+    const t = recording();
+    const options = { timeoutMs: 5000 };
+    expect(await t.runner.run(argv, options)).toEqual(ok({ exitCode: 0, stdout: 'read', stderr: '' }));
+    expect(t.calls).toEqual([{ argv, options }]);
+  });
+  it.each<[string, ...string[]][]>([
+    [['wg']],
+    [['wg', 'set', 'gatehouse0', 'peer', 'K', 'remove']],
+    [['wg', 'syncconf', 'gatehouse0', '/tmp/x']],
+    [['wg', 'setconf', 'gatehouse0', 'show']],
+    [['wg', 'genkey']],
+    [['nft']],
+    [['nft', '-f', '-']],
+    [['nft', '-f', '-', 'list']],
+    [['nft', 'add', 'table', 'inet', 'gatehouse']],
+    [['nft', 'delete', 'table', 'inet', 'gatehouse']],
+    [['nft', 'flush', 'ruleset', 'list']],
+    [['nft', '-j', 'destroy', 'table', 'inet', 'list']],
+    [['ip', 'link', 'add', 'gatehouse0', 'type', 'wireguard']],
+    [['ip', 'link', 'show']],
+    [['sysctl', '-w', 'net.ipv4.ip_forward=1']],
+    [['wireguard-go', '-f', 'gatehouse0']],
+    [['modprobe', 'wireguard']],
+  ])('%j is refused without running, naming the program', async (argv) => {
+    const t = recording();
+    const r = await t.runner.run(argv, { stdin: 'secret' });
+    expect(r).toEqual(
+      fail({
+        kind: 'spawn-failed',
+        program: argv[0],
+        message: `${argv[0]} is not run without a server: offline commands change nothing on the system`,
+      }),
+    );
+    expect(t.calls).toEqual([]);
+  });
+  it('the launcher starts nothing and says why at once', async () => {
+    const lines: string[] = [];
+    const exits: string[] = [];
+    const p = refusingLauncher.launch(['wireguard-go', '-f', 'gatehouse0'], {
+      onLine: (l) => lines.push(l),
+      onExit: (r) => exits.push(r),
+    });
+    expect(exits).toEqual([
+      'wireguard-go is not started without a server: offline commands change nothing on the system',
+    ]);
+    expect(lines).toEqual([]);
+    await expect(p.stop()).resolves.toBeUndefined();
+  });
 });
 
 describe('answerOf', () => {

@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
 import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
+import type { CommandRunner, ProcessLauncher } from '../core/runner.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -29,6 +30,41 @@ export function offlineRefusal(method: Method, path: string, body: unknown): Fai
       '(gatehouse serve), it applies at start; `gatehouse wg apply --dry-run` shows what it would change',
   };
 }
+
+/**
+ * Offline, nothing on the system may change: the interface and the firewall belong to the running server. Reads
+ * (`wg show`, `nft list`) pass, so that `wg apply --dry-run` can compare; every other program is refused.
+ */
+export function readOnlyRunner(real: CommandRunner): CommandRunner {
+  return {
+    run(argv, options) {
+      const [program, ...args] = argv;
+      const firstWord = args.find((a) => !a.startsWith('-'));
+      const reads =
+        (program === 'wg' && args[0] === 'show') ||
+        (program === 'nft' && firstWord === 'list' && !args.includes('-f'));
+      if (reads) return real.run(argv, options);
+      return Promise.resolve({
+        ok: false,
+        error: {
+          kind: 'spawn-failed',
+          program,
+          message: `${program} is not run without a server: offline commands change nothing on the system`,
+        },
+      });
+    },
+  };
+}
+
+/** Offline no program is started either (wireguard-go): the launch ends at once, saying why. */
+export const refusingLauncher: ProcessLauncher = {
+  launch(argv, handlers) {
+    handlers.onExit(
+      `${argv[0]} is not started without a server: offline commands change nothing on the system`,
+    );
+    return { stop: () => Promise.resolve() };
+  },
+};
 
 // ---- answers, as the CLI reads them (other fields pass through to --json) ----
 
