@@ -30,6 +30,7 @@ import type {
 } from './admin.js';
 import { onboardingPage, onboardingStatusPage } from './onboarding-page.js';
 import { peerStatus } from './peer-status.js';
+import { interfaceAddress } from './pool.js';
 import { renderQr } from './qr.js';
 import type { Reconciler } from './reconciler.js';
 
@@ -247,7 +248,10 @@ export function wireguardRoutes(deps: WireguardRouteDeps) {
               name: settings.interface,
               listenPort: settings.listenPort,
               publicKey: await deps.serverPublicKey(),
-              addresses: [settings.pool.ipv4, ...(settings.pool.ipv6 === null ? [] : [settings.pool.ipv6])],
+              addresses: [
+                interfaceAddress(settings.pool.ipv4),
+                ...(settings.pool.ipv6 === null ? [] : [interfaceAddress(settings.pool.ipv6)]),
+              ],
               implementation: status.implementation,
               running: status.running,
               reason: status.reason,

@@ -326,6 +326,9 @@ describe('WireGuard over the API', () => {
     expect(overview.interface).toMatchObject({
       running: false,
       reason: 'creating the interface needs CAP_NET_ADMIN (the systemd unit grants it)',
+      addresses: ['10.99.0.1/24'],
+      listenPort: 51820,
+      endpoint: { host: 'home.example.test', port: 51820 },
     });
     expect((await b.api('GET', `/wireguard/peers/${phone.id}/config`)).status).toBe(200);
     const card = (
