@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeRunner } from '../../test/fakes/runner.js';
-import { checkForwarding, enableCommand, enableForwarding } from './forwarding.js';
+import { checkForwarding, createForwarding, enableCommand, enableForwarding } from './forwarding.js';
 
 const done = (stdout = '', stderr = '', exitCode = 0) => ({ exitCode, stdout, stderr });
 const v4 = ['sysctl', '-n', 'net.ipv4.ip_forward'] as const;
@@ -143,5 +143,15 @@ describe('enableForwarding', () => {
   it('names the commands', () => {
     expect(enableCommand('ipv4')).toBe('sysctl -w net.ipv4.ip_forward=1');
     expect(enableCommand('ipv6')).toBe('sysctl -w net.ipv6.conf.all.forwarding=1');
+  });
+});
+
+describe('createForwarding', () => {
+  it('checks and enables through the same runner', async () => {
+    const runner = new FakeRunner().on(v4, done('0')).on(v6, done('1')).on(['sysctl', '-w'], done());
+    const forwarding = createForwarding(runner);
+    expect(await forwarding.check()).toEqual({ ok: true, value: { ipv4: false, ipv6: true } });
+    expect(await forwarding.enable(['ipv4'])).toEqual({ ok: true, value: undefined });
+    expect(runner.calls.map((c) => c.argv)).toEqual([v4, v6, ['sysctl', '-w', 'net.ipv4.ip_forward=1']]);
   });
 });

@@ -88,3 +88,14 @@ export async function enableForwarding(
   }
   return { ok: true, value: undefined };
 }
+
+/** The forwarding port over a runner (structurally src/wireguard/reconciler.ts `Forwarding`). */
+export function createForwarding(runner: CommandRunner): {
+  check(): Promise<Outcome<{ ipv4: boolean; ipv6: boolean }>>;
+  enable(families: readonly AddressFamily[]): Promise<Outcome<void>>;
+} {
+  return {
+    check: () => checkForwarding(runner),
+    enable: (families) => enableForwarding(runner, families),
+  };
+}
