@@ -7,7 +7,7 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import type { GatehouseClient } from '../api.js';
 import { DataTable, RowButton } from '../components/table.js';
-import { ConfirmButton, ErrorNotice, Loading, PageTitle, Panel } from '../components/ui.js';
+import { ConfirmButton, ErrorNotice, Field, Loading, PageTitle, Panel } from '../components/ui.js';
 import { formatDateTime } from '../format.js';
 import { useAction, useInterval, useLoad } from '../hooks.js';
 import { connectWireguard, type PeerView, type ServiceView, type WireguardApi } from './wireguard/api.js';
@@ -15,6 +15,7 @@ import { InterfaceBanner } from './wireguard/banner.js';
 import {
   agoWords,
   connectionOf,
+  matchesPeer,
   reasonsWords,
   peerBadges,
   serviceNames,
@@ -152,6 +153,8 @@ function PeerTable(props: {
       .then(props.onChanged);
   };
   const online = props.peers.filter((p) => p.status?.online === true).length;
+  const [query, setQuery] = useState('');
+  const shown = query.trim() === '' ? props.peers : props.peers.filter((p) => matchesPeer(p, query));
   return (
     <>
       <p class="hint" role="status" data-testid="wg-online-count">
@@ -159,6 +162,17 @@ function PeerTable(props: {
           ? ''
           : `${online} of ${props.peers.length} ${props.peers.length === 1 ? 'peer' : 'peers'} online now.`}
       </p>
+      {props.peers.length > 5 ? (
+        <div class="toolbar">
+          <Field
+            label="Find a peer"
+            type="search"
+            value={query}
+            onValue={setQuery}
+            hint="Name, @group, address or endpoint."
+          />
+        </div>
+      ) : null}
       <ErrorNotice message={action.error} />
       <DataTable
         columns={['Peer', 'Status', 'Endpoint', 'Transfer', 'Address', 'Access', 'Expires']}
@@ -166,8 +180,12 @@ function PeerTable(props: {
         cards
         variant="peers"
         caption="WireGuard peers"
-        empty="No peers yet. Add one, then scan its QR code with the WireGuard app."
-        rows={props.peers}
+        empty={
+          props.peers.length === 0
+            ? 'No peers yet. Add one, then scan its QR code with the WireGuard app.'
+            : 'No peer matches the search.'
+        }
+        rows={shown}
         row={(p) => {
           const c = connectionOf(p, props.now);
           const badges = peerBadges(p, props.now);

@@ -17,6 +17,7 @@ import {
   localParts,
   looksLikeIp,
   looksLikeKey,
+  matchesPeer,
   matrixChanges,
   matrixRows,
   newPeerOf,
@@ -767,5 +768,38 @@ describe('problemOf and the fixed words', () => {
       'forget-after-download': 'Forget the key after the first download',
       own: 'I bring my own public key',
     });
+  });
+});
+
+describe('matchesPeer', () => {
+  const p = {
+    ...peer,
+    name: 'Anna Phone',
+    groups: ['family'],
+    ipv4: '10.8.0.7',
+    ipv6: 'fd00:8::7',
+    status: { online: true, latestHandshakeAt: null, endpoint: '198.51.100.7:4500', rxBytes: 0, txBytes: 0 },
+  };
+  it.each([
+    ['', true],
+    ['   ', true],
+    ['anna', true],
+    ['PHONE anna', true],
+    ['@family', true],
+    ['family', true],
+    ['@fam', true],
+    ['10.8.0.7', true],
+    ['fd00:8::7', true],
+    ['198.51.100.7', true],
+    ['anna laptop', false],
+    ['@kids', false],
+    ['10.8.0.8', false],
+  ])('%j → %s', (query, expected) => {
+    expect(matchesPeer(p, query)).toBe(expected);
+  });
+  it('without IPv6 or status, only what it has', () => {
+    expect(matchesPeer({ ...p, ipv6: null, status: null }, '198.51')).toBe(false);
+    expect(matchesPeer({ ...p, ipv6: null, status: null }, 'fd00')).toBe(false);
+    expect(matchesPeer({ ...p, ipv6: null, status: null }, 'anna')).toBe(true);
   });
 });

@@ -153,6 +153,30 @@ export const keyModeWords: Record<KeyMode, string> = {
   own: 'I bring my own public key',
 };
 
+/**
+ * Whether a peer matches what was typed in the peers' search box: every word must be found in its name, a group
+ * ("@family" or "family"), its tunnel address or its endpoint. Case does not matter; an empty query matches all.
+ */
+export function matchesPeer(
+  peer: Pick<PeerView, 'name' | 'groups' | 'ipv4' | 'ipv6' | 'status'>,
+  query: string,
+): boolean {
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  const haystack = [
+    peer.name,
+    ...peer.groups.map((g) => `@${g}`),
+    peer.ipv4,
+    peer.ipv6 ?? '',
+    peer.status?.endpoint ?? '',
+  ]
+    .join(' ')
+    .toLowerCase();
+  return words.every((w) => haystack.includes(w));
+}
+
 // ---------- The peer form ----------
 
 /** The problem the server named for field `name`, also when it named an item of it (`groups.1`, `dns.0`). */
