@@ -28,6 +28,7 @@ import {
   parseWhen,
   peerInput,
   peerOnline,
+  peerPatchInput,
   peerState,
   readAnswer,
   readOnlyRunner,
@@ -196,6 +197,43 @@ describe('peerInput', () => {
     ],
   ])('%j is refused', (flags, message) => {
     expect(peerInput('p', flags, now)).toEqual(fail({ code: 'usage', message }));
+  });
+});
+
+describe('peerPatchInput', () => {
+  it.each<[Record<string, unknown>, Record<string, unknown>]>([
+    [{ name: 'new name' }, { name: 'new name' }],
+    [{ group: ['a', 'b'] }, { groups: ['a', 'b'] }],
+    [{ noGroups: true }, { groups: [] }],
+    [{ noGroups: false, tunnel: 'full' }, { tunnel: 'full' }],
+    [{ dns: '10.10.0.1, 1.1.1.1' }, { dns: ['10.10.0.1', '1.1.1.1'] }],
+    [{ dns: ' Default ' }, { dns: null }],
+    [{ keepalive: '25' }, { persistentKeepalive: 25 }],
+    [{ keepalive: '0' }, { persistentKeepalive: 0 }],
+    [{ keepalive: '65535' }, { persistentKeepalive: 65535 }],
+    [{ keepalive: 'DEFAULT' }, { persistentKeepalive: null }],
+    [{ expires: 'never' }, { expiresAt: null }],
+    [{ expires: ' Never ' }, { expiresAt: null }],
+    [{ expires: '1d' }, { expiresAt: '2026-03-02T12:00:00.000Z' }],
+  ])('%j → %j', (flags, want) => {
+    expect(peerPatchInput(flags, now)).toEqual(ok(want));
+  });
+  it.each<[Record<string, unknown>, string]>([
+    [{}, 'nothing to change: give --name, --group, --no-groups, --tunnel, --dns, --keepalive or --expires'],
+    [
+      { group: [] },
+      'nothing to change: give --name, --group, --no-groups, --tunnel, --dns, --keepalive or --expires',
+    ],
+    [{ group: ['a'], noGroups: true }, '--group and --no-groups exclude each other'],
+    [{ keepalive: '65536' }, '--keepalive must be a number of seconds (0–65535) or "default"'],
+    [{ keepalive: 'x' }, '--keepalive must be a number of seconds (0–65535) or "default"'],
+    [{ keepalive: '-1' }, '--keepalive must be a number of seconds (0–65535) or "default"'],
+    [
+      { expires: 'later' },
+      '--expires later: expected a duration, a date or a date-time (e.g. 7d, 12h, 2026-12-24 or 2026-12-24T18:00Z)',
+    ],
+  ])('%j is refused: %s', (flags, message) => {
+    expect(peerPatchInput(flags, now)).toEqual(fail({ code: 'usage', message }));
   });
 });
 
@@ -910,6 +948,51 @@ describe('the commands', () => {
     };
     const t = await b.run(['peer', 'qr', 'phone'], () => Promise.resolve(fail(refused)));
     expect([t.code, t.out, t.err]).toEqual([1, '', `error: ${refused.message}\n`]);
+  });
+
+  it('peer set changes only what is given; the config is then outdated; nothing given is a usage error', async () => {
+    const b = bed();
+    await b.run(['peer', 'add', 'phone', '--group', 'family']);
+    await b.run(['peer', 'config', 'phone']);
+    const r = await b.run([
+      'peer',
+      'set',
+      'phone',
+      '--name',
+      'Phone 2',
+      '--tunnel',
+      'full',
+      '--dns',
+      '10.10.0.1',
+    ]);
+    expect([r.code, r.out]).toEqual([
+      0,
+      'Changed the peer "Phone 2": its config changed, fetch it again (gatehouse peer qr|config).\n',
+    ]);
+    expect(b.store.read().wireguard.peers[0]).toMatchObject({
+      name: 'Phone 2',
+      tunnel: 'full',
+      dns: ['10.10.0.1'],
+      groups: ['family'],
+    });
+    const groups = await b.run(['peer', 'set', 'phone 2', '--no-groups', '--json']);
+    expect(JSON.parse(groups.out)).toMatchObject({ name: 'Phone 2', groups: [] });
+    const same = await b.run(['peer', 'set', 'phone 2', '--group', 'kids']);
+    expect(same.out).toBe(
+      'Changed the peer "Phone 2": its config changed, fetch it again (gatehouse peer qr|config).\n',
+    );
+    await b.run(['peer', 'config', 'phone 2']);
+    const fresh = await b.run(['peer', 'set', 'phone 2', '--group', 'adults']);
+    expect(fresh.out).toBe('Changed the peer "Phone 2".\n');
+    const nothing = await b.run(['peer', 'set', 'phone 2']);
+    expect([nothing.code, nothing.err]).toEqual([
+      2,
+      'error: nothing to change: give --name, --group, --no-groups, --tunnel, --dns, --keepalive or --expires\n',
+    ]);
+    const taken = await b.run(['peer', 'add', 'laptop']);
+    expect(taken.code).toBe(0);
+    const dup = await b.run(['peer', 'set', 'laptop', '--name', 'PHONE 2']);
+    expect([dup.code, dup.err]).toEqual([1, 'error: a peer named "PHONE 2" exists already\n']);
   });
 
   it('peer disable / enable: cut off and back; an expired peer needs a new expiry (or never) to be enabled', async () => {

@@ -244,6 +244,53 @@ export function peerInput(name: string, flags: PeerFlags, now: Date): Outcome<Re
   });
 }
 
+export interface PeerSetFlags {
+  readonly name?: string;
+  readonly group?: readonly string[];
+  readonly noGroups?: boolean;
+  readonly tunnel?: string;
+  readonly dns?: string;
+  readonly keepalive?: string;
+  readonly expires?: string;
+}
+
+/**
+ * The body of `PATCH /peers/:id` from `peer set`'s command line: only what is given changes. `--group` replaces
+ * the groups (`--no-groups` clears them); `--dns default`, `--keepalive default` and `--expires never` go back to
+ * the box's setting / no expiry.
+ */
+export function peerPatchInput(flags: PeerSetFlags, now: Date): Outcome<Record<string, unknown>> {
+  const groups = flags.group ?? [];
+  if (flags.noGroups === true && groups.length > 0)
+    return usageError('--group and --no-groups exclude each other');
+  const out: Record<string, unknown> = {};
+  if (flags.name !== undefined) out.name = flags.name;
+  if (groups.length > 0) out.groups = [...groups];
+  if (flags.noGroups === true) out.groups = [];
+  if (flags.tunnel !== undefined) out.tunnel = flags.tunnel;
+  if (flags.dns !== undefined)
+    out.dns = flags.dns.trim().toLowerCase() === 'default' ? null : parseList(flags.dns);
+  if (flags.keepalive !== undefined) {
+    if (flags.keepalive.trim().toLowerCase() === 'default') out.persistentKeepalive = null;
+    else if (!/^\d{1,5}$/.test(flags.keepalive) || Number(flags.keepalive) > 65535)
+      return usageError('--keepalive must be a number of seconds (0–65535) or "default"');
+    else out.persistentKeepalive = Number(flags.keepalive);
+  }
+  if (flags.expires !== undefined) {
+    if (flags.expires.trim().toLowerCase() === 'never') out.expiresAt = null;
+    else {
+      const when = parseWhen(flags.expires, now);
+      if (!when.ok) return when;
+      out.expiresAt = when.value;
+    }
+  }
+  if (Object.keys(out).length === 0)
+    return usageError(
+      'nothing to change: give --name, --group, --no-groups, --tunnel, --dns, --keepalive or --expires',
+    );
+  return ok(out);
+}
+
 /** The body of `POST /services` from `service add`'s command line (the server checks host, port and URL). */
 export function serviceInput(
   name: string,
@@ -650,6 +697,58 @@ export function addWireguardCommands<Flags extends object>(
       }),
     );
   }
+
+  env
+    .withSettings(
+      json(
+        peer
+          .command('set')
+          .description('change the peer: only what is given changes (its config then needs fetching again)')
+          .argument('<name>')
+          .option('--name <new>', 'a new name')
+          .option(
+            '--group <group>',
+            'its groups (repeatable; replaces the groups it has)',
+            (v: string, all: string[]) => [...all, v],
+            [] as string[],
+          )
+          .option('--no-groups', 'in no group')
+          .addOption(
+            new Option('--tunnel <mode>', 'what goes through the tunnel').choices([
+              'services',
+              'lan',
+              'full',
+            ]),
+          )
+          .option('--dns <ips>', 'DNS servers for the device, comma-separated, or "default"')
+          .option('--keepalive <seconds>', 'PersistentKeepalive for the device, or "default"')
+          .option('--expires <when>', 'a new expiry (7d, 2026-12-24, …) or "never"'),
+        'print the peer as JSON',
+      ),
+    )
+    .action(
+      run(
+        async (
+          name: string,
+          opts: Flags & Common & Omit<PeerSetFlags, 'noGroups'> & { groups?: boolean },
+        ) => {
+          // commander's --no-groups sets `groups: false`.
+          const patch = peerPatchInput({ ...opts, noGroups: opts.groups === false }, env.now());
+          if (!patch.ok) return usage(patch.error.message);
+          const access = env.connect(opts);
+          const p = await peerByRef(access, name);
+          if (!p.ok) return failed(p.error, opts.json);
+          const r = await get(access, peerRowSchema, 'PATCH', peerPath(p.value), patch.value);
+          if (!r.ok) return failed(r.error, opts.json);
+          if (opts.json) printJson(r.value);
+          else
+            say(
+              `Changed the peer "${r.value.name}"${r.value.configOutdated ? ': its config changed, fetch it again (gatehouse peer qr|config)' : ''}.\n`,
+            );
+          return exit.ok;
+        },
+      ),
+    );
 
   env
     .withSettings(
