@@ -117,7 +117,8 @@ export function PeerForm(props: {
           />
         ) : (
           <p class="hint">
-            The services this peer may reach are set in the grants matrix on the Services page.
+            The services this peer may reach are set in the grants matrix on the{' '}
+            <a href="#/services">Services page</a>.
           </p>
         )}
         <SelectField<TunnelMode>
@@ -205,7 +206,8 @@ function ServiceChoice(props: {
       <legend>Services it may reach</legend>
       {props.services.length === 0 ? (
         <p class="hint">
-          No services yet: add them on the Services page (the peer reaches nothing until then).
+          No services yet: add them on the <a href="#/services">Services page</a> (the peer reaches nothing
+          until then).
         </p>
       ) : (
         <ul class="wg-checks">
