@@ -20,6 +20,7 @@ import {
 import { parseCidr } from '../reach/addresses.js';
 import { canonicalCidr, shortKey, type DevicePlan, type DeviceStep } from './device-plan.js';
 import { parseDump } from './dump.js';
+import { ConfigValueError, renderDeviceConfig } from './render.js';
 import { checkKey } from './keys.js';
 import type { DevicePeer, DumpState, InterfaceSpec } from './model.js';
 
@@ -293,8 +294,11 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
         const text = renderPeersConfig(step.peers, secrets);
         return runWithSecret(fifo, ['wg', 'addconf', name, fifo], text, syncTimeoutMs);
       }
-      case 'sync-all':
-        return runWithSecret(fifo, ['wg', 'syncconf', name, fifo], renderSyncConfig(secrets), syncTimeoutMs);
+      case 'sync-all': {
+        const text = renderSyncConfig(secrets);
+        if (!text.ok) return text;
+        return runWithSecret(fifo, ['wg', 'syncconf', name, fifo], text.value, syncTimeoutMs);
+      }
     }
   }
 
@@ -508,25 +512,23 @@ export function createWgDevice(deps: WgDeviceDeps): WgDevice {
 }
 
 /**
- * The wg-only configuration `wg syncconf` reads (no Address/DNS/MTU: wg refuses them, research 2.1). Keepalive 0
- * and a missing preshared key are left out, which syncconf turns into "none" on a peer that had one.
+ * The whole wg-only configuration `wg syncconf` reads (render.ts: no Address/DNS/MTU, which wg refuses; research
+ * 2.1), with each peer's preshared key from the secrets; a failure when a value cannot be written (a bad key, a
+ * public key twice): render.ts names the field, never the value.
  */
-export function renderSyncConfig(secrets: DeviceSecrets): string {
-  const lines = [
-    '[Interface]',
-    `PrivateKey = ${secrets.privateKey}`,
-    `ListenPort = ${String(secrets.listenPort)}`,
-  ];
-  for (const peer of secrets.allPeers) {
-    lines.push('', '[Peer]', `PublicKey = ${peer.publicKey}`);
-    const psk = presharedKeyOf(peer, secrets);
-    if (psk !== null) lines.push(`PresharedKey = ${psk}`);
-    if (peer.allowedIps.length > 0)
-      lines.push(`AllowedIPs = ${peer.allowedIps.map(canonicalCidr).join(', ')}`);
-    if (peer.persistentKeepalive !== 0)
-      lines.push(`PersistentKeepalive = ${String(peer.persistentKeepalive)}`);
+function renderSyncConfig(secrets: DeviceSecrets): Outcome<string, DeviceFailure> {
+  try {
+    return ok(
+      renderDeviceConfig({
+        privateKey: secrets.privateKey,
+        listenPort: secrets.listenPort,
+        peers: secrets.allPeers.map((p) => ({ ...p, presharedKey: presharedKeyOf(p, secrets) })),
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConfigValueError) return fail(badInput(e.message));
+    throw e;
   }
-  return `${lines.join('\n')}\n`;
 }
 
 /** No preshared key, as wg stores it: `wg show` prints an all-zero key as (none). */
