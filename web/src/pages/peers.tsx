@@ -29,6 +29,8 @@ import { PeerForm } from './wireguard/peer-form.js';
 
 /** Status comes from `wg show dump`, cheap to read: often enough that a phone's connecting shows at once. */
 const refreshMs = 5_000;
+/** The banner reads the firewall's counters (nft) when the interface runs: less often. */
+const bannerRefreshMs = 15_000;
 
 const badgeClass: Record<Tone, string> = {
   ok: 'badge badge--ok',
@@ -48,7 +50,12 @@ export function PeersPage(props: { readonly client: GatehouseClient }) {
     overview.reload();
     setNow(new Date());
   }, [peers, overview]);
-  useInterval(refresh, refreshMs);
+  const livePeers = useCallback(() => {
+    peers.reload();
+    setNow(new Date());
+  }, [peers]);
+  useInterval(livePeers, refreshMs);
+  useInterval(overview.reload, bannerRefreshMs);
   /** undefined: no form; null: adding; a peer: editing it. */
   const [editing, setEditing] = useState<PeerView | null | undefined>(undefined);
   const [dialog, setDialog] = useState<{ peer: PeerView; added: boolean } | undefined>(undefined);
