@@ -231,6 +231,14 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
       expect(conf).toMatch(new RegExp(`^Endpoint\\s*=\\s*${endpointHost.replace(/\./g, '\\.')}:51820$`, 'm'));
       expect(conf).toMatch(/^PersistentKeepalive\s*=\s*25$/m);
       expect(download.suggestedFilename()).toMatch(/\.conf$/);
+      // The QR code as a PNG too (to print or send), from the same session.
+      const png = await page.request.get(
+        new URL((await dialog.getByTestId('wg-qr-png').getAttribute('href')) ?? '', gatehouse.server.url)
+          .href,
+      );
+      expect(png.status()).toBe(200);
+      expect(png.headers()['content-type']).toBe('image/png');
+      expect((await png.body()).subarray(1, 4).toString('latin1')).toBe('PNG');
 
       // A one-time link: its URL and expiry, with a copy button.
       await dialog.getByRole('button', { name: 'Create one-time link' }).click();

@@ -139,6 +139,16 @@ export function PeerDialog(props: {
             >
               Download .conf
             </a>
+            {qr.kind === 'refused' ? null : (
+              <a
+                class="button button--secondary"
+                href={peerFileUrl(peer.id, 'qr.png')}
+                download={`${peer.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 40) || 'peer'}-qr.png`}
+                data-testid="wg-qr-png"
+              >
+                Save QR code (PNG)
+              </a>
+            )}
           </div>
           <section class="wg-link" aria-label="One-time link">
             <h3>One-time link</h3>
