@@ -36,6 +36,7 @@ import {
   addWireguardCommands,
   answerOf,
   offlineRefusal,
+  reachableUrl,
   readOnlyRunner,
   refusingLauncher,
   type WireguardAccess,
@@ -425,6 +426,10 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
       }
     },
     terminalQr,
+    publicUrl: (flags) => {
+      const config = resolveConfig(io, flags);
+      return reachableUrl(config.listen.host, config.listen.port, config.tls);
+    },
   });
   return program;
 }

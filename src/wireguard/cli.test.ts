@@ -29,6 +29,9 @@ import {
   peerInput,
   peerOnline,
   peerPatchInput,
+  linkUrl,
+  reachableUrl,
+  parseMinutes,
   peerState,
   readAnswer,
   readOnlyRunner,
@@ -234,6 +237,45 @@ describe('peerPatchInput', () => {
     ],
   ])('%j is refused: %s', (flags, message) => {
     expect(peerPatchInput(flags, now)).toEqual(fail({ code: 'usage', message }));
+  });
+});
+
+describe('reachableUrl', () => {
+  it.each<[string, number, boolean, string | undefined]>([
+    ['0.0.0.0', 8443, true, undefined],
+    ['::', 8443, true, undefined],
+    ['::1', 8443, true, undefined],
+    ['127.0.0.1', 8080, false, undefined],
+    ['127.1.2.3', 8080, false, undefined],
+    ['LOCALHOST', 8080, false, undefined],
+    ['10.10.0.2', 8443, true, 'https://10.10.0.2:8443'],
+    ['10.10.0.2', 8080, false, 'http://10.10.0.2:8080'],
+    ['2001:db8::2', 8443, true, 'https://[2001:db8::2]:8443'],
+    ['Gate.Example.Test', 443, true, 'https://gate.example.test:443'],
+  ])('%s:%i tls=%s → %s', (host, port, tls, url) => {
+    expect(reachableUrl(host, port, tls)).toBe(url);
+  });
+});
+
+describe('linkUrl and parseMinutes', () => {
+  it.each<[string | undefined, string]>([
+    [undefined, 'https://<this box>/onboard/tok'],
+    ['https://home.example.test:8443', 'https://home.example.test:8443/onboard/tok'],
+    ['http://10.10.0.2:8080//', 'http://10.10.0.2:8080/onboard/tok'],
+  ])('%j', (base, url) => {
+    expect(linkUrl(base, '/onboard/tok')).toBe(url);
+  });
+  it.each<[string | undefined, number]>([
+    [undefined, 60],
+    ['5', 5],
+    ['1440', 1440],
+  ])('--minutes %j → %i', (text, n) => {
+    expect(parseMinutes(text)).toEqual(ok(n));
+  });
+  it.each(['4', '1441', '0', '-5', '1.5', 'x', '', '01441'])('--minutes %j is refused', (text) => {
+    expect(parseMinutes(text)).toEqual(
+      fail({ code: 'usage', message: '--minutes must be 5 to 1440 (a day)' }),
+    );
   });
 });
 
@@ -761,6 +803,7 @@ function bed(options: { offline?: boolean; enabled?: boolean } = {}) {
     },
   };
   const files = new Map<string, string | Uint8Array>();
+  let publicUrl: string | undefined;
   let qrText: string | undefined;
   const run = async (argv: string[], terminalQr?: (text: string) => Promise<Outcome<string>>) => {
     let out = '';
@@ -779,6 +822,7 @@ function bed(options: { offline?: boolean; enabled?: boolean } = {}) {
       onlineWithinSeconds: () => 180,
       now: () => clock.now(),
       writeFile: (file, data) => files.set(file, data),
+      publicUrl: () => publicUrl,
       terminalQr:
         terminalQr ??
         ((text) => {
@@ -795,7 +839,20 @@ function bed(options: { offline?: boolean; enabled?: boolean } = {}) {
     }
     return { out, err, code };
   };
-  return { store, wg, device, firewall, access, calls, run, files, qrText: () => qrText, clock };
+  const setPublicUrl = (url: string | undefined) => (publicUrl = url);
+  return {
+    store,
+    wg,
+    device,
+    firewall,
+    access,
+    calls,
+    run,
+    files,
+    qrText: () => qrText,
+    clock,
+    setPublicUrl,
+  };
 }
 
 describe('the commands', () => {
@@ -995,6 +1052,35 @@ describe('the commands', () => {
     expect([dup.code, dup.err]).toEqual([1, 'error: a peer named "PHONE 2" exists already\n']);
   });
 
+  it("peer link: a one-time link on the box's address (or a placeholder, or --base-url); it opens once", async () => {
+    const b = bed();
+    await b.run(['peer', 'add', 'phone']);
+    const r = await b.run(['peer', 'link', 'phone']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^One-time link for "phone" \(until 2026-03-01T13:00:00\.000Z; it works once\):\n {4}https:\/\/<this box>\/onboard\/[A-Za-z0-9_-]{43}\nPut in the address the device reaches this box by \(or give --base-url\)\.\n$/,
+    );
+    b.setPublicUrl('https://10.10.0.2:8443');
+    const j = await b.run(['peer', 'link', 'phone', '--minutes', '5', '--json']);
+    const link = JSON.parse(j.out) as { url: string; expiresAt: string };
+    expect(link.expiresAt).toBe('2026-03-01T12:05:00.000Z');
+    expect(link.url).toMatch(/^https:\/\/10\.10\.0\.2:8443\/onboard\/[A-Za-z0-9_-]{43}$/);
+    const token = link.url.split('/onboard/')[1] ?? '';
+    expect((await b.wg.admin.useLink(token, '10.10.0.9')).ok).toBe(true);
+    const base = await b.run(['peer', 'link', 'phone', '--base-url', 'https://home.example.test/']);
+    expect(base.out).toContain('    https://home.example.test/onboard/');
+    expect(base.out).not.toContain('Put in the address');
+    const badBase = await b.run(['peer', 'link', 'phone', '--base-url', 'home.example.test']);
+    expect([badBase.code, badBase.err]).toEqual([
+      2,
+      'error: --base-url must be http(s)://host[:port], e.g. https://home.example.com:8443\n',
+    ]);
+    const badMinutes = await b.run(['peer', 'link', 'phone', '--minutes', '2']);
+    expect(badMinutes.code).toBe(2);
+    const unknown = await b.run(['peer', 'link', 'tablet']);
+    expect([unknown.code, unknown.err]).toEqual([1, 'error: no peer named "tablet"; there are: phone\n']);
+  });
+
   it('peer disable / enable: cut off and back; an expired peer needs a new expiry (or never) to be enabled', async () => {
     const b = bed();
     await b.run(['peer', 'add', 'phone', '--expires', '1h']);
@@ -1152,6 +1238,7 @@ describe('the commands', () => {
       now: () => now,
       writeFile: () => undefined,
       terminalQr: () => Promise.resolve(ok('')),
+      publicUrl: () => undefined,
     });
     await program.parseAsync(['peer', 'list'], { from: 'user' });
     await program.parseAsync(['peer', 'list', '--json'], { from: 'user' });

@@ -119,6 +119,7 @@ const servicesSchema = z.object({ services: z.array(serviceRowSchema) });
 const configSchema = z.object({ fileName: z.string(), text: z.string() });
 const qrSchema = z.object({ format: z.enum(['svg', 'png']), data: z.string() });
 const changedSchema = z.object({ changed: z.number() });
+const linkSchema = z.object({ path: z.string().startsWith('/onboard/'), expiresAt: z.string() });
 
 /** Checks an answer; one that does not match is a failure of its own (a server of another version, say). */
 export function readAnswer<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
@@ -331,6 +332,30 @@ export function findService(services: readonly ServiceRow[], ref: string): Outco
   });
 }
 
+/**
+ * The one-time link a phone opens: on `base` (--base-url, else the address the UI listens on when others can reach
+ * it), or with a placeholder for the box's address when there is none.
+ */
+export function linkUrl(base: string | undefined, linkPath: string): string {
+  return `${base === undefined ? 'https://<this box>' : base.replace(/\/+$/, '')}${linkPath}`;
+}
+
+/** The UI's address as others reach it: none for a loopback or wildcard listen address (the device needs a real one). */
+export function reachableUrl(host: string, port: number, tls: boolean): string | undefined {
+  const h = host.toLowerCase();
+  if (h === '0.0.0.0' || h === '::' || h === '::1' || h === 'localhost' || h.startsWith('127.'))
+    return undefined;
+  return `${tls ? 'https' : 'http'}://${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+/** `--minutes`: 5 to 1440 (a day). */
+export function parseMinutes(text: string | undefined): Outcome<number> {
+  if (text === undefined) return ok(60);
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 5 || Number(text) > 1440)
+    return usageError('--minutes must be 5 to 1440 (a day)');
+  return ok(Number(text));
+}
+
 // ---- text output (pure) ----
 
 /** Columns padded to their widest cell; the last one is not padded. */
@@ -457,6 +482,8 @@ export interface WireguardCommandEnv<Flags> {
   readonly writeFile: (file: string, data: string | Uint8Array) => void;
   /** The QR code of `text` for a terminal; the failure `wireguard.qr-too-long` when it would not scan. */
   readonly terminalQr: (text: string) => Promise<Outcome<string>>;
+  /** Where a phone reaches the UI (the listen address when it is not loopback or a wildcard), for one-time links. */
+  readonly publicUrl: (flags: Flags) => string | undefined;
 }
 
 const exit = { ok: 0, failure: 1, usage: 2 } as const;
@@ -652,6 +679,49 @@ export function addWireguardCommands<Flags extends object>(
         const qr = await env.terminalQr(config.value.text);
         if (!qr.ok) return failed(qr.error, false);
         say(qr.value);
+        return exit.ok;
+      }),
+    );
+
+  env
+    .withSettings(
+      json(
+        peer
+          .command('link')
+          .description(
+            'a one-time link that shows the QR code and the download once (send it to the device; it replaces the last one)',
+          )
+          .argument('<name>')
+          .option('--minutes <n>', 'how long it works unopened: 5 to 1440', '60')
+          .option(
+            '--base-url <url>',
+            'the address the device reaches this box by, e.g. https://home.example.com:8443',
+          ),
+        'print {url, expiresAt} as JSON',
+      ),
+    )
+    .action(
+      run(async (name: string, opts: Flags & Common & { minutes?: string; baseUrl?: string }) => {
+        const minutes = parseMinutes(opts.minutes);
+        if (!minutes.ok) return usage(minutes.error.message);
+        if (opts.baseUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/i.test(opts.baseUrl))
+          return usage('--base-url must be http(s)://host[:port], e.g. https://home.example.com:8443');
+        const access = env.connect(opts);
+        const p = await peerByRef(access, name);
+        if (!p.ok) return failed(p.error, opts.json);
+        const r = await get(access, linkSchema, 'POST', peerPath(p.value, '/link'), {
+          minutes: minutes.value,
+        });
+        if (!r.ok) return failed(r.error, opts.json);
+        const url = linkUrl(opts.baseUrl ?? env.publicUrl(opts), r.value.path);
+        if (opts.json) printJson({ url, expiresAt: r.value.expiresAt });
+        else
+          say(
+            `One-time link for "${p.value.name}" (until ${r.value.expiresAt}; it works once):\n    ${url}\n` +
+              (url.includes('<this box>')
+                ? 'Put in the address the device reaches this box by (or give --base-url).\n'
+                : ''),
+          );
         return exit.ok;
       }),
     );

@@ -206,6 +206,30 @@ describe('the WireGuard control routes', () => {
     });
   });
 
+  it('a one-time link: the onboarding path and expiry; minutes out of bounds 400, unknown peer 404', async () => {
+    const t = api();
+    const id = (await t.call('POST', '/peers', { name: 'phone' })).body.id as string;
+    expect(await t.call('POST', `/peers/${id}/link`, {})).toMatchObject({
+      status: 200,
+      body: {
+        path: expect.stringMatching(/^\/onboard\/[A-Za-z0-9_-]{43}$/) as unknown,
+        expiresAt: '2026-03-01T13:00:00.000Z',
+      },
+    });
+    expect(await t.call('POST', `/peers/${id}/link`, { minutes: 4 })).toEqual({
+      status: 400,
+      body: error('wireguard.invalid'),
+    });
+    expect(await t.call('POST', `/peers/${id}/link`, { minutes: 'x' })).toEqual({
+      status: 400,
+      body: error('validation'),
+    });
+    expect(await t.call('POST', '/peers/nope/link', {})).toEqual({
+      status: 404,
+      body: error('wireguard.peer-not-found'),
+    });
+  });
+
   it('plan and a dry apply change nothing; apply applies', async () => {
     const t = api();
     await t.call('POST', '/peers', { name: 'phone' });

@@ -60,11 +60,13 @@ const changeBody = z
   })
   .strict();
 const applyBody = z.object({ dryRun: z.boolean().default(false) }).strict();
+const linkBody = z.object({ minutes: z.number().int().default(60) }).strict();
 
 /**
  * `GET /peers` → `{ peers: [PeerView & { status }] }`; `POST /peers` → 201 PeerView; `GET|PATCH|DELETE /peers/:id`;
  * `POST /peers/:id/config` → `{ fileName, text }` and `POST /peers/:id/qr` `{ format }` → `{ format, data }` (SVG
- * text or base64 PNG) — both mark the config as fetched; `GET|POST /services`, `PATCH|DELETE /services/:id`;
+ * text or base64 PNG) — both mark the config as fetched; `POST /peers/:id/link` `{ minutes? }` → `{ path, expiresAt }`
+ * (the one-time onboarding page's path; the CLI knows the box's address, not the server); `GET|POST /services`, `PATCH|DELETE /services/:id`;
  * `GET|PUT /grants`, `POST /grants/change` `{ subject: name|id|@group, services, grant }` → `{ changed }`;
  * `GET /plan` (a dry run) and `POST /apply` `{ dryRun? }` → the reconcile report.
  */
@@ -113,6 +115,12 @@ export function controlRoutes(deps: { admin: WireguardAdmin; reconciler: Reconci
       const data =
         typeof image.value === 'string' ? image.value : Buffer.from(image.value).toString('base64');
       return c.json({ format, data });
+    })
+    .post('/peers/:id/link', async (c) => {
+      const { minutes } = await readJsonBody(c, linkBody);
+      const r = await admin.createLink(c.req.param('id'), minutes, local);
+      if (!r.ok) return failWithCode(failureStatus, r.error);
+      return c.json({ path: `/onboard/${r.value.token}`, expiresAt: r.value.expiresAt });
     })
     .get('/services', (c) => c.json({ services: admin.services() }))
     .post('/services', async (c) => {
