@@ -14,6 +14,11 @@ const base: ConditionState = {
 };
 
 describe('planConditions', () => {
+  it('remembers a week of handshakes and alerts after six hours of silence', () => {
+    expect(handshakeSilenceMs).toBe(21_600_000);
+    expect(handshakeMemoryMs).toBe(604_800_000);
+  });
+
   it('holds nothing while all is well', () => {
     expect(planConditions(base)).toEqual([]);
   });
@@ -81,6 +86,13 @@ describe('planConditions', () => {
           details: { peers: 2, lastAt: ago(7 * 3600_000) },
         },
       ]);
+    });
+
+    it('counts whole hours, rounded down', () => {
+      const out = planConditions({ ...base, publicHandshakes: [seen(7.9 * 3600_000)] });
+      expect(out[0]?.message).toBe(
+        'No peer has completed a handshake from outside for 7 h; 1 peer(s) did in the week before',
+      );
     });
 
     it('not while the box itself was down for most of that time, nor while the interface is not running', () => {

@@ -101,6 +101,10 @@ describe('configFacts', () => {
       endpoint: '[2001:db8::2]:51820',
       allowedIps: ['0.0.0.0/0', '::/0'],
     });
+
+    expect(
+      configFacts({ tunnel: 'full', ...own }, [], { host: '203.0.113.2', port: 51820 }, 'k', ctx).allowedIps,
+    ).toEqual(['0.0.0.0/0']);
   });
 });
 
@@ -131,6 +135,8 @@ describe('outdatedReasons', () => {
   });
   it('the same: current', () => {
     expect(outdatedReasons(facts, { ...facts, allowedIps: [...facts.allowedIps] })).toEqual([]);
+    const two = { ...facts, allowedIps: ['10.8.0.1/32', '192.168.1.20/32'], dns: ['1.1.1.1', '9.9.9.9'] };
+    expect(outdatedReasons(two, { ...two, allowedIps: [...two.allowedIps], dns: [...two.dns] })).toEqual([]);
   });
   it('each difference in its own words', () => {
     expect(
@@ -149,5 +155,26 @@ describe('outdatedReasons', () => {
       "the box's public key changed",
     ]);
     expect(outdatedReasons({ ...facts, dns: ['1.1.1.1'] }, facts)).toEqual(['the DNS servers changed: none']);
+  });
+  it('lists compared element by element, not as one run of text', () => {
+    const dns = { ...facts, dns: ['1.1.1.1', '11.1.1.1'] };
+    expect(outdatedReasons(dns, { ...facts, dns: ['1.1.1.11', '1.1.1.1'] })).toEqual([
+      'the DNS servers changed: 1.1.1.11, 1.1.1.1',
+    ]);
+    const ips = { ...facts, allowedIps: ['10.8.0.1/32', '10.0.0.0/8'] };
+    expect(outdatedReasons(ips, { ...facts, allowedIps: ['10.8.0.1/3', '210.0.0.0/8'] })).toEqual([
+      'the addresses it routes through the tunnel changed: 10.8.0.1/3, 210.0.0.0/8',
+    ]);
+  });
+  it('one difference, one reason', () => {
+    expect(outdatedReasons(facts, { ...facts, endpoint: '[2001:db8::2]:51820' })).toEqual([
+      'the endpoint is now [2001:db8::2]:51820 (was home.example.test:51820)',
+    ]);
+    expect(outdatedReasons(facts, { ...facts, persistentKeepalive: 25 })).toEqual([
+      'the keepalive is now 25 s',
+    ]);
+    expect(outdatedReasons(facts, { ...facts, serverPublicKey: 'k2' })).toEqual([
+      "the box's public key changed",
+    ]);
   });
 });
