@@ -207,6 +207,8 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
       expect((await problemBeside(peerForm, 'Keepalive (seconds)')).text).toBe(
         'Seconds, 0 to 65535 (0 = off).',
       );
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await shot('00-add-peer-form');
       await peerForm.getByLabel('Keepalive (seconds)').fill('25');
       const qrAnswer = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/qr.svg'));
       await peerForm.getByRole('button', { name: 'Add peer' }).click();

@@ -90,7 +90,7 @@ export function PeersPage(props: { readonly client: GatehouseClient }) {
       </p>
       <InterfaceBanner overview={overview.result} now={now} />
       {editing === undefined ? null : (
-        <Panel title={editing === null ? 'Add a peer' : 'Edit a peer'}>
+        <Panel title={editing === null ? 'New peer' : `Edit “${editing.name}”`}>
           <PeerForm
             key={editing?.id ?? 'new'}
             api={api}

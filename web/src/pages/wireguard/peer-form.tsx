@@ -82,8 +82,8 @@ export function PeerForm(props: {
   const problem = (name: string) => problemOf(action.fields, name);
   const title = editing === undefined ? 'New peer' : `Edit “${editing.name}”`;
   return (
-    <section class="subform wg-form" aria-label={title}>
-      <h3>{title}</h3>
+    // The panel around it carries the title; the region's name is for finding it.
+    <section class="wg-form" aria-label={title}>
       <form onSubmit={submit} class="stack" noValidate>
         <Field
           label="Name"
