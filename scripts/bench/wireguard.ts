@@ -69,13 +69,16 @@ const extraAddress = (i: number) => `10.98.${Math.floor((i + 1) / 250)}.${((i + 
 async function duringStream(
   bed: Testbed,
   action: () => Promise<void>,
-): Promise<{ ms: number; sent: number; lost: number }> {
+): Promise<{ ms: number; sent: number; lost: number; lostAt: number[] }> {
   const stream = await startUdpStream(bed, 'phone', lan, echoPort, { durationMs: 2000, waitForAnswer: true });
+  const wall = Date.now();
   const t0 = performance.now();
   await action();
   const ms = performance.now() - t0;
   const r = await stream.result;
-  return { ms, sent: r.sent, lost: r.lost.length };
+  // When each lost datagram was sent, relative to the action's start (the stream sends every 10 ms from its start).
+  const lostAt = r.lost.map((seq) => r.startedAt + seq * 10 - wall);
+  return { ms, sent: r.sent, lost: r.lost.length, lostAt };
 }
 
 /** The direct part; resolves with the no-ruleset throughput median (MB/s). */
@@ -94,8 +97,8 @@ async function direct(bed: Testbed): Promise<number> {
         `interface carries ${(await server.dump()).length}`,
     );
 
-    const set: { ms: number; sent: number; lost: number }[] = [];
-    const sync: { ms: number; sent: number; lost: number }[] = [];
+    const set: Awaited<ReturnType<typeof duringStream>>[] = [];
+    const sync: Awaited<ReturnType<typeof duringStream>>[] = [];
     for (let i = 0; i < runs; i++) {
       const extra = handPeer(extraAddress(peerCount + 1 + i));
       set.push(await duringStream(bed, () => server.addPeer(extra)));
@@ -107,7 +110,12 @@ async function direct(bed: Testbed): Promise<number> {
       console.log(
         `  ${name.padEnd(40)} ${fmt(
           xs.map((x) => x.ms),
-        )} ms (min / median / max); datagrams lost ${xs.reduce((n, x) => n + x.lost, 0)} of ${xs.reduce((n, x) => n + x.sent, 0)}`,
+        )} ms (min / median / max); datagrams lost ${xs.reduce((n, x) => n + x.lost, 0)} of ${xs.reduce((n, x) => n + x.sent, 0)}` +
+          (xs.some((x) => x.lost > 0)
+            ? ` (sent at ${xs
+                .flatMap((x) => x.lostAt.map((at) => `${at >= 0 ? '+' : ''}${at} ms`))
+                .join(', ')} from the command's start)`
+            : ''),
       );
     console.log(`direct: one peer added to ${peerCount + 1}, ${runs} runs each, while the phone streams:`);
     report('wg set <if> peer … (one peer)', set);
@@ -115,6 +123,25 @@ async function direct(bed: Testbed): Promise<number> {
 
     // Throughput: no ruleset (masquerade only) against Gatehouse's ruleset for the same peers, alternating.
     const gatehouse = gatehouseRuleset(bed, me, extras);
+    // What one reconcile's commands cost at this size (each through `ip netns exec`, as the server's runner would).
+    const timed = async (argv: [string, ...string[]], stdin?: string) => {
+      const xs: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        const r = await bed.exec('gw', argv, stdin === undefined ? {} : { stdin });
+        if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+        xs.push(performance.now() - t);
+      }
+      return fmt(xs);
+    };
+    console.log(`direct: commands at ${peerCount + 1} peers (ms, min / median / max):`);
+    console.log(
+      `  wg show <if> dump                       ${await timed(['wg', 'show', server.interface, 'dump'])}`,
+    );
+    console.log(`  nft -f - (Gatehouse's table, replaced)  ${await timed(['nft', '-f', '-'], gatehouse)}`);
+    console.log(
+      `  nft -j list table inet gatehouse        ${await timed(['nft', '-j', 'list', 'table', 'inet', 'gatehouse'])}`,
+    );
     const plain: number[] = [];
     const ruled: number[] = [];
     for (let i = 0; i < runs; i++) {
