@@ -461,6 +461,32 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
       expect(await seriousAxeViolations(page)).toEqual([]);
       await shot('08-peer-online-outdated');
 
+      // No endpoint known (409 from the server, answered here by the browser): the reason alone, no download button
+      // that would save an error as a file.
+      await page.route('**/api/v1/wireguard/peers/*/qr.svg*', (route) =>
+        route.fulfill({
+          status: 409,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            error: {
+              code: 'wireguard.no-endpoint',
+              message: 'Gatehouse does not know yet how peers reach it.',
+            },
+          }),
+        }),
+      );
+      await peerRow.getByRole('button', { name: 'Connect Phone' }).click();
+      const noEndpoint = page.getByRole('dialog', { name: 'Connect “Phone”' });
+      await noEndpoint
+        .getByTestId('wg-qr-problem')
+        .getByText('does not know yet how peers reach it')
+        .waitFor();
+      expect(await noEndpoint.getByTestId('wg-download').count()).toBe(0);
+      expect(await noEndpoint.getByRole('button', { name: 'Create one-time link' }).count()).toBe(0);
+      await noEndpoint.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => noEndpoint.count()).toBe(0);
+      await page.unroute('**/api/v1/wireguard/peers/*/qr.svg*');
+
       // "Show new QR": the dialog repeats why; the server refuses the QR code as too long to scan (422, answered here
       // by the browser) — its words are shown, and the download and the link stay.
       const tooLong = 'The configuration is too long for a QR code that phones can scan (1,400 bytes).';

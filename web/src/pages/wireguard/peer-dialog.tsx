@@ -68,6 +68,11 @@ export function PeerDialog(props: {
   const titleId = `wg-dialog-title-${peer.id}`;
   const tooLong = qr.kind === 'refused' && qr.problem?.code === 'wireguard.qr-too-long';
   const keyGone = peer.keyMode !== 'own' && !peer.privateKeyAvailable;
+  /**
+   * The QR code was refused for a reason the download shares (no endpoint known yet, the key forgotten meanwhile):
+   * only the reason shows, no button that would fetch an error as a file.
+   */
+  const noConfig = qr.kind === 'refused' && !tooLong;
   return (
     <dialog
       ref={dialog}
@@ -130,67 +135,72 @@ export function PeerDialog(props: {
               />
             )}
           </div>
-          <div class="row">
-            <a
-              class="button button--primary"
-              href={peerFileUrl(peer.id, 'config')}
-              download
-              data-testid="wg-download"
-            >
-              Download .conf
-            </a>
-            {qr.kind === 'refused' ? null : (
-              <a
-                class="button button--secondary"
-                href={peerFileUrl(peer.id, 'qr.png')}
-                download={`${peer.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 40) || 'peer'}-qr.png`}
-                data-testid="wg-qr-png"
-              >
-                Save QR code (PNG)
-              </a>
-            )}
-          </div>
-          <section class="wg-link" aria-label="One-time link">
-            <h3>One-time link</h3>
-            <p class="hint">
-              A link that opens the QR code and the download once, then stops working. Send it to the device
-              (e.g. by message) when you cannot scan this screen.
-            </p>
-            <div class="row wg-link__make">
-              <SelectField
-                label="Valid for"
-                value={minutes}
-                onValue={(m) => {
-                  setMinutes(m);
-                }}
-                options={linkMinutes}
-              />
-              <button
-                type="button"
-                class="button button--secondary"
-                onClick={createLink}
-                disabled={linkAction.busy}
-                aria-busy={linkAction.busy}
-              >
-                Create one-time link
-              </button>
-            </div>
-            <ErrorNotice message={linkAction.error} />
-            {link === undefined ? null : (
-              <div class="stack" data-testid="wg-link">
-                <div class="token-secret">
-                  <code data-testid="wg-link-url">{link.url}</code>
-                </div>
-                <p class="hint">
-                  Works once, until {formatDateTime(link.expiresAt)} ({untilWords(link.expiresAt, new Date())}
-                  ).
-                </p>
-                <div class="row">
-                  <CopyButton text={link.url} label="Copy link" />
-                </div>
+          {noConfig ? null : (
+            <>
+              <div class="row">
+                <a
+                  class="button button--primary"
+                  href={peerFileUrl(peer.id, 'config')}
+                  download
+                  data-testid="wg-download"
+                >
+                  Download .conf
+                </a>
+                {qr.kind === 'refused' ? null : (
+                  <a
+                    class="button button--secondary"
+                    href={peerFileUrl(peer.id, 'qr.png')}
+                    download={`${peer.name.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 40) || 'peer'}-qr.png`}
+                    data-testid="wg-qr-png"
+                  >
+                    Save QR code (PNG)
+                  </a>
+                )}
               </div>
-            )}
-          </section>
+              <section class="wg-link" aria-label="One-time link">
+                <h3>One-time link</h3>
+                <p class="hint">
+                  A link that opens the QR code and the download once, then stops working. Send it to the
+                  device (e.g. by message) when you cannot scan this screen.
+                </p>
+                <div class="row wg-link__make">
+                  <SelectField
+                    label="Valid for"
+                    value={minutes}
+                    onValue={(m) => {
+                      setMinutes(m);
+                    }}
+                    options={linkMinutes}
+                  />
+                  <button
+                    type="button"
+                    class="button button--secondary"
+                    onClick={createLink}
+                    disabled={linkAction.busy}
+                    aria-busy={linkAction.busy}
+                  >
+                    Create one-time link
+                  </button>
+                </div>
+                <ErrorNotice message={linkAction.error} />
+                {link === undefined ? null : (
+                  <div class="stack" data-testid="wg-link">
+                    <div class="token-secret">
+                      <code data-testid="wg-link-url">{link.url}</code>
+                    </div>
+                    <p class="hint">
+                      Works once, until {formatDateTime(link.expiresAt)} (
+                      {untilWords(link.expiresAt, new Date())}
+                      ).
+                    </p>
+                    <div class="row">
+                      <CopyButton text={link.url} label="Copy link" />
+                    </div>
+                  </div>
+                )}
+              </section>
+            </>
+          )}
         </>
       )}
     </dialog>
