@@ -382,6 +382,13 @@ describe('gatehouse peer / service / grant / wg, online (a running server answer
         '',
       ]);
 
+      const set = await gatehouse(['peer', 'set', oddName, '--tunnel', 'full', '--json']);
+      expect(json(set)).toMatchObject({ name: oddName, tunnel: 'full', configOutdated: true });
+      // Loopback only: the link carries a placeholder for the box's address.
+      const link = await gatehouse(['peer', 'link', oddName, '--minutes', '10']);
+      expect(link.code).toBe(0);
+      expect(link.stdout).toMatch(/\n {4}https:\/\/<this box>\/onboard\/[A-Za-z0-9_-]{43}\n/);
+
       // The server did the work (the CLI could not have taken the data directory's lock).
       expect(server.log()).not.toContain(privateKey);
       for (const text of outputs.filter((o) => !o.includes('[Interface]')))
