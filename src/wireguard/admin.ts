@@ -497,6 +497,23 @@ export class WireguardAdmin {
     return ok({ text, fileName: configFileName(p.name), facts });
   }
 
+  /** Records an apply asked for by hand (API, CLI) and what it did. */
+  async auditApply(
+    by: WireguardActor,
+    report: { readonly ok: boolean; readonly message: string },
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.store.update((_draft, tx) => {
+      appendAudit(tx, now, {
+        type: 'wireguard.applied',
+        actor: by.actor,
+        clientAddress: by.clientAddress,
+        outcome: report.ok ? 'success' : 'failure',
+        details: { message: report.message.slice(0, 500) },
+      });
+    });
+  }
+
   /** Removes the private keys whose grace after the first download has passed. */
   async forgetDueKeys(): Promise<number> {
     const now = this.deps.clock.now();

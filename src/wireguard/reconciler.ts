@@ -11,7 +11,7 @@ import type { Outcome } from '../core/outcome.js';
 import type { Secrets } from '../core/secrets.js';
 import type { ExposureSettings, WireguardSettings } from '../config/schema.js';
 import { buildRuleset } from '../exposure/ruleset.js';
-import { diffRuleset } from '../exposure/ruleset-diff.js';
+import { diffRuleset, planRulesetUpdate } from '../exposure/ruleset-diff.js';
 import type { Store } from '../store/store.js';
 import { peerPskName } from './admin.js';
 import { planDevice, type DevicePlan } from './device-plan.js';
@@ -92,6 +92,12 @@ export class Reconciler {
   private running: Promise<ReconcileReport> | undefined;
   /** The store's WireGuard state the last successful run applied: a difference found later with it unchanged is drift. */
   private appliedFrom: unknown;
+  /** The ruleset this process loaded last (undefined: not known, read the live table). */
+  private lastScript: string | undefined;
+  /** IP forwarding was found on (or switched on) by this process. */
+  private forwardingSeen = false;
+  /** Preshared keys by peer id: they never change for a peer, so the secrets are read once. */
+  private readonly psks = new Map<string, string | null>();
   private again: { reason: string; wait: Promise<ReconcileReport> } | undefined;
   private current: InterfaceStatus = {
     running: false,
@@ -144,10 +150,15 @@ export class Reconciler {
     const peers = this.deps.store.read().wireguard.peers.filter((p) => p.enabled);
     return Promise.all(
       peers.map(async (p) => {
-        const psk = await this.deps.secrets.get(peerPskName(p.id));
+        let presharedKey = this.psks.get(p.id);
+        if (presharedKey === undefined) {
+          const psk = await this.deps.secrets.get(peerPskName(p.id));
+          presharedKey = psk.ok ? (psk.value ?? null) : null;
+          this.psks.set(p.id, presharedKey);
+        }
         return {
           publicKey: p.publicKey,
-          presharedKey: psk.ok ? (psk.value ?? null) : null,
+          presharedKey,
           allowedIps: [`${p.ipv4}/32`, ...(p.ipv6 === null ? [] : [`${p.ipv6}/128`])],
           // The box never keeps a NAT open toward a phone: the phone's own keepalive does that when it needs one.
           persistentKeepalive: 0,
@@ -213,6 +224,7 @@ export class Reconciler {
       if (live.ok && live.value !== null) {
         await device.remove(settings.interface);
         await firewall.remove();
+        this.lastScript = undefined;
         log.info({ reason }, 'the last peer was removed: interface and firewall taken down');
       }
       const report = emptyReport(true, message);
@@ -221,27 +233,28 @@ export class Reconciler {
     }
     const problem = this.deps.settingsProblem?.();
     if (problem !== undefined) return this.failed(dryRun, problem, problem);
-    // 1. The firewall: the whole table in one transaction.
+    // Nothing changed in the store since the last good run: this run is a check, and any difference is drift.
+    const stateNow = this.deps.store.read().wireguard;
+    const isCheck = this.appliedFrom === stateNow;
+    // 1. The firewall. A run for a change compares with the table this process loaded last (no `nft list`, which
+    //    costs ~0.1 s at 1,000 peers) and loads only the flow set elements that differ; a check, a dry run and the
+    //    first run read the live table.
     const script = this.ruleset();
     if (!script.ok) return this.failed(dryRun, `the firewall rules cannot be built: ${script.error.message}`);
-    const live = await firewall.current();
-    const diff = diffRuleset(live.ok ? live.value : null, script.value);
+    let liveScript: string | null;
+    if (isCheck || dryRun || this.lastScript === undefined) {
+      const live = await firewall.current();
+      liveScript = live.ok ? live.value : null;
+    } else liveScript = this.lastScript;
+    const diff = diffRuleset(liveScript, script.value);
     const firewallReport = { script: script.value, added: diff.added, removed: diff.removed };
     // 2. The interface as it is.
     const dumped = await device.dump(settings.interface);
     const key = await this.deps.serverKey();
     const peers = await this.devicePeers();
     const desired = { listenPort: settings.listenPort, publicKey: key.publicKey, peers };
-    const plan: DevicePlan =
-      dumped.ok && dumped.value !== null
-        ? planDevice(desired, dumped.value)
-        : planDevice(desired, {
-            publicKey: null,
-            listenPort: 0,
-            fwmark: null,
-            hasPrivateKey: false,
-            peers: [],
-          });
+    const none: DumpState = { publicKey: null, listenPort: 0, fwmark: null, hasPrivateKey: false, peers: [] };
+    const plan: DevicePlan = planDevice(desired, dumped.ok && dumped.value !== null ? dumped.value : none);
     if (dryRun) {
       return {
         ok: true,
@@ -256,29 +269,43 @@ export class Reconciler {
     }
     const warnings: string[] = [];
     if (!diff.unchanged) {
-      const applied = await firewall.apply(script.value);
-      if (!applied.ok)
+      const update = planRulesetUpdate(liveScript, script.value);
+      let applied =
+        update.mode === 'elements' ? await firewall.apply(update.script) : await firewall.apply(script.value);
+      // The table was not what this process loaded (changed by hand since): load all of it.
+      if (!applied.ok && update.mode === 'elements') applied = await firewall.apply(script.value);
+      if (!applied.ok) {
+        this.lastScript = undefined;
         return this.failed(
           false,
           `the firewall could not be applied (${applied.error.message}); nothing else was changed`,
         );
-    }
-    // 3. Forwarding (tunnel → LAN).
-    const fwd = await this.deps.forwarding.check();
-    const families: ('ipv4' | 'ipv6')[] = [];
-    if (fwd.ok) {
-      if (!fwd.value.ipv4) families.push('ipv4');
-      if (settings.pool.ipv6 !== null && !fwd.value.ipv6) families.push('ipv6');
-      if (families.length > 0) {
-        const on = await this.deps.forwarding.enable(families);
-        if (!on.ok) warnings.push(on.error.message);
       }
-    } else warnings.push(fwd.error.message);
-    // 4. The interface, then its peers.
-    const ensured = await device.ensureInterface(this.interfaceSpec(), settings.implementation);
-    if (!ensured.ok) return this.failed(false, ensured.error.message, ensured.error.message);
-    const after = await device.dump(settings.interface);
-    const devicePlan = after.ok && after.value !== null ? planDevice(desired, after.value) : plan;
+    }
+    this.lastScript = script.value;
+    // 3. Forwarding (tunnel → LAN): looked at on the first run and on checks, not on every change.
+    if (isCheck || !this.forwardingSeen) {
+      const fwd = await this.deps.forwarding.check();
+      const families: ('ipv4' | 'ipv6')[] = [];
+      if (fwd.ok) {
+        if (!fwd.value.ipv4) families.push('ipv4');
+        if (settings.pool.ipv6 !== null && !fwd.value.ipv6) families.push('ipv6');
+        const on = families.length > 0 ? await this.deps.forwarding.enable(families) : undefined;
+        if (on && !on.ok) warnings.push(on.error.message);
+        else this.forwardingSeen = true;
+      } else warnings.push(fwd.error.message);
+    }
+    // 4. The interface (made and configured only when it is missing: re-configuring a live one would tell every
+    //    address watcher, reachability's too, that something changed), then its peers.
+    let implementation = this.current.implementation;
+    let devicePlan = plan;
+    if (!dumped.ok || dumped.value === null || implementation === null) {
+      const ensured = await device.ensureInterface(this.interfaceSpec(), settings.implementation);
+      if (!ensured.ok) return this.failed(false, ensured.error.message, ensured.error.message);
+      implementation = ensured.value.implementation;
+      const after = await device.dump(settings.interface);
+      if (after.ok && after.value !== null) devicePlan = planDevice(desired, after.value);
+    }
     if (devicePlan.steps.length > 0) {
       const presharedKeys = new Map(
         peers.flatMap((p) => (p.presharedKey === null ? [] : [[p.publicKey, p.presharedKey] as const])),
@@ -293,8 +320,7 @@ export class Reconciler {
     }
     // What changed without Gatehouse asking: a live interface or table that differed though nothing in the store
     // changed since the last run that matched (the changes list says what it was).
-    const stateNow = this.deps.store.read().wireguard;
-    const drifted = this.appliedFrom === stateNow && (devicePlan.changes.length > 0 || !diff.unchanged);
+    const drifted = isCheck && (devicePlan.changes.length > 0 || !diff.unchanged);
     this.appliedFrom = stateNow;
     const now = this.deps.clock.now().toISOString();
     const changes = [...devicePlan.changes, ...(diff.unchanged ? [] : ['the firewall table differed'])];
@@ -316,7 +342,7 @@ export class Reconciler {
     const finalDump = await device.dump(settings.interface);
     this.set({
       running: true,
-      implementation: ensured.value.implementation,
+      implementation,
       reason: null,
       ...(drifted ? { drift: { at: now, changes } } : {}),
       ...(finalDump.ok ? { dump: finalDump.value, dumpAt: now } : {}),

@@ -537,7 +537,11 @@ export function wireguardRoutes(deps: WireguardRouteDeps) {
         middleware: [noInput()] as const,
         responses: { 200: jsonContent(reportSchema, 'What was done'), ...commonErrors },
       }),
-      async (c) => c.json(reportJson(await reconciler.request('asked')), 200),
+      async (c) => {
+        const report = await reconciler.request('asked');
+        await admin.auditApply(actor(c), report);
+        return c.json(reportJson(report), 200);
+      },
     );
 
   // Images and text: described in the summary of the JSON routes' neighbours, served as they are.

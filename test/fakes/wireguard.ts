@@ -5,6 +5,7 @@
  */
 import type { FirewallCounters, FirewallFailure, NftFirewall } from '../../src/exposure/nft.js';
 import { fail, ok, type Outcome } from '../../src/core/outcome.js';
+import { normaliseRuleset } from '../../src/exposure/ruleset-diff.js';
 import type { DevicePlan } from '../../src/wireguard/device-plan.js';
 import { publicKeyOf } from '../../src/wireguard/keys.js';
 import type { DumpPeer, DumpState, InterfaceSpec } from '../../src/wireguard/model.js';
@@ -149,18 +150,79 @@ export class FakeWgDevice implements WgDevice {
   }
 }
 
+/**
+ * Renders normalised lines (ruleset-diff.ts) back into nft syntax, so the fake table can be listed as nft would:
+ * `normaliseRuleset(renderLines(normaliseRuleset(x)))` equals `normaliseRuleset(x)`.
+ */
+function renderLines(lines: readonly string[]): string {
+  const table = lines.find((l) => l.startsWith('table ')) ?? 'table inet gatehouse';
+  const blocks = new Map<string, { body: string[]; elements: string[] }>();
+  for (const line of lines) {
+    if (line.startsWith('table ')) continue;
+    const colon = line.indexOf(': ');
+    const head = colon < 0 ? line : line.slice(0, colon);
+    const block = blocks.get(head) ?? { body: [], elements: [] };
+    blocks.set(head, block);
+    if (colon < 0) continue;
+    const rest = line.slice(colon + 2);
+    if (rest.startsWith('element ')) block.elements.push(rest.slice('element '.length));
+    else block.body.push(rest);
+  }
+  const out = [`${table} {`];
+  for (const [head, b] of blocks) {
+    out.push(`\t${head} {`, ...b.body.map((l) => `\t\t${l}`));
+    if (b.elements.length > 0) out.push(`\t\telements = { ${b.elements.join(', ')} }`);
+    out.push('\t}');
+  }
+  out.push('}', '');
+  return out.join('\n');
+}
+
 export class FakeFirewall implements NftFirewall {
+  /** The live table as nft would list it (null: none). */
   script: string | null = null;
-  /** Every script applied, in order. */
+  /** Every script loaded (whole tables and element updates), in order. */
   readonly applied: string[] = [];
   failApply: FirewallFailure | undefined;
   drops = 0;
 
   apply(script: string): Promise<Outcome<void, FirewallFailure>> {
     if (this.failApply) return Promise.resolve(fail(this.failApply));
-    this.script = script;
     this.applied.push(script);
+    const updates = script.split('\n').filter((l) => /^(add|delete) element /.test(l));
+    if (updates.length === 0) {
+      this.script = script;
+      return Promise.resolve(ok(undefined));
+    }
+    if (this.script === null)
+      return Promise.resolve(
+        fail({ code: 'exposure.nft-failed', message: 'Error: No such file or directory' }),
+      );
+    let lines = normaliseRuleset(this.script);
+    for (const u of updates) {
+      const m = /^(add|delete) element \S+ \S+ (\S+) \{ (.*) \}$/.exec(u);
+      if (!m) return Promise.resolve(fail({ code: 'exposure.nft-failed', message: `cannot read ${u}` }));
+      const [, verb, set, list] = m as unknown as [string, string, string, string];
+      const elements = list.split(', ').map((e) => `set ${set}: element ${e}`);
+      if (verb === 'add') lines = [...lines, ...elements];
+      else {
+        const missing = elements.find((e) => !lines.includes(e));
+        if (missing !== undefined)
+          return Promise.resolve(
+            fail({ code: 'exposure.nft-failed', message: 'Error: Could not process rule' }),
+          );
+        lines = lines.filter((l) => !elements.includes(l));
+      }
+    }
+    this.script = renderLines(lines);
     return Promise.resolve(ok(undefined));
+  }
+  async sync(
+    script: string,
+  ): Promise<Outcome<{ readonly mode: 'none' | 'elements' | 'replace' }, FirewallFailure>> {
+    if (this.script === script) return ok({ mode: 'none' });
+    const applied = await this.apply(script);
+    return applied.ok ? ok({ mode: 'replace' }) : applied;
   }
   check(): Promise<Outcome<void, FirewallFailure>> {
     return Promise.resolve(ok(undefined));

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../src/core/events.js';
+import { normaliseRuleset } from '../../src/exposure/ruleset-diff.js';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import type { Ports } from '../../src/core/ports.js';
 import { exposureSettingsSchema, wireguardSettingsSchema } from '../../src/config/schema.js';
@@ -214,6 +215,24 @@ describe('WireGuard over the API', () => {
     ).toBe('89504e470d0a1a0a');
   });
 
+  it('the fake table lists as nft would: element updates keep it equal to the whole script', async () => {
+    const b = await bed();
+    await b.json('POST', '/wireguard/services', {
+      name: 'camera',
+      host: '10.10.0.20',
+      protocol: 'tcp',
+      port: 8000,
+    });
+    await b.json('POST', '/wireguard/peers', { name: 'phone', services: ['camera'] });
+    await settled(b);
+    await b.json('POST', '/wireguard/peers', { name: 'tablet', services: ['camera'] });
+    await settled(b);
+    // The second peer went in as an element update, not a whole table.
+    expect(b.firewall.applied.at(-1)).toMatch(/^add element inet gatehouse forward_v4 \{ 10\.99\.0\.3 \. /);
+    const planned = b.wg.reconciler.status.lastReport?.firewall.script ?? '';
+    expect(normaliseRuleset(b.firewall.script ?? '')).toEqual(normaliseRuleset(planned));
+  });
+
   it('disabling a peer removes its flows and takes it off the interface; enabling brings it back', async () => {
     const b = await bed();
     await b.json('POST', '/wireguard/services', {
@@ -312,6 +331,11 @@ describe('WireGuard over the API', () => {
     expect(b.device.live.has('wgtest0')).toBe(false);
     const overview = await b.json<{ interface: { lastApply: { ok: boolean } } }>('GET', '/wireguard');
     expect(overview.interface.lastApply.ok).toBe(false);
+    const audit = b.h.store
+      .log('audit')
+      .newest(5)
+      .find((e) => e.type === 'wireguard.applied');
+    expect(audit).toMatchObject({ actor: 'admin', outcome: 'failure' });
   });
 
   it('says plainly why the interface is not running, and peers, configs and QR codes still work', async () => {

@@ -19,6 +19,8 @@ describe('the page list', () => {
       'Dashboard',
       'Reachability',
       'DDNS',
+      'Peers',
+      'Services',
       'Alerts',
       'Security',
       'API tokens',
