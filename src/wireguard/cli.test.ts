@@ -42,6 +42,7 @@ import {
   renderServices,
   renderTable,
   serviceInput,
+  servicePatchInput,
   serviceRowSchema,
   shellQuote,
   type Method,
@@ -295,6 +296,25 @@ describe('serviceInput', () => {
     [{ host: '10.0.0.5' }, 'give the service its port: --port 443 (or a range, 8000-8010)'],
   ])('%j is refused', (flags, message) => {
     expect(serviceInput('x', flags)).toEqual(fail({ code: 'usage', message }));
+  });
+});
+
+describe('servicePatchInput', () => {
+  it.each<[Record<string, string>, Record<string, unknown>]>([
+    [{ name: 'files' }, { name: 'files' }],
+    [
+      { host: '10.10.0.9', proto: 'udp', port: '9000-9001' },
+      { host: '10.10.0.9', protocol: 'udp', port: '9000-9001' },
+    ],
+    [{ url: 'http://x/' }, { webUrl: 'http://x/' }],
+    [{ url: ' None ' }, { webUrl: null }],
+  ])('%j → %j', (flags, want) => {
+    expect(servicePatchInput(flags)).toEqual(ok(want));
+  });
+  it('nothing given is a usage error', () => {
+    expect(servicePatchInput({})).toEqual(
+      fail({ code: 'usage', message: 'nothing to change: give --name, --host, --proto, --port or --url' }),
+    );
   });
 });
 
@@ -1172,6 +1192,45 @@ describe('the commands', () => {
     });
     const empty = await b.run(['service', 'list', '--json']);
     expect(JSON.parse(empty.out)).toEqual({ services: [] });
+  });
+
+  it('service set changes only what is given; a host outside the LAN is refused; --url none', async () => {
+    const b = bed();
+    await b.run([
+      'service',
+      'add',
+      'nas',
+      '--host',
+      '10.10.0.5',
+      '--port',
+      '445',
+      '--url',
+      'http://10.10.0.5/',
+    ]);
+    const r = await b.run([
+      'service',
+      'set',
+      'nas',
+      '--port',
+      '8000-8010',
+      '--proto',
+      'udp',
+      '--name',
+      'files',
+    ]);
+    expect([r.code, r.out]).toEqual([0, 'Changed the service "files" (10.10.0.5 udp 8000-8010).\n']);
+    const url = await b.run(['service', 'set', 'files', '--url', 'none', '--json']);
+    expect(JSON.parse(url.out)).toMatchObject({ name: 'files', webUrl: null, host: '10.10.0.5' });
+    const outside = await b.run(['service', 'set', 'files', '--host', '192.168.77.7']);
+    expect(outside.code).toBe(1);
+    expect(outside.err).toMatch(/^error: .*192\.168\.77\.7.*\n$/);
+    const nothing = await b.run(['service', 'set', 'files']);
+    expect([nothing.code, nothing.err]).toEqual([
+      2,
+      'error: nothing to change: give --name, --host, --proto, --port or --url\n',
+    ]);
+    const unknown = await b.run(['service', 'set', 'nas', '--port', '1']);
+    expect([unknown.code, unknown.err]).toEqual([1, 'error: no service named "nas"; there are: files\n']);
   });
 
   it('wg apply --dry-run shows the interface changes and the firewall lines; wg apply applies them', async () => {

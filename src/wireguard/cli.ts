@@ -309,6 +309,25 @@ export function serviceInput(
   });
 }
 
+/** The body of `PATCH /services/:id` from `service set`: only what is given; `--url none` removes the web page. */
+export function servicePatchInput(flags: {
+  readonly name?: string;
+  readonly host?: string;
+  readonly proto?: string;
+  readonly port?: string;
+  readonly url?: string;
+}): Outcome<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (flags.name !== undefined) out.name = flags.name;
+  if (flags.host !== undefined) out.host = flags.host;
+  if (flags.proto !== undefined) out.protocol = flags.proto;
+  if (flags.port !== undefined) out.port = flags.port;
+  if (flags.url !== undefined) out.webUrl = flags.url.trim().toLowerCase() === 'none' ? null : flags.url;
+  if (Object.keys(out).length === 0)
+    return usageError('nothing to change: give --name, --host, --proto, --port or --url');
+  return ok(out);
+}
+
 /** A peer by exact name, else case-insensitive name, else id; a failure that lists the names otherwise. */
 export function findPeer(peers: readonly PeerRow[], ref: string): Outcome<PeerRow> {
   const found =
@@ -897,6 +916,55 @@ export function addWireguardCommands<Flags extends object>(
         else say(renderServices(r.value.services));
         return exit.ok;
       }),
+    );
+
+  env
+    .withSettings(
+      json(
+        service
+          .command('set')
+          .description(
+            'change the service: only what is given changes (peers granted it need a new config when the host changes)',
+          )
+          .argument('<name>')
+          .option('--name <new>', 'a new name')
+          .option('--host <ip>', 'its LAN address')
+          .addOption(new Option('--proto <proto>', 'its protocol').choices(['tcp', 'udp']))
+          .option('--port <port>', 'its port or range')
+          .option('--url <url>', 'its web page, or "none"'),
+        'print the service as JSON',
+      ),
+    )
+    .action(
+      run(
+        async (
+          name: string,
+          opts: Flags &
+            Common & { name?: string; host?: string; proto?: string; port?: string; url?: string },
+        ) => {
+          const patch = servicePatchInput(opts);
+          if (!patch.ok) return usage(patch.error.message);
+          const access = env.connect(opts);
+          const list = await get(access, servicesSchema, 'GET', '/services');
+          if (!list.ok) return failed(list.error, opts.json);
+          const s = findService(list.value.services, name);
+          if (!s.ok) return failed(s.error, opts.json);
+          const r = await get(
+            access,
+            serviceRowSchema,
+            'PATCH',
+            `/services/${encodeURIComponent(s.value.id)}`,
+            patch.value,
+          );
+          if (!r.ok) return failed(r.error, opts.json);
+          if (opts.json) printJson(r.value);
+          else
+            say(
+              `Changed the service "${r.value.name}" (${r.value.host} ${r.value.protocol} ${portText(r.value)}).\n`,
+            );
+          return exit.ok;
+        },
+      ),
     );
 
   env
