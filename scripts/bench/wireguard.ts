@@ -39,6 +39,8 @@ const { values } = parseArgs({
     peers: { type: 'string', default: '1000' },
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '5' },
+    /** Also time variants of Gatehouse's table that tell where its per-packet cost goes. */
+    variants: { type: 'boolean', default: false },
   },
 });
 const peerCount = Number(values.peers);
@@ -144,11 +146,32 @@ async function direct(bed: Testbed): Promise<number> {
     );
     const plain: number[] = [];
     const ruled: number[] = [];
+    // Variants (--variants), each one change to Gatehouse's table: only the phone's peer; an `established` accept
+    // before the flow-set lookup (the usual fast path, which the table leaves out on purpose so that a revoked grant
+    // stops open connections); the flow sets without per-element counters.
+    const wg = bed.names.wgGw;
+    const variants: Record<string, { script: string; xs: number[] }> = values.variants
+      ? {
+          'only the phone (1 peer)': { script: gatehouseRuleset(bed, me, []), xs: [] },
+          '+ established accept first': {
+            script: gatehouse.replace(
+              `\t\tiifname "${wg}" ct state related accept\n`,
+              `\t\tiifname "${wg}" ct state related accept\n\t\tiifname "${wg}" ct state established accept\n`,
+            ),
+            xs: [],
+          },
+          'sets without counters': { script: gatehouse.replace(/\t\tcounter\n/g, ''), xs: [] },
+        }
+      : {};
     for (let i = 0; i < runs; i++) {
       await loadRuleset(bed, server, 'none');
       plain.push((await tcpThroughput(bed, 'phone', lan, sinkPort, seconds * 1000)).mbPerS);
       await loadRuleset(bed, server, { script: gatehouse });
       ruled.push((await tcpThroughput(bed, 'phone', lan, sinkPort, seconds * 1000)).mbPerS);
+      for (const v of Object.values(variants)) {
+        await loadRuleset(bed, server, v);
+        v.xs.push((await tcpThroughput(bed, 'phone', lan, sinkPort, seconds * 1000)).mbPerS);
+      }
     }
     await loadRuleset(bed, server, 'none');
     console.log(
@@ -159,6 +182,10 @@ async function direct(bed: Testbed): Promise<number> {
     console.log(
       `  ratio of medians                        ${((median(ruled) / median(plain)) * 100).toFixed(1)} %`,
     );
+    for (const [name, v] of Object.entries(variants))
+      console.log(
+        `  variant: ${name.padEnd(30)}${fmt(v.xs)} MB/s (${((median(v.xs) / median(plain)) * 100).toFixed(1)} %)`,
+      );
     return median(plain);
   } finally {
     await phone?.down();
