@@ -155,3 +155,30 @@ describe('createForwarding', () => {
     expect(runner.calls.map((c) => c.argv)).toEqual([v4, v6, ['sysctl', '-w', 'net.ipv4.ip_forward=1']]);
   });
 });
+
+describe('sysctl output edge cases', () => {
+  it("quotes only sysctl's first line, after leading blank lines", async () => {
+    const runner = new FakeRunner().on(v4, done('', '\n  sysctl: reading key failed\nsecond line\n', 1));
+    expect(await checkForwarding(runner)).toEqual({
+      ok: false,
+      error: {
+        code: 'exposure.sysctl-failed',
+        message: 'sysctl -n net.ipv4.ip_forward failed: sysctl: reading key failed',
+      },
+    });
+    const enabling = new FakeRunner().on(['sysctl', '-w'], done('', '\nsysctl: permission denied\nmore', 1));
+    expect(await enableForwarding(enabling, ['ipv4'])).toMatchObject({
+      error: {
+        message:
+          'IP forwarding (ipv4) could not be switched on (sysctl: permission denied): run as root `sysctl -w net.ipv4.ip_forward=1`',
+      },
+    });
+  });
+
+  it('quotes at most 40 characters of an unexpected answer', async () => {
+    const runner = new FakeRunner().on(v4, done('x'.repeat(100)));
+    expect(await checkForwarding(runner)).toMatchObject({
+      error: { message: `sysctl -n net.ipv4.ip_forward printed "${'x'.repeat(40)}", not 0 or 1` },
+    });
+  });
+});

@@ -24,6 +24,9 @@ export function enableCommand(family: AddressFamily): string {
   return `sysctl -w ${keys[family]}=1`;
 }
 
+/** sysctl's first line of complaint, without the rest. */
+const firstLine = (text: string): string => text.trim().replace(/\n[\s\S]*$/, '');
+
 const missingSysctl = (message: string): Failure =>
   failure('exposure.sysctl-missing', `sysctl cannot run (${message}): install the procps package`);
 
@@ -76,7 +79,7 @@ export async function enableForwarding(
     const r = await runner.run(['sysctl', '-w', `${keys[family]}=1`], { timeoutMs });
     if (!r.ok) return { ok: false, error: missingSysctl(r.error.message) };
     if (r.value.exitCode !== 0) {
-      const said = r.value.stderr.trim().split('\n')[0] ?? '';
+      const said = firstLine(r.value.stderr);
       return {
         ok: false,
         error: failure(

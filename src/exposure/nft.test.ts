@@ -653,3 +653,27 @@ describe('createNftFirewall', () => {
     });
   });
 });
+
+describe('nft output edge cases', () => {
+  it('skips lines of spaces in stderr', () => {
+    expect(firstLines('a\n   \nb')).toBe('a\nb');
+  });
+
+  it('names the exit code alone when nft says nothing on a listing', async () => {
+    const runner = new FakeRunner().on(['nft', 'list'], done('', '', 1));
+    expect(await createNftFirewall(runner).current()).toEqual({
+      ok: false,
+      error: { code: 'exposure.nft-failed', message: 'nft list table inet gatehouse failed (nft exit 1)' },
+    });
+  });
+
+  it('quotes at most 200 characters of an element it cannot read', () => {
+    const json = JSON.stringify({
+      nftables: [{ set: { family: 'inet', name: 'input_v4', table: 'gatehouse', elem: ['x'.repeat(500)] } }],
+    });
+    const r = parseCounters(json);
+    expect(!r.ok && r.error.message).toBe(
+      `nft printed a set element that Gatehouse cannot read: "${'x'.repeat(199)}`,
+    );
+  });
+});

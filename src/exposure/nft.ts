@@ -238,10 +238,11 @@ export function describeForeignForwardDrops(
 ): Outcome<string[], FirewallFailure> {
   const doc = parseDocument(json, 'a ruleset listing');
   if (!doc.ok) return doc;
-  const chains = doc.value.flatMap((item) => {
+  const chains: z.infer<typeof chainSchema>['chain'][] = [];
+  for (const item of doc.value) {
     const parsed = chainSchema.safeParse(item);
-    return parsed.success ? [parsed.data.chain] : [];
-  });
+    if (parsed.success) chains.push(parsed.data.chain);
+  }
   const wg = interfaceName ?? '<wireguard-interface>';
   const namesIn = (family: string, tableOf: string) =>
     chains.filter((c) => c.family === family && c.table === tableOf).map((c) => c.name);

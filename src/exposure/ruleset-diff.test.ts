@@ -317,3 +317,58 @@ describe('planRulesetUpdate', () => {
     expect(planRulesetUpdate(next, current).mode).toBe('replace');
   });
 });
+
+describe('normaliseRuleset edge cases', () => {
+  it('does not end an elements list at a brace inside a quoted element', () => {
+    expect(
+      normaliseRuleset('table inet x {\n\tset s {\n\t\telements = { "a}",\n\t\t\t"b" }\n\t}\n}\n'),
+    ).toEqual(['table inet x', 'set s', 'set s: element "a}"', 'set s: element "b"']);
+  });
+
+  it('drops multi-digit element counters and empty elements', () => {
+    expect(
+      normaliseRuleset(
+        'table inet x {\n\tset s {\n\t\telements = { a counter packets 12 bytes 3456, , b, }\n\t}\n}\n',
+      ),
+    ).toEqual(['table inet x', 'set s', 'set s: element a', 'set s: element b']);
+  });
+
+  it('takes only whole preamble lines for the preamble', () => {
+    expect(normaliseRuleset('add table inet x\ndelete table inet x y\nx flush table inet y\n')).toEqual([
+      'add table inet x',
+      'delete table inet x y',
+      'x flush table inet y',
+    ]);
+  });
+
+  it('returns to the top level after a table closes', () => {
+    expect(normaliseRuleset('table inet x {\n}\nadd rule inet x c accept\n')).toEqual([
+      'add rule inet x c accept',
+      'table inet x',
+    ]);
+  });
+
+  it('drops only whole counter value lines', () => {
+    expect(
+      normaliseRuleset(
+        'table inet x {\n\tquota q {\n\t\tover packets 1 bytes 2\n\t\tpackets 1 bytes 2 x\n\t}\n}\n',
+      ),
+    ).toEqual(['table inet x', 'quota q', 'quota q: over packets 1 bytes 2', 'quota q: packets 1 bytes 2 x']);
+  });
+});
+
+describe('planRulesetUpdate edge cases', () => {
+  it('replaces when the next script only adds structure after the current one', () => {
+    const next = built.replace(' . 53 }', ' . 54 }').replace(/\n}\n$/, '\n\tset zz {\n\t}\n}\n');
+    expect(planRulesetUpdate(listed, next)).toEqual({ mode: 'replace', script: next });
+  });
+
+  it('does not take a rule that mentions a table for a second table', () => {
+    const withRule = (element: string) =>
+      `table inet gatehouse {\n\tchain c {\n\t\tjump table inet y\n\t}\n\tset forward_v4 {\n\t\telements = { ${element} }\n\t}\n}\n`;
+    expect(planRulesetUpdate(withRule('1'), withRule('2'))).toEqual({
+      mode: 'elements',
+      script: 'delete element inet gatehouse forward_v4 { 1 }\nadd element inet gatehouse forward_v4 { 2 }\n',
+    });
+  });
+});

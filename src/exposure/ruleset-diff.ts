@@ -31,6 +31,9 @@ interface Block {
   readonly children: Block[];
 }
 
+/** Code-unit order, the same in every locale. */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const newBlock = (header: string): Block => ({ header, lines: [], elements: [], children: [] });
 
 /** The line without its quoted strings, to look for braces that are syntax (not inside a comment). */
@@ -44,7 +47,7 @@ function stripCounterValues(text: string): string {
 function splitElements(inside: string): string[] {
   return inside
     .split(',')
-    .map((e) => e.replace(/\s*\bcounter packets \d+ bytes \d+/g, '').trim())
+    .map((e) => e.replace(/\bcounter packets \d+ bytes \d+/g, '').trim())
     .filter((e) => e !== '');
 }
 
@@ -66,7 +69,7 @@ function parse(script: string): Block {
     if (line.startsWith('elements = {')) {
       // Elements may run over several lines up to the closing brace.
       while (!unquoted(line).includes('}') && i + 1 < lines.length) line += ` ${lines[++i] ?? ''}`;
-      const inside = line.slice('elements = {'.length).replace(/\}\s*$/, '');
+      const inside = line.slice('elements = {'.length).replace(/\}$/, '');
       current.elements.push(...splitElements(inside));
       continue;
     }
@@ -78,7 +81,8 @@ function parse(script: string): Block {
       continue;
     }
     if (bare === '}') {
-      if (stack.length > 1) stack.pop();
+      // A stray closing brace at the top leaves the root in place (`current` falls back to it).
+      stack.pop();
       continue;
     }
     if (current === root && isPreamble(line)) continue;
@@ -94,9 +98,7 @@ function flatten(block: Block, out: string[]): string[] {
   const prefix = context === '' ? '' : `${context}: `;
   for (const line of block.lines) out.push(`${prefix}${line}`);
   for (const element of [...block.elements].sort()) out.push(`${prefix}element ${element}`);
-  const children = [...block.children].sort((a, b) =>
-    a.header < b.header ? -1 : a.header > b.header ? 1 : 0,
-  );
+  const children = [...block.children].sort((a, b) => compareText(a.header, b.header));
   for (const child of children) flatten(child, out);
   return out;
 }
@@ -181,9 +183,8 @@ export function planRulesetUpdate(current: string | null, next: string): UpdateP
   // The table line is `table <family> <name>`.
   const table = (tables[0] ?? '').slice('table '.length);
   const commands = (verb: string, bySet: Map<string, string[]>) =>
-    [...bySet.keys()]
-      .sort()
-      .map((set) => `${verb} element ${table} ${set} { ${(bySet.get(set) ?? []).join(', ')} }`);
+    // Lines come in block order, sorted by header: the sets are in name order already.
+    [...bySet].map(([set, elements]) => `${verb} element ${table} ${set} { ${elements.join(', ')} }`);
   return {
     mode: 'elements',
     script: [...commands('delete', removed), ...commands('add', added), ''].join('\n'),

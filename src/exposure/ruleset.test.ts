@@ -230,19 +230,28 @@ table inet gatehouse {
         service('low', '192.168.1.20', 22),
         service('same-start', '192.168.1.20', 9000, 9001),
         service('same-start-wider', '192.168.1.20', 9000, 9005),
+        service('touching', '192.168.1.20', 9005, 9007),
       ],
-      grants: ['wide', 'inside', 'overlap', 'adjacent', 'udp', 'low', 'same-start', 'same-start-wider'].map(
-        (s) => toPeer('a', s),
-      ),
+      grants: [
+        'wide',
+        'inside',
+        'overlap',
+        'adjacent',
+        'udp',
+        'low',
+        'same-start',
+        'same-start-wider',
+        'touching',
+      ].map((s) => toPeer('a', s)),
     });
     expect(elementsOf(script, 'forward_v4')).toEqual([
       '10.8.0.2 . 192.168.1.20 . tcp . 22',
       '10.8.0.2 . 192.168.1.20 . tcp . 8000-8020',
       '10.8.0.2 . 192.168.1.20 . tcp . 8021',
-      '10.8.0.2 . 192.168.1.20 . tcp . 9000-9005',
+      '10.8.0.2 . 192.168.1.20 . tcp . 9000-9007',
       '10.8.0.2 . 192.168.1.20 . udp . 8000-8010',
     ]);
-    expect(flows).toHaveLength(8);
+    expect(flows).toHaveLength(9);
   });
 
   it('keeps the same port of two hosts, two peers or two hooks as separate elements', () => {

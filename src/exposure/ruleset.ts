@@ -240,7 +240,6 @@ const ipKeyword = (family: AddressFamily) => (family === 'ipv4' ? 'ip' : 'ip6');
 
 /** `elements = { a,` / continuation lines / `z }` as `nft list` prints them (the diff ignores the layout anyway). */
 function elementLines(elements: readonly string[]): string[] {
-  if (elements.length === 0) return [];
   const indent = '\t\t\t     ';
   return elements.map((e, i) => {
     const head = i === 0 ? '\t\telements = { ' : indent;
