@@ -305,6 +305,32 @@ describe.skipIf(skip !== undefined)('WireGuard pages in Chromium', () => {
       expect(await peerCell.isChecked()).toBe(false);
       expect(await matrix.getByTestId('grant-row-Phone').textContent()).toContain('via @family');
 
+      // --- A second service granted to the phone: its split-tunnel config changes, so the Peers page marks it
+      // outdated (the server's own verdict and reasons), and "Show new QR" opens its dialog.
+      await services.getByRole('button', { name: 'Add service' }).click();
+      const cameraForm = page.getByRole('region', { name: 'New service' });
+      await cameraForm.getByLabel('Name', { exact: true }).fill('camera');
+      await cameraForm.getByLabel('Host', { exact: true }).fill('10.20.0.6');
+      await cameraForm.getByLabel('Ports', { exact: true }).fill('554');
+      await cameraForm.getByRole('button', { name: 'Add service' }).click();
+      await page.getByTestId('service-camera').waitFor();
+      await matrix.getByRole('checkbox', { name: 'Phone may reach camera' }).check();
+      await page.getByRole('button', { name: 'Save access' }).click();
+      await expect.poll(() => state.textContent()).toBe('All changes saved.');
+      await nav('Peers').click();
+      const outdatedMark = page.getByTestId('peer-Phone').getByTestId('wg-outdated');
+      await outdatedMark.waitFor();
+      expect(((await outdatedMark.textContent()) ?? '').length).toBeGreaterThan('Show new QR'.length);
+      await outdatedMark.getByRole('button', { name: 'Show new QR of Phone' }).click();
+      const renewed = page.getByRole('dialog', { name: 'Connect “Phone”' });
+      await renewed.getByText('Config outdated', { exact: false }).waitFor();
+      await expect.poll(() => qrImageWidth(page)).toBeGreaterThan(0);
+      await shot('02b-config-outdated-qr', true);
+      await renewed.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => renewed.count()).toBe(0);
+      await nav('Services').click();
+      await matrix.waitFor();
+
       // --- The plan, then Apply: the answer is shown (here the tools are missing, so it says why it failed).
       const plan = page.getByTestId('wg-plan');
       await plan.getByTestId('wg-plan-summary').waitFor();

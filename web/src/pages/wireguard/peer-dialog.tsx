@@ -40,8 +40,6 @@ export function PeerDialog(props: {
       if (d?.open) d.close();
     };
   }, []);
-  // Each opening asks for a fresh image: the config may have changed since (a grant, the endpoint).
-  const [opened] = useState(() => Date.now().toString(36));
   const [qr, setQr] = useState<QrState>({ kind: 'loading' });
   const qrFailed = () => {
     api.qrProblem(peer.id).then(
@@ -123,7 +121,7 @@ export function PeerDialog(props: {
             ) : (
               <img
                 class="qr wg-qr"
-                src={`${peerFileUrl(peer.id, 'qr.svg')}?v=${opened}`}
+                src={peerFileUrl(peer.id, 'qr.svg')}
                 alt={`QR code of the WireGuard configuration for ${peer.name}`}
                 width={280}
                 height={280}
