@@ -999,6 +999,7 @@ describe('the commands', () => {
     await b.run(['peer', 'add', 'phone']);
     const t = await b.run(['peer', 'qr', 'phone']);
     expect([t.code, t.out]).toEqual([0, '<terminal qr>\n']);
+    expect(b.store.read().wireguard.peers[0]?.configSeen).not.toBeNull();
     expect(b.qrText()).toMatch(/^\[Interface\]\nPrivateKey = /);
     const svg = await b.run(['peer', 'qr', 'phone', '--svg', 'phone.svg']);
     expect(svg.code).toBe(0);
@@ -1016,15 +1017,17 @@ describe('the commands', () => {
     expect([both.code, both.err]).toEqual([2, 'error: give --svg or --png, not both\n']);
   });
 
-  it('peer qr: too long to scan → its message, exit 1, nothing written', async () => {
+  it('peer qr: too long to scan → its message, exit 1, not marked fetched', async () => {
     const b = bed();
-    await b.run(['peer', 'add', 'phone']);
+    await b.run(['peer', 'add', 'phone', '--forget-key']);
     const refused = {
       code: 'wireguard.qr-too-long',
       message: 'this config is 2000 bytes, more than a QR code…',
     };
     const t = await b.run(['peer', 'qr', 'phone'], () => Promise.resolve(fail(refused)));
     expect([t.code, t.out, t.err]).toEqual([1, '', `error: ${refused.message}\n`]);
+    // Not shown, so not fetched: a forget-after-download peer keeps its key.
+    expect(b.store.read().wireguard.peers[0]?.configSeen).toBeNull();
   });
 
   it('peer set changes only what is given; the config is then outdated; nothing given is a usage error', async () => {

@@ -658,7 +658,7 @@ export function addWireguardCommands<Flags extends object>(
         const access = env.connect(opts);
         const p = await peerByRef(access, name);
         if (!p.ok) return failed(p.error, false);
-        const r = await get(access, configSchema, 'POST', peerPath(p.value, '/config'));
+        const r = await get(access, configSchema, 'POST', peerPath(p.value, '/config'), { fetch: true });
         if (!r.ok) return failed(r.error, false);
         say(r.value.text.endsWith('\n') ? r.value.text : `${r.value.text}\n`);
         return exit.ok;
@@ -693,9 +693,15 @@ export function addWireguardCommands<Flags extends object>(
           );
           return exit.ok;
         }
-        const config = await get(access, configSchema, 'POST', peerPath(p.value, '/config'));
+        // Read first, marked fetched only once the code is shown: a forget-after-download peer's key must
+        // outlive a code too long to scan.
+        const seen = await get(access, configSchema, 'POST', peerPath(p.value, '/config'), { fetch: false });
+        if (!seen.ok) return failed(seen.error, false);
+        const fits = await env.terminalQr(seen.value.text);
+        if (!fits.ok) return failed(fits.error, false);
+        const config = await get(access, configSchema, 'POST', peerPath(p.value, '/config'), { fetch: true });
         if (!config.ok) return failed(config.error, false);
-        const qr = await env.terminalQr(config.value.text);
+        const qr = config.value.text === seen.value.text ? fits : await env.terminalQr(config.value.text);
         if (!qr.ok) return failed(qr.error, false);
         say(qr.value);
         return exit.ok;

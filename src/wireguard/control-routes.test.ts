@@ -93,7 +93,7 @@ describe('the WireGuard control routes', () => {
       ['DELETE', `/peers/${id}`],
       ['POST', `/peers/${id}/config`],
     ] as const)
-      expect(await t.call(method, path, method === 'PATCH' ? {} : undefined)).toEqual({
+      expect(await t.call(method, path, method === 'PATCH' || method === 'POST' ? {} : undefined)).toEqual({
         status: 404,
         body: error('wireguard.peer-not-found'),
       });
@@ -136,6 +136,13 @@ describe('the WireGuard control routes', () => {
   it('config and QR answer JSON and mark the config fetched; the QR image is SVG text or base64 PNG', async () => {
     const t = api();
     const id = (await t.call('POST', '/peers', { name: 'phone' })).body.id as string;
+    const read = await t.call('POST', `/peers/${id}/config`, { fetch: false });
+    expect(read.body.text).toMatch(/^\[Interface\]\n/);
+    expect(t.store.read().wireguard.peers[0]?.configSeen).toBeNull();
+    expect(await t.call('POST', `/peers/${id}/config`)).toEqual({
+      status: 400,
+      body: error('body.malformed'),
+    });
     const svg = await t.call('POST', `/peers/${id}/qr`, { format: 'svg' });
     expect(svg).toMatchObject({
       status: 200,
@@ -148,7 +155,7 @@ describe('the WireGuard control routes', () => {
         .subarray(1, 4)
         .toString(),
     ).toBe('PNG');
-    const config = await t.call('POST', `/peers/${id}/config`);
+    const config = await t.call('POST', `/peers/${id}/config`, {});
     expect(config).toMatchObject({
       status: 200,
       body: { fileName: 'phone.conf', text: expect.stringMatching(/^\[Interface\]\n/) as unknown },

@@ -60,11 +60,13 @@ const changeBody = z
   })
   .strict();
 const applyBody = z.object({ dryRun: z.boolean().default(false) }).strict();
+/** `fetch: false` reads the config without marking it fetched (the CLI checks a terminal QR code fits first). */
+const configBody = z.object({ fetch: z.boolean().default(true) }).strict();
 const linkBody = z.object({ minutes: z.number().int().default(60) }).strict();
 
 /**
  * `GET /peers` → `{ peers: [PeerView & { status }] }`; `POST /peers` → 201 PeerView; `GET|PATCH|DELETE /peers/:id`;
- * `POST /peers/:id/config` → `{ fileName, text }` and `POST /peers/:id/qr` `{ format }` → `{ format, data }` (SVG
+ * `POST /peers/:id/config` `{ fetch? }` → `{ fileName, text }` and `POST /peers/:id/qr` `{ format }` → `{ format, data }` (SVG
  * text or base64 PNG) — both mark the config as fetched; `POST /peers/:id/link` `{ minutes? }` → `{ path, expiresAt }`
  * (the one-time onboarding page's path; the CLI knows the box's address, not the server); `GET|POST /services`, `PATCH|DELETE /services/:id`;
  * `GET|PUT /grants`, `POST /grants/change` `{ subject: name|id|@group, services, grant }` → `{ changed }`;
@@ -99,7 +101,8 @@ export function controlRoutes(deps: { admin: WireguardAdmin; reconciler: Reconci
       return c.json(r.value);
     })
     .post('/peers/:id/config', async (c) => {
-      const r = await admin.clientConfig(c.req.param('id'), { fetch: true, by: local });
+      const { fetch } = await readJsonBody(c, configBody);
+      const r = await admin.clientConfig(c.req.param('id'), { fetch, ...(fetch ? { by: local } : {}) });
       if (!r.ok) return failWithCode(failureStatus, r.error);
       return c.json({ fileName: r.value.fileName, text: r.value.text });
     })
