@@ -544,18 +544,62 @@ export function wireguardRoutes(deps: WireguardRouteDeps) {
       },
     );
 
-  // Images and text: described in the summary of the JSON routes' neighbours, served as they are.
-  api.get('/wireguard/peers/:id/config', async (c) => {
-    const config = await configOf(c, c.req.param('id'));
-    return c.body(config.text, 200, {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${config.fileName}"`,
-      'Cache-Control': 'no-store',
+  // The config and its QR codes are text and images: documented with their media types, served as they are.
+  const secretRoute = (path: string, summary: string, media: string, description: string) =>
+    createRoute({
+      method: 'get',
+      path,
+      tags: ['wireguard'],
+      summary,
+      request: { params: idParam },
+      middleware: [noInput()] as const,
+      responses: {
+        200: { description, content: { [media]: { schema: z.string() } } },
+        ...commonErrors,
+        404: errorResponse('No such peer'),
+        409: errorResponse('The endpoint is not known yet (no DDNS hostname, no agreed public address)'),
+        410: errorResponse('The private key was forgotten after the first download'),
+        ...(media.startsWith('image/')
+          ? { 422: errorResponse('Too long to scan: use the download or a link') }
+          : {}),
+      },
     });
-  });
-  api.get('/wireguard/peers/:id/qr.svg', (c) => qr(c, 'svg'));
-  api.get('/wireguard/peers/:id/qr.png', (c) => qr(c, 'png'));
-  return api;
+  const served = api
+    .openapi(
+      secretRoute(
+        '/wireguard/peers/{id}/config',
+        "The peer's client config (with its private key; interactive login): a download, marks it as on the device",
+        'text/plain',
+        'The wg-quick config',
+      ),
+      async (c) => {
+        const config = await configOf(c, c.req.valid('param').id);
+        return c.body(config.text, 200, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${config.fileName}"`,
+          'Cache-Control': 'no-store',
+        });
+      },
+    )
+    .openapi(
+      secretRoute(
+        '/wireguard/peers/{id}/qr.svg',
+        "The config's QR code as SVG (interactive login)",
+        'image/svg+xml',
+        'SVG',
+      ),
+      async (c) => (await qr(c, 'svg')) as never,
+    )
+    .openapi(
+      secretRoute(
+        '/wireguard/peers/{id}/qr.png',
+        "The config's QR code as PNG (interactive login)",
+        'image/png',
+        'PNG',
+      ),
+      async (c) => (await qr(c, 'png')) as never,
+    );
+  return served;
 }
 
 export type WireguardRoutes = ReturnType<typeof wireguardRoutes>;
