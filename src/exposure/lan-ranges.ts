@@ -35,7 +35,9 @@ export interface ParsedNetwork {
   readonly text: string;
 }
 
-export const widthOf = (family: AddressFamily): number => (family === 'ipv4' ? 32 : 128);
+export function widthOf(family: AddressFamily): number {
+  return family === 'ipv4' ? 32 : 128;
+}
 
 function formatAddress(family: AddressFamily, value: bigint): string {
   if (family === 'ipv4') {
@@ -118,10 +120,8 @@ export interface InterfaceEntry {
   readonly cidr: string | null;
 }
 
-const lanSpace: readonly ParsedNetwork[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'].map(
-  // Constant, well-formed networks.
-  (text) => parseNetwork(text) as ParsedNetwork,
-);
+/** The private (RFC 1918) and unique local (RFC 4193) networks. */
+const lanSpaceText: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
 
 /** The prefix length of a netmask (`255.255.255.0` → 24), or undefined when it is not ones then zeros. */
 function prefixOfNetmask(netmask: string): number | undefined {
@@ -147,6 +147,8 @@ export function detectLanRanges(
   interfaces: Record<string, readonly InterfaceEntry[] | undefined>,
   exclude: readonly string[],
 ): string[] {
+  // Parsed per call, not at load: constant, well-formed networks.
+  const lanSpace = lanSpaceText.map((text) => parseNetwork(text) as ParsedNetwork);
   const found: ParsedNetwork[] = [];
   for (const [name, entries] of Object.entries(interfaces)) {
     if (exclude.includes(name) || entries === undefined) continue;

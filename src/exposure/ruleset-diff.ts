@@ -149,8 +149,10 @@ export type UpdatePlan =
   | { readonly mode: 'elements'; readonly script: string }
   | { readonly mode: 'replace'; readonly script: string };
 
-const flowElementLine = /^set ((?:forward|input)_v[46]): element (.+)$/;
-const safeElement = /^[0-9A-Za-z:./ -]+$/;
+/** `set forward_v4: element …`: a flow set element line of normaliseRuleset. */
+function flowElement(line: string): RegExpExecArray | null {
+  return /^set ((?:forward|input)_v[46]): element (.+)$/.exec(line);
+}
 
 export function planRulesetUpdate(current: string | null, next: string): UpdatePlan {
   if (current === null) return { mode: 'replace', script: next };
@@ -158,7 +160,7 @@ export function planRulesetUpdate(current: string | null, next: string): UpdateP
   const after = normaliseRuleset(next);
   if (before.length === after.length && before.every((line, i) => line === after[i])) return { mode: 'none' };
   const replace: UpdatePlan = { mode: 'replace', script: next };
-  const structure = (lines: readonly string[]) => lines.filter((l) => !flowElementLine.test(l));
+  const structure = (lines: readonly string[]) => lines.filter((l) => flowElement(l) === null);
   const beforeStructure = structure(before);
   const afterStructure = structure(after);
   const sameStructure =
@@ -169,7 +171,7 @@ export function planRulesetUpdate(current: string | null, next: string): UpdateP
   const changes = (lines: readonly string[]) => {
     const bySet = new Map<string, string[]>();
     for (const line of lines) {
-      const match = flowElementLine.exec(line);
+      const match = flowElement(line);
       // structure() kept only the lines that match, so these all do.
       const [, set = '', element = ''] = match ?? [];
       bySet.set(set, [...(bySet.get(set) ?? []), element]);
@@ -179,7 +181,7 @@ export function planRulesetUpdate(current: string | null, next: string): UpdateP
   const removed = changes(minus(before, after));
   const added = changes(minus(after, before));
   const all = [...removed.values(), ...added.values()].flat();
-  if (!all.every((e) => safeElement.test(e))) return replace;
+  if (!all.every((e) => /^[0-9A-Za-z:./ -]+$/.test(e))) return replace;
   // The table line is `table <family> <name>`.
   const table = (tables[0] ?? '').slice('table '.length);
   const commands = (verb: string, bySet: Map<string, string[]>) =>
