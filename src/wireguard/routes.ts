@@ -545,7 +545,7 @@ export function wireguardRoutes(deps: WireguardRouteDeps) {
     );
 
   // The config and its QR codes are text and images: documented with their media types, served as they are.
-  const secretRoute = (path: string, summary: string, media: string, description: string) =>
+  const secretRoute = <P extends string>(path: P, summary: string, media: string, description: string) =>
     createRoute({
       method: 'get',
       path,
