@@ -561,7 +561,7 @@ export function addWireguardCommands<Flags extends object>(
   const peer = program
     .command('peer')
     .description(
-      'WireGuard peers (phones, laptops): add, list, config, QR code, disable, enable, remove (through the running server, else offline)',
+      'WireGuard peers (phones, laptops): add, list, config, QR code, one-time link, set, disable, enable, remove (through the running server, else offline)',
     );
 
   env
@@ -574,8 +574,7 @@ export function addWireguardCommands<Flags extends object>(
           .option(
             '--group <group>',
             'a group it belongs to (repeatable); grants to @group apply to it',
-            (v: string, all: string[]) => [...all, v],
-            [] as string[],
+            (v: string, all?: string[]) => [...(all ?? []), v],
           )
           .option('--services <names>', 'services it may reach, comma-separated, e.g. nas,plex')
           .option(
@@ -804,8 +803,7 @@ export function addWireguardCommands<Flags extends object>(
           .option(
             '--group <group>',
             'its groups (repeatable; replaces the groups it has)',
-            (v: string, all: string[]) => [...all, v],
-            [] as string[],
+            (v: string, all?: string[]) => [...(all ?? []), v],
           )
           .option('--no-groups', 'in no group')
           .addOption(
