@@ -358,8 +358,10 @@ export class Reconciler {
     const report = emptyReport(false, message);
     if (dryRun) return report;
     this.deps.logger.warn({ message }, 'WireGuard apply failed; the previous state stays');
+    // An interface that never came up is down for this reason now (not for the one of an earlier run).
+    const down = notRunning ?? (this.current.running ? undefined : message);
     this.set({
-      ...(notRunning === undefined ? {} : { running: false, implementation: null, reason: notRunning }),
+      ...(down === undefined ? {} : { running: false, implementation: null, reason: down }),
       lastReport: report,
     });
     const last = this.deps.store.read().wireguard.lastApply;

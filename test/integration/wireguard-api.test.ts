@@ -329,8 +329,12 @@ describe('WireGuard over the API', () => {
       message: 'the firewall could not be applied (Error: Could not process rule); nothing else was changed',
     });
     expect(b.device.live.has('wgtest0')).toBe(false);
-    const overview = await b.json<{ interface: { lastApply: { ok: boolean } } }>('GET', '/wireguard');
+    const overview = await b.json<{
+      interface: { lastApply: { ok: boolean }; running: boolean; reason: string };
+    }>('GET', '/wireguard');
     expect(overview.interface.lastApply.ok).toBe(false);
+    // Down for the firewall's reason, not for an earlier "no peers yet".
+    expect(overview.interface).toMatchObject({ running: false, reason: report.message });
     const audit = b.h.store
       .log('audit')
       .newest(5)
