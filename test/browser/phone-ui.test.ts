@@ -156,11 +156,18 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
 
-      // Problems first: two-factor is off (a warning), reachability is off (unknown), the server is fine.
+      // Problems first: two-factor is off (a warning); reachability is off, DDNS and WireGuard have nothing yet
+      // (unknown); the server is fine.
       const cards = page.locator('.cards > .card');
       await cards.first().waitFor();
       const ids = await Promise.all((await cards.all()).map((c) => c.getAttribute('data-testid')));
-      expect(ids).toEqual(['card-security', 'card-reachability', 'card-ddns', 'card-system']);
+      expect(ids).toEqual([
+        'card-security',
+        'card-reachability',
+        'card-ddns',
+        'card-wireguard',
+        'card-system',
+      ]);
       // Each card with a page of its own is headed by a link to it, under that page's name.
       const securityCard = page.getByTestId('card-security');
       expect(await securityCard.getByRole('heading', { level: 2 }).textContent()).toBe('Security');

@@ -28,6 +28,8 @@ describe('pageOfCard', () => {
   it.each([
     ['reachability', 'Reachability'],
     ['security', 'Security'],
+    ['wireguard', 'Peers'],
+    ['peers', 'Peers'],
     ['system', undefined],
     ['dashboard', undefined],
   ])('the card %s opens %s', (id, title) => {

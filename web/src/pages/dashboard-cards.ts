@@ -13,7 +13,8 @@ export function orderCards<C extends { readonly state: CardState }>(cards: reado
     .map(({ card }) => card);
 }
 
-/** The page a card is about: the one with the card's id (reachability, security), if there is one. */
+/** The page a card is about: the one with the card's id (reachability, security), or its own (the WireGuard card: Peers). */
 export function pageOfCard(cardId: string): (typeof pages)[number] | undefined {
-  return pages.find((p) => p.id === cardId && p.id !== 'dashboard');
+  const id = cardId === 'wireguard' ? 'peers' : cardId;
+  return pages.find((p) => p.id === id && p.id !== 'dashboard');
 }
