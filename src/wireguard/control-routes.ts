@@ -158,6 +158,8 @@ export function controlRoutes(deps: { admin: WireguardAdmin; reconciler: Reconci
     )
     .post('/apply', async (c) => {
       const { dryRun } = await readJsonBody(c, applyBody);
-      return c.json(await reconciler.request('asked from the command line', { dryRun }));
+      const report = await reconciler.request('asked from the command line', { dryRun });
+      if (!dryRun) await admin.auditApply(local, report);
+      return c.json(report);
     });
 }
