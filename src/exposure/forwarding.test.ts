@@ -166,7 +166,10 @@ describe('sysctl output edge cases', () => {
         message: 'sysctl -n net.ipv4.ip_forward failed: sysctl: reading key failed',
       },
     });
-    const enabling = new FakeRunner().on(['sysctl', '-w'], done('', '\nsysctl: permission denied\nmore', 1));
+    const enabling = new FakeRunner().on(
+      ['sysctl', '-w'],
+      done('', '\nsysctl: permission denied\nmore words', 1),
+    );
     expect(await enableForwarding(enabling, ['ipv4'])).toMatchObject({
       error: {
         message:

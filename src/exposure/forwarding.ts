@@ -37,7 +37,7 @@ async function read(runner: CommandRunner, family: AddressFamily): Promise<Outco
     // A kernel without IPv6 has no such key: IPv6 cannot be forwarded, which is an answer, not an error.
     if (family === 'ipv6' && /cannot stat|No such file/.test(r.value.stderr))
       return { ok: true, value: null };
-    const said = r.value.stderr.trim().split('\n')[0] ?? '';
+    const said = firstLine(r.value.stderr);
     return {
       ok: false,
       error: failure(

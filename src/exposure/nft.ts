@@ -71,7 +71,7 @@ export function firstLines(text: string, count = 4): string {
   return text
     .split('\n')
     .map((l) => l.trimEnd())
-    .filter((l) => l.trim() !== '')
+    .filter((l) => l !== '')
     .slice(0, count)
     .join('\n')
     .slice(0, 600);

@@ -372,3 +372,17 @@ describe('planRulesetUpdate edge cases', () => {
     });
   });
 });
+
+describe('block order', () => {
+  it('sorts blocks given in any order', () => {
+    const blocks = ['set c', 'set a', 'set e', 'set b', 'set d'].map((h) => `\t${h} {\n\t}`).join('\n');
+    expect(normaliseRuleset(`table inet x {\n${blocks}\n}\n`)).toEqual([
+      'table inet x',
+      'set a',
+      'set b',
+      'set c',
+      'set d',
+      'set e',
+    ]);
+  });
+});

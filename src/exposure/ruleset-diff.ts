@@ -57,7 +57,7 @@ function isPreamble(line: string): boolean {
 
 function parse(script: string): Block {
   const root = newBlock('');
-  const stack: Block[] = [root];
+  const stack: Block[] = [];
   const lines = script
     .split('\n')
     .map((l) => l.replace(/\s+/g, ' ').trim())
