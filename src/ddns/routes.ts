@@ -8,7 +8,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { actorName, type AppContext } from '../http/context.js';
-import { ApiProblem, failWithCode, type StatusTable } from '../http/errors.js';
+import { ApiProblem, failWithCode, failWithField, type StatusTable } from '../http/errors.js';
 import { sessionOnly } from '../http/middleware/guard.js';
 import {
   commonErrors,
@@ -37,10 +37,7 @@ export const ddnsStatus: StatusTable<DdnsFailureCode> = {
 
 /** Ends a handler with a DDNS failure; one about a field carries it as `details`, as validation issues do. */
 export function failDdns(f: DdnsFailure): never {
-  if (f.field === undefined) return failWithCode(ddnsStatus, f);
-  throw new ApiProblem(ddnsStatus[f.code], f.code, f.message, {}, [
-    { path: f.field.split('.'), message: f.message },
-  ]);
+  return failWithField(ddnsStatus, f);
 }
 
 const actor = (c: AppContext): DdnsActor => ({

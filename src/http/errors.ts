@@ -78,3 +78,17 @@ function retryAfter(seconds: number | undefined): Record<string, string> {
 export function failWithCode<C extends string>(table: StatusTable<C>, f: CodedFailure<C>): never {
   throw new ApiProblem(table[f.code], f.code, f.message, retryAfter(f.retryAfterSeconds));
 }
+
+/**
+ * Ends a handler with a domain failure that may be about one input field: the field goes into `details` as a
+ * validation issue's path does, so a form shows the message beside it.
+ */
+export function failWithField<C extends string>(
+  table: StatusTable<C>,
+  f: CodedFailure<C> & { readonly field?: string },
+): never {
+  if (f.field === undefined) return failWithCode(table, f);
+  throw new ApiProblem(table[f.code], f.code, f.message, {}, [
+    { path: f.field.split('.'), message: f.message },
+  ]);
+}

@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import type { WireguardSettings } from '../config/schema.js';
 import type { NftFirewall } from '../exposure/nft.js';
 import { actorName, type AppContext, type AppEnv } from '../http/context.js';
-import { ApiProblem, type StatusTable } from '../http/errors.js';
+import { failWithField, type StatusTable } from '../http/errors.js';
 import { sessionOnly } from '../http/middleware/guard.js';
 import {
   commonErrors,
@@ -50,13 +50,7 @@ export const wireguardStatus: StatusTable<WireguardFailureCode> = {
 
 /** Ends a handler with a WireGuard failure; one about a field carries it as `details`, as validation issues do. */
 export function failWireguard(f: WireguardFailure): never {
-  throw new ApiProblem(
-    wireguardStatus[f.code],
-    f.code,
-    f.message,
-    {},
-    f.field === undefined ? undefined : [{ path: f.field.split('.'), message: f.message }],
-  );
+  return failWithField(wireguardStatus, f);
 }
 
 const actor = (c: AppContext): WireguardActor => ({
