@@ -7,25 +7,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { readJsonBody, type ControlEnv, type ControlRoutes } from '../control/api.js';
-import { failWithCode, type StatusTable } from '../http/errors.js';
-import type { WireguardAdmin, WireguardActor, WireguardFailureCode } from './admin.js';
+import { failWithCode } from '../http/errors.js';
+import type { WireguardAdmin, WireguardActor } from './admin.js';
 import type { DumpState } from './model.js';
 import { renderQr } from './qr.js';
 import type { Reconciler } from './reconciler.js';
+import { wireguardStatus } from './routes.js';
 
-export const failureStatus: StatusTable<WireguardFailureCode> = {
-  'wireguard.invalid': 400,
-  'wireguard.duplicate': 409,
-  'wireguard.peer-not-found': 404,
-  'wireguard.service-not-found': 404,
-  'wireguard.pool-full': 409,
-  'wireguard.no-endpoint': 409,
-  'wireguard.key-forgotten': 410,
-  'wireguard.qr-too-long': 422,
-  'wireguard.link-not-found': 404,
-  'wireguard.link-used': 410,
-  'wireguard.link-expired': 410,
-};
+/** The same statuses as the HTTP API's (one table). */
+export const failureStatus = wireguardStatus;
 
 const local: WireguardActor = { actor: 'local', clientAddress: 'local' };
 
