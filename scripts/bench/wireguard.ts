@@ -319,7 +319,7 @@ async function serverPart(bed: Testbed, baselineMbPerS: number | undefined): Pro
     ] as const)
       await call('POST', '/services', idOnly.partial(), { name, host: lan, protocol, port });
     const me = await call('POST', '/peers', idOnly, { name: 'phone', services: ['sink', 'echo', 'camera'] });
-    const text = await call('POST', `/peers/${me.id}/config`, z.looseObject({ text: z.string() }));
+    const text = await call('POST', `/peers/${me.id}/config`, z.looseObject({ text: z.string() }), {});
     await waitFor(
       'the phone on the interface',
       async () => ((await livePeers()).has(me.publicKey) ? true : undefined),
