@@ -190,6 +190,37 @@ table inet gatehouse {
     expect(script.endsWith('\t}\n}\n')).toBe(true);
   });
 
+  it('with a generation: established connections stamped with it pass first; granted packets stamp it', () => {
+    const chainOf = (script: string, name: string) =>
+      new RegExp(`\\tchain ${name} \\{\\n([\\s\\S]*?)\\n\\t\\}`)
+        .exec(script)?.[1]
+        ?.split('\n')
+        .map((l) => l.trim()) ?? [];
+    const { script } = build({ generation: 7 });
+    expect(chainOf(script, 'forward').slice(3, 7)).toEqual([
+      'iifname "wg0" ct state related accept',
+      'iifname "wg0" ct state established ct mark 0x07000000/8 accept',
+      'iifname "wg0" ip saddr . ip daddr . meta l4proto . th dport @forward_v4 ct mark set ct mark & 0x07ffffff | 0x07000000 accept',
+      'iifname "wg0" ip6 saddr . ip6 daddr . meta l4proto . th dport @forward_v6 ct mark set ct mark & 0x07ffffff | 0x07000000 accept',
+    ]);
+    expect(chainOf(script, 'input').slice(3, 6)).toEqual([
+      'iifname "wg0" ct state established ct direction reply accept',
+      'iifname "wg0" ct state established ct mark 0x07000000/8 accept',
+      'iifname "wg0" ip saddr . ip daddr . meta l4proto . th dport @input_v4 ct mark set ct mark & 0x07ffffff | 0x07000000 accept',
+    ]);
+    expect(build({ generation: 254 }).script).toContain('ct mark 0xfe000000/8 accept');
+    expect(build({ generation: 1 }).script).toContain('ct mark set ct mark & 0x01ffffff | 0x01000000 accept');
+    // Without one, every packet is looked up and nothing is stamped.
+    expect(build({}).script).not.toContain('ct mark');
+  });
+
+  it.each([0, 255, 1.5, -1, Number.NaN])('refuses the generation %s', (generation) => {
+    expect(refusal({ generation })).toEqual({
+      code: 'exposure.invalid-generation',
+      message: `generation ${String(generation)} is not an integer from 1 to 254`,
+    });
+  });
+
   it('names the interface in every rule', () => {
     const { script } = build({ interfaceName: 'gatehouse0' });
     const rules = script.split('\n').filter((l) => /^\t\t(iifname|oifname)/.test(l));

@@ -80,6 +80,9 @@ export interface InterfaceStatus {
   readonly lastReport: ReconcileReport | null;
 }
 
+/** A flow set element in a normalised ruleset line (ruleset-diff.ts): one granted flow. */
+const revokedFlow = /^set (forward|input)_v[46]: element /;
+
 const emptyReport = (ok: boolean, message: string): ReconcileReport => ({
   ok,
   message,
@@ -96,6 +99,8 @@ export class Reconciler {
   private lastScript: string | undefined;
   /** IP forwarding was found on (or switched on) by this process. */
   private forwardingSeen = false;
+  /** The grants' generation stamped on connections (ruleset.ts); a new one on every revocation. */
+  private generation: number;
   /** Preshared keys by peer id: they never change for a peer, so the secrets are read once. */
   private readonly psks = new Map<string, string | null>();
   private again: { reason: string; wait: Promise<ReconcileReport> } | undefined;
@@ -109,7 +114,10 @@ export class Reconciler {
     lastReport: null,
   };
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    // Any value of 1–254 will do; from the clock, so a restart most likely starts another one.
+    this.generation = 1 + (Math.floor(deps.clock.now().getTime() / 1000) % 254);
+  }
 
   get status(): InterfaceStatus {
     return this.current;
@@ -167,7 +175,7 @@ export class Reconciler {
     );
   }
 
-  private ruleset(): Outcome<string, { message: string }> {
+  private ruleset(generation: number): Outcome<string, { message: string }> {
     const w = this.deps.store.read().wireguard;
     const built = buildRuleset({
       interfaceName: this.deps.settings.interface,
@@ -177,6 +185,7 @@ export class Reconciler {
       lanRanges: this.deps.lanRanges(),
       boxAddresses: this.deps.boxAddresses(),
       masquerade: this.deps.exposure.masquerade,
+      generation,
     });
     return built.ok ? { ok: true, value: built.value.script } : { ok: false, error: built.error };
   }
@@ -239,14 +248,24 @@ export class Reconciler {
     // 1. The firewall. A run for a change compares with the table this process loaded last (no `nft list`, which
     //    costs ~0.1 s at 1,000 peers) and loads only the flow set elements that differ; a check, a dry run and the
     //    first run read the live table.
-    const script = this.ruleset();
+    let script = this.ruleset(this.generation);
     if (!script.ok) return this.failed(dryRun, `the firewall rules cannot be built: ${script.error.message}`);
     let liveScript: string | null;
     if (isCheck || dryRun || this.lastScript === undefined) {
       const live = await firewall.current();
       liveScript = live.ok ? live.value : null;
     } else liveScript = this.lastScript;
-    const diff = diffRuleset(liveScript, script.value);
+    let diff = diffRuleset(liveScript, script.value);
+    // A flow taken away (a grant revoked, a peer disabled or removed): a new generation, so the connections stamped
+    // with the old one are looked up again at their next packet and the revoked ones stop there.
+    if (!dryRun && diff.removed.some((line) => revokedFlow.test(line))) {
+      this.generation = (this.generation % 254) + 1;
+      const renewed = this.ruleset(this.generation);
+      if (!renewed.ok)
+        return this.failed(false, `the firewall rules cannot be built: ${renewed.error.message}`);
+      script = renewed;
+      diff = diffRuleset(liveScript, script.value);
+    }
     const firewallReport = { script: script.value, added: diff.added, removed: diff.removed };
     // 2. The interface as it is.
     const dumped = await device.dump(settings.interface);

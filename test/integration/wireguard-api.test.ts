@@ -247,8 +247,14 @@ describe('WireGuard over the API', () => {
       services: ['camera'],
     });
     await settled(b);
+    const generationOf = (script: string | null) => /ct mark (0x[0-9a-f]{2})000000\/8 accept/.exec(script ?? '')?.[1];
+    const before = generationOf(b.firewall.script);
+    expect(before).toMatch(/^0x[0-9a-f]{2}$/);
     await b.json('PATCH', `/wireguard/peers/${phone.id}`, { enabled: false });
     await settled(b);
+    // A revocation: the whole table with a new generation, so the phone's open connections are looked up again.
+    expect(b.firewall.applied.at(-1)).toMatch(/^table inet gatehouse\ndelete table inet gatehouse\n/);
+    expect(generationOf(b.firewall.script)).not.toBe(before);
     expect(b.firewall.script).not.toMatch(/10\.99\.0\.2 \./);
     expect(b.firewall.script).toMatch(/10\.99\.0\.3 \. 10\.10\.0\.20/);
     expect(b.device.live.get('wgtest0')?.peers.map((p) => p.publicKey)).toEqual([tablet.publicKey]);
