@@ -24,7 +24,7 @@ import { checkKey, generateKeyPair, generatePresharedKey } from './keys.js';
 import type { GrantSubject } from './model.js';
 import {
   configFacts,
-  effectiveServiceIds,
+  grantedServiceIds,
   outdatedReasons,
   type ConfigContext,
   type ConfigFacts,
@@ -168,42 +168,45 @@ export class WireguardAdmin {
     return this.state.services.find((s) => s.id === ref) ?? this.state.services.find((s) => s.name === lower);
   }
 
-  private grantedHosts(peer: Peer): string[] {
-    const ids = new Set(effectiveServiceIds(peer, this.state.grants, this.state.services));
+  private grantedHosts(peer: Peer, granted = grantedServiceIds(this.state.grants)): string[] {
+    const ids = granted(peer);
     return this.state.services.filter((s) => ids.has(s.id)).map((s) => s.host);
   }
 
-  /** Every peer as the API shows it, in the order they were added. */
+  /** Every peer as the API shows it, in the order they were added (the grants indexed once for all of them). */
   async peers(): Promise<PeerView[]> {
     const serverKey = await this.deps.serverPublicKey();
     const endpoint = this.deps.endpoint();
     const ctx = this.context();
-    const keys = new Set((await this.deps.secrets.list()).map((s) => s.name));
-    return this.state.peers.map((p) => this.view(p, keys.has(peerKeyName(p.id)), serverKey, endpoint, ctx));
+    const granted = grantedServiceIds(this.state.grants);
+    return this.state.peers.map((p) => this.view(p, serverKey, endpoint, ctx, granted));
   }
 
   async peer(ref: string): Promise<Outcome<PeerView, WireguardFailure>> {
     const p = this.findPeer(ref);
     if (!p) return notFound(ref);
-    const has = await this.deps.secrets.has(peerKeyName(p.id));
-    const available = has.ok && has.value;
-    return ok(
-      this.view(p, available, await this.deps.serverPublicKey(), this.deps.endpoint(), this.context()),
-    );
+    return ok(this.view(p, await this.deps.serverPublicKey(), this.deps.endpoint(), this.context()));
   }
 
   private view(
     p: Peer,
-    privateKeyAvailable: boolean,
     serverKey: string,
     endpoint: { host: string; port: number } | undefined,
     ctx: ConfigContext,
+    granted = grantedServiceIds(this.state.grants),
   ): PeerView {
-    const services = effectiveServiceIds(p, this.state.grants, this.state.services);
+    const ids = granted(p);
+    const services = this.state.services.filter((s) => ids.has(s.id)).map((s) => s.id);
     const reasons =
       endpoint === undefined
         ? []
-        : outdatedReasons(p.configSeen, configFacts(p, this.grantedHosts(p), endpoint, serverKey, ctx));
+        : outdatedReasons(
+            p.configSeen,
+            configFacts(p, this.grantedHosts(p, granted), endpoint, serverKey, ctx),
+          );
+    // The box holds the private key unless the peer brought its own or it was forgotten after the first download
+    // (the only two ways a peer's key is not kept: the store says which).
+    const privateKeyAvailable = p.keyMode !== 'own' && p.privateKeyForgottenAt === null;
     return {
       id: p.id,
       name: p.name,

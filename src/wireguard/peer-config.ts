@@ -7,19 +7,30 @@ import { clientAllowedIps } from './allowed-ips.js';
 import type { GrantSpec, PeerSpec, ServiceSpec } from './model.js';
 import { serverAddress } from './pool.js';
 
+/**
+ * The grants indexed once: a function from a peer to the ids of the services granted to it, directly or through
+ * one of its groups. For many peers at once (the peers list): each lookup costs the peer's grants, not all grants.
+ */
+export function grantedServiceIds(
+  grants: readonly GrantSpec[],
+): (peer: Pick<PeerSpec, 'id' | 'groups'>) => ReadonlySet<string> {
+  const byPeer = new Map<string, string[]>();
+  const byGroup = new Map<string, string[]>();
+  for (const g of grants) {
+    const [index, key] = g.subject.kind === 'peer' ? [byPeer, g.subject.peerId] : [byGroup, g.subject.group];
+    index.set(key, [...(index.get(key) ?? []), g.serviceId]);
+  }
+  return (peer) =>
+    new Set([...(byPeer.get(peer.id) ?? []), ...peer.groups.flatMap((group) => byGroup.get(group) ?? [])]);
+}
+
 /** Ids of the services granted to `peer`, directly or through one of its groups, in catalog order. */
 export function effectiveServiceIds(
   peer: Pick<PeerSpec, 'id' | 'groups'>,
   grants: readonly GrantSpec[],
   services: readonly Pick<ServiceSpec, 'id'>[],
 ): string[] {
-  const granted = new Set(
-    grants
-      .filter((g) =>
-        g.subject.kind === 'peer' ? g.subject.peerId === peer.id : peer.groups.includes(g.subject.group),
-      )
-      .map((g) => g.serviceId),
-  );
+  const granted = grantedServiceIds(grants)(peer);
   return services.filter((s) => granted.has(s.id)).map((s) => s.id);
 }
 

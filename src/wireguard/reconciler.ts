@@ -78,6 +78,8 @@ export interface InterfaceStatus {
   readonly dump: DumpState | null;
   readonly dumpAt: string | null;
   readonly lastReport: ReconcileReport | null;
+  /** The latest real run's outcome, and when (the store keeps failures and recoveries; this every run). */
+  readonly lastApplied: { readonly at: string; readonly ok: boolean; readonly message: string } | null;
 }
 
 /** A flow set element in a normalised ruleset line (ruleset-diff.ts): one granted flow. */
@@ -112,6 +114,7 @@ export class Reconciler {
     dump: null,
     dumpAt: null,
     lastReport: null,
+    lastApplied: null,
   };
 
   constructor(private readonly deps: ReconcilerDeps) {
@@ -366,9 +369,14 @@ export class Reconciler {
       ...(drifted ? { drift: { at: now, changes } } : {}),
       ...(finalDump.ok ? { dump: finalDump.value, dumpAt: now } : {}),
       lastReport: report,
+      ...(changes.length > 0 || this.current.lastApplied?.ok !== true
+        ? { lastApplied: { at: now, ok: true, message } }
+        : {}),
     });
-    if (changes.length > 0 || this.deps.store.read().wireguard.lastApply?.ok !== true)
-      await this.record(true, message);
+    // The store keeps the last apply's outcome across restarts; a success after a success changes nothing there
+    // (at 1,000 peers each store write rewrites the whole document), so only a recovery is written — the status
+    // above carries the latest run.
+    if (this.deps.store.read().wireguard.lastApply?.ok !== true) await this.record(true, message);
     if (changes.length > 0) log.info({ reason, changes: changes.length }, 'WireGuard applied');
     return report;
   }
@@ -382,6 +390,7 @@ export class Reconciler {
     this.set({
       ...(down === undefined ? {} : { running: false, implementation: null, reason: down }),
       lastReport: report,
+      lastApplied: { at: this.deps.clock.now().toISOString(), ok: false, message },
     });
     const last = this.deps.store.read().wireguard.lastApply;
     if (last?.ok !== false || last.message !== message) await this.record(false, message);

@@ -250,7 +250,7 @@ export function wireguardRoutes(deps: WireguardRouteDeps) {
               running: status.running,
               reason: status.reason,
               endpoint: endpoint === undefined ? null : { host: endpoint.host, port: endpoint.port },
-              lastApply: w.lastApply,
+              lastApply: status.lastApplied ?? w.lastApply,
               drift:
                 status.drift === null ? null : { at: status.drift.at, changes: [...status.drift.changes] },
             },

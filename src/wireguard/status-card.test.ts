@@ -215,6 +215,7 @@ describe('the WireGuard card provider', () => {
       drift: null,
       dumpAt: null,
       lastReport: null,
+      lastApplied: null,
     };
     const provider = wireguardCard({
       store,
