@@ -237,6 +237,8 @@ function gatehouseRuleset(bed: Testbed, me: HandPeer, extras: readonly HandPeer[
     lanRanges: [addr.lanPrefix],
     boxAddresses: [addr.gwLan, '10.99.0.1'],
     masquerade: true,
+    // As the reconciler builds it: established connections stamped with the generation pass before the lookup.
+    generation: 1,
   });
   if (!built.ok) throw new Error(`buildRuleset: ${built.error.message}`);
   return built.value.script;
