@@ -17,7 +17,7 @@ import type { Capability } from './core/capability.js';
 import { createDdns } from './ddns/capability.js';
 import { createNetDnsStream } from './ddns/dns/net-tcp.js';
 import { createNftFirewall } from './exposure/nft.js';
-import { checkForwarding, enableForwarding } from './exposure/forwarding.js';
+import { createForwarding } from './exposure/forwarding.js';
 import { createWireguard } from './wireguard/capability.js';
 import { createWgDevice } from './wireguard/wg-cli.js';
 import { createChildProcessLauncher, createChildProcessRunner } from './core/child-process-runner.js';
@@ -107,10 +107,7 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
       alerts: sink,
       device: createWgDevice({ ...ports, launcher: deps.adapters.launcher }),
       firewall: createNftFirewall(ports.runner),
-      forwarding: {
-        check: () => checkForwarding(ports.runner),
-        enable: (families) => enableForwarding(ports.runner, families),
-      },
+      forwarding: createForwarding(ports.runner),
       interfaces: () => os.networkInterfaces(),
       reachability: config.reachability,
       ...(deps.offline === true ? { offline: true } : {}),
