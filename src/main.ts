@@ -3,12 +3,10 @@
  * the capabilities; this file only builds and wires. Adding a capability is one line in `createCapabilities`.
  */
 import os from 'node:os';
-import type { DestinationStream } from 'pino';
 import { createAlerts } from './alerts/capability.js';
 import { createNotifierFactory } from './alerts/notifiers/factory.js';
 import { coreAuditTypes } from './audit/core-types.js';
 import { registerCapabilityAuditTypes } from './audit/registry.js';
-import type { AuthService } from './auth/service.js';
 import { assembleGatehouse, type CapabilityList } from './assemble.js';
 import type { AppConfig } from './config/index.js';
 import { statusSource } from './control/api.js';
@@ -26,37 +24,24 @@ import { createDgramUdp } from './core/dgram-udp.js';
 import { createEventBus } from './core/events.js';
 import { createFileSecrets } from './core/file-secrets.js';
 import { createLifecycle } from './core/lifecycle.js';
-import type { Logger } from './core/log.js';
 import { nodePrivateFiles } from './core/node-fs.js';
 import { createPinoLogger } from './core/pino-logger.js';
 import type { Ports } from './core/ports.js';
-import { checkListenHost, listen, type RunningServer } from './http/node-server.js';
+import { checkListenHost, listen } from './http/node-server.js';
 import { logStartup, terminalWriter } from './http/startup-log.js';
 import { defaultWebRoot, loadStaticAssets } from './http/static-assets.js';
-import type { AlertSink } from './reach/alerts-port.js';
 import { createReachability, type ReachabilityAdapters } from './reach/capability.js';
 import { nodeGenaListener } from './reach/router/gena-http.js';
 import { createUdpStunClient } from './reach/stun-udp.js';
 import { createAdminSecurity } from './status/security.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
 import { openLowdbStore } from './store/lowdb-store.js';
-import type { Store } from './store/store.js';
 import { ensureBootstrapCertificate } from './tls/bootstrap-cert.js';
 import { readVersion } from './version.js';
 
 export type { Ports } from './core/ports.js';
-
-export interface StartOptions {
-  /** Where reachability's alerts go instead of the alerts engine (tests). */
-  readonly alerts?: AlertSink;
-  /** Replace any port (tests); the rest get their real adapters. */
-  readonly ports?: Partial<Ports>;
-  /** Log destination (tests capture the log to prove what it contains). */
-  readonly logDestination?: DestinationStream;
-  readonly webRoot?: string;
-  /** Process-level metrics (event loop, memory); off in tests that start several instances. */
-  readonly processMetrics?: boolean;
-}
+export type { Gatehouse, StartOptions } from './gatehouse.js';
+import type { Gatehouse, StartOptions } from './gatehouse.js';
 
 export function createPorts(config: AppConfig, options: StartOptions = {}): Ports {
   const given = options.ports ?? {};
@@ -117,17 +102,6 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
   registerCapabilityAuditTypes(deps.auditTypes, capabilities);
   return { capabilities, alerts };
 };
-
-export interface Gatehouse {
-  readonly server: RunningServer;
-  readonly store: Store;
-  readonly auth: AuthService;
-  readonly logger: Logger;
-  readonly ports: Ports;
-  readonly capabilities: readonly Capability[];
-  /** Closes the control socket, stops the capabilities (in reverse), stops serving, releases the data directory. */
-  stop(): Promise<void>;
-}
 
 export async function startGatehouse(config: AppConfig, options: StartOptions = {}): Promise<Gatehouse> {
   const ports = createPorts(config, options);
