@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { diffRuleset, normaliseRuleset, planRulesetUpdate } from './ruleset-diff.js';
+import {
+  diffLines,
+  diffRuleset,
+  normaliseRuleset,
+  planRulesetUpdate,
+  planUpdateLines,
+} from './ruleset-diff.js';
 
 const built = `table inet gatehouse
 delete table inet gatehouse
@@ -384,5 +390,26 @@ describe('block order', () => {
       'set d',
       'set e',
     ]);
+  });
+});
+
+describe('the same on normalised lines', () => {
+  it('no table yet: everything is added, and the whole script is loaded', () => {
+    const lines = ['table inet gatehouse', 'chain forward'];
+    const diff = diffLines(null, lines);
+    expect(diff).toEqual({ added: lines, removed: [], unchanged: false });
+    expect(diff.added).not.toBe(lines);
+    expect(planUpdateLines(null, lines, 'the script')).toEqual({ mode: 'replace', script: 'the script' });
+  });
+
+  it('gives what the string forms give', () => {
+    const before =
+      'table inet gatehouse {\n\tset forward_v4 {\n\t\telements = { 10.8.0.2 . 10.0.0.5 . tcp . 80 }\n\t}\n}\n';
+    const after =
+      'table inet gatehouse {\n\tset forward_v4 {\n\t\telements = { 10.8.0.3 . 10.0.0.5 . tcp . 80 }\n\t}\n}\n';
+    const [b, a] = [normaliseRuleset(before), normaliseRuleset(after)];
+    expect(diffLines(b, a)).toEqual(diffRuleset(before, after));
+    expect(planUpdateLines(b, a, after)).toEqual(planRulesetUpdate(before, after));
+    expect(planUpdateLines(b, b, before)).toEqual({ mode: 'none' });
   });
 });

@@ -122,9 +122,12 @@ function minus(a: readonly string[], b: readonly string[]): string[] {
 
 /** `current` null = no table yet: everything of `next` is added. */
 export function diffRuleset(current: string | null, next: string): RulesetDiff {
-  const after = normaliseRuleset(next);
-  if (current === null) return { added: after, removed: [], unchanged: false };
-  const before = normaliseRuleset(current);
+  return diffLines(current === null ? null : normaliseRuleset(current), normaliseRuleset(next));
+}
+
+/** diffRuleset on lines normalised already (a caller that keeps the last table's lines normalises each script once). */
+export function diffLines(before: readonly string[] | null, after: readonly string[]): RulesetDiff {
+  if (before === null) return { added: [...after], removed: [], unchanged: false };
   return {
     added: minus(after, before),
     removed: minus(before, after),
@@ -156,8 +159,16 @@ function flowElement(line: string): RegExpExecArray | null {
 
 export function planRulesetUpdate(current: string | null, next: string): UpdatePlan {
   if (current === null) return { mode: 'replace', script: next };
-  const before = normaliseRuleset(current);
-  const after = normaliseRuleset(next);
+  return planUpdateLines(normaliseRuleset(current), normaliseRuleset(next), next);
+}
+
+/** planRulesetUpdate on lines normalised already: `before` the live table's, `after` those of `next`. */
+export function planUpdateLines(
+  before: readonly string[] | null,
+  after: readonly string[],
+  next: string,
+): UpdatePlan {
+  if (before === null) return { mode: 'replace', script: next };
   if (before.length === after.length && before.every((line, i) => line === after[i])) return { mode: 'none' };
   const replace: UpdatePlan = { mode: 'replace', script: next };
   const structure = (lines: readonly string[]) => lines.filter((l) => flowElement(l) === null);

@@ -367,5 +367,30 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
         10_000,
       );
     }, 90_000);
+
+    it('expiry cuts the phone off at its time (the server’s own clock, no request at that moment)', async () => {
+      const id = await peerId('phone');
+      // Back on, with an expiry three seconds ahead; the server's loop sleeps until then.
+      const expiresAt = new Date(Date.now() + 3000);
+      const r = await control().request('PATCH', `/v1/wireguard/peers/${id}`, peerSchema, {
+        enabled: true,
+        expiresAt: expiresAt.toISOString(),
+      });
+      expect(r).toMatchObject({ kind: 'ok', value: { enabled: true } });
+      const stream = await startUdpStream(bed, 'phone', lan, echoPort, {
+        durationMs: 6000,
+        waitForAnswer: true,
+      });
+      const report = await stream.result;
+      expect(report.lastAnswerAt).not.toBeNull();
+      const afterExpiryMs = (report.lastAnswerAt ?? 0) - expiresAt.getTime();
+      // Answers until about the expiry, none a second after it.
+      expect(afterExpiryMs).toBeGreaterThan(-1000);
+      expect(afterExpiryMs).toBeLessThanOrEqual(1000);
+      expect(report.answers.filter(([, sentAt]) => sentAt > expiresAt.getTime() + 1000)).toEqual([]);
+      const peer = await control().request('GET', `/v1/wireguard/peers/${id}`, peerSchema);
+      expect(peer).toMatchObject({ kind: 'ok', value: { enabled: false } });
+      console.log(`wireguard: expiry → last echo ${afterExpiryMs} ms after the expiry time`);
+    }, 60_000);
   });
 });
