@@ -370,10 +370,16 @@ describe.skipIf(skip !== undefined)('WireGuard on the bed', () => {
 
     it('expiry cuts the phone off at its time (the server’s own clock, no request at that moment)', async () => {
       const id = await peerId('phone');
-      // Back on, with an expiry three seconds ahead; the server's loop sleeps until then.
+      await cli('peer', 'enable', 'phone');
+      await waitFor(
+        'the phone reaching the camera again',
+        async () =>
+          (await tcpConnect(bed, 'phone', lan, ports.camera, 1000)) === 'connected' ? true : undefined,
+        15_000,
+      );
+      // An expiry three seconds ahead; the server's loop sleeps until then.
       const expiresAt = new Date(Date.now() + 3000);
       const r = await control().request('PATCH', `/v1/wireguard/peers/${id}`, peerSchema, {
-        enabled: true,
         expiresAt: expiresAt.toISOString(),
       });
       expect(r).toMatchObject({ kind: 'ok', value: { enabled: true } });
