@@ -247,7 +247,8 @@ describe('WireGuard over the API', () => {
       services: ['camera'],
     });
     await settled(b);
-    const generationOf = (script: string | null) => /ct mark (0x[0-9a-f]{2})000000\/8 accept/.exec(script ?? '')?.[1];
+    const generationOf = (script: string | null) =>
+      /ct mark (0x[0-9a-f]{2})000000\/8 accept/.exec(script ?? '')?.[1];
     const before = generationOf(b.firewall.script);
     expect(before).toMatch(/^0x[0-9a-f]{2}$/);
     await b.json('PATCH', `/wireguard/peers/${phone.id}`, { enabled: false });
