@@ -259,10 +259,10 @@ export function createWireguard(
       const untilExpiry = next === undefined ? checkMs : Math.max(0, next.getTime() - clock.now().getTime());
       const early = new AbortController();
       wake = () => early.abort();
-      const onStop = () => early.abort();
-      signal.addEventListener('abort', onStop, { once: true });
-      await clock.sleep(Math.min(checkMs, untilExpiry), early.signal).catch(() => undefined);
-      signal.removeEventListener('abort', onStop);
+      // Either ends the sleep: a stop (even one that came while the tick ran) or a change that moves an expiry.
+      await clock
+        .sleep(Math.min(checkMs, untilExpiry), AbortSignal.any([signal, early.signal]))
+        .catch(() => undefined);
       wake = undefined;
     }
   };
