@@ -8,6 +8,8 @@ import {
   reachabilitySettingsSchema,
   ddnsSettingsSchema,
   exposureSettingsSchema,
+  acmeSettingsSchema,
+  type AcmeSettings,
   wireguardSettingsSchema,
   settingsSourceSchema,
   type AppConfig,
@@ -34,7 +36,7 @@ const envNames = {
   sessionMaxAgeHours: 'GATEHOUSE_SESSION_MAX_AGE_HOURS',
   reachabilityEnabled: 'GATEHOUSE_REACHABILITY',
 } as const satisfies Record<
-  Exclude<keyof SettingsSource, 'reachability' | 'ddns' | 'wireguard' | 'exposure'>,
+  Exclude<keyof SettingsSource, 'reachability' | 'ddns' | 'wireguard' | 'exposure' | 'acme'>,
   string
 >;
 
@@ -46,7 +48,7 @@ export interface ConfigInput {
   /** Settings given as command-line flags (highest precedence). */
   readonly flags: Partial<
     Record<
-      Exclude<keyof SettingsSource, 'reachability' | 'ddns' | 'wireguard' | 'exposure'>,
+      Exclude<keyof SettingsSource, 'reachability' | 'ddns' | 'wireguard' | 'exposure' | 'acme'>,
       string | boolean | undefined
     >
   > & {
@@ -176,7 +178,13 @@ export function loadConfig(input: ConfigInput): Outcome<AppConfig> {
     ddns: merged.ddns ?? ddnsSettingsSchema.parse({}),
     wireguard,
     exposure: merged.exposure ?? exposureSettingsSchema.parse({}),
+    acme: resolveAcme(merged.acme ?? acmeSettingsSchema.parse({}), input.cwd),
     ...(configFile === undefined ? {} : { configFile }),
   };
   return ok(result);
+}
+
+/** The CA bundle path is taken relative to the working directory, like the data directory. */
+function resolveAcme(acme: AcmeSettings, cwd: string): AcmeSettings {
+  return acme.caBundleFile === null ? acme : { ...acme, caBundleFile: path.resolve(cwd, acme.caBundleFile) };
 }

@@ -249,6 +249,40 @@ export const exposureSettingsSchema = z
 
 export type ExposureSettings = z.output<typeof exposureSettingsSchema>;
 
+/**
+ * Certificates from an ACME CA. The CA, the account and the names are chosen in the UI, API or CLI (they need the
+ * CA's terms agreed explicitly); this section holds what belongs to the machine.
+ */
+export const acmeSettingsSchema = z
+  .object({
+    /** Master switch: with it off no certificate is ordered or renewed and the port-80 listener stays closed. */
+    enabled: z.boolean().default(true),
+    http01: z
+      .object({
+        /**
+         * Where the HTTP-01 listener binds (`host:port`): it serves only challenges and a redirect to HTTPS. It
+         * runs while a certificate is configured. Ports below 1024 need root or CAP_NET_BIND_SERVICE.
+         */
+        listen: listenSchema.prefault('0.0.0.0:80'),
+        /** Map TCP 80 on the router (UPnP IGD, NAT-PMP, PCP) for the length of a challenge. */
+        mapRouterPort: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    dns01: z
+      .object({
+        /** How long to wait for every authoritative server to serve a challenge's TXT record. */
+        propagationTimeoutSeconds: z.number().int().min(5).max(3600).default(180),
+      })
+      .strict()
+      .prefault({}),
+    /** A PEM file of extra CA certificates to trust for the ACME directory's TLS (a private CA, pebble in tests). */
+    caBundleFile: z.string().min(1).nullable().default(null),
+  })
+  .strict();
+
+export type AcmeSettings = z.output<typeof acmeSettingsSchema>;
+
 export const settingsSourceSchema = z
   .object({
     dataDir: z.string().min(1),
@@ -270,6 +304,8 @@ export const settingsSourceSchema = z
     wireguard: wireguardSettingsSchema,
     /** Only from the config file: a nested section. */
     exposure: exposureSettingsSchema,
+    /** Only from the config file: a nested section. */
+    acme: acmeSettingsSchema,
   })
   .partial()
   .strict()
@@ -300,6 +336,7 @@ export interface AppConfig {
   readonly ddns: DdnsSettings;
   readonly wireguard: WireguardSettings;
   readonly exposure: ExposureSettings;
+  readonly acme: AcmeSettings;
   /** Where the config file came from, if one was read. */
   readonly configFile?: string;
 }

@@ -96,8 +96,8 @@ describe('defineStore', () => {
 });
 
 describe('the registered store', () => {
-  it('has every area’s slice and log, at version 7', () => {
-    expect(gatehouseStore.version).toBe(7);
+  it('has every area’s slice and log, at version 8', () => {
+    expect(gatehouseStore.version).toBe(8);
     expect([...gatehouseStore.logs.keys()].sort()).toEqual([
       'alerts.deliveries',
       'audit',
@@ -109,6 +109,7 @@ describe('the registered store', () => {
       [
         'alerts',
         'apiTokens',
+        'cert',
         'createdAt',
         'ddns',
         'instanceId',

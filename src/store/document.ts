@@ -3,6 +3,7 @@
  * declares its slice in its own folder (`defineSlice`) and adds it here with one line.
  */
 import { auditSlice } from '../audit/event.js';
+import { certSlice } from '../cert/slice.js';
 import { ddnsSlice } from '../ddns/slice.js';
 import { wireguardSlice } from '../wireguard/slice.js';
 import { defineStore, type DocumentOf, type LogsOf } from './define-store.js';
@@ -22,6 +23,7 @@ export const registeredSlices = [
   auditSlice,
   ddnsSlice,
   wireguardSlice,
+  certSlice,
 ] as const;
 
 export const gatehouseStore = defineStore(registeredSlices, storeMigrations);

@@ -347,11 +347,25 @@ describe('the registered store (version 7)', () => {
     expect(store.log('alerts.deliveries').newest(10)).toEqual(v3.alerts.deliveries);
     const doc = JSON.parse(docOnDisk()) as Record<string, unknown>;
     expect(doc).toMatchObject({
-      version: 7,
+      version: 8,
       reachability: { current: { ipv4: '203.0.113.9', ipv6: null } },
       lockouts: [],
       ddns: { accounts: [], records: [], states: [], clients: [] },
       wireguard: { peers: [], services: [], grants: [], links: [], lastApply: null, publicHandshakes: [] },
+      cert: {
+        account: null,
+        certificate: null,
+        current: null,
+        renewal: {
+          ari: null,
+          failures: 0,
+          lastError: null,
+          nextAttemptAt: null,
+          lastAttemptAt: null,
+          lastSuccessAt: null,
+        },
+        history: [],
+      },
     });
     expect(doc).not.toHaveProperty('audit');
     expect(doc.alerts).not.toHaveProperty('deliveries');

@@ -214,10 +214,24 @@ describe('migrating keeps every record, field by field', () => {
       },
     ]);
     expect(state).toMatchObject({
-      version: 7,
+      version: 8,
       lockouts: [],
       ddns: { accounts: [], records: [], states: [], clients: [] },
       wireguard: { peers: [], services: [], grants: [], links: [], lastApply: null, publicHandshakes: [] },
+      cert: {
+        account: null,
+        certificate: null,
+        current: null,
+        renewal: {
+          ari: null,
+          failures: 0,
+          lastError: null,
+          nextAttemptAt: null,
+          lastAttemptAt: null,
+          lastSuccessAt: null,
+        },
+        history: [],
+      },
       instanceId: 'abc',
       createdAt: v1.createdAt,
       setupCompletedAt: v1.admin?.createdAt,
@@ -276,6 +290,7 @@ describe('migrating keeps every record, field by field', () => {
       lockouts: _l,
       ddns: _d,
       wireguard: _w,
+      cert: _c,
       ...kept
     } = parsed;
     const { version: _v2, audit, ...expected } = v2;
@@ -348,10 +363,24 @@ describe('migrateV3ToV4', () => {
     });
     expect(stateSchema.parse(await completed(doc))).toEqual({
       ...doc,
-      version: 7,
+      version: 8,
       lockouts: [],
       ddns: { accounts: [], records: [], states: [], clients: [] },
       wireguard: { peers: [], services: [], grants: [], links: [], lastApply: null, publicHandshakes: [] },
+      cert: {
+        account: null,
+        certificate: null,
+        current: null,
+        renewal: {
+          ari: null,
+          failures: 0,
+          lastError: null,
+          nextAttemptAt: null,
+          lastAttemptAt: null,
+          lastSuccessAt: null,
+        },
+        history: [],
+      },
     });
   });
 
@@ -374,14 +403,16 @@ describe('the store migration list', () => {
       [3, 'store', 'adds reachability and alerts'],
       [4, 'store', 'audit events, address history and alert deliveries move into logs'],
     ]);
-    expect(gatehouseStore.version).toBe(7);
+    expect(gatehouseStore.version).toBe(8);
     expect(gatehouseStore.migrations.slice(0, 3)).toEqual(storeMigrations);
     // Then the slices' own: version 5 adds the lockouts slice (src/store/slices/lockouts.ts), 6 the DDNS slice
-    // (src/ddns/slice.ts), 7 the WireGuard slice (src/wireguard/slice.ts), all empty.
+    // (src/ddns/slice.ts), 7 the WireGuard slice (src/wireguard/slice.ts), 8 the certificate slice
+    // (src/cert/slice.ts), all empty.
     expect(gatehouseStore.migrations.slice(3).map((m) => [m.to, m.owner, m.summary])).toEqual([
       [5, 'lockouts', 'adds the lockouts slice, empty'],
       [6, 'ddns', 'adds the ddns slice, empty'],
       [7, 'wireguard', 'adds the wireguard slice, empty'],
+      [8, 'cert', 'adds the cert slice, empty'],
     ]);
   });
 });

@@ -198,10 +198,11 @@ describe('lowdb store', () => {
     expect(fs.readFileSync(backup, 'utf8')).toBe(original);
     expect(mode(backup)).toBe(0o600);
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(onDisk.version).toBe(7);
+    expect(onDisk.version).toBe(8);
     expect(onDisk.lockouts).toEqual([]);
     expect(onDisk.ddns).toEqual({ accounts: [], records: [], states: [], clients: [] });
     expect(onDisk.wireguard).toMatchObject({ peers: [], services: [], grants: [] });
+    expect(onDisk.cert).toMatchObject({ account: null, certificate: null, current: null, history: [] });
     expect(onDisk.reachability).toEqual({ current: { ipv4: null, ipv6: null } });
     expect(onDisk).not.toHaveProperty('audit');
     expect(readAuditLog(opened.store.log('audit')).map((e) => [e.at, e.type, e.details])).toEqual([
@@ -275,10 +276,11 @@ describe('lowdb store', () => {
     };
     delete v2.reachability;
     delete v2.alerts;
-    // Added in versions 5, 6 and 7: a version 2 file has no lockouts, no DDNS and no WireGuard.
+    // Added in versions 5 to 8: a version 2 file has no lockouts, no DDNS, no WireGuard and no certificates.
     delete v2.lockouts;
     delete v2.ddns;
     delete v2.wireguard;
+    delete v2.cert;
     const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-store-v2-'));
     try {
       fs.writeFileSync(path.join(dir2, storeFileName), JSON.stringify(v2), { mode: 0o600 });
