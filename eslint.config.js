@@ -22,6 +22,9 @@ const adapterFiles = [
   'src/main.ts',
   'src/offline.ts',
   'src/cli.ts',
+  'src/cert/acme-client.ts',
+  'src/cert/http01-server.ts',
+  'src/cert/cert-files.ts',
 ];
 
 const restrictedModules = [
