@@ -97,6 +97,12 @@ export const ports = {
   httpEcho: 8088,
   lyingEcho: 8089,
   wireguard: 51820,
+  /** HTTP-01: where the CA's validation connects (public TCP 80), forwarded to the box's port-80 listener. */
+  http: 80,
+  /** HTTPS on the router's public address, forwarded (webForwardRuleset) to the box's admin listener. */
+  https: 443,
+  /** Where e2e suites and benchmarks have `gatehouse serve` listen off loopback (so over HTTPS) in gw. */
+  gatehouseHttps: 8443,
 } as const;
 
 export const zoneName = 'example.test';
@@ -570,6 +576,47 @@ table ip nat {
 ${silent}`;
 }
 
+/** Which of the router's static web forwards are on (a switch of its own, kept across scenario switches). */
+export interface WebForward {
+  /** Public TCP 80 → the box's port 80: the path of HTTP-01 validation, as a user's port forward gives it. */
+  readonly http: boolean;
+  /** Public TCP 443 → this port on the box (its HTTPS admin listener), or null for none. */
+  readonly httpsToPort: number | null;
+}
+
+export const noWebForward: WebForward = { http: false, httpsToPort: null };
+
+/** The nftables table that carries the web forwards (its own table: loading it leaves miniupnpd's chains alone). */
+export const webForwardTable = 'gh_web_forward';
+
+/**
+ * The router's web forwards as an nft script: the table is created (so the delete never fails), deleted and, when
+ * any forward is on, made again; each forward has its hairpin twin, so LAN hosts may use the public address too
+ * (masqueraded by the scenario ruleset's `ct status dnat masquerade`; the forward chain accepts `ct status dnat`).
+ * Single NAT only: behind CGNAT or a second NAT, a forward on the router would not be reachable from outside.
+ */
+export function webForwardRuleset(shape: ScenarioShape, forward: WebForward): string {
+  const head = `table ip ${webForwardTable}\ndelete table ip ${webForwardTable}\n`;
+  const rules: string[] = [];
+  const to = (port: number) => `dnat ip to ${addr.gwLan}:${port}`;
+  const add = (publicPort: number, boxPort: number) =>
+    rules.push(
+      `    iifname "wan-pub" tcp dport ${publicPort} ${to(boxPort)}`,
+      // Any of the router's own addresses but its LAN one: still right after renumberRouterWan.
+      `    iifname "br-lan" ip daddr != ${addr.lanPrefix} fib daddr type local tcp dport ${publicPort} ${to(boxPort)}`,
+    );
+  if (forward.http) add(ports.http, ports.http);
+  if (forward.httpsToPort !== null) add(ports.https, forward.httpsToPort);
+  if (rules.length === 0 || shape.gwPublic || shape.routerUplink !== 'public') return head;
+  return `${head}table ip ${webForwardTable} {
+  chain prerouting {
+    type nat hook prerouting priority dstnat + 1; policy accept;
+${rules.join('\n')}
+  }
+}
+`;
+}
+
 /** A Gatehouse config file whose reachability sources are the bed's own servers (never public ones). */
 export function gatehouseReachabilityConfig(
   options: { lyingEcho?: boolean; quorum?: number; backstopSeconds?: number; hostnames?: boolean } = {},
@@ -647,7 +694,15 @@ stun2   IN A   ${addr.stunAlternate}
 `;
 }
 
-export function pebbleConfig(dir: string): string {
+export interface PebbleOptions {
+  /**
+   * The lifetime pebble gives its certificates, in seconds (pebble's `certificateValidityPeriod`; its default is
+   * five years). Short-lived certificates drive renewal by the real scheduler within a test.
+   */
+  readonly certificateValiditySeconds?: number;
+}
+
+export function pebbleConfig(dir: string, options: PebbleOptions = {}): string {
   return JSON.stringify(
     {
       pebble: {
@@ -659,6 +714,9 @@ export function pebbleConfig(dir: string): string {
         tlsPort: 443,
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
+        ...(options.certificateValiditySeconds === undefined
+          ? {}
+          : { certificateValidityPeriod: options.certificateValiditySeconds }),
       },
     },
     null,

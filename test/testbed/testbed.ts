@@ -25,6 +25,7 @@ import {
   isBedNamespace,
   miniupnpdConf,
   namedConf,
+  noWebForward,
   pebbleConfig,
   ports,
   resolvConf,
@@ -36,13 +37,16 @@ import {
   tsigKeyConf,
   tsigKeyName,
   v6PrefixRenumberCommands,
+  webForwardRuleset,
   zoneFile,
   zoneName,
   type Argv,
   type BedNames,
+  type PebbleOptions,
   type Role,
   type Scenario,
   type WanState,
+  type WebForward,
 } from './plan.js';
 
 const runner = createChildProcessRunner();
@@ -188,6 +192,9 @@ export class Testbed {
   /** The LAN host's IPv6 interface identifier, while it has an address in the LAN prefix (addLanHostIpv6). */
   private lanHostIid: string | undefined;
   private miniupnpd: TrackedProcess | undefined;
+  private pebble: TrackedProcess | undefined;
+  /** The router's static web forwards (setWebForward); kept across scenario switches. */
+  private webForward: WebForward = noWebForward;
   private built = false;
 
   private constructor(
@@ -310,6 +317,8 @@ export class Testbed {
       stdin: ispRuleset(shape, this.wan),
     });
     this.currentScenario = scenario;
+    // `flush ruleset` above took the web forwards with it.
+    await this.loadWebForward();
     // Links brought up again need a moment (neighbour discovery) before traffic flows: wait until it does.
     if (!shape.offline)
       await waitFor(`gw reaching the internet over IPv4 in ${scenario}`, async () => {
@@ -503,8 +512,99 @@ export class Testbed {
     return `https://acme.${zoneName}:${ports.acme}/dir`;
   }
 
-  /** Starts `gatehouse serve` (from source) inside gw with a config file and data directory; ended at teardown. */
-  spawnGatehouse(configFile: string, dataDir: string): TrackedProcess {
+  /**
+   * The router's static web forwards (single NAT scenarios): public TCP 80 to the box's port 80 — the path pebble's
+   * HTTP-01 validation takes, as a user's port forward gives it — and public TCP 443 to the box's HTTPS listener.
+   * Off by default; kept across scenario switches; `{ http: false, httpsToPort: null }` turns both off. Conntrack is
+   * flushed, so a connection the old forward carried does not go on through it.
+   */
+  async setWebForward(forward: WebForward): Promise<void> {
+    this.webForward = forward;
+    await this.loadWebForward();
+    await run(['ip', 'netns', 'exec', this.ns('router'), 'conntrack', '-F']);
+  }
+
+  get webForwards(): WebForward {
+    return this.webForward;
+  }
+
+  private async loadWebForward(): Promise<void> {
+    await runOk(['ip', 'netns', 'exec', this.ns('router'), 'nft', '-f', '-'], {
+      stdin: webForwardRuleset(scenarioShape(this.currentScenario), this.webForward),
+    });
+  }
+
+  /**
+   * Pebble's issuing root and intermediate (PEM), from its management port. Pebble makes a new random CA at every
+   * start: fetch them again after each (re)start. A TLS client that trusts `root` accepts what pebble issued.
+   */
+  async pebbleRoots(): Promise<{ root: string; intermediate: string }> {
+    const get = async (what: string) => {
+      const r = await runOk([
+        'ip',
+        'netns',
+        'exec',
+        this.ns('inet'),
+        'curl',
+        '-sSf',
+        '--max-time',
+        '5',
+        '--cacert',
+        this.pebbleListenerCaFile,
+        `https://${addr.acme}:${ports.acmeManagement}/${what}/0`,
+      ]);
+      if (!r.stdout.includes('-----BEGIN CERTIFICATE-----'))
+        throw new TestbedError(`pebble's /${what}/0 is not a PEM certificate`);
+      return r.stdout;
+    };
+    return { root: await get('roots'), intermediate: await get('intermediates') };
+  }
+
+  /** Stops pebble (by PID): the CA is unreachable until startPebble. Its state (accounts, orders, CA) is gone. */
+  async stopPebble(): Promise<void> {
+    if (!this.pebble) return;
+    const p = this.pebble;
+    this.pebble = undefined;
+    await stopProcesses([p]);
+    this.processes = this.processes.filter((x) => x !== p);
+    this.saveState();
+  }
+
+  /**
+   * (Re)starts pebble with `options` (e.g. short-lived certificates). The listener certificate stays the same (so
+   * `pebbleListenerCa` stays right); the issuing CA is new: call pebbleRoots afterwards.
+   */
+  async restartPebble(options: PebbleOptions = {}): Promise<void> {
+    await this.stopPebble();
+    await this.startPebble(options);
+  }
+
+  /**
+   * Removes every AAAA record of `name` at the bed's BIND and waits until BIND serves none: pebble's VA prefers IPv6,
+   * and an AAAA that does not lead to the box fails HTTP-01 (TESTBED-NOTES, section 6).
+   */
+  async removeAaaa(name: string): Promise<void> {
+    const r = await this.nsupdate('inet', [`update delete ${name}. AAAA`]);
+    if (r.exitCode !== 0) throw new TestbedError(`nsupdate: ${r.stderr.trim()}`);
+    await waitFor(`BIND serving no AAAA for ${name}`, async () => {
+      const d = await this.exec('inet', [
+        'dig',
+        '+short',
+        '+time=1',
+        '+tries=1',
+        `@${addr.dns}`,
+        name,
+        'AAAA',
+      ]);
+      return d.exitCode === 0 && d.stdout.trim() === '' ? true : undefined;
+    });
+  }
+
+  /**
+   * Starts `gatehouse serve` (from source) inside gw with a config file and data directory; ended at teardown.
+   * `listen` defaults to gw's loopback (plain HTTP); an address off loopback makes it serve HTTPS.
+   */
+  spawnGatehouse(configFile: string, dataDir: string, listen = '127.0.0.1:0'): TrackedProcess {
     const cli = path.join(repoRoot, 'test/support/cli-entry.ts');
     return this.spawn('gw', 'gatehouse', [
       process.execPath,
@@ -517,7 +617,7 @@ export class Testbed {
       '--data-dir',
       dataDir,
       '--listen',
-      '127.0.0.1:0',
+      listen,
     ]);
   }
 
@@ -790,21 +890,28 @@ export class Testbed {
     });
   }
 
-  private async startPebble(): Promise<void> {
+  private async startPebble(options: PebbleOptions = {}): Promise<void> {
     const dir = path.join(this.dir, 'pebble');
     fs.mkdirSync(dir, { recursive: true });
-    const { caPem, certPem, keyPem } = listenerCertificates();
-    fs.writeFileSync(path.join(dir, 'ca.crt'), caPem);
-    fs.writeFileSync(path.join(dir, 'listener.crt'), certPem);
-    fs.writeFileSync(path.join(dir, 'listener.key'), keyPem, { mode: 0o600 });
-    fs.writeFileSync(path.join(dir, 'pebble-config.json'), pebbleConfig(dir));
-    this.spawn(
+    if (!fs.existsSync(path.join(dir, 'ca.crt'))) {
+      const { caPem, certPem, keyPem } = listenerCertificates();
+      fs.writeFileSync(path.join(dir, 'ca.crt'), caPem);
+      fs.writeFileSync(path.join(dir, 'listener.crt'), certPem);
+      fs.writeFileSync(path.join(dir, 'listener.key'), keyPem, { mode: 0o600 });
+    }
+    fs.writeFileSync(path.join(dir, 'pebble-config.json'), pebbleConfig(dir, options));
+    this.pebble = this.spawn(
       'inet',
       'pebble',
       ['pebble', '-config', path.join(dir, 'pebble-config.json'), '-dnsserver', `${addr.dns}:${ports.dns}`],
-      { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' },
+      // No random validation sleeps, no rejected nonces, no reused authorizations: timings that mean something,
+      // and every order really validates.
+      { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
     );
     await waitFor('pebble on TCP 14000', () => this.listening('inet', 'tcp', ports.acme));
+    await waitFor('pebble management on TCP 15000', () =>
+      this.listening('inet', 'tcp', ports.acmeManagement),
+    );
   }
 
   private async startMiniupnpd(): Promise<void> {
