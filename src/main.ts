@@ -36,7 +36,7 @@ import { createUdpStunClient } from './reach/stun-udp.js';
 import { createAdminSecurity } from './status/security.js';
 import { acquireDataDirLock, ensureDataDir } from './store/data-dir.js';
 import { openLowdbStore } from './store/lowdb-store.js';
-import { ensureBootstrapCertificate } from './tls/bootstrap-cert.js';
+import { ensureBootstrapCertificate } from './cert/bootstrap.js';
 import { readVersion } from './version.js';
 
 export type { Ports } from './core/ports.js';

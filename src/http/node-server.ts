@@ -5,7 +5,7 @@ import { createServer as createNetServer, isIP, type AddressInfo } from 'node:ne
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { FatalStartupError } from '../core/errors.js';
-import type { KeyAndCert } from '../tls/bootstrap-cert.js';
+import type { KeyAndCert } from '../cert/bootstrap.js';
 import { errorBody } from './errors.js';
 
 export interface RunningServer {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
-import { fingerprintSha256 } from '../../src/tls/bootstrap-cert.js';
+import { fingerprintSha256 } from '../../src/cert/bootstrap.js';
 import { testConfig } from '../support/config.js';
 import { captureLog } from '../support/log-capture.js';
 

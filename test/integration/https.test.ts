@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import type { AppConfig } from '../../src/config/index.js';
 import { testConfig } from '../support/config.js';
-import { createSelfSignedCertificate, fingerprintSha256 } from '../../src/tls/bootstrap-cert.js';
+import { createSelfSignedCertificate, fingerprintSha256 } from '../../src/cert/bootstrap.js';
 
 let dir: string;
 let gh: Gatehouse | undefined;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
-import { ensureBootstrapCertificate } from '../../src/tls/bootstrap-cert.js';
+import { ensureBootstrapCertificate } from '../../src/cert/bootstrap.js';
 
 interface Step {
   readonly step: string;

@@ -13,7 +13,7 @@ import { loadConfig, type AppConfig } from '../../src/config/index.js';
 import { FatalStartupError } from '../../src/core/errors.js';
 import { nodePrivateFiles } from '../../src/core/node-fs.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
-import { ensureBootstrapCertificate } from '../../src/tls/bootstrap-cert.js';
+import { ensureBootstrapCertificate } from '../../src/cert/bootstrap.js';
 import { captureLog } from '../support/log-capture.js';
 import { testConfig } from '../support/config.js';
 

@@ -42,7 +42,7 @@ await import('../../src/cli.js');
 report('import the CLI and the composition root');
 
 const { nodePrivateFiles } = await import('../../src/core/node-fs.js');
-const tls = await import('../../src/tls/bootstrap-cert.js');
+const tls = await import('../../src/cert/bootstrap.js');
 const names = { hostname: os.hostname(), listenHost: '0.0.0.0' };
 const existing = tls.ensureBootstrapCertificate(nodePrivateFiles, dataDir, names, new Date());
 report(`reuse the bootstrap certificate (created: ${String(existing.created)})`);

@@ -10,7 +10,7 @@ import {
   ensureBootstrapCertificate,
   expiresWithin,
   fingerprintSha256,
-} from './bootstrap-cert.js';
+} from './bootstrap.js';
 
 const now = new Date('2026-11-28T10:00:00.000Z');
 const day = 86_400_000;
