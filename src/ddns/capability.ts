@@ -23,6 +23,7 @@ import type { ProviderDescriptor } from './providers/descriptor.js';
 import { providerRegistry } from './providers/index.js';
 import { ddnsRoutes, failDdns, runJson } from './routes.js';
 import { createServedLookup, type ServedLookupDeps } from './served.js';
+import { createTxtAccess, type TxtAccessPort } from './txt-access.js';
 import { createConditionSync } from './conditions.js';
 import { ddnsCard } from './status-card.js';
 import { readVersion } from '../version.js';
@@ -52,6 +53,8 @@ export interface DdnsCapability extends Capability {
   readonly engine: DdnsEngine | undefined;
   /** The inbound dyndns2 endpoint and its clients. */
   readonly inbound: DdnsInbound;
+  /** The account that can write a name's TXT records (ACME DNS-01), with its provider and authoritative lookup. */
+  readonly txtAccess: TxtAccessPort;
 }
 
 const local = { actor: 'local', clientAddress: 'local' } as const;
@@ -166,6 +169,7 @@ export function createDdns(ports: Ports, settings: DdnsSettings, deps: DdnsDeps)
     admin,
     engine,
     inbound,
+    txtAccess: createTxtAccess({ store, secrets: ports.secrets, providers, providerDeps, served }),
     routes: ddnsRoutes(admin, engine, store, inbound.clients),
     publicRoutes: inbound.app,
     controlRoutes: controlRoutes(admin, engine).route('/', inbound.controlRoutes),
