@@ -1,0 +1,74 @@
+/**
+ * @module Calls a running Gatehouse's HTTP API from inside its namespace, for the certificate e2e and benchmark:
+ * first-run setup with the setup token (or a login), the session cookie kept in a state file between runs, then the
+ * requests in order, each timed.
+ * Usage: node --import tsx cert-api.ts <url> <state file> <setup-token|-> <requests JSON>
+ *   requests: [{ method, path, body? }] → JSON [{ method, path, status, ms, body }]
+ *
+ * The server is reached by its LAN address while its certificate names the public hostname (or is the self-signed
+ * bootstrap one), so this client does not verify it: what the certificate proves is the TLS probe's job
+ * (cert-tls-probe.ts), which trusts only pebble's root.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+// Node warns once about the setting above on stderr; the callers read stdout only.
+
+const [url = '', stateFile = '', setupToken = '', requestsText = ''] = process.argv.slice(2);
+if (!url || !stateFile || !setupToken || !requestsText)
+  throw new Error('usage: cert-api <url> <state file> <setup-token|-> <requests JSON>');
+const requests = z
+  .array(z.object({ method: z.string(), path: z.string(), body: z.unknown().optional() }))
+  .parse(JSON.parse(requestsText));
+const username = 'admin';
+const password = 'correct horse battery staple';
+const json = { 'content-type': 'application/json', origin: url };
+
+async function session(): Promise<string> {
+  const res =
+    setupToken === '-'
+      ? await fetch(`${url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ username, password }),
+        })
+      : await fetch(`${url}/api/v1/setup`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ setupToken, username, password }),
+        });
+  if (res.status !== 200 && res.status !== 201)
+    throw new Error(`setup/login: ${res.status} ${await res.text()}`);
+  const cookie = /^([^=]+=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (!cookie) throw new Error('no session cookie');
+  fs.writeFileSync(stateFile, cookie, { mode: 0o600 });
+  return cookie;
+}
+
+let cookie = fs.existsSync(stateFile) ? fs.readFileSync(stateFile, 'utf8') : await session();
+const out: { method: string; path: string; status: number; ms: number; body: unknown }[] = [];
+for (const r of requests) {
+  const send = () =>
+    fetch(`${url}${r.path}`, {
+      method: r.method,
+      headers: { ...json, cookie },
+      ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
+    });
+  const t0 = performance.now();
+  let res = await send();
+  if (res.status === 401) {
+    cookie = await session();
+    res = await send();
+  }
+  const text = await res.text();
+  const ms = Math.round(performance.now() - t0);
+  out.push({
+    method: r.method,
+    path: r.path,
+    status: res.status,
+    ms,
+    body: text.startsWith('{') || text.startsWith('[') ? (JSON.parse(text) as unknown) : text,
+  });
+}
+process.stdout.write(`${JSON.stringify(out)}\n`);

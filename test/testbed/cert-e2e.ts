@@ -1,0 +1,259 @@
+/**
+ * @module A real `gatehouse serve` in the bed for the certificate e2e and benchmark: HTTPS on the box's LAN address,
+ * the port-80 listener for HTTP-01, DDNS through an RFC 2136 account at the bed's BIND (what DNS-01 writes its TXT
+ * records with), the HTTP API through cert-api.ts and what a TLS client sees through cert-tls-probe.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ddnsControl } from './ddns-e2e-evidence.js';
+import { addr, gatehouseReachabilityConfig, ports } from './plan.js';
+import { TestbedError, waitFor, type Testbed } from './testbed.js';
+
+/** One answer of the HTTP API (cert-api.ts). */
+export interface ApiAnswer {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly ms: number;
+  readonly body: unknown;
+}
+
+/** What cert-tls-probe.ts saw. */
+export interface TlsSeen {
+  readonly error?: string;
+  readonly authorized?: boolean;
+  readonly authorizationError?: string | null;
+  readonly serial?: string;
+  readonly fingerprint256?: string;
+  readonly subject?: string;
+  readonly issuer?: string;
+  readonly altNames?: string[];
+  readonly validFrom?: string;
+  readonly validTo?: string;
+  readonly chainLength?: number;
+  readonly ms: number;
+}
+
+/** The parts of GET /api/v1/cert the e2e reads (the full shape: src/cert/view.ts). */
+export interface CertViewSeen {
+  readonly enabled: boolean;
+  readonly account: { directoryUrl: string; accountUrl: string | null; caBundleSet: boolean } | null;
+  readonly certificate: { names: string[]; challenge: string } | null;
+  readonly suggestedNames: string[];
+  readonly current: {
+    serial: string;
+    names: string[];
+    issuer: string;
+    notBefore: string;
+    notAfter: string;
+    challenge: string;
+  } | null;
+  readonly serving: {
+    kind: string;
+    names: string[];
+    notAfter: string | null;
+    fingerprintSha256: string | null;
+  };
+  readonly renewal: {
+    state: string;
+    nextAt: string | null;
+    reason: string;
+    failures: number;
+    lastError: { at: string; kind: string; message: string; challenge: string | null } | null;
+    lastSuccessAt: string | null;
+  };
+  readonly challenge: { chosen: string | null; why: string; warnings: string[] };
+  readonly history: { serial: string; names: string[] }[];
+}
+
+export interface CertServerOptions {
+  /** The `acme` section's overrides (merged over the e2e defaults below). */
+  readonly acme?: Record<string, unknown>;
+}
+
+export interface CertServer {
+  readonly dir: string;
+  readonly dataDir: string;
+  /** The HTTPS address of the admin UI and API inside the bed. */
+  readonly url: string;
+  readonly pid: number;
+  /** HTTP API requests in order, in one helper process (one session). */
+  api(requests: readonly { method: string; path: string; body?: unknown }[]): Promise<ApiAnswer[]>;
+  /** One request; throws when the helper fails (not on an HTTP error status). */
+  call(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
+  /** GET /api/v1/cert. */
+  view(): Promise<CertViewSeen>;
+  /** Whether the server process still runs. */
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `gatehouse serve` in gw listening on https://10.10.0.2:8443 with the bed's reachability sources, DDNS
+ * verification at the bed's BIND, and the HTTP-01 listener on 0.0.0.0:80 (no router mapping: the bed's router
+ * forwards port 80 statically, setWebForward). Resolves once the control socket answers and the public address is
+ * accepted (a DDNS record needs it).
+ */
+export async function startCertGatehouse(bed: Testbed, options: CertServerOptions = {}): Promise<CertServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cert-'));
+  const dataDir = path.join(dir, 'data');
+  const config = JSON.parse(gatehouseReachabilityConfig({ backstopSeconds: 3600 })) as Record<
+    string,
+    unknown
+  >;
+  config.ddns = {
+    resolver: addr.dns,
+    authoritativeServers: [`${addr.dns}:${ports.dns}`],
+    verifySeconds: 30,
+    recheckSeconds: 10,
+  };
+  config.acme = {
+    http01: { listen: `0.0.0.0:${ports.http}`, mapRouterPort: false },
+    dns01: { propagationTimeoutSeconds: 30 },
+    ...options.acme,
+  };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  const url = `https://${addr.gwLan}:${ports.gatehouseHttps}`;
+  const proc = bed.spawnGatehouse(
+    path.join(dir, 'config.json'),
+    dataDir,
+    `${addr.gwLan}:${ports.gatehouseHttps}`,
+  );
+  const control = ddnsControl(dataDir);
+  await control.ready();
+  await waitFor(
+    'the public address accepted',
+    () => {
+      try {
+        const doc = JSON.parse(fs.readFileSync(path.join(dataDir, 'gatehouse.json'), 'utf8')) as {
+          reachability?: { current?: { ipv4?: string | null } };
+        };
+        return Promise.resolve(
+          doc.reachability?.current?.ipv4 === bed.expectedPublicAddress ? true : undefined,
+        );
+      } catch {
+        return Promise.resolve(undefined);
+      }
+    },
+    30_000,
+  );
+  const stateFile = path.join(dir, 'session');
+  let setUp = false;
+  const api = async (requests: readonly { method: string; path: string; body?: unknown }[]) => {
+    let token = '-';
+    if (!setUp) {
+      const t = await bed.node('gw', 'test/support/cli-entry.ts', ['setup-token', '--data-dir', dataDir]);
+      token = t.stdout.trim().split(/\s+/).at(-1) ?? '';
+      if (t.exitCode !== 0 || token === '') throw new TestbedError(`setup-token: ${t.stderr}`);
+    }
+    const r = await bed.node(
+      'gw',
+      'test/testbed/cert-api.ts',
+      [url, stateFile, token, JSON.stringify(requests)],
+      {
+        timeoutMs: 180_000,
+      },
+    );
+    if (r.exitCode !== 0) throw new TestbedError(`API helper: ${r.stderr}`);
+    setUp = true;
+    return JSON.parse(r.stdout) as ApiAnswer[];
+  };
+  const call = async (method: string, p: string, body?: unknown) => {
+    const [answer] = await api([{ method, path: p, ...(body === undefined ? {} : { body }) }]);
+    if (!answer) throw new TestbedError(`no answer to ${method} ${p}`);
+    return answer;
+  };
+  let stopped = false;
+  return {
+    dir,
+    dataDir,
+    url,
+    pid: proc.pid,
+    api,
+    call,
+    view: async () => {
+      const r = await call('GET', '/api/v1/cert');
+      if (r.status !== 200) throw new TestbedError(`GET /api/v1/cert: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body as CertViewSeen;
+    },
+    alive: () => {
+      try {
+        process.kill(proc.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await bed.stopGatehouse(proc, dataDir).catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An RFC 2136 DDNS account at the bed's BIND (TSIG key of the bed) and an A record for `hostname`, through the
+ * control socket as `gatehouse ddns provider add` / `record add` do. Resolves once BIND serves the box's public
+ * address for it (asked from the phone, outside the box's network). DNS-01 writes its TXT records with this account.
+ */
+export async function addDdnsHostname(bed: Testbed, server: CertServer, hostname: string): Promise<void> {
+  const control = ddnsControl(server.dataDir);
+  const account = await control.addAccount({
+    kind: 'rfc2136',
+    name: 'bed BIND',
+    settings: { server: addr.dns, zone: bed.zone, keyName: bed.tsigKeyName, algorithm: 'hmac-sha256' },
+    secrets: { secret: bed.tsigSecret },
+  });
+  await control.addRecord({ hostname, type: 'A', accountId: account.id, ttl: 60 });
+  await waitFor(
+    `BIND serving ${bed.expectedPublicAddress} for ${hostname}`,
+    async () => ((await dig(bed, hostname, 'A')).join() === bed.expectedPublicAddress ? true : undefined),
+    30_000,
+  );
+}
+
+/** What BIND serves for a name, asked from the phone. */
+export async function dig(bed: Testbed, name: string, type: string): Promise<string[]> {
+  const r = await bed.exec('phone', ['dig', '+short', '+time=1', '+tries=2', `@${addr.dns}`, name, type]);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
+}
+
+/**
+ * A TLS handshake from `role` to `host:port` with SNI `servername`, trusting only `caPem` (pebble's root: the
+ * server must send its intermediate).
+ */
+export async function tlsProbe(
+  bed: Testbed,
+  role: 'gw' | 'lan' | 'phone',
+  target: { host: string; port: number; servername: string },
+  caPem: string,
+): Promise<TlsSeen> {
+  const caFile = path.join(bed.dir, `trust-${Date.now()}-${Math.random().toString(36).slice(2)}.pem`);
+  fs.writeFileSync(caFile, caPem);
+  try {
+    const r = await bed.node(role, 'test/testbed/cert-tls-probe.ts', [
+      target.host,
+      String(target.port),
+      target.servername,
+      caFile,
+    ]);
+    if (r.exitCode !== 0) throw new TestbedError(`TLS probe: ${r.stderr}`);
+    return JSON.parse(r.stdout) as TlsSeen;
+  } finally {
+    fs.rmSync(caFile, { force: true });
+  }
+}
+
+/** The audit events of a type, newest first (GET /api/v1/audit). */
+export async function auditEvents(server: CertServer, type: string): Promise<Record<string, unknown>[]> {
+  const r = await server.call('GET', `/api/v1/audit?type=${encodeURIComponent(type)}&limit=50`);
+  if (r.status !== 200) throw new TestbedError(`GET /api/v1/audit: ${r.status} ${JSON.stringify(r.body)}`);
+  return (r.body as { events: Record<string, unknown>[] }).events;
+}
