@@ -109,3 +109,77 @@ describe('NatPmpClient against a fake router on loopback', () => {
     });
   });
 });
+
+describe('NatPmpClient: TCP mappings (opcode 2)', () => {
+  const tcp80 = {
+    transport: 'tcp',
+    internalPort: 80,
+    externalPort: 80,
+    lifetimeSeconds: 120,
+    description: 'http-01',
+  } as const;
+
+  it('maps TCP 80 with opcode 2, says so in the grant, and deletes it with opcode 2', async () => {
+    const client = await clientFor({ natpmp: true });
+    const mapped = await client.map(tcp80);
+    expect(mapped).toEqual({
+      ok: true,
+      value: {
+        protocol: 'natpmp',
+        transport: 'tcp',
+        internalPort: 80,
+        externalPort: 80,
+        externalAddress: '203.0.113.2',
+        lifetimeSeconds: 120,
+      },
+    });
+    expect(router?.received[0]?.data.toString('hex')).toBe('000200000050005000000078');
+    if (!mapped.ok) return;
+    expect(await client.unmap(mapped.value)).toEqual({ ok: true, value: undefined });
+    expect(router?.received.at(-1)?.data.toString('hex')).toBe('000200000050000000000000');
+    expect(router?.mappings.size).toBe(0);
+  });
+
+  it('an explicit UDP request is opcode 1, as before', async () => {
+    const client = await clientFor({ natpmp: true });
+    const mapped = await client.map({ ...tcp80, transport: 'udp' });
+    expect(mapped.ok && mapped.value.transport).toBe('udp');
+    expect(router?.received[0]?.data.toString('hex')).toBe('000100000050005000000078');
+  });
+
+  it('a refusal names TCP and the port', async () => {
+    const client = await clientFor({ natpmp: true, mapResult: 2 });
+    expect(await client.map(tcp80)).toEqual({
+      ok: false,
+      failure: {
+        kind: 'refused',
+        reason: 'NAT-PMP at 127.0.0.1 refused to map TCP 80: result 2 (not authorized / refused)',
+      },
+    });
+  });
+
+  const hexBytes = (h: string) => Buffer.from(h.replace(/\s+/g, ''), 'hex');
+  const udpGrant = hexBytes('00 81 0000 00000001 0050 0050 00000078');
+  const tcpGrant = hexBytes('00 82 0000 00000001 0050 0050 00000078');
+  const address = hexBytes('00 80 0000 00000001 cb007102');
+
+  it.each([
+    ['the TCP answer after a UDP one for the same port', [udpGrant, tcpGrant], true],
+    ['a UDP answer alone (no answer at all for TCP)', [udpGrant], false],
+  ])('to a TCP request counts only a TCP answer: %s', async (_what, answers, ok) => {
+    silent = await startUdpResponder((d) => (d.data[1] === 0 ? address : answers));
+    const client = new NatPmpClient({
+      udp,
+      gateway: fixedGateway('127.0.0.1'),
+      port: silent.port,
+      timeoutMs: 300,
+    });
+    const mapped = await client.map(tcp80);
+    if (ok) expect(mapped.ok && mapped.value).toMatchObject({ transport: 'tcp', externalPort: 80 });
+    else
+      expect(mapped).toEqual({
+        ok: false,
+        failure: { kind: 'unsupported', reason: 'no NAT-PMP answer from 127.0.0.1 within 300 ms' },
+      });
+  });
+});

@@ -1,4 +1,4 @@
-/** @module NAT-PMP client (RFC 6886): the router's external address and UDP mappings, over the UdpTransport port. */
+/** @module NAT-PMP client (RFC 6886): the router's external address and UDP / TCP mappings, over the UdpTransport port. */
 import type { GatewayLocator } from './gateway.js';
 import {
   decodeResponse,
@@ -11,6 +11,8 @@ import {
 import {
   granted,
   refused,
+  transportNames,
+  transportOf,
   unsupported,
   type GrantedMapping,
   type MappingRequest,
@@ -59,15 +61,21 @@ export class NatPmpClient implements RouterClient {
   }
 
   async map(request: MappingRequest, signal?: AbortSignal): Promise<RouterResult<GrantedMapping>> {
+    // §3.3: opcode 1 maps UDP, opcode 2 TCP; the answer repeats the opcode, so a UDP answer never grants TCP.
+    const transport = transportOf(request);
+    const what = `${transportNames[transport]} ${request.internalPort}`;
     const bytes = encodeMapRequest({
-      protocol: 'udp',
+      protocol: transport,
       internalPort: request.internalPort,
       suggestedExternalPort: request.externalPort,
       lifetimeSeconds: request.lifetimeSeconds,
     });
     const r = await this.ask(
       bytes,
-      (res) => res.opcode === 'map' && (res.internalPort === request.internalPort || res.resultCode !== 0),
+      (res) =>
+        res.opcode === 'map' &&
+        res.protocol === transport &&
+        (res.internalPort === request.internalPort || res.resultCode !== 0),
       signal,
     );
     if (!r.ok) return r;
@@ -75,14 +83,15 @@ export class NatPmpClient implements RouterClient {
     if (res.opcode !== 'map') return unsupported('unexpected NAT-PMP answer');
     if (res.resultCode !== 0)
       return refused(
-        `NAT-PMP at ${r.gateway} refused to map UDP ${request.internalPort}: ${describeNatPmpResult(res.resultCode)}`,
+        `NAT-PMP at ${r.gateway} refused to map ${what}: ${describeNatPmpResult(res.resultCode)}`,
       );
     if (res.lifetimeSeconds === 0 || res.externalPort === 0)
-      return refused(`NAT-PMP at ${r.gateway} granted no mapping for UDP ${request.internalPort}`);
+      return refused(`NAT-PMP at ${r.gateway} granted no mapping for ${what}`);
     // The mapping response carries no address (§3.3); a second query fills it in when the router answers.
     const address = await this.externalAddress(signal);
     return granted({
       protocol: this.protocol,
+      ...(request.transport ? { transport: request.transport } : {}),
       internalPort: res.internalPort,
       externalPort: res.externalPort,
       lifetimeSeconds: res.lifetimeSeconds,
@@ -91,22 +100,26 @@ export class NatPmpClient implements RouterClient {
   }
 
   async unmap(mapping: GrantedMapping, signal?: AbortSignal): Promise<RouterResult<void>> {
-    // §3.4: lifetime 0 and suggested external port 0 delete the mapping of this internal port.
+    // §3.4: lifetime 0 and suggested external port 0 delete the mapping of this internal port (and transport).
+    const transport = transportOf(mapping);
     const bytes = encodeMapRequest({
-      protocol: 'udp',
+      protocol: transport,
       internalPort: mapping.internalPort,
       suggestedExternalPort: 0,
       lifetimeSeconds: 0,
     });
     const r = await this.ask(
       bytes,
-      (res) => res.opcode === 'map' && (res.internalPort === mapping.internalPort || res.resultCode !== 0),
+      (res) =>
+        res.opcode === 'map' &&
+        res.protocol === transport &&
+        (res.internalPort === mapping.internalPort || res.resultCode !== 0),
       signal,
     );
     if (!r.ok) return r;
     if (r.value.resultCode !== 0)
       return refused(
-        `NAT-PMP at ${r.gateway} refused to remove the mapping of UDP ${mapping.internalPort}: ${describeNatPmpResult(r.value.resultCode)}`,
+        `NAT-PMP at ${r.gateway} refused to remove the mapping of ${transportNames[transport]} ${mapping.internalPort}: ${describeNatPmpResult(r.value.resultCode)}`,
       );
     return granted(undefined);
   }

@@ -220,3 +220,54 @@ describe('NAT-PMP codec (RFC 6886)', () => {
     if (!r.ok) expect(r.reason).toMatch(reason);
   });
 });
+
+describe('NAT-PMP codec: TCP next to UDP (RFC 6886 §3.3: opcode 1 maps UDP, 2 TCP)', () => {
+  it.each([
+    // what                              protocol internal ext lifetime  version op reserved internal external lifetime
+    ['UDP 80 → 80 for 120 s', 'udp', 80, 80, 120, '00 01 0000 0050 0050 00000078'],
+    ['TCP 80 → 80 for 120 s', 'tcp', 80, 80, 120, '00 02 0000 0050 0050 00000078'],
+    ['TCP 80, the router chooses', 'tcp', 80, 0, 300, '00 02 0000 0050 0000 0000012c'],
+    ['deleting TCP 80 (§3.4)', 'tcp', 80, 0, 0, '00 02 0000 0050 0000 00000000'],
+    ['deleting UDP 80 (§3.4)', 'udp', 80, 0, 0, '00 01 0000 0050 0000 00000000'],
+    ['TCP 443 → 8443 for a day', 'tcp', 443, 8443, 86400, '00 02 0000 01bb 20fb 00015180'],
+  ] as const)(
+    'encodes %s',
+    (_what, protocol, internalPort, suggestedExternalPort, lifetimeSeconds, expected) => {
+      expect(hex(encodeMapRequest({ protocol, internalPort, suggestedExternalPort, lifetimeSeconds }))).toBe(
+        expected.replace(/\s+/g, ''),
+      );
+    },
+  );
+
+  it.each([
+    ['a TCP grant of 80 → 80 for 120 s', '00 82 0000 0000002a 0050 0050 00000078', 'tcp', 0, 80, 80, 120],
+    ['a UDP grant of 80 → 80 for 120 s', '00 81 0000 0000002a 0050 0050 00000078', 'udp', 0, 80, 80, 120],
+    [
+      'a TCP grant of another external port',
+      '00 82 0000 0000002a 0050 0400 00000078',
+      'tcp',
+      0,
+      80,
+      1024,
+      120,
+    ],
+    ['a TCP deletion acknowledged', '00 82 0000 0000002a 0050 0000 00000000', 'tcp', 0, 80, 0, 0],
+    ['a TCP refusal (2)', '00 82 0002 0000002a 0050 0050 00000000', 'tcp', 2, 80, 80, 0],
+  ] as const)(
+    'decodes %s',
+    (_what, packet, protocol, resultCode, internalPort, externalPort, lifetimeSeconds) => {
+      expect(decodeResponse(bytes(packet))).toEqual({
+        ok: true,
+        response: {
+          opcode: 'map',
+          protocol,
+          resultCode,
+          epochSeconds: 42,
+          internalPort,
+          externalPort,
+          lifetimeSeconds,
+        },
+      });
+    },
+  );
+});

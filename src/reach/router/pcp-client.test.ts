@@ -126,3 +126,110 @@ describe('PcpClient against a fake router on loopback', () => {
     expect(r).toMatchObject({ ok: false, failure: { kind: 'unsupported', reason: /no PCP answer/ } });
   });
 });
+
+describe('PcpClient: TCP mappings (protocol 6)', () => {
+  const tcp80 = {
+    transport: 'tcp',
+    internalPort: 80,
+    externalPort: 80,
+    lifetimeSeconds: 120,
+    description: 'http-01',
+  } as const;
+
+  /**
+   * A PCP server that grants every MAP as asked (protocol, ports, lifetime, nonce echoed; external 203.0.113.2),
+   * or answers with another protocol number when `protocol` is set.
+   */
+  const echoServer = (protocol?: number) =>
+    startUdpResponder((d) => {
+      const res = Buffer.alloc(60);
+      d.data.copy(res, 0, 0, 60);
+      res.writeUInt8(0x81, 1);
+      res.writeUInt8(0, 3);
+      res.writeUInt32BE(1, 8);
+      res.fill(0, 12, 24);
+      if (protocol !== undefined) res.writeUInt8(protocol, 36);
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 203, 0, 113, 2]).copy(res, 44);
+      return res;
+    });
+
+  it('maps TCP 80 with protocol 6 and says so in the grant', async () => {
+    const client = await clientFor({ pcp: true });
+    const mapped = await client.map(tcp80);
+    expect(mapped).toEqual({
+      ok: true,
+      value: {
+        protocol: 'pcp',
+        transport: 'tcp',
+        internalPort: 80,
+        externalPort: 80,
+        externalAddress: '203.0.113.2',
+        lifetimeSeconds: 120,
+      },
+    });
+    const sent = router?.received[0]?.data;
+    expect([sent?.[36], sent?.readUInt16BE(40), sent?.readUInt16BE(42), sent?.readUInt32BE(4)]).toEqual([
+      6, 80, 80, 120,
+    ]);
+    if (!mapped.ok) return;
+    expect(await client.unmap(mapped.value)).toEqual({ ok: true, value: undefined });
+    const deletion = router?.received.at(-1)?.data;
+    expect([deletion?.[36], deletion?.readUInt32BE(4)]).toEqual([6, 0]);
+    expect(router?.mappings.size).toBe(0);
+  });
+
+  it('UDP 80 and TCP 80 are two mappings with their own nonces (renewal and deletion repeat the right one)', async () => {
+    silent = await echoServer();
+    const client = new PcpClient({
+      udp,
+      gateway: fixedGateway('127.0.0.1'),
+      port: silent.port,
+      timeoutMs: 500,
+      nonce: nonces(),
+    });
+    const tcp = await client.map(tcp80);
+    const udpMapped = await client.map({ ...tcp80, transport: undefined });
+    expect(udpMapped.ok && udpMapped.value).not.toHaveProperty('transport');
+    await client.map(tcp80); // renewal of TCP 80
+    if (!tcp.ok || !udpMapped.ok) throw new Error('not mapped');
+    await client.unmap(udpMapped.value);
+    await client.unmap(tcp.value);
+    const sent = silent.received.map((d) => [d.data[36], d.data[24], d.data.readUInt32BE(4)]);
+    // [protocol, first nonce byte, lifetime]
+    expect(sent).toEqual([
+      [6, 1, 120],
+      [17, 2, 120],
+      [6, 1, 120],
+      [17, 2, 0],
+      [6, 1, 0],
+    ]);
+  });
+
+  it('an answer for UDP to a TCP request is "refused" as another mapping', async () => {
+    silent = await echoServer(17);
+    const client = new PcpClient({
+      udp,
+      gateway: fixedGateway('127.0.0.1'),
+      port: silent.port,
+      timeoutMs: 500,
+    });
+    expect(await client.map(tcp80)).toEqual({
+      ok: false,
+      failure: {
+        kind: 'refused',
+        reason: 'PCP at 127.0.0.1 answered for another mapping (protocol 17, port 80)',
+      },
+    });
+  });
+
+  it('a refusal names TCP and the port', async () => {
+    const client = await clientFor({ pcp: true, mapResult: 2 });
+    expect(await client.map(tcp80)).toEqual({
+      ok: false,
+      failure: {
+        kind: 'refused',
+        reason: 'PCP at 127.0.0.1 refused to map TCP 80: result 2 (NOT_AUTHORIZED)',
+      },
+    });
+  });
+});

@@ -1,4 +1,4 @@
-/** @module PCP client (RFC 6887): the router's external address and UDP mappings via MAP, over the UdpTransport port. */
+/** @module PCP client (RFC 6887): the router's external address and UDP / TCP mappings via MAP, over the UdpTransport port. */
 import type { GatewayLocator } from './gateway.js';
 import {
   decodeResponse,
@@ -13,9 +13,12 @@ import {
 import {
   granted,
   refused,
+  transportNames,
+  transportOf,
   unsupported,
   type GrantedMapping,
   type MappingRequest,
+  type MappingTransport,
   type RouterClient,
   type RouterFailure,
   type RouterResult,
@@ -45,8 +48,11 @@ type Asked =
 export class PcpClient implements RouterClient {
   readonly protocol = 'pcp' as const;
   private readonly waits: number[];
-  /** The nonce of each mapping this client holds, by internal UDP port (renewal and deletion repeat it). */
-  private readonly nonces = new Map<number, Uint8Array>();
+  /**
+   * The nonce of each mapping this client holds, by transport and internal port (renewal and deletion repeat it);
+   * UDP 80 and TCP 80 are two mappings with two nonces.
+   */
+  private readonly nonces = new Map<string, Uint8Array>();
 
   constructor(private readonly options: PcpClientOptions) {
     this.waits = planRetransmissions(options.initialRetransmitMs ?? 250, options.timeoutMs ?? 2000);
@@ -113,12 +119,15 @@ export class PcpClient implements RouterClient {
   }
 
   async map(request: MappingRequest, signal?: AbortSignal): Promise<RouterResult<GrantedMapping>> {
-    const nonce = this.nonces.get(request.internalPort) ?? this.newNonce();
+    const transport = transportOf(request);
+    const what = `${transportNames[transport]} ${request.internalPort}`;
+    const key = nonceKey(transport, request.internalPort);
+    const nonce = this.nonces.get(key) ?? this.newNonce();
     const r = await this.ask(
       (local) =>
         encodeMapRequest({
           nonce,
-          protocol: 'udp',
+          protocol: transport,
           internalPort: request.internalPort,
           suggestedExternalPort: request.externalPort,
           lifetimeSeconds: request.lifetimeSeconds,
@@ -131,19 +140,19 @@ export class PcpClient implements RouterClient {
     const res = r.value;
     if (res.opcode !== 'map') return unsupported('unexpected PCP answer');
     if (res.resultCode !== 0)
-      return refused(
-        `PCP at ${r.gateway} refused to map UDP ${request.internalPort}: ${describePcpResult(res.resultCode)}`,
-      );
-    if (res.protocol !== ipProtocols.udp || res.internalPort !== request.internalPort)
+      return refused(`PCP at ${r.gateway} refused to map ${what}: ${describePcpResult(res.resultCode)}`);
+    // §11.1: the protocol number, 17 for UDP and 6 for TCP, comes back as asked.
+    if (res.protocol !== ipProtocols[transport] || res.internalPort !== request.internalPort)
       return refused(
         `PCP at ${r.gateway} answered for another mapping (protocol ${res.protocol}, port ${res.internalPort})`,
       );
     if (res.lifetimeSeconds === 0 || res.externalPort === 0)
-      return refused(`PCP at ${r.gateway} granted no mapping for UDP ${request.internalPort}`);
-    this.nonces.set(request.internalPort, nonce);
+      return refused(`PCP at ${r.gateway} granted no mapping for ${what}`);
+    this.nonces.set(key, nonce);
     const known = res.externalAddress !== '0.0.0.0' && res.externalAddress !== '::';
     return granted({
       protocol: this.protocol,
+      ...(request.transport ? { transport: request.transport } : {}),
       internalPort: request.internalPort,
       externalPort: res.externalPort,
       lifetimeSeconds: res.lifetimeSeconds,
@@ -152,13 +161,15 @@ export class PcpClient implements RouterClient {
   }
 
   async unmap(mapping: GrantedMapping, signal?: AbortSignal): Promise<RouterResult<void>> {
+    const transport = transportOf(mapping);
+    const key = nonceKey(transport, mapping.internalPort);
     // A mapping made before a restart has a nonce we no longer know; the router may then refuse (NOT_AUTHORIZED).
-    const nonce = this.nonces.get(mapping.internalPort) ?? this.newNonce();
+    const nonce = this.nonces.get(key) ?? this.newNonce();
     const r = await this.ask(
       (local) =>
         encodeMapRequest({
           nonce,
-          protocol: 'udp',
+          protocol: transport,
           internalPort: mapping.internalPort,
           suggestedExternalPort: mapping.externalPort,
           lifetimeSeconds: 0,
@@ -170,9 +181,9 @@ export class PcpClient implements RouterClient {
     if (!r.ok) return r;
     if (r.value.resultCode !== 0)
       return refused(
-        `PCP at ${r.gateway} refused to remove the mapping of UDP ${mapping.internalPort}: ${describePcpResult(r.value.resultCode)}`,
+        `PCP at ${r.gateway} refused to remove the mapping of ${transportNames[transport]} ${mapping.internalPort}: ${describePcpResult(r.value.resultCode)}`,
       );
-    this.nonces.delete(mapping.internalPort);
+    this.nonces.delete(key);
     return granted(undefined);
   }
 
@@ -214,6 +225,10 @@ export class PcpClient implements RouterClient {
     }
     return { ok: true, value: decoded.response, gateway: gw.address, local: r.local };
   }
+}
+
+function nonceKey(transport: MappingTransport, internalPort: number): string {
+  return `${transport}/${internalPort}`;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

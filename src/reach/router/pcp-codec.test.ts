@@ -327,3 +327,58 @@ describe('PCP codec (RFC 6887)', () => {
     );
   });
 });
+
+describe('PCP codec: TCP next to UDP (RFC 6887 §11.1: protocol 6 is TCP, 17 UDP)', () => {
+  const request = (
+    protocol: 'udp' | 'tcp',
+    internalPort: number,
+    suggestedExternalPort: number,
+    lifetimeSeconds: number,
+  ): PcpMapRequest => ({
+    nonce,
+    protocol,
+    internalPort,
+    suggestedExternalPort,
+    lifetimeSeconds,
+    clientAddress: '10.10.0.2',
+  });
+  const header = (lifetime: string) => `02 01 0000 ${lifetime} ${mapped('0a0a0002')}`;
+  const body = (protocol: string, ports: string) =>
+    `0102030405060708090a0b0c ${protocol} 000000 ${ports} ${mapped('00000000')}`;
+
+  it.each([
+    ['TCP 80 → 80 for 120 s', request('tcp', 80, 80, 120), header('00000078') + body('06', '0050 0050')],
+    ['UDP 80 → 80 for 120 s', request('udp', 80, 80, 120), header('00000078') + body('11', '0050 0050')],
+    ['deleting TCP 80 → 80 (§15)', request('tcp', 80, 80, 0), header('00000000') + body('06', '0050 0050')],
+    ['TCP 80, any external port', request('tcp', 80, 0, 600), header('00000258') + body('06', '0050 0000')],
+  ])('encodes MAP %s', (_what, req, expected) => {
+    expect(hex(encodeMapRequest(req))).toBe(expected.replace(/\s+/g, ''));
+  });
+
+  const response = (protocol: string, ports: string, result = '00', lifetime = '00000078') =>
+    bytes(
+      `02 81 00 ${result} ${lifetime} 0000002a ${'0'.repeat(24)} 0102030405060708090a0b0c ${protocol} 000000 ${ports} ${mapped('cb007102')}`,
+    );
+
+  it.each([
+    ['a TCP grant of 80 → 80', response('06', '0050 0050'), 0, 120, 6, 80, 80],
+    ['a UDP grant of 80 → 80', response('11', '0050 0050'), 0, 120, 17, 80, 80],
+    ['a TCP grant of another external port', response('06', '0050 0400'), 0, 120, 6, 80, 1024],
+    ['a TCP refusal (NOT_AUTHORIZED, 30 s)', response('06', '0050 0050', '02', '0000001e'), 2, 30, 6, 80, 80],
+  ])('decodes %s', (_what, packet, resultCode, lifetimeSeconds, protocol, internalPort, externalPort) => {
+    expect(decodeResponse(packet)).toEqual({
+      ok: true,
+      response: {
+        opcode: 'map',
+        resultCode,
+        lifetimeSeconds,
+        epochSeconds: 42,
+        nonce,
+        protocol,
+        internalPort,
+        externalPort,
+        externalAddress: '203.0.113.2',
+      },
+    });
+  });
+});

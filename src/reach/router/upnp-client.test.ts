@@ -179,3 +179,97 @@ describe('UpnpIgdClient against a fake IGD on loopback', () => {
     }
   });
 });
+
+describe('UpnpIgdClient: TCP mappings (NewProtocol TCP)', () => {
+  const tcp80 = {
+    transport: 'tcp',
+    internalPort: 80,
+    externalPort: 80,
+    lifetimeSeconds: 120,
+    description: 'Gatehouse HTTP-01',
+  } as const;
+
+  /** fetch that keeps each SOAP action's NewProtocol argument, in order. */
+  function recordingFetch(): { fetch: typeof fetch; protocols: string[] } {
+    const protocols: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      const action = /#(\w+)"$/.exec(
+        String((init?.headers as Record<string, string> | undefined)?.SOAPAction),
+      )?.[1];
+      const protocol = /<NewProtocol>(\w+)<\/NewProtocol>/.exec(body)?.[1];
+      if (action && protocol) protocols.push(`${action} ${protocol}`);
+      return fetch(input, init);
+    };
+    return { fetch: recording, protocols };
+  }
+
+  it('adds, looks up and deletes TCP 80 with NewProtocol TCP', async () => {
+    igd = await startFakeIgd();
+    const recorder = recordingFetch();
+    const client = new UpnpIgdClient({
+      udp,
+      fetch: recorder.fetch,
+      clock: systemClock,
+      descriptionUrl: igd.url,
+    });
+    const mapped = await client.map(tcp80);
+    expect(mapped).toEqual({
+      ok: true,
+      value: {
+        protocol: 'upnp',
+        transport: 'tcp',
+        internalPort: 80,
+        externalPort: 80,
+        externalAddress: '203.0.113.2',
+        lifetimeSeconds: 120,
+      },
+    });
+    expect(igd.mappings.get(80)).toMatchObject({
+      internalPort: 80,
+      lease: 120,
+      description: 'Gatehouse HTTP-01',
+    });
+    expect((await client.lookupMapping(80, undefined, 'tcp')).ok).toBe(true);
+    if (!mapped.ok) return;
+    expect(await client.unmap(mapped.value)).toEqual({ ok: true, value: undefined });
+    await client.lookupMapping(80);
+    expect(recorder.protocols).toEqual([
+      'AddPortMapping TCP',
+      'GetSpecificPortMappingEntry TCP',
+      'DeletePortMapping TCP',
+      'GetSpecificPortMappingEntry UDP',
+    ]);
+  });
+
+  it('a request without a transport is UDP, as before', async () => {
+    igd = await startFakeIgd();
+    const recorder = recordingFetch();
+    const client = new UpnpIgdClient({
+      udp,
+      fetch: recorder.fetch,
+      clock: systemClock,
+      descriptionUrl: igd.url,
+    });
+    const mapped = await client.map(request);
+    expect(mapped.ok && mapped.value).not.toHaveProperty('transport');
+    if (mapped.ok) await client.unmap(mapped.value);
+    expect(recorder.protocols).toEqual(['AddPortMapping UDP', 'DeletePortMapping UDP']);
+  });
+
+  it('an IGD that grants only permanent mappings (725) is refused when the request allows no permanent one', async () => {
+    igd = await startFakeIgd();
+    igd.addErrors.push(725);
+    const client = new UpnpIgdClient({ udp, fetch, clock: systemClock, descriptionUrl: igd.url });
+    expect(await client.map({ ...tcp80, permanentAllowed: false })).toEqual({
+      ok: false,
+      failure: {
+        kind: 'refused',
+        reason:
+          'UPnP IGD: the router grants only permanent mappings (error 725), and TCP port 80 is to be open for 120 s, not for good',
+      },
+    });
+    expect(igd.actions).toEqual(['AddPortMapping']);
+    expect(igd.mappings.size).toBe(0);
+  });
+});

@@ -11,9 +11,12 @@ import { igdRequest, type IgdHttpResult } from './igd-http.js';
 import {
   granted,
   refused,
+  transportNames,
+  transportOf,
   unsupported,
   type GrantedMapping,
   type MappingRequest,
+  type MappingTransport,
   type RouterClient,
   type RouterFailure,
   type RouterResult,
@@ -92,7 +95,7 @@ export class UpnpIgdClient implements RouterClient {
         [
           ['NewRemoteHost', ''],
           ['NewExternalPort', request.externalPort],
-          ['NewProtocol', 'UDP'],
+          ['NewProtocol', transportNames[transportOf(request)]],
           ['NewInternalPort', request.internalPort],
           ['NewInternalClient', internalClient.address],
           ['NewEnabled', 1],
@@ -104,6 +107,10 @@ export class UpnpIgdClient implements RouterClient {
     let lease = request.lifetimeSeconds;
     let r = await add(lease);
     if (!r.ok && r.code === upnpErrors.onlyPermanentLeases) {
+      if (request.permanentAllowed === false)
+        return refused(
+          `UPnP IGD: the router grants only permanent mappings (error 725), and ${transportNames[transportOf(request)]} port ${request.externalPort} is to be open for ${request.lifetimeSeconds} s, not for good`,
+        );
       // Old IGDs accept only permanent mappings; we still renew and remove them ourselves.
       lease = 0;
       r = await add(0);
@@ -112,6 +119,7 @@ export class UpnpIgdClient implements RouterClient {
     const address = await this.externalAddress(signal);
     return granted({
       protocol: this.protocol,
+      ...(request.transport ? { transport: request.transport } : {}),
       internalPort: request.internalPort,
       externalPort: request.externalPort,
       lifetimeSeconds: lease === 0 ? request.lifetimeSeconds : lease,
@@ -125,7 +133,7 @@ export class UpnpIgdClient implements RouterClient {
       [
         ['NewRemoteHost', ''],
         ['NewExternalPort', mapping.externalPort],
-        ['NewProtocol', 'UDP'],
+        ['NewProtocol', transportNames[transportOf(mapping)]],
       ],
       signal,
     );
@@ -134,17 +142,18 @@ export class UpnpIgdClient implements RouterClient {
     return granted(undefined);
   }
 
-  /** GetSpecificPortMappingEntry: what the router holds for an external UDP port (undefined: nothing). */
+  /** GetSpecificPortMappingEntry: what the router holds for an external port (undefined: nothing); UDP by default. */
   async lookupMapping(
     externalPort: number,
     signal?: AbortSignal,
+    transport: MappingTransport = 'udp',
   ): Promise<RouterResult<PortMappingEntry | undefined>> {
     const r = await this.call(
       'GetSpecificPortMappingEntry',
       [
         ['NewRemoteHost', ''],
         ['NewExternalPort', externalPort],
-        ['NewProtocol', 'UDP'],
+        ['NewProtocol', transportNames[transport]],
       ],
       signal,
     );
