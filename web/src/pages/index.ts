@@ -45,6 +45,14 @@ export const pages = [
     load: () => import('./services.js').then((m) => m.ServicesPage),
   },
   {
+    id: 'certificates',
+    path: '/certificates',
+    title: 'Certificates',
+    navLabel: 'Certificates',
+    capability: 'cert',
+    load: () => import('./certificates/index.js').then((m) => m.CertificatesPage),
+  },
+  {
     id: 'alerts',
     path: '/alerts',
     title: 'Alerts',

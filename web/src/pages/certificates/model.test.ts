@@ -33,6 +33,7 @@ import {
   startActionOf,
   startGracePolls,
   startProblem,
+  whenFormatter,
   type AccountDraft,
   type CertificateDraft,
 } from './model.js';
@@ -99,6 +100,21 @@ const bootstrap: CertView = {
   serving: { kind: 'bootstrap', names: ['gatehouse.local'], notAfter: null, fingerprintSha256: null },
   renewal: { ...renewal, state: 'none', nextAt: null, lastSuccessAt: null },
 };
+
+describe('dates', () => {
+  const when = whenFormatter(now, 'en-GB', 'UTC');
+  it.each([
+    ['2026-02-14T10:00:00.000Z', '14 Feb'],
+    ['2027-02-14T10:00:00.000Z', '14 Feb 2027'],
+    ['2025-12-01T10:00:00.000Z', '1 Dec 2025'],
+    ['2026-01-02T14:05:00.000Z', '2 Jan, 14:05'],
+    ['2025-12-31T23:00:00.000Z', '31 Dec, 23:00'],
+    ['2026-01-03T00:00:00.000Z', '3 Jan'],
+    ['not a date', 'not a date'],
+  ])('%s → %s', (iso, words) => {
+    expect(when(iso)).toBe(words);
+  });
+});
 
 describe('durations and expiry', () => {
   it.each([
@@ -360,7 +376,7 @@ describe('failures and remedies', () => {
     });
     const general = {
       ...failing,
-      lastError: { ...failure, challenge: null, kind: 'unreachable' },
+      lastError: { ...failure, challenge: null, kind: 'unreachable' as const },
     };
     expect(lastErrorOf(general, day)?.title).toBe('Last attempt failed 2025-12-31');
   });
@@ -369,7 +385,7 @@ describe('failures and remedies', () => {
     const stopped = {
       ...failing,
       state: 'stopped' as const,
-      lastError: { ...failure, kind: 'transient' },
+      lastError: { ...failure, kind: 'transient' as const },
     };
     expect(lastErrorOf(stopped, day)?.remedy).toContain('Gatehouse tries again by itself.');
     expect(lastErrorOf(stopped, day)?.remedy).not.toContain('2026-01-01');
@@ -417,6 +433,13 @@ describe('issue now / renew now', () => {
       'Issue now',
       'Agree to the CA’s terms first.',
     ],
+    [
+      'a CA without terms',
+      { ...bootstrap, account: { ...account, termsOfService: null, termsAgreedAt: null } },
+      'issue',
+      'Issue now',
+      undefined,
+    ],
     ['no names', { ...bootstrap, certificate: null }, 'issue', 'Issue now', 'Choose the names first.'],
     [
       'empty names',
@@ -441,7 +464,12 @@ describe('issue now / renew now', () => {
   });
 
   const before = baselineOf(view);
-  const error = { at: '2026-01-01T00:00:10.000Z', kind: 'transient', message: 'x', challenge: null };
+  const error: LastError = {
+    at: '2026-01-01T00:00:10.000Z',
+    kind: 'transient',
+    message: 'x',
+    challenge: null,
+  };
 
   it('takes the serial and the last error as the baseline', () => {
     expect(before).toEqual({ serial: '0a1b', errorAt: null });

@@ -13,7 +13,6 @@ import type {
   ChallengeType,
   HistoryItem,
   KeyType,
-  LastError,
   Renewal,
 } from './api.js';
 
@@ -30,6 +29,30 @@ export type FormatDate = (iso: string) => string;
 const minuteMs = 60_000;
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
+
+/**
+ * Dates as precise as their distance needs: "14 Feb" this year, "14 Feb 2027" another, and with the time when
+ * within two days ("28 Nov, 14:05": a 6-day certificate or a retry in minutes). `locale` and `timeZone` default to
+ * the browser's (tests fix them).
+ */
+export function whenFormatter(now: Date, locale?: string, timeZone?: string): FormatDate {
+  const base = { day: 'numeric', month: 'short', timeZone } as const;
+  const thisYear = new Intl.DateTimeFormat(locale, base);
+  const otherYear = new Intl.DateTimeFormat(locale, { ...base, year: 'numeric' });
+  const soon = new Intl.DateTimeFormat(locale, {
+    ...base,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const year = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone });
+  return (iso) => {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return iso;
+    if (Math.abs(d.getTime() - now.getTime()) < 2 * dayMs) return soon.format(d);
+    return (year.format(d) === year.format(now) ? thisYear : otherYear).format(d);
+  };
+}
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
@@ -222,7 +245,8 @@ const dnsReach =
  * is the remedy (Gatehouse retries by itself), and when pressing "Renew now" would not help.
  */
 export function remedyOf(
-  error: Pick<LastError, 'kind' | 'challenge'>,
+  // Any string: a kind a newer server adds gets the general remedy.
+  error: { readonly kind: string; readonly challenge: ChallengeType | null },
   nextAt: string | null,
   formatDate: FormatDate,
 ): string {
@@ -302,7 +326,8 @@ export function startActionOf(view: CertView): StartAction {
     ? 'Certificates from a CA are turned off in the configuration.'
     : view.account === null
       ? 'Choose a certificate authority first.'
-      : view.account.termsAgreedAt === null
+      : // As the server: a CA without terms needs no agreement.
+        view.account.termsOfService !== null && view.account.termsAgreedAt === null
         ? 'Agree to the CA’s terms first.'
         : view.certificate === null || view.certificate.names.length === 0
           ? 'Choose the names first.'
