@@ -228,7 +228,7 @@ describe('DNS-01 solver', () => {
       error: {
         kind: 'transient',
         message:
-          'TXT _acme-challenge.home.example.test at "Home DNS" (Fake) was written, but after 180 s (acme.dns01.propagationTimeoutSeconds) it is not served yet by ns2 (no answer: no answer)',
+          'TXT _acme-challenge.home.example.test at "Home DNS" (Fake) was written, but after 180 s (acme.dns01.propagationTimeoutSeconds is 180) it is not served yet by ns2 (no answer: no answer)',
       },
     });
     expect(ms).toBe(180_000);
@@ -247,7 +247,7 @@ describe('DNS-01 solver', () => {
     );
     expect(ms).toBe(10_000);
     expect(!value.ok && value.error.message).toContain(
-      'after 10 s (acme.dns01.propagationTimeoutSeconds) it is not served yet by ns1 (serves 1 other TXT value), ns2 (serves 1 other TXT value)',
+      'after 10 s (acme.dns01.propagationTimeoutSeconds is 10) it is not served yet by ns1 (serves 1 other TXT value), ns2 (serves 1 other TXT value)',
     );
   });
 
@@ -261,7 +261,7 @@ describe('DNS-01 solver', () => {
     expect(!value.ok && value.error).toEqual({
       kind: 'transient',
       message:
-        'TXT _acme-challenge.home.example.test at "Home DNS" (Fake) was written, but after 5 s (acme.dns01.propagationTimeoutSeconds) the authoritative servers of example.test cannot be asked: no SOA for _acme-challenge.home.example.test',
+        'TXT _acme-challenge.home.example.test at "Home DNS" (Fake) was written, but after 5 s (acme.dns01.propagationTimeoutSeconds is 5) the authoritative servers of example.test cannot be asked: no SOA for _acme-challenge.home.example.test',
     });
     zone.lookupFails = null;
     zone.servers = [];

@@ -144,7 +144,7 @@ export function createDns01Solver(deps: Dns01SolverDeps): ChallengeSolver {
     }
     return fail({
       kind: 'transient',
-      message: `${at(w, name)} was written, but after ${Math.round(timeoutMs / 1000)} s (acme.dns01.propagationTimeoutSeconds) ${lastProblem}`,
+      message: `${at(w, name)} was written, but after ${Math.round((deps.clock.now().getTime() - started) / 1000)} s (acme.dns01.propagationTimeoutSeconds is ${timeoutMs / 1000}) ${lastProblem}`,
     });
   }
 
