@@ -2,6 +2,7 @@
  * @module The reachability capability: the probe loop, the router's clients and event channels, the WireGuard
  * port mapper, their alert rules, routes and status card — built from ports, started and stopped as one.
  */
+import type { TemporaryPortOpener } from '../cert/ports.js';
 import type { ReachabilitySettings } from '../config/index.js';
 import type { Capability } from '../core/capability.js';
 import type { Ports } from '../core/ports.js';
@@ -29,6 +30,7 @@ import {
   type RouterClients,
   type UdpTransport,
 } from './router/index.js';
+import { RouterPortOpener } from './router/temporary-mapping.js';
 import { reachabilityRoutes } from './routes.js';
 import { ReachabilityService, type RouterEventsStatus } from './service.js';
 import { activeProblems, reachabilityCard } from './status-card.js';
@@ -77,6 +79,8 @@ export interface ReachabilityCapability extends Capability {
   readonly service: ReachabilityService;
   /** Where a router's push of its WAN address lands (published on `reach.wan-pushed`). */
   readonly pushSource: PushedAddressSource;
+  /** TCP port 80 on the router for the length of an HTTP-01 challenge (the certificate capability's port). */
+  readonly temporaryPorts: TemporaryPortOpener;
 }
 
 /** The port mapper's state as the verdict reads it (null while the first attempt runs). */
@@ -163,6 +167,16 @@ export function createReachability(
     logger,
     bus: ports.bus,
     settings: settings.portMapping,
+  });
+  // The same clients; the protocol that holds the WireGuard mapping is asked first.
+  const temporaryPorts = new RouterPortOpener({
+    clients: [router.pcp, router.natpmp, router.upnp],
+    preferred: () => portMapper.status().protocol,
+    clock,
+    logger,
+    ...(settings.enabled
+      ? {}
+      : { disabledReason: 'router port mapping is off (reachability.enabled / GATEHOUSE_REACHABILITY)' }),
   });
   // The port mapping's alerts follow the mapper's state: refused, lost, or ended by a new mapping. The bus logs
   // a handler that rejects; its promise lets an orderly stop (and a test) wait with bus.idle().
@@ -265,6 +279,7 @@ export function createReachability(
     id: 'reachability',
     service,
     pushSource,
+    temporaryPorts,
     // With reachability off the routes still answer with the stored history (and refuse to probe).
     routes: reachabilityRoutes(deps.store, settings.enabled ? service : undefined),
     statusCards: [reachabilityCard(service, deps.store, settings.enabled)],
