@@ -727,6 +727,8 @@ export function pebbleConfig(dir: string, options: PebbleOptions = {}): string {
 /**
  * miniupnpd refuses a private or CGNAT WAN address for port forwarding: with `ext_perform_stun` it learns the
  * public address by STUN (and still refuses mappings behind CGNAT); without it, it will not say its address.
+ * External port 80 → internal 80 is allowed besides the unprivileged ports: the temporary TCP 80 mapping of an
+ * ACME HTTP-01 challenge (test/e2e/router-tcp-mapping.test.ts).
  */
 export function miniupnpdConf(dir: string, shape: ScenarioShape): string {
   return `ext_ifname=${shape.routerUplink === 'public' ? 'wan-pub' : 'wan-cgn'}
@@ -745,6 +747,7 @@ upnp_forward_chain=miniupnpd
 upnp_nat_chain=prerouting_miniupnpd
 upnp_nat_postrouting_chain=postrouting_miniupnpd
 allow 1024-65535 ${addr.lanPrefix} 1024-65535
+allow 80 ${addr.lanPrefix} 80
 deny 0-65535 0.0.0.0/0 0-65535
 ${
   shape.upnpStun
