@@ -28,9 +28,14 @@ function setup(
   const zone = new FakeZone(clock);
   const base = zone.provider();
   const deleted: RecordRef[] = [];
+  const ttls: number[] = [];
   const provider: DnsProvider = {
     ...base,
     can: { read: true, txt: true },
+    set: (ref, values, ttl) => {
+      ttls.push(ttl);
+      return base.set(ref, values, ttl);
+    },
     ...(options.withDelete === false
       ? {}
       : {
@@ -60,7 +65,7 @@ function setup(
   });
   const sets = () =>
     zone.calls.filter((c) => c.method === 'set').map((c) => [c.ref.name, ...(c.values ?? [])]);
-  return { clock, zone, solver, deleted, asked, logger, provider, sets };
+  return { clock, zone, solver, deleted, asked, logger, provider, sets, ttls };
 }
 
 /** Advances the fake clock sleep by sleep until the promise settles; the result and the time it took. */
@@ -137,12 +142,13 @@ describe('pure parts', () => {
 
 describe('DNS-01 solver', () => {
   it('writes the TXT value at _acme-challenge.<name> and resolves only once every server serves it', async () => {
-    const { clock, zone, solver, sets, logger } = setup();
+    const { clock, zone, solver, sets, logger, ttls } = setup();
     zone.lagMs = 3_000;
     const p = solver.present({ name: 'home.example.test', token: 't', value: 'v1' });
     const { value, ms } = await drive(clock, p);
     expect(value).toEqual({ ok: true, value: undefined });
     expect(sets()).toEqual([[rname, 'v1']]);
+    expect(ttls).toEqual([60]);
     expect(zone.servedNow(rname, 'TXT')).toEqual(['v1']);
     // Asked at once, then after 250, 500, 1000 and 2000 ms: served at 3 s, seen at 3.75 s.
     expect(clock.sleepsAsked()).toEqual([250, 500, 1000, 2000]);
@@ -205,6 +211,39 @@ describe('DNS-01 solver', () => {
     expect(deleted).toEqual([]);
     await solver.cleanUp(task);
     expect(deleted).toHaveLength(1);
+  });
+
+  it('writes the values sorted, whatever order they came in; a TTL of its own when given', async () => {
+    const { sets, clock, zone } = setup();
+    const base = zone.provider();
+    const ttls: number[] = [];
+    const solver = createDns01Solver({
+      txtAccess: () =>
+        Promise.resolve(
+          ok({
+            account: { id: 'a1', name: 'Home DNS', kind: 'fake', label: 'Fake' },
+            zone: 'example.test',
+            provider: {
+              ...base,
+              can: { read: true, txt: true },
+              set: (ref, values, ttl) => {
+                ttls.push(ttl);
+                return base.set(ref, values, ttl);
+              },
+            },
+            served: txtLookupOf(zone.lookup()),
+          }),
+        ),
+      clock,
+      ttl: 300,
+    });
+    await solver.present({ name: 'home.example.test', token: 't', value: 'zz' });
+    await solver.present({ name: 'home.example.test', token: 't', value: 'aa' });
+    expect(sets()).toEqual([
+      [rname, 'zz'],
+      [rname, 'aa', 'zz'],
+    ]);
+    expect(ttls).toEqual([300, 300]);
   });
 
   it('a provider without delete: the last clean-up sets the record set empty', async () => {

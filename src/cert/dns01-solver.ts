@@ -75,7 +75,8 @@ export function createDns01Solver(deps: Dns01SolverDeps): ChallengeSolver {
   /** Runs `fn` after every earlier write to the same name. */
   function serially<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const before = locks.get(name) ?? Promise.resolve();
-    const run = before.then(fn, fn);
+    // `before` never rejects (each run's tail swallows its failure): one failed write does not block the next.
+    const run = before.then(fn);
     const tail = run.catch(() => undefined);
     locks.set(name, tail);
     void tail.then(() => {

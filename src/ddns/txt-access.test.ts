@@ -33,7 +33,7 @@ function descriptor(kind: string, label: string, txt: boolean, made: unknown[] =
       { name: 'zone', label: 'Zone', secret: false, optional: true },
     ],
     settings: z.object({ zone: z.string().optional() }).strict(),
-    secrets: z.object({ token: z.string().min(1) }),
+    secrets: z.object({ token: z.string().min(1) }).strict(),
     can: { read: true, txt },
     create: (settings, secrets) => {
       made.push({ settings, secrets });
@@ -154,6 +154,20 @@ describe('chooseTxtAccount', () => {
     });
   });
 
+  it('of several that cannot, or several stopped, the first is named', () => {
+    const cannot = chooseTxtAccount([c('a', 'dyn'), c('x', 'nope')], 'home.example.com', providers);
+    expect(!cannot.ok && cannot.error.message).toContain('"acc a" (dyndns2)');
+    const other = { ...stopped, message: 'another reason' };
+    const two = chooseTxtAccount(
+      [c('b', 'rfc', { stopped }), c('e', 'cf', { stopped: other })],
+      'home.example.com',
+      providers,
+    );
+    expect(!two.ok && two.error.message).toContain(
+      '"acc b" (RFC 2136 (TSIG)) that holds example.com is stopped (the key was refused)',
+    );
+  });
+
   it('an unknown provider kind is named as such', () => {
     const r = chooseTxtAccount([c('x', 'nope')], 'home.example.com', providers);
     expect(!r.ok && r.error.message).toContain('"acc x" (unknown provider "nope")');
@@ -199,6 +213,8 @@ describe('createTxtAccess', () => {
     const store = new MemoryStore({ ...base, ddns: { ...base.ddns, accounts, records } });
     const secrets = new FakeSecrets(clock);
     if (token !== null) await secrets.set(secretName('b', 'token'), token);
+    // Not a credential field: never read as one.
+    await secrets.set(secretName('b', 'zone'), 'not-a-secret');
     const made: unknown[] = [];
     const zone = new FakeZone(clock);
     const registry = new Map(providers);
@@ -248,6 +264,36 @@ describe('createTxtAccess', () => {
       },
     });
     expect(made).toEqual([]);
+  });
+
+  it('a secrets port that refuses the read: config naming the account', async () => {
+    const clock = new FakeClock(fixtureTime);
+    const base: State = initialState(clock.now(), 'x');
+    const store = new MemoryStore({
+      ...base,
+      ddns: {
+        ...base.ddns,
+        accounts: [acc('b', 'rfc')],
+        records: [rec('r1', 'home.example.com', 'example.com', 'b')],
+      },
+    });
+    const secrets = new FakeSecrets(clock);
+    secrets.get = () =>
+      Promise.resolve({
+        ok: false,
+        error: { code: 'secrets.invalid-name', message: 'the name is not valid' },
+      } as const);
+    const access = createTxtAccess({
+      store,
+      secrets,
+      providers,
+      providerDeps: {} as ProviderDeps,
+      served: new FakeZone(clock).lookup(),
+    });
+    expect(await access('home.example.com')).toEqual({
+      ok: false,
+      error: { kind: 'config', message: 'the DDNS account "acc b" (RFC 2136 (TSIG)): the name is not valid' },
+    });
   });
 
   it('settings the provider refuses: config', async () => {

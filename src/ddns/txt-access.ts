@@ -110,7 +110,7 @@ export function chooseTxtAccount(
   const base = baseName(name);
   const capable = txtCapableLabels(providers);
   const advice = `add a DDNS account that can write TXT records (${capable.join(', ')}) for the zone of ${base}, or use HTTP-01`;
-  let stopped: { c: TxtCandidate; label: string } | undefined;
+  let stopped: { c: TxtCandidate; label: string; reason: string } | undefined;
   let cannot: { c: TxtCandidate; label: string } | undefined;
   for (const c of candidates) {
     const descriptor = providers.get(c.account.kind);
@@ -123,7 +123,7 @@ export function chooseTxtAccount(
       continue;
     }
     if (c.account.stopped !== null) {
-      stopped ??= { c, label: descriptor.label };
+      stopped ??= { c, label: descriptor.label, reason: c.account.stopped.message };
       continue;
     }
     return ok({ ...c, descriptor });
@@ -131,7 +131,7 @@ export function chooseTxtAccount(
   if (stopped)
     return fail({
       kind: 'config',
-      message: `the DDNS account "${stopped.c.account.name}" (${stopped.label}) that holds ${stopped.c.zone} is stopped (${stopped.c.account.stopped?.message ?? 'no reason given'}): fix its credentials in DDNS so it can write the DNS-01 TXT record for ${base}`,
+      message: `the DDNS account "${stopped.c.account.name}" (${stopped.label}) that holds ${stopped.c.zone} is stopped (${stopped.reason}): fix its credentials in DDNS so it can write the DNS-01 TXT record for ${base}`,
     });
   if (cannot)
     return fail({
