@@ -7,6 +7,11 @@ import { ddnsAccount, ddnsRecord, fixtureTime } from '../../test/fakes/ddns-fixt
 import { FakeZone } from '../../test/fakes/dns-zone.js';
 import { FakeSecrets } from '../../test/fakes/secrets.js';
 import { MemoryStore } from '../../test/fakes/store.js';
+import { MemoryLogger } from '../../test/fakes/logger.js';
+import { FakeRunner } from '../../test/fakes/runner.js';
+import { createEventBus } from '../core/events.js';
+import { nodePrivateFiles } from '../core/node-fs.js';
+import { createDdns } from './capability.js';
 import { secretName, type ServedLookup } from './engine.js';
 import type { DnsProvider, ProviderDeps } from './provider.js';
 import type { ProviderDescriptor } from './providers/descriptor.js';
@@ -322,5 +327,59 @@ describe('createTxtAccess', () => {
     };
     await txtLookupOf(served)('_acme-challenge.a.example.com', 'example.com');
     expect(asked).toEqual([{ zone: 'example.com', name: '_acme-challenge.a.example.com', type: 'TXT' }]);
+  });
+});
+
+describe('the DDNS capability', () => {
+  it('offers txtAccess over its store, providers, secrets and authoritative lookup', async () => {
+    const clock = new FakeClock(fixtureTime);
+    const base: State = initialState(clock.now(), 'x');
+    const store = new MemoryStore({
+      ...base,
+      ddns: {
+        ...base.ddns,
+        accounts: [acc('b', 'rfc'), acc('a', 'dyn')],
+        records: [
+          rec('r1', 'home.example.com', 'example.com', 'b'),
+          rec('r2', 'home.example.org', 'example.org', 'a'),
+        ],
+      },
+    });
+    const secrets = new FakeSecrets(clock);
+    await secrets.set(secretName('b', 'token'), 'right');
+    const logger = new MemoryLogger();
+    const zone = new FakeZone(clock);
+    const ddns = createDdns(
+      {
+        clock,
+        logger,
+        fetch: globalThis.fetch,
+        bus: createEventBus(logger),
+        secrets,
+        runner: new FakeRunner(),
+        files: nodePrivateFiles,
+      },
+      { enabled: false, resolver: null, authoritativeServers: [], verifySeconds: 10, recheckSeconds: 300 },
+      {
+        store,
+        alerts: { raise: () => Promise.resolve(), clear: () => Promise.resolve() },
+        providers,
+        adapters: { udp: undefined as never, resolvConf: () => undefined },
+        served: zone.lookup(),
+        reachability: { publicRanges: ['203.0.113.0/24'] },
+      },
+    );
+    const r = await ddns.txtAccess('*.home.example.com');
+    if (!r.ok) throw new Error(r.error.message);
+    expect([r.value.account.id, r.value.zone]).toEqual(['b', 'example.com']);
+    zone.edit('_acme-challenge.home.example.com', 'TXT', ['v']);
+    expect(await r.value.served('_acme-challenge.home.example.com', 'example.com')).toEqual(
+      ok([
+        { server: 'ns1', values: ['v'] },
+        { server: 'ns2', values: ['v'] },
+      ]),
+    );
+    const no = await ddns.txtAccess('home.example.org');
+    expect(!no.ok && no.error.message).toContain('"acc a" (dyndns2), which cannot write TXT records');
   });
 });
