@@ -119,14 +119,15 @@ function AccountFacts(props: { readonly account: Account; readonly when: FormatD
         </tr>
         {a.eabKid === null && !a.eabHmacKeySet ? null : (
           <tr>
-            <th scope="row">External Account Binding</th>
+            <th scope="row">EAB</th>
             <td>
               Key ID {a.eabKid ?? 'none'}; HMAC key {a.eabHmacKeySet ? 'set' : 'not set'}
+              <div class="hint">External Account Binding</div>
             </td>
           </tr>
         )}
         <tr>
-          <th scope="row">Extra CA certificates</th>
+          <th scope="row">Extra CA certs</th>
           <td>{a.caBundleSet ? 'set' : 'none'}</td>
         </tr>
         <tr>
@@ -177,8 +178,9 @@ function AccountForm(props: {
         setDirectory(await props.api.directory(target));
       } catch (e) {
         // The query's `url` is the form's directory URL.
-        if (e instanceof ApiError && e.fields.url !== undefined)
-          throw new ApiError(e.status, e.code, e.message, {}, { directoryUrl: e.fields.url });
+        const problem = e instanceof ApiError ? formProblems(e.fields).url : undefined;
+        if (e instanceof ApiError && problem !== undefined)
+          throw new ApiError(e.status, e.code, problem, {}, { directoryUrl: problem });
         throw e;
       }
     });
@@ -199,7 +201,7 @@ function AccountForm(props: {
   return (
     <form class="stack form-inline" onSubmit={submit} noValidate aria-label="Certificate authority settings">
       <SelectField
-        label="Certificate authority"
+        label="CA"
         value={draft.ca}
         onValue={chooseCa}
         options={caChoices}

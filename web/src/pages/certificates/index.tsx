@@ -111,6 +111,14 @@ export function CertificatesPage(props: { readonly client: GatehouseClient }) {
   };
   const action = view === undefined ? undefined : startActionOf(view);
   const running = view?.renewal.state === 'running' || press !== undefined;
+  const setUp = view !== undefined && view.account !== null && view.certificate !== null;
+  const settingsPanels =
+    view === undefined || !view.enabled ? null : (
+      <>
+        <AccountPanel api={api} view={view} when={when} onSaved={onSaved} />
+        <CertificatePanel api={api} view={view} onSaved={onSaved} />
+      </>
+    );
 
   return (
     <>
@@ -152,15 +160,12 @@ export function CertificatesPage(props: { readonly client: GatehouseClient }) {
       {view === undefined ? null : (
         <>
           <StatusBanner view={view} now={now} when={when} />
+          {/* Not set up yet: the forms are what to do next, so they come first. */}
+          {setUp ? null : settingsPanels}
           <RenewalPanel view={view} when={when} />
           <CertificateFacts view={view} now={now} when={when} />
           <ChallengePanel challenge={view.challenge} />
-          {view.enabled ? (
-            <>
-              <AccountPanel api={api} view={view} when={when} onSaved={onSaved} />
-              <CertificatePanel api={api} view={view} onSaved={onSaved} />
-            </>
-          ) : null}
+          {setUp ? settingsPanels : null}
           <HistoryPanel view={view} when={when} />
         </>
       )}

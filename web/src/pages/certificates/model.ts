@@ -266,9 +266,9 @@ export function remedyOf(
       return `The CA limits how many certificates these names may get. ${retry} Pressing “Renew now” does not help; avoid changing the names back and forth.`;
     case 'challenge':
       if (error.challenge === 'http-01')
-        return `The CA could not fetch the challenge from http://<name>/.well-known/acme-challenge/. ${httpReach}`;
+        return `The CA could not fetch the challenge from this box over HTTP on port 80. ${httpReach}`;
       if (error.challenge === 'dns-01')
-        return `The CA did not find the TXT record _acme-challenge.<name>. ${dnsReach}`;
+        return `The CA did not find the _acme-challenge TXT record. ${dnsReach}`;
       return `The CA could not validate the names. ${retry}`;
     case 'rejected':
       return 'The CA refused the request (its words are above): often a name it will not issue for, such as a private or reserved name, or a CAA record that allows another CA only. Change the names or the CA, then try again.';

@@ -124,8 +124,9 @@ export function CertificateFacts(props: {
           ) : null}
           {serving.fingerprintSha256 === null ? null : (
             <tr>
-              <th scope="row">SHA-256 fingerprint</th>
+              <th scope="row">Fingerprint</th>
               <td>
+                <span class="muted">SHA-256 </span>
                 <code>{hexPairs(serving.fingerprintSha256)}</code>
               </td>
             </tr>
@@ -148,6 +149,18 @@ export function RenewalPanel(props: { readonly view: CertView; readonly when: Fo
         </span>{' '}
         {summary.text}
       </p>
+      {error === undefined ? null : (
+        <Notice kind="error" testId="cert-last-error">
+          <p class="strong">{error.title}</p>
+          <p>
+            <code>{error.message}</code>
+          </p>
+          <p>
+            <span class="strong">What to do: </span>
+            {error.remedy}
+          </p>
+        </Notice>
+      )}
       {renewal.reason === '' ? null : <p class="hint">Why: {renewal.reason}</p>}
       {renewal.ari === null ? null : (
         <p class="hint">
@@ -168,18 +181,6 @@ export function RenewalPanel(props: { readonly view: CertView; readonly when: Fo
       )}
       {renewal.lastSuccessAt === null ? null : (
         <p class="hint">Last success: {props.when(renewal.lastSuccessAt)}.</p>
-      )}
-      {error === undefined ? null : (
-        <Notice kind="error" testId="cert-last-error">
-          <p class="strong">{error.title}</p>
-          <p>
-            <code>{error.message}</code>
-          </p>
-          <p>
-            <span class="strong">What to do: </span>
-            {error.remedy}
-          </p>
-        </Notice>
       )}
     </Panel>
   );
