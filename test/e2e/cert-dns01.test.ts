@@ -129,4 +129,29 @@ describe.skipIf(skip !== undefined)('cert: DNS-01 through RFC 2136 on the bed BI
     expect(bed.log('pebble')).toContain('dns01.example.test');
     console.log(`DNS-01 issuance (name + wildcard) from pebble through BIND: ${r.ms} ms`);
   });
+
+  it("Gatehouse's own path — the AcmeCa adapter and issueCertificate with this solver — issues name + wildcard", async () => {
+    const r = await probe<{
+      ms: number;
+      events: string[];
+      result: { ok: boolean; certificate?: { names: string[]; issuer: string }; error?: unknown };
+      after: Dig;
+    }>(
+      {
+        op: 'gatehouse',
+        name: 'gh.example.test',
+        directoryUrl: bed.acmeDirectoryUrl,
+        caBundleFile: bed.pebbleListenerCaFile,
+      },
+      90_000,
+    );
+    expect(r.result.error).toBeUndefined();
+    expect(r.result.ok).toBe(true);
+    expect([...(r.result.certificate?.names ?? [])].sort()).toEqual(['*.gh.example.test', 'gh.example.test']);
+    expect(r.result.certificate?.issuer).toMatch(/^Pebble Intermediate CA/);
+    expect(r.events).toContain('certificate-issued');
+    expect(r.events).not.toContain('clean-up-failed');
+    expect(r.after).toEqual({ values: [], status: 'NXDOMAIN' });
+    console.log(`DNS-01 issuance through Gatehouse's adapter and issueCertificate: ${r.ms} ms`);
+  });
 });

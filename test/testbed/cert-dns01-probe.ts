@@ -2,12 +2,17 @@
 // bed's BIND, TSIG), and prints what happened as JSON. `dig` (a DNS client apart from Gatehouse's) checks what BIND
 // serves right after each step.
 //   node --import tsx cert-dns01-probe.ts '<json>' where json is
-//   { "op": "solve" | "timeout" | "issue", "dns": "203.0.113.65", "zone", "keyName", "secret", "name",
-//     "directoryUrl"? (issue), "servers"? (timeout: authoritative servers to ask) }
-// `issue` needs NODE_EXTRA_CA_CERTS=<pebble listener CA> and orders <name> and *.<name> from pebble with DNS-01.
+//   { "op": "solve" | "timeout" | "issue" | "gatehouse", "dns": "203.0.113.65", "zone", "keyName", "secret", "name",
+//     "directoryUrl"? (issue, gatehouse), "caBundleFile"? (gatehouse), "servers"? (timeout: servers to ask) }
+// `issue` (acme-client's auto() directly, NODE_EXTRA_CA_CERTS=<pebble listener CA>) and `gatehouse` (Gatehouse's
+// AcmeCa adapter and issueCertificate, trusting caBundleFile) order <name> and *.<name> from pebble with DNS-01.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
 import acme from 'acme-client';
+import { createAcmeCaFactory, createCertificateKeyAndCsr } from '../../src/cert/acme-client.js';
 import { createDns01Solver } from '../../src/cert/dns01-solver.js';
+import { issueCertificate, type IssueEvent } from '../../src/cert/issue.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createDgramUdp } from '../../src/core/dgram-udp.js';
 import { createNetDnsStream } from '../../src/ddns/dns/net-tcp.js';
@@ -21,13 +26,14 @@ import { FakeSecrets } from '../fakes/secrets.js';
 import { MemoryStore } from '../fakes/store.js';
 
 interface Input {
-  op: 'solve' | 'timeout' | 'issue';
+  op: 'solve' | 'timeout' | 'issue' | 'gatehouse';
   dns: string;
   zone: string;
   keyName: string;
   secret: string;
   name: string;
   directoryUrl?: string;
+  caBundleFile?: string;
   servers?: string[];
 }
 
@@ -169,6 +175,41 @@ async function issue(): Promise<unknown> {
   return { ms, seen, altNames: info.domains.altNames, issuer: info.issuer.commonName, after: dig() };
 }
 
-const ops = { solve, timeout, issue };
+async function gatehouse(): Promise<unknown> {
+  const solver = await makeSolver([], 30);
+  const ca = createAcmeCaFactory()({
+    directoryUrl: input.directoryUrl ?? '',
+    accountKeyPem: generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey,
+    accountUrl: null,
+    externalAccountBinding: null,
+    caBundlePem: input.caBundleFile ? fs.readFileSync(input.caBundleFile, 'utf8') : null,
+  });
+  const account = await ca.ensureAccount({ email: null, termsAgreed: true });
+  if (!account.ok) return { account };
+  const events: IssueEvent[] = [];
+  const t0 = performance.now();
+  const issued = await issueCertificate(
+    {
+      ca,
+      solvers: new Map([['dns-01', solver]]),
+      makeKeyAndCsr: (names, keyType) => createCertificateKeyAndCsr({ names, keyType }),
+      log: (e) => events.push(e),
+    },
+    { names: [input.name, `*.${input.name}`], keyType: 'ecdsa-p256', challenge: 'dns-01' },
+  );
+  const ms = Math.round(performance.now() - t0);
+  return {
+    ms,
+    events: events.map((e) => e.type),
+    result: issued.ok ? { ok: true, certificate: issued.value.certificate } : issued,
+    after: dig(),
+  };
+}
+
+const ops = { solve, timeout, issue, gatehouse };
 const result = await ops[input.op]();
 process.stdout.write(`${JSON.stringify(result)}\n`);
