@@ -108,6 +108,8 @@ export function CertificatesPage(props: { readonly client: GatehouseClient }) {
   const onSaved = (v: CertView) => {
     setSaved(v);
     setResult(undefined);
+    // A load still under way began before the change: a fresh one supersedes it (useLoad keeps the newest).
+    reload();
   };
   const action = view === undefined ? undefined : startActionOf(view);
   const running = view?.renewal.state === 'running' || press !== undefined;
