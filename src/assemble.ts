@@ -5,6 +5,8 @@
  */
 import type { AlertsCapability } from './alerts/capability.js';
 import type { AuditTypeRegistry } from './audit/registry.js';
+import type { KeyAndCert } from './cert/bootstrap.js';
+import type { AcmeCaFactory } from './cert/ports.js';
 import { createAuditTypesCapability } from './audit/routes.js';
 import { AuthService } from './auth/service.js';
 import { sessionPolicyOf } from './auth/sessions.js';
@@ -32,6 +34,10 @@ export interface CapabilityDeps {
    * system (WireGuard's interface and firewall belong to the server).
    */
   readonly offline?: boolean;
+  /** The ACME CA adapter (tests: a fake CA); default: acme-client against the configured directory. */
+  readonly acmeCa?: AcmeCaFactory;
+  /** The self-signed certificate the HTTPS listener serves by default (absent when it serves plain HTTP). */
+  readonly bootstrapCertificate?: KeyAndCert & { readonly fingerprintSha256: string };
 }
 
 export type CapabilityList = (

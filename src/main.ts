@@ -13,6 +13,9 @@ import { statusSource } from './control/api.js';
 import { controlSocket } from './control/capability.js';
 import type { Capability } from './core/capability.js';
 import { createDdns } from './ddns/capability.js';
+import { createAcmeCaFactory, createCertificateKeyAndCsr } from './cert/acme-client.js';
+import { createCert } from './cert/capability.js';
+import { createHttp01Server } from './cert/http01-server.js';
 import { createNetDnsStream } from './ddns/dns/net-tcp.js';
 import { createNftFirewall } from './exposure/nft.js';
 import { createForwarding } from './exposure/forwarding.js';
@@ -77,16 +80,22 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
   const { store } = deps;
   const alerts = createAlerts(ports, { store, notifiers: createNotifierFactory({ fetch: ports.fetch }) });
   const sink = deps.alertSink ?? alerts.sink;
+  const reachability = createReachability(ports, config.reachability, {
+    store,
+    alerts: sink,
+    adapters: deps.adapters,
+  });
+  const ddns = createDdns(ports, config.ddns, {
+    store,
+    alerts: sink,
+    adapters: { udp: deps.adapters.udp, tcp: createNetDnsStream() },
+    reachability: config.reachability,
+  });
   const capabilities: readonly Capability[] = [
     alerts,
     createAdminSecurity(ports, { store, alerts: alerts.sink }),
-    createReachability(ports, config.reachability, { store, alerts: sink, adapters: deps.adapters }),
-    createDdns(ports, config.ddns, {
-      store,
-      alerts: sink,
-      adapters: { udp: deps.adapters.udp, tcp: createNetDnsStream() },
-      reachability: config.reachability,
-    }),
+    reachability,
+    ddns,
     createWireguard(ports, config, {
       store,
       alerts: sink,
@@ -95,6 +104,24 @@ export const createCapabilities: CapabilityList = (ports, config, deps) => {
       forwarding: createForwarding(ports.runner),
       interfaces: () => os.networkInterfaces(),
       reachability: config.reachability,
+      ...(deps.offline === true ? { offline: true } : {}),
+    }),
+    createCert(ports, config.acme, {
+      store,
+      alerts: sink,
+      dataDir: config.dataDir,
+      caFactory: deps.acmeCa ?? createAcmeCaFactory({ clock: ports.clock }),
+      makeKeyAndCsr: (names, keyType) => createCertificateKeyAndCsr({ names, keyType }),
+      http01Server: (tokens) =>
+        createHttp01Server({
+          listen: config.acme.http01.listen,
+          tokens,
+          httpsPort: config.listen.port,
+          logger: ports.logger.child({ capability: 'cert' }),
+        }),
+      txtAccess: ddns.txtAccess,
+      portOpener: reachability.temporaryPorts,
+      ...(deps.bootstrapCertificate ? { bootstrap: deps.bootstrapCertificate } : {}),
       ...(deps.offline === true ? { offline: true } : {}),
     }),
   ];
@@ -134,6 +161,7 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       auditTypes,
       adapters: reachabilityAdapters(clock),
       ...(options.alerts ? { alertSink: options.alerts } : {}),
+      ...(tls ? { bootstrapCertificate: tls } : {}),
       version,
       startedAt,
       listenUrl: () => url,
@@ -146,7 +174,20 @@ export async function startGatehouse(config: AppConfig, options: StartOptions = 
       },
     });
     const { host, port } = config.listen;
-    const server = await listen({ fetch: app.fetch, host, port, ...(tls ? { tls } : {}) });
+    const server = await listen({
+      fetch: app.fetch,
+      host,
+      port,
+      ...(tls ? { tls } : {}),
+      // An ACME certificate for the names it covers (SNI), read at each handshake: a renewal is served at once.
+      selectCertificate: (name) => {
+        for (const c of capabilities) {
+          const pair = c.tlsCertificate?.(name);
+          if (pair) return pair;
+        }
+        return undefined;
+      },
+    });
     url = server.url;
     lock.announce(url);
     // The CLI's socket opens last and closes first: no local command reaches a box that is not whole.

@@ -190,3 +190,16 @@ export function ensureBootstrapCertificate(
     ...(replaced === undefined ? {} : { replaced }),
   };
 }
+
+/** The DNS names and IP addresses a certificate (PEM, leaf first) is valid for; empty when it does not parse. */
+export function certificateNames(certPem: string): string[] {
+  try {
+    const san = new X509Certificate(certPem).subjectAltName ?? '';
+    return san
+      .split(', ')
+      .map((entry) => /^(?:DNS:|IP Address:)(.+)$/.exec(entry)?.[1])
+      .filter((v): v is string => v !== undefined);
+  } catch {
+    return [];
+  }
+}

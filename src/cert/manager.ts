@@ -18,6 +18,7 @@ import type { Secrets } from '../core/secrets.js';
 import type { Store } from '../store/store.js';
 import type { KeyAndCert } from './bootstrap.js';
 import { checkCertificateNames } from './names.js';
+import { renewalState, type RenewalPlan } from './renewal.js';
 import type { AcmeCa, AcmeCaFactory, AcmeFailure, ChallengeType, RenewalInfo } from './ports.js';
 import {
   emptyRenewal,
@@ -64,7 +65,8 @@ export type CertFailureCode =
   | 'cert.no-names'
   | 'cert.busy'
   | 'cert.ca-refused'
-  | 'cert.ca-unreachable';
+  | 'cert.ca-unreachable'
+  | 'cert.server-not-running';
 
 export interface CertFailure {
   readonly code: CertFailureCode;
@@ -121,11 +123,11 @@ export interface ChallengeChoice {
   readonly warnings: readonly string[];
 }
 
-export interface RenewalDecision {
-  readonly action: 'issue' | 'renew' | 'wait' | 'stopped';
-  /** For `wait` (and `stopped`, when a daily retry is planned): when to look again. */
-  readonly until?: Date;
-  readonly reason: string;
+/** When the plan looks again: a wait's end, a stopped plan's daily retry; undefined when due now or never. */
+export function planTime(plan: RenewalPlan): Date | undefined {
+  if (plan.action === 'wait') return plan.until;
+  if (plan.action === 'stopped') return plan.retryAt ?? undefined;
+  return undefined;
 }
 
 /** The certificate the HTTPS listener serves for the names it covers. */
@@ -152,8 +154,8 @@ export interface CertManagerDeps {
   readonly describeChain: (chainPem: string) => Outcome<ChainInfo, string>;
   /** RFC 9773 §4.1 CertID of a certificate (PEM), null when it has no Authority Key Identifier. */
   readonly ariCertId: (certPem: string) => string | null;
-  readonly chooseChallenge: (wanted: WantedCertificate) => ChallengeChoice;
-  readonly planRenewal: (state: CertState, now: Date) => RenewalDecision;
+  readonly chooseChallenge: (wanted: WantedCertificate) => Promise<ChallengeChoice>;
+  readonly planRenewal: (state: CertState, now: Date) => RenewalPlan;
   /** The ARI instant to renew at within a window (random, RFC 9773 §4.2) and when to ask again. */
   readonly ariSchedule: (
     info: RenewalInfo,
@@ -164,6 +166,8 @@ export interface CertManagerDeps {
   /** The self-signed certificate served when no ACME one covers the name asked for. */
   readonly bootstrap: () =>
     { readonly fingerprintSha256: string; readonly names: readonly string[] } | undefined;
+  /** A command line with no server: settings are stored, but orders need the server (port 80, the listener). */
+  readonly offline?: boolean;
 }
 
 type RunResult =
@@ -173,6 +177,7 @@ type RunResult =
 
 export class CertManager {
   private running: Promise<Outcome<IssuedCertificate, IssueError>> | undefined;
+  private runningKind: 'issue' | 'renew' | null = null;
   private served: ServedCertificate | undefined;
   private readonly listeners = new Set<() => void>();
 
@@ -212,6 +217,11 @@ export class CertManager {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The order running now ('issue' or 'renew'), or null. */
+  get runningNow(): 'issue' | 'renew' | null {
+    return this.runningKind;
   }
 
   get busy(): boolean {
@@ -262,11 +272,14 @@ export class CertManager {
             }
           : { kind: 'none', names: [], notAfter: null, fingerprintSha256: null },
       renewal: {
-        state: this.stateOf(cert, decision),
-        nextAt: this.running
-          ? null
-          : (decision.until?.toISOString() ?? (decision.action === 'wait' ? null : now.toISOString())),
-        reason: this.running ? 'ordering a certificate now' : decision.reason,
+        ...(cert.certificate === null || !this.deps.settings.enabled
+          ? { state: 'none' as const, nextAt: null, reason: 'no certificate is set up' }
+          : renewalState({
+              plan: decision,
+              now,
+              running: this.runningKind,
+              failures: cert.renewal.failures,
+            })),
         ari: cert.renewal.ari && {
           start: cert.renewal.ari.start,
           end: cert.renewal.ari.end,
@@ -283,7 +296,7 @@ export class CertManager {
       },
       challenge: cert.certificate
         ? (({ chosen, why, warnings }) => ({ chosen, why, warnings: [...warnings] }))(
-            this.deps.chooseChallenge(cert.certificate),
+            await this.deps.chooseChallenge(cert.certificate),
           )
         : { chosen: null, why: 'no certificate is set up yet', warnings: [] },
       history: cert.history.map((h) => ({
@@ -294,15 +307,6 @@ export class CertManager {
         issuedAt: h.issuedAt,
       })),
     };
-  }
-
-  private stateOf(cert: CertState, decision: RenewalDecision): CertView['renewal']['state'] {
-    if (this.running) return 'running';
-    if (!cert.certificate || !this.deps.settings.enabled) return 'none';
-    if (decision.action === 'stopped') return 'stopped';
-    if (cert.renewal.failures > 0) return 'failing';
-    if (decision.action === 'issue' || decision.action === 'renew') return 'due';
-    return 'waiting';
   }
 
   // ---- settings ---------------------------------------------------------------------------------------------------
@@ -482,6 +486,12 @@ export class CertManager {
   private precondition(): CertFailure | undefined {
     const cert = this.cert();
     if (!this.deps.settings.enabled) return offFailure();
+    if (this.deps.offline === true)
+      return {
+        code: 'cert.server-not-running',
+        message:
+          'Gatehouse is not running: start it (the order needs its port-80 listener and serves the result)',
+      };
     if (!cert.account)
       return {
         code: 'cert.no-account',
@@ -506,7 +516,11 @@ export class CertManager {
   ): Promise<Outcome<RunResult, CertFailure>> {
     const problem = this.precondition();
     if (problem) return fail(problem);
-    const attempt = this.attempt(kind === 'issue' ? 'issued on request' : 'renewed on request', options.by);
+    const attempt = this.attempt(
+      kind,
+      kind === 'issue' ? 'issued on request' : 'renewed on request',
+      options.by,
+    );
     if (!options.wait) return ok({ started: true });
     const r = await attempt;
     return ok(
@@ -517,10 +531,10 @@ export class CertManager {
   }
 
   /** The loop's entry: orders when the planner says so and nothing else runs. */
-  async runDue(now: Date): Promise<RenewalDecision> {
+  async runDue(now: Date): Promise<RenewalPlan> {
     const decision = this.deps.planRenewal(this.cert(), now);
     if ((decision.action === 'issue' || decision.action === 'renew') && this.precondition() === undefined)
-      await this.attempt(decision.reason, systemActor);
+      await this.attempt(decision.action, decision.reason, systemActor);
     return decision;
   }
 
@@ -528,12 +542,18 @@ export class CertManager {
    * One order, start to end; never two at once. A failure is recorded on the certificate (the previous one keeps
    * serving); a success is written to disk first, then the store, then served, then announced.
    */
-  private attempt(reason: string, by: CertActor): Promise<Outcome<IssuedCertificate, IssueError>> {
+  private attempt(
+    kind: 'issue' | 'renew',
+    reason: string,
+    by: CertActor,
+  ): Promise<Outcome<IssuedCertificate, IssueError>> {
     const run = this.order(reason, by).finally(() => {
       this.running = undefined;
+      this.runningKind = null;
       this.changed();
     });
     this.running = run;
+    this.runningKind = kind;
     this.changed();
     return run;
   }
@@ -547,7 +567,7 @@ export class CertManager {
     await store.update((draft) => {
       draft.cert.renewal.lastAttemptAt = clock.now().toISOString();
     });
-    const choice = this.deps.chooseChallenge(wanted);
+    const choice = await this.deps.chooseChallenge(wanted);
     let ca: AcmeCa;
     let result: Outcome<IssuedCertificate, IssueError>;
     if (choice.chosen === null) {
@@ -726,7 +746,7 @@ export class CertManager {
     });
     const decision = this.deps.planRenewal(this.cert(), now);
     await this.deps.store.update((draft) => {
-      draft.cert.renewal.nextAttemptAt = decision.until?.toISOString() ?? null;
+      draft.cert.renewal.nextAttemptAt = planTime(decision)?.toISOString() ?? null;
     });
   }
 

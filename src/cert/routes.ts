@@ -34,6 +34,7 @@ export const certStatus: StatusTable<CertFailureCode> = {
   'cert.busy': 409,
   'cert.ca-refused': 422,
   'cert.ca-unreachable': 502,
+  'cert.server-not-running': 409,
 };
 
 export function failCert(f: CertFailure): never {

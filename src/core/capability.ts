@@ -6,6 +6,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { RuleDefinition } from '../alerts/catalogue.js';
+import type { KeyAndCert } from '../cert/bootstrap.js';
 import type { AppEnv } from '../http/context.js';
 import type { StatusCardProvider } from '../status/cards.js';
 import type { ControlRoutes } from '../control/api.js';
@@ -38,6 +39,11 @@ export interface Capability {
    * read at each request's Host check (src/http/allowed-hosts.ts) besides the box's own names and `allowedHosts`.
    */
   readonly hostNames?: () => readonly string[];
+  /**
+   * The TLS certificate for a name a client asks for (SNI) — the certificate capability's CA-issued one for the
+   * names it covers; undefined leaves the handshake to the next capability or the self-signed default.
+   */
+  readonly tlsCertificate?: (servername: string) => KeyAndCert | undefined;
   /** Ids of the web UI pages this capability owns (the UI shows them when the capability is present). */
   readonly uiPages?: readonly string[];
   /** Begins background work (loops, listeners). Must return promptly; failures of later work are the capability's. */

@@ -1,5 +1,6 @@
 /** @module @hono/node-server adapter: listens over HTTP or HTTPS and swaps the certificate live. */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { lookup } from 'node:dns/promises';
 import { createServer as createNetServer, isIP, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -104,10 +105,44 @@ export function listen(input: {
   host: string;
   port: number;
   tls?: KeyAndCert;
+  /**
+   * The certificate for the name a client asks for (TLS SNI), read at every handshake: an ACME certificate for the
+   * names it covers; undefined: the default (`tls`, the self-signed bootstrap one — an address or a LAN name).
+   */
+  selectCertificate?: (servername: string) => KeyAndCert | undefined;
 }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
+    // One context per pair: a renewed certificate is a new pair, so it is picked up at the next handshake.
+    const contexts = new WeakMap<KeyAndCert, SecureContext>();
+    const select = input.selectCertificate;
+    const sni = select
+      ? {
+          SNICallback: (servername: string, done: (err: Error | null, ctx?: SecureContext) => void) => {
+            const pair = select(servername);
+            if (!pair) {
+              done(null);
+              return;
+            }
+            let ctx = contexts.get(pair);
+            if (!ctx) {
+              try {
+                ctx = createSecureContext({ key: pair.key, cert: pair.cert });
+              } catch {
+                // A pair Node cannot load must not break the handshake: the default certificate answers.
+                done(null);
+                return;
+              }
+              contexts.set(pair, ctx);
+            }
+            done(null, ctx);
+          },
+        }
+      : {};
     const options = input.tls
-      ? { createServer: createHttpsServer, serverOptions: { key: input.tls.key, cert: input.tls.cert } }
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: { key: input.tls.key, cert: input.tls.cert, ...sni },
+        }
       : {};
     const server = serve(
       { fetch: input.fetch, hostname: input.host, port: input.port, ...options },

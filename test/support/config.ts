@@ -19,6 +19,11 @@ export function testConfig(over: Partial<AppConfig> & { dataDir: string }): AppC
     reachability,
     // The name the harness's requests carry (http://gatehouse.test); real servers are reached on loopback.
     allowedHosts: ['gatehouse.test'],
+    // The HTTP-01 listener on a free loopback port, and no router mapping: tests never bind port 80.
+    acme: {
+      ...base.value.acme,
+      http01: { listen: { host: '127.0.0.1', port: 0 }, mapRouterPort: false },
+    },
     ...over,
   };
 }
