@@ -25,7 +25,13 @@ const username = 'admin';
 const password = 'correct horse battery staple';
 const json = { 'content-type': 'application/json', origin: url };
 
-async function session(): Promise<string> {
+interface Session {
+  readonly cookie: string;
+  /** Sent as X-CSRF-Token on every state-changing request. */
+  readonly csrfToken: string;
+}
+
+async function session(): Promise<Session> {
   const res =
     setupToken === '-'
       ? await fetch(`${url}/api/v1/auth/login`, {
@@ -38,27 +44,31 @@ async function session(): Promise<string> {
           headers: json,
           body: JSON.stringify({ setupToken, username, password }),
         });
-  if (res.status !== 200 && res.status !== 201)
-    throw new Error(`setup/login: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  if (res.status !== 200 && res.status !== 201) throw new Error(`setup/login: ${res.status} ${text}`);
   const cookie = /^([^=]+=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
   if (!cookie) throw new Error('no session cookie');
-  fs.writeFileSync(stateFile, cookie, { mode: 0o600 });
-  return cookie;
+  const { csrfToken } = z.object({ csrfToken: z.string() }).parse(JSON.parse(text));
+  const s = { cookie, csrfToken };
+  fs.writeFileSync(stateFile, JSON.stringify(s), { mode: 0o600 });
+  return s;
 }
 
-let cookie = fs.existsSync(stateFile) ? fs.readFileSync(stateFile, 'utf8') : await session();
+let current: Session = fs.existsSync(stateFile)
+  ? (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Session)
+  : await session();
 const out: { method: string; path: string; status: number; ms: number; body: unknown }[] = [];
 for (const r of requests) {
   const send = () =>
     fetch(`${url}${r.path}`, {
       method: r.method,
-      headers: { ...json, cookie },
+      headers: { ...json, cookie: current.cookie, 'x-csrf-token': current.csrfToken },
       ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
     });
   const t0 = performance.now();
   let res = await send();
   if (res.status === 401) {
-    cookie = await session();
+    current = await session();
     res = await send();
   }
   const text = await res.text();

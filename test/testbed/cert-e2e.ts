@@ -91,7 +91,7 @@ export interface CertServer {
 
 /**
  * Starts `gatehouse serve` in gw listening on https://10.10.0.2:8443 with the bed's reachability sources, DDNS
- * verification at the bed's BIND, and the HTTP-01 listener on 0.0.0.0:80 (no router mapping: the bed's router
+ * verification at the bed's BIND, pebble's listener CA trusted, and the HTTP-01 listener on 0.0.0.0:80 (no router mapping: the bed's router
  * forwards port 80 statically, setWebForward). Resolves once the control socket answers and the public address is
  * accepted (a DDNS record needs it).
  */
@@ -111,6 +111,9 @@ export async function startCertGatehouse(bed: Testbed, options: CertServerOption
   config.acme = {
     http01: { listen: `0.0.0.0:${ports.http}`, mapRouterPort: false },
     dns01: { propagationTimeoutSeconds: 30 },
+    // The machine trusts pebble's listener CA (what `GET /cert/directory` needs before any account exists); the
+    // account carries it too (PUT /cert/account caBundlePem), as a user of a private CA would give it.
+    caBundleFile: bed.pebbleListenerCaFile,
     ...options.acme,
   };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
