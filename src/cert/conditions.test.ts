@@ -5,6 +5,7 @@ import {
   certConditionRules,
   describeLeft,
   expiringFraction,
+  failureRemedies,
   failuresBeforeAlert,
   planCertConditions,
   type CertConditionSlice,
@@ -179,15 +180,38 @@ describe('planCertConditions', () => {
       expect(alert?.remedy).toContain('once a day');
     });
 
+    it('the remedies by failure, word for word', () => {
+      expect(failureRemedies).toEqual({
+        config:
+          "Check what the error names on the Certificates page: the directory URL, the email and the CA's terms " +
+          '(agree to them again if they changed), the External Account Binding key ID and HMAC key (ZeroSSL, ' +
+          'Google), the names (a CAA record may forbid this CA). Gatehouse tries once a day until the settings change.',
+        'http-01':
+          'The CA could not fetch the HTTP-01 token from port 80. Forward TCP 80 on the router to this box (or ' +
+          'turn on UPnP / NAT-PMP), or switch the certificate to DNS-01 with a DNS provider account that can ' +
+          'write TXT records.',
+        'dns-01':
+          'The CA did not see the DNS-01 TXT record. Check that the DNS provider account can write TXT records ' +
+          "for the name and that all of the zone's authoritative servers serve it.",
+        'rate-limited':
+          'The CA limits how many certificates and failed validations it allows; Gatehouse waits as long as the ' +
+          'CA asks. Do not press "Renew now" repeatedly: each try counts against the limit.',
+        unreachable:
+          'Gatehouse could not reach the CA: check the internet connection and DNS of this box, the directory URL, ' +
+          'and for a private CA the extra CA bundle on the Certificates page.',
+      });
+    });
+
     it.each([
-      ['config', null, 'directory URL'],
-      ['challenge', 'http-01', 'Forward TCP 80'],
-      ['challenge', 'dns-01', 'TXT record'],
-      ['rate-limited', null, 'Do not press "Renew now" repeatedly'],
-      ['unreachable', null, 'extra CA bundle'],
-    ] as const)('a %s failure (%s) carries its own remedy', (kind, challenge, text) => {
+      ['config', null, failureRemedies.config],
+      ['challenge', 'http-01', failureRemedies['http-01']],
+      ['challenge', 'dns-01', failureRemedies['dns-01']],
+      ['rate-limited', null, failureRemedies['rate-limited']],
+      ['unreachable', null, failureRemedies.unreachable],
+      ['unreachable', 'http-01', failureRemedies.unreachable],
+    ] as const)('a %s failure (%s) carries its own remedy', (kind, challenge, remedy) => {
       const [alert] = planCertConditions(failing(3, lastError(kind, challenge)));
-      expect(alert?.remedy).toContain(text);
+      expect(alert?.remedy).toBe(remedy);
     });
 
     it.each([
@@ -237,9 +261,20 @@ describe('planCertConditions', () => {
         `The certificate for old.example.com expires in 3 days (${iso(3 * day)}) and has not been renewed; ` +
           'the last attempt failed: the CA said no',
       );
+      // Failures without a recorded error: nothing more to say.
+      const unknown = { ...noRenewal, failures: 2, lastError: null };
+      expect(planCertConditions(expiring(90, 3 * day, unknown))[0]?.message).toMatch(/renewed\.$/);
       // A kept error of an earlier, since successful, attempt is not news.
       const old = { ...noRenewal, failures: 0, lastError: lastError('unreachable') };
       expect(planCertConditions(expiring(90, 3 * day, old))[0]?.message).toMatch(/renewed\.$/);
+    });
+
+    it('several names, as served', () => {
+      const state = { ...base, cert: { ...cert, current: current(90, -day, ['a.example', 'b.example']) } };
+      expect(planCertConditions(state)[0]?.message).toMatch(
+        /^The certificate for a\.example, b\.example expired/,
+      );
+      expect(planCertConditions(state)[0]?.details).toMatchObject({ names: 'a.example, b.example' });
     });
 
     it('expired: when, about the names it serves', () => {

@@ -63,42 +63,35 @@ export function describeLeft(ms: number): string {
   return 'less than an hour';
 }
 
-/** A more specific remedy than the rule's, for the failures that tell what to do. */
+/**
+ * More specific remedies than the rule's, for the failures that tell what to do (a challenge failure by its
+ * challenge type); a `rejected` or `transient` failure leaves the rule's.
+ */
+export const failureRemedies = {
+  config:
+    "Check what the error names on the Certificates page: the directory URL, the email and the CA's terms " +
+    '(agree to them again if they changed), the External Account Binding key ID and HMAC key (ZeroSSL, ' +
+    'Google), the names (a CAA record may forbid this CA). Gatehouse tries once a day until the settings change.',
+  'http-01':
+    'The CA could not fetch the HTTP-01 token from port 80. Forward TCP 80 on the router to this box (or ' +
+    'turn on UPnP / NAT-PMP), or switch the certificate to DNS-01 with a DNS provider account that can ' +
+    'write TXT records.',
+  'dns-01':
+    'The CA did not see the DNS-01 TXT record. Check that the DNS provider account can write TXT records ' +
+    "for the name and that all of the zone's authoritative servers serve it.",
+  'rate-limited':
+    'The CA limits how many certificates and failed validations it allows; Gatehouse waits as long as the ' +
+    'CA asks. Do not press "Renew now" repeatedly: each try counts against the limit.',
+  unreachable:
+    'Gatehouse could not reach the CA: check the internet connection and DNS of this box, the directory URL, ' +
+    'and for a private CA the extra CA bundle on the Certificates page.',
+} as const;
+
 function remedyFor(error: NonNullable<CertConditionSlice['renewal']['lastError']>): string | undefined {
-  switch (error.kind) {
-    case 'config':
-      return (
-        "Check what the error names on the Certificates page: the directory URL, the email and the CA's terms " +
-        '(agree to them again if they changed), the External Account Binding key ID and HMAC key (ZeroSSL, ' +
-        'Google), the names (a CAA record may forbid this CA). Gatehouse tries once a day until the settings change.'
-      );
-    case 'challenge':
-      if (error.challenge === 'http-01')
-        return (
-          'The CA could not fetch the HTTP-01 token from port 80. Forward TCP 80 on the router to this box (or ' +
-          'turn on UPnP / NAT-PMP), or switch the certificate to DNS-01 with a DNS provider account that can ' +
-          'write TXT records.'
-        );
-      if (error.challenge === 'dns-01')
-        return (
-          'The CA did not see the DNS-01 TXT record. Check that the DNS provider account can write TXT records ' +
-          "for the name and that all of the zone's authoritative servers serve it."
-        );
-      return undefined;
-    case 'rate-limited':
-      return (
-        'The CA limits how many certificates and failed validations it allows; Gatehouse waits as long as the ' +
-        'CA asks. Do not press "Renew now" repeatedly: each try counts against the limit.'
-      );
-    case 'unreachable':
-      return (
-        'Gatehouse could not reach the CA: check the internet connection and DNS of this box, the directory URL, ' +
-        'and for a private CA the extra CA bundle on the Certificates page.'
-      );
-    case 'rejected':
-    case 'transient':
-      return undefined;
-  }
+  const key = error.kind === 'challenge' ? error.challenge : error.kind;
+  return key !== null && Object.hasOwn(failureRemedies, key)
+    ? failureRemedies[key as keyof typeof failureRemedies]
+    : undefined;
 }
 
 /** The conditions that hold now. Pure. */

@@ -74,6 +74,7 @@ describe('helpers', () => {
     [['a.example'], ['a.example', 'b.example'], false],
     [['a.example'], ['*.a.example'], false],
     [[], [], true],
+    [['ab.example', 'c'], ['a', 'b.examplec'], false],
   ])('sameNames(%j, %j) is %s', (a, b, same) => {
     expect(sameNames(a, b)).toBe(same);
   });
@@ -392,6 +393,15 @@ describe('planRenewal', () => {
         until: at(minuteMs),
         basis: 'backoff',
       });
+    });
+
+    it('an attempt time after a success (no failures) holds nothing back', () => {
+      expect(
+        planRenewal({
+          ...due,
+          failures: { count: 0, lastKind: 'transient', lastAttemptAt: now, retryAfterMs: hourMs },
+        }),
+      ).toMatchObject({ action: 'renew' });
     });
 
     it('failures without a known attempt time hold nothing back', () => {

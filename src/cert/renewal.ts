@@ -105,6 +105,7 @@ export function formatWhen(at: Date): string {
 
 /** Names compared as a set, case-insensitively (DNS names are). */
 export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  // Stryker disable next-line MethodExpression: upper or lower case, either normalises
   const norm = (names: readonly string[]) => [...new Set(names.map((n) => n.toLowerCase()))].sort().join(' ');
   return norm(a) === norm(b);
 }
@@ -254,7 +255,7 @@ export function planRenewal(input: RenewalInput): RenewalPlan {
       if (failures.lastKind === 'rate-limited') floor = Math.max(floor, backoffPolicy.rateLimitedMinMs);
       let until = last + floor * (1 + backoffPolicy.jitter * random);
       // The CA's Retry-After is a floor too: an earlier attempt would only be refused again.
-      if (failures.retryAfterMs !== null) until = Math.max(until, last + failures.retryAfterMs);
+      until = Math.max(until, last + (failures.retryAfterMs ?? 0));
       // A Date keeps whole milliseconds: round up, never down past the floor.
       until = Math.ceil(until);
       if (until > now && until >= due.at)

@@ -122,6 +122,18 @@ describe('the certificate card', () => {
     );
   });
 
+  it('several names', () => {
+    const two = ['a.example', 'b.example'];
+    expect(certCardOf({ ...base, cert: { ...cert, current: { ...current, names: two } } }).summary).toMatch(
+      /^Valid for a\.example, b\.example, expires/,
+    );
+    const first = { ...cert, certificate: { names: two }, current: null };
+    expect(
+      certCardOf({ ...base, cert: first, plan: { action: 'issue', basis: 'no-certificate', reason: '' } })
+        .summary,
+    ).toMatch(/^No certificate for a\.example, b\.example yet/);
+  });
+
   it('names the served certificate in the summary, the wanted names in the facts', () => {
     const card = certCardOf({
       ...base,

@@ -97,12 +97,13 @@ export function certCardOf(input: CertCardInput): StatusCard {
       at: renewal.lastError.at,
     });
 
-  const problem = input.conditions.find((c) => ruleOf(c).severity === 'critical') ?? input.conditions[0];
+  const critical = (c: AlertInput) => ruleOf(c)?.severity === 'critical';
+  const problem = input.conditions.find(critical) ?? input.conditions[0];
   if (problem)
     return {
       ...base,
-      state: ruleOf(problem).severity === 'critical' ? 'error' : 'warning',
-      summary: `${sentence(problem.message)} ${problem.remedy ?? ruleOf(problem).remedy}`.trim(),
+      state: critical(problem) ? 'error' : 'warning',
+      summary: `${sentence(problem.message)} ${problem.remedy ?? ruleOf(problem)?.remedy ?? ''}`.trim(),
       facts,
     };
 
@@ -129,11 +130,9 @@ export function certCardOf(input: CertCardInput): StatusCard {
   };
 }
 
-/** The rule's definition; one no capability registered reads as a warning without a remedy. */
-function ruleOf(alert: AlertInput): { readonly severity: string; readonly remedy: string } {
-  return Object.hasOwn(certRules, alert.rule)
-    ? certRules[alert.rule as keyof typeof certRules]
-    : { severity: 'warning', remedy: '' };
+/** The rule's definition; undefined for one no capability registered (then a warning without a remedy). */
+function ruleOf(alert: AlertInput): (typeof certRules)[keyof typeof certRules] | undefined {
+  return Object.hasOwn(certRules, alert.rule) ? certRules[alert.rule as keyof typeof certRules] : undefined;
 }
 
 function firstCertificate(
