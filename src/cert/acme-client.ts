@@ -340,9 +340,12 @@ function createAcmeCa(input: FactoryInput, clock: Clock, timings: AcmeTimings): 
           return req;
         },
       };
+      // A wall-clock bound as well: with its own transport axios's timeout may not cover a TCP connect that hangs.
+      const deadline = AbortSignal.timeout(timings.requestTimeoutMs);
       try {
-        return await original(url, method, { ...options, ...requestOptions, transport });
+        return await original(url, method, { ...options, ...requestOptions, transport, signal: deadline });
       } catch (error) {
+        if (deadline.aborted) throw Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
         throw networkError ?? error;
       }
     };
