@@ -178,7 +178,7 @@ const refusal = (reason: string): Answer<GrantedMapping> => ({
 function setup(
   answers: Partial<Record<MappingProtocol, Answer<GrantedMapping>[]>>,
   options: {
-    preferred?: MappingProtocol;
+    preferred?: MappingProtocol | (() => MappingProtocol);
     unmaps?: Answer<void>[];
     disabledReason?: string;
   } = {},
@@ -192,7 +192,14 @@ function setup(
   };
   const opener = new RouterPortOpener({
     clients: Object.values(clients),
-    preferred: () => options.preferred,
+    ...(options.preferred === undefined
+      ? {}
+      : {
+          preferred:
+            typeof options.preferred === 'function'
+              ? options.preferred
+              : () => options.preferred as MappingProtocol,
+        }),
     clock,
     logger,
     ...(options.disabledReason === undefined ? {} : { disabledReason: options.disabledReason }),
@@ -223,9 +230,29 @@ describe('RouterPortOpener', () => {
       transport: 'tcp',
       externalPort: 80,
     });
-    expect(logger.lines.map((l) => [l.level, l.msg])).toEqual([
-      ['info', 'TCP port 80 mapped on the router via NAT-PMP for 120 s'],
-      ['info', 'TCP port 80 unmapped on the router'],
+    expect(logger.lines).toEqual([
+      {
+        level: 'info',
+        msg: 'TCP port 80 mapped on the router via NAT-PMP for 120 s',
+        fields: {
+          component: 'temporary-port-mapping',
+          protocol: 'natpmp',
+          externalAddress: '203.0.113.2',
+          externalPort: 80,
+          internalPort: 80,
+          lifetimeSeconds: 120,
+        },
+      },
+      {
+        level: 'info',
+        msg: 'TCP port 80 unmapped on the router',
+        fields: {
+          component: 'temporary-port-mapping',
+          protocol: 'natpmp',
+          externalPort: 80,
+          why: 'the challenge is over',
+        },
+      },
     ]);
   });
 
@@ -233,6 +260,33 @@ describe('RouterPortOpener', () => {
     const { opener, ops } = setup({ pcp: [grant('pcp')], upnp: [grant('upnp')] }, { preferred: 'upnp' });
     expect(await opener.open(http01)).toMatchObject({ state: 'mapped' });
     expect(ops()).toEqual({ pcp: [], natpmp: [], upnp: ['map'] });
+  });
+
+  it('a `preferred` that throws: unavailable, logged, and the next open works', async () => {
+    let calls = 0;
+    const { opener, logger, ops } = setup(
+      { pcp: [grant('pcp')] },
+      {
+        preferred: () => {
+          calls += 1;
+          if (calls === 1) throw new Error('status exploded');
+          return 'pcp';
+        },
+      },
+    );
+    expect(await opener.open(http01)).toEqual({
+      state: 'unavailable',
+      reason: 'the router mapping failed unexpectedly (see the log)',
+    });
+    expect(logger.lines).toEqual([
+      {
+        level: 'error',
+        msg: 'temporary port mapping step failed',
+        fields: { component: 'temporary-port-mapping', err: 'status exploded' },
+      },
+    ]);
+    expect(await opener.open(http01)).toMatchObject({ state: 'mapped' });
+    expect(ops().pcp).toEqual(['map']);
   });
 
   it('a second close() is the first one: one removal', async () => {
@@ -270,7 +324,10 @@ describe('RouterPortOpener', () => {
   });
 
   it('another external port is no use to the CA: removed at once, the next protocol asked', async () => {
-    const { opener, ops, clients } = setup({ pcp: [grant('pcp', 1024)], natpmp: [grant('natpmp', 1025)] });
+    const { opener, ops, clients, logger } = setup({
+      pcp: [grant('pcp', 1024)],
+      natpmp: [grant('natpmp', 1025)],
+    });
     expect(await opener.open(http01)).toEqual({
       state: 'unavailable',
       reason:
@@ -278,12 +335,46 @@ describe('RouterPortOpener', () => {
     });
     expect(ops()).toEqual({ pcp: ['map', 'unmap'], natpmp: ['map', 'unmap'], upnp: ['map'] });
     expect(clients.pcp.calls[1]?.mapping).toMatchObject({ externalPort: 1024 });
+    expect(logger.lines.filter((l) => l.level === 'info').map((l) => l.fields)).toEqual([
+      {
+        component: 'temporary-port-mapping',
+        protocol: 'pcp',
+        externalPort: 1024,
+        why: 'the router offered another port',
+      },
+      {
+        component: 'temporary-port-mapping',
+        protocol: 'natpmp',
+        externalPort: 1025,
+        why: 'the router offered another port',
+      },
+    ]);
+    expect(logger.lines.at(-1)).toMatchObject({
+      level: 'warn',
+      msg: 'TCP port 80 could not be mapped on the router',
+      fields: { reason: expect.stringMatching(/^the router refused to open TCP port 80/) as unknown },
+    });
   });
 
   it('a client that throws counts as not answering, and the next one maps', async () => {
     const { opener, ops } = setup({ pcp: ['throw'], natpmp: [grant('natpmp')] });
     expect(await opener.open(http01)).toMatchObject({ state: 'mapped' });
     expect(ops()).toEqual({ pcp: ['map'], natpmp: ['map'], upnp: [] });
+  });
+
+  it('clients that all throw: unavailable, with what they threw', async () => {
+    const { opener } = setup({ pcp: ['throw'], natpmp: ['throw'], upnp: ['throw'] });
+    expect(await opener.open(http01)).toEqual({
+      state: 'unavailable',
+      reason:
+        'the router offers no port mapping (no answer over PCP, NAT-PMP, UPnP IGD), so TCP port 80 cannot be opened automatically (PCP: socket exploded; NAT-PMP: socket exploded; UPnP IGD: socket exploded)',
+    });
+  });
+
+  it('without a preferred protocol: PCP, NAT-PMP, UPnP IGD', async () => {
+    const { opener, ops } = setup({ upnp: [grant('upnp')] });
+    expect(await opener.open(http01)).toMatchObject({ state: 'mapped' });
+    expect(ops()).toEqual({ pcp: ['map'], natpmp: ['map'], upnp: ['map'] });
   });
 
   it.each([
@@ -294,9 +385,16 @@ describe('RouterPortOpener', () => {
     const opened = await opener.open(http01);
     if (opened.state !== 'mapped') throw new Error('not mapped');
     await expect(opened.close()).resolves.toBeUndefined();
-    expect(logger.lines.at(-1)).toMatchObject({
+    expect(logger.lines.at(-1)).toEqual({
       level: 'warn',
       msg: 'TCP port 80 not unmapped on the router; its lease of 120 s ends it',
+      fields: {
+        component: 'temporary-port-mapping',
+        protocol: 'pcp',
+        externalPort: 80,
+        why: 'the challenge is over',
+        reason: unmap === 'throw' ? 'socket exploded' : 'result 2',
+      },
     });
   });
 
@@ -343,9 +441,9 @@ describe('RouterPortOpener', () => {
     // Needs until +70 s; the lease ends at +60 s.
     const b = await opener.open({ ...http01, lifetimeSeconds: 60 });
     expect(ops().natpmp).toEqual(['map', 'map']);
-    // Needs until +60 s; the renewed lease ends at +130 s: shared as is.
+    // Needs until +90 s, beyond the first lease; the renewed one ends at +130 s: shared as is.
     clock.advance(20_000);
-    const c = await opener.open({ ...http01, lifetimeSeconds: 30 });
+    const c = await opener.open({ ...http01, lifetimeSeconds: 60 });
     expect(ops().natpmp).toEqual(['map', 'map']);
     expect([a.state, b.state, c.state]).toEqual(['mapped', 'mapped', 'mapped']);
     expect(clients.natpmp.calls[1]?.request?.lifetimeSeconds).toBe(60);
@@ -366,6 +464,28 @@ describe('RouterPortOpener', () => {
       msg: 'the temporary mapping could not be extended; it holds until its lease ends',
       fields: { reason: 'no more' },
     });
+  });
+
+  it('a renewal that lands on another port keeps the held mapping until its lease ends, with a warning', async () => {
+    const { opener, ops, clock, logger } = setup(
+      { pcp: [grant('pcp', 80, 60), grant('pcp', 1024, 120), grant('pcp', 80, 120)] },
+      { preferred: 'pcp' },
+    );
+    await opener.open({ ...http01, lifetimeSeconds: 60 });
+    clock.advance(30_000);
+    await opener.open({ ...http01, lifetimeSeconds: 60 });
+    expect(logger.lines.at(-1)).toEqual({
+      level: 'warn',
+      msg: 'the temporary mapping could not be extended; it holds until its lease ends',
+      fields: {
+        component: 'temporary-port-mapping',
+        protocol: 'pcp',
+        reason: 'the router moved it to port 1024',
+      },
+    });
+    // Not extended: the next open that needs past +60 s asks again.
+    await opener.open({ ...http01, lifetimeSeconds: 31 });
+    expect(ops().pcp).toEqual(['map', 'map', 'map']);
   });
 
   it('different ports are different mappings', async () => {

@@ -114,8 +114,9 @@ export interface RouterPortOpenerOptions {
 }
 
 interface Held {
+  /** The client that made the mapping: it renews and removes it. */
+  readonly client: PortMappingClient;
   readonly mapping: GrantedMapping;
-  readonly request: MappingRequest;
   endsAt: Date;
   users: number;
 }
@@ -124,10 +125,11 @@ interface Held {
  * TemporaryPortOpener over the router clients. Contract (beyond the port's):
  * - `mapped` only when the router granted exactly the external port asked for (the CA validates HTTP-01 on port 80
  *   and nowhere else); a mapping on another port is removed at once and counts as a refusal;
- * - the lease is bounded ({@link temporaryLeaseBounds}) and never permanent, so a mapping this box fails to remove
- *   ends on the router by itself; there is no renewal;
- * - opens of the same ports while a mapping is held share it (a renewal extends it when a later open needs longer);
- *   the mapping is removed when every `close` has been called. Each `close` counts once, however often it is called;
+ * - the lease is bounded ({@link temporaryLeaseBounds}) and never permanent, and nothing renews it on a timer, so a
+ *   mapping this box fails to remove ends on the router by itself;
+ * - opens of the same ports while a mapping is held share it (the same request again extends it when a later open
+ *   needs it longer); it is removed when every `close` has been called. Each `close` counts once, however often
+ *   it is called;
  * - calls run one at a time and each router call is bounded by the client's own time limits; nothing throws.
  */
 export class RouterPortOpener implements TemporaryPortOpener {
@@ -142,15 +144,19 @@ export class RouterPortOpener implements TemporaryPortOpener {
   open(input: OpenInput): Promise<OpenResult> {
     return this.serially(() => this.openNow(input), {
       state: 'unavailable',
-      reason: 'the router mapping failed unexpectedly',
+      reason: 'the router mapping failed unexpectedly (see the log)',
     });
   }
 
   private async openNow(input: OpenInput): Promise<OpenResult> {
     if (this.options.disabledReason !== undefined)
       return { state: 'unavailable', reason: this.options.disabledReason };
-    const available = this.options.clients.map((c) => c.protocol);
-    const plan = planTemporaryMapping(input, available, this.options.preferred?.());
+    const { clients } = this.options;
+    const plan = planTemporaryMapping(
+      input,
+      clients.map((c) => c.protocol),
+      this.options.preferred?.(),
+    );
     if (plan.kind === 'invalid') return { state: 'unavailable', reason: plan.reason };
     const { request } = plan;
     const key = `${request.externalPort}/${request.internalPort}`;
@@ -161,15 +167,16 @@ export class RouterPortOpener implements TemporaryPortOpener {
       return this.handle(key, shared);
     }
     const attempts: TemporaryMappingAttempt[] = [];
-    for (const protocol of plan.protocols) {
-      const r = await this.attempt(protocol, (c) => c.map(request));
+    for (const client of plan.protocols.flatMap((p) => clients.filter((c) => c.protocol === p))) {
+      const { protocol } = client;
+      const r = await attempt(() => client.map(request));
       if (!r.ok) {
         attempts.push({ protocol, failure: r.failure });
         continue;
       }
       if (r.value.externalPort !== request.externalPort) {
         // Useless for the CA, and not ours to leave open.
-        await this.remove(r.value, 'the router offered another port');
+        await this.remove(client, r.value, 'the router offered another port');
         attempts.push({
           protocol,
           failure: {
@@ -179,7 +186,7 @@ export class RouterPortOpener implements TemporaryPortOpener {
         });
         continue;
       }
-      const held: Held = { mapping: r.value, request, endsAt: this.leaseEnd(r.value), users: 1 };
+      const held: Held = { client, mapping: r.value, endsAt: this.leaseEnd(r.value), users: 1 };
       this.held.set(key, held);
       this.logger.info(
         {
@@ -202,13 +209,16 @@ export class RouterPortOpener implements TemporaryPortOpener {
   private async extend(held: Held, request: MappingRequest): Promise<void> {
     const needed = this.options.clock.now().getTime() + request.lifetimeSeconds * 1000;
     if (held.endsAt.getTime() >= needed) return;
-    const r = await this.attempt(held.mapping.protocol, (c) => c.map(request));
+    const r = await attempt(() => held.client.map(request));
     if (r.ok && r.value.externalPort === held.mapping.externalPort) {
       held.endsAt = this.leaseEnd(r.value);
       return;
     }
     this.logger.warn(
-      { protocol: held.mapping.protocol, reason: r.ok ? 'another port' : r.failure.reason },
+      {
+        protocol: held.client.protocol,
+        reason: r.ok ? `the router moved it to port ${r.value.externalPort}` : r.failure.reason,
+      },
       'the temporary mapping could not be extended; it holds until its lease ends',
     );
   }
@@ -229,43 +239,22 @@ export class RouterPortOpener implements TemporaryPortOpener {
     held.users -= 1;
     if (held.users > 0) return;
     this.held.delete(key);
-    await this.remove(held.mapping, 'the challenge is over');
+    await this.remove(held.client, held.mapping, 'the challenge is over');
   }
 
-  private async remove(mapping: GrantedMapping, why: string): Promise<void> {
-    const r = await this.attempt(mapping.protocol, (c) => c.unmap(mapping));
-    if (r.ok)
-      this.logger.info(
-        { protocol: mapping.protocol, externalPort: mapping.externalPort, why },
-        `TCP port ${mapping.externalPort} unmapped on the router`,
-      );
+  private async remove(client: PortMappingClient, mapping: GrantedMapping, why: string): Promise<void> {
+    const r = await attempt(() => client.unmap(mapping));
+    const fields = { protocol: client.protocol, externalPort: mapping.externalPort, why };
+    if (r.ok) this.logger.info(fields, `TCP port ${mapping.externalPort} unmapped on the router`);
     else
       this.logger.warn(
-        { protocol: mapping.protocol, externalPort: mapping.externalPort, reason: r.failure.reason, why },
+        { ...fields, reason: r.failure.reason },
         `TCP port ${mapping.externalPort} not unmapped on the router; its lease of ${mapping.lifetimeSeconds} s ends it`,
       );
   }
 
   private leaseEnd(mapping: GrantedMapping): Date {
     return new Date(this.options.clock.now().getTime() + mapping.lifetimeSeconds * 1000);
-  }
-
-  /** Calls one client; a throw (against its contract) becomes a failure value here. */
-  private async attempt<T>(
-    protocol: MappingProtocol,
-    call: (client: PortMappingClient) => Promise<RouterResult<T>>,
-  ): Promise<RouterResult<T>> {
-    const client = this.options.clients.find((c) => c.protocol === protocol);
-    if (!client)
-      return { ok: false, failure: { kind: 'unsupported', reason: `no ${protocolNames[protocol]} client` } };
-    try {
-      return await call(client);
-    } catch (err) {
-      return {
-        ok: false,
-        failure: { kind: 'unsupported', reason: `${protocolNames[protocol]}: ${describeError(err)}` },
-      };
-    }
   }
 
   /** Runs `step` after every earlier one (an open and a close of the same port must not interleave); never rejects. */
@@ -276,5 +265,14 @@ export class RouterPortOpener implements TemporaryPortOpener {
     });
     this.queue = run;
     return run;
+  }
+}
+
+/** Calls one client; a throw (against its contract) becomes "unsupported" with the error's text. */
+async function attempt<T>(call: () => Promise<RouterResult<T>>): Promise<RouterResult<T>> {
+  try {
+    return await call();
+  } catch (err) {
+    return { ok: false, failure: { kind: 'unsupported', reason: describeError(err) } };
   }
 }
