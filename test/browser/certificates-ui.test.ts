@@ -21,6 +21,7 @@ import {
   runResultSchema,
   type CertView,
 } from '../../src/cert/view.js';
+import { checkCertificateNames } from '../../src/cert/names.js';
 import type { Gatehouse } from '../../src/main.js';
 import {
   navLinksOutOfSight,
@@ -154,7 +155,12 @@ class FakeCertApi {
       case 'PUT /cert/certificate': {
         const parsed = certificateInputSchema.safeParse(body);
         if (!parsed.success) return problem(400, 'validation', 'invalid body', parsed.error.issues);
-        const { names, challenge, keyType } = parsed.data;
+        const { challenge, keyType } = parsed.data;
+        // The manager's own check of each name, answered as it does (`cert.invalid` about the field `names`).
+        const checked = checkCertificateNames(parsed.data.names);
+        if (!checked.ok)
+          return problem(400, 'cert.invalid', checked.error, [{ path: ['names'], message: checked.error }]);
+        const names = checked.value;
         this.view = {
           ...this.view,
           certificate: { names, challenge, keyType },
@@ -166,6 +172,14 @@ class FakeCertApi {
         };
         return { status: 200, body: certViewSchema.parse(this.view) };
       }
+      case 'DELETE /cert/certificate':
+        this.view = {
+          ...bootstrapView(),
+          account: this.view.account,
+          history: this.view.history,
+          suggestedNames: this.view.suggestedNames,
+        };
+        return { status: 200, body: certViewSchema.parse(this.view) };
       case 'POST /cert/issue':
       case 'POST /cert/renew': {
         if (this.remaining > 0) return problem(409, 'cert.busy', 'a certificate is being ordered right now');
@@ -413,6 +427,14 @@ describe.skipIf(skip !== undefined)('Certificates page in Chromium', () => {
       expect(beside.text).toContain('Wildcard names can only be validated with DNS-01');
       expect(fake.requests).not.toContain('PUT /cert/certificate');
       await names.getByLabel('Challenge').selectOption('auto');
+      // A name only the server can judge (an IP address): its words beside the names, without the item's path.
+      await names.getByLabel('Names').fill(`${hostname}, *.example.test, 203.0.113.5`);
+      await names.getByRole('button', { name: 'Save' }).click();
+      beside = await problemBeside(names, 'Names');
+      expect(beside).toMatchObject({ describes: true, invalid: true });
+      expect(beside.text).toContain('is an IP address, not a domain name');
+      expect(beside.text).not.toMatch(/^names/i);
+      await names.getByLabel('Names').fill(`${hostname}, *.example.test`);
       await names.getByRole('button', { name: 'Save' }).click();
       const settings = page.getByTestId('cert-settings-facts');
       await settings.waitFor();
@@ -523,6 +545,16 @@ describe.skipIf(skip !== undefined)('Certificates page in Chromium', () => {
       await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
       await checkLayout('06-failing-phone-dark');
       await page.emulateMedia({ colorScheme: 'light' });
+
+      // Stop managing, after a confirmation: back to the self-signed certificate; the history stays.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const settings = page.getByTestId('cert-settings');
+      await settings.getByRole('button', { name: 'Stop managing' }).click();
+      await settings.getByRole('button', { name: 'Stop', exact: true }).click();
+      await banner.getByText('Serving the self-signed bootstrap certificate').waitFor();
+      expect(fake.requests).toContain('DELETE /cert/certificate');
+      await page.getByRole('form', { name: 'Certificate names and challenge' }).waitFor();
+      expect(await page.getByTestId('cert-history').locator('tbody tr').count()).toBe(1);
       expect(cspViolations).toEqual([]);
       expect(pageErrors).toEqual([]);
     }));

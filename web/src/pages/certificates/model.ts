@@ -388,6 +388,8 @@ export function startProblem(code: string, message: string): string {
       return 'Agree to the CA’s terms first (below).';
     case 'cert.no-names':
       return 'Choose the names for the certificate first (below).';
+    case 'cert.off':
+      return 'Certificates from a CA are turned off in the configuration (acme.enabled).';
     default:
       return message;
   }
@@ -627,10 +629,6 @@ export function nameList(text: string): string[] {
   return [...new Set(names)];
 }
 
-const label = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-/** A DNS name of two labels or more, optionally `*.` in front (the only place a wildcard may be). */
-const hostnamePattern = new RegExp(`^(?:\\*\\.)?(?:${label}\\.)+${label}$`);
-
 export const isWildcard = (name: string) => name.startsWith('*.');
 
 /** Let's Encrypt's limit of names in one certificate. */
@@ -641,12 +639,21 @@ export function certificateBodyOf(d: CertificateDraft): Checked<CertificateBody>
   const names = nameList(d.names);
   if (names.length === 0)
     return { ok: false, field: 'names', message: 'Enter at least one hostname, e.g. home.example.com.' };
-  const bad = names.find((n) => n.length > 253 || !hostnamePattern.test(n));
-  if (bad !== undefined)
+  // Only what the form can say better than the server; the server checks each name fully (internationalised
+  // names become their ASCII form there, src/ddns/hostname.ts), and its word shows beside the field.
+  const misplaced = names.find((n) => (isWildcard(n) ? n.slice(2) : n).includes('*'));
+  if (misplaced !== undefined)
     return {
       ok: false,
       field: 'names',
-      message: `“${bad}” is not a hostname like home.example.com or *.example.com.`,
+      message: `“${misplaced}”: a wildcard may only be the whole first label, like *.example.com.`,
+    };
+  const short = names.find((n) => !(isWildcard(n) ? n.slice(2) : n).includes('.'));
+  if (short !== undefined)
+    return {
+      ok: false,
+      field: 'names',
+      message: `“${short}” is not a full hostname: it needs its domain, like home.example.com.`,
     };
   if (names.length > maxNames)
     return { ok: false, field: 'names', message: `At most ${maxNames} names in one certificate.` };
@@ -669,13 +676,14 @@ export function namesHint(text: string): string {
 
 /**
  * The server's field problems keyed by the form's fields: `names.2` belongs to `names`; a message that repeats
- * the path in front ("names.2: …") loses it, since the field's label already says which.
+ * the path in front ("names.2: …", also under the key `names`) loses it, since the field's label says which.
  */
 export function formProblems(fields: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [path, message] of Object.entries(fields)) {
     const field = path.replace(/\.\d+$/, '');
-    const prefix = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\s*`, 'i');
+    // "names.2: …" under `names` as under `names.2`: the server may name the item.
+    const prefix = new RegExp(`^${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\.\\d+)?:\\s*`, 'i');
     const plain = message.replace(prefix, '');
     out[field] ??= plain === '' ? message : plain.charAt(0).toUpperCase() + plain.slice(1);
   }
