@@ -274,6 +274,37 @@ describe('directory', () => {
     }
   });
 
+  it.each(['acme.example.test/dir', 'ftp://acme.example.test/dir', 'https://'])(
+    'a directory URL that is no http(s) URL (%s) is a configuration error before any request',
+    async (directoryUrl) => {
+      const got = await createAcmeCaFactory({ clock })({
+        directoryUrl,
+        accountKeyPem,
+        accountUrl: null,
+        externalAccountBinding: null,
+        caBundlePem: null,
+      }).directory();
+      expect(got).toEqual({
+        ok: false,
+        error: { kind: 'config', message: `the directory URL ${directoryUrl} is no http(s) URL` },
+      });
+    },
+  );
+
+  it('TLS spoken to a plain-HTTP port is unreachable (a TLS error), not a crash', async () => {
+    const got = await createAcmeCaFactory({ clock })({
+      directoryUrl: `${ca.base.replace('http:', 'https:')}/dir`,
+      accountKeyPem,
+      accountUrl: null,
+      externalAccountBinding: null,
+      caBundlePem: null,
+    }).directory();
+    expect(got).toMatchObject({
+      ok: false,
+      error: { kind: 'unreachable', message: expect.stringMatching(/ERR_SSL_|EPROTO|TLS/) },
+    });
+  });
+
   it('an extra CA bundle without a certificate is a configuration error before any request', async () => {
     const got = await adapter({ caBundlePem: 'not a certificate' }).directory();
     expect(got).toEqual({
@@ -432,6 +463,11 @@ describe('newOrder', () => {
       'alreadyReplaced',
       problem('alreadyReplaced', 'renewed already', 409),
       { kind: 'rejected', acmeType: 'urn:ietf:params:acme:error:alreadyReplaced' },
+    ],
+    [
+      'badNonce after acme-client’s retries',
+      problem('badNonce', 'stale'),
+      { kind: 'transient', acmeType: 'urn:ietf:params:acme:error:badNonce' },
     ],
     [
       'a 503 with Retry-After',

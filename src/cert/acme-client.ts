@@ -153,6 +153,8 @@ const configTypes = new Set(
   ].map((t) => acmeError + t),
 );
 
+const transientTypes = new Set(['serverInternal', 'badNonce'].map((t) => acmeError + t));
+
 function header(response: AcmeResponse, name: string): string | null {
   const value = response.headers[name];
   return typeof value === 'string' ? value : null;
@@ -197,7 +199,8 @@ function answerFailure(
   if (problem !== undefined && (configTypes.has(problem.type) || moreConfigTypes.includes(problem.type))) {
     return failure('config', `${what}: ${said}`, acmeType);
   }
-  if (response.status >= 500 || problem?.type === `${acmeError}serverInternal`) {
+  // badNonce reaches here only after acme-client's own five retries with fresh nonces: a CA having a bad moment.
+  if (response.status >= 500 || (problem !== undefined && transientTypes.has(problem.type))) {
     return failure('transient', `${what}: the CA failed: ${said}`, { ...acmeType, ...retry });
   }
   if (problem !== undefined) return failure('rejected', `${what}: ${said}`, acmeType);
@@ -239,7 +242,9 @@ function thrownFailure(what: string, url: string, error: unknown): AcmeFailure {
       `${what}: the TLS certificate of ${host} is not trusted (${code}); add the CA that signed it as an extra CA bundle`,
     );
   }
-  if (typeof code === 'string' && (code in networkWords || code.startsWith('E'))) {
+  // Node's system errors (errno names: ECONNREFUSED, ENETDOWN, …) and its TLS/SSL errors (ERR_SSL_…, e.g. TLS
+  // spoken to a plain-HTTP port) are the CA out of reach; other ERR_ codes are Node refusing a request it was given.
+  if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || /^ERR_(SSL|TLS)_/.test(code))) {
     return failure('unreachable', `${what}: cannot reach ${host}: ${networkWords[code] ?? code}`);
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -303,6 +308,9 @@ function createAcmeCa(input: FactoryInput, clock: Clock, timings: AcmeTimings): 
   };
 
   async function loadClient(): Promise<AcmeResult<{ client: AcmeClient; http: AcmeHttp }>> {
+    if (!/^https?:\/\/[^/]/.test(input.directoryUrl) || !URL.canParse(input.directoryUrl)) {
+      return fail(failure('config', `the directory URL ${input.directoryUrl} is no http(s) URL`));
+    }
     if (bundle === undefined) {
       return fail(failure('config', 'the extra CA bundle holds no PEM certificate that can be read'));
     }
