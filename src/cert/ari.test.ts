@@ -116,6 +116,11 @@ describe('ariCertIdFromDer on damaged input', () => {
     ],
     ['an empty SEQUENCE', Uint8Array.of(0x30, 0x00), 'no TBSCertificate'],
     [
+      'a certificate whose content runs over',
+      Uint8Array.of(0x30, 0x02, 0x02, 0x05),
+      'element at 2 runs past its container',
+    ],
+    [
       'a TBSCertificate without a serial',
       Uint8Array.of(0x30, 0x04, 0x30, 0x02, 0x05, 0x00),
       'no serial number',
