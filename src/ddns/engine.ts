@@ -51,7 +51,7 @@ export interface ServerAnswer {
  * Fails (a reason) when the servers cannot be found at all.
  */
 export type ServedLookup = (
-  ref: Pick<RecordRef, 'zone' | 'name'> & { readonly type: 'A' | 'AAAA' },
+  ref: Pick<RecordRef, 'zone' | 'name' | 'type'>,
 ) => Promise<Outcome<readonly ServerAnswer[], string>>;
 
 /** The values every answering server agrees on, or undefined when none answered or they disagree. */

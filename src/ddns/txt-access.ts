@@ -155,14 +155,7 @@ export interface TxtAccessDeps {
 
 /** The TXT lookup over the engine's authoritative lookup. */
 export function txtLookupOf(served: ServedLookup): TxtLookup {
-  // ServedLookup's type names only the engine's A and AAAA; createServedLookup (and lookupAuthoritative under it)
-  // asks for whatever type it is given, TXT included. Requested: widen ServedLookup to RecordType.
-  const any = served as unknown as (ref: {
-    readonly zone: string;
-    readonly name: string;
-    readonly type: 'TXT';
-  }) => ReturnType<ServedLookup>;
-  return (name, zone) => any({ zone, name, type: 'TXT' });
+  return (name, zone) => served({ zone, name, type: 'TXT' });
 }
 
 /** The TXT access port over the DDNS store, its providers and the secrets port. */
