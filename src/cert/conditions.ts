@@ -88,8 +88,9 @@ export const failureRemedies = {
 } as const;
 
 function remedyFor(error: NonNullable<CertConditionSlice['renewal']['lastError']>): string | undefined {
-  const key = error.kind === 'challenge' ? error.challenge : error.kind;
-  return key !== null && Object.hasOwn(failureRemedies, key)
+  // A challenge failure without its type reads "null", which no remedy has.
+  const key = error.kind === 'challenge' ? String(error.challenge) : error.kind;
+  return Object.hasOwn(failureRemedies, key)
     ? failureRemedies[key as keyof typeof failureRemedies]
     : undefined;
 }
