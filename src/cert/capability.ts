@@ -122,6 +122,8 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
   };
 
   const choose = async (wanted: WantedCertificate): Promise<ChallengeChoice> => {
+    // The listener runs whenever a certificate is wanted; a choice made before the loop's first tick must see it.
+    await syncListener();
     const writable = await dnsWritable(wanted.names);
     const listener = http01.status();
     const choice = chooseChallenge({
@@ -338,6 +340,8 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
     tlsCertificate: (servername: string): KeyAndCert | undefined => manager.servingFor(servername),
     async start() {
       await manager.load();
+      // The listener is up when start returns (or its failure recorded): the redirect works from the first second.
+      await syncListener();
       unsubscribe.push(manager.onChange(() => wake?.()));
       // A new DDNS hostname or verdict can change the challenge; look again.
       for (const topic of ['ddns.applied', 'reach.verdict-changed'] as const)

@@ -219,6 +219,11 @@ export class CertManager {
     return () => this.listeners.delete(listener);
   }
 
+  /** Resolves when no order runs (the one running now has ended, whatever its outcome). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   /** The order running now ('issue' or 'renew'), or null. */
   get runningNow(): 'issue' | 'renew' | null {
     return this.runningKind;

@@ -30,7 +30,8 @@ export interface CaDirectory {
  * - `rejected`: any other ACME problem document (`type` in `acmeType`);
  * - `transient`: a 5xx, a garbled answer.
  */
-export type AcmeFailureKind = 'config' | 'unreachable' | 'rate-limited' | 'challenge' | 'rejected' | 'transient';
+export type AcmeFailureKind =
+  'config' | 'unreachable' | 'rate-limited' | 'challenge' | 'rejected' | 'transient';
 
 export interface AcmeFailure {
   readonly kind: AcmeFailureKind;
@@ -88,8 +89,14 @@ export interface AcmeOrder {
 export interface AcmeCa {
   directory(): Promise<AcmeResult<CaDirectory>>;
   /** Finds or creates the account (onlyReturnExisting first); returns its URL. EAB is used when configured. */
-  ensureAccount(input: { readonly email: string | null; readonly termsAgreed: boolean }): Promise<AcmeResult<string>>;
-  newOrder(input: { readonly names: readonly string[]; readonly replaces?: string }): Promise<AcmeResult<AcmeOrder>>;
+  ensureAccount(input: {
+    readonly email: string | null;
+    readonly termsAgreed: boolean;
+  }): Promise<AcmeResult<string>>;
+  newOrder(input: {
+    readonly names: readonly string[];
+    readonly replaces?: string;
+  }): Promise<AcmeResult<AcmeOrder>>;
   authorizations(order: AcmeOrder): Promise<AcmeResult<readonly AcmeAuthorization[]>>;
   /** The value to serve: HTTP-01 the key authorization; DNS-01 its SHA-256 digest, base64url (the TXT value). */
   challengeValue(authorization: AcmeAuthorization, challenge: AcmeChallenge): Promise<AcmeResult<string>>;

@@ -55,7 +55,12 @@ export async function createHarness(
      * Replaces capabilities of the real list (by id) with ones built on the harness's store, clock and logger,
      * e.g. reachability around a scripted probe. The rest are the same factories main.ts uses, reachability off.
      */
-    replace?: (deps: { store: Store; clock: FakeClock; logger: MemoryLogger }) => readonly Capability[];
+    replace?: (deps: {
+      store: Store;
+      clock: FakeClock;
+      logger: MemoryLogger;
+      dataDir: string;
+    }) => readonly Capability[];
     /**
      * Turns the real reachability capability on around a scripted probe (ReachabilityAdapters.probe): its loop,
      * alerts, card and routes are production's; router events, the interface monitor and the port mapper are off
@@ -114,7 +119,7 @@ export async function createHarness(
     listenUrl: () => 'http://gatehouse.test',
     assets: options.assets ?? noAssets,
     processMetrics: false,
-    replace: options.replace?.({ store, clock, logger }) ?? [],
+    replace: options.replace?.({ store, clock, logger, dataDir }) ?? [],
   });
   const setupToken = ensureSetupToken(nodePrivateFiles, dataDir);
   const origin = 'http://gatehouse.test';
