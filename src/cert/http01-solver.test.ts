@@ -232,6 +232,30 @@ describe('the HTTP-01 solver', () => {
     expect(opener.active.size).toBe(0);
   });
 
+  it('forgets a mapping given up while it was being made (a clean-up that did not wait for present)', async () => {
+    const { solver, opener, registry } = setup();
+    opener.openGate.close();
+    const first = solver.present(a);
+    await until(() => opener.openGate.queued === 1);
+    const cleaning = solver.cleanUp(a);
+    expect(registry.size()).toBe(0);
+    const second = solver.present(b);
+    // The first open goes through; the second waits at the gate until the first mapping is removed.
+    opener.openGate.open();
+    opener.openGate.close();
+    await cleaning;
+    await first;
+    expect(opener.closes).toEqual([80]);
+    await until(() => opener.openGate.queued === 1);
+    expect(solver.mapping()).toEqual({ state: 'opening' });
+    opener.openGate.open();
+    await second;
+    expect(solver.mapping()).toEqual({ state: 'mapped', externalPort: 80 });
+    expect(opener.active.size).toBe(1);
+    await solver.cleanUp(b);
+    expect(opener.active.size).toBe(0);
+  });
+
   it('counts each present: a second cleanUp of one task, or one never presented, does not remove a shared mapping', async () => {
     const { solver, opener, registry } = setup();
     await solver.present(a);
@@ -243,6 +267,14 @@ describe('the HTTP-01 solver', () => {
     expect(registry.lookup(b.token)).toBe(b.value);
     await solver.cleanUp(b);
     expect(opener.closes).toEqual([80]);
+  });
+
+  it('removes only what its own present added', async () => {
+    const { solver, registry } = setup();
+    // A registration made elsewhere (or a present that failed: it registered nothing).
+    registry.register(c.token, c.value);
+    await solver.cleanUp(c);
+    expect(registry.lookup(c.token)).toBe(c.value);
   });
 
   it('keeps a token presented twice until it is cleaned up twice', async () => {

@@ -36,16 +36,23 @@ export interface Http01Solver extends ChallengeSolver {
 /** The port the CA connects to (RFC 8555 §8.3): always 80. */
 const challengePort = 80;
 
-type Mapping =
-  | { readonly state: 'mapped'; readonly externalPort: number; close(): Promise<void> }
-  | { readonly state: 'unavailable'; readonly reason: string };
+/** A mapping asked for: what to show, and how to give it back (nothing to do when none was made). */
+interface Mapping {
+  readonly shown: Extract<Http01MappingState, { state: 'mapped' | 'unavailable' }>;
+  close(): Promise<void>;
+}
+
+const noMapping = (reason: string): Mapping => ({
+  shown: { state: 'unavailable', reason },
+  // Stryker disable next-line ArrowFunction: awaiting undefined is awaiting a resolved promise
+  close: () => Promise.resolve(),
+});
 
 export function createHttp01Solver(options: Http01SolverOptions): Http01Solver {
   const opener = options.mapRouterPort ? options.portOpener : undefined;
   const lifetimeSeconds = options.mappingLifetimeSeconds ?? 300;
-  /** Tokens presented and not yet cleaned up, with how often: the mapping's reference count is their sum. */
+  /** Tokens presented and not yet cleaned up, with how often: the mapping stays while any is held. */
   const held = new Map<string, number>();
-  let users = 0;
   let mapping: Promise<Mapping> | undefined;
   let settled: Mapping | undefined;
   /** The removal of the last mapping: a new one waits for it, or the old removal could delete the new mapping. */
@@ -62,28 +69,25 @@ export function createHttp01Solver(options: Http01SolverOptions): Http01Solver {
       });
     } catch (e) {
       // The port's contract says open never throws; a broken opener still must not fail the challenge.
-      result = { state: 'unavailable', reason: e instanceof Error ? e.message : String(e) };
+      return noMapping(e instanceof Error ? e.message : String(e));
     }
-    if (result.state === 'mapped' && result.externalPort !== challengePort) {
+    if (result.state === 'unavailable') return noMapping(result.reason);
+    const made = result;
+    if (made.externalPort !== challengePort) {
       // The CA connects to port 80 only: a mapping from another port serves nothing.
-      await closeQuietly(() => result.close());
-      return {
-        state: 'unavailable',
-        reason: `the router offered port ${result.externalPort} instead of ${challengePort}`,
-      };
+      await closeQuietly(() => made.close());
+      return noMapping(`the router offered port ${made.externalPort} instead of ${challengePort}`);
     }
-    return result;
+    return { shown: { state: 'mapped', externalPort: made.externalPort }, close: () => made.close() };
   };
 
+  /** Removes the mapping once no challenge holds it. */
   const release = async (): Promise<void> => {
-    users -= 1;
-    if (users > 0 || mapping === undefined) return;
+    if (held.size > 0 || mapping === undefined) return;
     const pending = mapping;
     mapping = undefined;
     settled = undefined;
-    closing = pending.then((done) =>
-      done.state === 'mapped' ? closeQuietly(() => done.close()) : undefined,
-    );
+    closing = pending.then((done) => closeQuietly(() => done.close()));
     await closing;
   };
 
@@ -109,13 +113,12 @@ export function createHttp01Solver(options: Http01SolverOptions): Http01Solver {
         });
       held.set(task.token, (held.get(task.token) ?? 0) + 1);
       if (opener === undefined) return ok(undefined);
-      users += 1;
       if (mapping === undefined) {
         const port = listening.port;
         const opening = closing.then(() => openMapping(port, opener));
         mapping = opening;
-        settled = undefined;
         void opening.then((m) => {
+          // A mapping given up while it was being made (a clean-up that did not wait) is no longer shown.
           if (mapping === opening) settled = m;
         });
       }
@@ -131,16 +134,12 @@ export function createHttp01Solver(options: Http01SolverOptions): Http01Solver {
       if (count > 1) held.set(task.token, count - 1);
       else held.delete(task.token);
       options.registry.unregister(task.token);
-      if (opener !== undefined) await release();
+      await release();
     },
 
     mapping(): Http01MappingState {
-      if (opener === undefined) return { state: 'off' };
-      if (mapping === undefined) return { state: 'idle' };
-      if (settled === undefined) return { state: 'opening' };
-      return settled.state === 'mapped'
-        ? { state: 'mapped', externalPort: settled.externalPort }
-        : { state: 'unavailable', reason: settled.reason };
+      if (mapping === undefined) return opener === undefined ? { state: 'off' } : { state: 'idle' };
+      return settled?.shown ?? { state: 'opening' };
     },
   };
 }
