@@ -14,6 +14,7 @@ import {
   addDdnsHostname,
   auditEvents,
   dig,
+  sameSerial,
   startCertGatehouse,
   tlsProbe,
   type ApiAnswer,
@@ -58,7 +59,7 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
       `the HTTPS listener serving ${serial}`,
       async () => {
         const s = await seen();
-        return s.serial === serial ? s : undefined;
+        return sameSerial(s.serial, serial) ? s : undefined;
       },
       15_000,
     );
@@ -242,7 +243,8 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
     expect([...(result.current?.names ?? [])].sort()).toEqual([`*.${hostname}`, hostname]);
     await served(result.current?.serial ?? '');
     const cam = await seen(`cam.${hostname}`);
-    expect(cam).toMatchObject({ authorized: true, serial: result.current?.serial });
+    expect(cam.authorized).toBe(true);
+    expect(sameSerial(cam.serial, result.current?.serial)).toBe(true);
   });
 
   describe('faults: a clear error, the old certificate keeps serving, the process keeps running', () => {
@@ -258,7 +260,7 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
 
     const stillServing = async () => {
       expect(server.alive()).toBe(true);
-      expect((await seen()).serial).toBe(kept);
+      expect(sameSerial((await seen()).serial, kept)).toBe(true);
       expect((await server.view()).current?.serial).toBe(kept);
     };
 

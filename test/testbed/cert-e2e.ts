@@ -15,8 +15,29 @@ export interface ApiAnswer {
   readonly method: string;
   readonly path: string;
   readonly status: number;
+  /** When the first ask left (epoch ms, the machine's clock: the server's too). */
+  readonly startedAt: number;
   readonly ms: number;
+  /** How many times it was asked (untilCertificate). */
+  readonly polls: number;
   readonly body: unknown;
+}
+
+/**
+ * Whether two certificate serials (hex) are the same number: Node's TLS peer certificate drops a leading zero that
+ * X509Certificate (the server's) keeps.
+ */
+export function sameSerial(a: string | undefined, b: string | undefined): boolean {
+  const norm = (x: string) => x.toLowerCase().replace(/^0+(?=.)/, '');
+  return a !== undefined && b !== undefined && norm(a) === norm(b);
+}
+
+/** One request for cert-api.ts; `untilCertificate` polls GET /api/v1/cert until an order has ended. */
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  readonly untilCertificate?: boolean;
 }
 
 /** What cert-tls-probe.ts saw. */
@@ -79,7 +100,7 @@ export interface CertServer {
   readonly url: string;
   readonly pid: number;
   /** HTTP API requests in order, in one helper process (one session). */
-  api(requests: readonly { method: string; path: string; body?: unknown }[]): Promise<ApiAnswer[]>;
+  api(requests: readonly ApiRequest[]): Promise<ApiAnswer[]>;
   /** One request; throws when the helper fails (not on an HTTP error status). */
   call(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   /** GET /api/v1/cert. */
@@ -143,7 +164,7 @@ export async function startCertGatehouse(bed: Testbed, options: CertServerOption
   );
   const stateFile = path.join(dir, 'session');
   let setUp = false;
-  const api = async (requests: readonly { method: string; path: string; body?: unknown }[]) => {
+  const api = async (requests: readonly ApiRequest[]) => {
     let token = '-';
     if (!setUp) {
       const t = await bed.node('gw', 'test/support/cli-entry.ts', ['setup-token', '--data-dir', dataDir]);
