@@ -37,10 +37,12 @@ export function CertificatesPage(props: { readonly client: GatehouseClient }) {
   /** A view a form's save answered with: newer than the load until the next load. */
   const [saved, setSaved] = useState<CertView | undefined>(undefined);
   const [now, setNow] = useState(() => new Date());
+  // useLoad's reload is stable; `loaded` itself is new at each render and would restart the poll timer.
+  const reloadView = loaded.reload;
   const reload = useCallback(() => {
-    loaded.reload();
+    reloadView();
     setNow(new Date());
-  }, [loaded]);
+  }, [reloadView]);
   useInterval(reload, refreshMs);
   useEffect(() => {
     setSaved(undefined);

@@ -7,6 +7,9 @@ import {
   caChoiceOf,
   certificateBodyOf,
   certificateDraftOf,
+  challengeChoices,
+  keyTypeChoices,
+  caChoices,
   challengeWords,
   countdownOf,
   directoryUrlOf,
@@ -102,7 +105,6 @@ const bootstrap: CertView = {
 };
 
 describe('dates', () => {
-  const when = whenFormatter(now, 'en-GB', 'UTC');
   it.each([
     ['2026-02-14T10:00:00.000Z', '14 Feb'],
     ['2027-02-14T10:00:00.000Z', '14 Feb 2027'],
@@ -112,7 +114,8 @@ describe('dates', () => {
     ['2026-01-03T00:00:00.000Z', '3 Jan'],
     ['not a date', 'not a date'],
   ])('%s → %s', (iso, words) => {
-    expect(when(iso)).toBe(words);
+    // Made inside the test: a formatter that throws must fail a test, not the file's collection.
+    expect(whenFormatter(now, 'en-GB', 'UTC')(iso)).toBe(words);
   });
 });
 
@@ -269,7 +272,12 @@ describe('what the box serves', () => {
 
   it('an ACME certificate the server knows no dates of', () => {
     const h = servingOf({ ...view, current: null, serving: { ...view.serving, notAfter: null } }, now, day);
-    expect(h.tone).toBe('ok');
+    expect(h).toMatchObject({ tone: 'ok', detail: 'Browsers trust it; Gatehouse renews it by itself.' });
+    // The dates of the current certificate count, whatever the served summary says.
+    const expired = new Date(Date.parse(current.notAfter) + days);
+    expect(servingOf({ ...view, serving: { ...view.serving, notAfter: null } }, expired, day).tone).toBe(
+      'error',
+    );
   });
 
   it.each([
@@ -320,9 +328,11 @@ describe('what the box serves', () => {
   });
 
   it('turned off in the configuration', () => {
-    expect(servingOf({ ...view, enabled: false }, now, day)).toMatchObject({
+    expect(servingOf({ ...view, enabled: false }, now, day)).toEqual({
       tone: 'unknown',
       headline: 'Certificates from a CA are turned off',
+      detail:
+        'The configuration turns ACME off (acme.enabled is false): the web UI keeps its self-signed certificate.',
     });
   });
 });
@@ -384,6 +394,15 @@ describe('failures and remedies', () => {
       lastError: { ...failure, challenge: null, kind: 'unreachable' as const },
     };
     expect(lastErrorOf(general, day)?.title).toBe('Last attempt failed 2025-12-31');
+  });
+
+  it('names DNS-01 in the title, and the next try in the remedy while failing', () => {
+    const dns = {
+      ...failing,
+      lastError: { ...failure, challenge: 'dns-01' as const, kind: 'transient' as const },
+    };
+    expect(lastErrorOf(dns, day)?.title).toBe('Last attempt failed 2025-12-31 (DNS-01)');
+    expect(lastErrorOf(dns, day)?.remedy).toContain('Gatehouse tries again 2026-01-01.');
   });
 
   it('promises no next try once stopped', () => {
@@ -468,7 +487,7 @@ describe('issue now / renew now', () => {
     else expect(a.blocked).toContain(blocked);
   });
 
-  const before = baselineOf(view);
+  const before = { serial: '0a1b', errorAt: null };
   const error: LastError = {
     at: '2026-01-01T00:00:10.000Z',
     kind: 'transient',
@@ -477,7 +496,8 @@ describe('issue now / renew now', () => {
   };
 
   it('takes the serial and the last error as the baseline', () => {
-    expect(before).toEqual({ serial: '0a1b', errorAt: null });
+    expect(baselineOf(view)).toEqual(before);
+    expect(baselineOf(bootstrap)).toEqual({ serial: null, errorAt: null });
     expect(baselineOf({ current: null, renewal: { ...renewal, lastError: error } })).toEqual({
       serial: null,
       errorAt: error.at,
@@ -496,6 +516,11 @@ describe('issue now / renew now', () => {
     ['the certificate gone', { ...view, current: null }, 'pending'],
   ] as const)('outcome: %s', (_, v, outcome) => {
     expect(outcomeSince(v, before)).toBe(outcome);
+  });
+
+  it('sees an error gone since the press as no news', () => {
+    const withError = { ...view, renewal: { ...renewal, lastError: error } };
+    expect(outcomeSince(view, baselineOf(withError))).toBe('pending');
   });
 
   it('sees the same old error as no news', () => {
@@ -577,6 +602,16 @@ describe('the CA account form', () => {
   const custom = 'https://acme.example.net/directory';
   const eabCa: CaDirectory = { ...le, url: custom, externalAccountRequired: true, renewalInfo: null };
   const draft: AccountDraft = { ...accountDraftOf(null), agreed: true };
+
+  it('offers Let’s Encrypt, its staging and any CA, by their directories', () => {
+    expect(letsEncrypt).toBe('https://acme-v02.api.letsencrypt.org/directory');
+    expect(letsEncryptStaging).toBe('https://acme-staging-v02.api.letsencrypt.org/directory');
+    expect(caChoices).toEqual([
+      { value: 'letsencrypt', label: 'Let’s Encrypt' },
+      { value: 'letsencrypt-staging', label: 'Let’s Encrypt staging (test certificates, not trusted)' },
+      { value: 'custom', label: 'Another CA (its directory URL)' },
+    ]);
+  });
 
   it.each([
     [letsEncrypt, 'letsencrypt'],
@@ -677,6 +712,8 @@ describe('the CA account form', () => {
     ['another CA looked up', {}, eabCa, 'directoryUrl', 'Look the CA up first'],
     ['a bad email', { email: 'me@home' }, le, 'email', 'Enter an email address like you@example.com'],
     ['an email with a space', { email: 'me @example.com' }, le, 'email', 'Enter an email address'],
+    ['an email with a space before', { email: 'my name@example.com' }, le, 'email', 'Enter an email address'],
+    ['an email with a space after', { email: 'me@example.com x' }, le, 'email', 'Enter an email address'],
     ['a PEM that is none', { caBundlePem: 'hello' }, le, 'caBundlePem', 'Paste one or more PEM certificates'],
     ['not agreed', { agreed: false }, le, 'agreeTerms', 'Tick “I agree to the CA’s terms”'],
     [
@@ -821,6 +858,18 @@ describe('the CA account form', () => {
 describe('the certificate form', () => {
   const d: CertificateDraft = { names: 'home.example.com', challenge: 'auto', keyType: 'ecdsa-p256' };
 
+  it('offers the challenges and key types', () => {
+    expect(challengeChoices).toEqual([
+      { value: 'auto', label: 'Automatic (from reachability)' },
+      { value: 'http-01', label: 'HTTP-01 (port 80)' },
+      { value: 'dns-01', label: 'DNS-01 (TXT record)' },
+    ]);
+    expect(keyTypeChoices).toEqual([
+      { value: 'ecdsa-p256', label: 'ECDSA P-256 (recommended)' },
+      { value: 'rsa-2048', label: 'RSA 2048 (for very old clients)' },
+    ]);
+  });
+
   it('starts from the stored choice, or from the DDNS hostnames', () => {
     expect(certificateDraftOf(view)).toEqual(d);
     expect(certificateDraftOf({ ...view, certificate: null })).toEqual({
@@ -894,7 +943,9 @@ describe('the certificate form', () => {
   });
 
   it('hints at DNS-01 for wildcards, louder once one is typed', () => {
-    expect(namesHint('home.example.com')).toContain('Wildcards (*.example.com) are allowed with DNS-01.');
+    expect(namesHint('home.example.com')).toBe(
+      'Separated by commas. The DDNS hostnames are suggested. Wildcards (*.example.com) are allowed with DNS-01.',
+    );
     expect(namesHint('home.example.com, *.example.com')).toContain('A wildcard (*.example.com) needs DNS-01');
   });
 
@@ -908,6 +959,9 @@ describe('the certificate form', () => {
         directoryUrl: 'DirectoryUrl: not an ACME directory.',
         'names.3': 'second problem of the same field',
         email: 'email:',
+        'list.12': 'list.12: twelfth',
+        'a.1.b': 'a.1.b: inner index',
+        'eab.hmacKey': 'Eab.hmacKey: too short',
       }),
     ).toEqual({
       names: 'Must not be an IP address',
@@ -916,6 +970,9 @@ describe('the certificate form', () => {
       'eab.kid': 'Required.',
       directoryUrl: 'Not an ACME directory.',
       email: 'email:',
+      list: 'Twelfth',
+      'a.1.b': 'Inner index',
+      'eab.hmacKey': 'Too short',
     });
   });
 });

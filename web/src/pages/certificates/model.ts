@@ -134,15 +134,6 @@ export interface Headline {
   readonly detail: string;
 }
 
-const worst = (...tones: Tone[]): Tone =>
-  tones.includes('error')
-    ? 'error'
-    : tones.includes('warning')
-      ? 'warning'
-      : tones.includes('unknown')
-        ? 'unknown'
-        : 'ok';
-
 /** The page's answer to "does my box have a real certificate?": what is served, how well, what to do. */
 export function servingOf(view: CertView, now: Date, formatDate: FormatDate): Headline {
   if (!view.enabled)
@@ -155,12 +146,14 @@ export function servingOf(view: CertView, now: Date, formatDate: FormatDate): He
   const state = view.renewal.state;
   if (view.serving.kind === 'acme') {
     const names = view.serving.names.join(', ');
-    const expiry =
-      view.serving.notAfter === null || view.current === null
-        ? undefined
-        : expiryOf(view.current, now, formatDate);
-    const renewalTone: Tone = state === 'stopped' ? 'error' : state === 'failing' ? 'warning' : 'ok';
-    const tone = worst(expiry?.tone ?? 'ok', renewalTone);
+    const expiry = view.current === null ? undefined : expiryOf(view.current, now, formatDate);
+    // The worse of the renewal and the time left.
+    const tone: Tone =
+      state === 'stopped' || expiry?.tone === 'error'
+        ? 'error'
+        : state === 'failing' || expiry?.tone === 'warning'
+          ? 'warning'
+          : 'ok';
     const detail =
       state === 'stopped'
         ? 'Renewal has stopped: fix the cause below, or the certificate will expire.'
@@ -287,8 +280,7 @@ export function lastErrorOf(
   const e = renewal.lastError;
   if (e === null) return undefined;
   // A success after the failure makes it history (the server may keep the last error for the record).
-  if (renewal.lastSuccessAt !== null && Date.parse(renewal.lastSuccessAt) > Date.parse(e.at))
-    return undefined;
+  if (Date.parse(renewal.lastSuccessAt ?? '') > Date.parse(e.at)) return undefined;
   const via = e.challenge === null ? '' : ` (${challengeLabel(e.challenge)})`;
   return {
     title: `Last attempt failed ${formatDate(e.at)}${via}`,
@@ -450,16 +442,24 @@ export interface AccountDraft {
 
 /** The form's start: the stored settings, never a secret; Let's Encrypt for a new account. */
 export function accountDraftOf(account: Account | null): AccountDraft {
-  const ca = account === null ? 'letsencrypt' : caChoiceOf(account.directoryUrl);
-  return {
-    ca,
-    customUrl: ca === 'custom' && account !== null ? account.directoryUrl : '',
-    email: account?.email ?? '',
+  const empty: AccountDraft = {
+    ca: 'letsencrypt',
+    customUrl: '',
+    email: '',
     agreed: false,
-    eabKid: account?.eabKid ?? '',
+    eabKid: '',
     eabHmacKey: '',
     caBundlePem: '',
     removeCaBundle: false,
+  };
+  if (account === null) return empty;
+  const ca = caChoiceOf(account.directoryUrl);
+  return {
+    ...empty,
+    ca,
+    customUrl: ca === 'custom' ? account.directoryUrl : '',
+    email: account.email ?? '',
+    eabKid: account.eabKid ?? '',
   };
 }
 
@@ -623,7 +623,7 @@ export function certificateDraftOf(view: Pick<CertView, 'certificate' | 'suggest
 /** The names typed, lowercase, without a trailing dot, each once, in order. */
 export function nameList(text: string): string[] {
   const names = text
-    .split(/[\s,;]+/)
+    .split(/[\s,;]/)
     .map((n) => n.toLowerCase().replace(/\.$/, ''))
     .filter((n) => n !== '');
   return [...new Set(names)];
