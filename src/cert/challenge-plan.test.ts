@@ -218,6 +218,14 @@ describe('chooseChallenge', () => {
       ),
     },
     {
+      name: 'dns-01 set, no name covered',
+      input: { setting: 'dns-01', dnsWritable: new Map() },
+      out: choice(
+        null,
+        'DNS-01 needs a DNS provider that can write TXT records for every name, and none covers a.test, b.test: set one up for them in DDNS, or choose http-01 or auto.',
+      ),
+    },
+    {
       name: 'dns-01 set, a name mapped to false',
       input: {
         setting: 'dns-01',

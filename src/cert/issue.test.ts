@@ -64,8 +64,8 @@ function expectCleanedUp(solver: FakeChallengeSolver): void {
     .filter((e) => e.op === 'cleanUp')
     .map(key)
     .sort();
-  expect(cleanUps).toEqual(presents);
-  expect(solver.leftovers()).toEqual([]);
+  expect(cleanUps).toStrictEqual(presents);
+  expect(solver.leftovers()).toStrictEqual([]);
 }
 
 describe('issueCertificate: success', () => {
@@ -84,12 +84,11 @@ describe('issueCertificate: success', () => {
       notBefore: '2026-01-01T00:00:00.000Z',
       notAfter: '2026-04-01T00:00:00.000Z',
     });
-    expect(keyCalls).toEqual([{ names: ['a.example.test', 'b.example.test'], keyType: 'ecdsa-p256' }]);
-    expect(ca.callsOf('newOrder')).toEqual([
+    expect(keyCalls).toStrictEqual([{ names: ['a.example.test', 'b.example.test'], keyType: 'ecdsa-p256' }]);
+    expect(ca.callsOf('newOrder')).toStrictEqual([
       { method: 'newOrder', names: ['a.example.test', 'b.example.test'] },
     ]);
-    expect('replaces' in (ca.callsOf('newOrder')[0] ?? {})).toBe(false);
-    expect(http.events.filter((e) => e.op === 'present')).toEqual([
+    expect(http.events.filter((e) => e.op === 'present')).toStrictEqual([
       {
         op: 'present',
         name: 'a.example.test',
@@ -104,9 +103,9 @@ describe('issueCertificate: success', () => {
       },
     ]);
     expectCleanedUp(http);
-    expect(dns.events).toEqual([]);
+    expect(dns.events).toStrictEqual([]);
     // Answered only the chosen type's challenge.
-    expect(ca.callsOf('answer').map((c) => c.type)).toEqual(['http-01', 'http-01']);
+    expect(ca.callsOf('answer').map((c) => c.type)).toStrictEqual(['http-01', 'http-01']);
     // Clean-up only after every validation, and before finalize.
     const last = (s: string) => timeline.lastIndexOf(s);
     const firstCleanUp = timeline.findIndex((s) => s.startsWith('cleanUp'));
@@ -119,7 +118,7 @@ describe('issueCertificate: success', () => {
     expect(timeline.indexOf('answer a.example.test')).toBeLessThan(
       timeline.indexOf('waitValid a.example.test'),
     );
-    expect(events).toEqual([
+    expect(events).toStrictEqual([
       { type: 'order-created', names: ['a.example.test', 'b.example.test'], replaces: null },
       { type: 'challenge-presented', name: 'a.example.test', challenge: 'http-01' },
       { type: 'challenge-presented', name: 'b.example.test', challenge: 'http-01' },
@@ -133,14 +132,14 @@ describe('issueCertificate: success', () => {
     const { ca, deps, events } = setup();
     const out = await issueCertificate(deps, request({ replaces: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE' }));
     expect(out.ok).toBe(true);
-    expect(ca.callsOf('newOrder')).toEqual([
+    expect(ca.callsOf('newOrder')).toStrictEqual([
       {
         method: 'newOrder',
         names: ['a.example.test', 'b.example.test'],
         replaces: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE',
       },
     ]);
-    expect(events[0]).toEqual({
+    expect(events[0]).toStrictEqual({
       type: 'order-created',
       names: ['a.example.test', 'b.example.test'],
       replaces: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE',
@@ -154,15 +153,15 @@ describe('issueCertificate: success', () => {
       request({ names: ['*.example.test', 'example.test'], challenge: 'dns-01', keyType: 'rsa-2048' }),
     );
     expect(out.ok && out.value.challenge).toBe('dns-01');
-    expect(out.ok && out.value.certificate.names).toEqual(['*.example.test', 'example.test']);
+    expect(out.ok && out.value.certificate.names).toStrictEqual(['*.example.test', 'example.test']);
     const presents = dns.events.filter((e) => e.op === 'present');
-    expect(presents.map((e) => e.name)).toEqual(['example.test', 'example.test']);
+    expect(presents.map((e) => e.name)).toStrictEqual(['example.test', 'example.test']);
     expect(new Set(presents.map((e) => e.value)).size).toBe(2);
     expect(presents.map((e) => e.value)).toContain(
       fakeChallengeValue('dns-01', 'tok-wild-example.test-dns-01'),
     );
     expectCleanedUp(dns);
-    expect(http.events).toEqual([]);
+    expect(http.events).toStrictEqual([]);
     expect(keyCalls[0]?.keyType).toBe('rsa-2048');
   });
 
@@ -171,9 +170,11 @@ describe('issueCertificate: success', () => {
     ca.authz.set('a.example.test', { status: 'valid' });
     const out = await issueCertificate(deps, request());
     expect(out.ok).toBe(true);
-    expect(http.events.filter((e) => e.op === 'present').map((e) => e.name)).toEqual(['b.example.test']);
-    expect(ca.callsOf('challengeValue').map((c) => c.name)).toEqual(['b.example.test']);
-    expect(ca.callsOf('waitValid').map((c) => c.name)).toEqual(['b.example.test']);
+    expect(http.events.filter((e) => e.op === 'present').map((e) => e.name)).toStrictEqual([
+      'b.example.test',
+    ]);
+    expect(ca.callsOf('challengeValue').map((c) => c.name)).toStrictEqual(['b.example.test']);
+    expect(ca.callsOf('waitValid').map((c) => c.name)).toStrictEqual(['b.example.test']);
     expect(events).toContainEqual({ type: 'authorization-reused', name: 'a.example.test' });
     expectCleanedUp(http);
   });
@@ -184,7 +185,7 @@ describe('issueCertificate: success', () => {
     ca.authz.set('b.example.test', { status: 'valid' });
     const out = await issueCertificate(deps, request());
     expect(out.ok).toBe(true);
-    expect(http.events).toEqual([]);
+    expect(http.events).toStrictEqual([]);
     expect(ca.callsOf('finalize')).toHaveLength(1);
   });
 
@@ -195,7 +196,7 @@ describe('issueCertificate: success', () => {
       const out = await issueCertificate(deps, request());
       expect(out.ok).toBe(true);
       expect(http.count('cleanUp')).toBe(2);
-      expect(events.filter((e) => e.type === 'clean-up-failed')).toEqual([
+      expect(events.filter((e) => e.type === 'clean-up-failed')).toStrictEqual([
         {
           type: 'clean-up-failed',
           name: 'a.example.test',
@@ -241,7 +242,7 @@ describe('issueCertificate: bounded parallelism', () => {
     http.failPresent('a.test', { kind: 'transient', message: 'listener busy' });
     const out = await issueCertificate(deps, request({ names: ['a.test', 'b.test', 'c.test'] }));
     expect(out.ok).toBe(false);
-    expect(http.events.filter((e) => e.op === 'present').map((e) => e.name)).toEqual(['a.test']);
+    expect(http.events.filter((e) => e.op === 'present').map((e) => e.name)).toStrictEqual(['a.test']);
     expectCleanedUp(http);
   });
 });
@@ -249,11 +250,11 @@ describe('issueCertificate: bounded parallelism', () => {
 describe('issueCertificate: refused before anything is presented', () => {
   it('no names', async () => {
     const { ca, deps } = setup();
-    expect(await issueCertificate(deps, request({ names: [] }))).toEqual({
+    expect(await issueCertificate(deps, request({ names: [] }))).toStrictEqual({
       ok: false,
       error: { stage: 'order', kind: 'config', message: 'no names to issue a certificate for' },
     });
-    expect(ca.calls).toEqual([]);
+    expect(ca.calls).toStrictEqual([]);
   });
 
   it('a wildcard with http-01', async () => {
@@ -261,24 +262,25 @@ describe('issueCertificate: refused before anything is presented', () => {
     expect(
       await issueCertificate(
         deps,
-        request({ names: ['*.example.test', 'x.example.test'], challenge: 'http-01' }),
+        request({ names: ['*.example.test', 'x.example.test', '*.b.example.test'], challenge: 'http-01' }),
       ),
-    ).toEqual({
+    ).toStrictEqual({
       ok: false,
       error: {
         stage: 'challenge',
         kind: 'config',
         challenge: 'http-01',
-        message: 'wildcard names (*.example.test) can only be validated with dns-01, not http-01',
+        message:
+          'wildcard names (*.example.test, *.b.example.test) can only be validated with dns-01, not http-01',
       },
     });
-    expect(ca.calls).toEqual([]);
+    expect(ca.calls).toStrictEqual([]);
   });
 
   it('no solver for the chosen type', async () => {
     const { ca, deps } = setup();
     const out = await issueCertificate({ ...deps, solvers: new Map() }, request({ challenge: 'dns-01' }));
-    expect(out).toEqual({
+    expect(out).toStrictEqual({
       ok: false,
       error: {
         stage: 'challenge',
@@ -287,13 +289,13 @@ describe('issueCertificate: refused before anything is presented', () => {
         message: 'no dns-01 solver is set up',
       },
     });
-    expect(ca.calls).toEqual([]);
+    expect(ca.calls).toStrictEqual([]);
   });
 
   it('the CA does not offer the chosen type for one name: says which it offers, presents nothing', async () => {
     const { ca, http, deps } = setup();
     ca.authz.set('b.example.test', { types: ['dns-01', 'tls-alpn-01'] });
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'challenge',
@@ -302,8 +304,8 @@ describe('issueCertificate: refused before anything is presented', () => {
         message: 'the CA does not offer http-01 for b.example.test; it offers dns-01, tls-alpn-01',
       },
     });
-    expect(http.events).toEqual([]);
-    expect(ca.callsOf('finalize')).toEqual([]);
+    expect(http.events).toStrictEqual([]);
+    expect(ca.callsOf('finalize')).toStrictEqual([]);
   });
 
   it('an authorization without any challenge', async () => {
@@ -318,7 +320,7 @@ describe('issueCertificate: refused before anything is presented', () => {
   it.each(['invalid', 'deactivated', 'expired'] as const)('an authorization that is %s', async (status) => {
     const { ca, http, deps } = setup();
     ca.authz.set('b.example.test', { status });
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'authorization',
@@ -326,7 +328,7 @@ describe('issueCertificate: refused before anything is presented', () => {
         message: `the CA's authorization for b.example.test is ${status}, not pending: a new order is needed`,
       },
     });
-    expect(http.events).toEqual([]);
+    expect(http.events).toStrictEqual([]);
   });
 });
 
@@ -339,7 +341,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
       acmeType: 'urn:ietf:params:acme:error:rateLimited',
       retryAfterMs: 3_600_000,
     });
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'order',
@@ -350,13 +352,13 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
           'the CA refused an order for a.example.test, b.example.test: too many certificates (5) already issued for this exact set of identifiers',
       },
     });
-    expect(http.events).toEqual([]);
+    expect(http.events).toStrictEqual([]);
   });
 
   it('newOrder breaking its contract (throws) is a transient failure', async () => {
     const { ca, deps } = setup();
     ca.fail('newOrder', 'throw');
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'order',
@@ -370,7 +372,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
   it('an order that comes back invalid', async () => {
     const { ca, deps } = setup();
     ca.orderStatus = 'invalid';
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'order',
@@ -378,13 +380,13 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
         message: "the CA's new order for a.example.test, b.example.test is invalid",
       },
     });
-    expect(ca.callsOf('authorizations')).toEqual([]);
+    expect(ca.callsOf('authorizations')).toStrictEqual([]);
   });
 
   it('authorizations unreadable', async () => {
     const { ca, deps } = setup();
     ca.fail('authorizations', { kind: 'unreachable', message: 'connect ECONNREFUSED 203.0.113.65:14000' });
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'authorization',
@@ -420,7 +422,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
         { kind: 'transient', message: 'bad key', retryAfterMs: 5000 },
         { name: 'b.example.test' },
       );
-      expect(await issueCertificate(deps, request())).toEqual({
+      expect(await issueCertificate(deps, request())).toStrictEqual({
         ok: false,
         error: {
           stage: 'challenge',
@@ -432,7 +434,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
       });
       expect(http.events.some((e) => e.op === 'present' && e.name === 'b.example.test')).toBe(presentsB);
       expectCleanedUp(http);
-      expect(ca.callsOf('finalize')).toEqual([]);
+      expect(ca.callsOf('finalize')).toStrictEqual([]);
     },
   );
 
@@ -442,7 +444,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
       authz.name === 'a.example.test'
         ? '203.0.113.2: Fetching http://a.example.test/.well-known/acme-challenge/x: Connection refused'
         : true;
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'challenge',
@@ -475,7 +477,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
       message: 'CSR names do not match',
       acmeType: 'urn:ietf:params:acme:error:badCSR',
     });
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: {
         stage: 'finalize',
@@ -507,7 +509,7 @@ describe('issueCertificate: CA failures keep their kind and say what the CA said
   ])('a chain that cannot be used: $text', async ({ chain, kind, text }) => {
     const { ca, deps } = setup();
     ca.chain = chain;
-    expect(await issueCertificate(deps, request())).toEqual({
+    expect(await issueCertificate(deps, request())).toStrictEqual({
       ok: false,
       error: { stage: 'finalize', kind, message: text },
     });
@@ -536,7 +538,7 @@ describe('issueCertificate: challenge solver failures', () => {
     async ({ failure, kind, said }) => {
       const { ca, http, deps } = setup();
       http.failPresent('b.example.test', failure);
-      expect(await issueCertificate(deps, request())).toEqual({
+      expect(await issueCertificate(deps, request())).toStrictEqual({
         ok: false,
         error: {
           stage: 'challenge',
@@ -550,7 +552,7 @@ describe('issueCertificate: challenge solver failures', () => {
           .filter((e) => e.op === 'cleanUp')
           .map((e) => e.name)
           .sort(),
-      ).toEqual(['a.example.test', 'b.example.test']);
+      ).toStrictEqual(['a.example.test', 'b.example.test']);
       expectCleanedUp(http);
       expect(ca.callsOf('answer').map((c) => c.name)).not.toContain('b.example.test');
     },
@@ -565,7 +567,7 @@ describe('issueCertificate: challenge solver failures', () => {
     expect(!out.ok && out.error.message).toBe(
       'http-01 for a.example.test: the CA did not validate it: connection refused',
     );
-    expect(ca.callsOf('answer').map((c) => c.name)).toEqual(['a.example.test']);
+    expect(ca.callsOf('answer').map((c) => c.name)).toStrictEqual(['a.example.test']);
     expectCleanedUp(http);
   });
 });
@@ -578,12 +580,12 @@ describe('issueCertificate: key', () => {
     'makeKeyAndCsr fails ($keyFails): stage key, after clean-up, no finalize',
     async ({ keyFails, said }) => {
       const { ca, http, deps } = setup({ keyFails });
-      expect(await issueCertificate(deps, request())).toEqual({
+      expect(await issueCertificate(deps, request())).toStrictEqual({
         ok: false,
         error: { stage: 'key', kind: 'transient', message: `the certificate key could not be made: ${said}` },
       });
       expectCleanedUp(http);
-      expect(ca.callsOf('finalize')).toEqual([]);
+      expect(ca.callsOf('finalize')).toStrictEqual([]);
     },
   );
 
@@ -615,8 +617,8 @@ describe('issueCertificate: cancelled through the signal', () => {
   it('already aborted: nothing is asked of the CA', async () => {
     const { ca, deps } = setup();
     const out = await issueCertificate(deps, request(), AbortSignal.abort());
-    expect(out).toEqual(cancelled('order', 'before the order was placed'));
-    expect(ca.calls).toEqual([]);
+    expect(out).toStrictEqual(cancelled('order', 'before the order was placed'));
+    expect(ca.calls).toStrictEqual([]);
   });
 
   it('while the order is placed', async () => {
@@ -626,9 +628,9 @@ describe('issueCertificate: cancelled through the signal', () => {
     const running = issueCertificate(deps, request(), stop.signal);
     await gate.reached;
     stop.abort();
-    expect(await running).toEqual(cancelled('order', 'while the order was placed'));
+    expect(await running).toStrictEqual(cancelled('order', 'while the order was placed'));
     gate.release();
-    expect(ca.callsOf('authorizations')).toEqual([]);
+    expect(ca.callsOf('authorizations')).toStrictEqual([]);
   });
 
   it('while the authorizations are read', async () => {
@@ -638,7 +640,7 @@ describe('issueCertificate: cancelled through the signal', () => {
     const running = issueCertificate(deps, request(), stop.signal);
     await gate.reached;
     stop.abort();
-    expect(await running).toEqual(cancelled('authorization', 'while reading the authorizations'));
+    expect(await running).toStrictEqual(cancelled('authorization', 'while reading the authorizations'));
     gate.release();
   });
 
@@ -657,11 +659,11 @@ describe('issueCertificate: cancelled through the signal', () => {
     const running = issueCertificate(s.deps, request(), stop.signal);
     await gate.reached;
     stop.abort();
-    expect(await running).toEqual(cancelled('challenge', 'while the challenges were validated'));
+    expect(await running).toStrictEqual(cancelled('challenge', 'while the challenges were validated'));
     gate.release();
     expectCleanedUp(s.http);
     expect(s.http.count('present')).toBeGreaterThan(0);
-    expect(s.ca.callsOf('finalize')).toEqual([]);
+    expect(s.ca.callsOf('finalize')).toStrictEqual([]);
   });
 
   it('while finalizing', async () => {
@@ -671,7 +673,7 @@ describe('issueCertificate: cancelled through the signal', () => {
     const running = issueCertificate(deps, request(), stop.signal);
     await gate.reached;
     stop.abort();
-    expect(await running).toEqual(cancelled('finalize', 'while the certificate was finalized'));
+    expect(await running).toStrictEqual(cancelled('finalize', 'while the certificate was finalized'));
     gate.release();
     expectCleanedUp(http);
   });
@@ -698,9 +700,9 @@ describe('issueCertificate: cancelled through the signal', () => {
     // The key is still being made once the (reused) authorizations are through: cancel then.
     await new Promise<void>((r) => setImmediate(r));
     stop.abort();
-    expect(await running).toEqual(cancelled('key', 'while the key was made'));
+    expect(await running).toStrictEqual(cancelled('key', 'while the key was made'));
     releaseKey();
-    expect(s.ca.callsOf('finalize')).toEqual([]);
+    expect(s.ca.callsOf('finalize')).toStrictEqual([]);
   });
 });
 
@@ -717,7 +719,7 @@ describe('describeChain', () => {
     });
     const out = describeChain(chain, { names });
     const leaf = new X509Certificate(chain);
-    expect(out).toEqual({
+    expect(out).toStrictEqual({
       ok: true,
       value: {
         serial: '0abcdef1',
@@ -745,7 +747,7 @@ describe('describeChain', () => {
 
   it('a name with a comma comes quoted from Node and is read back whole', () => {
     const out = describeChain(issueTestChain({ names: ['x,y.example.test', 'b.example.test'] }));
-    expect(out.ok && out.value.names).toEqual(['x,y.example.test', 'b.example.test']);
+    expect(out.ok && out.value.names).toStrictEqual(['x,y.example.test', 'b.example.test']);
   });
 
   it("the key check accepts the request's own key", () => {
@@ -765,7 +767,7 @@ describe('describeChain', () => {
       text: 'the CA sent no certificate (no PEM CERTIFICATE block in its answer)',
     },
   ])('$text', ({ chain, kind, text }) => {
-    expect(describeChain(chain)).toEqual({ ok: false, error: { kind, message: text } });
+    expect(describeChain(chain)).toStrictEqual({ ok: false, error: { kind, message: text } });
   });
 
   it('a block that is not X.509', () => {
@@ -782,7 +784,7 @@ describe('describeChain', () => {
     const blocks =
       issueTestChain({ names }).match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
     const out = describeChain(`${blocks[1]}\n${blocks[0]}\n`);
-    expect(out).toEqual({
+    expect(out).toStrictEqual({
       ok: false,
       error: {
         kind: 'garbled',
@@ -793,13 +795,27 @@ describe('describeChain', () => {
   });
 
   it('a leaf that misses names says which and what it names', () => {
-    expect(describeChain(issueTestChain({ names: ['b.example.test'] }), { names })).toEqual({
+    expect(describeChain(issueTestChain({ names: ['b.example.test'] }), { names })).toStrictEqual({
       ok: false,
       error: {
         kind: 'names',
         message: 'the issued certificate does not name a.example.test (it names b.example.test)',
       },
     });
+  });
+
+  it('a leaf without a subjectAltName', () => {
+    const out = describeChain(issueTestChain({ names: [] }), { names });
+    expect(!out.ok && out.error.message).toBe(
+      'the issued certificate does not name a.example.test, b.example.test (it names no DNS name)',
+    );
+  });
+
+  it("names the leaf's names when one is missing", () => {
+    const out = describeChain(issueTestChain({ names: ['b.example.test', 'c.example.test'] }), { names });
+    expect(!out.ok && out.error.message).toBe(
+      'the issued certificate does not name a.example.test (it names b.example.test, c.example.test)',
+    );
   });
 
   it('a leaf with no DNS name at all', () => {
@@ -813,7 +829,7 @@ describe('describeChain', () => {
 
   it('a leaf for another key', () => {
     const { keyPem } = makeTestKeyAndCsr(names);
-    expect(describeChain(issueTestChain({ names }), { names, keyPem })).toEqual({
+    expect(describeChain(issueTestChain({ names }), { names, keyPem })).toStrictEqual({
       ok: false,
       error: { kind: 'key', message: 'the issued certificate is not for the key of the request' },
     });

@@ -181,10 +181,11 @@ export class FakeAcmeCa implements AcmeCa {
     readonly names: readonly string[];
     readonly replaces?: string;
   }): Promise<AcmeResult<AcmeOrder>> {
+    // Recorded as sent: a `replaces` key that is there but undefined shows too.
     const call: AcmeCall =
-      input.replaces === undefined
-        ? { method: 'newOrder', names: [...input.names] }
-        : { method: 'newOrder', names: [...input.names], replaces: input.replaces };
+      'replaces' in input
+        ? { method: 'newOrder', names: [...input.names], replaces: input.replaces }
+        : { method: 'newOrder', names: [...input.names] };
     return this.step(call, () => {
       this.orderCount += 1;
       const n = this.orderCount;
@@ -513,15 +514,14 @@ export function issueTestChain(input: {
   const cn = input.commonName === undefined ? input.names[0] : input.commonName;
   leaf.setSubject(cn === null || cn === undefined ? [] : [{ name: 'commonName', value: cn }]);
   leaf.setIssuer(issuer);
+  const altNames = [
+    ...input.names.map((value) => ({ type: 2, value })),
+    ...(input.ips ?? []).map((ip) => ({ type: 7, ip })),
+  ];
+  // No names at all: no subjectAltName extension (as an old-style certificate would have).
   leaf.setExtensions([
     { name: 'basicConstraints', cA: false },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        ...input.names.map((value) => ({ type: 2, value })),
-        ...(input.ips ?? []).map((ip) => ({ type: 7, ip })),
-      ],
-    },
+    ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
   ]);
   leaf.sign(privateKey, forge.md.sha256.create());
   return `${forge.pki.certificateToPem(leaf)}${intermediatePem}`;
