@@ -201,6 +201,22 @@ describe('ariCertIdFromDer on damaged input', () => {
     if (!result.ok) expect(result.error).toMatch(message);
   });
 
+  it.each([
+    ['an empty extension', [0x30, 0x02, 0x30, 0x00], 'no AuthorityKeyIdentifier extension'],
+    [
+      'an OID that is a prefix of the AKI OID',
+      [0x30, 0x06, 0x30, 0x04, 0x06, 0x02, 0x55, 0x1d],
+      'no AuthorityKeyIdentifier extension',
+    ],
+    [
+      'an extension whose parts run over',
+      [0x30, 0x04, 0x30, 0x02, 0x06, 0x05],
+      'element at 13 runs past its container',
+    ],
+  ])('walks past or refuses %s', (_name, extensions, message) => {
+    expect(ariCertIdFromDer(tbsWith(extensions))).toEqual({ ok: false, error: message });
+  });
+
   it('reads a hand-built AuthorityKeyIdentifier with a keyIdentifier', () => {
     const e = akiExtension([0x04, 0x05, 0x30, 0x03, 0x80, 0x01, 0xab]);
     expect(ariCertIdFromDer(tbsWith([0x30, e.length, ...e]))).toEqual({ ok: true, value: 'qw.AQ' });
@@ -227,7 +243,7 @@ describe('parseRenewalInfo (RFC 9773 §4.2)', () => {
   it('accepts offsets, fractions and unknown members; the explanation URL is optional', () => {
     expect(
       parseRenewalInfo({
-        suggestedWindow: { start: '2026-01-02T05:00:00.5+01:00', end: '2026-01-02T04:00:01Z' },
+        suggestedWindow: { start: '2026-01-02T05:00:00.5+01:00', end: '2026-01-01T23:00:01-05:00' },
         somethingNew: true,
       }),
     ).toEqual({

@@ -34,10 +34,10 @@ function authorityKeyId(der: Uint8Array, extensionsTag: Tlv): Outcome<Uint8Array
   for (const extension of extensions.value) {
     const parts = readChildren(der, extension);
     if (!parts.ok) return parts;
-    const [oid] = parts.value;
+    const [oid, ...rest] = parts.value;
     if (oid?.tag !== derTag.oid || !sameBytes(contentOf(der, oid), akiOid)) continue;
     // extnValue is the last part (the optional `critical` BOOLEAN may come between).
-    const value = parts.value.at(-1);
+    const value = rest.at(-1);
     if (value?.tag !== derTag.octetString) return fail('garbled AuthorityKeyIdentifier');
     const aki = readTlv(der, value.start, value.end);
     if (!aki.ok) return aki;
@@ -81,8 +81,7 @@ export function ariCertIdFromDer(der: Uint8Array): Outcome<string, string> {
  * certificate or has no AuthorityKeyIdentifier keyIdentifier (then the CA cannot be asked about it).
  */
 export function ariCertId(certPem: string): Outcome<string, string> {
-  const leaf = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(certPem)?.[0];
-  if (leaf === undefined) return fail('not a PEM certificate');
+  const leaf = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/.exec(certPem)?.[0] ?? '';
   let raw: Buffer;
   try {
     raw = new X509Certificate(leaf).raw;
@@ -122,7 +121,8 @@ export function parseRenewalInfo(body: unknown): Outcome<SuggestedWindow, string
  * Null when absent or unreadable: the caller then uses its own schedule.
  */
 export function parseRetryAfter(header: string | null | undefined, now: Date): number | null {
-  const value = header?.trim() ?? '';
+  if (!header) return null;
+  const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   // An HTTP-date always names a weekday or month; without letters Date.parse would read e.g. "-5" as a year.
   if (!/[a-z]/i.test(value)) return null;

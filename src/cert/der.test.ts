@@ -16,6 +16,12 @@ describe('readTlv', () => {
       { tag: 0x04, start: 4, end: 260 },
     ],
     [
+      'one length octet saying zero, at the very end',
+      bytes(0x04, 0x81, 0x00),
+      0,
+      { tag: 0x04, start: 3, end: 3 },
+    ],
+    [
       'a length of exactly 127',
       Uint8Array.from([0x04, 0x7f, ...new Array<number>(127).fill(1)]),
       0,
