@@ -1,6 +1,6 @@
 /**
- * @module The `gatehouse` command: serve, status, setup-token, doctor, admin reset-password, ddns, and WireGuard's
- * peer, service, grant, revoke and wg.
+ * @module The `gatehouse` command: serve, status, setup-token, doctor, admin reset-password, ddns, cert, and
+ * WireGuard's peer, service, grant, revoke and wg.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -25,6 +25,8 @@ import { gatherStatus, renderStatusText, statusExitCode, statusExitCodes } from 
 import { readVersion } from './version.js';
 import { coreAuditTypes } from './audit/core-types.js';
 import { runLocalCommand } from './control/offline.js';
+import type { CertCapability } from './cert/capability.js';
+import { addCertCommands, type CertAccess, type CertAnswer } from './cert/cli.js';
 import type { DdnsCapability } from './ddns/capability.js';
 import { addDdnsCommands, callOffline, type DdnsAccess } from './ddns/cli.js';
 import { createCapabilities, createPorts, reachabilityAdapters } from './main.js';
@@ -333,6 +335,72 @@ function wireguardAccess(io: CliIo, flags: SettingFlags): WireguardAccess {
   };
 }
 
+/** How long `cert issue|renew` wait for the server's answer: an order has its own deadlines (CA, DNS propagation). */
+const certOrderTimeoutMs = 30 * 60_000;
+
+/**
+ * `gatehouse cert …` reaches the certificate capability's control routes: on the running server's socket (issue
+ * and renew wait for the order), or — with no server — the same routes served in this process by the capability
+ * built on the store under the data-directory lock: status and settings work, orders are refused (they need the
+ * server's port-80 listener and serve the result). Offline nothing is applied to the system.
+ */
+function certAccess(io: CliIo, flags: SettingFlags): CertAccess {
+  const config = resolveConfig(io, flags);
+  const socketPath = controlSocketPath(config.dataDir);
+  const client = createControlClient(socketPath);
+  const waiting = createControlClient(socketPath, { timeoutMs: certOrderTimeoutMs });
+  const base = createPorts({ ...config, logLevel: 'silent' });
+  const ports = { ...base, runner: readOnlyRunner(base.runner) };
+  const auditTypes = coreAuditTypes();
+  return {
+    hasState: async () =>
+      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    call: (method, route, body) =>
+      runLocalCommand<CertAnswer>({
+        dataDir: config.dataDir,
+        client,
+        openStore: async () =>
+          (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
+        online: async () => {
+          const r = await (method === 'POST' ? waiting : client).request(
+            method,
+            `/v1/cert${route}`,
+            z.unknown(),
+            body,
+          );
+          if (r.kind === 'ok') return ok({ value: r.value, offline: false });
+          return fail({ code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message });
+        },
+        offline: async (store) => {
+          const adapters = { ...reachabilityAdapters(ports.clock), launcher: refusingLauncher };
+          const made = createCapabilities(ports, config, { store, auditTypes, adapters, offline: true });
+          const cert = made.capabilities.find((c): c is CertCapability => c.id === 'cert');
+          if (!cert) throw new Error('the certificate capability is missing from the composition');
+          // What the server serves when it starts (the current certificate's file and key), for the status.
+          await cert.manager.load();
+          try {
+            const app = createControlApi({
+              status: () => Promise.reject(new Error('no status offline')),
+              capabilities: [cert],
+              logger: ports.logger,
+            });
+            const res = await app.request(`/v1/cert${route}`, {
+              method,
+              ...(body === undefined
+                ? {}
+                : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+            });
+            const answer = answerOf(res.status, await res.text());
+            return answer.ok ? ok({ value: answer.value, offline: true }) : answer;
+          } finally {
+            // A status may have opened the port-80 listener (a certificate is wanted); a command line holds none.
+            await cert.stop?.();
+          }
+        },
+      }),
+  };
+}
+
 /**
  * A QR code of the text for a terminal (half blocks, black on white), at the error correction the images use; text a phone could
  * not scan is refused with the images' own failure. qrcode is loaded only when asked for.
@@ -430,6 +498,20 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
       const config = resolveConfig(io, flags);
       return reachableUrl(config.listen.host, config.listen.port, config.tls);
     },
+  });
+  addCertCommands<SettingFlags>(program, {
+    ...{ stdout: io.stdout, stderr: io.stderr, readStdin: io.readStdin, finish },
+    withSettings: (cmd) => addSettingOptions(cmd, false),
+    connect: (flags) => certAccess(io, flags),
+    readFile: (file) => {
+      try {
+        return fs.readFileSync(path.resolve(io.cwd, file), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   });
   return program;
 }
