@@ -10,6 +10,9 @@
 // last test restarts pebble with 30-second certificates and lets the server's own scheduler renew at a third of the
 // lifetime left; the ARI window and a controlled clock are covered by src/cert's unit tests with fakes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createControlClient } from '../../src/control/socket-client.js';
+import { controlSocketPath } from '../../src/control/socket-path.js';
 import {
   addDdnsHostname,
   auditEvents,
@@ -174,6 +177,15 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
     );
     expect(view.renewal).toMatchObject({ failures: 0, lastError: null });
     expect(view.renewal.state).toBe('waiting');
+    // The CLI's path (`gatehouse cert status`): the control socket gives the same view.
+    const status = await createControlClient(controlSocketPath(server.dataDir), {
+      timeoutMs: 20_000,
+    }).request(
+      'GET',
+      '/v1/cert/status',
+      z.looseObject({ current: z.looseObject({ serial: z.string() }).nullable() }),
+    );
+    expect(status).toMatchObject({ kind: 'ok', value: { current: { serial } } });
 
     // The port-80 listener answers anything but a challenge with a redirect to HTTPS (asked from the internet).
     const redirect = await bed.exec('phone', [
