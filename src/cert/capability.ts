@@ -70,7 +70,21 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
     mapRouterPort: settings.http01.mapRouterPort,
     ...(deps.portOpener ? { portOpener: deps.portOpener } : {}),
   });
-  const solvers = new Map<ChallengeType, ChallengeSolver>([['http-01', http01Solver]]);
+  /** What became of the router mapping in the last HTTP-01 challenge, when it could not be made. */
+  let mappingNote: string | undefined;
+  const http01Noting: ChallengeSolver = {
+    type: 'http-01',
+    present: async (task, signal) => {
+      const r = await http01Solver.present(task, signal);
+      // Read between present and cleanUp: afterwards the solver is idle again.
+      const m = http01Solver.mapping();
+      if (m.state === 'unavailable') mappingNote = m.reason;
+      else if (m.state === 'mapped') mappingNote = undefined;
+      return r;
+    },
+    cleanUp: (task) => http01Solver.cleanUp(task),
+  };
+  const solvers = new Map<ChallengeType, ChallengeSolver>([['http-01', http01Noting]]);
   if (deps.txtAccess)
     solvers.set(
       'dns-01',
@@ -136,6 +150,11 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
     });
     // Why DNS-01 cannot be used for a name, when that is what stands in the way.
     const dnsProblems = [...writable.values()].filter((v): v is string => v !== true);
+    const mapped =
+      choice.chosen === 'http-01' && mappingNote !== undefined
+        ? [`In the last HTTP-01 challenge TCP port 80 could not be mapped on the router: ${mappingNote}`]
+        : [];
+    if (mapped.length > 0) return { ...choice, warnings: [...choice.warnings, ...mapped] };
     return choice.chosen === null && dnsProblems.length > 0
       ? { ...choice, warnings: [...choice.warnings, ...new Set(dnsProblems)] }
       : choice;
@@ -254,7 +273,7 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
               message: `${listener.failure.message} — ${listener.failure.remedy}`,
             }
           : { ok: true },
-      port80Reachable: null,
+      port80Reachable: port80Reachable(cert.renewal.lastError),
     });
     const keys = new Set(wantedConditions.map((c) => c.rule));
     for (const c of wantedConditions) await deps.alerts.raise(c);
@@ -356,4 +375,16 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
       await http01.stop();
     },
   };
+}
+
+/**
+ * Whether the CA reached port 80, as far as the last order tells: a failed HTTP-01 validation says it did not
+ * (the CA's own words are in the error); anything else says nothing.
+ */
+function port80Reachable(
+  lastError: { readonly kind: string; readonly challenge: string | null } | null,
+): boolean | null {
+  return lastError !== null && lastError.kind === 'challenge' && lastError.challenge === 'http-01'
+    ? false
+    : null;
 }
