@@ -77,7 +77,7 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
       const code = (answer.body as { error?: { code?: string } }).error?.code;
       if (answer.status === 409 && code === 'cert.busy' && attempt < 3) {
         await waitFor('the running certificate order to end', async () =>
-          (await server.view()).renewal.state === 'running' ? undefined : true,
+          (await server.status()).renewal.state === 'running' ? undefined : true,
         );
         continue;
       }
@@ -366,7 +366,7 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
     const renewed = await waitFor(
       'the scheduler renewing',
       async () => {
-        const v = await server.view();
+        const v = await server.status();
         return v.current && v.current.serial !== firstSerial ? v : undefined;
       },
       40_000,

@@ -6,6 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+import { createControlClient } from '../../src/control/socket-client.js';
+import { controlSocketPath } from '../../src/control/socket-path.js';
 import { ddnsControl } from './ddns-e2e-evidence.js';
 import { addr, gatehouseReachabilityConfig, ports } from './plan.js';
 import { TestbedError, waitFor, type Testbed } from './testbed.js';
@@ -105,6 +108,11 @@ export interface CertServer {
   call(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   /** GET /api/v1/cert. */
   view(): Promise<CertViewSeen>;
+  /**
+   * The same view through the control socket (what `gatehouse cert status` asks), from this process: no helper
+   * process per ask, so polls are cheap.
+   */
+  status(): Promise<CertViewSeen>;
   /** Whether the server process still runs. */
   alive(): boolean;
   stop(): Promise<void>;
@@ -162,6 +170,7 @@ export async function startCertGatehouse(bed: Testbed, options: CertServerOption
     },
     30_000,
   );
+  const controlClient = createControlClient(controlSocketPath(dataDir), { timeoutMs: 20_000 });
   const stateFile = path.join(dir, 'session');
   let setUp = false;
   const api = async (requests: readonly ApiRequest[]) => {
@@ -200,6 +209,11 @@ export async function startCertGatehouse(bed: Testbed, options: CertServerOption
       const r = await call('GET', '/api/v1/cert');
       if (r.status !== 200) throw new TestbedError(`GET /api/v1/cert: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body as CertViewSeen;
+    },
+    status: async () => {
+      const r = await controlClient.request('GET', '/v1/cert/status', z.looseObject({}));
+      if (r.kind !== 'ok') throw new TestbedError(`GET /v1/cert/status: ${JSON.stringify(r)}`);
+      return r.value as unknown as CertViewSeen;
     },
     alive: () => {
       try {
