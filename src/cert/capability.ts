@@ -181,7 +181,7 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
         signal,
       );
       if (!r.ok) {
-        const { kind, message, retryAfterMs, challenge } = r.error;
+        const { kind, message, retryAfterMs, challenge, acmeType } = r.error;
         return {
           ok: false,
           error: {
@@ -189,6 +189,7 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
             message,
             ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
             ...(challenge === undefined ? {} : { challenge }),
+            ...(acmeType === undefined ? {} : { acmeType }),
           },
         };
       }

@@ -84,6 +84,7 @@ export interface CertActor {
 export const systemActor: CertActor = { actor: 'system', clientAddress: 'local' };
 
 export const accountKeyName = 'cert/account-key';
+const alreadyReplaced = 'urn:ietf:params:acme:error:alreadyReplaced';
 export const eabKeyName = 'cert/eab-hmac-key';
 export const keyNameOf = (serial: string): string => `cert/key-${serial}`;
 
@@ -91,6 +92,8 @@ export const keyNameOf = (serial: string): string => `cert/key-${serial}`;
 export interface IssueError {
   readonly kind: AcmeFailure['kind'];
   readonly message: string;
+  /** The CA's problem type, when it sent one. */
+  readonly acmeType?: string;
   readonly retryAfterMs?: number;
   readonly challenge?: ChallengeType;
 }
@@ -614,12 +617,12 @@ export class CertManager {
     const previous = this.cert().current;
     const replaces =
       dir.value.renewalInfo !== null && previous?.ariCertId ? { replaces: previous.ariCertId } : {};
-    const issued = await this.deps.issue(ca, {
-      names: wanted.names,
-      keyType: wanted.keyType,
-      challenge,
-      ...replaces,
-    });
+    const request = { names: wanted.names, keyType: wanted.keyType, challenge };
+    let issued = await this.deps.issue(ca, { ...request, ...replaces });
+    // RFC 9773 §5: a certificate already replaced by another order (one that did not finish here) cannot be
+    // named again; the new order goes without `replaces`.
+    if (!issued.ok && 'replaces' in replaces && issued.error.acmeType === alreadyReplaced)
+      issued = await this.deps.issue(ca, request);
     if (!issued.ok) return fail({ ...issued.error, challenge: issued.error.challenge ?? challenge });
     const info = this.deps.describeChain(issued.value.chainPem);
     if (!info.ok)
