@@ -10,6 +10,7 @@
  * scrolling and without serious axe findings. No CA is reached: nothing leaves the browser and loopback.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +23,8 @@ import {
   type CertView,
 } from '../../src/cert/view.js';
 import { checkCertificateNames } from '../../src/cert/names.js';
-import type { Gatehouse } from '../../src/main.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startGatehouse, type Gatehouse } from '../../src/main.js';
 import {
   navLinksOutOfSight,
   problemBeside,
@@ -36,8 +38,8 @@ import {
   builtWebRoot,
   launchChromium,
   pageText,
+  repoRoot,
   setUpThroughUi,
-  startTestGatehouse,
   tempDir,
   watchPage,
 } from './support.js';
@@ -283,7 +285,24 @@ describe.skipIf(skip !== undefined)('Certificates page in Chromium', () => {
     dataDir = tempDir('gatehouse-browser-cert-');
     buildDir = tempDir('gatehouse-browser-web-');
     const webRoot = await builtWebRoot(buildDir);
-    gatehouse = await startTestGatehouse(dataDir, webRoot, serverLog);
+    // As the shared harness, plus the certificate capability's port-80 listener on loopback and no router mapping:
+    // the real server's certificate routes are used by the last test.
+    const config = loadConfig({
+      flags: { dataDir, listen: '127.0.0.1:0', logLevel: 'warn', config: 'gatehouse.json' },
+      env: { GATEHOUSE_REACHABILITY: 'off' },
+      cwd: repoRoot,
+      readFile: (file) =>
+        path.basename(file) === 'gatehouse.json'
+          ? JSON.stringify({ acme: { http01: { listen: '127.0.0.1:0', mapRouterPort: false } } })
+          : undefined,
+    });
+    if (!config.ok) throw new Error(config.error.message);
+    expect(config.value.acme.http01.listen.host).toBe('127.0.0.1');
+    gatehouse = await startGatehouse(config.value, {
+      webRoot,
+      processMetrics: false,
+      logDestination: { write: (line: string) => void serverLog.push(line) },
+    });
     browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
@@ -555,6 +574,60 @@ describe.skipIf(skip !== undefined)('Certificates page in Chromium', () => {
       expect(fake.requests).toContain('DELETE /cert/certificate');
       await page.getByRole('form', { name: 'Certificate names and challenge' }).waitFor();
       expect(await page.getByTestId('cert-history').locator('tbody tr').count()).toBe(1);
+      expect(cspViolations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    }));
+  // Runs after the tests above: the browser's interception is lifted, the real server answers.
+  it('against the server’s own certificate routes: its view, the names saved, an unreachable CA in words', () =>
+    withEvidence(async () => {
+      if (!gatehouse) throw new Error('the server did not start');
+      await page.unrouteAll({ behavior: 'wait' });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.reload();
+      const banner = page.getByTestId('cert-banner');
+      await banner.waitFor();
+      // Plain HTTP on loopback: no certificate at all, and nothing set up.
+      expect(await banner.textContent()).toMatch(
+        /Serving the self-signed bootstrap certificate|No certificate is served/,
+      );
+      expect(await page.getByTestId('cert-start').textContent()).toBe('Issue now');
+      await page.getByTestId('cert-progress').getByText('Choose a certificate authority first.').waitFor();
+
+      // The names, saved by the server (its hostname rule): an IP address refused beside the field, then saved.
+      const names = page.getByRole('form', { name: 'Certificate names and challenge' });
+      await names.getByLabel('Names').fill(`${hostname}, 203.0.113.5`);
+      await names.getByRole('button', { name: 'Save' }).click();
+      const beside = await problemBeside(names, 'Names');
+      expect(beside.text).toContain('is an IP address, not a domain name');
+      expect(beside.text).not.toMatch(/^names/i);
+      await names.getByLabel('Names').fill(hostname);
+      await names.getByRole('button', { name: 'Save' }).click();
+      const settings = page.getByTestId('cert-settings-facts');
+      await settings.waitFor();
+      expect(await settings.textContent()).toContain(hostname);
+      // Nothing can be ordered without a CA: the renewal waits for the owner, whatever the server's schedule says.
+      expect(await page.getByTestId('cert-renewal-state').textContent()).toBe('waiting for you');
+
+      // A CA that cannot be reached (a closed port on loopback): the server's reason beside the directory URL.
+      const closed = await new Promise<number>((resolve, reject) => {
+        const probe = net.createServer();
+        probe.once('error', reject);
+        probe.listen(0, '127.0.0.1', () => {
+          const address = probe.address();
+          probe.close(() => {
+            resolve(typeof address === 'object' && address !== null ? address.port : 0);
+          });
+        });
+      });
+      const form = page.getByRole('form', { name: 'Certificate authority settings' });
+      await form.getByLabel('CA', { exact: true }).selectOption('custom');
+      await form.getByLabel('Directory URL').fill(`https://127.0.0.1:${closed}/directory`);
+      await form.getByRole('button', { name: 'Show the CA’s terms' }).click();
+      const unreachable = await problemBeside(form, 'Directory URL');
+      expect(unreachable).toMatchObject({ describes: true, invalid: true });
+      expect(unreachable.text.length).toBeGreaterThan(0);
+      expect(await form.getByTestId('cert-directory').count()).toBe(0);
+      await checkLayout('07-real-server-desktop');
       expect(cspViolations).toEqual([]);
       expect(pageErrors).toEqual([]);
     }));

@@ -33,6 +33,7 @@ import {
   renewalOf,
   renewsWords,
   servingOf,
+  setupGapOf,
   startActionOf,
   startGracePolls,
   startProblem,
@@ -221,6 +222,18 @@ describe('renewal timing', () => {
     ['stopped', 'error', 'stopped', 'Stopped: Gatehouse does not try again until the settings change.'],
   ] as const)('state %s → %s %s', (state, tone, label, text) => {
     expect(renewalOf({ ...renewal, state, failures: 3 }, day)).toEqual({ tone, label, text });
+  });
+
+  it('waits for what is missing rather than for time', () => {
+    const gap = 'Choose a certificate authority first.';
+    const waiting = { tone: 'unknown', label: 'waiting for you', text: gap };
+    expect(renewalOf({ ...renewal, state: 'due' }, day, gap)).toEqual(waiting);
+    expect(renewalOf(renewal, day, gap)).toEqual(waiting);
+    // A run, a failure or a stop says so whatever is missing.
+    expect(renewalOf({ ...renewal, state: 'running' }, day, gap).label).toBe('running');
+    expect(renewalOf({ ...renewal, state: 'failing' }, day, gap).label).toBe('failing');
+    expect(renewalOf({ ...renewal, state: 'stopped' }, day, gap).label).toBe('stopped');
+    expect(renewalOf({ ...renewal, state: 'none' }, day, gap).label).toBe('not set up');
   });
 
   it('words the edge cases of a renewal without a time and of one failure', () => {
@@ -485,6 +498,25 @@ describe('issue now / renew now', () => {
     expect(a.label).toBe(label);
     if (blocked === undefined) expect(a.blocked).toBeUndefined();
     else expect(a.blocked).toContain(blocked);
+  });
+
+  it.each([
+    ['nothing missing', view, undefined],
+    [
+      'turned off',
+      { ...view, enabled: false },
+      'Certificates from a CA are turned off in the configuration.',
+    ],
+    ['no account', { ...view, account: null }, 'Choose a certificate authority first.'],
+    ['terms', { ...view, account: { ...account, termsAgreedAt: null } }, 'Agree to the CA’s terms first.'],
+    [
+      'no terms to agree',
+      { ...view, account: { ...account, termsOfService: null, termsAgreedAt: null } },
+      undefined,
+    ],
+    ['no names', { ...view, certificate: null }, 'Choose the names first.'],
+  ])('what is missing: %s', (_, v, gap) => {
+    expect(setupGapOf(v)).toBe(gap);
   });
 
   const before = { serial: '0a1b', errorAt: null };

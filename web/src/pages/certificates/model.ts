@@ -192,8 +192,12 @@ export interface RenewalSummary {
 export function renewalOf(
   renewal: Pick<Renewal, 'state' | 'nextAt' | 'failures' | 'lastSuccessAt'>,
   formatDate: FormatDate,
+  /** What is still to be set up ({@link setupGapOf}): a renewal "due" or "scheduled" waits for it, not for time. */
+  setupGap?: string,
 ): RenewalSummary {
   const next = renewal.nextAt === null ? undefined : formatDate(renewal.nextAt);
+  if (setupGap !== undefined && (renewal.state === 'due' || renewal.state === 'waiting'))
+    return { tone: 'unknown', label: 'waiting for you', text: setupGap };
   switch (renewal.state) {
     case 'none':
       return {
@@ -310,22 +314,22 @@ export interface StartAction {
   readonly blocked: string | undefined;
 }
 
+/** What the person must still set up before anything can be ordered, or undefined when nothing is missing. */
+export function setupGapOf(view: Pick<CertView, 'enabled' | 'account' | 'certificate'>): string | undefined {
+  if (!view.enabled) return 'Certificates from a CA are turned off in the configuration.';
+  if (view.account === null) return 'Choose a certificate authority first.';
+  // As the server: a CA without terms needs no agreement.
+  if (view.account.termsOfService !== null && view.account.termsAgreedAt === null)
+    return 'Agree to the CA’s terms first.';
+  if (view.certificate === null || view.certificate.names.length === 0) return 'Choose the names first.';
+  return undefined;
+}
+
 /** "Issue now" until a certificate from the CA exists, then "Renew now"; blocked while something is missing. */
 export function startActionOf(view: CertView): StartAction {
   const which = view.current === null ? 'issue' : 'renew';
   const label = which === 'issue' ? 'Issue now' : 'Renew now';
-  const blocked = !view.enabled
-    ? 'Certificates from a CA are turned off in the configuration.'
-    : view.account === null
-      ? 'Choose a certificate authority first.'
-      : // As the server: a CA without terms needs no agreement.
-        view.account.termsOfService !== null && view.account.termsAgreedAt === null
-        ? 'Agree to the CA’s terms first.'
-        : view.certificate === null || view.certificate.names.length === 0
-          ? 'Choose the names first.'
-          : view.renewal.state === 'running'
-            ? 'Already running.'
-            : undefined;
+  const blocked = setupGapOf(view) ?? (view.renewal.state === 'running' ? 'Already running.' : undefined);
   return { which, label, blocked };
 }
 

@@ -16,6 +16,7 @@ import {
   lifetimeWords,
   renewalOf,
   servingOf,
+  setupGapOf,
   type FormatDate,
   type Tone,
 } from './model.js';
@@ -139,7 +140,7 @@ export function CertificateFacts(props: {
 
 export function RenewalPanel(props: { readonly view: CertView; readonly when: FormatDate }) {
   const { renewal } = props.view;
-  const summary = renewalOf(renewal, props.when);
+  const summary = renewalOf(renewal, props.when, setupGapOf(props.view));
   const error = lastErrorOf(renewal, props.when);
   return (
     <Panel title="Renewal" testId="cert-renewal">
