@@ -85,6 +85,7 @@ export const systemActor: CertActor = { actor: 'system', clientAddress: 'local' 
 
 export const accountKeyName = 'cert/account-key';
 const alreadyReplaced = 'urn:ietf:params:acme:error:alreadyReplaced';
+const accountDoesNotExist = 'urn:ietf:params:acme:error:accountDoesNotExist';
 export const eabKeyName = 'cert/eab-hmac-key';
 export const keyNameOf = (serial: string): string => `cert/key-${serial}`;
 
@@ -339,7 +340,9 @@ export class CertManager {
         message: `url: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
         field: 'url',
       });
-    const ca = await this.caFor({ directoryUrl: url, accountUrl: null, eabKid: null, caBundlePem: null });
+    // Trusted: the system's CAs, acme.caBundleFile, and the bundle given with the current account (a private CA).
+    const caBundlePem = this.cert().account?.caBundlePem ?? null;
+    const ca = await this.caFor({ directoryUrl: url, accountUrl: null, eabKid: null, caBundlePem });
     const dir = await ca.directory();
     if (!dir.ok) return fail(caFailure(dir.error, 'the directory'));
     return ok({ ...dir.value });
@@ -361,11 +364,11 @@ export class CertManager {
     const caBundlePem = body.caBundlePem === undefined ? (before?.caBundlePem ?? null) : body.caBundlePem;
     const eab = body.eab === undefined ? undefined : body.eab;
     const eabKid = eab === undefined ? (before?.eabKid ?? null) : (eab?.kid ?? null);
-    const sameCa = before !== null && before.directoryUrl === body.directoryUrl && eab === undefined;
     const ca = await this.caFor(
       {
         directoryUrl: body.directoryUrl,
-        accountUrl: sameCa ? before.accountUrl : null,
+        // Always looked up again (onlyReturnExisting with the same key): a CA that lost the account makes a new one.
+        accountUrl: null,
         eabKid,
         caBundlePem,
       },
@@ -597,28 +600,46 @@ export class CertManager {
   }
 
   private async orderWith(
-    ca: AcmeCa,
+    given: AcmeCa,
     account: AcmeAccount,
     wanted: WantedCertificate,
     challenge: ChallengeType,
   ): Promise<Outcome<IssuedCertificate, IssueError>> {
+    let ca = given;
     const dir = await ca.directory();
     if (!dir.ok) return fail(issueErrorOf(dir.error));
-    if (account.accountUrl === null) {
+    const ensureAccount = async (): Promise<IssueError | undefined> => {
       const created = await ca.ensureAccount({
         email: account.email,
         termsAgreed: account.termsAgreedAt !== null,
       });
-      if (!created.ok) return fail(issueErrorOf(created.error));
+      if (!created.ok) return issueErrorOf(created.error);
       await this.deps.store.update((draft) => {
         if (draft.cert.account) draft.cert.account.accountUrl = created.value;
       });
+      return undefined;
+    };
+    if (account.accountUrl === null) {
+      const problem = await ensureAccount();
+      if (problem) return fail(problem);
     }
     const previous = this.cert().current;
     const replaces =
       dir.value.renewalInfo !== null && previous?.ariCertId ? { replaces: previous.ariCertId } : {};
     const request = { names: wanted.names, keyType: wanted.keyType, challenge };
     let issued = await this.deps.issue(ca, { ...request, ...replaces });
+    // The CA no longer knows the stored account (a reset CA, an account deactivated elsewhere): find or make it
+    // again with the same key, then order once more.
+    if (!issued.ok && issued.error.acmeType === accountDoesNotExist && account.accountUrl !== null) {
+      this.deps.logger.warn(
+        {},
+        'the CA no longer knows the ACME account; looking it up again with the same key',
+      );
+      ca = await this.caFor({ ...account, accountUrl: null });
+      const problem = await ensureAccount();
+      if (problem) return fail(problem);
+      issued = await this.deps.issue(ca, { ...request, ...replaces });
+    }
     // RFC 9773 §5: a certificate already replaced by another order (one that did not finish here) cannot be
     // named again; the new order goes without `replaces`.
     if (!issued.ok && 'replaces' in replaces && issued.error.acmeType === alreadyReplaced)
