@@ -633,7 +633,17 @@ describe('the CA account form', () => {
   };
   const custom = 'https://acme.example.net/directory';
   const eabCa: CaDirectory = { ...le, url: custom, externalAccountRequired: true, renewalInfo: null };
-  const draft: AccountDraft = { ...accountDraftOf(null), agreed: true };
+  // Literal, not accountDraftOf(null): a mutant that breaks it must fail tests, not the file's collection.
+  const draft: AccountDraft = {
+    ca: 'letsencrypt',
+    customUrl: '',
+    email: '',
+    agreed: true,
+    eabKid: '',
+    eabHmacKey: '',
+    caBundlePem: '',
+    removeCaBundle: false,
+  };
 
   it('offers Let’s Encrypt, its staging and any CA, by their directories', () => {
     expect(letsEncrypt).toBe('https://acme-v02.api.letsencrypt.org/directory');
@@ -685,6 +695,7 @@ describe('the CA account form', () => {
       removeCaBundle: false,
     });
     expect(accountDraftOf({ ...account, email: null }).email).toBe('');
+    expect(accountDraftOf(account).eabKid).toBe('');
     expect(accountDraftOf(account).customUrl).toBe('');
   });
 
