@@ -245,6 +245,8 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
 
   // ---- the port-80 listener: runs while a certificate is wanted ----------------------------------------------------
   const syncListener = async () => {
+    // Port 80 belongs to the server: a command line working on the store never opens it.
+    if (deps.offline === true) return;
     const wanted = settings.enabled && store.read().cert.certificate !== null;
     const state = http01.status().state;
     if (wanted && state !== 'listening') {

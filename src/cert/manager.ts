@@ -525,13 +525,14 @@ export class CertManager {
     kind: 'issue' | 'renew',
     options: { readonly wait: boolean; readonly by: CertActor },
   ): Promise<Outcome<RunResult, CertFailure>> {
+    // Waiting for a result while an order runs (the loop's, or another caller's) waits for that order: it is the
+    // one that would have been started.
+    const running = this.running;
     const problem = this.precondition();
-    if (problem) return fail(problem);
-    const attempt = this.attempt(
-      kind,
-      kind === 'issue' ? 'issued on request' : 'renewed on request',
-      options.by,
-    );
+    if (problem && !(problem.code === 'cert.busy' && options.wait && running)) return fail(problem);
+    const attempt =
+      running ??
+      this.attempt(kind, kind === 'issue' ? 'issued on request' : 'renewed on request', options.by);
     if (!options.wait) return ok({ started: true });
     const r = await attempt;
     return ok(

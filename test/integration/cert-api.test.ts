@@ -311,9 +311,46 @@ describe('ordering', () => {
     await gate.reached;
     expect((await b.json('GET', '/cert')).renewal.state).toBe('running');
     await expectError(await b.api('POST', '/cert/renew', {}), 409, 'cert.busy');
+    // Asking for the result meanwhile waits for the running order instead of starting another (called directly:
+    // an HTTP request could reach the manager only after the order ended).
+    const joined = b.cert.manager.run('renew', { wait: true, by: { actor: 'test', clientAddress: 'local' } });
     gate.release();
+    const result = await joined;
     await b.cert.manager.idle();
-    expect((await b.json('GET', '/cert')).current).not.toBeNull();
+    const view = await b.json('GET', '/cert');
+    if (!result.ok || !('ok' in result.value) || !result.value.ok) throw new Error(JSON.stringify(result));
+    expect(view.current?.serial).toBe(result.value.current?.serial);
+    expect(b.ca.callsOf('newOrder'), JSON.stringify(b.ca.calls.map((c) => c.method))).toHaveLength(1);
+  });
+
+  it('sends the order again without `replaces` when the CA says the certificate was already replaced', async () => {
+    const b = await bed();
+    await ready(b);
+    await b.json('POST', '/cert/issue', { wait: true });
+    b.ca.fail('newOrder', {
+      kind: 'rejected',
+      message: 'the certificate was already replaced',
+      acmeType: 'urn:ietf:params:acme:error:alreadyReplaced',
+    });
+    const r = await b.json<{ ok: boolean }>('POST', '/cert/renew', { wait: true });
+    expect(r.ok).toBe(true);
+    const orders = b.ca.callsOf('newOrder');
+    expect(orders).toHaveLength(3);
+    expect(orders[2]?.replaces).toBeUndefined();
+  });
+
+  it('finds or makes the account again when the CA no longer knows it, and orders once more', async () => {
+    const b = await bed();
+    await ready(b);
+    b.ca.fail('newOrder', {
+      kind: 'rejected',
+      message: 'account does not exist',
+      acmeType: 'urn:ietf:params:acme:error:accountDoesNotExist',
+    });
+    const r = await b.json<{ ok: boolean }>('POST', '/cert/issue', { wait: true });
+    expect(r.ok).toBe(true);
+    expect(b.ca.callsOf('ensureAccount')).toHaveLength(2);
+    expect(b.factoryInputs.at(-1)?.accountUrl).toBeNull();
   });
 
   it('the loop renews on its own when a third of the lifetime remains (controlled clock)', async () => {
@@ -337,7 +374,8 @@ describe('ordering', () => {
     const serial = await next;
     expect(serial).not.toBe(first.current.serial);
     expect(b.cert.manager.current?.serial).toBe(serial);
-    const view = await b.json('GET', '/cert');
+    // Days later the browser session has expired: the manager's own view.
+    const view = await b.cert.manager.view();
     expect(view.history.map((h) => h.serial)).toEqual([first.current.serial]);
   });
 });
