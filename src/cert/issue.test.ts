@@ -92,25 +92,25 @@ describe('issueCertificate: success', () => {
       {
         op: 'present',
         name: 'a.example.test',
-        token: 'tok-a.example.test-http-01',
-        value: fakeChallengeValue('http-01', 'tok-a.example.test-http-01'),
+        token: 'tok-a_example_test-http-01',
+        value: fakeChallengeValue('http-01', 'tok-a_example_test-http-01'),
       },
       {
         op: 'present',
         name: 'b.example.test',
-        token: 'tok-b.example.test-http-01',
-        value: fakeChallengeValue('http-01', 'tok-b.example.test-http-01'),
+        token: 'tok-b_example_test-http-01',
+        value: fakeChallengeValue('http-01', 'tok-b_example_test-http-01'),
       },
     ]);
     expectCleanedUp(http);
     expect(dns.events).toStrictEqual([]);
     // Answered only the chosen type's challenge.
     expect(ca.callsOf('answer').map((c) => c.type)).toStrictEqual(['http-01', 'http-01']);
-    // Clean-up only after every validation, and before finalize.
+    // Each clean-up once its authorization settled; all before finalize.
     const last = (s: string) => timeline.lastIndexOf(s);
-    const firstCleanUp = timeline.findIndex((s) => s.startsWith('cleanUp'));
-    expect(firstCleanUp).toBeGreaterThan(last('waitValid a.example.test'));
-    expect(firstCleanUp).toBeGreaterThan(last('waitValid b.example.test'));
+    expect(last('cleanUp a.example.test')).toBeGreaterThan(last('waitValid a.example.test'));
+    expect(last('cleanUp b.example.test')).toBeGreaterThan(last('waitValid b.example.test'));
+    expect(last('cleanUp a.example.test')).toBeLessThan(last('finalize'));
     expect(last('cleanUp b.example.test')).toBeLessThan(last('finalize'));
     expect(timeline.indexOf('present a.example.test')).toBeLessThan(
       timeline.indexOf('answer a.example.test'),
@@ -158,11 +158,51 @@ describe('issueCertificate: success', () => {
     expect(presents.map((e) => e.name)).toStrictEqual(['example.test', 'example.test']);
     expect(new Set(presents.map((e) => e.value)).size).toBe(2);
     expect(presents.map((e) => e.value)).toContain(
-      fakeChallengeValue('dns-01', 'tok-wild-example.test-dns-01'),
+      fakeChallengeValue('dns-01', 'tok-wild-example_test-dns-01'),
     );
     expectCleanedUp(dns);
     expect(http.events).toStrictEqual([]);
     expect(keyCalls[0]?.keyType).toBe('rsa-2048');
+  });
+
+  it('one TXT name at a time: the second value is presented only after the first is validated and removed', async () => {
+    const { dns, deps, timeline } = setup();
+    dns.yields = true;
+    const out = await issueCertificate(
+      deps,
+      request({ names: ['*.example.test', 'example.test', 'other.test'], challenge: 'dns-01' }),
+    );
+    expect(out.ok).toBe(true);
+    const shared = timeline.filter((t) =>
+      /^(present|answer|waitValid|cleanUp) (\*\.)?example\.test$/.test(t),
+    );
+    expect(shared).toStrictEqual([
+      'present example.test',
+      'answer *.example.test',
+      'waitValid *.example.test',
+      'cleanUp example.test',
+      'present example.test',
+      'answer example.test',
+      'waitValid example.test',
+      'cleanUp example.test',
+    ]);
+    // other.test has a TXT name of its own: it runs beside them.
+    expect(dns.maxInFlight).toBe(2);
+    expectCleanedUp(dns);
+  });
+
+  it('a failure on the first value of a TXT name: the second is never presented', async () => {
+    const { ca, dns, deps } = setup();
+    ca.fail('waitValid', { kind: 'challenge', message: 'NXDOMAIN' }, { name: '*.example.test' });
+    const out = await issueCertificate(
+      deps,
+      request({ names: ['*.example.test', 'example.test'], challenge: 'dns-01' }),
+    );
+    expect(!out.ok && out.error.message).toBe(
+      'dns-01 for *.example.test: the CA did not validate it: NXDOMAIN',
+    );
+    expect(dns.count('present')).toBe(1);
+    expectCleanedUp(dns);
   });
 
   it('skips authorizations the CA already holds valid (authz reuse)', async () => {

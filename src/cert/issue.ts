@@ -221,9 +221,9 @@ async function settle<T>(call: () => Promise<AcmeResult<T>>): Promise<AcmeResult
 /**
  * Issues one certificate: newOrder (with `replaces`) → authorizations → for each pending one the challenge of the
  * chosen type (wildcards: dns-01) → present → answer → wait until valid → finalize with a new key's CSR → the chain,
- * checked. Authorizations the CA already holds valid are skipped. Every `present` gets exactly one `cleanUp`, after
- * all validations settled (two challenges may share one TXT name), on success and on every failure; a clean-up that
- * breaks never hides the real outcome. The signal stops the work between steps and in flight, then cleans up.
+ * checked. Authorizations the CA already holds valid are skipped. Every `present` gets exactly one `cleanUp`, once its
+ * authorization settled (challenges sharing a TXT name run one after the other), on success and on every failure; a
+ * clean-up that breaks never hides the real outcome. The signal stops the work between steps and in flight, then cleans up.
  */
 export async function issueCertificate(
   deps: IssueDeps,
@@ -410,32 +410,41 @@ export async function issueCertificate(
     log({ type: 'authorization-valid', name, challenge: w.type });
   };
 
-  // A small worker pool: at most `parallel` authorizations in flight.
-  const queue = [...work];
+  // Clean-up: once per present, whatever happened; a broken clean-up is logged, never returned.
+  const cleanUp = async (w: Work): Promise<void> => {
+    if (!w.presented) return;
+    try {
+      await w.solver.cleanUp(w.task as ChallengeTask);
+    } catch (e) {
+      log({
+        type: 'clean-up-failed',
+        name: displayName(w.authz),
+        challenge: w.type,
+        message: (e as Error).message,
+      });
+    }
+  };
+
+  // Challenges on one TXT name (a wildcard and its base name) go one after the other, each cleaned up once its
+  // authorization settled: a provider that holds one TXT value per name (DuckDNS) can serve both in turn, and no
+  // clean-up removes a value another validation still needs. HTTP-01 tokens never collide.
+  const groups = new Map<string, Work[]>();
+  work.forEach((w, i) => {
+    const key = w.type === 'dns-01' ? w.authz.name : String(i);
+    groups.set(key, [...(groups.get(key) ?? []), w]);
+  });
+  // A small worker pool: at most `parallel` groups in flight.
+  const queue = [...groups.values()];
   const worker = async (): Promise<void> => {
-    for (let w = queue.shift(); w !== undefined && !stopped(); w = queue.shift()) await validate(w);
+    for (let group = queue.shift(); group !== undefined && !stopped(); group = queue.shift())
+      for (const w of group) {
+        if (stopped()) break;
+        await validate(w);
+        await cleanUp(w);
+      }
   };
   const parallel = Math.max(1, deps.parallel ?? DEFAULT_PARALLEL);
-  await Promise.all(Array.from({ length: Math.min(parallel, work.length) }, worker));
-
-  // Clean-up: once per present, whatever happened; a broken clean-up is logged, never returned.
-  await Promise.all(
-    work
-      .filter((w) => w.presented)
-      .map(async (w) => {
-        const task = w.task as ChallengeTask;
-        try {
-          await w.solver.cleanUp(task);
-        } catch (e) {
-          log({
-            type: 'clean-up-failed',
-            name: displayName(w.authz),
-            challenge: w.type,
-            message: (e as Error).message,
-          });
-        }
-      }),
-  );
+  await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, worker));
 
   // Stryker disable next-line ConditionalExpression: the key step would end the same way (its wait sees the stop)
   if (stopped()) return fail(first ?? abortedAt('challenge', 'while the challenges were validated'));

@@ -3,7 +3,7 @@
  * as values) unless told to misbehave, issues real X.509 chains for the CSR's key (node-forge, RSA), validates a
  * challenge only when a linked solver serves its value, and records every call (including `replaces`).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { fail, ok, type Outcome } from '../../src/core/outcome.js';
 import type {
@@ -76,9 +76,21 @@ function makeGate(): Gate & { wait(): Promise<void>; arrive(): void } {
 export const displayName = (a: { readonly name: string; readonly wildcard: boolean }): string =>
   a.wildcard ? `*.${a.name}` : a.name;
 
-/** The value the fake CA expects served: deterministic, so tests can look for it. */
+/** The fake account key's JWK thumbprint: 43 base64url characters, like a real SHA-256 one. */
+export const FAKE_THUMBPRINT = createHash('sha256').update('fake account key').digest('base64url');
+
+/**
+ * The value the fake CA expects served, shaped like the real ones (RFC 8555 §8.1, §8.4): HTTP-01 the key
+ * authorization `<token>.<thumbprint>`, DNS-01 its SHA-256 digest, base64url. Deterministic, so tests can look for it.
+ */
 export const fakeChallengeValue = (type: string, token: string): string =>
-  type === 'dns-01' ? `txt-${token}` : `${token}.thumbprint`;
+  type === 'dns-01'
+    ? createHash('sha256').update(`${token}.${FAKE_THUMBPRINT}`).digest('base64url')
+    : `${token}.${FAKE_THUMBPRINT}`;
+
+/** A base64url token (RFC 8555 §8.3: the HTTP-01 registry refuses anything else): dots of the name become `_`. */
+export const fakeToken = (name: string, type: string, wildcard = false): string =>
+  `tok-${wildcard ? 'wild-' : ''}${name.replaceAll('.', '_')}-${type}`;
 
 export class FakeAcmeCa implements AcmeCa {
   readonly calls: AcmeCall[] = [];
@@ -194,7 +206,7 @@ export class FakeAcmeCa implements AcmeCa {
         status: this.orderStatus,
         authorizations: input.names.map((name) => `https://ca.example.test/authz/${n}/${name}`),
         finalize: `https://ca.example.test/order/${n}/finalize`,
-        raw: { names: [...input.names] },
+        raw: { names: [...input.names], n },
       });
     });
   }
@@ -217,7 +229,7 @@ export class FakeAcmeCa implements AcmeCa {
             challenges: types.map((type) => ({
               type,
               url: `${url}/${type}`,
-              token: `tok-${wildcard ? 'wild-' : ''}${name}-${type}`,
+              token: fakeToken(name, type, wildcard),
               status: status === 'valid' ? 'valid' : 'pending',
             })),
           };
@@ -259,12 +271,14 @@ export class FakeAcmeCa implements AcmeCa {
   }
 
   finalize(order: AcmeOrder, csrPem: string): Promise<AcmeResult<string>> {
-    const names = (order.raw as { names: readonly string[] }).names;
+    const { names, n } = order.raw as { names: readonly string[]; n: number };
+    // A new serial per order (the first is 03f1a2b3c4d5e6f708), as a renewal gets from a real CA.
+    const serial = `03f1a2b3c4d5e6f7${(7 + n).toString(16).padStart(2, '0')}`;
     return this.step({ method: 'finalize', names: [...names] }, () =>
       ok(
         this.chain
           ? this.chain(names, csrPem)
-          : issueTestChain({ names, csrPem, issuerName: this.issuerName }),
+          : issueTestChain({ names, csrPem, issuerName: this.issuerName, serial }),
       ),
     );
   }
@@ -497,7 +511,7 @@ export function issueTestChain(input: {
     intermediate.validity.notAfter = new Date('2030-01-01T00:00:00Z');
     intermediate.setSubject(issuer);
     intermediate.setIssuer(issuer);
-    intermediate.setExtensions([{ name: 'basicConstraints', cA: true }]);
+    intermediate.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'subjectKeyIdentifier' }]);
     intermediate.sign(privateKey, forge.md.sha256.create());
     intermediatePem = forge.pki.certificateToPem(intermediate);
     intermediates.set(cacheKey, intermediatePem);
@@ -519,8 +533,11 @@ export function issueTestChain(input: {
     ...(input.ips ?? []).map((ip) => ({ type: 7, ip })),
   ];
   // No names at all: no subjectAltName extension (as an old-style certificate would have).
+  // The authority key identifier: with the serial, what an ARI CertID (RFC 9773 §4.1) is made of.
+  const issuerKeyId = forge.pki.getPublicKeyFingerprint(publicKey, { type: 'RSAPublicKey' }).getBytes();
   leaf.setExtensions([
     { name: 'basicConstraints', cA: false },
+    { name: 'authorityKeyIdentifier', keyIdentifier: issuerKeyId },
     ...(altNames.length > 0 ? [{ name: 'subjectAltName', altNames }] : []),
   ]);
   leaf.sign(privateKey, forge.md.sha256.create());
