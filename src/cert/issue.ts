@@ -154,7 +154,7 @@ export function describeChain(
   const broken = parsed.findIndex(
     (cert, i) => i > 0 && !(parsed[i - 1] as X509Certificate).checkIssued(cert),
   );
-  if (broken > 0) {
+  if (broken !== -1) {
     const [child, parent] = [parsed[broken - 1] as X509Certificate, parsed[broken] as X509Certificate];
     return fail({
       kind: 'garbled',
