@@ -12,9 +12,8 @@ export function checkCertificateNames(names: readonly string[]): Outcome<string[
     const text = raw.trim();
     const wildcard = text.startsWith('*.');
     const base = parseHostname(wildcard ? text.slice(2) : text);
+    // A `*` anywhere else is refused by the hostname rule ("may hold only letters, digits, hyphens and dots").
     if (!base.ok) return fail(`names.${String(i)}: ${base.error}`);
-    if (!wildcard && text.includes('*'))
-      return fail(`names.${String(i)}: a wildcard may only be the whole first label ("*.example.com")`);
     const name = wildcard ? `*.${base.value}` : base.value;
     if (!out.includes(name)) out.push(name);
   }
