@@ -283,12 +283,19 @@ export class CertManager {
       renewal: {
         ...(cert.certificate === null || !this.deps.settings.enabled
           ? { state: 'none' as const, nextAt: null, reason: 'no certificate is set up' }
-          : renewalState({
-              plan: decision,
-              now,
-              running: this.runningKind,
-              failures: cert.renewal.failures,
-            })),
+          : cert.account === null
+            ? {
+                state: 'none' as const,
+                nextAt: null,
+                reason:
+                  'waiting for a CA: choose one and agree to its terms, then the certificate is ordered',
+              }
+            : renewalState({
+                plan: decision,
+                now,
+                running: this.runningKind,
+                failures: cert.renewal.failures,
+              })),
         ari: cert.renewal.ari && {
           start: cert.renewal.ari.start,
           end: cert.renewal.ari.end,

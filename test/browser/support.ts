@@ -75,11 +75,19 @@ export async function startTestGatehouse(
     readFile: () => undefined,
   });
   if (!config.ok) throw new Error(config.error.message);
-  return startGatehouse(config.value, {
-    webRoot,
-    processMetrics: false,
-    logDestination: { write: (line: string) => void serverLog.push(line) },
-  });
+  // The HTTP-01 listener on a free loopback port and no router mapping: a browser test never binds port 80.
+  const acme = {
+    ...config.value.acme,
+    http01: { listen: { host: '127.0.0.1', port: 0 }, mapRouterPort: false },
+  };
+  return startGatehouse(
+    { ...config.value, acme },
+    {
+      webRoot,
+      processMetrics: false,
+      logDestination: { write: (line: string) => void serverLog.push(line) },
+    },
+  );
 }
 
 export function launchChromium(): Promise<Browser> {

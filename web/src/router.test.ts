@@ -21,6 +21,7 @@ describe('the page list', () => {
       'DDNS',
       'Peers',
       'Services',
+      'Certificates',
       'Alerts',
       'Security',
       'API tokens',
