@@ -6,7 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pickNotified, type AlertsActor, type AlertService } from './service.js';
 import type { Alert, Channel, ChannelTarget } from '../store/schema.js';
-import { actorName, type AppContext } from '../http/context.js';
+import { requestActor, type AppContext } from '../http/context.js';
 import { ApiProblem, failWithCode, type StatusTable } from '../http/errors.js';
 import type { AlertsFailure, AlertsFailureCode } from './channels.js';
 import { sessionOnly } from '../http/middleware/guard.js';
@@ -318,9 +318,7 @@ const toPublicAlert = (a: Alert): z.infer<typeof alertSchema> => ({
   acknowledgedAt: a.acknowledgedAt,
 });
 
-function actorOf(c: AppContext): AlertsActor {
-  return { actor: actorName(c.get('identity')), clientAddress: c.get('requestContext').clientAddress };
-}
+const actorOf = (c: AppContext): AlertsActor => requestActor(c);
 
 /** How HTTP says each alerts failure. */
 const alertsStatus: StatusTable<AlertsFailureCode> = {

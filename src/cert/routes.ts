@@ -4,7 +4,7 @@
  * the account key are write-only: no answer carries them.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { actorName, type AppContext } from '../http/context.js';
+import { requestActor } from '../http/context.js';
 import { failWithField, type StatusTable } from '../http/errors.js';
 import {
   commonErrors,
@@ -14,7 +14,7 @@ import {
   jsonContent,
   noInput,
 } from '../http/openapi.js';
-import type { CertActor, CertFailure, CertFailureCode, CertManager } from './manager.js';
+import type { CertFailure, CertFailureCode, CertManager } from './manager.js';
 import {
   accountInputSchema,
   certificateInputSchema,
@@ -41,10 +41,7 @@ export function failCert(f: CertFailure): never {
   return failWithField(certStatus, f);
 }
 
-const actor = (c: AppContext): CertActor => ({
-  actor: actorName(c.get('identity')),
-  clientAddress: c.get('requestContext').clientAddress,
-});
+const actor = requestActor;
 
 const view = jsonContent(certViewSchema, 'The certificate, its renewal and what is served');
 

@@ -7,7 +7,7 @@
  * adding or removing one needs an interactive login; a token may list them (never a hash).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { actorName, type AppContext } from '../http/context.js';
+import { requestActor } from '../http/context.js';
 import { ApiProblem, failWithCode, failWithField, type StatusTable } from '../http/errors.js';
 import { sessionOnly } from '../http/middleware/guard.js';
 import {
@@ -20,7 +20,7 @@ import {
   okSchema,
 } from '../http/openapi.js';
 import type { Store } from '../store/store.js';
-import type { DdnsActor, DdnsAdmin, DdnsFailure, DdnsFailureCode } from './admin.js';
+import type { DdnsAdmin, DdnsFailure, DdnsFailureCode } from './admin.js';
 import type { DdnsEngine, RecordRun } from './engine.js';
 import type { DdnsClients } from './inbound/clients.js';
 import { clientFailureStatus } from './inbound/control-routes.js';
@@ -40,10 +40,7 @@ export function failDdns(f: DdnsFailure): never {
   return failWithField(ddnsStatus, f);
 }
 
-const actor = (c: AppContext): DdnsActor => ({
-  actor: actorName(c.get('identity')),
-  clientAddress: c.get('requestContext').clientAddress,
-});
+const actor = requestActor;
 
 const anyObject = z.record(z.string(), z.unknown());
 /** Settings and values are JSON by construction (they came in as JSON and were validated); typed as such here. */

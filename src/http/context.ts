@@ -25,6 +25,11 @@ export function sessionUser(c: AppContext): { user: User; session: Session; sess
   return identity;
 }
 
+/** Who made the request and from where, as capabilities record it in the audit log. */
+export function requestActor(c: AppContext): { readonly actor: string; readonly clientAddress: string } {
+  return { actor: actorName(c.get('identity')), clientAddress: c.get('requestContext').clientAddress };
+}
+
 export function actorName(identity: Identity): string {
   switch (identity.kind) {
     case 'session':

@@ -8,7 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import type { WireguardSettings } from '../config/schema.js';
 import type { NftFirewall } from '../exposure/nft.js';
-import { actorName, type AppContext, type AppEnv } from '../http/context.js';
+import { requestActor, type AppContext, type AppEnv } from '../http/context.js';
 import { failWithField, type StatusTable } from '../http/errors.js';
 import { sessionOnly } from '../http/middleware/guard.js';
 import {
@@ -21,13 +21,7 @@ import {
   okSchema,
 } from '../http/openapi.js';
 import type { Store } from '../store/store.js';
-import type {
-  PeerView,
-  WireguardActor,
-  WireguardAdmin,
-  WireguardFailure,
-  WireguardFailureCode,
-} from './admin.js';
+import type { PeerView, WireguardAdmin, WireguardFailure, WireguardFailureCode } from './admin.js';
 import { onboardingPage, onboardingStatusPage } from './onboarding-page.js';
 import { peerStatus } from './peer-status.js';
 import { interfaceAddress } from './pool.js';
@@ -53,10 +47,7 @@ export function failWireguard(f: WireguardFailure): never {
   return failWithField(wireguardStatus, f);
 }
 
-const actor = (c: AppContext): WireguardActor => ({
-  actor: actorName(c.get('identity')),
-  clientAddress: c.get('requestContext').clientAddress,
-});
+const actor = requestActor;
 
 const anyObject = z.record(z.string(), z.unknown());
 const idParam = z.object({ id: z.string().min(1).max(64) });
