@@ -144,7 +144,8 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
       setting: wanted.challenge,
       names: wanted.names,
       dnsWritable: (name: string) => writable.get(name) === true,
-      http01Listening: listener.state === 'listening',
+      // Offline (a command line on the store) the listener is the server's to open: judged as it will be.
+      http01Listening: deps.offline === true || listener.state === 'listening',
       mapRouterPort: settings.http01.mapRouterPort && deps.portOpener !== undefined,
       reach: bus.last('reach.verdict-changed')?.verdict ?? null,
     });
