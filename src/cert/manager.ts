@@ -285,7 +285,8 @@ export class CertManager {
           ? { state: 'none' as const, nextAt: null, reason: 'no certificate is set up' }
           : cert.account === null
             ? {
-                state: 'none' as const,
+                // Due, but nothing is ordered until the owner chooses a CA (the page says "waiting for you").
+                ...renewalState({ plan: decision, now, running: this.runningKind, failures: 0 }),
                 nextAt: null,
                 reason:
                   'waiting for a CA: choose one and agree to its terms, then the certificate is ordered',

@@ -166,6 +166,7 @@ describe.skipIf(skip !== undefined)('the UI on a phone and with axe-core', () =>
         'card-reachability',
         'card-ddns',
         'card-wireguard',
+        'card-certificate',
         'card-system',
       ]);
       // Each card with a page of its own is headed by a link to it, under that page's name.

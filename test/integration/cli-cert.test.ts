@@ -424,8 +424,18 @@ describe('gatehouse cert online (control socket, scripted CA)', () => {
     const gate = ca.hold('finalize');
     const running = cert.manager.run('renew', { wait: true, by: systemActor });
     await gate.reached;
+    // The CLI's request reaches the manager while the order runs: it waits for that order, starts none.
+    const manager = cert.manager;
+    const run = manager.run.bind(manager);
+    const asked = new Promise<void>((resolve) => {
+      manager.run = (...args) => {
+        resolve();
+        return run(...args);
+      };
+    });
+    const orders = ca.callsOf('newOrder').length;
     const cli1 = cli(['cert', 'renew']);
-    await cli1.stderrSeen('already running on the server; waiting');
+    await asked;
     gate.release();
     const r = await cli1.done;
     expect(r.code, r.stderr).toBe(0);
@@ -434,6 +444,7 @@ describe('gatehouse cert online (control socket, scripted CA)', () => {
     expect(ours.ok && ours.value).toMatchObject({ ok: true });
     expect(r.stdout).toContain(`serial ${h.store.read().cert.current?.serial ?? '?'},`);
     expect(h.store.read().cert.current?.serial).not.toBe(secondSerial);
+    expect(ca.callsOf('newOrder')).toHaveLength(orders);
   });
 });
 
