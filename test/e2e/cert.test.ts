@@ -6,9 +6,9 @@
 // public 443 to the box's HTTPS listener, so the TLS client — in the phone namespace, trusting only pebble's root,
 // SNI home.example.test — sees what the world sees, through the same name and forward.
 // Everything goes through the HTTP API (/api/v1/cert...), the DDNS account and record through the control socket.
-// Renewal by time: pebble 2.4.0 has no ARI (renewalInfo) and the server's clock cannot be driven from outside, so the
-// last test restarts pebble with 30-second certificates and lets the server's own scheduler renew at a third of the
-// lifetime left; the ARI window and a controlled clock are covered by src/cert's unit tests with fakes.
+// Renewal by time: the server's clock cannot be driven from outside, so the last test restarts pebble with 30-second
+// certificates and lets the server's own scheduler renew at a third of the lifetime left. The ARI window on a
+// controlled clock against pebble: cert-clock.test.ts; HTTP-01 through a temporary router mapping: cert-upnp.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createControlClient } from '../../src/control/socket-client.js';
