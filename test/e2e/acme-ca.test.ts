@@ -9,16 +9,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ariShimDirectory, ariShimPort, ariShimRecords, startAriShim } from '../testbed/cert-e2e.js';
 import { addr, ports } from '../testbed/plan.js';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
 const skip = e2eSkipReason('acme-ca');
 const probeFile = path.resolve(import.meta.dirname, '../testbed/acme-ca-probe.ts');
-const shimFile = path.resolve(import.meta.dirname, '../testbed/ari-shim.ts');
-const shimPort = 14100;
+const shimPort = ariShimPort;
 const eabPort = 14010;
-const shimDirectory = `https://acme.example.test:${shimPort}/dir`;
+const shimDirectory = ariShimDirectory;
 const pebbleDirectory = `https://acme.example.test:${ports.acme}/dir`;
 const httpName = 'acme-ca.example.test';
 const failName = 'acme-ca-fail.example.test';
@@ -62,15 +62,7 @@ describe.skipIf(skip !== undefined)('ACME CA adapter against pebble (e2e)', () =
   }
 
   function lines(file: string): any[] {
-    try {
-      return fs
-        .readFileSync(path.join(stateDir, file), 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l));
-    } catch {
-      return [];
-    }
+    return ariShimRecords(stateDir, file);
   }
 
   async function reachable(url: string): Promise<true | undefined> {
@@ -82,20 +74,7 @@ describe.skipIf(skip !== undefined)('ACME CA adapter against pebble (e2e)', () =
     bed = await Testbed.up('public');
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-acme-ca-'));
     const pebbleDir = path.join(bed.dir, 'pebble');
-    bed.spawn('inet', 'ari-shim', [
-      process.execPath,
-      '--import',
-      'tsx',
-      shimFile,
-      JSON.stringify({
-        listen: `${addr.acme}:${shimPort}`,
-        upstream: `${addr.acme}:${ports.acme}`,
-        certFile: path.join(pebbleDir, 'listener.crt'),
-        keyFile: path.join(pebbleDir, 'listener.key'),
-        upstreamCaFile: bed.pebbleListenerCaFile,
-        stateDir,
-      }),
-    ]);
+    startAriShim(bed, stateDir);
     // A second pebble that requires External Account Binding, with one known key.
     const eabConfig = path.join(stateDir, 'pebble-eab.json');
     fs.writeFileSync(

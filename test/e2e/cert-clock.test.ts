@@ -3,21 +3,20 @@
 // ari-shim (RFC 9773 in front of pebble 2.4.0, which has none), sleeps on its clock, and — when the test's clock
 // reaches the window — renews with `replaces` naming the first certificate. Short-lived certificates renewed by the
 // server's own scheduler in real time: test/e2e/cert.test.ts.
-/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-explicit-any --
    the probe prints JSON whose shape each assertion checks */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addr, ports } from '../testbed/plan.js';
+import { ariShimDirectory, ariShimRecords, startAriShim } from '../testbed/cert-e2e.js';
+import { addr } from '../testbed/plan.js';
 import { Testbed, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
 const skip = e2eSkipReason('cert-clock');
 const probeFile = path.resolve(import.meta.dirname, '../testbed/cert-clock-probe.ts');
-const shimFile = path.resolve(import.meta.dirname, '../testbed/ari-shim.ts');
-const shimPort = 14100;
-const shimDirectory = `https://acme.example.test:${shimPort}/dir`;
+const shimDirectory = ariShimDirectory;
 const name = 'cert-clock.example.test';
 const dayMs = 86_400_000;
 
@@ -27,36 +26,12 @@ describe.skipIf(skip !== undefined)(
     let bed = undefined as unknown as Testbed;
     let stateDir = '';
 
-    const lines = (file: string): any[] => {
-      try {
-        return fs
-          .readFileSync(path.join(stateDir, file), 'utf8')
-          .split('\n')
-          .filter((l) => l !== '')
-          .map((l) => JSON.parse(l));
-      } catch {
-        return [];
-      }
-    };
+    const lines = (file: string): any[] => ariShimRecords(stateDir, file);
 
     beforeAll(async () => {
       bed = await Testbed.up('public');
       stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cert-clock-'));
-      const pebbleDir = path.join(bed.dir, 'pebble');
-      bed.spawn('inet', 'ari-shim', [
-        process.execPath,
-        '--import',
-        'tsx',
-        shimFile,
-        JSON.stringify({
-          listen: `${addr.acme}:${shimPort}`,
-          upstream: `${addr.acme}:${ports.acme}`,
-          certFile: path.join(pebbleDir, 'listener.crt'),
-          keyFile: path.join(pebbleDir, 'listener.key'),
-          upstreamCaFile: bed.pebbleListenerCaFile,
-          stateDir,
-        }),
-      ]);
+      startAriShim(bed, stateDir);
       const added = await bed.nsupdate('gw', [`update add ${name}. 60 A ${addr.gwPublic}`]);
       expect(added.exitCode).toBe(0);
       await waitFor(

@@ -295,3 +295,42 @@ export async function auditEvents(server: CertServer, type: string): Promise<Rec
   if (r.status !== 200) throw new TestbedError(`GET /api/v1/audit: ${r.status} ${JSON.stringify(r.body)}`);
   return (r.body as { events: Record<string, unknown>[] }).events;
 }
+
+/** Where the bed's ari-shim (ari-shim.ts: RFC 9773 ARI in front of pebble) listens, and its directory. */
+export const ariShimPort = 14100;
+export const ariShimDirectory = `https://acme.example.test:${ariShimPort}/dir`;
+
+/**
+ * Starts ari-shim in `inet` in front of the bed's pebble; the test controls it and reads what it saw through
+ * files in `stateDir` ({@link ariShimRecords}). Wait for it with a request to {@link ariShimDirectory}.
+ */
+export function startAriShim(bed: Testbed, stateDir: string): void {
+  const pebbleDir = path.join(bed.dir, 'pebble');
+  bed.spawn('inet', 'ari-shim', [
+    process.execPath,
+    '--import',
+    'tsx',
+    path.resolve(import.meta.dirname, 'ari-shim.ts'),
+    JSON.stringify({
+      listen: `${addr.acme}:${ariShimPort}`,
+      upstream: `${addr.acme}:${ports.acme}`,
+      certFile: path.join(pebbleDir, 'listener.crt'),
+      keyFile: path.join(pebbleDir, 'listener.key'),
+      upstreamCaFile: bed.pebbleListenerCaFile,
+      stateDir,
+    }),
+  ]);
+}
+
+/** What ari-shim recorded in `file` (`orders.jsonl`, `ari.jsonl`), one parsed line each; none yet: []. */
+export function ariShimRecords(stateDir: string, file: string): unknown[] {
+  try {
+    return fs
+      .readFileSync(path.join(stateDir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as unknown);
+  } catch {
+    return [];
+  }
+}
