@@ -12,6 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 function newestMtime(dir) {
   let newest = 0;
   if (!existsSync(dir)) return newest;
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === 'dist') continue;
     const full = path.join(dir, entry.name);
@@ -34,7 +35,12 @@ function run(script) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (stale(path.join(root, 'dist', 'cli.js'), [path.join(root, 'src')])) {
+if (
+  stale(path.join(root, 'dist', 'server', 'cli.js'), [
+    path.join(root, 'src'),
+    path.join(root, 'scripts', 'build-server.js'),
+  ])
+) {
   console.error('gatehouse: building the server (dist/)…');
   run('build:server');
 }

@@ -1,7 +1,7 @@
 // Benchmark (not a test): the memory footprint and start-up time of `gatehouse serve` as a small box runs it.
 //
 // 1. Import cost: RSS and V8 heap that importing one module adds to a fresh `node --expose-gc` (after GC), for the
-//    built program (dist/main.js, dist/cli.js) and each heavy dependency on its own.
+//    built program (dist/server/cli.js, the esbuild bundle `gatehouse` runs) and each heavy dependency on its own.
 // 2. Serving: a real `node <flags> bin/gatehouse.js serve` with reachability on, a temporary data directory and a
 //    free port; /healthz is polled until it answers (time to ready, from spawn), then VmRSS is read from
 //    /proc/<pid>/status while the server idles. Scenarios: plain HTTP on loopback (`npm start`), HTTPS on a first
@@ -45,7 +45,7 @@ const root = path.resolve(values.root);
 const lanAddress = '10.77.0.1';
 const insideNetns = process.env.GATEHOUSE_BENCH_NETNS === '1';
 
-if (!fs.existsSync(path.join(root, 'dist', 'cli.js'))) {
+if (!fs.existsSync(path.join(root, 'dist', 'server', 'cli.js'))) {
   console.error(`bench: ${root}/dist is missing; run npm run build:server first`);
   process.exit(1);
 }
@@ -114,8 +114,7 @@ const range = (xs: number[], f: (n: number) => string) =>
 // ---- 1. import cost -------------------------------------------------------------------------------------------
 
 const importTargets = [
-  'dist/main.js',
-  'dist/cli.js',
+  'dist/server/cli.js',
   '@hono/zod-openapi',
   'zod',
   'hono',
