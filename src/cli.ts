@@ -18,6 +18,7 @@ import type { ReachabilityReport } from './reach/probe.js';
 import { reportJson, reportText } from './reach/report-format.js';
 import { ensureDataDir, lockHolder } from './store/data-dir.js';
 import { readStoreSnapshot } from './store/lowdb-store.js';
+import { commanderError, errorPrefix, exitCodes } from './control/cli-output.js';
 import { readStoreOffline } from './control/offline.js';
 import { createControlClient } from './control/socket-client.js';
 import { controlSocketPath } from './control/socket-path.js';
@@ -62,8 +63,6 @@ export interface CliDeps {
 }
 
 const realDeps: CliDeps = { probeReachability: (config) => runReachabilityProbe(config) };
-
-const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 class UsageError extends Error {}
 
@@ -162,7 +161,7 @@ async function cmdStatus(
   });
   if (!outcome.ok) {
     if (flags.json) io.stdout(`${JSON.stringify({ error: outcome.error }, null, 2)}\n`);
-    io.stderr(`gatehouse: ${outcome.error.message}\n`);
+    io.stderr(`${errorPrefix}${outcome.error.message}\n`);
     return statusExitCodes.unknown;
   }
   const report = outcome.value;
@@ -423,7 +422,11 @@ function buildProgram(io: CliIo, deps: CliDeps, finish: (code: number) => void):
     .description('Self-hosted remote-access gateway: reachability, DDNS, certificates, WireGuard, exposure.')
     .version(readVersion(), '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (message, write) => write(commanderError(message)),
+    })
     .showHelpAfterError('(run with --help for usage)');
 
   addSettingOptions(
@@ -539,14 +542,14 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       return exitCodes.usage;
     }
     if (e instanceof UsageError) {
-      io.stderr(`gatehouse: ${e.message}\n`);
+      io.stderr(`${errorPrefix}${e.message}\n`);
       return exitCodes.usage;
     }
     if (e instanceof FatalStartupError) {
-      io.stderr(`gatehouse: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+      io.stderr(`${errorPrefix}${e.message}\n${e.hint ? `  what to do: ${e.hint}\n` : ''}`);
       return exitCodes.failure;
     }
-    io.stderr(`gatehouse: ${describeError(e)}\n`);
+    io.stderr(`${errorPrefix}${describeError(e)}\n`);
     return exitCodes.failure;
   }
 }

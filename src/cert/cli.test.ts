@@ -630,7 +630,7 @@ describe('gatehouse cert status', () => {
     const refused = scripted(() => fail({ code: 'control.denied', message: 'permission denied on /x' }));
     expect(await runCert(['status'], refused.access)).toMatchObject({
       code: 1,
-      err: 'error: permission denied on /x\n',
+      err: 'gatehouse: permission denied on /x\n',
       out: '',
     });
     const odd = scripted(() => ok({ enabled: true }));
@@ -728,7 +728,7 @@ describe('gatehouse cert issue', () => {
     const { access, calls } = scripted((m) => (m === 'GET' ? ok(emptyView) : undefined));
     const r = await runCert(argv, access);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`error: `);
+    expect(r.err).toContain(`gatehouse: `);
     expect(r.err).toContain(words);
     expect(calls.filter((c) => c.method !== 'GET')).toEqual([]);
   });
@@ -760,7 +760,7 @@ describe('gatehouse cert issue', () => {
     const r = await runCert(['issue', '--directory', 'letsencrypt', '--json'], access);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      "error: agree to the CA's terms of service first (https://t)\n" +
+      "gatehouse: agree to the CA's terms of service first (https://t)\n" +
         `  what to do: ${remedyForCode('cert.terms-not-agreed')}\n`,
     );
     expect(JSON.parse(r.out)).toEqual({
@@ -780,7 +780,7 @@ describe('gatehouse cert issue', () => {
       return undefined;
     });
     const r = await runCert(['issue', '--name', '-x-'], access);
-    expect(r).toMatchObject({ code: 1, err: 'error: names: bad\n' });
+    expect(r).toMatchObject({ code: 1, err: 'gatehouse: names: bad\n' });
     expect(calls.map((c) => c.path)).toEqual(['/status', '/certificate']);
   });
 
@@ -796,7 +796,7 @@ describe('gatehouse cert issue', () => {
     const r = await runCert(['issue', '--name', 'a.test'], access);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      'error: Gatehouse is not running\n' +
+      'gatehouse: Gatehouse is not running\n' +
         `  what to do: ${remedyForCode('cert.server-not-running')}\n` +
         '  The settings given with this command were saved.\n',
     );
@@ -837,7 +837,7 @@ describe('gatehouse cert issue', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toBe(
-      `error: issuing the certificate failed (challenge, dns-01): timeout\n  what to do: ${failureRemedies['dns-01']}\n${tail}`,
+      `gatehouse: issuing the certificate failed (challenge, dns-01): timeout\n  what to do: ${failureRemedies['dns-01']}\n${tail}`,
     );
   });
 
@@ -863,7 +863,7 @@ describe('gatehouse cert issue', () => {
       ok: false,
       error: { kind: 'transient', message: 'CA 503', remedy: remedyForFailure('transient', null) },
     });
-    expect(r.err).toMatch(/^error: renewing the certificate failed \(transient\): CA 503\n/);
+    expect(r.err).toMatch(/^gatehouse: renewing the certificate failed \(transient\): CA 503\n/);
   });
 
   it('a failed order whose status cannot be read afterwards still reports', async () => {
@@ -875,7 +875,7 @@ describe('gatehouse cert issue', () => {
     const r = await runCert(['renew'], access);
     expect(r.code).toBe(1);
     expect(r.err).toBe(
-      `error: renewing the certificate failed (rejected): CAA\n  what to do: ${remedyForFailure('rejected', null)}\n`,
+      `gatehouse: renewing the certificate failed (rejected): CAA\n  what to do: ${remedyForFailure('rejected', null)}\n`,
     );
   });
 });
@@ -917,7 +917,7 @@ describe('an order already running (cert.busy)', () => {
     const { access } = sequence([issuedView, running, failed]);
     const r = await runCert(['renew'], access);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('error: renewing the certificate failed (rate-limited): too many\n');
+    expect(r.err).toContain('gatehouse: renewing the certificate failed (rate-limited): too many\n');
     expect(r.err).toContain(failureRemedies['rate-limited']);
   });
 
@@ -959,7 +959,7 @@ describe('an order already running (cert.busy)', () => {
     );
     const r = await runCert(['renew'], access);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('error: no answer\n');
+    expect(r.err).toContain('gatehouse: no answer\n');
   });
 
   it('gives up after 30 minutes of polls', async () => {

@@ -7,7 +7,8 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
+import { commandOutput, errorPrefix, exitCodes } from '../control/cli-output.js';
+import { fail, ok, type Outcome } from '../core/outcome.js';
 import { describeLeft, failureRemedies } from './conditions.js';
 import { formatWhen } from './renewal.js';
 import { certViewSchema, knownDirectories, type CertView } from './view.js';
@@ -401,7 +402,7 @@ export interface CertCommandEnv<Flags> {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-const exit = { ok: 0, failure: 1, usage: 2 } as const;
+const exit = exitCodes;
 
 /** How long `issue`/`renew` wait for an order the server started itself (an order has its own deadlines). */
 const busyPollMs = 1000;
@@ -416,23 +417,7 @@ interface Common {
  * line in exit 2; `--json` prints the answer as the control routes give it (an error as `{ "error": … }`).
  */
 export function addCertCommands<Flags extends object>(program: Command, env: CertCommandEnv<Flags>): void {
-  const say = (text: string) => env.stdout(text);
-  const printJson = (value: unknown) => say(`${JSON.stringify(value, null, 2)}\n`);
-  const usage = (message: string): number => {
-    env.stderr(`error: ${message}\n`);
-    return exit.usage;
-  };
-  const failed = (f: Failure, json: boolean | undefined, remedy?: string, note?: string): number => {
-    if (f.code === 'usage') return usage(f.message);
-    if (json)
-      printJson({
-        error: { code: f.code, message: f.message, ...(remedy === undefined ? {} : { remedy }) },
-      });
-    env.stderr(
-      `error: ${f.message}\n${remedy === undefined ? '' : `  what to do: ${remedy}\n`}${note === undefined ? '' : `  ${note}\n`}`,
-    );
-    return exit.failure;
-  };
+  const { say, printJson, usage, failed } = commandOutput(env);
   const run =
     <A extends unknown[]>(body: (...args: A) => Promise<number>) =>
     (...args: A) =>
@@ -502,7 +487,10 @@ export function addCertCommands<Flags extends object>(program: Command, env: Cer
           : r;
     if (!answer.ok) {
       const note = saved ? 'The settings given with this command were saved.' : undefined;
-      return failed(answer.error, json, remedyForCode(answer.error.code, before.suggestedNames), note);
+      return failed(answer.error, json, {
+        remedy: remedyForCode(answer.error.code, before.suggestedNames),
+        note,
+      });
     }
     const result = answer.value;
     if (result.ok) {
@@ -519,7 +507,7 @@ export function addCertCommands<Flags extends object>(program: Command, env: Cer
       printJson({ ok: false, error: { ...result.error, ...(remedy === undefined ? {} : { remedy }) } });
     const serving = after.ok ? after.value.value.serving.kind : null;
     env.stderr(
-      `error: ${kind === 'issue' ? 'issuing the certificate' : 'renewing the certificate'} failed ` +
+      `${errorPrefix}${kind === 'issue' ? 'issuing the certificate' : 'renewing the certificate'} failed ` +
         `(${result.error.kind}${challenge === null ? '' : `, ${challenge}`}): ${result.error.message}\n` +
         (remedy === undefined ? '' : `  what to do: ${remedy}\n`) +
         (serving === 'acme'
@@ -627,7 +615,7 @@ export function addCertCommands<Flags extends object>(program: Command, env: Cer
           });
           if (!body.ok) return usage(body.error.message);
           const r = await call(access, certViewSchema, 'PUT', '/account', body.value);
-          if (!r.ok) return failed(r.error, opts.json, remedyForCode(r.error.code));
+          if (!r.ok) return failed(r.error, opts.json, { remedy: remedyForCode(r.error.code) });
           view = r.value.value;
           saved = true;
         }
@@ -635,7 +623,7 @@ export function addCertCommands<Flags extends object>(program: Command, env: Cer
           const body = certificateBody(p, view.certificate, view.suggestedNames);
           if (!body.ok) return usage(body.error.message);
           const r = await call(access, certViewSchema, 'PUT', '/certificate', body.value);
-          if (!r.ok) return failed(r.error, opts.json, remedyForCode(r.error.code));
+          if (!r.ok) return failed(r.error, opts.json, { remedy: remedyForCode(r.error.code) });
           view = r.value.value;
           saved = true;
         }

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
+import { commandOutput, exitCodes } from '../control/cli-output.js';
+import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { DdnsAdmin, DdnsActor } from './admin.js';
 import type { DdnsEngine } from './engine.js';
 import type { DdnsClients } from './inbound/clients.js';
@@ -588,7 +589,7 @@ export interface DdnsCommandEnv<Flags> {
   readonly connect: (flags: Flags) => DdnsAccess;
 }
 
-const exit = { ok: 0, failure: 1, usage: 2 } as const;
+const exit = exitCodes;
 
 interface Common {
   json?: boolean;
@@ -599,18 +600,7 @@ interface Common {
  * the command line in exit 2; `--json` prints the answer as the API gives it (an error as `{ "error": … }`).
  */
 export function addDdnsCommands<Flags extends object>(program: Command, env: DdnsCommandEnv<Flags>): void {
-  const say = (text: string) => env.stdout(text);
-  const usage = (message: string): number => {
-    env.stderr(`gatehouse: ${message}\n`);
-    return exit.usage;
-  };
-  const failed = (f: Failure, json: boolean | undefined): number => {
-    if (f.code === 'usage') return usage(f.message);
-    if (json) say(`${JSON.stringify({ error: { code: f.code, message: f.message } }, null, 2)}\n`);
-    env.stderr(`gatehouse: ${f.message}\n`);
-    return exit.failure;
-  };
-  const printJson = (value: unknown) => say(`${JSON.stringify(value, null, 2)}\n`);
+  const { say, printJson, usage, failed } = commandOutput(env);
 
   async function get<T>(access: DdnsAccess, schema: z.ZodType<T>, route: DdnsRoute, body?: unknown) {
     const r = await access.call(route, body);

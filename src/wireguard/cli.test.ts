@@ -939,7 +939,7 @@ describe('the commands', () => {
     expect([again.code, again.out, again.err]).toEqual([
       1,
       '',
-      'error: a peer named "PHONE" exists already\n',
+      'gatehouse: a peer named "PHONE" exists already\n',
     ]);
     const againJson = await b.run(['peer', 'add', 'phone', '--json']);
     expect(againJson.code).toBe(1);
@@ -949,7 +949,7 @@ describe('the commands', () => {
     const bad = await b.run(['peer', 'add', 'x', '--expires', 'soon']);
     expect([bad.code, bad.out]).toEqual([2, '']);
     expect(bad.err).toBe(
-      'error: --expires soon: expected a duration, a date or a date-time (e.g. 7d, 12h, 2026-12-24 or 2026-12-24T18:00Z)\n',
+      'gatehouse: --expires soon: expected a duration, a date or a date-time (e.g. 7d, 12h, 2026-12-24 or 2026-12-24T18:00Z)\n',
     );
     const choice = await b.run(['peer', 'add', 'x', '--tunnel', 'everything']);
     expect(choice.code).toBe(2);
@@ -961,7 +961,7 @@ describe('the commands', () => {
     const nl = await b.run(['peer', 'add', 'a\n[Peer]\nAllowedIPs = 0.0.0.0/0']);
     expect([nl.code, nl.err]).toEqual([
       1,
-      'error: name: a peer name cannot hold line breaks or control characters\n',
+      'gatehouse: name: a peer name cannot hold line breaks or control characters\n',
     ]);
     const odd = "x/../[Peer] #=; $(id) 'q'";
     expect((await b.run(['peer', 'add', odd])).code).toBe(0);
@@ -991,7 +991,7 @@ describe('the commands', () => {
     );
     expect(audit).toMatchObject([{ actor: 'local', clientAddress: 'local', details: { peer: 'phone' } }]);
     const missing = await b.run(['peer', 'config', 'tablet']);
-    expect([missing.code, missing.err]).toEqual([1, 'error: no peer named "tablet"; there are: phone\n']);
+    expect([missing.code, missing.err]).toEqual([1, 'gatehouse: no peer named "tablet"; there are: phone\n']);
   });
 
   it('peer qr: the terminal QR of the config; --svg and --png write files; both is a usage error', async () => {
@@ -1014,7 +1014,7 @@ describe('the commands', () => {
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     );
     const both = await b.run(['peer', 'qr', 'phone', '--png', 'a', '--svg', 'b']);
-    expect([both.code, both.err]).toEqual([2, 'error: give --svg or --png, not both\n']);
+    expect([both.code, both.err]).toEqual([2, 'gatehouse: give --svg or --png, not both\n']);
   });
 
   it('peer qr: too long to scan → its message, exit 1, not marked fetched', async () => {
@@ -1025,7 +1025,7 @@ describe('the commands', () => {
       message: 'this config is 2000 bytes, more than a QR code…',
     };
     const t = await b.run(['peer', 'qr', 'phone'], () => Promise.resolve(fail(refused)));
-    expect([t.code, t.out, t.err]).toEqual([1, '', `error: ${refused.message}\n`]);
+    expect([t.code, t.out, t.err]).toEqual([1, '', `gatehouse: ${refused.message}\n`]);
     // Not shown, so not fetched: a forget-after-download peer keeps its key.
     expect(b.store.read().wireguard.peers[0]?.configSeen).toBeNull();
   });
@@ -1067,12 +1067,12 @@ describe('the commands', () => {
     const nothing = await b.run(['peer', 'set', 'phone 2']);
     expect([nothing.code, nothing.err]).toEqual([
       2,
-      'error: nothing to change: give --name, --group, --no-groups, --tunnel, --dns, --keepalive or --expires\n',
+      'gatehouse: nothing to change: give --name, --group, --no-groups, --tunnel, --dns, --keepalive or --expires\n',
     ]);
     const taken = await b.run(['peer', 'add', 'laptop']);
     expect(taken.code).toBe(0);
     const dup = await b.run(['peer', 'set', 'laptop', '--name', 'PHONE 2']);
-    expect([dup.code, dup.err]).toEqual([1, 'error: a peer named "PHONE 2" exists already\n']);
+    expect([dup.code, dup.err]).toEqual([1, 'gatehouse: a peer named "PHONE 2" exists already\n']);
   });
 
   it("peer link: a one-time link on the box's address (or a placeholder, or --base-url); it opens once", async () => {
@@ -1096,12 +1096,12 @@ describe('the commands', () => {
     const badBase = await b.run(['peer', 'link', 'phone', '--base-url', 'home.example.test']);
     expect([badBase.code, badBase.err]).toEqual([
       2,
-      'error: --base-url must be http(s)://host[:port], e.g. https://home.example.com:8443\n',
+      'gatehouse: --base-url must be http(s)://host[:port], e.g. https://home.example.com:8443\n',
     ]);
     const badMinutes = await b.run(['peer', 'link', 'phone', '--minutes', '2']);
     expect(badMinutes.code).toBe(2);
     const unknown = await b.run(['peer', 'link', 'tablet']);
-    expect([unknown.code, unknown.err]).toEqual([1, 'error: no peer named "tablet"; there are: phone\n']);
+    expect([unknown.code, unknown.err]).toEqual([1, 'gatehouse: no peer named "tablet"; there are: phone\n']);
   });
 
   it('peer disable / enable: cut off and back; an expired peer needs a new expiry (or never) to be enabled', async () => {
@@ -1117,7 +1117,7 @@ describe('the commands', () => {
     const expired = await b.run(['peer', 'enable', 'phone']);
     expect([expired.code, expired.err]).toEqual([
       1,
-      'error: the peer expired: give it a new expiry (or none) to enable it again\n',
+      'gatehouse: the peer expired: give it a new expiry (or none) to enable it again\n',
     ]);
     const never = await b.run(['peer', 'enable', 'phone', '--expires', 'never']);
     expect([never.code, never.out]).toEqual([0, 'Enabled the peer "phone".\n']);
@@ -1147,12 +1147,12 @@ describe('the commands', () => {
     const unknown = await b.run(['grant', 'tablet', 'nas']);
     expect([unknown.code, unknown.err]).toMatchObject([
       1,
-      expect.stringMatching(/^error: .*tablet/) as string,
+      expect.stringMatching(/^gatehouse: .*tablet/) as string,
     ]);
     const noService = await b.run(['grant', 'phone', 'plex']);
     expect([noService.code, noService.err]).toMatchObject([
       1,
-      expect.stringMatching(/^error: .*plex/) as string,
+      expect.stringMatching(/^gatehouse: .*plex/) as string,
     ]);
     const missingArg = await b.run(['grant', 'phone']);
     expect(missingArg.code).toBe(2);
@@ -1179,11 +1179,11 @@ describe('the commands', () => {
     );
     const outside = await b.run(['service', 'add', 'web', '--host', '192.168.77.7', '--port', '80']);
     expect(outside.code).toBe(1);
-    expect(outside.err).toMatch(/^error: .+\n$/);
+    expect(outside.err).toMatch(/^gatehouse: .+\n$/);
     const missing = await b.run(['service', 'add', 'web', '--host', '10.10.0.7']);
     expect([missing.code, missing.err]).toEqual([
       2,
-      'error: give the service its port: --port 443 (or a range, 8000-8010)\n',
+      'gatehouse: give the service its port: --port 443 (or a range, 8000-8010)\n',
     ]);
     const rm = await b.run(['service', 'remove', 'nas']);
     expect([rm.code, rm.out]).toEqual([0, 'Removed the service "nas" and its grants.\n']);
@@ -1226,14 +1226,14 @@ describe('the commands', () => {
     expect(JSON.parse(url.out)).toMatchObject({ name: 'files', webUrl: null, host: '10.10.0.5' });
     const outside = await b.run(['service', 'set', 'files', '--host', '192.168.77.7']);
     expect(outside.code).toBe(1);
-    expect(outside.err).toMatch(/^error: .*192\.168\.77\.7.*\n$/);
+    expect(outside.err).toMatch(/^gatehouse: .*192\.168\.77\.7.*\n$/);
     const nothing = await b.run(['service', 'set', 'files']);
     expect([nothing.code, nothing.err]).toEqual([
       2,
-      'error: nothing to change: give --name, --host, --proto, --port or --url\n',
+      'gatehouse: nothing to change: give --name, --host, --proto, --port or --url\n',
     ]);
     const unknown = await b.run(['service', 'set', 'nas', '--port', '1']);
-    expect([unknown.code, unknown.err]).toEqual([1, 'error: no service named "nas"; there are: files\n']);
+    expect([unknown.code, unknown.err]).toEqual([1, 'gatehouse: no service named "nas"; there are: files\n']);
   });
 
   it('wg apply --dry-run shows the interface changes and the firewall lines; wg apply applies them', async () => {

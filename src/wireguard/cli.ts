@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
+import { commandOutput, exitCodes } from '../control/cli-output.js';
 import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
 import type { CommandRunner, ProcessLauncher } from '../core/runner.js';
 
@@ -505,7 +506,7 @@ export interface WireguardCommandEnv<Flags> {
   readonly publicUrl: (flags: Flags) => string | undefined;
 }
 
-const exit = { ok: 0, failure: 1, usage: 2 } as const;
+const exit = exitCodes;
 
 interface Common {
   json?: boolean;
@@ -520,18 +521,7 @@ export function addWireguardCommands<Flags extends object>(
   program: Command,
   env: WireguardCommandEnv<Flags>,
 ): void {
-  const say = (text: string) => env.stdout(text);
-  const usage = (message: string): number => {
-    env.stderr(`error: ${message}\n`);
-    return exit.usage;
-  };
-  const failed = (f: Failure, json: boolean | undefined): number => {
-    if (f.code === 'usage') return usage(f.message);
-    if (json) say(`${JSON.stringify({ error: { code: f.code, message: f.message } }, null, 2)}\n`);
-    env.stderr(`error: ${f.message}\n`);
-    return exit.failure;
-  };
-  const printJson = (value: unknown) => say(`${JSON.stringify(value, null, 2)}\n`);
+  const { say, printJson, usage, failed } = commandOutput(env);
 
   async function get<T>(
     access: WireguardAccess,

@@ -144,7 +144,7 @@ describe('gatehouse cert offline (no server)', () => {
     expect(issue.code).toBe(1);
     expect(issue.stdout).toBe('');
     expect(issue.stderr).toBe(
-      'error: Gatehouse is not running: start it (the order needs its port-80 listener and serves the result)\n' +
+      'gatehouse: Gatehouse is not running: start it (the order needs its port-80 listener and serves the result)\n' +
         '  what to do: start the server (`gatehouse serve`, or its system service), then run the command again\n' +
         '  The settings given with this command were saved.\n',
     );
@@ -217,7 +217,7 @@ describe('gatehouse cert offline (no server)', () => {
           remedy: expect.stringContaining('Gatehouse could not reach the CA') as unknown,
         },
       });
-      expect(r.stderr).toMatch(/^error: could not get the directory from the CA/);
+      expect(r.stderr).toMatch(/^gatehouse: could not get the directory from the CA/);
       for (const file of filesUnder(dataDir)) expect(fs.readFileSync(file, 'utf8')).not.toContain(hmacKey);
       expect(viewOf(await cli(['cert', 'status', '--json'])).account).toBeNull();
     },
@@ -408,7 +408,7 @@ describe('gatehouse cert online (control socket, scripted CA)', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain(
-        'error: renewing the certificate failed (rejected, http-01): the CA did not issue the certificate for home.example.test: a CAA record forbids this CA for home.example.test\n',
+        'gatehouse: renewing the certificate failed (rejected, http-01): the CA did not issue the certificate for home.example.test: a CAA record forbids this CA for home.example.test\n',
       );
       expect(r.stderr).toContain('  what to do: The CA refused the order: its message says why');
       expect(r.stderr).toContain('  The previous certificate keeps serving.\n');
@@ -504,7 +504,7 @@ describe('gatehouse cert against a real `gatehouse serve`', () => {
 
       const issue = await cli(['cert', 'issue', '--name', 'home.example.test']);
       expect(issue.code).toBe(1);
-      expect(issue.stderr).toContain('error: choose a CA and agree to its terms first');
+      expect(issue.stderr).toContain('gatehouse: choose a CA and agree to its terms first');
       expect(issue.stderr).toContain(
         'what to do: choose a CA and agree to its terms: gatehouse cert issue --directory letsencrypt --email you@example.com --agree-tos\n',
       );

@@ -69,10 +69,10 @@ describe('gatehouse CLI', () => {
   });
 
   it.each([
-    [['frobnicate'], /unknown command/],
-    [['status', '--bogus'], /unknown option/],
-    [['serve', '--listen', 'nowhere'], /--listen: expected host:port/],
-    [['serve', '--log-level', 'loud'], /Allowed choices/],
+    [['frobnicate'], /^gatehouse: unknown command 'frobnicate'\n/],
+    [['status', '--bogus'], /^gatehouse: unknown option '--bogus'\n/],
+    [['serve', '--listen', 'nowhere'], /^gatehouse: .*--listen: expected host:port/],
+    [['serve', '--log-level', 'loud'], /^gatehouse: .*Allowed choices/],
   ])('%j is a usage error (exit 2) with a message', async (argv, message) => {
     const c = capture();
     expect(await runCli([...argv, '--data-dir', dataDir()], c.io)).toBe(2);
@@ -259,7 +259,7 @@ describe('gatehouse CLI', () => {
       );
       expect(code).toBe(1);
       expect(c.err()).toContain(`cannot listen on 127.0.0.1:${port}: another program already uses it`);
-      expect(c.err()).toMatch(/hint: .*--listen/);
+      expect(c.err()).toMatch(/^gatehouse: .*\n {2}what to do: .*--listen/);
       expect(fs.existsSync(path.join(dataDir(), 'gatehouse.lock'))).toBe(false);
     } finally {
       blocker.close();

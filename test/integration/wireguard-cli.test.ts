@@ -242,14 +242,14 @@ async function managePeers(): Promise<{ privateKey: string }> {
   expect([dup.code, dup.stdout, dup.stderr]).toEqual([
     1,
     '',
-    'error: a peer named "LAPTOP" exists already\n',
+    'gatehouse: a peer named "LAPTOP" exists already\n',
   ]);
   const outside = await gatehouse(['service', 'add', 'printer', '--host', '10.99.0.9', '--port', '631']);
   expect(outside.code).toBe(1);
-  expect(outside.stderr).toMatch(/^error: .*10\.99\.0\.9.*\n$/);
+  expect(outside.stderr).toMatch(/^gatehouse: .*10\.99\.0\.9.*\n$/);
   const badWhen = await gatehouse(['peer', 'add', 'tablet', '--expires', 'yesterday']);
   expect(badWhen.code).toBe(2);
-  expect(badWhen.stderr).toContain('error: --expires yesterday: expected a duration');
+  expect(badWhen.stderr).toContain('gatehouse: --expires yesterday: expected a duration');
   for (const r of [dup, outside, badWhen]) expect(r.stderr).not.toMatch(/\n\s+at /);
 
   const grant = await gatehouse(['grant', '@family', 'web']);

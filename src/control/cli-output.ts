@@ -1,0 +1,59 @@
+/**
+ * @module How every `gatehouse` command answers, in one shape for the core, DDNS, WireGuard and certificate
+ * commands: answers on stdout (with `--json` as the API gives them), failures on stderr as `gatehouse: <message>`
+ * (the program's name first, as Unix tools do; commander's own mistakes are rewritten to match), what to do on the
+ * next line; exit 1 for a failure, 2 for a mistake in the command line.
+ */
+import type { Failure } from '../core/outcome.js';
+
+export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** What stands before every message on stderr. */
+export const errorPrefix = 'gatehouse: ';
+
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Extra lines under a failure: what the user can do, and a note (e.g. what is still served meanwhile). */
+export interface FailureHelp {
+  readonly remedy?: string;
+  readonly note?: string;
+}
+
+export interface CommandOutput {
+  readonly say: (text: string) => void;
+  readonly printJson: (value: unknown) => void;
+  /** A mistake in the command line: the message, exit 2. */
+  readonly usage: (message: string) => number;
+  /** A domain failure: `{ "error": … }` on stdout with --json, the message (and help) on stderr, exit 1 — or exit 2 for a `usage` failure. */
+  readonly failed: (f: Failure, json: boolean | undefined, help?: FailureHelp) => number;
+}
+
+export function commandOutput(io: CommandIo): CommandOutput {
+  const say = (text: string): void => io.stdout(text);
+  const printJson = (value: unknown): void => say(`${JSON.stringify(value, null, 2)}\n`);
+  const usage = (message: string): number => {
+    io.stderr(`${errorPrefix}${message}\n`);
+    return exitCodes.usage;
+  };
+  const failed = (f: Failure, json: boolean | undefined, help: FailureHelp = {}): number => {
+    if (f.code === 'usage') return usage(f.message);
+    const { remedy, note } = help;
+    // JSON leaves out a remedy that is undefined.
+    if (json) printJson({ error: { code: f.code, message: f.message, remedy } });
+    io.stderr(
+      `${errorPrefix}${f.message}\n` +
+        (remedy === undefined ? '' : `  what to do: ${remedy}\n`) +
+        (note === undefined ? '' : `  ${note}\n`),
+    );
+    return exitCodes.failure;
+  };
+  return { say, printJson, usage, failed };
+}
+
+/** Commander's own messages (`error: unknown option '--x'`) in the same shape as ours. */
+export function commanderError(message: string): string {
+  return message.startsWith('error: ') ? `${errorPrefix}${message.slice('error: '.length)}` : message;
+}
