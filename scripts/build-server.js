@@ -23,7 +23,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'server');
 
 /** Dependencies bundled into dist/server (with their own dependencies); every other one stays external. */
-export const bundledPackages = ['hono', '@hono/node-server', '@hono/zod-openapi', 'zod', 'lowdb', 'otpauth'];
+const bundledPackages = ['hono', '@hono/node-server', '@hono/zod-openapi', 'zod', 'lowdb', 'otpauth'];
 
 /** @type {{ dependencies: Record<string, string> }} */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- our own package.json (JSDoc types are not checked here)
