@@ -19,7 +19,7 @@ import { chooseChallenge } from './challenge-plan.js';
 import { planCertConditions } from './conditions.js';
 import { certControlRoutes } from './control-routes.js';
 import { createDns01Solver } from './dns01-solver.js';
-import { createHttp01Registry } from './http01.js';
+import { createHttp01Registry, formatListen } from './http01.js';
 import type { Http01Server } from './http01-server.js';
 import { createHttp01Solver } from './http01-solver.js';
 import { describeChain, issueCertificate, type IssueDeps } from './issue.js';
@@ -273,7 +273,7 @@ export function createCert(ports: Ports, settings: AcmeSettings, deps: CertDeps)
         listener.state === 'failed'
           ? {
               ok: false,
-              listen: `${settings.http01.listen.host}:${String(settings.http01.listen.port)}`,
+              listen: formatListen(settings.http01.listen),
               message: `${listener.failure.message} — ${listener.failure.remedy}`,
             }
           : { ok: true },

@@ -1,5 +1,7 @@
 import { connect, createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { skipReason } from '../../test/support/skip.js';
 import { createHttp01Registry, maxTargetLength } from './http01.js';
 import { createHttp01Server, type Http01Limits, type Http01Server } from './http01-server.js';
 
@@ -39,9 +41,13 @@ interface Exchange {
 }
 
 /** Sends bytes as they are and reads until the server closes: every answer here ends the connection. */
-function exchange(port: number, request: string | readonly string[]): Promise<Exchange> {
+function exchange(
+  port: number,
+  request: string | readonly string[],
+  address = '127.0.0.1',
+): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, address);
     let raw = '';
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => (raw += d));
@@ -227,6 +233,31 @@ describe('the HTTP-01 listener on loopback', () => {
     await new Promise((done) => other.close(done));
     others.splice(0);
     expect((await server.start()).ok).toBe(true);
+  });
+
+  it('on [::] (the default) takes IPv4 and IPv6 on one port', async (ctx) => {
+    const loopbackV6 = Object.values(networkInterfaces())
+      .flat()
+      .some((a) => a?.address === '::1');
+    if (
+      skipReason('HTTP-01 dual-stack listener', loopbackV6 ? undefined : 'this machine has no ::1') !==
+      undefined
+    )
+      return ctx.skip();
+    const registry = createHttp01Registry();
+    const server = createHttp01Server({ listen: { host: '::', port: 0 }, tokens: registry, httpsPort: 443 });
+    running.push(server);
+    const started = await server.start();
+    if (!started.ok) throw new Error(started.error.message);
+    expect(server.status()).toMatchObject({ state: 'listening', host: '::' });
+    registry.register(token, keyAuth);
+    const request = `GET ${path} HTTP/1.1\r\nHost: home.example\r\n\r\n`;
+    const [v4, v6] = await Promise.all([
+      exchange(started.value.port, request, '127.0.0.1'),
+      exchange(started.value.port, request, '::1'),
+    ]);
+    expect([v4.status, v4.body]).toEqual([200, keyAuth]);
+    expect([v6.status, v6.body]).toEqual([200, keyAuth]);
   });
 
   it('reports an address this machine does not have', async () => {

@@ -10,6 +10,8 @@ import type { Logger } from '../core/log.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import {
   describeListenError,
+  formatListen,
+  listenFallback,
   planHttp01Response,
   type Http01Listener,
   type Http01ListenerStatus,
@@ -43,7 +45,7 @@ export const defaultHttp01Limits: Http01Limits = {
 };
 
 export interface Http01ServerOptions {
-  /** `acme.http01.listen` (default 0.0.0.0:80). */
+  /** `acme.http01.listen` (default [::]:80, dual-stack; 0.0.0.0:80 where the kernel has no IPv6). */
   readonly listen: { readonly host: string; readonly port: number };
   readonly tokens: Http01TokenLookup;
   /** The HTTPS UI's port as browsers reach it (a function when it may change while the listener runs). */
@@ -102,7 +104,10 @@ export function createHttp01Server(options: Http01ServerOptions): Http01Server {
     res.end(req.method === 'HEAD' ? undefined : plan.body);
   };
 
-  const listen = (): Promise<Outcome<{ host: string; port: number }, Http01ListenFailure>> =>
+  const listen = (at: {
+    readonly host: string;
+    readonly port: number;
+  }): Promise<Outcome<{ host: string; port: number }, Http01ListenFailure>> =>
     new Promise((resolve) => {
       const s = createServer(
         {
@@ -122,12 +127,21 @@ export function createHttp01Server(options: Http01ServerOptions): Http01Server {
       s.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
       s.on('clientError', answerClientError);
       const onError = (e: NodeJS.ErrnoException): void => {
-        const failure = describeListenError(e, options.listen);
+        const fallback = listenFallback(at, e.code);
+        if (fallback !== undefined) {
+          options.logger?.info(
+            { listen: formatListen(at), instead: formatListen(fallback), code: e.code },
+            'ACME HTTP-01 listener: no IPv6 on this machine, listening on IPv4 only',
+          );
+          resolve(listen(fallback));
+          return;
+        }
+        const failure = describeListenError(e, at);
         status = { state: 'failed', failure };
         resolve(fail(failure));
       };
       s.once('error', onError);
-      s.listen({ host: options.listen.host, port: options.listen.port, exclusive: true }, () => {
+      s.listen({ host: at.host, port: at.port, exclusive: true }, () => {
         s.off('error', onError);
         s.on('error', (e: Error) => options.logger?.warn({ err: e.message }, 'ACME HTTP-01 listener error'));
         const address = s.address() as AddressInfo;
@@ -141,7 +155,7 @@ export function createHttp01Server(options: Http01ServerOptions): Http01Server {
   return {
     start() {
       if (status.state === 'listening') return Promise.resolve(ok({ host: status.host, port: status.port }));
-      starting ??= listen().finally(() => (starting = undefined));
+      starting ??= listen(options.listen).finally(() => (starting = undefined));
       return starting;
     },
     async stop() {

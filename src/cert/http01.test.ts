@@ -3,7 +3,9 @@ import {
   challengePathPrefix,
   createHttp01Registry,
   describeListenError,
+  formatListen,
   isChallengeToken,
+  listenFallback,
   maxTargetLength,
   maxTokenLength,
   parseRedirectHost,
@@ -426,5 +428,37 @@ describe('describeListenError: the failure with its remedy', () => {
     expect(describeListenError({ message: 'odd' }, { host: '0.0.0.0', port: 80 }).message).toBe(
       'cannot listen on 0.0.0.0:80 for ACME HTTP-01: odd (acme.http01.listen)',
     );
+  });
+});
+
+describe('formatListen: host:port as a person writes it', () => {
+  it.each([
+    [{ host: '0.0.0.0', port: 80 }, '0.0.0.0:80'],
+    [{ host: '::', port: 80 }, '[::]:80'],
+    [{ host: '2001:db8::7', port: 8080 }, '[2001:db8::7]:8080'],
+    [{ host: 'gatehouse.lan', port: 80 }, 'gatehouse.lan:80'],
+  ])('%j → %s', (listen, text) => {
+    expect(formatListen(listen)).toBe(text);
+  });
+});
+
+describe('listenFallback: only the dual-stack wildcard, only without IPv6 in the kernel', () => {
+  it('[::] becomes 0.0.0.0 on the same port when the kernel has no IPv6 (EAFNOSUPPORT)', () => {
+    expect(listenFallback({ host: '::', port: 80 }, 'EAFNOSUPPORT')).toEqual({ host: '0.0.0.0', port: 80 });
+    expect(listenFallback({ host: '::', port: 8081 }, 'EAFNOSUPPORT')).toEqual({
+      host: '0.0.0.0',
+      port: 8081,
+    });
+  });
+
+  it.each([
+    [{ host: '::', port: 80 }, 'EACCES'],
+    [{ host: '::', port: 80 }, 'EADDRINUSE'],
+    [{ host: '::', port: 80 }, undefined],
+    [{ host: '2001:db8::7', port: 80 }, 'EAFNOSUPPORT'],
+    [{ host: '::1', port: 80 }, 'EAFNOSUPPORT'],
+    [{ host: '0.0.0.0', port: 80 }, 'EAFNOSUPPORT'],
+  ])('%j with %s stays a failure', (listen, code) => {
+    expect(listenFallback(listen, code)).toBeUndefined();
   });
 });

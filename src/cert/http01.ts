@@ -100,12 +100,30 @@ export interface Http01Listener {
 
 const setting = 'acme.http01.listen';
 
+/** `host:port` as a person writes it: an IPv6 address in brackets (`[::]:80`). */
+export function formatListen(listen: { readonly host: string; readonly port: number }): string {
+  return `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
+}
+
+/**
+ * Where to listen instead after a listen error (Node's `code`), or undefined. Only the dual-stack wildcard falls
+ * back: `[::]` (the default, IPv6 and IPv4 on one socket, so a CA that prefers the name's AAAA record reaches the
+ * box as well as one using its A record) becomes `0.0.0.0` where the kernel has no IPv6 at all (EAFNOSUPPORT:
+ * booted with ipv6.disable=1, some containers). An address set by hand never changes.
+ */
+export function listenFallback(
+  listen: { readonly host: string; readonly port: number },
+  code: string | undefined,
+): { host: string; port: number } | undefined {
+  return listen.host === '::' && code === 'EAFNOSUPPORT' ? { host: '0.0.0.0', port: listen.port } : undefined;
+}
+
 /** The start failure for a listen error (Node's `code`), naming the setting and what to do about it. */
 export function describeListenError(
   error: { readonly code?: string; readonly message: string },
   listen: { readonly host: string; readonly port: number },
 ): Http01ListenFailure {
-  const where = `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
+  const where = formatListen(listen);
   const code = error.code ?? '';
   if (code === 'EACCES')
     return {

@@ -169,7 +169,7 @@ describe('loadConfig: every setting, its default and its sources', () => {
       exposure: { lanRanges: null, masquerade: true },
       acme: {
         enabled: true,
-        http01: { listen: { host: '0.0.0.0', port: 80 }, mapRouterPort: true },
+        http01: { listen: { host: '::', port: 80 }, mapRouterPort: true },
         dns01: { propagationTimeoutSeconds: 180 },
         caBundleFile: null,
       },

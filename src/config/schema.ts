@@ -261,9 +261,11 @@ export const acmeSettingsSchema = z
       .object({
         /**
          * Where the HTTP-01 listener binds (`host:port`): it serves only challenges and a redirect to HTTPS. It
-         * runs while a certificate is configured. Ports below 1024 need root or CAP_NET_BIND_SERVICE.
+         * runs while a certificate is configured. Ports below 1024 need root or CAP_NET_BIND_SERVICE. The default
+         * `[::]:80` takes IPv6 and IPv4 on one socket (a CA may validate over the name's AAAA record); where the
+         * kernel has no IPv6 it listens on 0.0.0.0:80 instead.
          */
-        listen: listenSchema.prefault('0.0.0.0:80'),
+        listen: listenSchema.prefault('[::]:80'),
         /** Map TCP 80 on the router (UPnP IGD, NAT-PMP, PCP) for the length of a challenge. */
         mapRouterPort: z.boolean().default(true),
       })
