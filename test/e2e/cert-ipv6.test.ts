@@ -1,0 +1,115 @@
+// HTTP-01 over IPv6 behind CGNAT (the bed's cgnat-v6 scenario): no way in over IPv4, but the box has a global IPv6
+// address routed end to end. The DDNS account publishes only an AAAA record for the name (no A record at all), so
+// pebble's VA can reach the box only over IPv6. With the HTTP-01 listener's default (`[::]:80`, nothing set) the
+// certificate is issued; the same order with the listener on `0.0.0.0:80` (the default before) fails the challenge —
+// the counter-proof that the dual-stack default is what made the difference.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ddnsControl } from '../testbed/ddns-e2e-evidence.js';
+import { dig, startCertGatehouse, type CertServer, type CertViewSeen } from '../testbed/cert-e2e.js';
+import { addr } from '../testbed/plan.js';
+import { Testbed, TestbedError, waitFor } from '../testbed/testbed.js';
+import { e2eSkipReason } from './support.js';
+
+const skip = e2eSkipReason('Certificates over IPv6 (HTTP-01 behind CGNAT)');
+const hostname = 'home.example.test';
+
+interface RunResult {
+  ok?: boolean;
+  current?: CertViewSeen['current'];
+  error?: { kind: string; message: string };
+}
+
+describe.skipIf(skip !== undefined)(
+  'Certificates: HTTP-01 over IPv6 behind CGNAT, the name with an AAAA record only',
+  () => {
+    let bed = undefined as unknown as Testbed;
+    const servers: CertServer[] = [];
+
+    /** A server (HTTP-01 listener as `http01` says), an RFC 2136 account at BIND, AAAA for the name, the CA account. */
+    async function serverWith(http01: Record<string, unknown>): Promise<CertServer> {
+      const server = await startCertGatehouse(bed, {
+        acme: { http01, dns01: { propagationTimeoutSeconds: 30 } },
+      });
+      servers.push(server);
+      const control = ddnsControl(server.dataDir);
+      const account = await control.addAccount({
+        kind: 'rfc2136',
+        name: 'bed BIND',
+        settings: { server: addr.dns, zone: bed.zone, keyName: bed.tsigKeyName, algorithm: 'hmac-sha256' },
+        secrets: { secret: bed.tsigSecret },
+      });
+      await control.addRecord({ hostname, type: 'AAAA', accountId: account.id, ttl: 60 });
+      await waitFor(
+        `BIND serving ${addr.gwLan6} for ${hostname}`,
+        async () => ((await dig(bed, hostname, 'AAAA')).join() === addr.gwLan6 ? true : undefined),
+        30_000,
+      );
+      const put = async (p: string, body: unknown) => {
+        const r = await server.call('PUT', `/api/v1/cert/${p}`, body);
+        if (r.status !== 200) throw new TestbedError(`PUT /cert/${p}: ${r.status} ${JSON.stringify(r.body)}`);
+      };
+      await put('account', {
+        directoryUrl: bed.acmeDirectoryUrl,
+        email: 'admin@example.test',
+        agreeTerms: true,
+        caBundlePem: bed.pebbleListenerCa,
+      });
+      await put('certificate', { names: [hostname], challenge: 'http-01' });
+      return server;
+    }
+
+    /** POST /cert/issue with wait; a run the server's own loop started first (409 cert.busy) is waited for. */
+    async function issue(server: CertServer): Promise<RunResult> {
+      for (let attempt = 0; ; attempt++) {
+        const answer = await server.call('POST', '/api/v1/cert/issue', { wait: true });
+        const code = (answer.body as { error?: { code?: string } }).error?.code;
+        if (answer.status === 409 && code === 'cert.busy' && attempt < 3) {
+          await waitFor('the running certificate order to end', async () =>
+            (await server.status()).renewal.state === 'running' ? undefined : true,
+          );
+          continue;
+        }
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        return answer.body as RunResult;
+      }
+    }
+
+    beforeAll(async () => {
+      bed = await Testbed.up('cgnat-v6');
+      // No A record for the name: pebble's VA has only the AAAA record to go by.
+      const r = await bed.nsupdate('inet', [`update delete ${hostname}. A`]);
+      if (r.exitCode !== 0) throw new TestbedError(`nsupdate: ${r.stderr.trim()}`);
+      await bed.removeAaaa(hostname);
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const s of servers.splice(0)) await s.stop();
+      await (bed as Testbed | undefined)?.down();
+    });
+
+    it('with the default listener ([::]:80) the certificate is issued, validated over IPv6', async () => {
+      // Nothing set for the listen address: the default.
+      const server = await serverWith({ mapRouterPort: false });
+      expect(await dig(bed, hostname, 'A')).toEqual([]);
+      const result = await issue(server);
+      expect(result.ok, JSON.stringify(result)).toBe(true);
+      expect(result.current).toMatchObject({ names: [hostname], challenge: 'http-01' });
+      expect(result.current?.issuer).toMatch(/^Pebble Intermediate CA/);
+      expect(bed.log('pebble')).toContain(
+        `Attempting to validate w/ HTTP: http://${hostname}:80/.well-known/acme-challenge/`,
+      );
+      await server.stop();
+    });
+
+    it('with the listener on 0.0.0.0:80 (IPv4 only) the same challenge fails', async () => {
+      const server = await serverWith({ listen: '0.0.0.0:80', mapRouterPort: false });
+      expect(await dig(bed, hostname, 'A')).toEqual([]);
+      const result = await issue(server);
+      expect(result.ok, JSON.stringify(result)).toBe(false);
+      expect(result.error?.kind).toBe('challenge');
+      const view = await server.view();
+      expect(view.renewal.lastError).toMatchObject({ kind: 'challenge', challenge: 'http-01' });
+      expect(view.current).toBeNull();
+    });
+  },
+);
