@@ -4,8 +4,13 @@
 // certificate is issued; the same order with the listener on `0.0.0.0:80` (the default before) fails the challenge —
 // the counter-proof that the dual-stack default is what made the difference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ddnsControl } from '../testbed/ddns-e2e-evidence.js';
-import { dig, startCertGatehouse, type CertServer, type CertViewSeen } from '../testbed/cert-e2e.js';
+import {
+  addDdnsHostname,
+  dig,
+  startCertGatehouse,
+  type CertServer,
+  type CertViewSeen,
+} from '../testbed/cert-e2e.js';
 import { addr } from '../testbed/plan.js';
 import { Testbed, TestbedError, waitFor } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
@@ -31,19 +36,7 @@ describe.skipIf(skip !== undefined)(
         acme: { http01, dns01: { propagationTimeoutSeconds: 30 } },
       });
       servers.push(server);
-      const control = ddnsControl(server.dataDir);
-      const account = await control.addAccount({
-        kind: 'rfc2136',
-        name: 'bed BIND',
-        settings: { server: addr.dns, zone: bed.zone, keyName: bed.tsigKeyName, algorithm: 'hmac-sha256' },
-        secrets: { secret: bed.tsigSecret },
-      });
-      await control.addRecord({ hostname, type: 'AAAA', accountId: account.id, ttl: 60 });
-      await waitFor(
-        `BIND serving ${addr.gwLan6} for ${hostname}`,
-        async () => ((await dig(bed, hostname, 'AAAA')).join() === addr.gwLan6 ? true : undefined),
-        30_000,
-      );
+      await addDdnsHostname(bed, server, hostname, 'AAAA');
       const put = async (p: string, body: unknown) => {
         const r = await server.call('PUT', `/api/v1/cert/${p}`, body);
         if (r.status !== 200) throw new TestbedError(`PUT /cert/${p}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -91,6 +84,7 @@ describe.skipIf(skip !== undefined)(
       // Nothing set for the listen address: the default.
       const server = await serverWith({ mapRouterPort: false });
       expect(await dig(bed, hostname, 'A')).toEqual([]);
+      expect(await dig(bed, hostname, 'AAAA')).toEqual([addr.gwLan6]);
       const result = await issue(server);
       expect(result.ok, JSON.stringify(result)).toBe(true);
       expect(result.current).toMatchObject({ names: [hostname], challenge: 'http-01' });

@@ -233,11 +233,17 @@ export async function startCertGatehouse(bed: Testbed, options: CertServerOption
 }
 
 /**
- * An RFC 2136 DDNS account at the bed's BIND (TSIG key of the bed) and an A record for `hostname`, through the
- * control socket as `gatehouse ddns provider add` / `record add` do. Resolves once BIND serves the box's public
- * address for it (asked from the phone, outside the box's network). DNS-01 writes its TXT records with this account.
+ * An RFC 2136 DDNS account at the bed's BIND (TSIG key of the bed) and an A record (or an AAAA record) for
+ * `hostname`, through the control socket as `gatehouse ddns provider add` / `record add` do. Resolves once BIND serves
+ * the box's public address for it (asked from the phone, outside the box's network). DNS-01 writes its TXT records
+ * with this account.
  */
-export async function addDdnsHostname(bed: Testbed, server: CertServer, hostname: string): Promise<void> {
+export async function addDdnsHostname(
+  bed: Testbed,
+  server: CertServer,
+  hostname: string,
+  type: 'A' | 'AAAA' = 'A',
+): Promise<void> {
   const control = ddnsControl(server.dataDir);
   const account = await control.addAccount({
     kind: 'rfc2136',
@@ -245,10 +251,11 @@ export async function addDdnsHostname(bed: Testbed, server: CertServer, hostname
     settings: { server: addr.dns, zone: bed.zone, keyName: bed.tsigKeyName, algorithm: 'hmac-sha256' },
     secrets: { secret: bed.tsigSecret },
   });
-  await control.addRecord({ hostname, type: 'A', accountId: account.id, ttl: 60 });
+  await control.addRecord({ hostname, type, accountId: account.id, ttl: 60 });
+  const expected = type === 'A' ? bed.expectedPublicAddress : bed.expectedPublicIpv6;
   await waitFor(
-    `BIND serving ${bed.expectedPublicAddress} for ${hostname}`,
-    async () => ((await dig(bed, hostname, 'A')).join() === bed.expectedPublicAddress ? true : undefined),
+    `BIND serving ${String(expected)} for ${hostname}`,
+    async () => ((await dig(bed, hostname, type)).join() === expected ? true : undefined),
     30_000,
   );
 }
