@@ -7,22 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addDdnsHostname,
   dig,
+  runCert,
   startCertGatehouse,
   type CertServer,
-  type CertViewSeen,
+  type RunResult,
 } from '../testbed/cert-e2e.js';
 import { addr } from '../testbed/plan.js';
-import { Testbed, TestbedError, waitFor } from '../testbed/testbed.js';
+import { Testbed, TestbedError } from '../testbed/testbed.js';
 import { e2eSkipReason } from './support.js';
 
 const skip = e2eSkipReason('Certificates over IPv6 (HTTP-01 behind CGNAT)');
 const hostname = 'home.example.test';
-
-interface RunResult {
-  ok?: boolean;
-  current?: CertViewSeen['current'];
-  error?: { kind: string; message: string };
-}
 
 describe.skipIf(skip !== undefined)(
   'Certificates: HTTP-01 over IPv6 behind CGNAT, the name with an AAAA record only',
@@ -51,20 +46,10 @@ describe.skipIf(skip !== undefined)(
       return server;
     }
 
-    /** POST /cert/issue with wait; a run the server's own loop started first (409 cert.busy) is waited for. */
     async function issue(server: CertServer): Promise<RunResult> {
-      for (let attempt = 0; ; attempt++) {
-        const answer = await server.call('POST', '/api/v1/cert/issue', { wait: true });
-        const code = (answer.body as { error?: { code?: string } }).error?.code;
-        if (answer.status === 409 && code === 'cert.busy' && attempt < 3) {
-          await waitFor('the running certificate order to end', async () =>
-            (await server.status()).renewal.state === 'running' ? undefined : true,
-          );
-          continue;
-        }
-        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-        return answer.body as RunResult;
-      }
+      const { answer, result } = await runCert(server, 'issue');
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return result;
     }
 
     beforeAll(async () => {

@@ -18,9 +18,9 @@ import {
   auditEvents,
   dig,
   sameSerial,
+  runCert,
   startCertGatehouse,
   tlsProbe,
-  type ApiAnswer,
   type CertServer,
   type CertViewSeen,
   type TlsSeen,
@@ -31,12 +31,6 @@ import { e2eSkipReason } from './support.js';
 
 const skip = e2eSkipReason('Certificates (ACME against pebble)');
 const hostname = 'home.example.test';
-
-interface RunResult {
-  ok?: boolean;
-  current?: CertViewSeen['current'];
-  error?: { kind: string; message: string };
-}
 
 describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the bed’s pebble', () => {
   let bed = undefined as unknown as Testbed;
@@ -67,23 +61,7 @@ describe.skipIf(skip !== undefined)('Certificates: a real Gatehouse against the 
       15_000,
     );
 
-  /**
-   * POST /api/v1/cert/<kind> with wait. When the server's own loop is already running one (a settings change wakes
-   * it: 409 cert.busy), waits for that run to end and asks again.
-   */
-  async function run(kind: 'issue' | 'renew'): Promise<{ answer: ApiAnswer; result: RunResult }> {
-    for (let attempt = 0; ; attempt++) {
-      const answer = await server.call('POST', `/api/v1/cert/${kind}`, { wait: true });
-      const code = (answer.body as { error?: { code?: string } }).error?.code;
-      if (answer.status === 409 && code === 'cert.busy' && attempt < 3) {
-        await waitFor('the running certificate order to end', async () =>
-          (await server.status()).renewal.state === 'running' ? undefined : true,
-        );
-        continue;
-      }
-      return { answer, result: answer.body as RunResult };
-    }
-  }
+  const run = (kind: 'issue' | 'renew') => runCert(server, kind);
 
   const put = async (p: string, body: unknown) => {
     const r = await server.call('PUT', `/api/v1/cert/${p}`, body);

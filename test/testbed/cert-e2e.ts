@@ -260,6 +260,34 @@ export async function addDdnsHostname(
   );
 }
 
+/** The `result` of POST /api/v1/cert/issue|renew with wait. */
+export interface RunResult {
+  ok?: boolean;
+  current?: CertViewSeen['current'];
+  error?: { kind: string; message: string };
+}
+
+/**
+ * POST /api/v1/cert/<kind> with wait. When the server's own loop is already running one (a settings change wakes
+ * it: 409 cert.busy), waits for that run to end and asks again.
+ */
+export async function runCert(
+  server: CertServer,
+  kind: 'issue' | 'renew',
+): Promise<{ answer: ApiAnswer; result: RunResult }> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await server.call('POST', `/api/v1/cert/${kind}`, { wait: true });
+    const code = (answer.body as { error?: { code?: string } }).error?.code;
+    if (answer.status === 409 && code === 'cert.busy' && attempt < 3) {
+      await waitFor('the running certificate order to end', async () =>
+        (await server.status()).renewal.state === 'running' ? undefined : true,
+      );
+      continue;
+    }
+    return { answer, result: answer.body as RunResult };
+  }
+}
+
 /** What BIND serves for a name, asked from the phone. */
 export async function dig(bed: Testbed, name: string, type: string): Promise<string[]> {
   const r = await bed.exec('phone', ['dig', '+short', '+time=1', '+tries=2', `@${addr.dns}`, name, type]);
