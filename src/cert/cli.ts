@@ -7,7 +7,7 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { commandOutput, errorPrefix, exitCodes } from '../control/cli-output.js';
+import { commandOutput, type CommandEnv, errorPrefix, exitCodes } from '../control/cli-output.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import { describeLeft, failureRemedies } from './conditions.js';
 import { formatWhen } from './renewal.js';
@@ -385,15 +385,7 @@ export function renderIssued(kind: 'issue' | 'renew', c: IssuedView, now: Date):
 
 // ---- the commands ----
 
-export interface CertCommandEnv<Flags> {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Receives each command's exit code. */
-  readonly finish: (code: number) => void;
-  /** Adds the options that find the data directory and the server (--data-dir, --config, --listen). */
-  readonly withSettings: (cmd: Command) => Command;
-  /** The port, for the resolved settings (throws the CLI's own usage/startup errors). */
-  readonly connect: (flags: Flags) => CertAccess;
+export interface CertCommandEnv<Flags> extends CommandEnv<Flags, CertAccess> {
   readonly readStdin: () => Promise<string>;
   /** A file's text relative to the working directory; undefined when it cannot be read. */
   readonly readFile: (file: string) => string | undefined;

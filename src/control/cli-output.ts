@@ -4,6 +4,7 @@
  * (the program's name first, as Unix tools do; commander's own mistakes are rewritten to match), what to do on the
  * next line; exit 1 for a failure, 2 for a mistake in the command line.
  */
+import type { Command } from 'commander';
 import type { Failure } from '../core/outcome.js';
 
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
@@ -14,6 +15,16 @@ export const errorPrefix = 'gatehouse: ';
 export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+}
+
+/** What a capability's commands (`ddns`, `peer`/`service`/`wg`, `cert`) get from the program; each adds its own. */
+export interface CommandEnv<Flags, Access> extends CommandIo {
+  /** Receives each command's exit code. */
+  readonly finish: (code: number) => void;
+  /** Adds the options that find the data directory and the server (--data-dir, --config, --listen). */
+  readonly withSettings: (cmd: Command) => Command;
+  /** The port, for the resolved settings (throws the CLI's own usage/startup errors). */
+  readonly connect: (flags: Flags) => Access;
 }
 
 /** Extra lines under a failure: what the user can do, and a note (e.g. what is still served meanwhile). */

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { commandOutput, exitCodes } from '../control/cli-output.js';
+import { commandOutput, type CommandEnv, exitCodes } from '../control/cli-output.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { DdnsAdmin, DdnsActor } from './admin.js';
 import type { DdnsEngine } from './engine.js';
@@ -577,16 +577,8 @@ export function renderProviders(providers: readonly ProviderRow[]): string {
 
 // ---- the commands ----
 
-export interface DdnsCommandEnv<Flags> {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface DdnsCommandEnv<Flags> extends CommandEnv<Flags, DdnsAccess> {
   readonly readStdin: () => Promise<string>;
-  /** Receives each command's exit code. */
-  readonly finish: (code: number) => void;
-  /** Adds the options that find the data directory and the server (--data-dir, --config, --listen). */
-  readonly withSettings: (cmd: Command) => Command;
-  /** The port, for the resolved settings (throws the CLI's own usage/startup errors). */
-  readonly connect: (flags: Flags) => DdnsAccess;
 }
 
 const exit = exitCodes;

@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { commandOutput, exitCodes } from '../control/cli-output.js';
+import { commandOutput, type CommandEnv, exitCodes } from '../control/cli-output.js';
 import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
 import type { CommandRunner, ProcessLauncher } from '../core/runner.js';
 
@@ -486,15 +486,7 @@ export function shellQuote(s: string): string {
 
 // ---- the commands ----
 
-export interface WireguardCommandEnv<Flags> {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Receives each command's exit code. */
-  readonly finish: (code: number) => void;
-  /** Adds the options that find the data directory and the server (--data-dir, --config, --listen). */
-  readonly withSettings: (cmd: Command) => Command;
-  /** The port, for the resolved settings (throws the CLI's own usage/startup errors). */
-  readonly connect: (flags: Flags) => WireguardAccess;
+export interface WireguardCommandEnv<Flags> extends CommandEnv<Flags, WireguardAccess> {
   /** `wireguard.onlineWithinSeconds` of the resolved settings. */
   readonly onlineWithinSeconds: (flags: Flags) => number;
   readonly now: () => Date;
