@@ -20,7 +20,7 @@ import { ensureDataDir, lockHolder } from './store/data-dir.js';
 import { readStoreSnapshot } from './store/lowdb-store.js';
 import { commanderError, errorPrefix, exitCodes } from './control/cli-output.js';
 import { readStoreOffline } from './control/offline.js';
-import { createControlClient } from './control/socket-client.js';
+import { createControlClient, type ControlClient } from './control/socket-client.js';
 import { controlSocketPath } from './control/socket-path.js';
 import { gatherStatus, renderStatusText, statusExitCode, statusExitCodes } from './control/status-report.js';
 import { readVersion } from './version.js';
@@ -33,6 +33,8 @@ import { addDdnsCommands, callOffline, type DdnsAccess } from './ddns/cli.js';
 import { createCapabilities, createPorts, reachabilityAdapters } from './main.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import { createControlApi } from './control/api.js';
+import type { Capability } from './core/capability.js';
+import type { Logger } from './core/log.js';
 import { fail, ok, type Outcome } from './core/outcome.js';
 import type { WireguardCapability } from './wireguard/capability.js';
 import {
@@ -243,32 +245,80 @@ async function cmdDoctor(
 }
 
 /**
+ * What the access of every capability's commands shares: the resolved settings, the control client, the ports
+ * (`readOnly`: a runner that refuses anything that changes the system), whether there is anything yet (a store or
+ * a server), and the store opened under the data-directory lock when no server runs.
+ */
+function localAccess(io: CliIo, flags: SettingFlags, options: { readOnly: boolean }) {
+  const config = resolveConfig(io, flags);
+  const client = createControlClient(controlSocketPath(config.dataDir));
+  const base = createPorts({ ...config, logLevel: 'silent' });
+  const ports = options.readOnly ? { ...base, runner: readOnlyRunner(base.runner) } : base;
+  const auditTypes = coreAuditTypes();
+  return {
+    config,
+    client,
+    ports,
+    auditTypes,
+    hasState: async () =>
+      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    openStore: async () =>
+      (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
+  };
+}
+
+/** The control socket's answer as an outcome: a failure keeps the server's code, a transport problem `control.*`. */
+async function requestControl(
+  client: ControlClient,
+  method: Parameters<ControlClient['request']>[0],
+  path: string,
+  body: unknown,
+): Promise<Outcome<unknown>> {
+  const r = await client.request(method, path, z.unknown(), body);
+  if (r.kind === 'ok') return ok(r.value);
+  return fail({ code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message });
+}
+
+/** One request to a capability's control routes, served in this process (offline: no server, no socket). */
+async function requestInProcess(
+  capability: Capability,
+  logger: Logger,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<Outcome<unknown>> {
+  const app = createControlApi({
+    status: () => Promise.reject(new Error('no status offline')),
+    capabilities: [capability],
+    logger,
+  });
+  const res = await app.request(path, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  return answerOf(res.status, await res.text());
+}
+
+/**
  * `gatehouse ddns …` reaches the DDNS capability's control routes: on the running server's socket, or — with no
  * server — the same admin and engine built here on the store (real providers and DNS), under the data-directory
  * lock, so `ddns update --once` works without a daemon as ddclient users expect.
  */
 function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
-  const config = resolveConfig(io, flags);
-  const client = createControlClient(controlSocketPath(config.dataDir));
-  const ports = createPorts({ ...config, logLevel: 'silent' });
-  const auditTypes = coreAuditTypes();
+  const local = localAccess(io, flags, { readOnly: false });
+  const { config, ports, auditTypes } = local;
   return {
-    hasState: async () =>
-      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    hasState: local.hasState,
     call: (route, body) =>
       runLocalCommand({
         dataDir: config.dataDir,
-        client,
-        openStore: async () =>
-          (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
-        online: async (c) => {
+        client: local.client,
+        openStore: local.openStore,
+        online: (c) => {
           const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
-          const r = await c.request(method, `/v1/ddns${path}`, z.unknown(), body);
-          if (r.kind === 'ok') return { ok: true, value: r.value };
-          return {
-            ok: false,
-            error: { code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message },
-          };
+          return requestControl(c, method, `/v1/ddns${path}`, body);
         },
         offline: async (store) => {
           const adapters = reachabilityAdapters(ports.clock);
@@ -290,25 +340,16 @@ function ddnsAccess(io: CliIo, flags: SettingFlags): DdnsAccess {
  * store under the data-directory lock. Offline nothing is applied (the interface is the server's).
  */
 function wireguardAccess(io: CliIo, flags: SettingFlags): WireguardAccess {
-  const config = resolveConfig(io, flags);
-  const client = createControlClient(controlSocketPath(config.dataDir));
-  const base = createPorts({ ...config, logLevel: 'silent' });
-  const ports = { ...base, runner: readOnlyRunner(base.runner) };
-  const auditTypes = coreAuditTypes();
+  const local = localAccess(io, flags, { readOnly: true });
+  const { config, ports, auditTypes } = local;
   return {
-    hasState: async () =>
-      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    hasState: local.hasState,
     call: (method, route, body) =>
       runLocalCommand<unknown>({
         dataDir: config.dataDir,
-        client,
-        openStore: async () =>
-          (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
-        online: async (c) => {
-          const r = await c.request(method, `/v1/wireguard${route}`, z.unknown(), body);
-          if (r.kind === 'ok') return ok(r.value);
-          return fail({ code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message });
-        },
+        client: local.client,
+        openStore: local.openStore,
+        online: (c) => requestControl(c, method, `/v1/wireguard${route}`, body),
         offline: async (store) => {
           const refused = offlineRefusal(method, route, body);
           if (refused) return fail(refused);
@@ -317,18 +358,7 @@ function wireguardAccess(io: CliIo, flags: SettingFlags): WireguardAccess {
           const made = createCapabilities(ports, config, { store, auditTypes, adapters, offline: true });
           const wireguard = made.capabilities.find((c): c is WireguardCapability => c.id === 'wireguard');
           if (!wireguard) throw new Error('the WireGuard capability is missing from the composition');
-          const app = createControlApi({
-            status: () => Promise.reject(new Error('no status offline')),
-            capabilities: [wireguard],
-            logger: ports.logger,
-          });
-          const res = await app.request(`/v1/wireguard${route}`, {
-            method,
-            ...(body === undefined
-              ? {}
-              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-          });
-          return answerOf(res.status, await res.text());
+          return requestInProcess(wireguard, ports.logger, method, `/v1/wireguard${route}`, body);
         },
       }),
   };
@@ -344,31 +374,24 @@ const certOrderTimeoutMs = 30 * 60_000;
  * server's port-80 listener and serve the result). Offline nothing is applied to the system.
  */
 function certAccess(io: CliIo, flags: SettingFlags): CertAccess {
-  const config = resolveConfig(io, flags);
-  const socketPath = controlSocketPath(config.dataDir);
-  const client = createControlClient(socketPath);
-  const waiting = createControlClient(socketPath, { timeoutMs: certOrderTimeoutMs });
-  const base = createPorts({ ...config, logLevel: 'silent' });
-  const ports = { ...base, runner: readOnlyRunner(base.runner) };
-  const auditTypes = coreAuditTypes();
+  const local = localAccess(io, flags, { readOnly: true });
+  const { config, ports, auditTypes } = local;
+  const waiting = createControlClient(controlSocketPath(config.dataDir), { timeoutMs: certOrderTimeoutMs });
   return {
-    hasState: async () =>
-      readStoreSnapshot(config.dataDir) !== undefined || (await client.probe()).kind === 'up',
+    hasState: local.hasState,
     call: (method, route, body) =>
       runLocalCommand<CertAnswer>({
         dataDir: config.dataDir,
-        client,
-        openStore: async () =>
-          (await openLowdbStore(config.dataDir, ports.clock, { checkRecord: auditTypes.checkRecord })).store,
+        client: local.client,
+        openStore: local.openStore,
         online: async () => {
-          const r = await (method === 'POST' ? waiting : client).request(
+          const r = await requestControl(
+            method === 'POST' ? waiting : local.client,
             method,
             `/v1/cert${route}`,
-            z.unknown(),
             body,
           );
-          if (r.kind === 'ok') return ok({ value: r.value, offline: false });
-          return fail({ code: r.kind === 'failed' ? r.code : `control.${r.reason}`, message: r.message });
+          return r.ok ? ok({ value: r.value, offline: false }) : r;
         },
         offline: async (store) => {
           const adapters = { ...reachabilityAdapters(ports.clock), launcher: refusingLauncher };
@@ -378,18 +401,7 @@ function certAccess(io: CliIo, flags: SettingFlags): CertAccess {
           // What the server serves when it starts (the current certificate's file and key), for the status.
           await cert.manager.load();
           try {
-            const app = createControlApi({
-              status: () => Promise.reject(new Error('no status offline')),
-              capabilities: [cert],
-              logger: ports.logger,
-            });
-            const res = await app.request(`/v1/cert${route}`, {
-              method,
-              ...(body === undefined
-                ? {}
-                : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-            });
-            const answer = answerOf(res.status, await res.text());
+            const answer = await requestInProcess(cert, ports.logger, method, `/v1/cert${route}`, body);
             return answer.ok ? ok({ value: answer.value, offline: true }) : answer;
           } finally {
             // A status may have opened the port-80 listener (a certificate is wanted); a command line holds none.
