@@ -7,7 +7,13 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { commandOutput, type CommandEnv, errorPrefix, exitCodes } from '../control/cli-output.js';
+import {
+  checkAnswer,
+  commandOutput,
+  type CommandEnv,
+  errorPrefix,
+  exitCodes,
+} from '../control/cli-output.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import { describeLeft, failureRemedies } from './conditions.js';
 import { formatWhen } from './renewal.js';
@@ -49,16 +55,9 @@ export const runAnswerSchema = z.union([
 ]);
 export type RunAnswer = z.infer<typeof runAnswerSchema>;
 
-/** Checks an answer; one that does not match is a failure of its own (a server of another version, say). */
+/** Checks an answer (`cert.bad-answer` when it does not match: a server of another version, say). */
 export function readAnswer<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return ok(parsed.data);
-  const first = parsed.error.issues[0];
-  const where = first ? first.path.map(String).join('.') || '(root)' : '(root)';
-  return fail({
-    code: 'cert.bad-answer',
-    message: `unexpected answer at ${where}: ${first?.message ?? 'invalid'}`,
-  });
+  return checkAnswer(schema, value, 'cert.bad-answer');
 }
 
 // ---- flags → requests (pure) ----

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandOutput, commanderError, errorPrefix, exitCodes } from './cli-output.js';
+import { z } from 'zod';
+import { checkAnswer, commandOutput, commanderError, errorPrefix, exitCodes } from './cli-output.js';
 
 function capture() {
   let out = '';
@@ -68,5 +69,37 @@ describe('commanderError', () => {
   it('exit codes and prefix', () => {
     expect(exitCodes).toEqual({ ok: 0, failure: 1, usage: 2 });
     expect(errorPrefix).toBe('gatehouse: ');
+  });
+});
+
+describe('checkAnswer', () => {
+  const schema = z.object({ peers: z.array(z.object({ name: z.string() })) });
+
+  it('passes an answer of the expected shape through', () => {
+    expect(checkAnswer(schema, { peers: [{ name: 'phone' }] }, 'x.bad-answer')).toEqual({
+      ok: true,
+      value: { peers: [{ name: 'phone' }] },
+    });
+  });
+
+  it('names where an answer differs, with the caller’s code', () => {
+    expect(checkAnswer(schema, { peers: [{ name: 7 }] }, 'wireguard.bad-answer')).toEqual({
+      ok: false,
+      error: {
+        code: 'wireguard.bad-answer',
+        message: 'unexpected answer at peers.0.name: Invalid input: expected string, received number',
+      },
+    });
+  });
+
+  it('says (root) when the answer itself is of the wrong kind', () => {
+    const r = checkAnswer(schema, 'text', 'cert.bad-answer');
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code: 'cert.bad-answer',
+        message: 'unexpected answer at (root): Invalid input: expected object, received string',
+      },
+    });
   });
 });

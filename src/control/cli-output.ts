@@ -5,7 +5,8 @@
  * next line; exit 1 for a failure, 2 for a mistake in the command line.
  */
 import type { Command } from 'commander';
-import type { Failure } from '../core/outcome.js';
+import type { z } from 'zod';
+import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
 
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -67,4 +68,17 @@ export function commandOutput(io: CommandIo): CommandOutput {
 /** Commander's own messages (`error: unknown option '--x'`) in the same shape as ours. */
 export function commanderError(message: string): string {
   return message.startsWith('error: ') ? `${errorPrefix}${message.slice('error: '.length)}` : message;
+}
+
+/**
+ * Checks an answer of the control routes against what the command expects; one that does not match is a failure of
+ * its own, `code` (a server of another version, say), naming where it differs.
+ */
+export function checkAnswer<T>(schema: z.ZodType<T>, value: unknown, code: string): Outcome<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return ok(parsed.data);
+  // Stryker disable next-line all: a failed parse has at least one issue; the fallback only satisfies the type
+  const first = parsed.error.issues[0] ?? { path: [], message: 'invalid' };
+  const where = first.path.map(String).join('.') || '(root)';
+  return fail({ code, message: `unexpected answer at ${where}: ${first.message}` });
 }

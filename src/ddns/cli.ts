@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { commandOutput, type CommandEnv, exitCodes } from '../control/cli-output.js';
+import { checkAnswer, commandOutput, type CommandEnv, exitCodes } from '../control/cli-output.js';
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import type { DdnsAdmin, DdnsActor } from './admin.js';
 import type { DdnsEngine } from './engine.js';
@@ -218,16 +218,9 @@ export const clientAddedSchema = z.object({ client: clientViewSchema, password: 
 export type ClientAdded = z.infer<typeof clientAddedSchema>;
 export const clientRemovedSchema = z.object({ client: clientViewSchema });
 
-/** Checks an answer; one that does not match is a failure of its own (a server of another version, say). */
+/** Checks an answer (`ddns.bad-answer` when it does not match: a server of another version, say). */
 export function readAnswer<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return ok(parsed.data);
-  const first = parsed.error.issues[0];
-  const where = first ? first.path.map(String).join('.') || '(root)' : '(root)';
-  return fail({
-    code: 'ddns.bad-answer',
-    message: `unexpected answer at ${where}: ${first?.message ?? 'invalid'}`,
-  });
+  return checkAnswer(schema, value, 'ddns.bad-answer');
 }
 
 // ---- input parsing (pure) ----

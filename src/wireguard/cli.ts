@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { z } from 'zod';
-import { commandOutput, type CommandEnv, exitCodes } from '../control/cli-output.js';
+import { checkAnswer, commandOutput, type CommandEnv, exitCodes } from '../control/cli-output.js';
 import { fail, ok, type Failure, type Outcome } from '../core/outcome.js';
 import type { CommandRunner, ProcessLauncher } from '../core/runner.js';
 
@@ -122,16 +122,9 @@ const qrSchema = z.object({ format: z.enum(['svg', 'png']), data: z.string() });
 const changedSchema = z.object({ changed: z.number() });
 const linkSchema = z.object({ path: z.string().startsWith('/onboard/'), expiresAt: z.string() });
 
-/** Checks an answer; one that does not match is a failure of its own (a server of another version, say). */
+/** Checks an answer (`wireguard.bad-answer` when it does not match: a server of another version, say). */
 export function readAnswer<T>(schema: z.ZodType<T>, value: unknown): Outcome<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return ok(parsed.data);
-  const first = parsed.error.issues[0];
-  const where = first ? first.path.map(String).join('.') || '(root)' : '(root)';
-  return fail({
-    code: 'wireguard.bad-answer',
-    message: `unexpected answer at ${where}: ${first?.message ?? 'invalid'}`,
-  });
+  return checkAnswer(schema, value, 'wireguard.bad-answer');
 }
 
 /** An answer of the control API as an Outcome: the JSON body, or the error shape's code and message. */
