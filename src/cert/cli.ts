@@ -17,7 +17,7 @@ import {
 import { fail, ok, type Outcome } from '../core/outcome.js';
 import { describeLeft, failureRemedies } from './conditions.js';
 import { formatWhen } from './renewal.js';
-import { certViewSchema, knownDirectories, type CertView } from './view.js';
+import { certViewSchema, issuedViewSchema, knownDirectories, type CertView } from './view.js';
 
 export type CertMethod = 'GET' | 'PUT' | 'POST';
 
@@ -36,21 +36,11 @@ export interface CertAccess {
 
 // ---- answers ----
 
-const challengeType = z.enum(['http-01', 'dns-01']);
-const currentSchema = z.object({
-  serial: z.string(),
-  names: z.array(z.string()),
-  issuer: z.string(),
-  notBefore: z.string(),
-  notAfter: z.string(),
-  issuedAt: z.string(),
-  challenge: challengeType,
-});
-export type IssuedView = z.infer<typeof currentSchema>;
+export type IssuedView = z.infer<typeof issuedViewSchema>;
 
 /** POST /issue and /renew with waiting: the new certificate, or why the order failed. */
 export const runAnswerSchema = z.union([
-  z.object({ ok: z.literal(true), current: currentSchema.nullable() }),
+  z.object({ ok: z.literal(true), current: issuedViewSchema.nullable() }),
   z.object({ ok: z.literal(false), error: z.object({ kind: z.string(), message: z.string() }) }),
 ]);
 export type RunAnswer = z.infer<typeof runAnswerSchema>;

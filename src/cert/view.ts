@@ -10,6 +10,17 @@ export const keyTypeSchema = z.enum(['ecdsa-p256', 'rsa-2048']);
 const challengeType = z.enum(['http-01', 'dns-01']);
 const failureKind = z.enum(['config', 'unreachable', 'rate-limited', 'challenge', 'rejected', 'transient']);
 
+/** An issued certificate as the view shows it (also the `current` of an issue/renew answer). */
+export const issuedViewSchema = z.object({
+  serial: z.string(),
+  names: z.array(z.string()),
+  issuer: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  issuedAt: z.string(),
+  challenge: challengeType,
+});
+
 export const renewalStates = ['none', 'waiting', 'due', 'running', 'failing', 'stopped'] as const;
 
 export const certViewSchema = z
@@ -33,17 +44,7 @@ export const certViewSchema = z
       .nullable(),
     /** The hostnames DDNS keeps pointed at this box: what a certificate usually names. */
     suggestedNames: z.array(z.string()),
-    current: z
-      .object({
-        serial: z.string(),
-        names: z.array(z.string()),
-        issuer: z.string(),
-        notBefore: z.string(),
-        notAfter: z.string(),
-        issuedAt: z.string(),
-        challenge: challengeType,
-      })
-      .nullable(),
+    current: issuedViewSchema.nullable(),
     serving: z.object({
       kind: z.enum(['acme', 'bootstrap', 'none']),
       names: z.array(z.string()),
